@@ -1,0 +1,52 @@
+# Manyi: `make run` starts the app with demo data; `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Could not create a virtualenv. On Debian: sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	@echo "Manyi is starting on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite, on the embedded SQLite and on PostgreSQL (when one answers on
+# 127.0.0.1:5432; required when CI=true). pytest exits non-zero when no test ran.
+test: install
+	@scripts/test.sh $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the translation catalogue after changing user-facing text (needs GNU gettext).
+messages: install
+	cd manyi && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	cd manyi && ../$(BIN)/python ../manage.py compilemessages
+
+bench-customers: install
+	$(BIN)/python bench/customers.py
+
+clean:
+	rm -rf $(VENV) test-artifacts bench/data

@@ -1,0 +1,76 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import permissions
+from .choices import Role
+
+
+class Department(models.Model):
+    """A unit of the company (客服部, 质量部 …) that owns customers, visits and tickets."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return self.name
+
+
+class ManyiUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A member of staff. Customers never log in; they answer through token links."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.AGENT)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # Granted by an administrator to one person whose role lacks it (e.g. a handler).
+    may_view_personal_data = models.BooleanField(
+        _("may view personal data"),
+        default=False,
+        help_text=_("Lets this user see phone numbers and e-mail addresses unmasked."),
+    )
+
+    objects = ManyiUserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def display_name(self):
+        return str(self)
+
+    def can(self, capability):
+        if not self.is_active:
+            return False
+        if capability in permissions.GRANTABLE and self.may_view_personal_data:
+            return True
+        return permissions.role_can(self.role, capability)
+
+    def save(self, *args, **kwargs):
+        # The Django admin site is the administrators' tool for users and departments.
+        self.is_staff = self.role == Role.ADMINISTRATOR or self.is_superuser
+        super().save(*args, **kwargs)

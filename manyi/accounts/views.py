@@ -1,0 +1,60 @@
+from auditlog.models import LogEntry
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from . import permissions
+from .decorators import capability_required
+from manyi.forms import StyledFormMixin
+
+from .models import User
+
+
+class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
+    pass
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    form_class = StyledPasswordChangeForm
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+@capability_required(permissions.VIEW_AUDIT_LOG)
+def audit_log(request):
+    entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
+    actor_id = request.GET.get("actor", "")
+    model = request.GET.get("model", "")
+    query = request.GET.get("q", "").strip()
+    if actor_id.isdigit():
+        entries = entries.filter(actor_id=int(actor_id))
+    if model.isdigit():
+        entries = entries.filter(content_type_id=int(model))
+    if query:
+        entries = entries.filter(object_repr__icontains=query)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    content_types = ContentType.objects.filter(
+        pk__in=LogEntry.objects.values("content_type").distinct()
+    )
+    return render(
+        request,
+        "accounts/audit_log.html",
+        {
+            "page": page,
+            "actors": User.objects.filter(pk__in=LogEntry.objects.values("actor").distinct()),
+            "content_types": content_types,
+            "selected_actor": actor_id,
+            "selected_model": model,
+            "query": query,
+        },
+    )

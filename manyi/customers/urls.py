@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import io_views, views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("import/", io_views.customer_import, name="import"),
+    path("export/", io_views.customer_export, name="export"),
+    path("new/", views.customer_create, name="create"),
+    path("<int:pk>/", views.customer_detail, name="detail"),
+    path("<int:pk>/edit/", views.customer_edit, name="edit"),
+    path("<int:pk>/purchases/new/", views.purchase_create, name="purchase_create"),
+    path("<int:pk>/purchases/<int:purchase_pk>/edit/", views.purchase_edit, name="purchase_edit"),
+    path("<int:pk>/purchases/<int:purchase_pk>/delete/", views.purchase_delete, name="purchase_delete"),
+]

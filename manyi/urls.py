@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("manyi.accounts.urls")),
+    path("customers/", include("manyi.customers.urls")),
+    path("admin/", admin.site.urls),
+]
