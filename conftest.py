@@ -8,6 +8,12 @@ from manyi.accounts.choices import Role
 from manyi.testing import make_department, make_user
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; tests only need hashing to work, not to be slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def people(db):
     """alice the administrator, sam the supervisor, amy the agent, hank a handler in the

@@ -43,16 +43,17 @@ def audit_log(request):
     if query:
         entries = entries.filter(object_repr__icontains=query)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    content_types = ContentType.objects.filter(
-        pk__in=LogEntry.objects.values("content_type").distinct()
-    )
+    content_types = ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type").distinct())
+    labels = {ct.pk: ct.model_class()._meta.verbose_name if ct.model_class() else ct.model for ct in content_types}
+    for entry in page:
+        entry.model_label = labels.get(entry.content_type_id, "")
     return render(
         request,
         "accounts/audit_log.html",
         {
             "page": page,
             "actors": User.objects.filter(pk__in=LogEntry.objects.values("actor").distinct()),
-            "content_types": content_types,
+            "content_types": [(ct.pk, labels[ct.pk]) for ct in content_types],
             "selected_actor": actor_id,
             "selected_model": model,
             "query": query,

@@ -19,8 +19,9 @@ def normalize_phone(raw: str) -> str:
     if not value:
         return ""
     for prefix in ("+86", "0086"):
-        if value.startswith(prefix) and _MOBILE.match(value[len(prefix) :].lstrip("-")):
-            value = value[len(prefix) :].lstrip("-")
+        rest = value[len(prefix) :].replace("-", "")
+        if value.startswith(prefix) and _MOBILE.match(rest):
+            value = rest
     if _MOBILE.match(value.replace("-", "")):
         return value.replace("-", "")
     if _LANDLINE.match(value):
