@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import permissions
+from .audit import describe_changes
 from .decorators import capability_required
 from manyi.forms import StyledFormMixin
 
@@ -47,6 +48,7 @@ def audit_log(request):
     labels = {ct.pk: ct.model_class()._meta.verbose_name if ct.model_class() else ct.model for ct in content_types}
     for entry in page:
         entry.model_label = labels.get(entry.content_type_id, "")
+        entry.readable_changes = describe_changes(entry)
     return render(
         request,
         "accounts/audit_log.html",

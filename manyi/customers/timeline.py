@@ -60,36 +60,36 @@ def record_changes(customer, user):
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
+    from manyi.accounts.audit import describe_changes
+
     from .masking import mask_email, mask_phone
     from .models import Contact, Customer
 
-    personal = user.can("personal_data.view")
+    masks = {} if user.can("personal_data.view") else {"phone": mask_phone, "email": mask_email}
     customer_type = ContentType.objects.get_for_model(Customer)
     contact_type = ContentType.objects.get_for_model(Contact)
     contact_ids = [str(pk) for pk in customer.contacts.values_list("pk", flat=True)]
     entries = LogEntry.objects.filter(
         content_type=customer_type, object_pk=str(customer.pk)
     ) | LogEntry.objects.filter(content_type=contact_type, object_pk__in=contact_ids)
-    labels = {
-        f.name: str(f.verbose_name) for model in (Customer, Contact) for f in model._meta.fields
+    titles = {
+        (customer_type.pk, LogEntry.Action.CREATE): _("Customer record created"),
+        (customer_type.pk, LogEntry.Action.UPDATE): _("Customer record changed"),
+        (contact_type.pk, LogEntry.Action.CREATE): _("Contact %(name)s added"),
+        (contact_type.pk, LogEntry.Action.UPDATE): _("Contact %(name)s changed"),
+        (contact_type.pk, LogEntry.Action.DELETE): _("Contact %(name)s removed"),
     }
-    masks = {"phone": mask_phone, "email": mask_email}
-    for entry in entries.select_related("actor").order_by("-timestamp")[:100]:
-        changes = []
-        for name, values in (entry.changes_dict or {}).items():
-            if not isinstance(values, list | tuple) or len(values) != 2:
-                continue
-            old, new = values
-            if name in masks and not personal:
-                old, new = masks[name](old or ""), masks[name](new or "")
-            changes.append((labels.get(name, name), old, new))
-        action = {0: _("Created"), 1: _("Changed"), 2: _("Deleted")}.get(entry.action, "")
-        is_contact = entry.content_type_id == contact_type.pk
+    for entry in entries.select_related("actor", "content_type").order_by("-timestamp")[:100]:
+        title = titles.get((entry.content_type_id, entry.action))
+        if title is None:
+            continue
+        changes = describe_changes(entry, masks)
+        if entry.action == LogEntry.Action.UPDATE and not changes:
+            continue
         yield TimelineEntry(
             when=entry.timestamp,
             kind="change",
-            title=f"{action} {_('contact') if is_contact else _('customer record')}"
-            + (f" {entry.object_repr}" if is_contact else ""),
+            title=title % {"name": entry.object_repr},
             actor=str(entry.actor) if entry.actor else _("system"),
             changes=changes,
         )
