@@ -18,6 +18,4 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Manyi"), {"fields": ("role", "department", "phone", "may_view_personal_data")}),
     )
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        (_("Manyi"), {"fields": ("role", "department")}),
-    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Manyi"), {"fields": ("role", "department")}),)

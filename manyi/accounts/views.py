@@ -5,11 +5,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from manyi.forms import StyledFormMixin
+
 from . import permissions
 from .audit import describe_changes
 from .decorators import capability_required
-from manyi.forms import StyledFormMixin
-
 from .models import User
 
 
@@ -45,7 +45,9 @@ def audit_log(request):
         entries = entries.filter(object_repr__icontains=query)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     content_types = ContentType.objects.filter(pk__in=LogEntry.objects.values("content_type").distinct())
-    labels = {ct.pk: ct.model_class()._meta.verbose_name if ct.model_class() else ct.model for ct in content_types}
+    labels = {
+        ct.pk: ct.model_class()._meta.verbose_name if ct.model_class() else ct.model for ct in content_types
+    }
     for entry in page:
         entry.model_label = labels.get(entry.content_type_id, "")
         entry.readable_changes = describe_changes(entry)

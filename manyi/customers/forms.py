@@ -68,7 +68,9 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("Another customer already has the code %(code)s."), params={"code": code})
+            raise forms.ValidationError(
+                _("Another customer already has the code %(code)s."), params={"code": code}
+            )
         return code
 
     def clean_name(self):
@@ -195,7 +197,9 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
         ("-created_at", _("Created (newest first)")),
     ]
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds"))] + CustomerKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + CustomerKind.choices
+    )
     customer_type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types"))] + CustomerType.choices
     )
@@ -204,7 +208,9 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
     )
     region = forms.CharField(label=_("Region"), required=False, max_length=50)
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.all())
-    tag = forms.ModelChoiceField(label=_("Tag"), required=False, queryset=Tag.objects.all(), to_field_name="name")
+    tag = forms.ModelChoiceField(
+        label=_("Tag"), required=False, queryset=Tag.objects.all(), to_field_name="name"
+    )
     consent = forms.ChoiceField(
         label=_("Consent"),
         required=False,
@@ -212,7 +218,11 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
     per_page = forms.TypedChoiceField(
-        label=_("Per page"), required=False, coerce=int, choices=[(25, 25), (50, 50), (100, 100)], empty_value=25
+        label=_("Per page"),
+        required=False,
+        coerce=int,
+        choices=[(25, 25), (50, 50), (100, 100)],
+        empty_value=25,
     )
 
     def filter(self, queryset):

@@ -145,6 +145,12 @@ class Customer(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        if not self.pk:
+            self.lifecycle = self.compute_lifecycle()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("customers:detail", args=[self.pk])
 
@@ -200,12 +206,6 @@ class Customer(models.Model):
     @property
     def latest_warranty_end(self) -> date | None:
         return self.purchases.aggregate(d=Max("warranty_end"))["d"]
-
-    def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
-        if not self.pk:
-            self.lifecycle = self.compute_lifecycle()
-        super().save(*args, **kwargs)
 
 
 class Contact(models.Model):

@@ -13,7 +13,9 @@ def test_changes_are_logged_with_the_actor_and_old_and_new_values(people, client
         f"/customers/{customer.pk}/edit/",
         customer_data(customer_type="vip", **{"contacts-TOTAL_FORMS": "0"}),
     )
-    entry = LogEntry.objects.filter(object_pk=str(customer.pk), action=LogEntry.Action.UPDATE).latest("timestamp")
+    entry = LogEntry.objects.filter(object_pk=str(customer.pk), action=LogEntry.Action.UPDATE).latest(
+        "timestamp"
+    )
     assert entry.actor == people.amy
     assert entry.changes_dict["customer_type"] == ["key", "vip"]
 

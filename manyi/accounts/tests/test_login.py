@@ -45,7 +45,11 @@ def test_a_user_changes_the_password(people, client_as):
     client = client_as(people.amy)
     response = client.post(
         "/accounts/password/",
-        {"old_password": "correct horse battery", "new_password1": "青山绿水2026!", "new_password2": "青山绿水2026!"},
+        {
+            "old_password": "correct horse battery",
+            "new_password1": "青山绿水2026!",
+            "new_password2": "青山绿水2026!",
+        },
     )
     assert response.status_code == 302
     people.amy.refresh_from_db()
@@ -55,7 +59,8 @@ def test_a_user_changes_the_password(people, client_as):
 def test_a_wrong_old_password_changes_nothing(people, client_as):
     client = client_as(people.amy)
     response = client.post(
-        "/accounts/password/", {"old_password": "nope", "new_password1": "x9!Kq#22aa", "new_password2": "x9!Kq#22aa"}
+        "/accounts/password/",
+        {"old_password": "nope", "new_password1": "x9!Kq#22aa", "new_password2": "x9!Kq#22aa"},
     )
     assert response.status_code == 200
     people.amy.refresh_from_db()

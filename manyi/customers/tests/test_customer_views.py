@@ -59,7 +59,9 @@ def test_a_bad_phone_number_is_refused_with_a_message_and_nothing_is_saved(peopl
 
 
 def test_a_contact_with_a_bad_email_keeps_the_whole_customer_unsaved(people, client_as):
-    response = client_as(people.amy).post("/customers/new/", customer_data(**{"contacts-0-email": "no-at-sign"}))
+    response = client_as(people.amy).post(
+        "/customers/new/", customer_data(**{"contacts-0-email": "no-at-sign"})
+    )
     assert response.status_code == 200
     assert not Customer.objects.exists() and not Contact.objects.exists()
 
@@ -108,7 +110,9 @@ def test_editing_records_old_and_new_values_on_the_timeline(people, client_as):
     assert "杭州精工机械有限公司" in html and "杭州精工机械股份有限公司" in html
     timeline = client.get(f"/customers/{customer.pk}/").context["timeline"]
     change = next(e for e in timeline if e.kind == "change" and e.changes)
-    assert any(old == "杭州精工机械有限公司" and new == "杭州精工机械股份有限公司" for _l, old, new in change.changes)
+    assert any(
+        old == "杭州精工机械有限公司" and new == "杭州精工机械股份有限公司" for _l, old, new in change.changes
+    )
     assert change.actor == str(people.amy)
 
 
@@ -136,7 +140,9 @@ def test_filters_and_sorting(people, client_as):
     assert response.status_code == 200 and response.context["form"].errors
 
 
-def test_the_list_pages_through_many_customers_with_few_queries(people, client_as, django_assert_max_num_queries):
+def test_the_list_pages_through_many_customers_with_few_queries(
+    people, client_as, django_assert_max_num_queries
+):
     for n in range(60):
         make_customer(code=f"C{n:03d}")
     client = client_as(people.amy)

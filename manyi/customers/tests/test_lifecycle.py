@@ -12,7 +12,9 @@ def stage(created_days_ago, first_days_ago=None, last_days_ago=None):
     def ago(days):
         return None if days is None else TODAY - timedelta(days=days)
 
-    return lifecycle_stage(TODAY, ago(created_days_ago), ago(first_days_ago), ago(last_days_ago), **THRESHOLDS)
+    return lifecycle_stage(
+        TODAY, ago(created_days_ago), ago(first_days_ago), ago(last_days_ago), **THRESHOLDS
+    )
 
 
 def test_a_first_purchase_within_90_days_is_new():

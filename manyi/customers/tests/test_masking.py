@@ -29,7 +29,7 @@ def test_no_mobile_number_survives_masking(number):
 
 
 def test_cells_that_start_like_a_formula_are_neutralised():
-    for dangerous in ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd"]:
+    for dangerous in ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tcmd"]:
         assert neutralise_formula(dangerous).startswith("'")
     assert neutralise_formula("杭州精工") == "杭州精工"
     assert neutralise_formula(42) == 42
