@@ -206,10 +206,16 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
     lifecycle = forms.ChoiceField(
         label=_("Lifecycle"), required=False, choices=[("", _("All stages"))] + Lifecycle.choices
     )
-    region = forms.CharField(label=_("Region"), required=False, max_length=50)
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=User.objects.all())
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), required=False, queryset=User.objects.all(), empty_label=_("Everyone")
+    )
     tag = forms.ModelChoiceField(
-        label=_("Tag"), required=False, queryset=Tag.objects.all(), to_field_name="name"
+        label=_("Tag"),
+        required=False,
+        queryset=Tag.objects.all(),
+        to_field_name="name",
+        empty_label=_("All tags"),
     )
     consent = forms.ChoiceField(
         label=_("Consent"),
@@ -224,6 +230,13 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
         choices=[(25, 25), (50, 50), (100, 100)],
         empty_value=25,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = (
+            Customer.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+        )
+        self.fields["region"].choices = [("", _("All regions"))] + [(r, r) for r in regions]
 
     def filter(self, queryset):
         data = self.cleaned_data

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ContactMethod, CustomerKind, CustomerType, Lifecycle
@@ -110,6 +111,8 @@ class Customer(models.Model):
     consent_to_contact = models.BooleanField(_("consents to be contacted"), default=True)
     consent_changed_at = models.DateTimeField(_("consent changed at"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Set when the customer asked to be forgotten: identity removed, statistics kept.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True, editable=False)
 
     # Summary of purchases, kept by refresh_purchase_summary(); used for sorting,
     # lifecycle and the "80% of business volume" sampling rule.
@@ -198,6 +201,42 @@ class Customer(models.Model):
         if consent != self.consent_to_contact:
             self.consent_to_contact = consent
             self.consent_changed_at = timezone.now()
+
+    PERSONAL_FIELDS = ("phone", "email", "address", "preferences", "notes")
+
+    def erase_personal_data(self):
+        """Forget who the customer is, on request, keeping purchases and answers for statistics.
+
+        Contacts are deleted and personal values are also scrubbed from the audit trail, which
+        would otherwise keep the old phone numbers and e-mail addresses.
+        """
+        from auditlog.context import disable_auditlog
+        from auditlog.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        contact_ids = [str(pk) for pk in self.contacts.values_list("pk", flat=True)]
+        with disable_auditlog():
+            self.contacts.all().delete()
+            self.name = gettext("Erased customer %(code)s") % {"code": self.code}
+            for name in self.PERSONAL_FIELDS:
+                setattr(self, name, "")
+            self.consent_to_contact = False
+            self.consent_changed_at = self.erased_at = timezone.now()
+            self.save()
+        scrubbed = {"name", "contact_name", "title", *self.PERSONAL_FIELDS}
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer), object_pk=str(self.pk)
+        ) | LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Contact), object_pk__in=contact_ids
+        )
+        for entry in entries:
+            changes = {
+                key: (["***", "***"] if key in scrubbed else value)
+                for key, value in (entry.changes_dict or {}).items()
+            }
+            LogEntry.objects.filter(pk=entry.pk).update(
+                changes=changes, changes_text="", object_repr=self.code
+            )
 
     @property
     def latest_delivery_on(self) -> date | None:

@@ -127,3 +127,16 @@ def purchase_delete(request, pk, purchase_pk):
         customer.refresh_purchase_summary()
     messages.success(request, _("Purchase deleted."))
     return redirect(customer)
+
+
+@require_POST
+@capability_required(permissions.DELETE_CUSTOMERS)
+def customer_erase(request, pk):
+    """Erase a customer's personal data on their request (the record stays for statistics)."""
+    customer = get_object_or_404(Customer, pk=pk, erased_at__isnull=True)
+    if request.POST.get("confirm_code", "").strip() != customer.code:
+        messages.error(request, _("Type the customer code to confirm the erasure."))
+        return redirect(customer)
+    customer.erase_personal_data()
+    messages.success(request, _("The personal data of %(code)s has been erased.") % {"code": customer.code})
+    return redirect(customer)

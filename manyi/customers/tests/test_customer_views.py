@@ -136,6 +136,9 @@ def test_filters_and_sorting(people, client_as):
     assert list(client.get("/customers/", {"customer_type": "vip"}).context["page"]) == [big]
     assert list(client.get("/customers/", {"region": "华南"}).context["page"]) == [small]
     assert list(client.get("/customers/", {"sort": "-purchase_total"}).context["page"]) == [big, small]
+    big.tags.create(name="重点跟进")
+    assert list(client.get("/customers/", {"tag": "重点跟进"}).context["page"]) == [big]
+    assert list(client.get("/customers/", {"owner": people.amy.pk}).context["page"]) == []
     response = client.get("/customers/", {"sort": "drop table"})
     assert response.status_code == 200 and response.context["form"].errors
 
