@@ -255,3 +255,18 @@ class ProductForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = ["code", "name", "category", "warranty_months"]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        clash = Product.objects.filter(code__iexact=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("Another product already has the code %(code)s."), params={"code": code}
+            )
+        return code
+
+    def clean_warranty_months(self):
+        months = self.cleaned_data["warranty_months"]
+        if months is not None and months > 240:
+            raise forms.ValidationError(_("A warranty of more than 20 years is not plausible."))
+        return months

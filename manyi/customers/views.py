@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -8,8 +9,8 @@ from django.views.decorators.http import require_POST
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 
-from .forms import ContactFormSet, CustomerFilterForm, CustomerForm, PurchaseForm
-from .models import Customer, Purchase
+from .forms import ContactFormSet, CustomerFilterForm, CustomerForm, ProductForm, PurchaseForm
+from .models import Customer, Product, Purchase
 from .timeline import timeline_for
 
 
@@ -140,3 +141,20 @@ def customer_erase(request, pk):
     customer.erase_personal_data()
     messages.success(request, _("The personal data of %(code)s has been erased.") % {"code": customer.code})
     return redirect(customer)
+
+
+@capability_required(permissions.VIEW_CUSTOMERS)
+def product_list(request):
+    products = Product.objects.annotate(purchase_count=Count("purchases")).order_by("code")
+    return render(request, "customers/product_list.html", {"products": products})
+
+
+@capability_required(permissions.EDIT_CUSTOMERS)
+def product_edit(request, pk=None):
+    product = get_object_or_404(Product, pk=pk) if pk else Product()
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Product %(name)s saved.") % {"name": form.instance.name})
+        return redirect("customers:products")
+    return render(request, "customers/product_form.html", {"form": form, "product": product})
