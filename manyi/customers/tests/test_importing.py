@@ -1,0 +1,396 @@
+"""The importer without HTTP: reading files, mapping columns, validating rows, writing rows."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone, translation
+from openpyxl import Workbook
+
+from manyi.customers.choices import CustomerKind, CustomerType, Lifecycle
+from manyi.customers.importing import (
+    ImportFileError,
+    ImportKind,
+    auto_map,
+    check_file,
+    check_mapping,
+    open_sheet,
+    parse_date,
+    run_import,
+)
+from manyi.customers.models import Contact, Customer, Product, Purchase, Tag
+from manyi.testing import make_contact, make_customer, make_product, make_purchase
+
+HEADER = "客户编码,客户名称,类型,电话,邮箱,地区,联系人,联系人电话,标签"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # Messages are checked in English (the msgids), whatever the catalogue says.
+    with translation.override("en"):
+        yield
+
+
+def write_csv(tmp_path, text, encoding="utf-8", name="customers.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def write_xlsx(tmp_path, rows, name="customers.xlsx"):
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def import_file(path, kind=ImportKind.CUSTOMERS, **kwargs):
+    with open_sheet(path) as sheet:
+        mapping = auto_map(kind, sheet.headers)
+    return run_import(path, kind, mapping, **kwargs)
+
+
+def test_a_csv_with_one_bad_row_names_the_row_and_column_and_imports_nothing(db, tmp_path):
+    make_customer(code="OLD001", name="老客户")
+    path = write_csv(
+        tmp_path,
+        HEADER + "\n"
+        "HZ001,杭州精工机械有限公司,VIP,13812345678,sales@jinggong.cn,华东,张伟,13900001111,重点\n"
+        "HZ002,宁波海天塑机有限公司,普通,12345,info@haitian.cn,华东,,,\n"
+        "HZ003,苏州明达电子有限公司,大客户,0512-66778899,,华东,,,\n",
+    )
+    before = Customer.objects.count()
+
+    outcome = import_file(path)
+
+    assert not outcome.ok
+    assert [(e.row, e.column) for e in outcome.errors] == [(3, "电话")]
+    assert "12345" in outcome.errors[0].message
+    assert "not a valid phone number" in outcome.errors[0].message
+    assert Customer.objects.count() == before
+    assert not Contact.objects.exists()
+    assert not Tag.objects.exists()
+
+
+def test_every_problem_in_every_row_is_reported(db, tmp_path):
+    path = write_csv(
+        tmp_path,
+        HEADER + "\n"
+        ",无编码公司,VIP,,,,,,\n"
+        "A2,,外星客户,,not-an-email,,,,\n"
+        "A3,联系人缺失公司,普通,,,,,13900001111,\n",
+    )
+    outcome = import_file(path)
+    found = {(e.row, e.column) for e in outcome.errors}
+    assert found == {(2, "客户编码"), (3, "客户名称"), (3, "类型"), (3, "邮箱"), (4, "联系人")}
+    assert Customer.objects.count() == 0
+
+
+def test_a_clean_csv_creates_customers_contacts_and_tags(db, tmp_path):
+    path = write_csv(
+        tmp_path,
+        HEADER + "\n"
+        "HZ001,杭州精工机械有限公司,VIP,+86 138-1234-5678,Sales@JingGong.cn,华东,张伟,13900001111,重点，华东、老客户\n"
+        "BJ002,北京华信科技有限公司,key,010 62345678,,华北,,,\n",
+    )
+    outcome = import_file(path)
+
+    assert outcome.ok, outcome.errors
+    assert (outcome.created, outcome.updated) == (2, 0)
+    hz = Customer.objects.get(code="HZ001")
+    assert hz.name == "杭州精工机械有限公司"
+    assert hz.customer_type == CustomerType.VIP
+    assert hz.phone == "13812345678"
+    assert hz.email == "sales@jinggong.cn"
+    assert hz.lifecycle == Lifecycle.NEW
+    assert sorted(t.name for t in hz.tags.all()) == ["华东", "老客户", "重点"]
+    contact = hz.contacts.get()
+    assert (contact.name, contact.phone, contact.is_primary) == ("张伟", "13900001111", True)
+    assert Customer.objects.get(code="BJ002").phone == "010-62345678"
+    assert Customer.objects.get(code="BJ002").customer_type == CustomerType.KEY_ACCOUNT
+    # The search column is filled, contacts included, so the list's search finds them.
+    assert list(Customer.objects.search("张伟")) == [hz]
+    assert list(Customer.objects.search("1234-5678")) == []  # stored normalised
+    assert list(Customer.objects.search("12345678")) == [hz]
+
+
+def test_a_gbk_encoded_csv_with_chinese_names_imports_correctly(db, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "客户编码,客户名称,城市,联系人\r\nGB001,杭州精工机械有限公司,杭州,王芳\r\nGB002,深圳华强电子有限公司,深圳,李娜\r\n",
+        encoding="gbk",
+    )
+    outcome = import_file(path)
+    assert outcome.ok, outcome.errors
+    assert dict(Customer.objects.values_list("code", "name")) == {
+        "GB001": "杭州精工机械有限公司",
+        "GB002": "深圳华强电子有限公司",
+    }
+    assert Customer.objects.get(code="GB002").city == "深圳"
+    assert Contact.objects.get(customer__code="GB001").name == "王芳"
+
+
+def test_a_gb18030_character_outside_gbk_survives(db, tmp_path):
+    path = write_csv(tmp_path, "编码,名称\nC1,㐀记商行\n", encoding="gb18030")
+    assert import_file(path).ok
+    assert Customer.objects.get(code="C1").name == "㐀记商行"
+
+
+def test_a_utf8_csv_with_a_byte_order_mark_maps_its_first_column(db, tmp_path):
+    path = write_csv(tmp_path, "客户编码,客户名称\nBOM1,上海申达贸易有限公司\n", encoding="utf-8-sig")
+    with open_sheet(path) as sheet:
+        assert sheet.headers == ["客户编码", "客户名称"]
+    assert auto_map(ImportKind.CUSTOMERS, ["客户编码", "客户名称"]) == ["code", "name"]
+    assert import_file(path).ok
+    assert Customer.objects.get(code="BOM1").name == "上海申达贸易有限公司"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_separated_files_are_recognised(db, tmp_path, delimiter):
+    path = write_csv(tmp_path, f"code{delimiter}name{delimiter}city\nS1{delimiter}成都天府软件{delimiter}成都\n")
+    assert import_file(path).ok
+    assert Customer.objects.get(code="S1").city == "成都"
+
+
+def test_an_xlsx_file_imports_with_number_cells_labels_and_an_owner(db, tmp_path, people):
+    path = write_xlsx(
+        tmp_path,
+        [
+            ["编码", "名称", "个人/企业", "客户类型", "手机", "负责人", "同意联系", "行业", "偏好", "省份"],
+            [1001, "陈静", "个人", "重点客户", 13812345678, "sam", "否", "零售", "偏好电话沟通", "浙江"],
+            ["HZ-2", "杭州精工机械有限公司", "企业", "VIP", "0571-88886666", "", "是", "制造业", "", "浙江"],
+            [None, None, None, None, None, None, None, None, None, None],
+        ],
+    )
+    outcome = import_file(path)
+    assert outcome.ok, outcome.errors
+    assert outcome.created == 2
+    chen = Customer.objects.get(code="1001")
+    assert chen.kind == CustomerKind.PERSON
+    assert chen.customer_type == CustomerType.KEY_ACCOUNT
+    assert chen.phone == "13812345678"
+    assert chen.owner == people.sam
+    assert chen.consent_to_contact is False
+    assert (chen.industry, chen.preferences, chen.province) == ("零售", "偏好电话沟通", "浙江")
+    hz = Customer.objects.get(code="HZ-2")
+    assert hz.owner is None and hz.consent_to_contact is True
+
+
+def test_an_unknown_owner_is_an_error(db, tmp_path, people):
+    path = write_xlsx(tmp_path, [["编码", "名称", "负责人"], ["C1", "某公司", "nobody"], ["C2", "某公司", "ivan"]])
+    outcome = import_file(path)
+    # ivan's account is disabled: he cannot own new customers either.
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "负责人"), (3, "负责人")]
+
+
+def test_a_code_twice_in_the_file_is_reported_on_the_second_row(db, tmp_path):
+    path = write_csv(tmp_path, "编码,名称\nDUP1,甲公司\nX2,乙公司\ndup1,丙公司\n")
+    outcome = import_file(path)
+    assert [(e.row, e.column) for e in outcome.errors] == [(4, "编码")]
+    assert "first in row 2" in outcome.errors[0].message
+    assert Customer.objects.count() == 0
+
+
+def test_a_code_already_in_the_archive_is_an_error_without_update_mode(db, tmp_path):
+    make_customer(code="HZ001", name="杭州精工机械有限公司")
+    path = write_csv(tmp_path, "编码,名称\nhz001,杭州精工\n")
+    outcome = import_file(path)
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "编码")]
+    assert "already has the code" in outcome.errors[0].message
+
+
+def test_update_mode_changes_filled_cells_keeps_blank_ones_and_creates_new_codes(db, tmp_path):
+    old = make_customer(code="HZ001", name="杭州精工", phone="13812345678", city="杭州", region="华东")
+    make_contact(old, name="张伟", phone="13900001111")
+    old.tags.add(Tag.objects.create(name="老客户"))
+    path = write_csv(
+        tmp_path,
+        "编码,名称,电话,城市,类型,联系人,联系人电话,标签\n"
+        "HZ001,杭州精工机械有限公司,,萧山,VIP,张伟,13900002222,重点\n"
+        "HZ002,宁波海天塑机有限公司,13700001234,宁波,,李娜,,\n",
+    )
+
+    outcome = import_file(path, update_existing=True)
+
+    assert outcome.ok, outcome.errors
+    assert (outcome.created, outcome.updated) == (1, 1)
+    old.refresh_from_db()
+    assert old.name == "杭州精工机械有限公司"
+    assert old.phone == "13812345678"  # blank cell: kept
+    assert (old.city, old.region, old.customer_type) == ("萧山", "华东", CustomerType.VIP)
+    assert sorted(t.name for t in old.tags.all()) == ["老客户", "重点"]
+    assert list(old.contacts.values_list("name", "phone")) == [("张伟", "13900002222")]
+    assert "13900002222" in old.search_text and "杭州精工机械有限公司" in old.search_text
+    assert Customer.objects.get(code="HZ002").contacts.get().name == "李娜"
+
+
+def test_update_mode_adds_a_new_contact_next_to_existing_ones(db, tmp_path):
+    old = make_customer(code="C1", name="甲公司")
+    make_contact(old, name="张伟", is_primary=True)
+    path = write_csv(tmp_path, "编码,联系人,联系人职务\nC1,王芳,采购经理\n")
+    outcome = import_file(path, update_existing=True)
+    assert outcome.ok, outcome.errors
+    assert list(old.contacts.values_list("name", "title", "is_primary")) == [
+        ("张伟", "", True),
+        ("王芳", "采购经理", False),
+    ]
+
+
+def test_update_mode_still_needs_a_name_for_a_new_code(db, tmp_path):
+    path = write_csv(tmp_path, "编码,电话\nNEW1,13812345678\n")
+    outcome = import_file(path, update_existing=True)
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "")]
+
+
+def test_purchases_import_creates_products_and_refreshes_lifecycle_and_business_volume(db, tmp_path):
+    long_ago = timezone.now() - timedelta(days=800)
+    hz = make_customer(code="HZ001", name="杭州精工机械有限公司", created_at=long_ago)
+    nb = make_customer(code="NB002", name="宁波海天塑机有限公司", created_at=long_ago)
+    existing_product = make_product(code="P-100", name="数控机床")
+    recent = timezone.localdate() - timedelta(days=30)
+    path = write_xlsx(
+        tmp_path,
+        [
+            ["客户编码", "产品编码", "产品名称", "订单号", "购买日期", "数量", "金额（元）", "交货日期", "保修截止"],
+            ["HZ001", "P-100", "数控机床", "SO-1", datetime(2023, 5, 1), 2, 150000, "2023/05/10", "2025年5月10日"],
+            ["HZ001", "P-200", "伺服电机", "SO-2", recent.isoformat(), 1, "¥1,250.50", None, None],
+            ["NB002", "P-200", "伺服电机", "SO-3", "2022-01-15", None, 800, None, None],
+        ],
+        name="purchases.xlsx",
+    )
+    outcome = import_file(path, kind=ImportKind.PURCHASES)
+
+    assert outcome.ok, outcome.errors
+    assert (outcome.created, outcome.updated, outcome.products_created) == (3, 0, 1)
+    assert Product.objects.get(code="P-200").name == "伺服电机"
+    first = Purchase.objects.get(order_number="SO-1")
+    assert first.product == existing_product
+    assert (first.quantity, first.amount) == (Decimal("2.00"), Decimal("150000.00"))
+    assert (first.delivered_on, first.warranty_end) == (date(2023, 5, 10), date(2025, 5, 10))
+    assert Purchase.objects.get(order_number="SO-3").quantity == 1
+
+    hz.refresh_from_db()
+    nb.refresh_from_db()
+    assert hz.purchase_count == 2
+    assert hz.purchase_total == Decimal("151250.50")
+    assert (hz.first_purchase_on, hz.last_purchase_on) == (date(2023, 5, 1), recent)
+    assert hz.lifecycle == Lifecycle.ACTIVE
+    assert nb.purchase_total == Decimal("800.00")
+    assert nb.lifecycle == Lifecycle.LOST
+
+
+def test_purchase_rows_are_checked_like_the_purchase_form(db, tmp_path):
+    make_customer(code="HZ001", name="杭州精工机械有限公司")
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    path = write_csv(
+        tmp_path,
+        "客户编码,产品编码,订单号,购买日期,数量,金额,交货日期\n"
+        "HZ001,P1,SO-1,2024-02-30,1,100,\n"
+        "NOPE,P1,SO-2,2024-02-01,1,100,\n"
+        "HZ001,P1,SO-3,2024-02-01,0,-5,\n"
+        f"HZ001,P1,SO-4,{future},1,100,\n"
+        "HZ001,P1,SO-5,2024-02-10,1,100,2024-02-01\n"
+        "HZ001,P1,SO-6,,1,12.345,\n",
+        name="purchases.csv",
+    )
+    outcome = import_file(path, kind=ImportKind.PURCHASES)
+    assert [(e.row, e.column) for e in outcome.errors] == [
+        (2, "购买日期"),
+        (3, "客户编码"),
+        (4, "数量"),
+        (4, "金额"),
+        (5, "购买日期"),
+        (6, "交货日期"),
+        (7, "购买日期"),
+        (7, "金额"),
+    ]
+    assert not Purchase.objects.exists()
+    assert not Product.objects.exists()
+
+
+def test_a_purchase_already_stored_is_an_error_unless_updating(db, tmp_path):
+    customer = make_customer(code="HZ001", name="杭州精工机械有限公司")
+    product = make_product(code="P1", name="数控机床")
+    make_purchase(customer, product, purchased_on=date(2024, 1, 5), amount="100.00", order_number="SO-1")
+    path = write_csv(tmp_path, "客户编码,产品编码,订单号,购买日期,金额\nHZ001,P1,SO-1,2024-01-05,300\n", name="p.csv")
+
+    refused = import_file(path, kind=ImportKind.PURCHASES)
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "订单号")]
+
+    updated = import_file(path, kind=ImportKind.PURCHASES, update_existing=True)
+    assert (updated.created, updated.updated) == (0, 1)
+    customer.refresh_from_db()
+    assert customer.purchase_total == Decimal("300.00")
+    assert customer.purchase_count == 1
+
+
+def test_headers_are_mapped_from_chinese_and_english_names():
+    headers = ["客户编码", "Name", "E-mail", "联系电话", "联系人", "联系人电话", "金额（元）", "区域", "不认识"]
+    assert auto_map(ImportKind.CUSTOMERS, headers) == [
+        "code",
+        "name",
+        "email",
+        "phone",
+        "contact_name",
+        "contact_phone",
+        "",
+        "region",
+        "",
+    ]
+    assert auto_map(ImportKind.PURCHASES, ["客户编码", "产品名称", "购买日期", "金额（元）", "保修截止"]) == [
+        "customer_code",
+        "product_name",
+        "purchased_on",
+        "amount",
+        "warranty_end",
+    ]
+
+
+def test_a_column_mapped_twice_or_a_missing_required_column_is_refused():
+    assert check_mapping(ImportKind.CUSTOMERS, ["code", "name"]) == []
+    assert len(check_mapping(ImportKind.CUSTOMERS, ["code", "code", "name"])) == 1
+    assert len(check_mapping(ImportKind.CUSTOMERS, ["code", ""])) == 1
+    assert check_mapping(ImportKind.CUSTOMERS, ["code", ""], update_existing=True) == []
+    assert len(check_mapping(ImportKind.PURCHASES, ["customer_code", "purchased_on", "amount"])) == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2024-03-05", "2024/3/5", "2024年3月5日", "2024.03.05", datetime(2024, 3, 5, 0, 0), date(2024, 3, 5)],
+)
+def test_dates_are_read_in_the_usual_chinese_spellings(value):
+    assert parse_date(value) == date(2024, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("blank.csv", b"\n\n  \n", "empty"),
+        ("header.csv", "客户编码,客户名称\n".encode(), "no data rows"),
+        ("customers.xls", b"\xd0\xcf\x11\xe0 old excel", ".csv or .xlsx"),
+        ("broken.xlsx", b"this is not a zip file", "could not be read"),
+        ("renamed.csv", b"PK\x03\x04 zip data", "Excel workbook"),
+    ],
+)
+def test_files_that_cannot_be_imported_give_a_clear_message(db, tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=message):
+        check_file(path)
+    assert Customer.objects.count() == 0
+
+
+def test_an_xlsx_with_only_a_header_is_refused(tmp_path):
+    path = write_xlsx(tmp_path, [["客户编码", "客户名称"]])
+    with pytest.raises(ImportFileError, match="no data rows"):
+        check_file(path)
+
+
+def test_rows_are_numbered_as_in_the_spreadsheet_even_after_blank_rows(db, tmp_path):
+    path = write_xlsx(tmp_path, [[], ["编码", "名称"], ["C1", "甲公司"], [], ["C2", ""]])
+    outcome = import_file(path)
+    assert [(e.row, e.column) for e in outcome.errors] == [(5, "名称")]
