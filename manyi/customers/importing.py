@@ -37,6 +37,7 @@ from manyi.accounts.models import User
 
 from .choices import ContactMethod, CustomerKind, CustomerType
 from .forms import split_tags
+from .masking import FORMULA_PREFIXES
 from .models import Contact, Customer, Product, Purchase, Tag
 from .validators import normalize_phone
 
@@ -365,7 +366,12 @@ def as_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        text = value.strip()
+        # Undo our own export's formula neutralising ('=SUM… -> =SUM…), so that a round trip
+        # through a spreadsheet keeps the value; exports neutralise it again.
+        if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES:
+            return text[1:]
+        return text
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):

@@ -150,7 +150,9 @@ def test_a_utf8_csv_with_a_byte_order_mark_maps_its_first_column(db, tmp_path):
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_semicolon_and_tab_separated_files_are_recognised(db, tmp_path, delimiter):
-    path = write_csv(tmp_path, f"code{delimiter}name{delimiter}city\nS1{delimiter}成都天府软件{delimiter}成都\n")
+    path = write_csv(
+        tmp_path, f"code{delimiter}name{delimiter}city\nS1{delimiter}成都天府软件{delimiter}成都\n"
+    )
     assert import_file(path).ok
     assert Customer.objects.get(code="S1").city == "成都"
 
@@ -180,7 +182,9 @@ def test_an_xlsx_file_imports_with_number_cells_labels_and_an_owner(db, tmp_path
 
 
 def test_an_unknown_owner_is_an_error(db, tmp_path, people):
-    path = write_xlsx(tmp_path, [["编码", "名称", "负责人"], ["C1", "某公司", "nobody"], ["C2", "某公司", "ivan"]])
+    path = write_xlsx(
+        tmp_path, [["编码", "名称", "负责人"], ["C1", "某公司", "nobody"], ["C2", "某公司", "ivan"]]
+    )
     outcome = import_file(path)
     # ivan's account is disabled: he cannot own new customers either.
     assert [(e.row, e.column) for e in outcome.errors] == [(2, "负责人"), (3, "负责人")]
@@ -254,8 +258,28 @@ def test_purchases_import_creates_products_and_refreshes_lifecycle_and_business_
     path = write_xlsx(
         tmp_path,
         [
-            ["客户编码", "产品编码", "产品名称", "订单号", "购买日期", "数量", "金额（元）", "交货日期", "保修截止"],
-            ["HZ001", "P-100", "数控机床", "SO-1", datetime(2023, 5, 1), 2, 150000, "2023/05/10", "2025年5月10日"],
+            [
+                "客户编码",
+                "产品编码",
+                "产品名称",
+                "订单号",
+                "购买日期",
+                "数量",
+                "金额（元）",
+                "交货日期",
+                "保修截止",
+            ],
+            [
+                "HZ001",
+                "P-100",
+                "数控机床",
+                "SO-1",
+                datetime(2023, 5, 1),
+                2,
+                150000,
+                "2023/05/10",
+                "2025年5月10日",
+            ],
             ["HZ001", "P-200", "伺服电机", "SO-2", recent.isoformat(), 1, "¥1,250.50", None, None],
             ["NB002", "P-200", "伺服电机", "SO-3", "2022-01-15", None, 800, None, None],
         ],
@@ -315,7 +339,9 @@ def test_a_purchase_already_stored_is_an_error_unless_updating(db, tmp_path):
     customer = make_customer(code="HZ001", name="杭州精工机械有限公司")
     product = make_product(code="P1", name="数控机床")
     make_purchase(customer, product, purchased_on=date(2024, 1, 5), amount="100.00", order_number="SO-1")
-    path = write_csv(tmp_path, "客户编码,产品编码,订单号,购买日期,金额\nHZ001,P1,SO-1,2024-01-05,300\n", name="p.csv")
+    path = write_csv(
+        tmp_path, "客户编码,产品编码,订单号,购买日期,金额\nHZ001,P1,SO-1,2024-01-05,300\n", name="p.csv"
+    )
 
     refused = import_file(path, kind=ImportKind.PURCHASES)
     assert [(e.row, e.column) for e in refused.errors] == [(2, "订单号")]
@@ -328,7 +354,17 @@ def test_a_purchase_already_stored_is_an_error_unless_updating(db, tmp_path):
 
 
 def test_headers_are_mapped_from_chinese_and_english_names():
-    headers = ["客户编码", "Name", "E-mail", "联系电话", "联系人", "联系人电话", "金额（元）", "区域", "不认识"]
+    headers = [
+        "客户编码",
+        "Name",
+        "E-mail",
+        "联系电话",
+        "联系人",
+        "联系人电话",
+        "金额（元）",
+        "区域",
+        "不认识",
+    ]
     assert auto_map(ImportKind.CUSTOMERS, headers) == [
         "code",
         "name",
