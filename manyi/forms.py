@@ -5,6 +5,7 @@ class StyledFormMixin:
     """Give every widget the Bootstrap class it needs, so templates stay plain."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget

@@ -4,13 +4,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def mask_phone(phone: str) -> str:
-    """13812345678 -> 138****5678; keeps the first 3 and last 4 digits of longer numbers."""
+    """13812345678 -> 138****5678; 0571-88886666 -> 0571-****6666."""
     if not phone:
         return ""
     digits = [i for i, ch in enumerate(phone) if ch.isdigit()]
     if len(digits) <= 4:
         return "*" * len(phone)
-    hidden = set(digits[3:-4]) if len(digits) > 7 else set(digits[:-4])
+    # Keep what says little about the person: a landline's area code (before the hyphen)
+    # or a mobile's first three digits, and the last four digits.
+    area = phone.index("-") if phone.startswith("0") and "-" in phone else 3
+    hidden = {i for i in digits[:-4] if i >= area} if len(digits) > 7 else set(digits[:-4])
     return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))
 
 

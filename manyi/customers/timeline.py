@@ -21,6 +21,7 @@ class TimelineEntry:
     url: str = ""
     actor: str = ""
     changes: list = field(default_factory=list)  # [(field label, old, new)] for changes
+    all_day: bool = False  # the event has a date but no time of day (a purchase)
 
 
 _providers = []
@@ -49,6 +50,7 @@ def purchases(customer, user):
         yield TimelineEntry(
             when=_start_of_day(purchase.purchased_on),
             kind="purchase",
+            all_day=True,
             title=_("Bought %(product)s") % {"product": purchase.product.name},
             detail=_("Quantity %(quantity)s, amount ¥%(amount)s")
             % {"quantity": purchase.quantity.normalize(), "amount": purchase.amount},

@@ -8,8 +8,9 @@ def test_a_mobile_keeps_the_first_three_and_last_four_digits():
     assert mask_phone("13812345678") == "138****5678"
 
 
-def test_a_landline_keeps_its_area_code_prefix_hyphen_and_last_four_digits():
-    assert mask_phone("0571-88886666") == "057*-****6666"
+def test_a_landline_keeps_its_area_code_and_last_four_digits():
+    assert mask_phone("0571-88886666") == "0571-****6666"
+    assert mask_phone("010-66668888") == "010-****8888"
 
 
 def test_short_numbers_are_hidden_entirely():
