@@ -14,6 +14,7 @@ a minute on SQLite). Bulk writes bypass django-auditlog, which records only `.sa
 summary line goes to the `manyi.customers.importing` logger instead.
 """
 
+import codecs
 import csv
 import gc
 import io
@@ -134,6 +135,12 @@ def _make_sheet(numbered_rows: Iterator[tuple[int, list]]) -> Sheet:
 def decode_csv(data: bytes) -> str:
     """UTF-8 (with or without BOM) when it decodes strictly; otherwise GB18030 (a superset of
     GBK and GB2312, which Chinese versions of Excel write)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" (tab-separated UTF-16), sometimes renamed to .csv.
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

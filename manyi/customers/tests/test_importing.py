@@ -151,6 +151,12 @@ def test_a_utf8_csv_with_a_byte_order_mark_maps_its_first_column(db, tmp_path):
     assert Customer.objects.get(code="BOM1").name == "上海申达贸易有限公司"
 
 
+def test_excel_unicode_text_renamed_to_csv_is_read(db, tmp_path):
+    path = write_csv(tmp_path, "客户编码\t客户名称\nU1\t重庆山城物流有限公司\n", encoding="utf-16")
+    assert import_file(path).ok
+    assert Customer.objects.get(code="U1").name == "重庆山城物流有限公司"
+
+
 @pytest.mark.parametrize("delimiter", [";", "\t"])
 def test_semicolon_and_tab_separated_files_are_recognised(db, tmp_path, delimiter):
     path = write_csv(
