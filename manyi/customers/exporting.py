@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .choices import ContactMethod, CustomerKind, CustomerType, Lifecycle
 from .masking import mask_email, mask_phone, neutralise_formula
 from .models import Contact, Purchase
 
@@ -73,6 +74,11 @@ def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
     phone = (lambda v: v) if show_personal else mask_phone
     email = (lambda v: v) if show_personal else mask_email
     yes, no = _("Yes"), _("No")
+    # Choice labels translated once, not once per row.
+    kinds, types, stages, methods = (
+        {value: str(label) for value, label in choices.choices}
+        for choices in (CustomerKind, CustomerType, Lifecycle, ContactMethod)
+    )
     customers = (
         queryset.select_related("owner")
         .prefetch_related(
@@ -87,9 +93,9 @@ def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
             [
                 customer.code,
                 customer.name,
-                customer.get_kind_display(),
-                customer.get_customer_type_display(),
-                customer.get_lifecycle_display(),
+                kinds.get(customer.kind, customer.kind),
+                types.get(customer.customer_type, customer.customer_type),
+                stages.get(customer.lifecycle, customer.lifecycle),
                 customer.industry,
                 phone(customer.phone),
                 email(customer.email),
@@ -103,7 +109,9 @@ def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
                 contact.title if contact else "",
                 phone(contact.phone) if contact else "",
                 email(contact.email) if contact else "",
-                customer.get_preferred_contact_method_display() if customer.preferred_contact_method else "",
+                methods.get(customer.preferred_contact_method, "")
+                if customer.preferred_contact_method
+                else "",
                 customer.preferences,
                 yes if customer.consent_to_contact else no,
                 customer.first_purchase_on,

@@ -817,8 +817,12 @@ class _Importer:
         self.rows = 0
 
     def error(self, row, target, message):
+        """Record a problem under the file's column name (the field's name when unmapped)."""
         index = self.columns.get(target)
-        column = self.headers[index] if index is not None else ""
+        if index is not None:
+            column = self.headers[index]
+        else:
+            column = next((str(t.label) for t in self.targets if t.name == target), target)
         self.errors.append(RowError(row, column, str(message)))
 
     def validate(self, rows):

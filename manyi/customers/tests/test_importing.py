@@ -255,7 +255,7 @@ def test_update_mode_adds_a_new_contact_next_to_existing_ones(db, tmp_path):
 def test_update_mode_still_needs_a_name_for_a_new_code(db, tmp_path):
     path = write_csv(tmp_path, "编码,电话\nNEW1,13812345678\n")
     outcome = import_file(path, update_existing=True)
-    assert [(e.row, e.column) for e in outcome.errors] == [(2, "")]
+    assert [(e.row, e.column) for e in outcome.errors] == [(2, "Customer name")]
 
 
 def test_purchases_import_creates_products_and_refreshes_lifecycle_and_business_volume(db, tmp_path):
