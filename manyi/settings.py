@@ -194,6 +194,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Our own INFO lines (imports, exports) are an operational record worth keeping.
+    "loggers": {
+        "manyi": {"handlers": ["console"], "level": env_str("MANYI_LOG_LEVEL", "INFO"), "propagate": False}
+    },
 }
 
 from django.contrib.messages import constants as message_constants  # noqa: E402
