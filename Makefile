@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	scripts/check_messages.sh
 
 format: install
 	$(BIN)/ruff check --fix .
