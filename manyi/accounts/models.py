@@ -71,6 +71,7 @@ class User(AbstractUser):
         return permissions.role_can(self.role, capability)
 
     def save(self, *args, **kwargs):
-        # The Django admin site is the administrators' tool for users and departments.
-        self.is_staff = self.role == Role.ADMINISTRATOR or self.is_superuser
+        # The Django admin site is the administrators' tool for users, departments and
+        # settings; the role decides, so that demoting someone also takes the admin site away.
+        self.is_staff = self.is_superuser = self.role == Role.ADMINISTRATOR
         super().save(*args, **kwargs)
