@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .templatetags.money import yuan
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -52,8 +54,8 @@ def purchases(customer, user):
             kind="purchase",
             all_day=True,
             title=_("Bought %(product)s") % {"product": purchase.product.name},
-            detail=_("Quantity %(quantity)s, amount ¥%(amount)s")
-            % {"quantity": purchase.quantity.normalize(), "amount": purchase.amount},
+            detail=_("Quantity %(quantity)s, amount %(amount)s")
+            % {"quantity": purchase.quantity.normalize(), "amount": yuan(purchase.amount)},
         )
 
 

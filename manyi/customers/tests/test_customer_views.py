@@ -215,3 +215,11 @@ def test_deleting_needs_post(people, client_as):
     response = client_as(people.amy).get(f"/customers/{customer.pk}/purchases/{purchase.pk}/delete/")
     assert response.status_code == 405
     assert customer.purchases.count() == 1
+
+
+def test_the_detail_page_is_titled_with_the_customer_and_lists_purchases_once(people, client_as):
+    customer = make_customer(name="杭州精工机械有限公司")
+    make_purchase(customer, amount="1234.00")
+    html = client_as(people.amy).get(f"/customers/{customer.pk}/").content.decode()
+    assert "<title>杭州精工机械有限公司 · 满意</title>" in html
+    assert html.count('id="purchase-table"') == 1 and "¥1,234.00" in html
