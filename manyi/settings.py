@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "auditlog",
     "manyi.accounts",
     "manyi.customers",
+    "manyi.surveys",
+    "manyi.campaigns",
 ]
 
 MIDDLEWARE = [

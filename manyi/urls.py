@@ -9,5 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("manyi.accounts.urls")),
     path("customers/", include("manyi.customers.urls")),
+    path("surveys/", include("manyi.surveys.urls")),
+    path("campaigns/", include("manyi.campaigns.urls")),
+    path("s/", include("manyi.campaigns.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,17 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "role", "department", "is_active"]
     list_filter = ["role", "department", "is_active"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("Manyi"), {"fields": ("role", "department", "phone", "may_view_personal_data")}),
+        (
+            _("Manyi"),
+            {
+                "fields": (
+                    "role",
+                    "department",
+                    "phone",
+                    "may_view_personal_data",
+                    "may_view_confidential_responses",
+                )
+            },
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Manyi"), {"fields": ("role", "department")}),)

@@ -48,6 +48,12 @@ class User(AbstractUser):
         help_text=_("Lets this user see phone numbers and e-mail addresses unmasked."),
     )
 
+    may_view_confidential_responses = models.BooleanField(
+        _("may view confidential answers"),
+        default=False,
+        help_text=_("Lets this user read individual answers of confidential campaigns."),
+    )
+
     objects = ManyiUserManager()
 
     class Meta:
@@ -66,7 +72,11 @@ class User(AbstractUser):
     def can(self, capability):
         if not self.is_active:
             return False
-        if capability in permissions.GRANTABLE and self.may_view_personal_data:
+        granted = {
+            permissions.VIEW_PERSONAL_DATA: self.may_view_personal_data,
+            permissions.VIEW_CONFIDENTIAL_RESPONSES: self.may_view_confidential_responses,
+        }
+        if granted.get(capability):
             return True
         return permissions.role_can(self.role, capability)
 

@@ -14,6 +14,16 @@ EXPORT_CUSTOMERS = "customers.export"
 VIEW_PERSONAL_DATA = "personal_data.view"
 VIEW_AUDIT_LOG = "audit.view"
 MANAGE_USERS = "users.manage"
+VIEW_SURVEYS = "surveys.view"
+EDIT_SURVEYS = "surveys.edit"
+VIEW_CAMPAIGNS = "campaigns.view"
+MANAGE_CAMPAIGNS = "campaigns.manage"
+ENTER_RESPONSES = "responses.enter"
+VIEW_RESPONSES = "responses.view"
+# Individual answers of confidential campaigns (seed 001, GSTS: headquarters only).
+VIEW_CONFIDENTIAL_RESPONSES = "responses.view_confidential"
+
+SURVEY_WORK = {VIEW_SURVEYS, VIEW_CAMPAIGNS, VIEW_RESPONSES}
 
 ROLE_CAPABILITIES = {
     Role.ADMINISTRATOR: {
@@ -25,6 +35,11 @@ ROLE_CAPABILITIES = {
         VIEW_PERSONAL_DATA,
         VIEW_AUDIT_LOG,
         MANAGE_USERS,
+        *SURVEY_WORK,
+        EDIT_SURVEYS,
+        MANAGE_CAMPAIGNS,
+        ENTER_RESPONSES,
+        VIEW_CONFIDENTIAL_RESPONSES,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -32,16 +47,19 @@ ROLE_CAPABILITIES = {
         IMPORT_CUSTOMERS,
         EXPORT_CUSTOMERS,
         VIEW_PERSONAL_DATA,
+        *SURVEY_WORK,
+        EDIT_SURVEYS,
+        MANAGE_CAMPAIGNS,
+        ENTER_RESPONSES,
     },
-    Role.AGENT: {VIEW_CUSTOMERS, EDIT_CUSTOMERS, VIEW_PERSONAL_DATA},
+    Role.AGENT: {VIEW_CUSTOMERS, EDIT_CUSTOMERS, VIEW_PERSONAL_DATA, *SURVEY_WORK, ENTER_RESPONSES},
     # Handlers fix problems in their department; they see customers but not contact data
     # unless an administrator grants it to them personally.
     Role.HANDLER: {VIEW_CUSTOMERS},
-    Role.ANALYST: {VIEW_CUSTOMERS, EXPORT_CUSTOMERS},
+    # Analysts read everything, including confidential answers (the quality department at
+    # headquarters), and change nothing.
+    Role.ANALYST: {VIEW_CUSTOMERS, EXPORT_CUSTOMERS, *SURVEY_WORK, VIEW_CONFIDENTIAL_RESPONSES},
 }
-
-# Capabilities an administrator may grant to one user on top of the role.
-GRANTABLE = {VIEW_PERSONAL_DATA}
 
 
 def role_can(role, capability):

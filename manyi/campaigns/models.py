@@ -1,0 +1,220 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from manyi.customers.models import Contact, Customer
+from manyi.surveys.models import MatrixRow, Option, Question, Questionnaire
+
+from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus, SamplingMethod
+
+
+def new_token():
+    return secrets.token_urlsafe(24)
+
+
+def default_reminder_days():
+    return [3, 5]
+
+
+class Campaign(models.Model):
+    """A survey campaign (调查计划): who is asked which questionnaire, how and until when.
+
+    Campaigns with the same `series` are waves of one survey repeated over time.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    series = models.CharField(
+        _("series"),
+        max_length=200,
+        blank=True,
+        help_text=_("Campaigns of one series are compared wave by wave."),
+    )
+    wave = models.CharField(_("wave"), max_length=100, blank=True, help_text=_("For example 2026年第四季度"))
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=CampaignState.choices, default=CampaignState.DRAFT
+    )
+    channels = models.JSONField(_("channels"), default=list)
+    purpose = models.TextField(_("purpose"), blank=True)
+    # Target list: the customer list's filter parameters, then a sample of those customers.
+    target_filters = models.JSONField(_("target filters"), default=dict, blank=True)
+    sampling_method = models.CharField(
+        _("sampling"), max_length=20, choices=SamplingMethod.choices, default=SamplingMethod.ALL
+    )
+    sample_size = models.PositiveIntegerField(_("sample size"), null=True, blank=True)
+    sampling_seed = models.PositiveIntegerField(_("random seed"), default=1)
+    stratify_by = models.CharField(_("stratify by"), max_length=30, blank=True)
+    volume_share = models.FloatField(_("share of business volume"), default=0.8)
+    invite_at = models.DateTimeField(_("invitations go out at"), null=True, blank=True)
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    reminder_days = models.JSONField(_("reminders, days after the invitation"), default=default_reminder_days)
+    target_response_rate = models.FloatField(_("target response rate (%)"), default=70)
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_("Individual answers only for roles granted it; others see totals."),
+    )
+    public_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("campaigns:detail", args=[self.pk])
+
+    def default_deadline(self):
+        return (self.invite_at or timezone.now()) + timedelta(days=7)
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return self.state == CampaignState.RUNNING and (self.deadline is None or now < self.deadline)
+
+
+class CampaignEvent(models.Model):
+    """Every state change of a campaign: who, when, from, to, why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    from_state = models.CharField(max_length=10, choices=CampaignState.choices, blank=True)
+    to_state = models.CharField(max_length=10, choices=CampaignState.choices)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+
+class Invitation(models.Model):
+    """One customer asked in one campaign, with a personal one-time token."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitations")
+    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    email = models.EmailField(blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    status = models.CharField(
+        max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.ISSUED
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "customer"], name="one_invitation_per_customer")
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self):
+        return f"{self.campaign} → {self.customer}"
+
+
+class OptOut(models.Model):
+    """A customer who asked never to be invited to surveys again."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="survey_opt_out")
+    at = models.DateTimeField(default=timezone.now)
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class ResponseQuerySet(models.QuerySet):
+    def completed(self):
+        return self.filter(status=ResponseStatus.COMPLETED)
+
+    def valid(self):
+        return self.completed().filter(valid=True)
+
+    def for_campaign(self, campaign):
+        return self.filter(campaign=campaign)
+
+
+class Response(models.Model):
+    """One filled-in questionnaire. Scores are computed once, when it is completed, and stored.
+
+    `invitation` is unique: a personal link can never produce a second response. `submission_id`
+    (sent by the answer page) is unique too, so a repeated submit of an anonymous form is
+    recognised instead of counted twice.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="entered_responses",
+    )
+    submission_id = models.UUIDField(null=True, blank=True, unique=True)
+    status = models.CharField(
+        max_length=12, choices=ResponseStatus.choices, default=ResponseStatus.IN_PROGRESS
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    valid = models.BooleanField(null=True)
+    invalid_reason = models.CharField(max_length=30, blank=True)
+    index = models.FloatField(null=True, blank=True)
+    grade = models.CharField(max_length=30, blank=True)
+    satisfied = models.BooleanField(null=True)
+    dimension_scores = models.JSONField(default=dict, blank=True)
+    item_scores = models.JSONField(default=dict, blank=True)
+    nps = models.SmallIntegerField(null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-completed_at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "status", "valid"])]
+
+    def __str__(self):
+        return f"{self.campaign} #{self.pk}"
+
+
+class Answer(models.Model):
+    """One answer: an option chosen (per matrix row), a number (NPS) or a text."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    row = models.ForeignKey(
+        MatrixRow, null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+    )
+    option = models.ForeignKey(
+        Option, null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
+    )
+    number = models.FloatField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    importance = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["question", "option"])]

@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionKind(models.TextChoices):
+    RATING = "rating", _("Rating scale")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no")
+    NPS = "nps", _("Recommendation (NPS 0-10)")
+    TEXT = "text", _("Open text")
+    MATRIX = "matrix", _("Matrix (several items on one scale)")
+
+
+# Kinds whose answers are option choices; a matrix chooses one option per row.
+CHOICE_KINDS = {QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.YES_NO}
+
+
+class ScaleMethod(models.TextChoices):
+    RATIO = "ratio", _("Points ÷ highest points × 100 (10/8/6/4/2 → 100/80/60/40/20)")
+    RANGE = "range", _("Linear from lowest (0) to highest (100)")
+
+
+class ValidityRule(models.TextChoices):
+    ALL_REQUIRED = "all_required", _("Every scored item must be answered")
+    ONE_MISSING_NEUTRAL = (
+        "one_missing_neutral",
+        _("One missing item counts as neutral; two or more make the questionnaire invalid"),
+    )
+    TWO_THIRDS = "two_thirds", _("Valid when at least 2/3 of the scored items are answered")
+    ANY_ANSWER = "any_answer", _("Valid with at least one answered item")

@@ -1,0 +1,285 @@
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import CHOICE_KINDS, QuestionKind, ScaleMethod, ValidityRule
+
+DEFAULT_BANDS = [[90, "很满意"], [75, "满意"], [60, "一般"], [40, "不满意"], [0, "很不满意"]]
+
+
+def default_bands():
+    return [list(band) for band in DEFAULT_BANDS]
+
+
+class QuestionnaireQuerySet(models.QuerySet):
+    def current(self):
+        """The newest version of each questionnaire family, archived ones left out."""
+        newest = Questionnaire.objects.filter(family=models.OuterRef("family")).order_by("-version")
+        return self.filter(is_archived=False, pk=models.Subquery(newest.values("pk")[:1]))
+
+
+class Questionnaire(models.Model):
+    """A questionnaire (调查问卷) with its scoring scheme.
+
+    Versions: all versions of one questionnaire share `family`. A version that has answers is
+    frozen; editing it creates the next version (see `editable_version`), so every response and
+    report names the exact questions it was given.
+    """
+
+    family = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    intro = models.TextField(
+        _("introduction for respondents"),
+        blank=True,
+        help_text=_("Purpose, how long it takes and the confidentiality promise."),
+    )
+    thanks = models.TextField(_("thank-you text"), blank=True)
+    scale_method = models.CharField(
+        _("scale to 0-100"), max_length=20, choices=ScaleMethod.choices, default=ScaleMethod.RATIO
+    )
+    validity_rule = models.CharField(
+        _("validity rule"),
+        max_length=30,
+        choices=ValidityRule.choices,
+        default=ValidityRule.ONE_MISSING_NEUTRAL,
+    )
+    satisfied_threshold = models.FloatField(
+        _("satisfied customer threshold"),
+        default=70,
+        help_text=_("A customer whose index reaches this is satisfied."),
+    )
+    bands = models.JSONField(_("grade bands"), default=default_bands)
+    template_key = models.CharField(_("template"), max_length=60, blank=True, editable=False)
+    is_archived = models.BooleanField(_("archived"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = QuestionnaireQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [
+            models.UniqueConstraint(fields=["family", "version"], name="questionnaire_family_version")
+        ]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    def get_absolute_url(self):
+        return reverse("surveys:detail", args=[self.pk])
+
+    @property
+    def is_frozen(self):
+        """Answers exist: the questions may no longer change in place."""
+        return self.responses.exists()
+
+    def questions_in_order(self):
+        """Questions as respondents see them: by dimension, then those outside any dimension."""
+        questions = list(self.questions.select_related("dimension").prefetch_related("options", "rows"))
+        dimension_order = {d.pk: d.position for d in self.dimensions.all()}
+        big = 10**6
+        return sorted(
+            questions,
+            key=lambda q: (dimension_order.get(q.dimension_id, big), q.position, q.pk),
+        )
+
+    def rated_items(self):
+        """(key, question, row) for every scored rated item: questions, and rows of matrices."""
+        items = []
+        for question in self.questions_in_order():
+            if not question.scored or question.kind not in (*CHOICE_KINDS, QuestionKind.MATRIX):
+                continue
+            if question.kind == QuestionKind.MATRIX:
+                items.extend((row.code, question, row) for row in question.rows.all())
+            elif question.kind != QuestionKind.MULTIPLE:
+                items.append((question.code, question, None))
+        return items
+
+    def scoring_scheme(self):
+        """The questionnaire as the pure scoring engine sees it (manyi.analytics.scoring)."""
+        from manyi.analytics import scoring
+
+        items = []
+        for key, question, _row in self.rated_items():
+            points = [o.points for o in question.options.all() if o.points is not None]
+            if len(points) < 2:
+                continue
+            neutral = next((o.points for o in question.options.all() if o.is_neutral), None)
+            items.append(
+                scoring.ItemSpec(
+                    key=key,
+                    dimension=question.dimension.code if question.dimension else None,
+                    weight=question.weight,
+                    min_points=min(points),
+                    max_points=max(points),
+                    neutral_points=neutral,
+                )
+            )
+        return scoring.ScoringScheme(
+            items=tuple(items),
+            dimensions=tuple(
+                scoring.DimensionSpec(key=d.code, weight=d.weight) for d in self.dimensions.all()
+            ),
+            scale_method=self.scale_method,
+            validity_rule=self.validity_rule,
+            satisfied_threshold=self.satisfied_threshold,
+            bands=tuple(scoring.Band(min_score=float(low), label=label) for low, label in self.bands),
+        )
+
+    @transaction.atomic
+    def duplicate(self, *, by=None, new_version=False, title=None):
+        """A deep copy: the next version of this family, or (new_version=False) a new family."""
+        copy = Questionnaire.objects.get(pk=self.pk)
+        copy.pk = None
+        copy.created_by = by
+        copy.created_at = timezone.now()
+        if new_version:
+            latest = Questionnaire.objects.filter(family=self.family).aggregate(v=models.Max("version"))["v"]
+            copy.version = latest + 1
+        else:
+            copy.family = uuid.uuid4()
+            copy.version = 1
+            copy.title = title or self.title
+        copy.save()
+        dimension_map = {}
+        for dimension in self.dimensions.all():
+            old_pk = dimension.pk
+            dimension.pk = None
+            dimension.questionnaire = copy
+            dimension.save()
+            dimension_map[old_pk] = dimension
+        for question in self.questions.prefetch_related("options", "rows"):
+            options, rows = list(question.options.all()), list(question.rows.all())
+            question.pk = None
+            question.questionnaire = copy
+            question.dimension = dimension_map.get(question.dimension_id)
+            question.save()
+            for child in options + rows:
+                child.pk = None
+                child.question = question
+            Option.objects.bulk_create(options)
+            MatrixRow.objects.bulk_create(rows)
+        return copy
+
+    def editable_version(self, *, by=None):
+        """This questionnaire if it can still change, otherwise a new version to edit."""
+        if not self.is_frozen:
+            return self
+        newest = Questionnaire.objects.filter(family=self.family).order_by("-version").first()
+        if newest.pk != self.pk and not newest.is_frozen:
+            return newest
+        return self.duplicate(by=by, new_version=True)
+
+
+class Dimension(models.Model):
+    """A section of the questionnaire and a dimension of the index (质量水平 30% …)."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="dimensions")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=200)
+    weight = models.FloatField(_("weight"), default=1)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="dimension_code_unique"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="dimension_weight_positive"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    dimension = models.ForeignKey(
+        Dimension,
+        verbose_name=_("dimension"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    code = models.CharField(_("code"), max_length=20)
+    text = models.CharField(_("question"), max_length=500)
+    help_text = models.CharField(_("explanation"), max_length=500, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.RATING
+    )
+    required = models.BooleanField(_("required"), default=True)
+    weight = models.FloatField(_("weight"), default=1)
+    scored = models.BooleanField(_("counts toward the index"), default=True)
+    ask_importance = models.BooleanField(_("also ask how important this is"), default=False)
+    allow_other = models.BooleanField(_("offer “other (please specify)”"), default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="question_code_unique"),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="question_weight_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text}"
+
+    @property
+    def is_rated(self):
+        return self.kind in (QuestionKind.RATING, QuestionKind.MATRIX) or (
+            self.kind == QuestionKind.SINGLE and any(o.points is not None for o in self.options.all())
+        )
+
+
+class Option(models.Model):
+    """A choice (很满意 10分 …); rating scales and matrices are options with points."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    label = models.CharField(_("label"), max_length=300)
+    points = models.FloatField(_("points"), null=True, blank=True)
+    is_neutral = models.BooleanField(
+        _("neutral"),
+        default=False,
+        help_text=_("Counted for one missing answer when the validity rule says so."),
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+
+    def __str__(self):
+        return self.label
+
+
+class MatrixRow(models.Model):
+    """One item of a matrix question, rated on the question's options."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    code = models.CharField(_("code"), max_length=20)
+    text = models.CharField(_("item"), max_length=300)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("matrix item")
+        verbose_name_plural = _("matrix items")
+
+    def __str__(self):
+        return self.text
