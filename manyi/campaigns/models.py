@@ -99,6 +99,9 @@ class CampaignEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.campaign}: {self.from_state} → {self.to_state}"
+
 
 class Invitation(models.Model):
     """One customer asked in one campaign, with a personal one-time token."""
@@ -139,6 +142,9 @@ class OptOut(models.Model):
     invitation = models.ForeignKey(
         Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    def __str__(self):
+        return str(self.customer)
 
 
 class ResponseQuerySet(models.QuerySet):
@@ -218,3 +224,6 @@ class Answer(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["question", "option"])]
+
+    def __str__(self):
+        return f"{self.response_id}/{self.question_id}"
