@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "axes",
     "auditlog",
     "manyi.accounts",
@@ -174,13 +176,34 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest import file accepted (bytes).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Without a mail server configured (EMAIL_HOST), e-mails are written as files to var/sent-mail
+# instead of being lost: the demo works offline and nothing is sent by accident.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("EMAIL_HOST")
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "manyi@localhost")
+# Messages per SMTP connection when sending invitations in bulk.
+EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 200)
+
+# Background work (DESIGN.md): Django's Tasks API; the database is the queue by default
+# (`manage.py db_worker` runs the jobs). TASKS_BACKEND may name another backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Submissions through an anonymous public link: at most this many per client address per window.
+PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "20/600")
 
 # Customer lifecycle thresholds, in days since purchases (see customers.lifecycle).
 CUSTOMER_LIFECYCLE = {
