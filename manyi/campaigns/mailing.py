@@ -1,0 +1,169 @@
+"""Invitation and reminder e-mails for survey campaigns.
+
+Sending is at most once per invitation: a batch is first claimed with a conditional UPDATE
+(issued → sent; reminders_sent k-1 → k), then sent over one SMTP connection; a message the
+server refuses is marked failed with the reason. Two workers can never send the same
+invitation twice. Customers who opted out, withdrew consent or were erased are never sent to.
+"""
+
+import logging
+import math
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from manyi.emails import build_email
+
+from .choices import Channel, InvitationStatus
+from .models import Invitation
+
+logger = logging.getLogger(__name__)
+
+# Invitations that can still be answered, and so may be reminded.
+OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.STARTED)
+
+
+def reachable(invitations):
+    """E-mail invitations whose customer may still be contacted."""
+    return invitations.filter(
+        channel=Channel.EMAIL,
+        customer__consent_to_contact=True,
+        customer__erased_at__isnull=True,
+        customer__survey_opt_out__isnull=True,
+    ).exclude(email="")
+
+
+def absolute_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def invitation_email(invitation, *, reminder=False, question_count=None):
+    campaign = invitation.campaign
+    if question_count is None:
+        question_count = campaign.questionnaire.questions.count()
+    contact = invitation.contact
+    context = {
+        "campaign": campaign,
+        "customer_name": contact.name if contact else invitation.customer.name,
+        "reminder": reminder,
+        "question_count": question_count,
+        # About 15 seconds a question, rounded up to whole minutes.
+        "minutes": max(1, math.ceil(question_count * 15 / 60)),
+        "deadline": campaign.deadline,
+        "answer_url": absolute_url(reverse("public:answer", args=[invitation.token])),
+        "optout_url": absolute_url(reverse("public:optout", args=[invitation.token])),
+        "company": getattr(settings, "COMPANY_NAME", ""),
+    }
+    optout = context["optout_url"]
+    return build_email(
+        "campaign_invitation",
+        context,
+        to=[invitation.email],
+        headers={"List-Unsubscribe": f"<{optout}>", "Auto-Submitted": "auto-generated"},
+    )
+
+
+def _send(invitations, *, reminder):
+    """Send already-claimed invitations in batches, one SMTP connection each; return (sent, failed)."""
+    sent = failed = 0
+    batch_size = settings.EMAIL_BATCH_SIZE
+    counts = {}
+    for start in range(0, len(invitations), batch_size):
+        batch = invitations[start : start + batch_size]
+        connection = get_connection(fail_silently=False)
+        try:
+            connection.open()
+            for invitation in batch:
+                questionnaire_id = invitation.campaign.questionnaire_id
+                if questionnaire_id not in counts:
+                    counts[questionnaire_id] = invitation.campaign.questionnaire.questions.count()
+                message = invitation_email(
+                    invitation, reminder=reminder, question_count=counts[questionnaire_id]
+                )
+                try:
+                    connection.send_messages([message])
+                    sent += 1
+                except smtplib.SMTPException as error:  # the server refused this one message; go on
+                    failed += 1
+                    Invitation.objects.filter(pk=invitation.pk).update(
+                        status=InvitationStatus.FAILED, error=str(error)[:300]
+                    )
+                    logger.warning("invitation %s not sent: %s", invitation.pk, error)
+        except OSError as error:  # no connection at all: give the rest back for a later run
+            ids = [i.pk for i in invitations[start:]]
+            if reminder:
+                Invitation.objects.filter(pk__in=ids).update(reminders_sent=F("reminders_sent") - 1)
+            else:
+                Invitation.objects.filter(pk__in=ids).update(status=InvitationStatus.ISSUED, sent_at=None)
+            logger.warning("mail server unreachable, %s invitations left for later: %s", len(ids), error)
+            break
+        finally:
+            connection.close()
+    return sent, failed
+
+
+def send_invitations(campaign, now=None, limit=None):
+    """Send the campaign's unsent e-mail invitations; returns (sent, failed)."""
+    now = now or timezone.now()
+    due = reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
+    ids = list(due.values_list("pk", flat=True)[:limit])
+    claimed = []
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        Invitation.objects.filter(pk__in=chunk, status=InvitationStatus.ISSUED).update(
+            status=InvitationStatus.SENT, sent_at=now
+        )
+        claimed += chunk
+    invitations = list(
+        Invitation.objects.filter(pk__in=claimed, sent_at=now)
+        .select_related("campaign__questionnaire", "customer", "contact")
+        .order_by("pk")
+    )
+    return _send(invitations, reminder=False)
+
+
+def reminder_due_number(campaign, invitation_sent_at, now):
+    """How many reminders should have gone out by `now` for an invitation sent then."""
+    days = sorted(d for d in campaign.reminder_days if d > 0)
+    return sum(1 for d in days if now >= invitation_sent_at + timedelta(days=d))
+
+
+def send_reminders(campaign, now=None):
+    """Remind non-responders on the campaign's reminder days (each reminder at most once)."""
+    now = now or timezone.now()
+    if campaign.deadline and now >= campaign.deadline:
+        return 0, 0
+    candidates = reachable(campaign.invitations.filter(status__in=OPEN_STATUSES, sent_at__isnull=False))
+    claimed = []
+    for pk, sent_at, reminders_sent in candidates.values_list("pk", "sent_at", "reminders_sent"):
+        due = reminder_due_number(campaign, sent_at, now)
+        if due > reminders_sent:
+            won = Invitation.objects.filter(pk=pk, reminders_sent=reminders_sent).update(
+                reminders_sent=due, last_reminded_at=now
+            )
+            if won:
+                claimed.append(pk)
+    invitations = list(
+        Invitation.objects.filter(pk__in=claimed).select_related(
+            "campaign__questionnaire", "customer", "contact"
+        )
+    )
+    return _send(invitations, reminder=True)
+
+
+def due_work(campaign, now):
+    """(invitations to send, reminders to send) for the periodic job's decision."""
+    unsent = reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
+    invite = (campaign.invite_at is None or campaign.invite_at <= now) and unsent.exists()
+    first_day = min((d for d in campaign.reminder_days if d > 0), default=None)
+    remind = first_day is not None and (
+        reachable(campaign.invitations.filter(status__in=OPEN_STATUSES))
+        .filter(Q(sent_at__lte=now - timedelta(days=first_day)))
+        .exists()
+    )
+    return invite, remind

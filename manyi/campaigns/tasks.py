@@ -1,0 +1,60 @@
+"""Background jobs of survey campaigns (Django Tasks API; DESIGN.md).
+
+Each job is small and idempotent: running it twice sends nothing twice (see mailing.py).
+"""
+
+from django.utils import timezone
+from django_tasks import task
+
+from . import mailing
+from .choices import CampaignState
+from .models import Campaign
+
+
+@task()
+def send_invitations(campaign_id: int) -> dict:
+    campaign = Campaign.objects.select_related("questionnaire").get(pk=campaign_id)
+    if campaign.state != CampaignState.RUNNING:
+        return {"sent": 0, "failed": 0}
+    sent, failed = mailing.send_invitations(campaign)
+    return {"sent": sent, "failed": failed}
+
+
+@task()
+def send_reminders(campaign_id: int) -> dict:
+    campaign = Campaign.objects.select_related("questionnaire").get(pk=campaign_id)
+    if campaign.state != CampaignState.RUNNING:
+        return {"sent": 0, "failed": 0}
+    sent, failed = mailing.send_reminders(campaign)
+    return {"sent": sent, "failed": failed}
+
+
+def run_due_jobs(now=None):
+    """The periodic sweep: close campaigns past their deadline, queue due invitations and
+    reminders. Called by `manage.py periodic` (cron or a loop). Returns what it did."""
+    from .models import CampaignEvent
+
+    now = now or timezone.now()
+    done = {"closed": 0, "invitations": 0, "reminders": 0}
+    for campaign in Campaign.objects.filter(state=CampaignState.RUNNING):
+        if campaign.deadline and campaign.deadline <= now:
+            changed = Campaign.objects.filter(pk=campaign.pk, state=CampaignState.RUNNING).update(
+                state=CampaignState.CLOSED
+            )
+            if changed:
+                CampaignEvent.objects.create(
+                    campaign=campaign,
+                    from_state=CampaignState.RUNNING,
+                    to_state=CampaignState.CLOSED,
+                    note="deadline passed",
+                )
+                done["closed"] += 1
+            continue
+        invite, remind = mailing.due_work(campaign, now)
+        if invite:
+            send_invitations.enqueue(campaign.pk)
+            done["invitations"] += 1
+        if remind:
+            send_reminders.enqueue(campaign.pk)
+            done["reminders"] += 1
+    return done
