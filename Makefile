@@ -21,9 +21,14 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py load_demo
 
+# The web server, plus the background worker and the periodic jobs (invitations, reminders,
+# deadlines), all stopped together by Ctrl+C.
 run: demo
 	@echo "Manyi is starting on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	  $(BIN)/python manage.py db_worker --no-startup-delay -v0 & \
+	  $(BIN)/python manage.py periodic --loop 60 > /dev/null & \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite, on the embedded SQLite and on PostgreSQL (when one answers on
 # 127.0.0.1:5432; required when CI=true). pytest exits non-zero when no test ran.
