@@ -421,7 +421,7 @@ def _score_one(c: _Compiled, answers: Mapping[str, float | None]) -> ResponseSco
         dimension_scores=dimension_scores,
         index=index,
         grade=band.label if band else None,
-        satisfied=index >= scheme.satisfied_threshold - EDGE_TOLERANCE,
+        satisfied=index >= float(scheme.satisfied_threshold) - EDGE_TOLERANCE,
         grade_code=band.code if band else None,
     )
 
@@ -508,7 +508,9 @@ def score_matrix(scheme: ScoringScheme, matrix) -> MatrixScores:
         index = np.where(valid, np.minimum(100.0, np.maximum(0.0, num / np.where(den > 0, den, 1.0))), np.nan)
     dimension_scores[~valid] = np.nan
     imputed &= valid[:, None]
-    satisfied = valid & (np.where(valid, index, -np.inf) >= scheme.satisfied_threshold - EDGE_TOLERANCE)
+    satisfied = valid & (
+        np.where(valid, index, -np.inf) >= float(scheme.satisfied_threshold) - EDGE_TOLERANCE
+    )
     return MatrixScores(
         valid=valid,
         invalid_reason=reason,
@@ -530,7 +532,7 @@ def band_for(index: float | None, bands: Sequence[Band] = DEFAULT_BANDS) -> Band
     if index is None or math.isnan(index):
         return None
     for band in bands:
-        if index >= band.min_score - EDGE_TOLERANCE:
+        if index >= float(band.min_score) - EDGE_TOLERANCE:
             return band
     return None
 

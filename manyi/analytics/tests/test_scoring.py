@@ -853,3 +853,20 @@ def test_score_matrix_equals_score_response_on_a_large_random_sample():
     for i, r in enumerate(score_responses(scheme, rows)):
         assert_matrix_row_equals(res, i, r, scheme)
     assert 0 < res.valid.sum() < len(m)
+
+
+def test_decimal_and_int_settings_are_accepted():
+    from decimal import Decimal
+
+    items = (ItemSpec("q", "D", weight=Decimal("0.5"), min_points=Decimal(2), max_points=Decimal(10)),)
+    scheme = ScoringScheme(
+        items,
+        (DimensionSpec("D", Decimal(30)),),
+        validity_rule="all_required",
+        satisfied_threshold=Decimal(70),
+        bands=(Band(Decimal(75), "满意"), Band(0, "其他")),
+    )
+    result = score_response(scheme, {"q": Decimal("7.5")})  # 7.5 / 10 = 75
+    assert result.index == pytest.approx(75.0)
+    assert (result.grade, result.satisfied) == ("满意", True)
+    assert score_matrix(scheme, [[7.5]]).satisfied.tolist() == [True]
