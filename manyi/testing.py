@@ -57,3 +57,52 @@ def make_purchase(customer, product=None, purchased_on=None, amount="1000.00", *
     )
     customer.refresh_purchase_summary()
     return purchase
+
+
+def make_questionnaire(**kwargs):
+    from manyi.surveys.models import Questionnaire
+
+    kwargs.setdefault("title", f"问卷{next(_counter)}")
+    return Questionnaire.objects.create(**kwargs)
+
+
+FIVE_LEVELS = [
+    ("很满意", 10, False),
+    ("满意", 8, False),
+    ("可以接受", 6, True),
+    ("不满意", 4, False),
+    ("很不满意", 2, False),
+]
+
+
+def make_question(questionnaire, code=None, options=FIVE_LEVELS, rows=(), **kwargs):
+    """A question with options given as (label, points, neutral) and matrix rows as (code, text)."""
+    from manyi.surveys.models import MatrixRow, Option, Question
+
+    kwargs.setdefault("text", "产品质量")
+    kwargs.setdefault("position", questionnaire.questions.count() + 1)
+    question = Question.objects.create(
+        questionnaire=questionnaire, code=code or f"Q{questionnaire.questions.count() + 1}", **kwargs
+    )
+    for i, (label, points, neutral) in enumerate(options):
+        Option.objects.create(question=question, position=i, label=label, points=points, is_neutral=neutral)
+    for i, (row_code, text) in enumerate(rows):
+        MatrixRow.objects.create(question=question, position=i, code=row_code, text=text)
+    return question
+
+
+def make_campaign(questionnaire, **kwargs):
+    from manyi.campaigns.models import Campaign
+
+    kwargs.setdefault("name", f"调查{next(_counter)}")
+    return Campaign.objects.create(questionnaire=questionnaire, **kwargs)
+
+
+def make_response(questionnaire, campaign=None, **kwargs):
+    from manyi.campaigns.choices import Channel
+    from manyi.campaigns.models import Response
+
+    kwargs.setdefault("channel", Channel.WEB)
+    return Response.objects.create(
+        questionnaire=questionnaire, campaign=campaign or make_campaign(questionnaire), **kwargs
+    )

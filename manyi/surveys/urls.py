@@ -1,5 +1,27 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "surveys"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.questionnaire_list, name="list"),
+    path("templates/", views.template_library, name="templates"),
+    path("templates/<slug:key>/use/", views.use_template, name="use_template"),
+    path("new/", views.questionnaire_create, name="create"),
+    path("<int:pk>/", views.questionnaire_detail, name="detail"),
+    path("<int:pk>/settings/", views.questionnaire_settings, name="settings"),
+    path("<int:pk>/copy/", views.questionnaire_copy, name="copy"),
+    path("<int:pk>/archive/", views.questionnaire_archive, name="archive"),
+    path("<int:pk>/preview/", views.questionnaire_preview, name="preview"),
+    path("<int:pk>/dimensions/new/", views.dimension_edit, name="dimension_create"),
+    path("<int:pk>/dimensions/<int:dimension_pk>/", views.dimension_edit, name="dimension_edit"),
+    path("<int:pk>/dimensions/<int:dimension_pk>/delete/", views.dimension_delete, name="dimension_delete"),
+    path(
+        "<int:pk>/dimensions/<int:dimension_pk>/<str:direction>/", views.dimension_move, name="dimension_move"
+    ),
+    path("<int:pk>/questions/new/", views.question_edit, name="question_create"),
+    path("<int:pk>/questions/<int:question_pk>/", views.question_edit, name="question_edit"),
+    path("<int:pk>/questions/<int:question_pk>/delete/", views.question_delete, name="question_delete"),
+    path("<int:pk>/questions/<int:question_pk>/<str:direction>/", views.question_move, name="question_move"),
+]

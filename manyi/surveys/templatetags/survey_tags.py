@@ -1,0 +1,61 @@
+"""Template helpers for questionnaire pages and the shared question input include."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def answer_name(prefix, question, row=None, suffix=""):
+    """The form field name of an answer: "q-12", "q-12-34" (matrix row 34), "q-12-other" …"""
+    parts = [prefix or "q", str(question.pk)]
+    if row is not None and row != "":
+        parts.append(str(row.pk))
+    if suffix:
+        parts.append(suffix)
+    return "-".join(parts)
+
+
+@register.filter
+def chosen(value, current):
+    """Whether `value` (an option pk, a number) is the answer `current` (one value or a list)."""
+    if current is None or current == "":
+        return False
+    if isinstance(current, list | tuple | set):
+        return str(value) in {str(c) for c in current}
+    return str(value) == str(current)
+
+
+@register.filter
+def lookup(mapping, key):
+    """mapping[key], trying the key as given and as text; None when missing."""
+    if not mapping:
+        return None
+    try:
+        if key in mapping:
+            return mapping[key]
+        return mapping.get(str(key))
+    except (TypeError, AttributeError):
+        return None
+
+
+@register.simple_tag
+def scale_json(options):
+    """Options [(label, points, neutral)] as JSON for the quick-fill buttons."""
+    import json
+
+    return json.dumps(
+        [[str(label), points, neutral] for label, points, neutral in options], ensure_ascii=False
+    )
+
+
+@register.filter
+def nps_points(_question):
+    """0 … 10, the points of a recommendation question."""
+    return range(11)
+
+
+@register.filter
+def importance_points(_question):
+    """1 … 5, the answers to "how important is this to you?"."""
+    return range(1, 6)

@@ -1,0 +1,279 @@
+"""The questionnaire builder and the template library.
+
+Frozen rule: a questionnaire with answers never changes in place. Every view that changes one
+validates the input first (bad input changes nothing), then takes `editable_version()` (a new
+version when answers exist), applies the change there and, when that is a new version, says
+so and goes to its page.
+"""
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from manyi.accounts import permissions
+from manyi.accounts.decorators import capability_required
+
+from . import loader
+from .forms import (
+    SEED_SCALES,
+    DimensionForm,
+    NewQuestionnaireForm,
+    QuestionEditor,
+    QuestionnaireForm,
+    move,
+    question_siblings,
+)
+from .models import Dimension, Question, Questionnaire
+
+DIRECTIONS = ("up", "down")
+
+
+def _editable(request, questionnaire):
+    """The version to change; a message when it is a new one."""
+    target = questionnaire.editable_version(by=request.user)
+    if target.pk != questionnaire.pk:
+        messages.info(
+            request,
+            _("This questionnaire already has responses; version v%(version)s was created for your change.")
+            % {"version": target.version},
+        )
+    return target
+
+
+def _done(request, questionnaire, target, anchor=""):
+    url = target.get_absolute_url() + anchor
+    if request.htmx and target.pk == questionnaire.pk:
+        return None
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _builder_context(questionnaire):
+    questions = questionnaire.questions_in_order()
+    dimensions = list(questionnaire.dimensions.annotate(question_count=Count("questions")))
+    groups = [(d, [q for q in questions if q.dimension_id == d.pk]) for d in dimensions]
+    groups.append((None, [q for q in questions if q.dimension_id is None]))
+    return {
+        "questionnaire": questionnaire,
+        "dimensions": dimensions,
+        "groups": groups,
+        "question_count": len(questions),
+        "is_frozen": questionnaire.is_frozen,
+    }
+
+
+def _questions_partial(request, questionnaire):
+    return render(request, "surveys/_questions.html", _builder_context(questionnaire))
+
+
+@capability_required(permissions.VIEW_SURVEYS)
+def questionnaire_list(request):
+    questionnaires = (
+        Questionnaire.objects.current()
+        .annotate(
+            question_count=Count("questions", distinct=True), response_count=Count("responses", distinct=True)
+        )
+        .order_by("-created_at")
+    )
+    templates = {t.key: t for t in loader.list_templates()}
+    rows = [(q, templates.get(q.template_key)) for q in questionnaires]
+    return render(request, "surveys/questionnaire_list.html", {"rows": rows})
+
+
+@capability_required(permissions.VIEW_SURVEYS)
+def template_library(request):
+    return render(request, "surveys/template_library.html", {"templates": loader.list_templates()})
+
+
+@require_POST
+@capability_required(permissions.EDIT_SURVEYS)
+def use_template(request, key):
+    try:
+        questionnaire = loader.create_from_template(key, by=request.user)
+    except KeyError:
+        raise Http404 from None
+    messages.success(
+        request, _("Questionnaire “%(title)s” created from the template.") % {"title": questionnaire.title}
+    )
+    return redirect(questionnaire)
+
+
+@capability_required(permissions.EDIT_SURVEYS)
+def questionnaire_create(request):
+    form = NewQuestionnaireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        questionnaire = form.save(commit=False)
+        questionnaire.created_by = request.user
+        questionnaire.save()
+        messages.success(request, _("Questionnaire created. Add dimensions and questions."))
+        return redirect(questionnaire)
+    return render(request, "surveys/questionnaire_new.html", {"form": form})
+
+
+@capability_required(permissions.VIEW_SURVEYS)
+def questionnaire_detail(request, pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    context = _builder_context(questionnaire)
+    context["settings_form"] = QuestionnaireForm(instance=questionnaire)
+    context["versions"] = Questionnaire.objects.filter(family=questionnaire.family).order_by("version")
+    return render(request, "surveys/questionnaire_detail.html", context)
+
+
+@capability_required(permissions.EDIT_SURVEYS)
+def questionnaire_settings(request, pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    form = QuestionnaireForm(request.POST or None, instance=questionnaire)
+    if request.method == "POST" and form.is_valid():
+        target = _editable(request, questionnaire)
+        form.save_to(target)
+        messages.success(request, _("Settings saved."))
+        return redirect(target)
+    if request.method == "POST":
+        # The instance got the rejected values while validating: show the stored ones elsewhere.
+        questionnaire.refresh_from_db()
+    return render(
+        request,
+        "surveys/questionnaire_settings.html",
+        {"questionnaire": questionnaire, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@capability_required(permissions.EDIT_SURVEYS)
+def questionnaire_copy(request, pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    copy = questionnaire.duplicate(
+        by=request.user, new_version=False, title=_("%(title)s (copy)") % {"title": questionnaire.title}
+    )
+    messages.success(request, _("Copy created: “%(title)s”.") % {"title": copy.title})
+    return redirect(copy)
+
+
+@require_POST
+@capability_required(permissions.EDIT_SURVEYS)
+def questionnaire_archive(request, pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    # Archiving hides the whole family from the list; answers and reports stay.
+    Questionnaire.objects.filter(family=questionnaire.family).update(is_archived=True)
+    messages.success(request, _("Questionnaire “%(title)s” archived.") % {"title": questionnaire.title})
+    return redirect("surveys:list")
+
+
+@capability_required(permissions.VIEW_SURVEYS)
+def questionnaire_preview(request, pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    return render(request, "surveys/questionnaire_preview.html", _builder_context(questionnaire))
+
+
+# Dimensions
+
+
+@capability_required(permissions.EDIT_SURVEYS)
+def dimension_edit(request, pk, dimension_pk=None):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    dimension = (
+        get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire) if dimension_pk else None
+    )
+    form = DimensionForm(request.POST or None, instance=dimension, questionnaire=questionnaire)
+    if request.method == "POST" and form.is_valid():
+        target = _editable(request, questionnaire)
+        counterpart = (
+            target.dimensions.get(code=dimension.code) if dimension and target != questionnaire else dimension
+        )
+        form.save_to(target, counterpart)
+        messages.success(request, _("Dimension saved."))
+        return redirect(target.get_absolute_url() + "#dimensions")
+    return render(
+        request,
+        "surveys/dimension_form.html",
+        {"questionnaire": questionnaire, "dimension": dimension, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@capability_required(permissions.EDIT_SURVEYS)
+def dimension_delete(request, pk, dimension_pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    dimension = get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire)
+    target = _editable(request, questionnaire)
+    target.dimensions.filter(code=dimension.code).delete()
+    messages.success(request, _("Dimension deleted; its questions are now outside any dimension."))
+    return redirect(target.get_absolute_url() + "#dimensions")
+
+
+@require_POST
+@capability_required(permissions.EDIT_SURVEYS)
+def dimension_move(request, pk, dimension_pk, direction):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    dimension = get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire)
+    if direction not in DIRECTIONS:
+        raise Http404
+    target = _editable(request, questionnaire)
+    move(target.dimensions.get(code=dimension.code), target.dimensions.order_by("position", "pk"), direction)
+    return _done(request, questionnaire, target) or _questions_partial(request, target)
+
+
+# Questions
+
+
+@capability_required(permissions.EDIT_SURVEYS)
+def question_edit(request, pk, question_pk=None):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    question = (
+        get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire) if question_pk else None
+    )
+    editor = QuestionEditor(questionnaire, question, request.POST or None)
+    if question is None and request.method == "GET" and request.GET.get("dimension"):
+        editor.form.initial["dimension"] = request.GET["dimension"]
+    if request.method == "POST" and editor.is_valid():
+        target = _editable(request, questionnaire)
+        counterpart = (
+            target.questions.get(code=question.code) if question and target != questionnaire else question
+        )
+        saved = editor.save_to(target, counterpart)
+        messages.success(request, _("Question %(code)s saved.") % {"code": saved.code})
+        return redirect(target.get_absolute_url() + f"#question-{saved.pk}")
+    return render(
+        request,
+        "surveys/question_form.html",
+        {
+            "questionnaire": questionnaire,
+            "question": question,
+            "editor": editor,
+            "form": editor.form,
+            "seed_scales": SEED_SCALES,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@capability_required(permissions.EDIT_SURVEYS)
+def question_delete(request, pk, question_pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    question = get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire)
+    target = _editable(request, questionnaire)
+    target.questions.filter(code=question.code).delete()
+    if not request.htmx:
+        messages.success(request, _("Question %(code)s deleted.") % {"code": question.code})
+    return _done(request, questionnaire, target, "#questions") or _questions_partial(request, target)
+
+
+@require_POST
+@capability_required(permissions.EDIT_SURVEYS)
+def question_move(request, pk, question_pk, direction):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    question = get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire)
+    if direction not in DIRECTIONS:
+        raise Http404
+    target = _editable(request, questionnaire)
+    counterpart = target.questions.get(code=question.code)
+    move(counterpart, question_siblings(counterpart), direction)
+    return _done(request, questionnaire, target, "#questions") or _questions_partial(request, target)
