@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "campaigns"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_create, name="create"),
+    path("<int:pk>/", views.campaign_detail, name="detail"),
+    path("<int:pk>/edit/", views.campaign_edit, name="edit"),
+    path("<int:pk>/preview/", views.campaign_preview, name="preview"),
+    path("<int:pk>/counts/", views.campaign_counts, name="counts"),
+    path("<int:pk>/start/", views.campaign_start, name="start"),
+    path("<int:pk>/close/", views.campaign_close, name="close"),
+    path("<int:pk>/reopen/", views.campaign_reopen, name="reopen"),
+]

@@ -1,0 +1,239 @@
+import copy
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from manyi.customers.forms import CustomerFilterForm
+from manyi.customers.models import Tag
+from manyi.forms import StyledFormMixin
+from manyi.surveys.models import Questionnaire
+
+from .choices import CampaignState, Channel, SamplingMethod
+from .models import Campaign
+from .targeting import FILTER_FIELDS, TargetingError, clean_filters, population_size
+
+STRATIFY_CHOICES = [
+    ("", _("No stratification")),
+    ("customer_type", _("Customer type")),
+    ("region", _("Region")),
+    ("province", _("Province")),
+    ("lifecycle", _("Lifecycle")),
+    ("kind", _("Kind")),
+    ("owner", _("Owner")),
+]
+
+# Targeting and sampling: fixed once the campaign has started.
+TARGETING_FIELDS = ("sampling_method", "sample_size", "sampling_seed", "stratify_by", "volume_share")
+NEEDS_SIZE = (SamplingMethod.SIMPLE, SamplingMethod.SYSTEMATIC, SamplingMethod.STRATIFIED)
+
+
+def parse_reminder_days(text):
+    """'3,5' or '3，5' -> [3, 5]; ValueError for anything but positive whole numbers."""
+    text = (text or "").replace("，", ",").replace("、", ",")
+    days = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or int(part) <= 0:
+            raise ValueError(part)
+        days.append(int(part))
+    return sorted(set(days))
+
+
+class CampaignForm(StyledFormMixin, forms.ModelForm):
+    """Create or edit a draft campaign; the target filters are the customer list's filters."""
+
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+    stratify_by = forms.ChoiceField(label=_("Stratify by"), choices=STRATIFY_CHOICES, required=False)
+    reminder_days_text = forms.CharField(
+        label=_("Reminders (days after the invitation)"),
+        required=False,
+        max_length=100,
+        help_text=_("For example 3,5. Leave empty for no reminders."),
+    )
+    invite_at = forms.DateTimeField(
+        label=_("Invitations go out at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: when the campaign is started."),
+    )
+    deadline = forms.DateTimeField(
+        label=_("Deadline"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Empty: seven days after the invitations go out."),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "series",
+            "wave",
+            "questionnaire",
+            "purpose",
+            "channels",
+            "sampling_method",
+            "sample_size",
+            "sampling_seed",
+            "stratify_by",
+            "volume_share",
+            "invite_at",
+            "deadline",
+            "target_response_rate",
+            "confidential",
+        ]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["questionnaire"].queryset = Questionnaire.objects.current().order_by("title")
+        # The customer list's filter fields, prefixed with target_.
+        filters = CustomerFilterForm()
+        for name in FILTER_FIELDS:
+            field = copy.deepcopy(filters.fields[name])
+            field.required = False
+            self.fields[f"target_{name}"] = field
+            if self.instance.pk:
+                field.initial = (self.instance.target_filters or {}).get(name, "")
+        self.fields["channels"].widget.attrs["class"] = "form-check-input"
+        self.fields["sample_size"].help_text = _("Required for random, systematic and stratified samples.")
+        self.fields["volume_share"].help_text = _("For top customers by business volume: 0.8 means 80%.")
+        if self.instance.pk:
+            self.fields["reminder_days_text"].initial = ",".join(
+                str(d) for d in self.instance.reminder_days or []
+            )
+        else:
+            self.fields["reminder_days_text"].initial = "3,5"
+        self.locked = self.instance.pk is not None and self.instance.state != CampaignState.DRAFT
+        if self.locked:
+            for name in [*TARGETING_FIELDS, *(f"target_{n}" for n in FILTER_FIELDS)]:
+                self.fields[name].disabled = True
+
+    GROUPS = [
+        (_("Campaign"), ["name", "series", "wave", "questionnaire", "purpose"]),
+        (
+            _("Target list (customers who may not be contacted are always left out)"),
+            [f"target_{name}" for name in FILTER_FIELDS],
+        ),
+        (_("Sampling"), ["sampling_method", "sample_size", "sampling_seed", "stratify_by", "volume_share"]),
+        (
+            _("Schedule and goals"),
+            ["invite_at", "deadline", "reminder_days_text", "target_response_rate", "confidential"],
+        ),
+    ]
+
+    def groups(self):
+        """(title, bound fields) for each fieldset of the page; channels are laid out separately."""
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    def clean_reminder_days_text(self):
+        try:
+            return parse_reminder_days(self.cleaned_data["reminder_days_text"])
+        except ValueError:
+            raise forms.ValidationError(
+                _("Reminder days must be whole numbers greater than zero, separated by commas.")
+            ) from None
+
+    def clean_volume_share(self):
+        share = self.cleaned_data["volume_share"]
+        if share is None or not 0 < share <= 1:
+            raise forms.ValidationError(_("The share must be more than 0 and at most 1 (for example 0.8)."))
+        return share
+
+    def clean_target_response_rate(self):
+        rate = self.cleaned_data["target_response_rate"]
+        if rate is None or not 0 < rate <= 100:
+            raise forms.ValidationError(_("The target response rate must be between 1 and 100 (%)."))
+        return rate
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and self.instance.state != CampaignState.DRAFT:
+            changed = [
+                name for name in self.changed_data if name in TARGETING_FIELDS or name.startswith("target_")
+            ]
+            if changed:
+                raise forms.ValidationError(
+                    _("This campaign has started: its target list and sampling can no longer change.")
+                )
+        method = data.get("sampling_method")
+        size = data.get("sample_size")
+        if method in NEEDS_SIZE and not size:
+            self.add_error("sample_size", _("Enter the sample size for this sampling method."))
+        if method == SamplingMethod.STRATIFIED and not data.get("stratify_by"):
+            self.add_error("stratify_by", _("Choose the customer field to stratify by."))
+        invite_at, deadline = data.get("invite_at"), data.get("deadline")
+        if deadline and deadline <= (invite_at or timezone.now()):
+            self.add_error(
+                "deadline",
+                _("The deadline must be after the invitations go out.")
+                if invite_at
+                else _("The deadline must be in the future."),
+            )
+        filters = clean_filters(
+            {name: self._filter_value(data.get(f"target_{name}")) for name in FILTER_FIELDS}
+        )
+        self.target_filters = filters
+        if method in NEEDS_SIZE and size and not self.errors:
+            try:
+                population = population_size(filters)
+            except TargetingError as error:
+                raise forms.ValidationError(str(error)) from error
+            if size > population:
+                self.add_error(
+                    "sample_size",
+                    _("The sample size cannot be larger than the target list (%(population)s customers).")
+                    % {"population": population},
+                )
+        return data
+
+    @staticmethod
+    def _filter_value(value):
+        if value is None or value == "":
+            return ""
+        if isinstance(value, Tag):  # the filter form selects tags by name
+            return value.name
+        if hasattr(value, "pk"):  # owner
+            return value.pk
+        return value
+
+    def save(self, commit=True):
+        campaign = super().save(commit=False)
+        if not self.locked:
+            campaign.target_filters = self.target_filters
+        campaign.reminder_days = self.cleaned_data["reminder_days_text"]
+        if campaign.sampling_method != SamplingMethod.STRATIFIED:
+            campaign.stratify_by = ""
+        if commit:
+            campaign.save()
+        return campaign
+
+
+class CloseForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+
+class ReopenForm(StyledFormMixin, forms.Form):
+    deadline = forms.DateTimeField(
+        label=_("New deadline"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    note = forms.CharField(label=_("Reason"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deadline"].initial = (timezone.now() + timedelta(days=7)).replace(
+            second=0, microsecond=0
+        )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise forms.ValidationError(_("The new deadline must be in the future."))
+        return deadline

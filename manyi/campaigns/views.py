@@ -1,0 +1,174 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from manyi.accounts import permissions
+from manyi.accounts.decorators import capability_required
+from manyi.customers.models import Customer
+
+from . import workflow
+from .choices import CampaignState, Channel, ResponseStatus
+from .forms import CampaignForm, CloseForm, ReopenForm
+from .models import Campaign, Invitation, Response
+from .targeting import sample_preview
+
+PREVIEW_ROWS = 50
+
+
+def _count_of(model, **filters):
+    rows = model.objects.filter(campaign=OuterRef("pk"), **filters).order_by().values("campaign")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
+
+
+@capability_required(permissions.VIEW_CAMPAIGNS)
+def campaign_list(request):
+    campaigns = Campaign.objects.select_related("questionnaire").annotate(
+        issued=_count_of(Invitation),
+        completed=_count_of(Response, status=ResponseStatus.COMPLETED),
+    )
+    page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {"page": page, "can_manage": request.user.can(permissions.MANAGE_CAMPAIGNS)},
+    )
+
+
+def _save(request, campaign, template):
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save(commit=False)
+        if campaign.pk is None:
+            campaign.created_by = request.user
+        campaign.save()
+        messages.success(request, _("The campaign has been saved. Check the sample before starting it."))
+        if campaign.state == CampaignState.DRAFT:
+            return redirect("campaigns:preview", campaign.pk)
+        return redirect(campaign)
+    return render(request, template, {"form": form, "campaign": campaign})
+
+
+@capability_required(permissions.MANAGE_CAMPAIGNS)
+def campaign_create(request):
+    return _save(request, Campaign(), "campaigns/campaign_form.html")
+
+
+@capability_required(permissions.MANAGE_CAMPAIGNS)
+def campaign_edit(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if campaign.state == CampaignState.CLOSED:
+        messages.error(request, _("A closed campaign cannot be edited; reopen it first."))
+        return redirect(campaign)
+    return _save(request, campaign, "campaigns/campaign_form.html")
+
+
+@capability_required(permissions.VIEW_CAMPAIGNS)
+def campaign_preview(request, pk):
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+    preview = sample_preview(campaign)
+    first = preview["sample_ids"][:PREVIEW_ROWS]
+    customers = Customer.objects.in_bulk(first)
+    return render(
+        request,
+        "campaigns/campaign_preview.html",
+        {
+            "campaign": campaign,
+            "preview": preview,
+            "customers": [customers[pk] for pk in first if pk in customers],
+            "problems": workflow.check_ready(campaign) if campaign.state == CampaignState.DRAFT else [],
+            "show_personal": request.user.can(permissions.VIEW_PERSONAL_DATA),
+            "can_manage": request.user.can(permissions.MANAGE_CAMPAIGNS),
+        },
+    )
+
+
+@capability_required(permissions.VIEW_CAMPAIGNS)
+def campaign_detail(request, pk):
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire", "created_by"), pk=pk)
+    invitations = campaign.invitations.select_related("customer", "contact").order_by("pk")
+    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    if request.htmx and request.htmx.target == "invitations":
+        return render(request, "campaigns/_invitations.html", _detail_context(request, campaign, page))
+    return render(request, "campaigns/campaign_detail.html", _detail_context(request, campaign, page))
+
+
+def _detail_context(request, campaign, page):
+    anonymous_url = ""
+    if Channel.ANONYMOUS in (campaign.channels or []):
+        anonymous_url = request.build_absolute_uri(f"/s/a/{campaign.public_token}/")
+    return {
+        "campaign": campaign,
+        "counts": workflow.campaign_counts(campaign),
+        "page": page,
+        "events": campaign.events.select_related("by"),
+        "anonymous_url": anonymous_url,
+        "channel_labels": [Channel(c).label for c in campaign.channels or [] if c in Channel.values],
+        "show_personal": request.user.can(permissions.VIEW_PERSONAL_DATA),
+        "can_manage": request.user.can(permissions.MANAGE_CAMPAIGNS),
+        "close_form": CloseForm(),
+        "reopen_form": ReopenForm(),
+    }
+
+
+@capability_required(permissions.VIEW_CAMPAIGNS)
+def campaign_counts(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    return render(
+        request,
+        "campaigns/_counts.html",
+        {"campaign": campaign, "counts": workflow.campaign_counts(campaign)},
+    )
+
+
+@require_POST
+@capability_required(permissions.MANAGE_CAMPAIGNS)
+def campaign_start(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        campaign = workflow.start(campaign, by=request.user)
+    except ValueError as error:  # CampaignError and TargetingError
+        messages.error(request, str(error))
+        return redirect("campaigns:preview", campaign.pk)
+    messages.success(request, _("The campaign has started."))
+    return redirect(campaign)
+
+
+@require_POST
+@capability_required(permissions.MANAGE_CAMPAIGNS)
+def campaign_close(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(campaign)
+    try:
+        workflow.close(campaign, by=request.user, note=form.cleaned_data["note"])
+    except workflow.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The campaign has been closed."))
+    return redirect(campaign)
+
+
+@require_POST
+@capability_required(permissions.MANAGE_CAMPAIGNS)
+def campaign_reopen(request, pk):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(campaign)
+    try:
+        workflow.reopen(
+            campaign, by=request.user, deadline=form.cleaned_data["deadline"], note=form.cleaned_data["note"]
+        )
+    except workflow.CampaignError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The campaign is running again."))
+    return redirect(reverse("campaigns:detail", args=[campaign.pk]))

@@ -1,0 +1,221 @@
+"""A campaign's life: issue invitations, start, close, reopen, and its live counts.
+
+Every state change goes through ``_transition``, which refuses what the state does not allow
+with a message for the user (``CampaignError``) and records a ``CampaignEvent`` (who, when,
+from, to, why). Nothing here sends e-mail: ``on_started`` is where sending is hooked in.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from manyi.customers.models import Contact, Customer
+
+from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus
+from .models import Campaign, CampaignEvent, Invitation, Response
+from .targeting import draw_sample
+
+
+class CampaignError(ValueError):
+    """A change the campaign's state or settings do not allow; the message is for the user."""
+
+
+# Invitation statuses at or past each step, for the counts.
+SENT_OR_LATER = (
+    InvitationStatus.SENT,
+    InvitationStatus.OPENED,
+    InvitationStatus.STARTED,
+    InvitationStatus.COMPLETED,
+)
+OPENED_OR_LATER = (InvitationStatus.OPENED, InvitationStatus.STARTED, InvitationStatus.COMPLETED)
+STARTED_OR_LATER = (InvitationStatus.STARTED, InvitationStatus.COMPLETED)
+
+# Channels that invite named customers (one invitation each); anonymous and paper do not.
+PERSONAL_CHANNELS = (Channel.EMAIL, Channel.WEB, Channel.PHONE, Channel.VISIT)
+
+
+def invitation_channel(campaign, email):
+    """E-mail when the campaign uses it and there is an address; else web, phone or visit."""
+    channels = campaign.channels or []
+    if email and Channel.EMAIL in channels:
+        return Channel.EMAIL
+    for channel in (Channel.WEB, Channel.PHONE, Channel.VISIT):
+        if channel in channels:
+            return channel
+    return Channel.WEB
+
+
+def issue_invitations(campaign):
+    """One invitation per sampled customer; running it again never duplicates. Returns the new count.
+
+    The e-mail address is the customer's own, else its primary contact's (copied, so a later
+    change of the customer record does not redirect a sent link).
+    """
+    if not any(channel in PERSONAL_CHANNELS for channel in campaign.channels or []):
+        return 0  # an anonymous-only or paper campaign has no personal invitations
+    ids = draw_sample(campaign)
+    already = set(campaign.invitations.values_list("customer_id", flat=True))
+    new_ids = [pk for pk in ids if pk not in already]
+    created = 0
+    batch = 2000
+    for start in range(0, len(new_ids), batch):
+        chunk = new_ids[start : start + batch]
+        emails = dict(Customer.objects.filter(pk__in=chunk).values_list("pk", "email"))
+        contacts = {}
+        for customer_id, contact_id, email in (
+            Contact.objects.filter(customer_id__in=chunk, is_primary=True)
+            .order_by("customer_id", "pk")
+            .values_list("customer_id", "pk", "email")
+        ):
+            contacts.setdefault(customer_id, (contact_id, email))
+        invitations = []
+        for pk in chunk:
+            contact_id, contact_email = contacts.get(pk, (None, ""))
+            email = emails.get(pk) or contact_email or ""
+            invitations.append(
+                Invitation(
+                    campaign=campaign,
+                    customer_id=pk,
+                    contact_id=contact_id,
+                    email=email,
+                    channel=invitation_channel(campaign, email),
+                )
+            )
+        Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
+        created += len(invitations)
+    return created
+
+
+def _refuse_unless(campaign, to_state, allowed_from):
+    if campaign.state not in allowed_from:
+        raise CampaignError(
+            _("A campaign that is %(state)s cannot be changed to %(to)s.")
+            % {"state": campaign.get_state_display().lower(), "to": CampaignState(to_state).label.lower()}
+        )
+
+
+def _transition(campaign, by, to_state, allowed_from, note=""):
+    _refuse_unless(campaign, to_state, allowed_from)
+    event = CampaignEvent.objects.create(
+        campaign=campaign, by=by, from_state=campaign.state, to_state=to_state, note=note[:300]
+    )
+    campaign.state = to_state
+    campaign.save(update_fields=["state", "deadline", "invite_at"])
+    return event
+
+
+def check_ready(campaign, now=None):
+    """The reasons the campaign cannot start yet (an empty list when it can)."""
+    now = now or timezone.now()
+    problems = []
+    if not campaign.questionnaire.questions.exists():
+        problems.append(_("The questionnaire has no questions."))
+    if not campaign.channels:
+        problems.append(_("Choose at least one channel."))
+    deadline = campaign.deadline or campaign.default_deadline()
+    if deadline <= now:
+        problems.append(_("The deadline must be in the future."))
+    if campaign.invite_at and deadline <= campaign.invite_at:
+        problems.append(_("The deadline must be after the invitations go out."))
+    return problems
+
+
+def start(campaign, by, now=None):
+    """Draft → running: check, fix the deadline, issue the invitations, record, hand over to sending."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().select_related("questionnaire").get(pk=campaign.pk)
+        _refuse_unless(campaign, CampaignState.RUNNING, (CampaignState.DRAFT,))
+        problems = check_ready(campaign, now)
+        if problems:
+            raise CampaignError(" ".join(problems))
+        if campaign.invite_at is None:
+            campaign.invite_at = now
+        if campaign.deadline is None:
+            campaign.deadline = campaign.default_deadline()
+        issued = issue_invitations(campaign)
+        _transition(
+            campaign,
+            by,
+            CampaignState.RUNNING,
+            (CampaignState.DRAFT,),
+            note=_("%(count)s invitations issued.") % {"count": issued},
+        )
+    on_started(campaign)
+    return campaign
+
+
+def on_started(campaign):
+    """Called once after a campaign has started and its invitations exist.
+
+    This is the place where sending is enqueued (the e-mail invitations are sent as background
+    tasks by ``manyi.campaigns.tasks``). For now it does nothing: the periodic job picks up
+    issued invitations whose ``invite_at`` has come.
+    """
+
+
+def close(campaign, by, note="", now=None):
+    """Running → closed. No new answers are accepted afterwards."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        _transition(campaign, by, CampaignState.CLOSED, (CampaignState.RUNNING,), note=note)
+    return campaign
+
+
+def reopen(campaign, by, deadline, note="", now=None):
+    """Closed → running with a new deadline, which must be in the future."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        _refuse_unless(campaign, CampaignState.RUNNING, (CampaignState.CLOSED,))
+        if deadline is None or deadline <= now:
+            raise CampaignError(_("A reopened campaign needs a new deadline in the future."))
+        campaign.deadline = deadline
+        _transition(campaign, by, CampaignState.RUNNING, (CampaignState.CLOSED,), note=note)
+    return campaign
+
+
+def default_deadline(invite_at=None):
+    return (invite_at or timezone.now()) + timedelta(days=7)
+
+
+def _rate(part, whole):
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def campaign_counts(campaign):
+    """Issued, sent, opened, started, completed and valid, with rates: two aggregate queries.
+
+    回收率 (response rate) = completed / issued; 有效率 (valid rate) = valid / completed;
+    progress = response rate / target response rate (capped at 100%).
+    """
+    invitations = Invitation.objects.filter(campaign=campaign).aggregate(
+        issued=Count("pk"),
+        sent=Count("pk", filter=Q(status__in=SENT_OR_LATER)),
+        opened=Count("pk", filter=Q(status__in=OPENED_OR_LATER)),
+        started=Count("pk", filter=Q(status__in=STARTED_OR_LATER)),
+        failed=Count("pk", filter=Q(status=InvitationStatus.FAILED)),
+        opted_out=Count("pk", filter=Q(status=InvitationStatus.OPTED_OUT)),
+    )
+    responses = Response.objects.filter(campaign=campaign).aggregate(
+        responses=Count("pk"),
+        completed=Count("pk", filter=Q(status=ResponseStatus.COMPLETED)),
+        valid=Count("pk", filter=Q(status=ResponseStatus.COMPLETED, valid=True)),
+    )
+    counts = {**invitations, **responses}
+    issued, completed = counts["issued"], counts["completed"]
+    counts["sent_rate"] = _rate(counts["sent"], issued)
+    counts["open_rate"] = _rate(counts["opened"], issued)
+    counts["start_rate"] = _rate(counts["started"], issued)
+    counts["response_rate"] = _rate(completed, issued)
+    counts["valid_rate"] = _rate(counts["valid"], completed)
+    target = campaign.target_response_rate or 0
+    if counts["response_rate"] is None or not target:
+        counts["progress"] = None
+    else:
+        counts["progress"] = min(100.0, round(100.0 * counts["response_rate"] / target, 1))
+    counts["target_response_rate"] = target
+    return counts
