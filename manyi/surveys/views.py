@@ -44,6 +44,27 @@ def _editable(request, questionnaire):
     return target
 
 
+def _go_to_newest(request, questionnaire):
+    """Only the newest version is edited: a change asked of an older one goes nowhere.
+
+    Without this rule an edit of v1 would land in an existing draft v2 whose questions may
+    already differ. Returns a redirect to the newest version, or None when this is it.
+    """
+    newest = Questionnaire.objects.filter(family=questionnaire.family).order_by("-version").first()
+    if newest.pk == questionnaire.pk:
+        return None
+    messages.warning(
+        request,
+        _(
+            "v%(old)s is an older version and is not changed. Make your change in the newest version, v%(new)s."
+        )
+        % {"old": questionnaire.version, "new": newest.version},
+    )
+    if request.htmx:
+        return HttpResponseClientRedirect(newest.get_absolute_url())
+    return redirect(newest)
+
+
 def _done(request, questionnaire, target, anchor=""):
     url = target.get_absolute_url() + anchor
     if request.htmx and target.pk == questionnaire.pk:
@@ -53,8 +74,9 @@ def _done(request, questionnaire, target, anchor=""):
     return redirect(url)
 
 
-def _builder_context(questionnaire):
+def _builder_context(request, questionnaire):
     questions = questionnaire.questions_in_order()
+    newest = Questionnaire.objects.filter(family=questionnaire.family).order_by("-version").first()
     dimensions = list(questionnaire.dimensions.annotate(question_count=Count("questions")))
     groups = [(d, [q for q in questions if q.dimension_id == d.pk]) for d in dimensions]
     groups.append((None, [q for q in questions if q.dimension_id is None]))
@@ -64,11 +86,14 @@ def _builder_context(questionnaire):
         "groups": groups,
         "question_count": len(questions),
         "is_frozen": questionnaire.is_frozen,
+        "newest": newest,
+        # Older versions are shown read-only: changes are made in the newest version.
+        "can_edit": newest.pk == questionnaire.pk and request.user.can(permissions.EDIT_SURVEYS),
     }
 
 
 def _questions_partial(request, questionnaire):
-    return render(request, "surveys/_questions.html", _builder_context(questionnaire))
+    return render(request, "surveys/_questions.html", _builder_context(request, questionnaire))
 
 
 @capability_required(permissions.VIEW_SURVEYS)
@@ -118,7 +143,7 @@ def questionnaire_create(request):
 @capability_required(permissions.VIEW_SURVEYS)
 def questionnaire_detail(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    context = _builder_context(questionnaire)
+    context = _builder_context(request, questionnaire)
     context["settings_form"] = QuestionnaireForm(instance=questionnaire)
     context["versions"] = Questionnaire.objects.filter(family=questionnaire.family).order_by("version")
     return render(request, "surveys/questionnaire_detail.html", context)
@@ -127,6 +152,8 @@ def questionnaire_detail(request, pk):
 @capability_required(permissions.EDIT_SURVEYS)
 def questionnaire_settings(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    if older := _go_to_newest(request, questionnaire):
+        return older
     form = QuestionnaireForm(request.POST or None, instance=questionnaire)
     if request.method == "POST" and form.is_valid():
         target = _editable(request, questionnaire)
@@ -168,7 +195,7 @@ def questionnaire_archive(request, pk):
 @capability_required(permissions.VIEW_SURVEYS)
 def questionnaire_preview(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    return render(request, "surveys/questionnaire_preview.html", _builder_context(questionnaire))
+    return render(request, "surveys/questionnaire_preview.html", _builder_context(request, questionnaire))
 
 
 # Dimensions
@@ -177,6 +204,8 @@ def questionnaire_preview(request, pk):
 @capability_required(permissions.EDIT_SURVEYS)
 def dimension_edit(request, pk, dimension_pk=None):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    if older := _go_to_newest(request, questionnaire):
+        return older
     dimension = (
         get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire) if dimension_pk else None
     )
@@ -201,6 +230,8 @@ def dimension_edit(request, pk, dimension_pk=None):
 @capability_required(permissions.EDIT_SURVEYS)
 def dimension_delete(request, pk, dimension_pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    if older := _go_to_newest(request, questionnaire):
+        return older
     dimension = get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire)
     target = _editable(request, questionnaire)
     target.dimensions.filter(code=dimension.code).delete()
@@ -212,6 +243,8 @@ def dimension_delete(request, pk, dimension_pk):
 @capability_required(permissions.EDIT_SURVEYS)
 def dimension_move(request, pk, dimension_pk, direction):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    if older := _go_to_newest(request, questionnaire):
+        return older
     dimension = get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire)
     if direction not in DIRECTIONS:
         raise Http404
@@ -226,6 +259,8 @@ def dimension_move(request, pk, dimension_pk, direction):
 @capability_required(permissions.EDIT_SURVEYS)
 def question_edit(request, pk, question_pk=None):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    if older := _go_to_newest(request, questionnaire):
+        return older
     question = (
         get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire) if question_pk else None
     )
@@ -258,6 +293,8 @@ def question_edit(request, pk, question_pk=None):
 @capability_required(permissions.EDIT_SURVEYS)
 def question_delete(request, pk, question_pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    if older := _go_to_newest(request, questionnaire):
+        return older
     question = get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire)
     target = _editable(request, questionnaire)
     target.questions.filter(code=question.code).delete()
@@ -270,6 +307,8 @@ def question_delete(request, pk, question_pk):
 @capability_required(permissions.EDIT_SURVEYS)
 def question_move(request, pk, question_pk, direction):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    if older := _go_to_newest(request, questionnaire):
+        return older
     question = get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire)
     if direction not in DIRECTIONS:
         raise Http404

@@ -325,6 +325,13 @@ def test_a_bad_question_is_refused_with_a_message_and_changes_nothing(client_as,
     assert snapshot(survey) == before
 
 
+def test_a_zero_weight_gets_one_clear_message(client_as, people, survey):
+    response = client_as(people.alice).post(
+        reverse("surveys:question_create", args=[survey.pk]), question_post(weight="0")
+    )
+    assert response.context["form"].errors["weight"] == ["The weight must be greater than 0."]
+
+
 def test_the_nps_and_text_questions_are_saved_without_options(client_as, people, survey):
     client = client_as(people.alice)
     base = {"options-TOTAL_FORMS": "0", "scored": None}
@@ -412,16 +419,23 @@ class TestFrozenQuestionnaires:
         message = [str(m) for m in response.wsgi_request._messages]
         assert any("v2" in m for m in message)
 
-    def test_a_second_edit_goes_to_the_same_new_version(self, client_as, people, answered):
+    def test_an_edit_asked_of_an_older_version_changes_nothing_and_points_to_the_newest(
+        self, client_as, people, answered
+    ):
         client = client_as(people.alice)
         q1 = answered.questions.get(code="Q1")
         client.post(
             reverse("surveys:question_edit", args=[answered.pk, q1.pk]), question_post(code="Q1", text="一")
         )
-        client.post(reverse("surveys:question_create", args=[answered.pk]), question_post())
-        assert Questionnaire.objects.filter(family=answered.family).count() == 2
         v2 = Questionnaire.objects.get(family=answered.family, version=2)
-        assert set(v2.questions.values_list("code", flat=True)) == {"Q1", "Q2", "Q3", "Q9"}
+        before = (snapshot(answered), snapshot(v2))
+        response = client.post(reverse("surveys:question_create", args=[answered.pk]), question_post())
+        assert response.status_code == 302 and response.url == v2.get_absolute_url()
+        assert (snapshot(answered), snapshot(v2)) == before
+        page = client.get(answered.get_absolute_url()).content.decode()
+        assert 'id="older-note"' in page
+        assert reverse("surveys:question_create", args=[answered.pk]) not in page
+        assert 'name="bands_text"' not in page
 
     @pytest.mark.parametrize(
         "action",
@@ -507,3 +521,23 @@ def test_the_preview_shows_questions_as_respondents_see_them(client_as, people, 
         assert f'name="preview-{matrix.pk}-{row.pk}"' in page
         assert f'name="preview-{matrix.pk}-{row.pk}-importance"' in page
     assert page.index("服务态度") < page.index("产品质量") < page.index("您愿意推荐我们吗")
+
+
+def test_the_list_and_builder_pages_take_the_same_number_of_queries_for_more_data(client_as, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(people.alice)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    small = loader.create_from_template("iso9001_ten_items")
+    list_small, detail_small = count(reverse("surveys:list")), count(small.get_absolute_url())
+    big = loader.create_from_template("hotel_guest_gsts")
+    loader.create_from_template("express_delivery_service")
+    assert count(reverse("surveys:list")) == list_small
+    assert count(big.get_absolute_url()) == detail_small
+    assert count(reverse("surveys:preview", args=[big.pk])) <= detail_small
