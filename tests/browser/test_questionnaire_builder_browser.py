@@ -48,3 +48,41 @@ def test_an_administrator_builds_a_questionnaire_from_a_template_and_previews_it
     # Nothing is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot("questionnaire-preview-mobile")
+
+
+def test_a_supervisor_adds_a_matrix_and_an_nps_question(page, login, people, screenshot):
+    from manyi.testing import make_questionnaire
+
+    questionnaire = make_questionnaire(title="酒店宾客满意度")
+    login(people.sam)
+    page.goto(page.base_url + f"/surveys/{questionnaire.pk}/questions/new/")
+    assert page.is_hidden("#rows-editor")
+    page.select_option("#id_kind", "matrix")
+    assert page.is_visible("#rows-editor")
+    page.fill("#id_text", "请评价以下各项")
+    page.click(".quick-fill[data-key=likert5]")
+    for code, text in [("Q1a", "前台服务"), ("Q1b", "客房清洁")]:
+        page.click("#add-row")
+        page.locator("#matrix-rows tr").last.locator("input[name$='-code']").fill(code)
+        page.locator("#matrix-rows tr").last.locator("input[name$='-text']").fill(text)
+    page.click("#save-question")
+    page.wait_for_url("**/surveys/*/#question-*")
+    matrix = questionnaire.questions.get(code="Q1")
+    assert [r.code for r in matrix.rows.all()] == ["Q1a", "Q1b"]
+    assert matrix.options.count() == 5
+
+    page.click("#add-question")
+    assert page.input_value("#id_code") == "Q2"
+    page.click(".quick-fill[data-key=five_10]")
+    page.select_option("#id_kind", "nps")
+    assert page.is_hidden("#options-editor") and not page.is_checked("#id_scored")
+    page.fill("#id_text", "您向朋友推荐本酒店的可能性有多大？")
+    page.click("#save-question")
+    page.wait_for_url("**/surveys/*/#question-*")
+    assert questionnaire.questions.get(code="Q2").kind == "nps"
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(page.base_url + f"/surveys/{questionnaire.pk}/preview/")
+    assert page.locator("table.matrix tbody tr").count() == 2
+    assert page.locator(".nps-point").count() == 11
+    screenshot("questionnaire-preview-matrix-nps-mobile")
