@@ -106,3 +106,9 @@ def make_response(questionnaire, campaign=None, **kwargs):
     return Response.objects.create(
         questionnaire=questionnaire, campaign=campaign or make_campaign(questionnaire), **kwargs
     )
+
+
+def make_invitation(campaign, customer=None, **kwargs):
+    from manyi.campaigns.models import Invitation
+
+    return Invitation.objects.create(campaign=campaign, customer=customer or make_customer(), **kwargs)

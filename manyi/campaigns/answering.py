@@ -1,0 +1,499 @@
+"""Answering a questionnaire: the answer form, saving a response safely, and scoring it.
+
+Plain functions, testable without HTTP. The public answer page, the agents' phone/paper entry
+and the Excel import all go through `AnswerForm` and `save_response`.
+
+Field names follow the shared include ``surveys/_question_input.html`` (prefix "q"):
+``q-<question pk>`` (option pk, several for multiple choice, 0-10 for NPS, text),
+``q-<question pk>-<row pk>`` (matrix rows), ``q-<question pk>-other`` and
+``q-<question pk>[-<row pk>]-importance``.
+
+Idempotency: `save_response` runs in one short transaction. A personal invitation has at most
+one response (OneToOne) and an anonymous form carries a unique ``submission_id``; a repeated
+submit finds the existing response (locked with select_for_update) instead of creating a
+second one, and if two requests race, the loser's IntegrityError is caught and the winner's
+response returned. A completed response is never overwritten.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from manyi.surveys.choices import QuestionKind
+
+from .choices import InvitationStatus, ResponseStatus
+from .models import Answer, Response
+
+PREFIX = "q"
+TEXT_MAX = 2000
+OTHER = "other"
+CHOICE_ONE = (QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.YES_NO)
+
+
+def field_name(question, row=None, suffix=""):
+    parts = [PREFIX, str(question.pk)]
+    if row is not None:
+        parts.append(str(row.pk))
+    if suffix:
+        parts.append(suffix)
+    return "-".join(parts)
+
+
+def _label(question):
+    return question.code or question.text
+
+
+class AnswerForm(forms.Form):
+    """A form built from the questionnaire's questions.
+
+    complete=True (final submit) enforces required questions; complete=False (a draft) does
+    not. Posted option ids are only accepted when they belong to that question (and row).
+    """
+
+    def __init__(self, questionnaire, data=None, initial=None, complete=True):
+        super().__init__(data=data, initial=initial)
+        self.questionnaire = questionnaire
+        self.complete = complete
+        self.questions = questionnaire.questions_in_order()
+        self._owner = {}  # field name -> question pk
+        for question in self.questions:
+            self._add_fields(question)
+
+    # -- building ------------------------------------------------------------------------
+    def _add(self, name, question, field):
+        self.fields[name] = field
+        self._owner[name] = question.pk
+
+    def _invalid(self, question):
+        return {
+            "invalid_choice": _("Question %(code)s: that answer is not one of its options.").replace(
+                "%(code)s", _label(question)
+            ),
+            "invalid_list": _("Question %(code)s: that answer is not one of its options.").replace(
+                "%(code)s", _label(question)
+            ),
+        }
+
+    def _add_fields(self, question):
+        kind = question.kind
+        options = [(str(o.pk), o.label) for o in question.options.all()]
+        if question.allow_other and kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            options.append((OTHER, _("Other (please specify)")))
+        name = field_name(question)
+        errors = self._invalid(question)
+        if kind in CHOICE_ONE:
+            self._add(
+                name, question, forms.ChoiceField(choices=options, required=False, error_messages=errors)
+            )
+        elif kind == QuestionKind.MULTIPLE:
+            self._add(
+                name,
+                question,
+                forms.MultipleChoiceField(choices=options, required=False, error_messages=errors),
+            )
+        elif kind == QuestionKind.NPS:
+            self._add(
+                name,
+                question,
+                forms.TypedChoiceField(
+                    choices=[(str(n), str(n)) for n in range(11)],
+                    coerce=int,
+                    empty_value=None,
+                    required=False,
+                    error_messages=errors,
+                ),
+            )
+        elif kind == QuestionKind.TEXT:
+            self._add(
+                name,
+                question,
+                forms.CharField(
+                    max_length=TEXT_MAX,
+                    required=False,
+                    widget=forms.Textarea,
+                    error_messages={
+                        "max_length": _("Question %(code)s: please write at most %(max)s characters.")
+                        .replace("%(code)s", _label(question))
+                        .replace("%(max)s", str(TEXT_MAX))
+                    },
+                ),
+            )
+        elif kind == QuestionKind.MATRIX:
+            for row in question.rows.all():
+                self._add(
+                    field_name(question, row),
+                    question,
+                    forms.ChoiceField(choices=options, required=False, error_messages=errors),
+                )
+                if question.ask_importance:
+                    self._add(field_name(question, row, "importance"), question, self._importance(question))
+        if question.allow_other and kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            self._add(
+                field_name(question, suffix=OTHER), question, forms.CharField(max_length=300, required=False)
+            )
+        if question.ask_importance and kind != QuestionKind.MATRIX:
+            self._add(field_name(question, suffix="importance"), question, self._importance(question))
+
+    def _importance(self, question):
+        return forms.TypedChoiceField(
+            choices=[(str(n), str(n)) for n in range(1, 6)],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            error_messages=self._invalid(question),
+        )
+
+    # -- validation ----------------------------------------------------------------------
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            name = field_name(question)
+            if question.allow_other and question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                value = cleaned.get(name)
+                chose_other = value == OTHER or (isinstance(value, list) and OTHER in value)
+                if chose_other and not (cleaned.get(field_name(question, suffix=OTHER)) or "").strip():
+                    self.add_error(
+                        name, _("Question %(code)s: please say what “other” is.") % {"code": _label(question)}
+                    )
+            if self.complete and question.required and not self._answered(question, cleaned):
+                target = name
+                if question.kind == QuestionKind.MATRIX:
+                    rows = list(question.rows.all())
+                    if not rows:
+                        continue
+                    target = field_name(question, rows[0])
+                if target in self.errors:
+                    continue
+                self.add_error(target, _("Please answer question %(code)s.") % {"code": _label(question)})
+        return cleaned
+
+    def _answered(self, question, cleaned):
+        if question.kind == QuestionKind.MATRIX:
+            rows = list(question.rows.all())
+            return all(cleaned.get(field_name(question, row)) for row in rows)
+        value = cleaned.get(field_name(question))
+        if question.kind == QuestionKind.NPS:
+            return value is not None
+        if isinstance(value, str):
+            return bool(value.strip())
+        return bool(value)
+
+    # -- for templates -------------------------------------------------------------------
+    def question_errors(self):
+        """{question pk: [messages]} after validation."""
+        errors = {}
+        if not self.is_bound:
+            return errors
+        for name, messages in self.errors.items():
+            owner = self._owner.get(name)
+            if owner is not None:
+                errors.setdefault(owner, []).extend(messages)
+        return errors
+
+    def _raw(self, name, multi=False):
+        if self.is_bound:
+            if multi and hasattr(self.data, "getlist"):
+                return self.data.getlist(name)
+            return self.data.get(name)
+        return self.initial.get(name)
+
+    def blocks(self):
+        """[(dimension or None, [question context dicts])] in the order respondents see them."""
+        errors = self.question_errors()
+        groups, index = [], {}
+        for question in self.questions:
+            context = {"question": question, "errors": errors.get(question.pk, [])}
+            if question.kind == QuestionKind.MATRIX:
+                rows = list(question.rows.all())
+                context["value"] = {row.pk: self._raw(field_name(question, row)) for row in rows}
+                context["importance"] = {
+                    row.pk: self._raw(field_name(question, row, "importance")) for row in rows
+                }
+            else:
+                context["value"] = self._raw(
+                    field_name(question), multi=question.kind == QuestionKind.MULTIPLE
+                )
+                context["importance"] = self._raw(field_name(question, suffix="importance"))
+            context["other"] = self._raw(field_name(question, suffix=OTHER))
+            key = question.dimension_id
+            if key not in index:
+                index[key] = len(groups)
+                groups.append((question.dimension, []))
+            groups[index[key]][1].append(context)
+        return groups
+
+    def error_summary(self):
+        """One line per question with a problem, in question order."""
+        errors = self.question_errors()
+        return [message for question in self.questions for message in errors.get(question.pk, [])[:1]]
+
+    def answered_count(self):
+        count = 0
+        for question in self.questions:
+            if question.kind == QuestionKind.MATRIX:
+                rows = list(question.rows.all())
+                if rows and all(self._raw(field_name(question, row)) for row in rows):
+                    count += 1
+            else:
+                value = self._raw(field_name(question), multi=question.kind == QuestionKind.MULTIPLE)
+                if value not in (None, "", []):
+                    count += 1
+        return count
+
+
+# ------------------------------------------------------------------------------------------
+# Drafts: a saved response back into form values
+
+
+def initial_from_response(response):
+    """Form values (field name -> value) of a saved response, to show a draft filled in."""
+    initial = {}
+    for answer in response.answers.select_related("question", "row"):
+        question = answer.question
+        if question.kind == QuestionKind.MATRIX and answer.row_id:
+            initial[field_name(question, answer.row)] = str(answer.option_id) if answer.option_id else None
+            if answer.importance:
+                initial[field_name(question, answer.row, "importance")] = str(answer.importance)
+            continue
+        name = field_name(question)
+        if question.kind == QuestionKind.MULTIPLE:
+            value = str(answer.option_id) if answer.option_id else OTHER
+            initial.setdefault(name, []).append(value)
+            if not answer.option_id:
+                initial[field_name(question, suffix=OTHER)] = answer.text
+        elif question.kind == QuestionKind.NPS:
+            initial[name] = str(int(answer.number)) if answer.number is not None else None
+        elif question.kind == QuestionKind.TEXT:
+            initial[name] = answer.text
+        else:
+            if answer.option_id:
+                initial[name] = str(answer.option_id)
+            elif answer.text:
+                initial[name] = OTHER
+                initial[field_name(question, suffix=OTHER)] = answer.text
+        if answer.importance:
+            initial[field_name(question, suffix="importance")] = str(answer.importance)
+    return initial
+
+
+# ------------------------------------------------------------------------------------------
+# Saving
+
+
+def build_answers(questionnaire, cleaned_data, response=None):
+    """Unsaved Answer objects for the form's cleaned data (only answered questions)."""
+    answers = []
+    for question in questionnaire.questions_in_order():
+        options = {str(o.pk): o for o in question.options.all()}
+        name = field_name(question)
+        importance = cleaned_data.get(field_name(question, suffix="importance"))
+        other = (cleaned_data.get(field_name(question, suffix=OTHER)) or "").strip()
+        if question.kind == QuestionKind.MATRIX:
+            for row in question.rows.all():
+                chosen = options.get(str(cleaned_data.get(field_name(question, row)) or ""))
+                row_importance = cleaned_data.get(field_name(question, row, "importance"))
+                if chosen or row_importance:
+                    answers.append(
+                        Answer(
+                            response=response,
+                            question=question,
+                            row=row,
+                            option=chosen,
+                            importance=row_importance,
+                        )
+                    )
+            continue
+        value = cleaned_data.get(name)
+        if question.kind == QuestionKind.MULTIPLE:
+            for item in value or []:
+                if item == OTHER:
+                    answers.append(Answer(response=response, question=question, text=other))
+                elif item in options:
+                    answers.append(Answer(response=response, question=question, option=options[item]))
+            if answers and answers[-1].question is question and importance:
+                answers[-1].importance = importance
+            continue
+        if question.kind == QuestionKind.NPS:
+            if value is not None:
+                answers.append(
+                    Answer(response=response, question=question, number=value, importance=importance)
+                )
+            continue
+        if question.kind == QuestionKind.TEXT:
+            if value and value.strip():
+                answers.append(Answer(response=response, question=question, text=value.strip()))
+            continue
+        if value == OTHER:
+            answers.append(Answer(response=response, question=question, text=other, importance=importance))
+        elif value in options:
+            answers.append(
+                Answer(response=response, question=question, option=options[value], importance=importance)
+            )
+        elif importance:
+            answers.append(Answer(response=response, question=question, importance=importance))
+    return answers
+
+
+def _existing(invitation, submission_id, lock=True):
+    queryset = Response.objects.select_for_update() if lock else Response.objects
+    if invitation is not None:
+        found = queryset.filter(invitation=invitation).first()
+        if found:
+            return found
+    if submission_id:
+        return queryset.filter(submission_id=submission_id).first()
+    return None
+
+
+def save_response(
+    *,
+    campaign,
+    questionnaire,
+    cleaned_data,
+    channel,
+    invitation=None,
+    customer=None,
+    agent=None,
+    submission_id=None,
+    complete=True,
+):
+    """Create or update the response; returns (response, created).
+
+    `created` is True when this call stored the answers (a new response, or a draft updated
+    or completed), False when a completed response already existed and was returned unchanged
+    (a second submit, a double click, the same anonymous submission_id again).
+    """
+    if invitation is not None and customer is None:
+        customer = invitation.customer
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            response = _existing(invitation, submission_id)
+            if response is not None and response.status == ResponseStatus.COMPLETED:
+                return response, False
+            if response is None:
+                response = Response.objects.create(
+                    campaign=campaign,
+                    questionnaire=questionnaire,
+                    invitation=invitation,
+                    customer=customer,
+                    channel=channel,
+                    agent=agent,
+                    submission_id=submission_id,
+                    started_at=now,
+                )
+            else:
+                response.answers.all().delete()
+                response.channel = channel
+                if agent is not None:
+                    response.agent = agent
+            Answer.objects.bulk_create(build_answers(questionnaire, cleaned_data, response))
+            if complete:
+                response.status = ResponseStatus.COMPLETED
+                response.completed_at = now
+                apply_scores(response)
+            response.save()
+            if invitation is not None:
+                _update_invitation(invitation, complete, now)
+    except IntegrityError:
+        # Another request created the response between our look-up and our insert.
+        existing = _existing(invitation, submission_id, lock=False)
+        if existing is None:
+            raise
+        return existing, False
+    return response, True
+
+
+def _update_invitation(invitation, complete, now):
+    fields = []
+    if invitation.started_at is None:
+        invitation.started_at = now
+        fields.append("started_at")
+    if complete:
+        invitation.status = InvitationStatus.COMPLETED
+        invitation.completed_at = now
+        fields += ["status", "completed_at"]
+    elif invitation.status != InvitationStatus.COMPLETED:
+        invitation.status = InvitationStatus.STARTED
+        fields.append("status")
+    invitation.save(update_fields=fields)
+
+
+# ------------------------------------------------------------------------------------------
+# Scoring
+
+
+def response_points(response):
+    """Item key (question code or matrix row code) -> points, for the scheme's items only."""
+    points = {}
+    for answer in response.answers.select_related("question", "row", "option"):
+        if answer.option is None or answer.option.points is None:
+            continue
+        key = answer.row.code if answer.row_id else answer.question.code
+        if answer.question.kind in (*CHOICE_ONE, QuestionKind.MATRIX):
+            points[key] = answer.option.points
+    return points
+
+
+def score_response(response):
+    """The scoring engine's ResponseScore for a saved response; None without scored items."""
+    from manyi.analytics import scoring
+
+    scheme = response.questionnaire.scoring_scheme()
+    if not scheme.items:
+        return None
+    keys = {item.key for item in scheme.items}
+    points = {key: value for key, value in response_points(response).items() if key in keys}
+    return scoring.score_response(scheme, points)
+
+
+def apply_scores(response):
+    """Compute and set (not save) the stored scores and the NPS answer of a response."""
+    result = score_response(response)
+    response.nps = _nps(response)
+    if result is None:  # nothing to score (only choices without points, texts, NPS)
+        return None
+    response.valid = result.valid
+    response.invalid_reason = result.invalid_reason or ""
+    response.index = result.index
+    response.grade = result.grade or ""
+    response.satisfied = result.satisfied
+    response.dimension_scores = dict(result.dimension_scores)
+    response.item_scores = dict(result.item_scores)
+    return result
+
+
+def _nps(response):
+    nps = (
+        response.answers.filter(question__kind=QuestionKind.NPS, number__isnull=False)
+        .order_by("question__position", "question__pk")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return int(nps) if nps is not None else None
+
+
+def can_see_individual_answers(user, campaign):
+    """Confidential campaigns: only VIEW_CONFIDENTIAL_RESPONSES; otherwise VIEW_RESPONSES."""
+    from manyi.accounts import permissions
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if campaign.confidential:
+        return user.can(permissions.VIEW_CONFIDENTIAL_RESPONSES)
+    return user.can(permissions.VIEW_RESPONSES)
+
+
+__all__ = [
+    "AnswerForm",
+    "apply_scores",
+    "build_answers",
+    "can_see_individual_answers",
+    "field_name",
+    "initial_from_response",
+    "save_response",
+    "score_response",
+]
