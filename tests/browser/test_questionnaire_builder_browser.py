@@ -20,6 +20,7 @@ def test_an_administrator_builds_a_questionnaire_from_a_template_and_previews_it
     page.click(".quick-fill[data-key=five_10]")
     assert page.input_value("#id_options-2-label") == "可以接受"
     assert page.is_checked("#id_options-2-is_neutral")
+    screenshot("questionnaire-question-form")
     page.click("#save-question")
     page.wait_for_url("**/surveys/*/#question-*")
     question = questionnaire.questions.get(code="Q14")
