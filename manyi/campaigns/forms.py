@@ -216,7 +216,12 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
 
 
 class CloseForm(StyledFormMixin, forms.Form):
-    note = forms.CharField(label=_("Reason"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("Reason (optional)"), "aria-label": _("Reason")}),
+    )
 
 
 class ReopenForm(StyledFormMixin, forms.Form):
@@ -224,7 +229,12 @@ class ReopenForm(StyledFormMixin, forms.Form):
         label=_("New deadline"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    note = forms.CharField(label=_("Reason"), required=False, max_length=300)
+    note = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("Reason (optional)"), "aria-label": _("Reason")}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

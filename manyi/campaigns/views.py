@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,7 +13,7 @@ from manyi.customers.models import Customer
 
 from . import workflow
 from .choices import CampaignState, Channel, ResponseStatus
-from .forms import CampaignForm, CloseForm, ReopenForm
+from .forms import STRATIFY_CHOICES, CampaignForm, CloseForm, ReopenForm
 from .models import Campaign, Invitation, Response
 from .targeting import sample_preview
 
@@ -80,6 +80,7 @@ def campaign_preview(request, pk):
             "campaign": campaign,
             "preview": preview,
             "customers": [customers[pk] for pk in first if pk in customers],
+            "stratify_label": dict(STRATIFY_CHOICES).get(campaign.stratify_by, campaign.stratify_by),
             "problems": workflow.check_ready(campaign) if campaign.state == CampaignState.DRAFT else [],
             "show_personal": request.user.can(permissions.VIEW_PERSONAL_DATA),
             "can_manage": request.user.can(permissions.MANAGE_CAMPAIGNS),
@@ -100,7 +101,11 @@ def campaign_detail(request, pk):
 def _detail_context(request, campaign, page):
     anonymous_url = ""
     if Channel.ANONYMOUS in (campaign.channels or []):
-        anonymous_url = request.build_absolute_uri(f"/s/a/{campaign.public_token}/")
+        try:  # the public pages belong to the respondent part of the product
+            path = reverse("public:anonymous", args=[campaign.public_token])
+        except NoReverseMatch:
+            path = f"/s/a/{campaign.public_token}/"
+        anonymous_url = request.build_absolute_uri(path)
     return {
         "campaign": campaign,
         "counts": workflow.campaign_counts(campaign),
