@@ -1,0 +1,231 @@
+"""Public answer pages for customers (no login): personal links, the anonymous link, opt-out."""
+
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .answering import AnswerForm, initial_from_response, save_response
+from .choices import Channel, InvitationStatus, ResponseStatus
+from .models import Campaign, Invitation, OptOut, Response
+
+
+def _message(request, page, title, text="", status=200, campaign=None):
+    context = {"page": page, "title": title, "text": text, "campaign": campaign}
+    return render(request, "public/message.html", context, status=status)
+
+
+def unknown_link(request):
+    return _message(
+        request,
+        "unknown",
+        _("We cannot find this survey link"),
+        _("Please check that the link is complete, or contact the company that sent it to you."),
+        status=404,
+    )
+
+
+def _closed(request, campaign):
+    if campaign.deadline and campaign.deadline <= timezone.now():
+        text = _("This survey closed on %(deadline)s. Thank you for your interest.") % {
+            "deadline": timezone.localtime(campaign.deadline).strftime("%Y-%m-%d %H:%M")
+        }
+    else:
+        text = _("This survey is not open at the moment. Thank you for your interest.")
+    return _message(request, "closed", _("This survey is closed"), text, status=410, campaign=campaign)
+
+
+def _already(request, campaign):
+    return _message(
+        request,
+        "already",
+        _("You have already answered this survey"),
+        _("Your answers were received. Thank you!"),
+        campaign=campaign,
+    )
+
+
+def _invitation(token):
+    return (
+        Invitation.objects.select_related("campaign__questionnaire", "customer").filter(token=token).first()
+    )
+
+
+def _render_form(
+    request, campaign, form, *, action_url, status=200, saved=False, submission_id=None, allow_save=True
+):
+    context = {
+        "campaign": campaign,
+        "questionnaire": campaign.questionnaire,
+        "form": form,
+        "blocks": form.blocks(),
+        "summary": form.error_summary() if form.is_bound else [],
+        "answered": form.answered_count(),
+        "total": len(form.questions),
+        "action_url": action_url,
+        "saved": saved,
+        "submission_id": submission_id,
+        "allow_save": allow_save,
+    }
+    return render(request, "public/answer.html", context, status=status)
+
+
+def answer(request, token):
+    """A personal link (/s/<token>/): answer, save a draft, or submit."""
+    invitation = _invitation(token)
+    if invitation is None:
+        return unknown_link(request)
+    campaign = invitation.campaign
+    if invitation.status == InvitationStatus.OPTED_OUT:
+        return _message(request, "opted-out", _("You will not be invited again"), campaign=campaign)
+    response = Response.objects.filter(invitation=invitation).first()
+    if response and response.status == ResponseStatus.COMPLETED:
+        return _already(request, campaign)
+    if not campaign.is_open():
+        return _closed(request, campaign)
+    questionnaire = campaign.questionnaire
+    if request.method == "POST":
+        complete = request.POST.get("action") != "save"
+        form = AnswerForm(questionnaire, data=request.POST, complete=complete)
+        if not form.is_valid():
+            return _render_form(request, campaign, form, action_url=request.path, status=400)
+        saved, created = save_response(
+            campaign=campaign,
+            questionnaire=questionnaire,
+            cleaned_data=form.cleaned_data,
+            channel=Channel.WEB,
+            invitation=invitation,
+            complete=complete,
+        )
+        if not created:
+            return _already(request, campaign)
+        if complete:
+            return redirect("public:thanks", token=token)
+        form = AnswerForm(questionnaire, initial=initial_from_response(saved))
+        return _render_form(request, campaign, form, action_url=request.path, saved=True)
+    if invitation.opened_at is None:
+        invitation.opened_at = timezone.now()
+        fields = ["opened_at"]
+        if invitation.status in (InvitationStatus.ISSUED, InvitationStatus.SENT):
+            invitation.status = InvitationStatus.OPENED
+            fields.append("status")
+        invitation.save(update_fields=fields)
+    initial = initial_from_response(response) if response else None
+    form = AnswerForm(questionnaire, initial=initial)
+    return _render_form(request, campaign, form, action_url=request.path)
+
+
+def thanks(request, token):
+    invitation = _invitation(token)
+    if invitation is None:
+        return unknown_link(request)
+    return _thanks(request, invitation.campaign)
+
+
+def _thanks(request, campaign):
+    text = campaign.questionnaire.thanks or _("Thank you for your answers. They help us serve you better.")
+    return _message(request, "thanks", _("Thank you!"), text, campaign=campaign)
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_limited(request):
+    """Count one submission from this client IP; True when over PUBLIC_SUBMIT_RATE ("20/600")."""
+    rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "20/600")
+    limit, _slash, seconds = str(rate).partition("/")
+    limit, seconds = int(limit), int(seconds or 600)
+    key = f"manyi:public-submit:{_client_ip(request)}"
+    cache.add(key, 0, timeout=seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        count = 1
+    return count > limit
+
+
+def anonymous(request, public_token):
+    """The anonymous public link (/s/a/<public_token>/), when the campaign offers it."""
+    campaign = Campaign.objects.select_related("questionnaire").filter(public_token=public_token).first()
+    if campaign is None or Channel.ANONYMOUS not in (campaign.channels or []):
+        return unknown_link(request)
+    if not campaign.is_open():
+        return _closed(request, campaign)
+    questionnaire = campaign.questionnaire
+    if request.method == "POST":
+        if rate_limited(request):
+            return _message(
+                request,
+                "rate-limited",
+                _("Too many submissions"),
+                _("We received too many answers from your network in a short time. Please try again later."),
+                status=429,
+                campaign=campaign,
+            )
+        try:
+            submission_id = uuid.UUID(request.POST.get("submission_id", ""))
+        except ValueError:
+            return _message(
+                request,
+                "bad-form",
+                _("This form is incomplete"),
+                _("Please open the survey link again and answer once more."),
+                status=400,
+                campaign=campaign,
+            )
+        form = AnswerForm(questionnaire, data=request.POST, complete=True)
+        if not form.is_valid():
+            return _render_form(
+                request,
+                campaign,
+                form,
+                action_url=request.path,
+                status=400,
+                submission_id=submission_id,
+                allow_save=False,
+            )
+        _response, created = save_response(
+            campaign=campaign,
+            questionnaire=questionnaire,
+            cleaned_data=form.cleaned_data,
+            channel=Channel.ANONYMOUS,
+            submission_id=submission_id,
+        )
+        if not created:
+            return _already(request, campaign)
+        return redirect("public:anonymous_thanks", public_token=public_token)
+    form = AnswerForm(questionnaire)
+    return _render_form(
+        request, campaign, form, action_url=request.path, submission_id=uuid.uuid4(), allow_save=False
+    )
+
+
+def anonymous_thanks(request, public_token):
+    campaign = Campaign.objects.select_related("questionnaire").filter(public_token=public_token).first()
+    if campaign is None:
+        return unknown_link(request)
+    return _thanks(request, campaign)
+
+
+def optout(request, token):
+    """Confirm, then record that this customer never wants survey invitations again."""
+    invitation = _invitation(token)
+    if invitation is None:
+        return unknown_link(request)
+    if request.method == "POST":
+        OptOut.objects.get_or_create(customer=invitation.customer, defaults={"invitation": invitation})
+        invitation.status = InvitationStatus.OPTED_OUT
+        invitation.save(update_fields=["status"])
+        return _message(
+            request,
+            "opted-out",
+            _("You will not be invited again"),
+            _("We have noted your wish. You will receive no more survey invitations from us."),
+            campaign=invitation.campaign,
+        )
+    return render(request, "public/optout.html", {"invitation": invitation, "campaign": invitation.campaign})
