@@ -1,0 +1,128 @@
+"""Staff pages: agents enter phone interviews and paper questionnaires; response detail."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from manyi.accounts import permissions
+from manyi.accounts.decorators import capability_required
+
+from .answering import AnswerForm, can_see_individual_answers, initial_from_response, save_response
+from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus
+from .models import Campaign, Invitation, Response
+
+ENTRY_CHANNELS = {Channel.PHONE: Channel.PHONE, Channel.PAPER: Channel.PAPER}
+
+
+@capability_required(permissions.ENTER_RESPONSES)
+def invitation_list(request, campaign_pk):
+    """The campaign's invitations, each with "phone interview" and "paper" entry links."""
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_pk)
+    invitations = campaign.invitations.select_related("customer", "response").order_by("customer__code").all()
+    query = request.GET.get("q", "").strip()
+    if query:
+        invitations = invitations.filter(customer__code__icontains=query) | invitations.filter(
+            customer__name__icontains=query
+        )
+    return render(
+        request,
+        "campaigns/entry_list.html",
+        {
+            "campaign": campaign,
+            "invitations": invitations[:500],
+            "query": query,
+            "running": campaign.state == CampaignState.RUNNING,
+        },
+    )
+
+
+@capability_required(permissions.ENTER_RESPONSES)
+def enter(request, pk, channel):
+    """Enter the answers a customer gives on the phone (or on paper) for one invitation."""
+    if channel not in ENTRY_CHANNELS:
+        raise Http404
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("campaign__questionnaire", "customer"), pk=pk
+    )
+    campaign = invitation.campaign
+    back = redirect("entry:invitations", campaign_pk=campaign.pk)
+    if campaign.state != CampaignState.RUNNING:
+        messages.error(request, _("Answers can only be entered while the campaign is running."))
+        return back
+    if invitation.status == InvitationStatus.OPTED_OUT:
+        messages.error(request, _("This customer has asked not to be surveyed."))
+        return back
+    existing = Response.objects.filter(invitation=invitation).first()
+    if existing and existing.status == ResponseStatus.COMPLETED:
+        messages.info(request, _("This customer has already answered."))
+        return back
+    questionnaire = campaign.questionnaire
+    if request.method == "POST":
+        complete = request.POST.get("action") != "save"
+        form = AnswerForm(questionnaire, data=request.POST, complete=complete)
+        if form.is_valid():
+            _response, created = save_response(
+                campaign=campaign,
+                questionnaire=questionnaire,
+                cleaned_data=form.cleaned_data,
+                channel=ENTRY_CHANNELS[channel],
+                invitation=invitation,
+                agent=request.user,
+                complete=complete,
+            )
+            if not created:
+                messages.info(request, _("This customer has already answered."))
+            elif complete:
+                messages.success(
+                    request, _("Answers of %(customer)s saved.") % {"customer": invitation.customer.name}
+                )
+            else:
+                messages.success(request, _("Draft saved. You can finish it later."))
+                return redirect("entry:enter", pk=invitation.pk, channel=channel)
+            return back
+        status = 400
+    else:
+        form = AnswerForm(questionnaire, initial=initial_from_response(existing) if existing else None)
+        status = 200
+    context = {
+        "campaign": campaign,
+        "invitation": invitation,
+        "channel": channel,
+        "questionnaire": questionnaire,
+        "form": form,
+        "blocks": form.blocks(),
+        "summary": form.error_summary() if form.is_bound else [],
+        "answered": form.answered_count(),
+        "total": len(form.questions),
+        "action_url": request.path,
+        "allow_save": True,
+    }
+    return render(request, "campaigns/entry_form.html", context, status=status)
+
+
+@capability_required(permissions.VIEW_RESPONSES)
+def response_detail(request, pk):
+    """One response: answers and scores, for those allowed to see individual answers."""
+    response = get_object_or_404(
+        Response.objects.select_related("campaign", "questionnaire", "customer", "agent", "invitation"), pk=pk
+    )
+    if not can_see_individual_answers(request.user, response.campaign):
+        raise PermissionDenied
+    form = AnswerForm(response.questionnaire, initial=initial_from_response(response))
+    dimensions = {d.code: d.title for d in response.questionnaire.dimensions.all()}
+    return render(
+        request,
+        "campaigns/response_detail.html",
+        {
+            "response": response,
+            "campaign": response.campaign,
+            "blocks": form.blocks(),
+            "dimension_scores": [
+                (dimensions.get(code, code), score)
+                for code, score in (response.dimension_scores or {}).items()
+            ],
+            "item_scores": sorted((response.item_scores or {}).items()),
+        },
+    )

@@ -1,0 +1,160 @@
+"""Agents enter phone interviews and paper questionnaires; the response page and its rights."""
+
+import pytest
+from django.urls import include, path
+
+from manyi.campaigns.choices import CampaignState, Channel, InvitationStatus, ResponseStatus
+from manyi.campaigns.models import Response
+from manyi.testing import make_campaign, make_invitation, make_question, make_questionnaire
+
+# The entry URLs are mounted at /campaigns/entry/ by the project's urls.py; until then, here.
+urlpatterns = [
+    path("campaigns/entry/", include("manyi.campaigns.entry_urls")),
+    path("", include("manyi.urls")),
+]
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+
+@pytest.fixture
+def survey():
+    questionnaire = make_questionnaire(title="电话回访")
+    questions = [make_question(questionnaire, code=f"Q{n}", text=f"第{n}项") for n in (1, 2, 3)]
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.PHONE])
+    invitation = make_invitation(campaign)
+    return campaign, invitation, questions
+
+
+def answers(questions, labels=("很满意", "满意", "可以接受"), action="submit"):
+    data = {
+        f"q-{q.pk}": str(q.options.get(label=label).pk) for q, label in zip(questions, labels, strict=False)
+    }
+    data["action"] = action
+    return data
+
+
+def enter_url(invitation, channel="phone"):
+    return f"/campaigns/entry/invitations/{invitation.pk}/{channel}/"
+
+
+def completed_response(campaign, invitation, questions, agent):
+    from manyi.campaigns.answering import AnswerForm, save_response
+
+    form = AnswerForm(campaign.questionnaire, data=answers(questions))
+    assert form.is_valid()
+    response, _ = save_response(
+        campaign=campaign,
+        questionnaire=campaign.questionnaire,
+        cleaned_data=form.cleaned_data,
+        channel=Channel.PHONE,
+        invitation=invitation,
+        agent=agent,
+    )
+    return response
+
+
+def test_a_phone_interview_records_the_agent_and_the_channel(client_as, people, survey):
+    _campaign, invitation, questions = survey
+    client = client_as(people.amy)
+
+    assert client.get(enter_url(invitation)).status_code == 200
+    result = client.post(enter_url(invitation), answers(questions))
+
+    assert result.status_code == 302
+    response = Response.objects.get()
+    assert response.channel == Channel.PHONE and response.agent == people.amy
+    assert response.status == ResponseStatus.COMPLETED and response.index == pytest.approx(80.0)
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.COMPLETED
+
+
+def test_paper_entry_records_the_paper_channel(client_as, people, survey):
+    _campaign, invitation, questions = survey
+    client_as(people.sam).post(enter_url(invitation, "paper"), answers(questions))
+    assert Response.objects.get().channel == Channel.PAPER
+
+
+def test_a_missing_answer_in_entry_is_named_and_nothing_is_saved(client_as, people, survey):
+    _campaign, invitation, questions = survey
+    result = client_as(people.amy).post(enter_url(invitation), answers(questions[:2]))
+    assert result.status_code == 400
+    assert "Q3" in result.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_an_agent_can_save_a_draft_and_finish_it_later(client_as, people, survey):
+    _campaign, invitation, questions = survey
+    client = client_as(people.amy)
+    client.post(enter_url(invitation), answers(questions[:1], action="save"))
+    assert Response.objects.get().status == ResponseStatus.IN_PROGRESS
+
+    page = client.get(enter_url(invitation)).content.decode()
+    assert f'value="{questions[0].options.get(label="很满意").pk}" autocomplete="off" checked' in page
+    client.post(enter_url(invitation), answers(questions))
+    assert Response.objects.get().status == ResponseStatus.COMPLETED
+
+
+def test_no_entry_for_a_campaign_that_is_not_running(client_as, people, survey):
+    campaign, invitation, questions = survey
+    campaign.state = CampaignState.CLOSED
+    campaign.save()
+    result = client_as(people.amy).post(enter_url(invitation), answers(questions))
+    assert result.status_code == 302
+    assert not Response.objects.exists()
+
+
+def test_an_unknown_entry_channel_is_404(client_as, people, survey):
+    assert client_as(people.amy).get(enter_url(survey[1], "web")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("alice", 200), ("sam", 200), ("amy", 200), ("hank", 403), ("ana", 403)]
+)
+def test_who_may_enter_answers(client_as, people, survey, who, status):
+    campaign, invitation, _questions = survey
+    client = client_as(getattr(people, who))
+    assert client.get(enter_url(invitation)).status_code == status
+    assert client.get(f"/campaigns/entry/{campaign.pk}/").status_code == status
+
+
+def test_anonymous_users_go_to_the_login_page(client, survey):
+    campaign, invitation, _questions = survey
+    for url in (enter_url(invitation), f"/campaigns/entry/{campaign.pk}/"):
+        result = client.get(url)
+        assert result.status_code == 302 and result["Location"].startswith("/accounts/login/")
+
+
+def test_the_invitation_list_links_to_entry(client_as, people, survey):
+    campaign, invitation, _questions = survey
+    page = client_as(people.amy).get(f"/campaigns/entry/{campaign.pk}/").content.decode()
+    assert enter_url(invitation) in page and invitation.customer.name in page
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("alice", 200), ("sam", 200), ("amy", 200), ("hank", 403), ("ana", 200)]
+)
+def test_who_may_see_a_response(client_as, people, survey, who, status):
+    response = completed_response(*survey, agent=people.amy)
+    result = client_as(getattr(people, who)).get(f"/campaigns/entry/responses/{response.pk}/")
+    assert result.status_code == status
+    if status == 200:
+        page = result.content.decode()
+        assert "80.0" in page and "满意" in page
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("alice", 200), ("sam", 403), ("amy", 403), ("hank", 403), ("ana", 200)]
+)
+def test_a_confidential_response_is_only_for_those_granted_it(client_as, people, survey, who, status):
+    campaign = survey[0]
+    campaign.confidential = True
+    campaign.save()
+    response = completed_response(*survey, agent=people.amy)
+    result = client_as(getattr(people, who)).get(f"/campaigns/entry/responses/{response.pk}/")
+    assert result.status_code == status
+
+
+def test_the_response_page_needs_a_login(client, people, survey):
+    response = completed_response(*survey, agent=people.amy)
+    result = client.get(f"/campaigns/entry/responses/{response.pk}/")
+    assert result.status_code == 302 and result["Location"].startswith("/accounts/login/")
