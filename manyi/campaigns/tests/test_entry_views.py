@@ -158,3 +158,28 @@ def test_the_response_page_needs_a_login(client, people, survey):
     response = completed_response(*survey, agent=people.amy)
     result = client.get(f"/campaigns/entry/responses/{response.pk}/")
     assert result.status_code == 302 and result["Location"].startswith("/accounts/login/")
+
+
+def test_the_timeline_shows_invitations_and_responses_and_hides_confidential_scores(people, survey):
+    from django.utils import timezone
+
+    from manyi.campaigns import timeline
+
+    campaign, invitation, questions = survey
+    invitation.sent_at = invitation.opened_at = timezone.now()
+    invitation.save()
+    response = completed_response(campaign, invitation, questions, agent=people.amy)
+    customer = invitation.customer
+
+    titles = [entry.title for entry in timeline.invitations(customer, people.amy)]
+    assert len(titles) == 2
+    (entry,) = timeline.responses(customer, people.amy)
+    assert "80.0" in entry.detail and "满意" in entry.detail
+    assert entry.url == f"/campaigns/entry/responses/{response.pk}/"
+
+    campaign.confidential = True
+    campaign.save()
+    (hidden,) = timeline.responses(customer, people.amy)
+    assert hidden.url == "" and "80.0" not in hidden.detail
+    (shown,) = timeline.responses(customer, people.ana)
+    assert shown.url
