@@ -269,3 +269,27 @@ def test_the_list_needs_the_same_few_queries_for_many_campaigns(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("campaigns:list"))
     assert len(response.context["page"]) == 30
+
+
+def test_the_counts_partial_shows_the_current_counts_for_htmx(people, client_as, campaign):
+    Invitation.objects.create(campaign=campaign, customer=make_customer(), status="sent")
+    response = client_as(people.ana).get(
+        reverse("campaigns:counts", args=[campaign.pk]), HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert '<div id="counts"' in page
+    assert "<html" not in page
+    assert response.context["counts"]["sent"] == 1
+
+
+def test_editing_a_draft_shows_the_saved_target_filters(people, client_as, questionnaire):
+    make_customer(customer_type="vip", region="华东")
+    client = client_as(people.sam)
+    client.post(
+        reverse("campaigns:create"),
+        form_data(questionnaire, target_customer_type="vip", target_region="华东"),
+    )
+    campaign = Campaign.objects.get()
+    form = client.get(reverse("campaigns:edit", args=[campaign.pk])).context["form"]
+    assert form["target_customer_type"].value() == "vip"
+    assert form["target_region"].value() == "华东"
