@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from manyi.surveys.choices import QuestionKind
 
-from .choices import InvitationStatus, ResponseStatus
+from .choices import Channel, InvitationStatus, ResponseStatus
 from .models import Answer, Response
 
 PREFIX = "q"
@@ -497,3 +497,132 @@ __all__ = [
     "save_response",
     "score_response",
 ]
+
+
+# ------------------------------------------------------------------------------------------
+# Excel / CSV import of paper questionnaires
+
+
+class PaperImportResult:
+    def __init__(self):
+        self.imported = 0
+        self.errors = []  # [(row number, message)]
+
+
+def _cell_to_option(question, text):
+    """An option pk from a label or from points ("很满意", "10"); None when nothing matches."""
+    options = list(question.options.all())
+    for option in options:
+        if option.label == text:
+            return str(option.pk)
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    matches = [o for o in options if o.points is not None and o.points == number]
+    return str(matches[0].pk) if len(matches) == 1 else None
+
+
+def import_paper_answers(campaign, path, *, agent=None):
+    """One row per respondent: customer code, then one column per question (or matrix row) code.
+
+    Options by label or points; several choices separated by ";". Every row is checked
+    first; any error and nothing is imported (errors name the row and the column).
+    """
+    from manyi.customers.importing import as_text, open_sheet
+
+    questionnaire = campaign.questionnaire
+    result = PaperImportResult()
+    columns = {}
+    for question in questionnaire.questions_in_order():
+        if question.kind == QuestionKind.MATRIX:
+            for row in question.rows.all():
+                columns[row.code] = (question, row)
+        else:
+            columns[question.code] = (question, None)
+    invitations = {i.customer.code: i for i in campaign.invitations.select_related("customer")}
+    done = set(
+        Response.objects.filter(invitation__campaign=campaign, status=ResponseStatus.COMPLETED).values_list(
+            "invitation_id", flat=True
+        )
+    )
+    ready = []
+    with open_sheet(path) as sheet:
+        headers = sheet.headers
+        unknown = [h for h in headers[1:] if h not in columns]
+        if unknown:
+            result.errors.append(
+                (sheet.header_row, _("Unknown question codes: %(codes)s.") % {"codes": ", ".join(unknown)})
+            )
+            return result
+        seen = set()
+        for number, values in sheet.rows():
+            code = as_text(values[0])
+            invitation = invitations.get(code)
+            if invitation is None:
+                result.errors.append(
+                    (number, _("Customer %(code)s is not invited in this campaign.") % {"code": code})
+                )
+                continue
+            if invitation.pk in done or code in seen:
+                result.errors.append((number, _("Customer %(code)s has already answered.") % {"code": code}))
+                continue
+            seen.add(code)
+            data, row_errors = {}, []
+            for header, value in zip(headers[1:], values[1:], strict=False):
+                text = as_text(value)
+                if not text:
+                    continue
+                question, row = columns[header]
+                name = field_name(question, row)
+                if question.kind in (*CHOICE_ONE, QuestionKind.MATRIX):
+                    data[name] = _cell_to_option(question, text)
+                    if data[name] is None:
+                        row_errors.append(
+                            _("Column %(column)s: “%(value)s” is not one of its options.")
+                            % {"column": header, "value": text}
+                        )
+                elif question.kind == QuestionKind.MULTIPLE:
+                    picked = [
+                        _cell_to_option(question, part.strip()) for part in text.replace("；", ";").split(";")
+                    ]
+                    if None in picked:
+                        row_errors.append(
+                            _("Column %(column)s: “%(value)s” is not one of its options.")
+                            % {"column": header, "value": text}
+                        )
+                    data[name] = [p for p in picked if p]
+                else:
+                    data[name] = text
+            if row_errors:
+                result.errors.extend((number, message) for message in row_errors)
+                continue
+            form = AnswerForm(questionnaire, data=_QueryDict(data), complete=True)
+            if not form.is_valid():
+                result.errors.extend((number, message) for message in form.error_summary())
+                continue
+            ready.append((invitation, form.cleaned_data))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for invitation, cleaned in ready:
+            save_response(
+                campaign=campaign,
+                questionnaire=questionnaire,
+                cleaned_data=cleaned,
+                channel=Channel.PAPER,
+                invitation=invitation,
+                agent=agent,
+            )
+            result.imported += 1
+    return result
+
+
+class _QueryDict(dict):
+    """Enough of QueryDict for AnswerForm: getlist for multiple choices."""
+
+    def getlist(self, key):
+        value = self.get(key)
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]

@@ -9,7 +9,13 @@ from django.utils.translation import gettext as _
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 
-from .answering import AnswerForm, can_see_individual_answers, initial_from_response, save_response
+from .answering import (
+    AnswerForm,
+    can_see_individual_answers,
+    import_paper_answers,
+    initial_from_response,
+    save_response,
+)
 from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus
 from .models import Campaign, Invitation, Response
 
@@ -100,6 +106,51 @@ def enter(request, pk, channel):
         "allow_save": True,
     }
     return render(request, "campaigns/entry_form.html", context, status=status)
+
+
+@capability_required(permissions.ENTER_RESPONSES)
+def paper_import(request, campaign_pk):
+    """Upload paper answers (.xlsx/.csv): all rows or none."""
+    import tempfile
+    from pathlib import Path
+
+    from manyi.customers.importing import ImportFileError
+
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_pk)
+    context = {"campaign": campaign, "errors": [], "file_error": ""}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if campaign.state != CampaignState.RUNNING:
+            context["file_error"] = _("Answers can only be entered while the campaign is running.")
+        elif upload is None:
+            context["file_error"] = _("Please choose a file.")
+        else:
+            suffix = Path(upload.name).suffix.lower()
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"upload{suffix}"
+                with path.open("wb") as out:
+                    for chunk in upload.chunks():
+                        out.write(chunk)
+                try:
+                    result = import_paper_answers(campaign, path, agent=request.user)
+                except ImportFileError as error:
+                    context["file_error"] = str(error)
+                else:
+                    if not result.errors:
+                        messages.success(
+                            request,
+                            _("%(count)s paper questionnaires imported.") % {"count": result.imported},
+                        )
+                        return redirect("entry:invitations", campaign_pk=campaign.pk)
+                    context["errors"] = result.errors
+        status = 400
+    context["columns"] = [
+        row.code if row else question.code
+        for question in campaign.questionnaire.questions_in_order()
+        for row in (list(question.rows.all()) if question.kind == "matrix" else [None])
+    ]
+    return render(request, "campaigns/entry_import.html", context, status=status)
 
 
 @capability_required(permissions.VIEW_RESPONSES)

@@ -119,7 +119,11 @@ def test_who_may_enter_answers(client_as, people, survey, who, status):
 
 def test_anonymous_users_go_to_the_login_page(client, survey):
     campaign, invitation, _questions = survey
-    for url in (enter_url(invitation), f"/campaigns/entry/{campaign.pk}/"):
+    for url in (
+        enter_url(invitation),
+        f"/campaigns/entry/{campaign.pk}/",
+        f"/campaigns/entry/{campaign.pk}/import/",
+    ):
         result = client.get(url)
         assert result.status_code == 302 and result["Location"].startswith("/accounts/login/")
 
@@ -183,3 +187,77 @@ def test_the_timeline_shows_invitations_and_responses_and_hides_confidential_sco
     assert hidden.url == "" and "80.0" not in hidden.detail
     (shown,) = timeline.responses(customer, people.ana)
     assert shown.url
+
+
+def paper_file(tmp_path, lines):
+    path = tmp_path / "paper.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_paper_answers_import_by_label_or_points(client_as, people, survey, tmp_path):
+    campaign, invitation, _questions = survey
+    other = make_invitation(campaign)
+    path = paper_file(
+        tmp_path,
+        [
+            "客户编号,Q1,Q2,Q3",
+            f"{invitation.customer.code},很满意,满意,可以接受",
+            f"{other.customer.code},10,8,6",
+        ],
+    )
+    with path.open("rb") as upload:
+        result = client_as(people.amy).post(f"/campaigns/entry/{campaign.pk}/import/", {"file": upload})
+
+    assert result.status_code == 302
+    responses = Response.objects.all()
+    assert responses.count() == 2
+    assert {r.channel for r in responses} == {Channel.PAPER}
+    assert {r.agent for r in responses} == {people.amy}
+    assert all(r.index == pytest.approx(80.0) for r in responses)
+
+
+def test_one_bad_row_imports_nothing_and_names_the_row(client_as, people, survey, tmp_path):
+    campaign, invitation, _questions = survey
+    path = paper_file(
+        tmp_path,
+        [
+            "客户编号,Q1,Q2,Q3",
+            f"{invitation.customer.code},很满意,满意,可以接受",
+            "NOBODY,10,8,6",
+            f"{invitation.customer.code},10,7,",
+        ],
+    )
+    with path.open("rb") as upload:
+        result = client_as(people.amy).post(f"/campaigns/entry/{campaign.pk}/import/", {"file": upload})
+
+    assert result.status_code == 400
+    page = result.content.decode()
+    assert "NOBODY" in page and "<td>3</td>" in page and "<td>4</td>" in page
+    assert not Response.objects.exists()
+
+
+def test_a_missing_required_answer_in_the_file_is_an_error(people, survey, tmp_path):
+    from manyi.campaigns.answering import import_paper_answers
+
+    campaign, invitation, _questions = survey
+    path = paper_file(tmp_path, ["客户编号,Q1,Q2,Q3", f"{invitation.customer.code},很满意,,可以接受"])
+    result = import_paper_answers(campaign, path, agent=people.amy)
+    assert result.errors == [(2, "Please answer question Q2.")]
+    assert not Response.objects.exists()
+
+
+def test_an_unknown_question_column_is_an_error(people, survey, tmp_path):
+    from manyi.campaigns.answering import import_paper_answers
+
+    campaign, invitation, _questions = survey
+    path = paper_file(tmp_path, ["客户编号,Q1,Q9", f"{invitation.customer.code},很满意,满意"])
+    result = import_paper_answers(campaign, path)
+    assert result.errors and "Q9" in result.errors[0][1]
+
+
+@pytest.mark.parametrize(("who", "status"), [("alice", 200), ("amy", 200), ("hank", 403), ("ana", 403)])
+def test_who_may_import_paper_answers(client_as, people, survey, who, status):
+    assert (
+        client_as(getattr(people, who)).get(f"/campaigns/entry/{survey[0].pk}/import/").status_code == status
+    )
