@@ -78,6 +78,9 @@ SEED_SCALES = [
     ),
 ]
 
+# Quick fill of a yes/no question (seed 000: 是否存在乱收费现象).
+YES_NO_OPTIONS = [("是", None, False), ("否", None, False)]
+
 SCALE_KINDS = {QuestionKind.RATING, QuestionKind.MATRIX}
 NO_OPTION_KINDS = {QuestionKind.NPS, QuestionKind.TEXT}
 SCORABLE_KINDS = {QuestionKind.RATING, QuestionKind.MATRIX, QuestionKind.SINGLE}
@@ -361,7 +364,7 @@ def check_question(*, kind, scored, options, rows, validity_rule, scale_method, 
     if kind in NO_OPTION_KINDS and options:
         errors.append(_("NPS and open-text questions have no options; remove them."))
     if kind == QuestionKind.YES_NO and len(options) != 2:
-        errors.append(_("A yes/no question has exactly two options (是 / 否)."))
+        errors.append(_("A yes/no question has exactly two options."))
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
         errors.append(_("Give at least two options."))
     rated = kind in SCALE_KINDS or (kind == QuestionKind.SINGLE and scored)

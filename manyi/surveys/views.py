@@ -20,6 +20,7 @@ from manyi.accounts.decorators import capability_required
 from . import loader
 from .forms import (
     SEED_SCALES,
+    YES_NO_OPTIONS,
     DimensionForm,
     NewQuestionnaireForm,
     QuestionEditor,
@@ -284,6 +285,7 @@ def question_edit(request, pk, question_pk=None):
             "editor": editor,
             "form": editor.form,
             "seed_scales": SEED_SCALES,
+            "yes_no_options": YES_NO_OPTIONS,
         },
         status=400 if request.method == "POST" else 200,
     )
