@@ -55,7 +55,16 @@ def _invitation(token):
 
 
 def _render_form(
-    request, campaign, form, *, action_url, status=200, saved=False, submission_id=None, allow_save=True
+    request,
+    campaign,
+    form,
+    *,
+    action_url,
+    status=200,
+    saved=False,
+    submission_id=None,
+    allow_save=True,
+    invitation=None,
 ):
     context = {
         "campaign": campaign,
@@ -69,6 +78,7 @@ def _render_form(
         "saved": saved,
         "submission_id": submission_id,
         "allow_save": allow_save,
+        "invitation": invitation,
     }
     return render(request, "public/answer.html", context, status=status)
 
@@ -91,7 +101,9 @@ def answer(request, token):
         complete = request.POST.get("action") != "save"
         form = AnswerForm(questionnaire, data=request.POST, complete=complete)
         if not form.is_valid():
-            return _render_form(request, campaign, form, action_url=request.path, status=400)
+            return _render_form(
+                request, campaign, form, action_url=request.path, status=400, invitation=invitation
+            )
         saved, created = save_response(
             campaign=campaign,
             questionnaire=questionnaire,
@@ -105,7 +117,9 @@ def answer(request, token):
         if complete:
             return redirect("public:thanks", token=token)
         form = AnswerForm(questionnaire, initial=initial_from_response(saved))
-        return _render_form(request, campaign, form, action_url=request.path, saved=True)
+        return _render_form(
+            request, campaign, form, action_url=request.path, saved=True, invitation=invitation
+        )
     if invitation.opened_at is None:
         invitation.opened_at = timezone.now()
         fields = ["opened_at"]
@@ -115,7 +129,7 @@ def answer(request, token):
         invitation.save(update_fields=fields)
     initial = initial_from_response(response) if response else None
     form = AnswerForm(questionnaire, initial=initial)
-    return _render_form(request, campaign, form, action_url=request.path)
+    return _render_form(request, campaign, form, action_url=request.path, invitation=invitation)
 
 
 def thanks(request, token):

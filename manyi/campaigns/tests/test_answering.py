@@ -233,3 +233,21 @@ def test_individual_answers_of_a_confidential_campaign_need_the_confidential_rig
     assert can_see_individual_answers(people.ana, campaign)
     assert can_see_individual_answers(people.alice, campaign)
     assert not can_see_individual_answers(people.hank, campaign)
+
+
+def test_a_submit_that_loses_a_race_returns_the_winners_response(survey, monkeypatch):
+    from manyi.campaigns import answering
+
+    winner, _ = submit(survey, full_answers(survey[3]))
+    real = answering._existing
+    calls = []
+
+    def not_yet_visible(invitation, submission_id, lock=True):
+        calls.append(lock)
+        return None if len(calls) == 1 else real(invitation, submission_id, lock)
+
+    monkeypatch.setattr(answering, "_existing", not_yet_visible)
+    loser, created = submit(survey, full_answers(survey[3]))
+
+    assert not created and loser.pk == winner.pk
+    assert Response.objects.count() == 1 and Answer.objects.count() == 5

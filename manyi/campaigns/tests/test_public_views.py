@@ -241,3 +241,8 @@ def test_a_text_answer_longer_than_2000_characters_is_refused(client, survey):
     response = client.post(url(invitation), answers(questions) | {f"q-{text.pk}": "长" * 2001})
     assert response.status_code == 400
     assert not Response.objects.exists()
+
+
+def test_the_personal_page_offers_the_opt_out(client, survey):
+    invitation = survey[1]
+    assert url(invitation, "optout/") in client.get(url(invitation)).content.decode()
