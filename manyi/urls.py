@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("manyi.accounts.urls")),
     path("customers/", include("manyi.customers.urls")),
     path("surveys/", include("manyi.surveys.urls")),
+    path("campaigns/entry/", include("manyi.campaigns.entry_urls")),
     path("campaigns/", include("manyi.campaigns.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("admin/", admin.site.urls),

@@ -10,6 +10,11 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from manyi.customers import timeline
+
+        from . import timeline as campaign_timeline
         from .models import Campaign
 
         auditlog.register(Campaign)
+        timeline.register(campaign_timeline.invitations)
+        timeline.register(campaign_timeline.responses)

@@ -151,10 +151,18 @@ def start(campaign, by, now=None):
 def on_started(campaign):
     """Called once after a campaign has started and its invitations exist.
 
-    This is the place where sending is enqueued (the e-mail invitations are sent as background
-    tasks by ``manyi.campaigns.tasks``). For now it does nothing: the periodic job picks up
-    issued invitations whose ``invite_at`` has come.
+    E-mail invitations due now are queued for the background worker at once; later ones are
+    queued by the periodic job when their ``invite_at`` comes.
     """
+    from django.utils import timezone
+
+    from .choices import Channel
+    from .tasks import send_invitations
+
+    if Channel.EMAIL in campaign.channels and (
+        campaign.invite_at is None or campaign.invite_at <= timezone.now()
+    ):
+        send_invitations.enqueue(campaign.pk)
 
 
 def close(campaign, by, note="", now=None):

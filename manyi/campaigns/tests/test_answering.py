@@ -18,6 +18,15 @@ from manyi.testing import make_campaign, make_invitation, make_question, make_qu
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the msgids); pages show them translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def survey():
     questionnaire = make_questionnaire(title="售后服务调查")

@@ -1,19 +1,21 @@
 """Agents enter phone interviews and paper questionnaires; the response page and its rights."""
 
 import pytest
-from django.urls import include, path
 
 from manyi.campaigns.choices import CampaignState, Channel, InvitationStatus, ResponseStatus
 from manyi.campaigns.models import Response
 from manyi.testing import make_campaign, make_invitation, make_question, make_questionnaire
 
-# The entry URLs are mounted at /campaigns/entry/ by the project's urls.py; until then, here.
-urlpatterns = [
-    path("campaigns/entry/", include("manyi.campaigns.entry_urls")),
-    path("", include("manyi.urls")),
-]
+pytestmark = pytest.mark.django_db
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the msgids); pages show them translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

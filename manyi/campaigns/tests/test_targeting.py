@@ -12,6 +12,15 @@ from manyi.campaigns.targeting import TargetingError, draw_sample, sample_previe
 from manyi.testing import make_campaign, make_customer, make_question, make_questionnaire
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the msgids); pages show them translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def questionnaire(db):
     questionnaire = make_questionnaire(title="客户满意度调查")

@@ -165,7 +165,7 @@ def test_a_started_campaigns_sampling_can_no_longer_change(people, client_as, ca
     )
     client = client_as(people.sam)
     edit_page = client.get(reverse("campaigns:edit", args=[campaign.pk])).content.decode()
-    assert "can no longer change" in edit_page
+    assert "目标名单和抽样设置不能再修改" in edit_page
     # The targeting fields are disabled: a posted change is ignored, the rest is saved.
     response = client.post(reverse("campaigns:edit", args=[campaign.pk]), {**data, "wave": "第二波"})
     assert response.status_code == 302
@@ -190,7 +190,7 @@ def test_the_start_button_starts_the_campaign(people, client_as, campaign):
 def test_a_campaign_that_cannot_start_says_why_and_stays_a_draft(people, client_as, questionnaire):
     campaign = make_campaign(make_questionnaire(), channels=[Channel.EMAIL])
     response = client_as(people.sam).post(reverse("campaigns:start", args=[campaign.pk]), follow=True)
-    assert "no questions" in response.content.decode()
+    assert "该问卷还没有题目" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.DRAFT
     assert not CampaignEvent.objects.exists()
@@ -216,7 +216,7 @@ def test_reopening_with_a_past_deadline_is_refused(people, client_as, campaign):
     response = client_as(people.sam).post(
         reverse("campaigns:reopen", args=[campaign.pk]), {"deadline": past}, follow=True
     )
-    assert "future" in response.content.decode()
+    assert "新的截止时间必须晚于当前时间" in response.content.decode()
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.CLOSED
 

@@ -18,6 +18,15 @@ from manyi.testing import (
 )
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the msgids); pages show them translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def questionnaire(db):
     questionnaire = make_questionnaire(title="客户满意度调查")

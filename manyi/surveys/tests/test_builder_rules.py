@@ -15,6 +15,15 @@ FIVE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the msgids); pages show them translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def check(
     kind="rating", options=FIVE, rows=(), scored=True, rule="one_missing_neutral", method="ratio", **kw
 ):

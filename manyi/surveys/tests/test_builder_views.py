@@ -329,7 +329,7 @@ def test_a_zero_weight_gets_one_clear_message(client_as, people, survey):
     response = client_as(people.alice).post(
         reverse("surveys:question_create", args=[survey.pk]), question_post(weight="0")
     )
-    assert response.context["form"].errors["weight"] == ["The weight must be greater than 0."]
+    assert response.context["form"].errors["weight"] == ["权重必须大于 0。"]
 
 
 def test_the_nps_and_text_questions_are_saved_without_options(client_as, people, survey):
