@@ -263,3 +263,10 @@ def test_who_may_import_paper_answers(client_as, people, survey, who, status):
     assert (
         client_as(getattr(people, who)).get(f"/campaigns/entry/{survey[0].pk}/import/").status_code == status
     )
+
+
+def test_the_campaign_page_links_agents_to_answer_entry(people, client_as):
+    campaign = make_campaign(make_questionnaire(), state=CampaignState.RUNNING)
+    entry = f"/campaigns/entry/{campaign.pk}/"
+    assert entry in client_as(people.amy).get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert entry not in client_as(people.ana).get(f"/campaigns/{campaign.pk}/").content.decode()
