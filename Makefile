@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers clean
+.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys clean
 
 install: $(STAMP)
 
@@ -53,6 +53,10 @@ messages: install
 
 bench-customers: install
 	$(BIN)/python bench/customers.py
+
+# Answering under load (gunicorn + PostgreSQL on 127.0.0.1:5432), a crash, sampling, e-mail.
+bench-surveys: install
+	$(BIN)/python bench/surveys.py
 
 clean:
 	rm -rf $(VENV) test-artifacts bench/data
