@@ -225,6 +225,7 @@ class Load:
         self.acknowledged = []  # tokens, one per 302 to the thanks page
         self.latencies = []
         self.statuses = {}
+        self.answered = {}  # token -> POST statuses received
         self.errors = 0
 
     def _take(self):
@@ -253,6 +254,7 @@ class Load:
             with self.lock:
                 self.latencies.append(latency)
                 self.statuses[status] = self.statuses.get(status, 0) + 1
+                self.answered.setdefault(token, []).append(status)
                 if ok:
                     self.acknowledged.append(token)
 
@@ -337,6 +339,11 @@ def bench_load(port, campaign, tokens, answers):
     responses = Response.objects.filter(campaign=campaign)
     distinct = responses.values("invitation").distinct().count()
     log(f"  {responses.count():,} responses for {distinct:,} distinct invitations; {half} half-written")
+    stored = set(responses.values_list("invitation__token", flat=True))
+    unacknowledged = stored - set(load.acknowledged)
+    if unacknowledged:
+        seen = {token: load.answered.get(token, "no POST answer") for token in sorted(unacknowledged)}
+        log(f"  {len(unacknowledged)} stored responses were not acknowledged; POST answers: {seen}")
     twice = len(load.acknowledged) - len(set(load.acknowledged))
     if twice:
         log(f"  {twice} links were acknowledged with the thanks page twice (one response each is checked)")
