@@ -48,7 +48,8 @@ format: install
 
 # Regenerate the translation catalogue after changing user-facing text (needs GNU gettext).
 messages: install
-	cd manyi && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	# English is the msgid language: only the Chinese catalogue is kept.
+	cd manyi && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete
 	cd manyi && ../$(BIN)/python ../manage.py compilemessages
 
 bench-customers: install

@@ -32,7 +32,6 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connections, models, router, transaction
-from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1080,7 +1079,9 @@ class PurchaseImporter(_Importer):
                     new.append(purchase)
             Purchase.objects.bulk_create(new, batch_size=BATCH_SIZE)
             Purchase.objects.bulk_update(old, self.FIELDS, batch_size=BATCH_SIZE)
-            refresh_purchase_summaries({r["customer_id"] for r in self.records}, today=self.today)
+            Customer.objects.refresh_purchase_summaries(
+                {r["customer_id"] for r in self.records}, today=self.today
+            )
         outcome.created, outcome.updated = len(new), len(old)
         return outcome
 
@@ -1147,33 +1148,6 @@ def insert_many(objects):
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, BATCH_SIZE):
             cursor.executemany(sql, chunk)
-
-
-def refresh_purchase_summaries(customer_ids, today=None):
-    """Customer.refresh_purchase_summary() for many customers: one aggregate query and one
-    bulk update per chunk instead of two queries per customer."""
-    ids = sorted(customer_ids)
-    for chunk in _chunks(ids, IN_CHUNK):
-        summaries = {
-            row["customer_id"]: row
-            for row in Purchase.objects.filter(customer_id__in=chunk)
-            .values("customer_id")
-            .annotate(first=Min("purchased_on"), last=Max("purchased_on"), n=Count("pk"), total=Sum("amount"))
-            .order_by()
-        }
-        customers = list(Customer.objects.filter(pk__in=chunk).only("pk", "created_at"))
-        for customer in customers:
-            summary = summaries.get(customer.pk, {})
-            customer.first_purchase_on = summary.get("first")
-            customer.last_purchase_on = summary.get("last")
-            customer.purchase_count = summary.get("n", 0)
-            customer.purchase_total = summary.get("total") or 0
-            customer.lifecycle = customer.compute_lifecycle(today)
-        Customer.objects.bulk_update(
-            customers,
-            ["first_purchase_on", "last_purchase_on", "purchase_count", "purchase_total", "lifecycle"],
-            batch_size=BATCH_SIZE,
-        )
 
 
 def _chunks(items, size):

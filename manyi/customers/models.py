@@ -41,7 +41,35 @@ class Product(models.Model):
         return self.name
 
 
+# The aggregate behind Customer's purchase summary fields, and those fields.
+PURCHASE_SUMMARY = {
+    "first": Min("purchased_on"),
+    "last": Max("purchased_on"),
+    "n": Count("pk"),
+    "total": Sum("amount"),
+}
+SUMMARY_FIELDS = ["first_purchase_on", "last_purchase_on", "purchase_count", "purchase_total", "lifecycle"]
+
+
 class CustomerQuerySet(models.QuerySet):
+    def refresh_purchase_summaries(self, customer_ids, today=None, chunk_size=900):
+        """refresh_purchase_summary() for many customers: one aggregate query and one bulk
+        update per chunk (chunks keep IN lists under SQLite's parameter limit)."""
+        ids = sorted(customer_ids)
+        for start in range(0, len(ids), chunk_size):
+            chunk = ids[start : start + chunk_size]
+            summaries = {
+                row.pop("customer_id"): row
+                for row in Purchase.objects.filter(customer_id__in=chunk)
+                .values("customer_id")
+                .annotate(**PURCHASE_SUMMARY)
+                .order_by()
+            }
+            customers = list(self.filter(pk__in=chunk).only("pk", "created_at"))
+            for customer in customers:
+                customer.apply_purchase_summary(summaries.get(customer.pk, {}), today)
+            self.model.objects.bulk_update(customers, SUMMARY_FIELDS, batch_size=2000)
+
     def search(self, text):
         """Match name, code, phone, e-mail and contacts' names and phones, case-insensitively."""
         text = (text or "").strip().lower()
@@ -179,23 +207,18 @@ class Customer(models.Model):
             **settings.CUSTOMER_LIFECYCLE,
         )
 
+    def apply_purchase_summary(self, summary, today=None):
+        """Set the summary fields from an aggregate of PURCHASE_SUMMARY (empty: no purchases)."""
+        self.first_purchase_on = summary.get("first")
+        self.last_purchase_on = summary.get("last")
+        self.purchase_count = summary.get("n") or 0
+        self.purchase_total = summary.get("total") or 0
+        self.lifecycle = self.compute_lifecycle(today)
+
     def refresh_purchase_summary(self, today=None):
         """Recompute the purchase summary and the lifecycle from the purchases."""
-        summary = self.purchases.aggregate(
-            first=Min("purchased_on"), last=Max("purchased_on"), n=Count("pk"), total=Sum("amount")
-        )
-        self.first_purchase_on = summary["first"]
-        self.last_purchase_on = summary["last"]
-        self.purchase_count = summary["n"]
-        self.purchase_total = summary["total"] or 0
-        self.lifecycle = self.compute_lifecycle(today)
-        Customer.objects.filter(pk=self.pk).update(
-            first_purchase_on=self.first_purchase_on,
-            last_purchase_on=self.last_purchase_on,
-            purchase_count=self.purchase_count,
-            purchase_total=self.purchase_total,
-            lifecycle=self.lifecycle,
-        )
+        self.apply_purchase_summary(self.purchases.aggregate(**PURCHASE_SUMMARY), today)
+        Customer.objects.filter(pk=self.pk).update(**{name: getattr(self, name) for name in SUMMARY_FIELDS})
 
     def set_consent(self, consent: bool):
         if consent != self.consent_to_contact:
