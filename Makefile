@@ -2,6 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -57,6 +58,7 @@ bench-customers: install
 
 # Answering under load (gunicorn + PostgreSQL on 127.0.0.1:5432), a crash, sampling, e-mail.
 bench-surveys: install
+	@command -v wrk >/dev/null || $(SUDO) apt-get install -y wrk
 	$(BIN)/python bench/surveys.py
 
 clean:

@@ -57,7 +57,8 @@ class AnswerForm(forms.Form):
         super().__init__(data=data, initial=initial)
         self.questionnaire = questionnaire
         self.complete = complete
-        self.questions = questionnaire.questions_in_order()
+        self.layout = questionnaire.layout()
+        self.questions = self.layout.questions
         self._owner = {}  # field name -> question pk
         for question in self.questions:
             self._add_fields(question)
@@ -79,7 +80,7 @@ class AnswerForm(forms.Form):
 
     def _add_fields(self, question):
         kind = question.kind
-        options = [(str(o.pk), o.label) for o in question.options.all()]
+        options = [(key, o.label) for key, o in self.layout.options[question.pk].items()]
         if question.allow_other and kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             options.append((OTHER, _("Other (please specify)")))
         name = field_name(question)
@@ -285,9 +286,10 @@ def initial_from_response(response):
 
 def build_answers(questionnaire, cleaned_data, response=None):
     """Unsaved Answer objects for the form's cleaned data (only answered questions)."""
+    layout = questionnaire.layout()
     answers = []
-    for question in questionnaire.questions_in_order():
-        options = {str(o.pk): o for o in question.options.all()}
+    for question in layout.questions:
+        options = layout.options[question.pk]
         name = field_name(question)
         importance = cleaned_data.get(field_name(question, suffix="importance"))
         other = (cleaned_data.get(field_name(question, suffix=OTHER)) or "").strip()
@@ -365,46 +367,65 @@ def save_response(
     `created` is True when this call stored the answers (a new response, or a draft updated
     or completed), False when a completed response already existed and was returned unchanged
     (a second submit, a double click, the same anonymous submission_id again).
+
+    The usual case, a first submission, is one short transaction: insert the response with
+    its scores, its answers, and mark the invitation. When a response already exists for the
+    invitation or submission_id (a draft, a repeat, or a request racing this one), the unique
+    constraint stops the insert and the existing response is locked and looked at instead.
     """
-    if invitation is not None and customer is None:
-        customer = invitation.customer
     now = timezone.now()
+    answers = build_answers(questionnaire, cleaned_data)
+    if customer is not None:
+        customer_id = customer.pk
+    else:
+        customer_id = invitation.customer_id if invitation is not None else None
+    response = Response(
+        campaign=campaign,
+        questionnaire=questionnaire,
+        invitation=invitation,
+        customer_id=customer_id,
+        channel=channel,
+        agent=agent,
+        submission_id=submission_id,
+        started_at=now,
+    )
     try:
         with transaction.atomic():
-            response = _existing(invitation, submission_id)
-            if response is not None and response.status == ResponseStatus.COMPLETED:
-                return response, False
-            if response is None:
-                response = Response.objects.create(
-                    campaign=campaign,
-                    questionnaire=questionnaire,
-                    invitation=invitation,
-                    customer=customer,
-                    channel=channel,
-                    agent=agent,
-                    submission_id=submission_id,
-                    started_at=now,
-                )
-            else:
-                response.answers.all().delete()
-                response.channel = channel
-                if agent is not None:
-                    response.agent = agent
-            Answer.objects.bulk_create(build_answers(questionnaire, cleaned_data, response))
-            if complete:
-                response.status = ResponseStatus.COMPLETED
-                response.completed_at = now
-                apply_scores(response)
-            response.save()
+            _store(response, answers, complete, now)
             if invitation is not None:
                 _update_invitation(invitation, complete, now)
-    except IntegrityError:
-        # Another request created the response between our look-up and our insert.
-        existing = _existing(invitation, submission_id, lock=False)
-        if existing is None:
+        return response, True
+    except IntegrityError as error:
+        if invitation is None and submission_id is None:
             raise
-        return existing, False
-    return response, True
+        conflict = error
+    response.pk = None
+    with transaction.atomic():
+        existing = _existing(invitation, submission_id)
+        if existing is None:
+            raise conflict
+        if existing.status == ResponseStatus.COMPLETED:
+            return existing, False
+        existing.answers.all().delete()
+        existing.channel = channel
+        if agent is not None:
+            existing.agent = agent
+        _store(existing, answers, complete, now)
+        if invitation is not None:
+            _update_invitation(invitation, complete, now)
+    return existing, True
+
+
+def _store(response, answers, complete, now):
+    if complete:
+        # Scored here, in memory, from the cached layout: the response row is written once.
+        response.status = ResponseStatus.COMPLETED
+        response.completed_at = now
+        apply_scores(response, answers)
+    response.save()
+    for answer in answers:
+        answer.response = response
+    Answer.objects.bulk_create(answers)
 
 
 def _update_invitation(invitation, complete, now):
@@ -426,34 +447,43 @@ def _update_invitation(invitation, complete, now):
 # Scoring
 
 
-def response_points(response):
-    """Item key (question code or matrix row code) -> points, for the scheme's items only."""
+def answer_points(answers):
+    """Item key (question code or matrix row code) -> points, from Answer objects."""
     points = {}
-    for answer in response.answers.select_related("question", "row", "option"):
+    for answer in answers:
         if answer.option is None or answer.option.points is None:
             continue
-        key = answer.row.code if answer.row_id else answer.question.code
         if answer.question.kind in (*CHOICE_ONE, QuestionKind.MATRIX):
-            points[key] = answer.option.points
+            points[answer.row.code if answer.row_id else answer.question.code] = answer.option.points
     return points
 
 
-def score_response(response):
-    """The scoring engine's ResponseScore for a saved response; None without scored items."""
+def _stored_answers(response):
+    """The stored answers in questionnaire order."""
+    order = {q.pk: n for n, q in enumerate(response.questionnaire.layout().questions)}
+    answers = response.answers.select_related("question", "row", "option").order_by("pk")
+    return sorted(answers, key=lambda answer: order.get(answer.question_id, len(order)))
+
+
+def score_response(response, answers=None):
+    """The scoring engine's ResponseScore for a response; None without scored items.
+
+    `answers` (Answer objects, saved or not) default to the stored answers."""
     from manyi.analytics import scoring
 
-    scheme = response.questionnaire.scoring_scheme()
-    if not scheme.items:
+    layout = response.questionnaire.layout()
+    if not layout.scheme.items:
         return None
-    keys = {item.key for item in scheme.items}
-    points = {key: value for key, value in response_points(response).items() if key in keys}
-    return scoring.score_response(scheme, points)
+    answers = _stored_answers(response) if answers is None else answers
+    points = {key: value for key, value in answer_points(answers).items() if key in layout.scored_keys}
+    return scoring.score_response(layout.scheme, points)
 
 
-def apply_scores(response):
+def apply_scores(response, answers=None):
     """Compute and set (not save) the stored scores and the NPS answer of a response."""
-    result = score_response(response)
-    response.nps = _nps(response)
+    answers = _stored_answers(response) if answers is None else answers
+    result = score_response(response, answers)
+    response.nps = _nps(answers)
     if result is None:  # nothing to score (only choices without points, texts, NPS)
         return None
     response.valid = result.valid
@@ -466,14 +496,12 @@ def apply_scores(response):
     return result
 
 
-def _nps(response):
-    nps = (
-        response.answers.filter(question__kind=QuestionKind.NPS, number__isnull=False)
-        .order_by("question__position", "question__pk")
-        .values_list("number", flat=True)
-        .first()
-    )
-    return int(nps) if nps is not None else None
+def _nps(answers):
+    """The first NPS question's answer in questionnaire order (answers come in that order)."""
+    for answer in answers:
+        if answer.question.kind == QuestionKind.NPS and answer.number is not None:
+            return int(answer.number)
+    return None
 
 
 def can_see_individual_answers(user, campaign):
@@ -534,7 +562,7 @@ def import_paper_answers(campaign, path, *, agent=None):
     questionnaire = campaign.questionnaire
     result = PaperImportResult()
     columns = {}
-    for question in questionnaire.questions_in_order():
+    for question in questionnaire.layout().questions:
         if question.kind == QuestionKind.MATRIX:
             for row in question.rows.all():
                 columns[row.code] = (question, row)

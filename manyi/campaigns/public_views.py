@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,8 +50,14 @@ def _already(request, campaign):
 
 
 def _invitation(token):
+    """The invitation with its campaign and questionnaire, and `response_status`: the status of
+    its response, None when there is none (one query; the answer page is the busiest page)."""
+    status = Response.objects.filter(invitation=OuterRef("pk")).values("status")[:1]
     return (
-        Invitation.objects.select_related("campaign__questionnaire", "customer").filter(token=token).first()
+        Invitation.objects.select_related("campaign__questionnaire")
+        .annotate(response_status=Subquery(status))
+        .filter(token=token)
+        .first()
     )
 
 
@@ -91,8 +98,7 @@ def answer(request, token):
     campaign = invitation.campaign
     if invitation.status == InvitationStatus.OPTED_OUT:
         return _message(request, "opted-out", _("You will not be invited again"), campaign=campaign)
-    response = Response.objects.filter(invitation=invitation).first()
-    if response and response.status == ResponseStatus.COMPLETED:
+    if invitation.response_status == ResponseStatus.COMPLETED:
         return _already(request, campaign)
     if not campaign.is_open():
         return _closed(request, campaign)
@@ -127,7 +133,9 @@ def answer(request, token):
             invitation.status = InvitationStatus.OPENED
             fields.append("status")
         invitation.save(update_fields=fields)
-    initial = initial_from_response(response) if response else None
+    initial = None
+    if invitation.response_status is not None:  # a saved draft
+        initial = initial_from_response(Response.objects.get(invitation=invitation))
     form = AnswerForm(questionnaire, initial=initial)
     return _render_form(request, campaign, form, action_url=request.path, invitation=invitation)
 
@@ -232,7 +240,7 @@ def optout(request, token):
     if invitation is None:
         return unknown_link(request)
     if request.method == "POST":
-        OptOut.objects.get_or_create(customer=invitation.customer, defaults={"invitation": invitation})
+        OptOut.objects.get_or_create(customer_id=invitation.customer_id, defaults={"invitation": invitation})
         invitation.status = InvitationStatus.OPTED_OUT
         invitation.save(update_fields=["status"])
         return _message(

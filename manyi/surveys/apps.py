@@ -10,7 +10,9 @@ class SurveysConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from . import signals
         from .models import Dimension, Option, Question, Questionnaire
 
         for model in (Questionnaire, Dimension, Question, Option):
             auditlog.register(model)
+        signals.connect()

@@ -94,10 +94,10 @@ class Questionnaire(models.Model):
             key=lambda q: (dimension_order.get(q.dimension_id, big), q.position, q.pk),
         )
 
-    def rated_items(self):
+    def rated_items(self, questions=None):
         """(key, question, row) for every scored rated item: questions, and rows of matrices."""
         items = []
-        for question in self.questions_in_order():
+        for question in self.questions_in_order() if questions is None else questions:
             if not question.scored or question.kind not in (*CHOICE_KINDS, QuestionKind.MATRIX):
                 continue
             if question.kind == QuestionKind.MATRIX:
@@ -106,12 +106,12 @@ class Questionnaire(models.Model):
                 items.append((question.code, question, None))
         return items
 
-    def scoring_scheme(self):
+    def scoring_scheme(self, questions=None):
         """The questionnaire as the pure scoring engine sees it (manyi.analytics.scoring)."""
         from manyi.analytics import scoring
 
         items = []
-        for key, question, _row in self.rated_items():
+        for key, question, _row in self.rated_items(questions):
             points = [o.points for o in question.options.all() if o.points is not None]
             if len(points) < 2:
                 continue
@@ -136,6 +136,27 @@ class Questionnaire(models.Model):
             satisfied_threshold=self.satisfied_threshold,
             bands=tuple(scoring.Band(min_score=float(low), label=label) for low, label in self.bands),
         )
+
+    def layout(self):
+        """The questions, options and scoring scheme, read from the database once per process.
+
+        Answering reads the same questionnaire thousands of times; any change to it or to its
+        dimensions, questions, options or rows moves `updated_at` (see signals.py), which
+        makes the next call read it again.
+        """
+        stamp = (self.family, self.version, self.updated_at)
+        cached = _layouts.get(self.pk)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        layout = QuestionnaireLayout(self)
+        if len(_layouts) >= LAYOUT_CACHE_SIZE:
+            _layouts.clear()
+        _layouts[self.pk] = (stamp, layout)
+        return layout
+
+    def touch(self):
+        """Mark the questionnaire changed (cached layouts are read again)."""
+        Questionnaire.objects.filter(pk=self.pk).update(updated_at=timezone.now())
 
     @transaction.atomic
     def duplicate(self, *, by=None, new_version=False, title=None):
@@ -180,6 +201,25 @@ class Questionnaire(models.Model):
         if newest.pk != self.pk and not newest.is_frozen:
             return newest
         return self.duplicate(by=by, new_version=True)
+
+
+LAYOUT_CACHE_SIZE = 256
+_layouts = {}  # questionnaire pk -> ((family, version, updated_at), QuestionnaireLayout)
+
+
+class QuestionnaireLayout:
+    """A read-only snapshot of one questionnaire for answering and scoring.
+
+    `questions` in respondent order with their options, rows and dimension loaded; `options`
+    maps question pk -> {option pk as text: option}; `scheme` is the scoring scheme.
+    """
+
+    def __init__(self, questionnaire):
+        self.questions = questionnaire.questions_in_order()
+        self.options = {q.pk: {str(o.pk): o for o in q.options.all()} for q in self.questions}
+        self.rows = {q.pk: list(q.rows.all()) for q in self.questions}
+        self.scheme = questionnaire.scoring_scheme(self.questions)
+        self.scored_keys = frozenset(item.key for item in self.scheme.items)
 
 
 class Dimension(models.Model):

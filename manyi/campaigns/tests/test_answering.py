@@ -244,19 +244,65 @@ def test_individual_answers_of_a_confidential_campaign_need_the_confidential_rig
     assert not can_see_individual_answers(people.hank, campaign)
 
 
-def test_a_submit_that_loses_a_race_returns_the_winners_response(survey, monkeypatch):
-    from manyi.campaigns import answering
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_the_same_moment_store_one_response(settings):
+    """Two requests for one link race: one stores the answers, the other gets its response.
 
-    winner, _ = submit(survey, full_answers(survey[3]))
-    real = answering._existing
-    calls = []
+    Real concurrency needs a server database (SQLite serialises writers before they race)."""
+    import threading
 
-    def not_yet_visible(invitation, submission_id, lock=True):
-        calls.append(lock)
-        return None if len(calls) == 1 else real(invitation, submission_id, lock)
+    from django.db import connection, connections
 
-    monkeypatch.setattr(answering, "_existing", not_yet_visible)
-    loser, created = submit(survey, full_answers(survey[3]))
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent transactions (PostgreSQL)")
+    questionnaire = make_questionnaire(title="并发")
+    questions = [make_question(questionnaire, code=f"Q{n}", text=f"题{n}") for n in range(1, 4)]
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL])
+    invitation = make_invitation(campaign)
+    data = {f"q-{q.pk}": option(q, "满意") for q in questions}
+    barrier = threading.Barrier(2)
+    results, errors = [], []
 
-    assert not created and loser.pk == winner.pk
+    def one_request():
+        try:
+            form = AnswerForm(questionnaire, data=data)
+            assert form.is_valid()
+            barrier.wait(timeout=10)
+            results.append(
+                save_response(
+                    campaign=campaign,
+                    questionnaire=questionnaire,
+                    cleaned_data=form.cleaned_data,
+                    channel=Channel.WEB,
+                    invitation=invitation,
+                )
+            )
+        except Exception as error:  # reported below, a thread cannot fail the test itself
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one_request) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert sorted(created for _response, created in results) == [False, True]
+    assert len({response.pk for response, _created in results}) == 1
+    assert Response.objects.filter(invitation=invitation).count() == 1
+    assert Answer.objects.filter(response__invitation=invitation).count() == 3
+
+
+def test_a_submit_after_a_saved_draft_completes_that_draft(survey):
+    """The first insert meets the draft's row; the draft is then completed in place."""
+    draft, created = submit(survey, {f"q-{survey[3][0].pk}": option(survey[3][0], "满意")}, complete=False)
+    assert created and draft.status == ResponseStatus.IN_PROGRESS
+
+    completed, created = submit(survey, full_answers(survey[3]))
+
+    assert created and completed.pk == draft.pk
+    completed.refresh_from_db()
+    assert completed.status == ResponseStatus.COMPLETED and completed.index is not None
     assert Response.objects.count() == 1 and Answer.objects.count() == 5

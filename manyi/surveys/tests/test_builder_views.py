@@ -541,3 +541,38 @@ def test_the_list_and_builder_pages_take_the_same_number_of_queries_for_more_dat
     assert count(reverse("surveys:list")) == list_small
     assert count(big.get_absolute_url()) == detail_small
     assert count(reverse("surveys:preview", args=[big.pk])) <= detail_small
+
+
+def test_answer_forms_see_every_builder_edit_made_after_they_were_cached(client_as, people, survey):
+    """The answer form reads a per-process cached layout; each edit must be seen at once."""
+
+    def layout():
+        return Questionnaire.objects.get(pk=survey.pk).layout()
+
+    def labels(code):
+        question = next(q for q in layout().questions if q.code == code)
+        return [option.label for option in layout().options[question.pk].values()]
+
+    alice = client_as(people.alice)
+    q1 = survey.questions.get(code="Q1")
+    assert labels("Q1") == ["很满意", "满意", "可以接受", "不满意", "很不满意"]
+
+    service = str(survey.dimensions.get(code="D1").pk)
+    post = question_post(
+        code="Q1", text="服务态度", dimension=service, **{"options-4-label": None, "options-4-points": None}
+    )
+    post["options-TOTAL_FORMS"] = "4"
+    alice.post(reverse("surveys:question_edit", args=[survey.pk, q1.pk]), post)
+    assert labels("Q1") == ["很满意", "满意", "可以接受", "不满意"]
+    assert [item.max_points for item in layout().scheme.items] == [10, 10, 10]
+
+    alice.post(reverse("surveys:question_move", args=[survey.pk, survey.questions.get(code="Q2").pk, "up"]))
+    assert [q.code for q in layout().questions] == ["Q2", "Q1", "Q3"]
+
+    dimension = survey.dimensions.get(code="D1")
+    dimension.weight = 75
+    dimension.save()
+    assert [d.weight for d in layout().scheme.dimensions] == [75, 40]
+
+    alice.post(reverse("surveys:question_delete", args=[survey.pk, survey.questions.get(code="Q3").pk]))
+    assert [q.code for q in layout().questions] == ["Q2", "Q1"]
