@@ -151,6 +151,7 @@ def start_gunicorn(port):
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
+        *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
     deadline = time.monotonic() + 30

@@ -166,7 +166,8 @@ class Response(models.Model):
     recognised instead of counted twice.
     """
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses")
+    # No index of its own: the (campaign, status, valid) index starts with it.
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="responses", db_index=False)
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
     invitation = models.OneToOneField(
         Invitation, null=True, blank=True, on_delete=models.PROTECT, related_name="response"
@@ -211,7 +212,9 @@ class Answer(models.Model):
     """One answer: an option chosen (per matrix row), a number (NPS) or a text."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # No index of its own: the (question, option) index starts with it. Every index costs
+    # each submitted answer an insert.
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers", db_index=False)
     row = models.ForeignKey(
         MatrixRow, null=True, blank=True, on_delete=models.PROTECT, related_name="answers"
     )

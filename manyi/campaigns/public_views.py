@@ -4,13 +4,12 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .answering import AnswerForm, initial_from_response, save_response
-from .choices import Channel, InvitationStatus, ResponseStatus
+from .choices import Channel, InvitationStatus
 from .models import Campaign, Invitation, OptOut, Response
 
 
@@ -50,15 +49,11 @@ def _already(request, campaign):
 
 
 def _invitation(token):
-    """The invitation with its campaign and questionnaire, and `response_status`: the status of
-    its response, None when there is none (one query; the answer page is the busiest page)."""
-    status = Response.objects.filter(invitation=OuterRef("pk")).values("status")[:1]
-    return (
-        Invitation.objects.select_related("campaign__questionnaire")
-        .annotate(response_status=Subquery(status))
-        .filter(token=token)
-        .first()
-    )
+    """The invitation with its campaign and questionnaire (the answer page's one query)."""
+    try:
+        return Invitation.objects.select_related("campaign__questionnaire").get(token=token)
+    except Invitation.DoesNotExist:
+        return None
 
 
 def _render_form(
@@ -98,7 +93,9 @@ def answer(request, token):
     campaign = invitation.campaign
     if invitation.status == InvitationStatus.OPTED_OUT:
         return _message(request, "opted-out", _("You will not be invited again"), campaign=campaign)
-    if invitation.response_status == ResponseStatus.COMPLETED:
+    # save_response marks the invitation completed in the transaction that completes the
+    # response, so the invitation alone tells (and save_response never stores a second one).
+    if invitation.status == InvitationStatus.COMPLETED:
         return _already(request, campaign)
     if not campaign.is_open():
         return _closed(request, campaign)
@@ -133,9 +130,8 @@ def answer(request, token):
             invitation.status = InvitationStatus.OPENED
             fields.append("status")
         invitation.save(update_fields=fields)
-    initial = None
-    if invitation.response_status is not None:  # a saved draft
-        initial = initial_from_response(Response.objects.get(invitation=invitation))
+    draft = Response.objects.filter(invitation=invitation).first() if invitation.started_at else None
+    initial = initial_from_response(draft) if draft else None
     form = AnswerForm(questionnaire, initial=initial)
     return _render_form(request, campaign, form, action_url=request.path, invitation=invitation)
 
