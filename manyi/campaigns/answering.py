@@ -447,6 +447,10 @@ def _update_invitation(invitation, complete, now):
 # Scoring
 
 
+def _item_key(answer):
+    return answer.row.code if answer.row_id else answer.question.code
+
+
 def answer_points(answers):
     """Item key (question code or matrix row code) -> points, from Answer objects."""
     points = {}
@@ -454,8 +458,13 @@ def answer_points(answers):
         if answer.option is None or answer.option.points is None:
             continue
         if answer.question.kind in (*CHOICE_ONE, QuestionKind.MATRIX):
-            points[answer.row.code if answer.row_id else answer.question.code] = answer.option.points
+            points[_item_key(answer)] = answer.option.points
     return points
+
+
+def answer_importance(answers):
+    """Item key -> stated importance (1-5), from Answer objects."""
+    return {_item_key(answer): answer.importance for answer in answers if answer.importance}
 
 
 def _stored_answers(response):
@@ -484,6 +493,8 @@ def apply_scores(response, answers=None):
     answers = _stored_answers(response) if answers is None else answers
     result = score_response(response, answers)
     response.nps = _nps(answers)
+    response.points = answer_points(answers)
+    response.importance = answer_importance(answers)
     if result is None:  # nothing to score (only choices without points, texts, NPS)
         return None
     response.valid = result.valid

@@ -197,6 +197,11 @@ class Response(models.Model):
     dimension_scores = models.JSONField(default=dict, blank=True)
     item_scores = models.JSONField(default=dict, blank=True)
     nps = models.SmallIntegerField(null=True, blank=True)
+    # The answers as analysis reads them, written with the scores: item key (question or
+    # matrix row code) -> points of the option chosen (answered items only, no imputation),
+    # and -> stated importance 1-5. Dashboards read these instead of the answer rows.
+    points = models.JSONField(default=dict, blank=True)
+    importance = models.JSONField(default=dict, blank=True)
 
     objects = ResponseQuerySet.as_manager()
 

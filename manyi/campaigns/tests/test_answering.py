@@ -88,6 +88,22 @@ def test_a_full_answer_stores_the_scores_worked_out_by_hand(survey):
     assert response.nps == 9
     assert response.answers.count() == 5
     assert response.answers.get(question__code="Q5").text == "送货再快一点"
+    # What the dashboards read: the points of the options chosen (很满意 10, 满意 8, 可以接受 6).
+    assert response.points == {"Q1": 10, "Q2": 8, "Q3": 6}
+    assert response.importance == {}
+
+
+def test_stated_importance_is_stored_by_item(survey):
+    questionnaire, _campaign, _invitation, questions = survey
+    q1 = questions[0]
+    q1.ask_importance = True
+    q1.save()
+    data = full_answers(questions) | {f"q-{q1.pk}-importance": "5"}
+
+    response, _created = submit(survey, data)
+
+    response.refresh_from_db()
+    assert response.importance == {"Q1": 5}
 
 
 def test_the_invitation_counts_as_completed(survey):
@@ -306,3 +322,18 @@ def test_a_submit_after_a_saved_draft_completes_that_draft(survey):
     completed.refresh_from_db()
     assert completed.status == ResponseStatus.COMPLETED and completed.index is not None
     assert Response.objects.count() == 1 and Answer.objects.count() == 5
+
+
+def test_the_migration_fills_points_of_responses_stored_before_them(survey):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("manyi.campaigns.migrations.0003_response_points")
+    response, _created = submit(survey, full_answers(survey[3]))
+    Response.objects.filter(pk=response.pk).update(points={}, importance={})
+
+    migration.fill_points(apps, None)
+
+    response.refresh_from_db()
+    assert response.points == {"Q1": 10, "Q2": 8, "Q3": 6}
