@@ -371,7 +371,7 @@ def nps_from_groups(
     if n == 0:
         return NPSResult(0, 0, 0, 0, math.nan, math.nan, math.nan, math.nan, method, confidence)
     p_p, p_d = counts[0] / n, counts[2] / n
-    score = p_p - p_d
+    score = (counts[0] - counts[2]) / n
     se = math.sqrt(max(0.0, p_p + p_d - score * score) / n)
     if method == "normal":
         z = _z(confidence)
@@ -384,7 +384,16 @@ def nps_from_groups(
         low, high = (float(x) for x in np.quantile(boot, [alpha / 2, 1 - alpha / 2]))
     else:
         raise ValueError(f"Unknown NPS interval method {method!r}; expected 'normal' or 'bootstrap'.")
-    return NPSResult(n, *counts, 100.0 * score, 100.0 * se, 100.0 * low, 100.0 * high, method, confidence)
+    return NPSResult(
+        n,
+        *counts,
+        100.0 * (counts[0] - counts[2]) / n,
+        100.0 * se,
+        100.0 * low,
+        100.0 * high,
+        method,
+        confidence,
+    )
 
 
 def nps_from_counts(counts: Sequence[int], **kwargs) -> NPSResult:
