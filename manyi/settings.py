@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "manyi.customers",
     "manyi.surveys",
     "manyi.campaigns",
+    "manyi.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("surveys/", include("manyi.surveys.urls")),
     path("campaigns/entry/", include("manyi.campaigns.entry_urls")),
     path("campaigns/", include("manyi.campaigns.urls")),
+    path("dashboards/", include("manyi.dashboards.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,8 @@ ENTER_RESPONSES = "responses.enter"
 VIEW_RESPONSES = "responses.view"
 # Individual answers of confidential campaigns (seed 001, GSTS: headquarters only).
 VIEW_CONFIDENTIAL_RESPONSES = "responses.view_confidential"
+# Dashboards and models: aggregates only; drill-down to answers also needs VIEW_RESPONSES.
+VIEW_ANALYSIS = "analysis.view"
 
 SURVEY_WORK = {VIEW_SURVEYS, VIEW_CAMPAIGNS, VIEW_RESPONSES}
 
@@ -40,6 +42,7 @@ ROLE_CAPABILITIES = {
         MANAGE_CAMPAIGNS,
         ENTER_RESPONSES,
         VIEW_CONFIDENTIAL_RESPONSES,
+        VIEW_ANALYSIS,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -51,6 +54,7 @@ ROLE_CAPABILITIES = {
         EDIT_SURVEYS,
         MANAGE_CAMPAIGNS,
         ENTER_RESPONSES,
+        VIEW_ANALYSIS,
     },
     Role.AGENT: {VIEW_CUSTOMERS, EDIT_CUSTOMERS, VIEW_PERSONAL_DATA, *SURVEY_WORK, ENTER_RESPONSES},
     # Handlers fix problems in their department; they see customers but not contact data
@@ -58,7 +62,7 @@ ROLE_CAPABILITIES = {
     Role.HANDLER: {VIEW_CUSTOMERS},
     # Analysts read everything, including confidential answers (the quality department at
     # headquarters), and change nothing.
-    Role.ANALYST: {VIEW_CUSTOMERS, EXPORT_CUSTOMERS, *SURVEY_WORK, VIEW_CONFIDENTIAL_RESPONSES},
+    Role.ANALYST: {VIEW_CUSTOMERS, EXPORT_CUSTOMERS, *SURVEY_WORK, VIEW_CONFIDENTIAL_RESPONSES, VIEW_ANALYSIS},
 }
 
 

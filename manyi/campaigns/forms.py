@@ -86,6 +86,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             "invite_at",
             "deadline",
             "target_response_rate",
+            "target_index",
             "confidential",
         ]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}

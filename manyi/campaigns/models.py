@@ -2,6 +2,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -56,6 +57,13 @@ class Campaign(models.Model):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     reminder_days = models.JSONField(_("reminders, days after the invitation"), default=default_reminder_days)
     target_response_rate = models.FloatField(_("target response rate (%)"), default=70)
+    target_index = models.FloatField(
+        _("target satisfaction index"),
+        null=True,
+        blank=True,
+        help_text=_("0-100, for example 85; the dashboard compares the index with it."),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     confidential = models.BooleanField(
         _("confidential"),
         default=False,

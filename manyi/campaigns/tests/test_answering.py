@@ -94,7 +94,7 @@ def test_a_full_answer_stores_the_scores_worked_out_by_hand(survey):
 
 
 def test_stated_importance_is_stored_by_item(survey):
-    questionnaire, _campaign, _invitation, questions = survey
+    _questionnaire, _campaign, _invitation, questions = survey
     q1 = questions[0]
     q1.ask_importance = True
     q1.save()

@@ -1,0 +1,230 @@
+"""Analysis benchmark: the campaign dashboard over 1,000,000 responses, and the PLS engine.
+
+Run with `make bench-analytics`. For each database (PostgreSQL on 127.0.0.1:5432 — a throwaway
+database manyi_bench_<pid>, BENCH_PG_URL to change — and a temporary SQLite file):
+
+1. migrate, create a questionnaire of 20 rated items (10/8/6/4/2) in 4 dimensions plus an NPS
+   question, a campaign, 20,000 customers in 7 regions with 3 types and 12 account managers;
+2. store 1,000,000 completed responses over 12 months, scored by the product's own scoring
+   engine (analytics.scoring.score_matrix) and written as the answer page writes them
+   (points, item and dimension scores, index, grade, NPS on the response row). The answer
+   rows are not generated: the dashboard never reads them (dashboards/dataset.py);
+3. time the dashboard summary (index, items, dimensions, NPS, monthly trend, a breakdown by
+   region): the first call reads the responses into the campaign's dataset (cold), the second
+   is what every later page view costs (warm: a count/max query, then arrays).
+
+Prints `BENCH analytics.dashboard_1m_pg_s`, `analytics.dashboard_1m_sqlite_s` (warm; targets
+≤ 1 s and ≤ 2 s) and the cold figures as `analytics.dashboard_1m_*_cold_s`; then the PLS
+figures from bench/analytics_pls.py. RESPONSES=<n> changes the size (default 1,000,000).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+RESPONSES = int(os.environ.get("RESPONSES", "1000000"))
+ITEMS, DIMENSIONS, CUSTOMERS, OWNERS = 20, 4, 20_000, 12
+REGIONS = ["华东", "华北", "华南", "华中", "西南", "西北", "东北"]
+SEED = 20261123
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def populate_and_time(database_url, folder):
+    """Runs inside a child process (one Django setup per database)."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["MANYI_VAR_DIR"] = str(folder)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from manyi.accounts.models import User
+    from manyi.analytics.scoring import score_matrix
+    from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
+    from manyi.campaigns.models import Response
+    from manyi.customers.models import Customer
+    from manyi.dashboards.filters import Selection
+    from manyi.dashboards.summary import dashboard_summary
+    from manyi.surveys.choices import QuestionKind
+    from manyi.surveys.models import Dimension
+    from manyi.testing import make_campaign, make_question, make_questionnaire
+
+    call_command("migrate", verbosity=0)
+    rng = np.random.default_rng(SEED)
+    questionnaire = make_questionnaire(title="年度顾客满意度调查（基准）")
+    dimensions = [
+        Dimension.objects.create(
+            questionnaire=questionnaire, code=f"D{d + 1}", title=title, weight=w, position=d
+        )
+        for d, (title, w) in enumerate([("产品质量", 30), ("交付", 25), ("服务", 25), ("价格", 20)])
+    ]
+    for i in range(ITEMS):
+        make_question(
+            questionnaire, code=f"Q{i + 1}", text=f"评价项目{i + 1}", dimension=dimensions[i % DIMENSIONS]
+        )
+    make_question(questionnaire, code="NPS", text="推荐意愿", kind=QuestionKind.NPS, options=(), scored=False)
+    campaign = make_campaign(questionnaire, state=CampaignState.CLOSED, channels=[Channel.EMAIL])
+    owners = [User.objects.create(username=f"manager{n}", first_name=f"经理{n}") for n in range(OWNERS)]
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(
+                code=f"B{n:06d}",
+                name=f"基准客户{n}",
+                region=REGIONS[n % len(REGIONS)],
+                customer_type=("vip", "key", "normal")[n % 3],
+                owner=owners[n % OWNERS],
+            )
+            for n in range(CUSTOMERS)
+        ],
+        batch_size=5000,
+    )
+    customer_ids = np.array([c.pk for c in customers])
+    scheme = questionnaire.layout().scheme
+    keys = [item.key for item in scheme.items]
+
+    log(f"  storing {RESPONSES:,} responses …")
+    started = time.perf_counter()
+    start_time = timezone.now() - timezone.timedelta(days=365)
+    batch = 20_000
+    for first in range(0, RESPONSES, batch):
+        n = min(batch, RESPONSES - first)
+        # A latent satisfaction per response, items around it, 2% missing answers.
+        level = rng.normal(0.0, 1.0, n)[:, None]
+        raw = level + rng.normal(0.0, 0.8, (n, ITEMS)) + rng.normal(0.3, 0.2, ITEMS)
+        points = np.clip(np.round(raw * 1.2 + 3.5), 1, 5) * 2
+        points[rng.random((n, ITEMS)) < 0.02] = np.nan
+        nps = np.clip(np.round(level[:, 0] * 2 + 7.5 + rng.normal(0, 1.2, n)), 0, 10)
+        scores = score_matrix(scheme, points)
+        seconds = rng.integers(0, 365 * 86400, n)
+        who = rng.choice(customer_ids, n)
+        rows = []
+        for r in range(n):
+            answered = {keys[c]: float(points[r, c]) for c in range(ITEMS) if points[r, c] == points[r, c]}
+            valid = bool(scores.valid[r])
+            index = float(scores.index[r]) if valid else None
+            rows.append(
+                Response(
+                    campaign=campaign,
+                    questionnaire=questionnaire,
+                    customer_id=int(who[r]),
+                    channel=Channel.EMAIL,
+                    status=ResponseStatus.COMPLETED,
+                    started_at=start_time,
+                    completed_at=start_time + timezone.timedelta(seconds=int(seconds[r])),
+                    valid=valid,
+                    invalid_reason="" if valid else str(scores.invalid_reason[r]),
+                    index=index,
+                    satisfied=bool(scores.satisfied[r]),
+                    nps=int(nps[r]),
+                    points=answered,
+                    item_scores={
+                        keys[c]: float(scores.item_scores[r, c])
+                        for c in range(ITEMS)
+                        if scores.item_scores[r, c] == scores.item_scores[r, c]
+                    },
+                    dimension_scores={
+                        dimensions[d].code: float(scores.dimension_scores[r, d])
+                        for d in range(DIMENSIONS)
+                        if scores.dimension_scores[r, d] == scores.dimension_scores[r, d]
+                    },
+                )
+            )
+        Response.objects.bulk_create(rows, batch_size=5000)
+        if (first // batch) % 10 == 9:
+            log(f"    {first + n:,} stored ({time.perf_counter() - started:.0f} s)")
+    log(f"  stored in {time.perf_counter() - started:.0f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE campaigns_response")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    selection = Selection()
+    started = time.perf_counter()
+    summary = dashboard_summary(campaign, selection, segment="region")
+    cold = time.perf_counter() - started
+    warm_runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        summary = dashboard_summary(campaign, selection, segment="region")
+        warm_runs.append(time.perf_counter() - started)
+    warm = sorted(warm_runs)[1]
+    log(
+        f"  dashboard: cold {cold:.2f} s, warm {warm:.3f} s (runs {', '.join(f'{w:.3f}' for w in warm_runs)}); "
+        f"n={summary['headline']['responses']:,}, index={summary['headline']['index']:.2f}"
+    )
+    print(f"RESULT {cold:.3f} {warm:.3f}", flush=True)
+
+
+def run_child(database_url, label):
+    folder = Path(tempfile.mkdtemp(prefix=f"manyi-bench-{label}-"))
+    try:
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", database_url, str(folder)],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    cold, warm = next(line for line in output.splitlines() if line.startswith("RESULT ")).split()[1:]
+    return float(cold), float(warm)
+
+
+def bench_postgres():
+    import psycopg
+
+    name = f"manyi_bench_{os.getpid()}"
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        log(f"PostgreSQL ({name}):")
+        return run_child(f"{PG_URL}/{name}", "pg")
+    finally:
+        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench_sqlite():
+    folder = Path(tempfile.mkdtemp(prefix="manyi-bench-sqlite-"))
+    try:
+        log("SQLite:")
+        return run_child(f"sqlite:///{folder / 'bench.sqlite3'}", "sqlite")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main():
+    cold, warm = bench_postgres()
+    print(f"BENCH analytics.dashboard_1m_pg_s {warm:.3f}", flush=True)
+    print(f"BENCH analytics.dashboard_1m_pg_cold_s {cold:.2f}", flush=True)
+    cold, warm = bench_sqlite()
+    print(f"BENCH analytics.dashboard_1m_sqlite_s {warm:.3f}", flush=True)
+    print(f"BENCH analytics.dashboard_1m_sqlite_cold_s {cold:.2f}", flush=True)
+    sys.path.insert(0, str(ROOT / "bench"))
+    import analytics_pls
+
+    analytics_pls.run()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        populate_and_time(sys.argv[2], Path(sys.argv[3]))
+    else:
+        main()

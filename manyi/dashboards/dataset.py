@@ -1,0 +1,372 @@
+"""A campaign's completed responses as columns of numpy arrays, for instant dashboards.
+
+Reading a million responses from the database takes seconds; filtering and summarising arrays
+that are already in memory takes milliseconds. So each campaign's responses are read once into
+a `CampaignDataset` (one row per completed response), kept per process and saved under
+``var/analysis/`` so that other processes and restarts start warm. Every use first asks the
+database how many completed responses there are and what the newest is (one indexed
+aggregate): new responses are appended; anything else unexpected (a draft completed late with
+an older id, a response removed) makes the dataset read again from scratch. So figures are
+always those of the database at the moment of the request.
+
+Columns come from the response rows only (scores, points and importance by item are stored on
+the response when it is completed), never from the answer rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count, Max
+
+from manyi.campaigns.choices import ResponseStatus
+from manyi.campaigns.models import Response
+from manyi.customers.models import Purchase
+
+FORMAT = 1  # bump when the saved layout changes
+CHUNK = 20_000
+CATEGORIES = ("region", "customer_type", "owner", "channel", "agent")
+
+
+@dataclass
+class CampaignDataset:
+    """Columns of one campaign's completed responses; row i is the same response everywhere."""
+
+    campaign_id: int
+    item_keys: list[str]
+    dimension_keys: list[str]
+    ids: np.ndarray  # int64
+    completed: np.ndarray  # datetime64[s], UTC
+    valid: np.ndarray  # bool
+    index: np.ndarray  # float64, NaN when invalid or unscored
+    satisfied: np.ndarray  # bool
+    nps: np.ndarray  # float64, NaN when not answered
+    customer: np.ndarray  # int64, -1 for anonymous answers
+    points: np.ndarray  # float64 (n, items), NaN = not answered
+    importance: np.ndarray  # float64 (n, items), NaN = not stated
+    dimensions: np.ndarray  # float64 (n, dimensions)
+    codes: dict[str, np.ndarray] = field(default_factory=dict)  # category -> int32 codes, -1 = none
+    labels: dict[str, list[str]] = field(default_factory=dict)  # category -> label of each code
+    products: dict[int, np.ndarray] = field(default_factory=dict)  # product id -> row positions
+
+    @property
+    def size(self):
+        return len(self.ids)
+
+    @property
+    def last_id(self):
+        return int(self.ids[-1]) if self.size else 0
+
+    def months(self):
+        """Month of completion as yyyymm integers, in the configured time zone."""
+        offset = np.timedelta64(_utc_offset_seconds(), "s")
+        local = (self.completed + offset).astype("datetime64[M]")
+        years = local.astype("datetime64[Y]").astype(int) + 1970
+        return years * 100 + (local.astype(int) % 12) + 1
+
+
+def _utc_offset_seconds():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    offset = datetime.now(ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+# ------------------------------------------------------------------------------------------
+# Reading from the database
+
+
+def _empty(campaign_id, item_keys, dimension_keys):
+    k, d = len(item_keys), len(dimension_keys)
+    return CampaignDataset(
+        campaign_id=campaign_id,
+        item_keys=list(item_keys),
+        dimension_keys=list(dimension_keys),
+        ids=np.empty(0, np.int64),
+        completed=np.empty(0, "datetime64[s]"),
+        valid=np.empty(0, bool),
+        index=np.empty(0),
+        satisfied=np.empty(0, bool),
+        nps=np.empty(0),
+        customer=np.empty(0, np.int64),
+        points=np.empty((0, k)),
+        importance=np.empty((0, k)),
+        dimensions=np.empty((0, d)),
+        codes={name: np.empty(0, np.int32) for name in CATEGORIES},
+        labels={name: [] for name in CATEGORIES},
+    )
+
+
+def _columns(campaign):
+    from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
+
+    layout = campaign.questionnaire.layout()
+    keys = []
+    for question in layout.questions:
+        if question.kind == QuestionKind.MATRIX:
+            keys.extend(row.code for row in layout.rows[question.pk])
+        elif (
+            question.kind in CHOICE_KINDS
+            and question.kind != QuestionKind.MULTIPLE
+            and any(o.points is not None for o in layout.options[question.pk].values())
+        ):
+            keys.append(question.code)
+    return keys, [dimension.key for dimension in layout.scheme.dimensions]
+
+
+def _read(campaign, dataset, after_id):
+    """Append the completed responses with pk > after_id to `dataset` (in pk order)."""
+    queryset = (
+        Response.objects.filter(campaign_id=campaign.pk, status=ResponseStatus.COMPLETED, pk__gt=after_id)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "completed_at",
+            "valid",
+            "index",
+            "satisfied",
+            "nps",
+            "customer_id",
+            "points",
+            "importance",
+            "dimension_scores",
+            "customer__region",
+            "customer__customer_type",
+            "customer__owner__username",
+            "channel",
+            "agent__username",
+        )
+    )
+    item_at = {key: i for i, key in enumerate(dataset.item_keys)}
+    dimension_at = {key: i for i, key in enumerate(dataset.dimension_keys)}
+    lookups = {name: {label: code for code, label in enumerate(dataset.labels[name])} for name in CATEGORIES}
+    parts = {name: [] for name in ("ids", "completed", "valid", "index", "satisfied", "nps", "customer")}
+    codes = {name: [] for name in CATEGORIES}
+    points, importance, dimensions = [], [], []
+    k, d = len(item_at), len(dimension_at)
+    nan = float("nan")
+
+    def code(name, label):
+        if not label:
+            return -1
+        found = lookups[name].get(label)
+        if found is None:
+            found = lookups[name][label] = len(dataset.labels[name])
+            dataset.labels[name].append(label)
+        return found
+
+    for row in queryset.iterator(chunk_size=CHUNK):
+        pk, completed, valid, index, satisfied, nps, customer, pts, imp, dims, *categories = row
+        parts["ids"].append(pk)
+        parts["completed"].append(np.datetime64(completed.replace(tzinfo=None), "s"))
+        parts["valid"].append(bool(valid))
+        parts["index"].append(nan if index is None else index)
+        parts["satisfied"].append(bool(satisfied))
+        parts["nps"].append(nan if nps is None else nps)
+        parts["customer"].append(-1 if customer is None else customer)
+        line = [nan] * k
+        for key, value in (pts or {}).items():
+            if key in item_at and value is not None:
+                line[item_at[key]] = value
+        points.append(line)
+        line = [nan] * k
+        for key, value in (imp or {}).items():
+            if key in item_at and value is not None:
+                line[item_at[key]] = value
+        importance.append(line)
+        line = [nan] * d
+        for key, value in (dims or {}).items():
+            if key in dimension_at and value is not None:
+                line[dimension_at[key]] = value
+        dimensions.append(line)
+        for name, label in zip(CATEGORIES, categories, strict=True):
+            codes[name].append(code(name, label))
+    if not parts["ids"]:
+        return 0
+    dataset.ids = np.concatenate([dataset.ids, np.asarray(parts["ids"], np.int64)])
+    dataset.completed = np.concatenate([dataset.completed, np.asarray(parts["completed"], "datetime64[s]")])
+    dataset.valid = np.concatenate([dataset.valid, np.asarray(parts["valid"], bool)])
+    dataset.index = np.concatenate([dataset.index, np.asarray(parts["index"], float)])
+    dataset.satisfied = np.concatenate([dataset.satisfied, np.asarray(parts["satisfied"], bool)])
+    dataset.nps = np.concatenate([dataset.nps, np.asarray(parts["nps"], float)])
+    dataset.customer = np.concatenate([dataset.customer, np.asarray(parts["customer"], np.int64)])
+    dataset.points = np.vstack([dataset.points, np.asarray(points, float).reshape(-1, k)])
+    dataset.importance = np.vstack([dataset.importance, np.asarray(importance, float).reshape(-1, k)])
+    dataset.dimensions = np.vstack([dataset.dimensions, np.asarray(dimensions, float).reshape(-1, d)])
+    for name in CATEGORIES:
+        dataset.codes[name] = np.concatenate([dataset.codes[name], np.asarray(codes[name], np.int32)])
+    return len(parts["ids"])
+
+
+def _read_products(dataset):
+    """Product id -> rows of responses whose customer bought that product."""
+    customers = np.unique(dataset.customer[dataset.customer >= 0])
+    bought = {}
+    for start in range(0, len(customers), 5000):
+        chunk = customers[start : start + 5000].tolist()
+        for customer_id, product_id in (
+            Purchase.objects.filter(customer_id__in=chunk, product__isnull=False)
+            .values_list("customer_id", "product_id")
+            .distinct()
+        ):
+            bought.setdefault(product_id, []).append(customer_id)
+    order = np.argsort(dataset.customer, kind="stable")
+    sorted_customers = dataset.customer[order]
+    products = {}
+    for product_id, buyers in bought.items():
+        buyers = np.asarray(sorted(buyers), np.int64)
+        left = np.searchsorted(sorted_customers, buyers, "left")
+        right = np.searchsorted(sorted_customers, buyers, "right")
+        rows = [order[a:b] for a, b in zip(left, right, strict=True) if b > a]
+        products[product_id] = np.sort(np.concatenate(rows)) if rows else np.empty(0, np.int64)
+    dataset.products = products
+
+
+# ------------------------------------------------------------------------------------------
+# Keeping it: per process, and on disk
+
+
+_cache: dict[int, CampaignDataset] = {}
+_locks: dict[int, threading.Lock] = {}
+_guard = threading.Lock()
+MEMORY_CAMPAIGNS = 8
+
+
+def _folder():
+    return Path(settings.VAR_DIR) / "analysis"
+
+
+def _path(campaign):
+    # The questionnaire's family (a random UUID) and change time make the name unique to this
+    # database's campaign: a restored or recreated database never finds another's file.
+    questionnaire = campaign.questionnaire
+    stamp = questionnaire.updated_at.strftime("%Y%m%d%H%M%S%f")
+    return (
+        _folder() / f"campaign-{campaign.pk}-{questionnaire.family.hex}-v{questionnaire.version}-{stamp}.npz"
+    )
+
+
+def _save(dataset, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "format": FORMAT,
+        "campaign_id": dataset.campaign_id,
+        "item_keys": dataset.item_keys,
+        "dimension_keys": dataset.dimension_keys,
+        "labels": dataset.labels,
+        "products": sorted(dataset.products),
+    }
+    arrays = {
+        name: getattr(dataset, name)
+        for name in (
+            "ids",
+            "completed",
+            "valid",
+            "index",
+            "satisfied",
+            "nps",
+            "customer",
+            "points",
+            "importance",
+            "dimensions",
+        )
+    }
+    arrays.update({f"code_{name}": dataset.codes[name] for name in CATEGORIES})
+    arrays.update({f"product_{pk}": rows for pk, rows in dataset.products.items()})
+    temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    with open(temporary, "wb") as out:
+        np.savez(out, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8), **arrays)
+    os.replace(temporary, path)  # readers see the old file or the new one, never half of one
+    for old in path.parent.glob(f"campaign-{dataset.campaign_id}-*.npz"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _load(path, keys, dimension_keys):
+    try:
+        with np.load(path) as saved:
+            meta = json.loads(bytes(saved["meta"]).decode())
+            if (
+                meta["format"] != FORMAT
+                or meta["item_keys"] != keys
+                or meta["dimension_keys"] != dimension_keys
+            ):
+                return None
+            dataset = CampaignDataset(
+                campaign_id=meta["campaign_id"],
+                item_keys=meta["item_keys"],
+                dimension_keys=meta["dimension_keys"],
+                **{
+                    name: saved[name]
+                    for name in (
+                        "ids",
+                        "completed",
+                        "valid",
+                        "index",
+                        "satisfied",
+                        "nps",
+                        "customer",
+                        "points",
+                        "importance",
+                        "dimensions",
+                    )
+                },
+                codes={name: saved[f"code_{name}"] for name in CATEGORIES},
+                labels=meta["labels"],
+                products={pk: saved[f"product_{pk}"] for pk in meta["products"]},
+            )
+    except (OSError, ValueError, KeyError):
+        return None
+    return dataset
+
+
+def campaign_dataset(campaign):
+    """The campaign's dataset, up to date with the database."""
+    keys, dimension_keys = _columns(campaign)
+    with _guard:
+        lock = _locks.setdefault(campaign.pk, threading.Lock())
+    with lock:
+        state = Response.objects.filter(campaign_id=campaign.pk, status=ResponseStatus.COMPLETED).aggregate(
+            n=Count("pk"), last=Max("pk")
+        )
+        path = _path(campaign)
+        dataset = _cache.get(campaign.pk)
+        if dataset is None or dataset.item_keys != keys or dataset.dimension_keys != dimension_keys:
+            dataset = _load(path, keys, dimension_keys) if path.exists() else None
+        if dataset is not None and dataset.size == state["n"] and dataset.last_id == (state["last"] or 0):
+            _remember(campaign.pk, dataset)
+            return dataset
+        changed = False
+        if dataset is not None and dataset.size < state["n"]:
+            _read(campaign, dataset, dataset.last_id)
+            changed = True
+        if dataset is None or dataset.size != state["n"] or dataset.last_id != (state["last"] or 0):
+            dataset = _empty(campaign.pk, keys, dimension_keys)
+            _read(campaign, dataset, 0)
+            changed = True
+        if changed:
+            _read_products(dataset)
+            _save(dataset, path)
+        _remember(campaign.pk, dataset)
+        return dataset
+
+
+def _remember(campaign_id, dataset):
+    if campaign_id not in _cache and len(_cache) >= MEMORY_CAMPAIGNS:
+        _cache.pop(next(iter(_cache)))
+    _cache[campaign_id] = dataset
+
+
+def forget(campaign_id=None):
+    """Drop datasets kept in memory (tests; a campaign whose responses were rewritten)."""
+    if campaign_id is None:
+        _cache.clear()
+    else:
+        _cache.pop(campaign_id, None)

@@ -1,0 +1,121 @@
+"""The dashboard's filters: validated from the query string, applied as a row mask."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+SEGMENTS = {
+    "region": _("Region"),
+    "customer_type": _("Customer type"),
+    "owner": _("Account manager"),
+    "channel": _("Channel"),
+    "agent": _("Interviewer"),
+    "month": _("Month"),
+}
+
+
+class DashboardFilterForm(forms.Form):
+    """Every field optional; choices come from the values present in the campaign's data."""
+
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    customer_type = forms.ChoiceField(label=_("Customer type"), required=False)
+    owner = forms.ChoiceField(label=_("Account manager"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    segment = forms.ChoiceField(label=_("Break down by"), required=False, choices=list(SEGMENTS.items()))
+
+    def __init__(self, data, dataset, products, channel_labels):
+        super().__init__(data)
+        everyone = [("", _("All"))]
+        for name in ("region", "customer_type", "owner"):
+            self.fields[name].choices = everyone + [(label, label) for label in sorted(dataset.labels[name])]
+        self.fields["channel"].choices = everyone + [
+            (code, channel_labels.get(code, code)) for code in sorted(dataset.labels["channel"])
+        ]
+        self.fields["product"].choices = everyone + [(str(pk), name) for pk, name in products]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        return cleaned
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the filters chose (empty = everyone)."""
+
+    region: str = ""
+    customer_type: str = ""
+    owner: str = ""
+    channel: str = ""
+    product: int | None = None
+    date_from: object = None
+    date_to: object = None
+
+    @classmethod
+    def from_form(cls, cleaned):
+        product = cleaned.get("product")
+        return cls(
+            region=cleaned.get("region") or "",
+            customer_type=cleaned.get("customer_type") or "",
+            owner=cleaned.get("owner") or "",
+            channel=cleaned.get("channel") or "",
+            product=int(product) if product else None,
+            date_from=cleaned.get("date_from"),
+            date_to=cleaned.get("date_to"),
+        )
+
+    def is_empty(self):
+        return self == Selection()
+
+    def as_query(self):
+        """The filter as query-string pairs (for drill-down links)."""
+        pairs = {
+            "region": self.region,
+            "customer_type": self.customer_type,
+            "owner": self.owner,
+            "channel": self.channel,
+            "product": self.product or "",
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+        }
+        return {key: value for key, value in pairs.items() if value}
+
+
+def mask(dataset, selection, months=None):
+    """Boolean row mask of the responses the selection keeps."""
+    keep = np.ones(dataset.size, bool)
+    for name in ("region", "customer_type", "owner", "channel"):
+        label = getattr(selection, name)
+        if label:
+            labels = dataset.labels[name]
+            code = labels.index(label) if label in labels else -2  # -2 matches nothing
+            keep &= dataset.codes[name] == code
+    if selection.product is not None:
+        rows = dataset.products.get(selection.product, np.empty(0, np.int64))
+        chosen = np.zeros(dataset.size, bool)
+        chosen[rows] = True
+        keep &= chosen
+    if selection.date_from or selection.date_to:
+        days = _local_days(dataset)
+        if selection.date_from:
+            keep &= days >= np.datetime64(selection.date_from, "D")
+        if selection.date_to:
+            keep &= days <= np.datetime64(selection.date_to, "D")
+    return keep
+
+
+def _local_days(dataset):
+    from .dataset import _utc_offset_seconds
+
+    return (dataset.completed + np.timedelta64(_utc_offset_seconds(), "s")).astype("datetime64[D]")

@@ -1,0 +1,257 @@
+"""The figures of a campaign's dashboard, from its dataset and the analysis functions.
+
+`dashboard_summary` is what the dashboard page, its partial updates, the drill-down links and
+the benchmark use. All statistics come from `manyi.analytics` (pure functions); this module
+only picks the rows the filters keep and turns arrays into those functions' inputs. Item
+figures are computed from counts per option (the same path SQL aggregates would take), so a
+million responses cost one comparison pass over the points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from manyi.analytics import stats
+from manyi.campaigns.models import Campaign
+from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
+
+from .dataset import campaign_dataset
+from .filters import SEGMENTS, mask
+
+# importance.quadrants' keys as the seed 001 CSR report names them.
+QUADRANT_LABELS = {
+    "improve": _lazy("Improve urgently"),  # 急需改进
+    "keep": _lazy("Keep it up"),  # 继续保持
+    "secondary": _lazy("Secondary"),  # 次要
+    "bonus": _lazy("Nice to have"),  # 锦上添花
+}
+
+DERIVED_SAMPLE = 200_000  # rows used for derived importance (correlations) on very large campaigns
+
+
+def _items(campaign):
+    """(key, label, dimension key, [(option label, points)]) for each rated item, in order."""
+    layout = campaign.questionnaire.layout()
+    items = []
+    for question in layout.questions:
+        options = [(o.label, o.points) for o in layout.options[question.pk].values() if o.points is not None]
+        dimension = question.dimension.code if question.dimension_id else None
+        if question.kind == QuestionKind.MATRIX:
+            items.extend((row.code, row.text, dimension, options) for row in layout.rows[question.pk])
+        elif question.kind in CHOICE_KINDS and question.kind != QuestionKind.MULTIPLE and options:
+            items.append((question.code, question.text, dimension, options))
+    return items
+
+
+def _score(spec, mean_points):
+    """The mean 0-100 score of an item: the scheme's scaling is linear, so it maps the mean."""
+    if spec is None:
+        return None
+    method, low, high = spec
+    if method == "ratio":
+        return mean_points * 100.0 / high
+    return (mean_points - low) * 100.0 / (high - low)
+
+
+def item_table(dataset, keep, items, scheme):
+    """Per item: n, mean points, mean 0-100 score, sd, top-2-box and the distribution."""
+    scale_of = {item.key: (scheme.scale_method, item.min_points, item.max_points) for item in scheme.items}
+    points = dataset.points[keep]
+    rows = []
+    for column, (key, label, dimension, options) in enumerate(items):
+        values = points[:, column]
+        counts = [int(np.count_nonzero(values == value)) for _label, value in options]
+        summary = stats.summarize_counts([value for _label, value in options], counts)
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "dimension": dimension,
+                "summary": summary,
+                "score": _score(scale_of.get(key), summary.mean) if summary.n else None,
+                "distribution": [
+                    {"label": option, "points": value, "count": count}
+                    for (option, value), count in zip(options, counts, strict=True)
+                ],
+            }
+        )
+    return rows
+
+
+def _previous_waves(campaign):
+    """The previous wave of the series and the wave about a year earlier (either may be None)."""
+    if not campaign.series:
+        return None, None
+    anchor = campaign.invite_at or campaign.created_at
+    earlier = (
+        Campaign.objects.filter(series=campaign.series)
+        .exclude(pk=campaign.pk)
+        .select_related("questionnaire")
+        .order_by("-invite_at", "-created_at")
+    )
+    waves = [c for c in earlier if (c.invite_at or c.created_at) < anchor]
+    previous = waves[0] if waves else None
+    year_ago = None
+    for wave in waves:
+        days = (anchor - (wave.invite_at or wave.created_at)).days
+        if 300 <= days <= 430:
+            year_ago = wave
+            break
+    return previous, year_ago
+
+
+def _compare(current, other_campaign, selection):
+    """The change of the index and of the satisfied rate against another wave, with tests."""
+    from .filters import mask as other_mask
+
+    other = campaign_dataset(other_campaign)
+    keep = other_mask(other, selection) & other.valid
+    before = other.index[keep]
+    before = before[~np.isnan(before)]
+    if before.size == 0 or current["index_values"].size == 0:
+        return None
+    means = stats.compare_means(current["index_values"], before)
+    rates = stats.compare_proportions(
+        int(current["satisfied_count"]),
+        int(current["index_values"].size),
+        int(other.satisfied[keep].sum()),
+        int(keep.sum()),
+    )
+    return {
+        "campaign": other_campaign,
+        "index": float(before.mean()),
+        "change": float(current["index_values"].mean() - before.mean()),
+        "means": means,
+        "satisfied_rate": 100.0 * other.satisfied[keep].sum() / keep.sum(),
+        "rates": rates,
+    }
+
+
+def dashboard_summary(campaign, selection, segment="region"):
+    """Everything the dashboard shows for the responses the selection keeps."""
+    dataset = campaign_dataset(campaign)
+    items = _items(campaign)
+    keep = mask(dataset, selection)
+    valid = keep & dataset.valid
+    index_values = dataset.index[valid]
+    index_values = index_values[~np.isnan(index_values)]
+    satisfied_count = int(dataset.satisfied[valid].sum())
+    questionnaire = campaign.questionnaire
+    nps_values = dataset.nps[keep]
+    nps_values = nps_values[~np.isnan(nps_values)]
+
+    headline = {
+        "responses": int(keep.sum()),
+        "valid": int(valid.sum()),
+        "index": float(index_values.mean()) if index_values.size else None,
+        "index_ci": stats.mean_ci(index_values) if index_values.size > 1 else None,
+        "satisfied": _percent(stats.proportion(satisfied_count, int(index_values.size)))
+        if index_values.size
+        else None,
+        "threshold": questionnaire.satisfied_threshold,
+        "target": campaign.target_index,
+        "nps": stats.nps(nps_values) if nps_values.size else None,
+        "bands": stats.band_counts(index_values, questionnaire.layout().scheme.bands)
+        if index_values.size
+        else None,
+    }
+    current = {"index_values": index_values, "satisfied_count": satisfied_count}
+    previous, year_ago = _previous_waves(campaign)
+    headline["previous"] = _compare(current, previous, selection) if previous else None
+    headline["last_year"] = _compare(current, year_ago, selection) if year_ago else None
+
+    dimension_titles = {d.code: d.title for d in questionnaire.dimensions.all()}
+    dimensions = []
+    for column, key in enumerate(dataset.dimension_keys):
+        values = dataset.dimensions[valid, column]
+        values = values[~np.isnan(values)]
+        dimensions.append(
+            {
+                "key": key,
+                "title": dimension_titles.get(key, key),
+                "n": int(values.size),
+                "mean": float(values.mean()) if values.size else None,
+            }
+        )
+
+    months = dataset.months()[valid]
+    trend = stats.by_period(dataset.index[valid], months)
+    segments = _segments(dataset, valid, segment)
+    table = item_table(dataset, keep, items, questionnaire.layout().scheme)
+    return {
+        "dataset_size": dataset.size,
+        "headline": headline,
+        "dimensions": dimensions,
+        "items": table,
+        "trend": trend,
+        "segment": segment,
+        "segment_label": SEGMENTS.get(segment, segment),
+        "segments": segments.segments,
+        "importance": _importance(dataset, keep, valid, items, table),
+    }
+
+
+def _percent(share):
+    """A Proportion with its rate and interval in per cent, for display."""
+    return {
+        "count": share.count,
+        "n": share.n,
+        "percent": 100.0 * share.rate,
+        "low": 100.0 * share.low,
+        "high": 100.0 * share.high,
+    }
+
+
+def _segments(dataset, valid, segment):
+    if segment == "month":
+        labels = dataset.months()[valid]
+        names = {int(m): f"{int(m) // 100}-{int(m) % 100:02d}" for m in np.unique(labels)}
+        groups = np.asarray([names[int(m)] for m in labels]) if labels.size else np.asarray([], str)
+    else:
+        codes = dataset.codes[segment][valid]
+        label_list = np.asarray(dataset.labels[segment] + [_("(none)")])
+        groups = label_list[np.where(codes < 0, len(label_list) - 1, codes)]
+    return stats.segment_comparison(dataset.index[valid], groups)
+
+
+def _importance(dataset, keep, valid, items, table):
+    """Importance-performance points for the items: stated when respondents gave it, else derived."""
+    from manyi.analytics import importance
+
+    performance = np.array([np.nan if row["score"] is None else row["score"] for row in table], float)
+    stated = dataset.importance[keep]
+    stated_n = np.sum(~np.isnan(stated), axis=0)
+    if stated.size and stated_n.min(initial=0) > 0:
+        source = "stated"
+        weights = np.nanmean(stated, axis=0)
+    else:
+        source = "derived"
+        rows = np.flatnonzero(valid)
+        if rows.size > DERIVED_SAMPLE:
+            rows = np.sort(np.random.default_rng(0).choice(rows, DERIVED_SAMPLE, replace=False))
+        if rows.size < 10:
+            return None
+        weights = importance.derived_importance(dataset.points[rows], dataset.index[rows]).correlations
+    keys = [key for key, *_rest in items]
+    quadrants = importance.quadrants(weights, performance)
+    for row, quadrant in zip(table, quadrants.keys, strict=True):
+        row["quadrant"] = quadrant
+        row["quadrant_label"] = QUADRANT_LABELS.get(quadrant, "")
+    return {
+        "source": source,
+        "points": [
+            {
+                "key": key,
+                "label": items[i][1],
+                "importance": float(weights[i]),
+                "performance": float(performance[i]),
+                "quadrant": quadrants.keys[i],
+            }
+            for i, key in enumerate(keys)
+            if not np.isnan(weights[i]) and not np.isnan(performance[i])
+        ],
+        "importance_line": quadrants.importance_line,
+        "performance_line": quadrants.performance_line,
+    }

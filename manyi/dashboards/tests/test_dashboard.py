@@ -1,0 +1,200 @@
+"""The campaign dashboard: figures checked against independent computations on known answers."""
+
+import re
+import statistics
+
+import pytest
+from django.urls import reverse
+
+from manyi.campaigns.answering import AnswerForm, save_response
+from manyi.campaigns.choices import CampaignState, Channel
+from manyi.dashboards import dataset as dataset_module
+from manyi.surveys.choices import QuestionKind
+from manyi.surveys.models import Dimension
+from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
+
+pytestmark = pytest.mark.django_db
+
+# Each respondent: region, points for Q1 Q2 Q3 (10/8/6/4/2 scale), NPS answer.
+ANSWERS = [
+    ("华东", (10, 10, 8), 10),
+    ("华东", (8, 8, 8), 9),
+    ("华东", (10, 8, 6), 8),
+    ("华东", (6, 6, 4), 6),
+    ("华北", (4, 6, 4), 3),
+    ("华北", (8, 6, 6), 7),
+    ("华北", (6, 4, 2), 5),
+    ("华北", (10, 10, 10), 10),
+]
+LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "很不满意"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_datasets(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    dataset_module.forget()
+    yield
+    dataset_module.forget()
+
+
+@pytest.fixture
+def survey():
+    questionnaire = make_questionnaire(title="年度顾客满意度调查")
+    quality = Dimension.objects.create(
+        questionnaire=questionnaire, code="D1", title="产品质量", weight=60, position=1
+    )
+    service = Dimension.objects.create(
+        questionnaire=questionnaire, code="D2", title="服务", weight=40, position=2
+    )
+    q1 = make_question(questionnaire, "Q1", text="产品性能", dimension=quality, position=1)
+    q2 = make_question(questionnaire, "Q2", text="产品外观", dimension=quality, position=2)
+    q3 = make_question(questionnaire, "Q3", text="服务态度", dimension=service, position=3)
+    nps = make_question(
+        questionnaire, "NPS", text="推荐意愿", kind=QuestionKind.NPS, options=(), scored=False
+    )
+    campaign = make_campaign(
+        questionnaire,
+        state=CampaignState.RUNNING,
+        channels=[Channel.EMAIL],
+        series="年度调查",
+        target_index=80,
+    )
+    for n, (region, points, recommend) in enumerate(ANSWERS):
+        customer = make_customer(code=f"C{n}", name=f"客户{n}", region=region)
+        invitation = make_invitation(campaign, customer)
+        data = {
+            f"q-{q.pk}": str(q.options.get(label=LABEL[p]).pk)
+            for q, p in zip((q1, q2, q3), points, strict=True)
+        }
+        data[f"q-{nps.pk}"] = str(recommend)
+        form = AnswerForm(questionnaire, data=data)
+        assert form.is_valid(), form.errors
+        save_response(
+            campaign=campaign,
+            questionnaire=questionnaire,
+            cleaned_data=form.cleaned_data,
+            channel=Channel.EMAIL,
+            invitation=invitation,
+        )
+    return campaign
+
+
+def hand_index(points):
+    """Seed 000 rule by hand: item score = points × 10 (ratio scale, 10 points = 100);
+    dimension = mean of its items; index = Σ(dimension × weight) / Σ weight (60 / 40)."""
+    q1, q2, q3 = (p * 10 for p in points)
+    return ((q1 + q2) / 2 * 60 + q3 * 40) / 100
+
+
+def figure(html, element_id):
+    match = re.search(rf'id="{element_id}">([^<]*)<', html)
+    return match.group(1).strip()
+
+
+def test_the_headline_figures_equal_hand_computations(client_as, people, survey):
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
+
+    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
+    assert figure(html, "index") == f"{statistics.mean(indices):.1f}"
+    satisfied = sum(1 for x in indices if x >= 70)
+    assert figure(html, "satisfied") == f"{100 * satisfied / len(indices):.1f}%"
+    answers = [recommend for *_rest, recommend in ANSWERS]
+    promoters = sum(1 for a in answers if a >= 9)
+    detractors = sum(1 for a in answers if a <= 6)
+    assert figure(html, "nps") == f"{100 * (promoters - detractors) / len(answers):.1f}"
+    assert figure(html, "responses") == "8"
+    assert 'data-reached="no"' in html  # target 80 > index
+
+
+def test_the_item_table_and_a_region_filter(client_as, people, survey):
+    client = client_as(people.ana)
+    url = reverse("dashboards:campaign", args=[survey.pk])
+    html = client.get(url).content.decode()
+    q1 = [points[0] for _region, points, _nps in ANSWERS]
+    row = re.search(r'id="item-Q1">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r'<td class="text-end">([^<]*)</td>', row)
+    assert cells[0] == str(len(q1))
+    assert cells[1] == f"{statistics.mean(q1):.2f}"
+    assert cells[2] == f"{statistics.mean(q1) * 10:.1f}"
+    assert cells[3] == f"{statistics.stdev(q1):.2f}"
+    top2 = sum(1 for p in q1 if p >= 8)
+    assert cells[4] == f"{100 * top2 / len(q1):.1f}%"
+
+    east = [hand_index(points) for region, points, _nps in ANSWERS if region == "华东"]
+    html = client.get(url, {"region": "华东"}).content.decode()
+    assert figure(html, "index") == f"{statistics.mean(east):.1f}"
+    assert figure(html, "responses") == "4"
+
+
+def test_htmx_filtering_returns_only_the_dashboard_body(client_as, people, survey):
+    response = client_as(people.ana).get(
+        reverse("dashboards:campaign", args=[survey.pk]), {"region": "华北"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.startswith('<div id="dashboard">') and "<html" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"date_from": "2026-12-01", "date_to": "2026-11-01"}, {"region": "火星"}, {"date_from": "not a date"}],
+)
+def test_bad_filters_get_a_message_and_no_filtered_figures(client_as, people, survey, query):
+    response = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk]), query)
+    assert response.status_code == 400
+    assert 'class="alert alert-danger"' in response.content.decode()
+
+
+def test_new_answers_appear_at_once(client_as, people, survey):
+    client = client_as(people.ana)
+    url = reverse("dashboards:campaign", args=[survey.pk])
+    assert figure(client.get(url).content.decode(), "responses") == "8"
+    questionnaire = survey.questionnaire
+    customer = make_customer(code="C99", name="新客户", region="华南")
+    invitation = make_invitation(survey, customer)
+    data = {
+        f"q-{q.pk}": str(q.options.get(label="很满意").pk)
+        for q in questionnaire.questions.exclude(code="NPS")
+    }
+    form = AnswerForm(questionnaire, data=data | {f"q-{questionnaire.questions.get(code='NPS').pk}": "10"})
+    assert form.is_valid()
+    save_response(
+        campaign=survey, questionnaire=questionnaire, cleaned_data=form.cleaned_data,
+        channel=Channel.EMAIL, invitation=invitation,
+    )  # fmt: skip
+    html = client.get(url).content.decode()
+    assert figure(html, "responses") == "9"
+    indices = [hand_index(points) for _region, points, _nps in ANSWERS] + [100.0]
+    assert figure(html, "index") == f"{statistics.mean(indices):.1f}"
+
+
+def test_drill_down_lists_the_responses_behind_an_option(client_as, people, survey):
+    response = client_as(people.ana).get(
+        reverse("dashboards:drill_down", args=[survey.pk]), {"item": "Q1", "points": "10"}
+    )
+    html = response.content.decode()
+    expected = [f"C{n}" for n, (_r, points, _nps) in enumerate(ANSWERS) if points[0] == 10]
+    assert response.status_code == 200
+    assert sorted(re.findall(r'data-customer-code="([^"]+)"', html)) == sorted(expected)
+
+
+@pytest.mark.parametrize("who", ["amy", "hank"])
+def test_roles_without_analysis_rights_are_refused(client_as, people, survey, who):
+    client = client_as(getattr(people, who))
+    assert client.get(reverse("dashboards:campaign", args=[survey.pk])).status_code == 403
+    assert client.get(reverse("dashboards:drill_down", args=[survey.pk])).status_code == 403
+
+
+def test_anonymous_users_go_to_the_login_page(client_as, survey):
+    response = client_as(None).get(reverse("dashboards:campaign", args=[survey.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_confidential_campaign_shows_totals_but_no_answers_without_the_right(client_as, people, survey):
+    survey.confidential = True
+    survey.save()
+    client = client_as(people.sam)  # a supervisor: analysis yes, confidential answers no
+    html = client.get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
+    assert 'id="aggregates-only"' in html and "drill_down" not in html and "/responses/?" not in html
+    assert client.get(reverse("dashboards:drill_down", args=[survey.pk])).status_code == 403
+    # The analyst (granted confidential answers) may drill down.
+    assert client_as(people.ana).get(reverse("dashboards:drill_down", args=[survey.pk])).status_code == 200

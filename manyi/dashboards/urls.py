@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("campaigns/<int:pk>/", views.campaign_dashboard, name="campaign"),
+    path("campaigns/<int:pk>/responses/", views.drill_down, name="drill_down"),
+]

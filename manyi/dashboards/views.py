@@ -1,0 +1,131 @@
+"""Dashboard pages: thin views over dashboards.summary (figures) and dashboards.filters."""
+
+import numpy as np
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from manyi.accounts import permissions
+from manyi.accounts.decorators import capability_required
+from manyi.campaigns.answering import can_see_individual_answers
+from manyi.campaigns.choices import Channel
+from manyi.campaigns.models import Campaign, Response
+from manyi.campaigns.workflow import campaign_counts
+from manyi.customers.models import Product
+
+from .dataset import campaign_dataset
+from .filters import DashboardFilterForm, Selection, mask
+from .summary import QUADRANT_LABELS, _items, dashboard_summary
+
+
+def _campaign(pk):
+    return get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+
+
+def _filters(request, campaign, dataset):
+    products = (
+        Product.objects.filter(pk__in=list(dataset.products)).order_by("name").values_list("pk", "name")
+    )
+    form = DashboardFilterForm(request.GET or None, dataset, list(products), dict(Channel.choices))
+    if form.is_bound and form.is_valid():
+        return form, Selection.from_form(form.cleaned_data), form.cleaned_data.get("segment") or "region"
+    return form, Selection(), "region"
+
+
+@capability_required(permissions.VIEW_ANALYSIS)
+def campaign_dashboard(request, pk):
+    """One campaign (one wave): headline, dimensions, items, trend, segments, importance."""
+    campaign = _campaign(pk)
+    dataset = campaign_dataset(campaign)
+    form, selection, segment = _filters(request, campaign, dataset)
+    summary = dashboard_summary(campaign, selection, segment=segment)
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "selection": selection,
+        "summary": summary,
+        "counts": campaign_counts(campaign),
+        "can_drill": can_see_individual_answers(request.user, campaign),
+        "chart_data": _chart_data(summary),
+        "chart_text": {
+            "index": _("Index"),
+            "importance": _("Importance"),
+            "performance": _("Performance"),
+            "quadrants": {key: str(label) for key, label in QUADRANT_LABELS.items()},
+            "promoters": _("Promoters"),
+            "passives": _("Passives"),
+            "detractors": _("Detractors"),
+        },
+    }
+    template = "dashboards/_body.html" if request.htmx else "dashboards/campaign.html"
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+def _chart_data(summary):
+    """What the charts draw (json_script): plain numbers and labels."""
+    importance = summary["importance"]
+    return {
+        "dimensions": [
+            {"name": d["title"], "value": None if d["mean"] is None else round(d["mean"], 1)}
+            for d in summary["dimensions"]
+        ],
+        "trend": [
+            {"period": f"{p.label // 100}-{p.label % 100:02d}", "n": p.n, "mean": round(p.mean, 2)}
+            for p in summary["trend"]
+        ],
+        "nps": None
+        if summary["headline"]["nps"] is None
+        else {
+            "promoters": summary["headline"]["nps"].promoters,
+            "passives": summary["headline"]["nps"].passives,
+            "detractors": summary["headline"]["nps"].detractors,
+        },
+        "importance": importance,
+    }
+
+
+@capability_required(permissions.VIEW_ANALYSIS)
+def drill_down(request, pk):
+    """The responses behind a figure: filters, plus an item's option or a segment's group."""
+    campaign = _campaign(pk)
+    if not request.user.can(permissions.VIEW_RESPONSES) or not can_see_individual_answers(
+        request.user, campaign
+    ):
+        raise PermissionDenied
+    dataset = campaign_dataset(campaign)
+    _form, selection, segment = _filters(request, campaign, dataset)
+    keep = mask(dataset, selection)
+    item = request.GET.get("item", "")
+    keys = [key for key, *_rest in _items(campaign)]
+    described = []
+    if item in keys:
+        column = dataset.item_keys.index(item)
+        try:
+            points = float(request.GET.get("points", ""))
+        except ValueError:
+            points = None
+        if points is not None:
+            keep &= dataset.points[:, column] == points
+            described.append(f"{item} = {points:g}")
+    group = request.GET.get("group", "")
+    if group and segment in dataset.codes:
+        labels = dataset.labels[segment]
+        keep &= dataset.codes[segment] == (labels.index(group) if group in labels else -2)
+        described.append(group)
+    ids = dataset.ids[np.flatnonzero(keep)].tolist()
+    page = Paginator(ids, 50).get_page(request.GET.get("page"))
+    responses = Response.objects.filter(pk__in=list(page.object_list)).select_related("customer", "agent")
+    return render(
+        request,
+        "dashboards/drill_down.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "responses": sorted(responses, key=lambda r: r.pk),
+            "total": len(ids),
+            "described": described,
+            "query": request.GET.urlencode(),
+        },
+    )
