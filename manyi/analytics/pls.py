@@ -251,9 +251,8 @@ def _validate_model(model: PathModel) -> None:
     cyclic = [n for n in names if incoming[n] > 0]
     if cyclic:
         raise ValueError(f"The paths form a cycle through: {', '.join(cyclic)}.")
-    if model.scale is not None:
-        if len(model.scale) != 2 or not model.scale[0] < model.scale[1]:
-            raise ValueError("The scale must be [min, max] with min < max.")
+    if model.scale is not None and (len(model.scale) != 2 or not model.scale[0] < model.scale[1]):
+        raise ValueError("The scale must be [min, max] with min < max.")
 
 
 def load_model(path: str | Path) -> PathModel:
@@ -289,8 +288,12 @@ class _Layout:
     endogenous: np.ndarray  # (m,) construct indices
     predecessors: np.ndarray  # (m, k) padded predecessor indices
     valid: np.ndarray  # (m, k) False on padding
-    valid_pairs: np.ndarray  # (m, k, k)
-    padding_eye: np.ndarray  # (m, k, k) identity on padded rows/columns
+    lhs_take: np.ndarray  # (m, k, k) flat indices of the predictors' correlations
+    rhs_take: np.ndarray  # (m, k) flat indices of the predictor/outcome correlations
+    beta_take: np.ndarray  # (paths,) flat positions of the real betas in (m, k)
+    beta_put: np.ndarray  # (paths,) their flat positions in E (J, J)
+    own: np.ndarray  # (p,) flat position of each indicator's own cell in (p, J)
+    path_take: np.ndarray  # flat position in betas (m, k) of each model path, in model order
     mode_b: tuple[np.ndarray, ...]  # indicator indices of each mode B block
     min_rows: int
 
@@ -314,8 +317,17 @@ def _layout(model: PathModel) -> _Layout:
     for row, x in enumerate(preds):
         predecessors[row, : len(x)] = x
         valid[row, : len(x)] = True
+    # Flat gather indices into the (J·J + 2) vector "correlations, then 0, then 1": padded
+    # rows/columns of a regression read the identity, padded right-hand sides read 0.
+    zero, one = nj * nj, nj * nj + 1
     valid_pairs = valid[:, :, None] & valid[:, None, :]
-    padding_eye = np.where(valid_pairs, 0.0, np.eye(k)[None])
+    lhs_take = np.where(
+        valid_pairs,
+        predecessors[:, :, None] * nj + predecessors[:, None, :],
+        np.where(np.eye(k, dtype=bool)[None], one, zero),
+    )
+    rhs_take = np.where(valid, predecessors * nj + endogenous[:, None], zero)
+    beta_put = (predecessors * nj + endogenous[:, None])[valid]
     offsets = np.cumsum([0] + [len(c.indicators) for c in model.constructs])
     mode_b = tuple(
         np.arange(offsets[j], offsets[j + 1])
@@ -333,11 +345,21 @@ def _layout(model: PathModel) -> _Layout:
         endogenous=endogenous,
         predecessors=predecessors,
         valid=valid,
-        valid_pairs=valid_pairs,
-        padding_eye=padding_eye,
+        lhs_take=lhs_take,
+        rhs_take=rhs_take,
+        beta_take=np.flatnonzero(valid),
+        beta_put=beta_put,
+        own=np.arange(p) * nj + block,
+        path_take=np.array([_beta_position(model, a, b, preds, k) for a, b in model.paths]),
         mode_b=mode_b,
         min_rows=max(MIN_ROWS, largest + 2),
     )
+
+
+def _beta_position(model: PathModel, source: str, target: str, preds, k: int) -> int:
+    endogenous = model.endogenous
+    row = endogenous.index(target)
+    return row * k + preds[row].index(model.names.index(source))
 
 
 # --------------------------------------------------------------------------- data
@@ -349,24 +371,27 @@ def _data_matrix(model: PathModel, data) -> tuple[np.ndarray, int]:
     missing = [name for name in indicators if name not in data]
     if missing:
         raise ValueError(f"Indicator column(s) not in the data: {', '.join(missing)}.")
-    columns = []
-    for name in indicators:
-        values = data[name]
-        try:
-            column = np.asarray(values, dtype=float)
-        except (TypeError, ValueError):
-            bad = next((v for v in values if not _parses_as_number(v)), None)
-            raise ValueError(f'Column "{name}" is not numeric (found {bad!r}).') from None
-        if column.ndim != 1:
-            raise ValueError(f'Column "{name}" must be one-dimensional.')
-        if np.isinf(column).any():
-            raise ValueError(f'Column "{name}" contains an infinite value.')
-        columns.append(column)
-    if len({len(c) for c in columns}) > 1:
+    columns = [data[name] for name in indicators]
+    try:
+        matrix = np.array(columns, dtype=float).T
+    except (TypeError, ValueError):
+        matrix = None
+    if matrix is None or matrix.ndim != 2:
+        # Slow path, only to name the offending column.
+        for name, values in zip(indicators, columns, strict=True):
+            try:
+                column = np.asarray(values, dtype=float)
+            except (TypeError, ValueError):
+                bad = next((v for v in values if not _parses_as_number(v)), None)
+                raise ValueError(f'Column "{name}" is not numeric (found {bad!r}).') from None
+            if column.ndim != 1:
+                raise ValueError(f'Column "{name}" must be a list of numbers.')
         raise ValueError("The indicator columns have different lengths.")
-    matrix = np.column_stack(columns)
+    if np.isinf(matrix).any():
+        name = indicators[np.flatnonzero(np.isinf(matrix).any(axis=0))[0]]
+        raise ValueError(f'Column "{name}" contains an infinite value.')
     complete = ~np.isnan(matrix).any(axis=1)
-    dropped = int(matrix.shape[0] - complete.sum())
+    dropped = len(complete) - int(complete.sum())
     if dropped:
         matrix = matrix[complete]
     return matrix, dropped
@@ -397,32 +422,38 @@ def _check_rows(model: PathModel, matrix: np.ndarray, dropped: int) -> None:
 # --------------------------------------------------------------------------- engine
 
 
-def _regressions(cor: np.ndarray, lay: _Layout) -> tuple[np.ndarray, np.ndarray]:
+def _extended(size: int, nj: int) -> tuple[np.ndarray, np.ndarray]:
+    """A (B, J·J + 2) buffer "LV correlations, then 0, then 1" and its (B, J, J) view.
+
+    The regressions gather from it with fixed indices (see ``_Layout.lhs_take``); writing the
+    correlations into the view fills the buffer without copying.
+    """
+    extended = np.zeros((size, nj * nj + 2))
+    extended[:, -1] = 1.0
+    return extended, extended[:, : nj * nj].reshape(size, nj, nj)
+
+
+def _regressions(extended: np.ndarray, lay: _Layout) -> tuple[np.ndarray, np.ndarray]:
     """OLS of every endogenous construct on its predecessors, for a stack of LV correlations.
 
-    ``cor`` is (B, J, J); returns betas (B, m, k) (0 on padding) and R² (B, m). All the
-    regressions of all resamples are one batched solve: padded predictors get an identity
-    row/column and a zero right-hand side, so their coefficient is 0.
+    ``extended`` is (B, J·J + 2) from :func:`_extended`; returns betas (B, m, k) (0 on
+    padding) and the right-hand sides cor(predictor, outcome) (B, m, k), so R² = Σ β·rhs.
+    All regressions of all resamples are one batched solve: padded predictors read an
+    identity row/column and a zero right-hand side, so their coefficient is 0.
     """
-    pred = lay.predecessors
-    lhs = cor[:, pred[:, :, None], pred[:, None, :]]
-    lhs = np.where(lay.valid_pairs, lhs, lay.padding_eye)
-    rhs = cor[:, pred, lay.endogenous[:, None]] * lay.valid
-    betas = np.linalg.solve(lhs, rhs[..., None])[..., 0]
-    return betas, np.einsum("bmk,bmk->bm", betas, rhs)
+    rhs = extended[:, lay.rhs_take]
+    return np.linalg.solve(extended[:, lay.lhs_take], rhs[..., None])[..., 0], rhs
 
 
-def _inner_weights(cor: np.ndarray, scheme: str, lay: _Layout) -> np.ndarray:
+def _inner_weights(extended: np.ndarray, cor: np.ndarray, scheme: str, lay: _Layout) -> np.ndarray:
     """E with Z = Y E: column j holds the weights of the neighbours of construct j."""
     if scheme == "centroid":
         return np.sign(cor) * lay.adjacent
     if scheme == "factorial":
         return cor * lay.adjacent
     inner = cor * lay.successors
-    betas, _ = _regressions(cor, lay)
-    rows = lay.predecessors[lay.valid]
-    cols = np.broadcast_to(lay.endogenous[:, None], lay.valid.shape)[lay.valid]
-    inner[:, rows, cols] = betas[:, lay.valid]
+    betas, _ = _regressions(extended, lay)
+    inner.reshape(len(cor), -1)[:, lay.beta_put] = betas.reshape(len(cor), -1)[:, lay.beta_take]
     return inner
 
 
@@ -443,13 +474,12 @@ def _mode_b_inverse(r: np.ndarray, lay: _Layout) -> np.ndarray | None:
     return inverse
 
 
-def _unit_variance(weights: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scale each construct's weights so its score has variance 1; return W and R W."""
+def _unit_variance(flat: np.ndarray, r: np.ndarray, lay: _Layout):
+    """Weights (B, p) → W (B, p, J), R W and the flat weights, scaled to unit score variance."""
+    weights = flat[:, :, None] * lay.mask
     rw = r @ weights
-    variance = np.einsum("bpj,bpj->bj", weights, rw)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = 1.0 / np.sqrt(variance)
-    return weights * factor[:, None, :], rw * factor[:, None, :]
+    factor = 1.0 / np.sqrt(np.einsum("bpj,bpj->bj", weights, rw))
+    return weights * factor[:, None, :], rw * factor[:, None, :], flat * factor[:, lay.block]
 
 
 def _estimate(r: np.ndarray, scheme: str, lay: _Layout):
@@ -459,38 +489,41 @@ def _estimate(r: np.ndarray, scheme: str, lay: _Layout):
     scores have unit variance, signs aligned (see the module docstring). The loop stops when
     every resample has converged; one that has goes on moving (closer) to its fixed point.
     """
-    rows = np.arange(lay.n_indicators)
+    size = len(r)
     inverse = _mode_b_inverse(r, lay)
-    weights, rw = _unit_variance(np.broadcast_to(lay.mask, (len(r), *lay.mask.shape)), r)
-    flat = weights.sum(axis=2)
-    change = np.full(len(r), np.inf)
+    weights, rw, flat = _unit_variance(np.ones((size, lay.n_indicators)), r, lay)
+    extended, cor = _extended(size, lay.n_constructs)
+    change = np.full(size, np.inf)
     iterations = 0
     while iterations < MAX_ITERATIONS:
         iterations += 1
-        cor = weights.transpose(0, 2, 1) @ rw
-        cov_xz = (rw @ _inner_weights(cor, scheme, lay))[:, rows, lay.block]
+        np.matmul(weights.transpose(0, 2, 1), rw, out=cor)
+        # cov(X, Z) for each indicator with the inner estimate of its own construct
+        inner = _inner_weights(extended, cor, scheme, lay)
+        cov_xz = (rw @ inner).reshape(size, -1)[:, lay.own]
         if inverse is not None:
             cov_xz = (inverse @ cov_xz[:, :, None])[:, :, 0]
-        weights, rw = _unit_variance(cov_xz[:, :, None] * lay.mask, r)
-        new_flat = weights.sum(axis=2)
+        weights, rw, new_flat = _unit_variance(cov_xz, r, lay)
         change = np.abs(new_flat - flat).sum(axis=1)
         flat = new_flat
-        if not (change >= TOLERANCE).any():  # also stops on NaN (a failed resample)
+        if not (change >= TOLERANCE).any():  # NaN (a failed resample) does not hold it up
             break
     converged = change < TOLERANCE
-    own = rw[:, rows, lay.block]
+    own = rw.reshape(size, -1)[:, lay.own]
     votes = np.sign(own) @ lay.mask
-    total = own @ lay.mask
-    sign = np.where(votes != 0, np.sign(votes), np.where(total < 0, -1.0, 1.0))
+    sign = np.where(votes != 0, np.sign(votes), np.where(own @ lay.mask < 0, -1.0, 1.0))
     return weights * sign[:, None, :], rw * sign[:, None, :], iterations, converged
 
 
 def _summary_arrays(weights: np.ndarray, rw: np.ndarray, lay: _Layout):
-    """Per-resample flat parameters: paths (B, m, k), R² (B, m), own loadings and weights (B, p)."""
-    rows = np.arange(lay.n_indicators)
-    cor = weights.transpose(0, 2, 1) @ rw
-    betas, r2 = _regressions(cor, lay)
-    return cor, betas, r2, rw[:, rows, lay.block], weights[:, rows, lay.block]
+    """LV correlations (B, J, J), betas (B, m, k), R² (B, m), own loadings and weights (B, p)."""
+    size = len(weights)
+    extended, cor = _extended(size, lay.n_constructs)
+    np.matmul(weights.transpose(0, 2, 1), rw, out=cor)
+    betas, rhs = _regressions(extended, lay)
+    r2 = np.einsum("bmk,bmk->bm", betas, rhs)
+    own = lay.own
+    return cor, betas, r2, rw.reshape(size, -1)[:, own], weights.reshape(size, -1)[:, own]
 
 
 # --------------------------------------------------------------------------- results
@@ -654,54 +687,48 @@ def fit(model: PathModel, data, *, scale: Sequence[float] | None = None) -> PlsR
     sds = np.sqrt(np.einsum("ij,ij->j", centred, centred) / (n - 1))
     standard = centred / sds
     r = (standard.T @ standard) / (n - 1)
-    if lay.mode_b:
-        for idx in lay.mode_b:
-            if np.linalg.matrix_rank(r[np.ix_(idx, idx)]) < len(idx):
-                name = model.names[lay.block[idx[0]]]
-                raise ValueError(f'The indicators of formative construct "{name}" are collinear.')
+    for idx in lay.mode_b:
+        if np.linalg.matrix_rank(r[np.ix_(idx, idx)]) < len(idx):
+            name = model.names[lay.block[idx[0]]]
+            raise ValueError(f'The indicators of formative construct "{name}" are collinear.')
     weights, rw, iterations, converged = _estimate(r[None], model.scheme, lay)
     cor, betas, r2, loadings, flat = (a[0] for a in _summary_arrays(weights, rw, lay))
     if not np.isfinite(flat).all():
         raise ValueError("The estimation failed (a construct score has no variance).")
-    names, indicators = model.names, model.indicators
 
-    paths = {}
-    for row, j in enumerate(lay.endogenous):
-        for col in np.flatnonzero(lay.valid[row]):
-            paths[(names[lay.predecessors[row, col]], names[j])] = float(betas[row, col])
-    paths = {p: paths[p] for p in model.paths}
+    # Index: weights on the original scale, normalised per block (Fornell et al. 1996).
+    fixed = index_weights(flat, sds, lay.block, lay.n_constructs)
+    nj = lay.n_constructs
+    low, high = (np.bincount(lay.block, fixed * ends, nj) for ends in (lo, hi))
+    index = (np.bincount(lay.block, fixed * means, nj) - low) / (high - low) * 100
+
+    names, endogenous = model.names, [model.names[j] for j in lay.endogenous]
     k = lay.valid.sum(axis=1)
-    r2_adj = 1 - (1 - r2) * (n - 1) / (n - k - 1)
-
-    by_block = {c: {} for c in names}
-    for i, (ind, j) in enumerate(zip(indicators, lay.block, strict=True)):
-        by_block[names[j]][ind] = i
-    fixed = index_weights(flat, sds, lay.block, len(names))
-    index = {}
-    for j, c in enumerate(names):
-        idx = np.array(list(by_block[c].values()))
-        w = fixed[idx]
-        low, high = w @ lo[idx], w @ hi[idx]
-        index[c] = float((w @ means[idx] - low) / (high - low) * 100)
     return PlsResult(
         model=model,
         n_rows=n,
         n_dropped=dropped,
         converged=bool(converged[0]),
         iterations=iterations,
-        paths=paths,
-        r2={names[j]: float(v) for j, v in zip(lay.endogenous, r2, strict=True)},
-        r2_adjusted={names[j]: float(v) for j, v in zip(lay.endogenous, r2_adj, strict=True)},
-        weights={c: {i: float(flat[x]) for i, x in b.items()} for c, b in by_block.items()},
-        loadings={c: {i: float(loadings[x]) for i, x in b.items()} for c, b in by_block.items()},
-        index=index,
-        index_weights={c: {i: float(fixed[x]) for i, x in b.items()} for c, b in by_block.items()},
+        paths=dict(zip(model.paths, betas.ravel()[lay.path_take].tolist(), strict=True)),
+        r2=dict(zip(endogenous, r2.tolist(), strict=True)),
+        r2_adjusted=dict(zip(endogenous, (1 - (1 - r2) * (n - 1) / (n - k - 1)).tolist(), strict=True)),
+        weights=_by_block(model, flat),
+        loadings=_by_block(model, loadings),
+        index=dict(zip(names, index.tolist(), strict=True)),
+        index_weights=_by_block(model, fixed),
         construct_correlations=cor,
         cross_loading_matrix=rw[0],
         weight_matrix=weights[0],
         indicator_correlations=r,
         scores=standard @ weights[0],
     )
+
+
+def _by_block(model: PathModel, values: np.ndarray) -> dict[str, dict[str, float]]:
+    """{construct: {indicator: value}} from a flat per-indicator array."""
+    flat = iter(values.tolist())
+    return {c.name: {i: next(flat) for i in c.indicators} for c in model.constructs}
 
 
 # --------------------------------------------------------------------------- bootstrap
