@@ -390,7 +390,7 @@ def _data_matrix(model: PathModel, data) -> tuple[np.ndarray, int]:
             try:
                 column = np.asarray(values, dtype=float)
             except (TypeError, ValueError):
-                bad = next((v for v in values if not _parses_as_number(v)), None)
+                bad = next((v for v in values.tolist() if not _parses_as_number(v)), None)
                 raise ValueError(f'Column "{name}" is not numeric (found {bad!r}).') from None
             if column.ndim != 1:
                 raise ValueError(f'Column "{name}" must be a list of numbers.')
