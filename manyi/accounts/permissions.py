@@ -62,7 +62,13 @@ ROLE_CAPABILITIES = {
     Role.HANDLER: {VIEW_CUSTOMERS},
     # Analysts read everything, including confidential answers (the quality department at
     # headquarters), and change nothing.
-    Role.ANALYST: {VIEW_CUSTOMERS, EXPORT_CUSTOMERS, *SURVEY_WORK, VIEW_CONFIDENTIAL_RESPONSES, VIEW_ANALYSIS},
+    Role.ANALYST: {
+        VIEW_CUSTOMERS,
+        EXPORT_CUSTOMERS,
+        *SURVEY_WORK,
+        VIEW_CONFIDENTIAL_RESPONSES,
+        VIEW_ANALYSIS,
+    },
 }
 
 

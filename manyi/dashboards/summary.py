@@ -176,6 +176,7 @@ def dashboard_summary(campaign, selection, segment="region"):
             }
         )
 
+    waves = _waves(campaign, selection, index_values)
     months = dataset.months()[valid]
     trend = stats.by_period(dataset.index[valid], months)
     segments = _segments(dataset, valid, segment)
@@ -186,6 +187,7 @@ def dashboard_summary(campaign, selection, segment="region"):
         "dimensions": dimensions,
         "items": table,
         "trend": trend,
+        "waves": waves,
         "segment": segment,
         "segment_label": SEGMENTS.get(segment, segment),
         "segments": segments.segments,
@@ -202,6 +204,30 @@ def _percent(share):
         "low": 100.0 * share.low,
         "high": 100.0 * share.high,
     }
+
+
+def _waves(campaign, selection, current_index):
+    """Index per wave of the campaign's series (this one included), oldest first."""
+    if not campaign.series:
+        return []
+    series = Campaign.objects.filter(series=campaign.series).select_related("questionnaire")
+    waves = []
+    for wave in sorted(series, key=lambda c: (c.invite_at or c.created_at, c.pk)):
+        if wave.pk == campaign.pk:
+            values = current_index
+        else:
+            other = campaign_dataset(wave)
+            values = other.index[mask(other, selection) & other.valid]
+            values = values[~np.isnan(values)]
+        waves.append(
+            {
+                "campaign": wave,
+                "label": wave.wave or wave.name,
+                "current": wave.pk == campaign.pk,
+                "summary": stats.mean_ci(values) if values.size > 1 else None,
+            }
+        )
+    return waves
 
 
 def _segments(dataset, valid, segment):
@@ -233,7 +259,9 @@ def _importance(dataset, keep, valid, items, table):
             rows = np.sort(np.random.default_rng(0).choice(rows, DERIVED_SAMPLE, replace=False))
         if rows.size < 10:
             return None
-        weights = importance.derived_importance(dataset.points[rows], dataset.index[rows]).correlations
+        # Correlation with the index (classic IPA); the fuller key-driver measures (betas,
+        # relative weights, Shapley) are in analytics.importance for the driver analysis.
+        _rxx, weights, _n = importance.correlations(dataset.points[rows], dataset.index[rows])
     keys = [key for key, *_rest in items]
     quadrants = importance.quadrants(weights, performance)
     for row, quadrant in zip(table, quadrants.keys, strict=True):

@@ -7,4 +7,6 @@ app_name = "dashboards"
 urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_dashboard, name="campaign"),
     path("campaigns/<int:pk>/responses/", views.drill_down, name="drill_down"),
+    path("campaigns/<int:pk>/keywords/", views.keywords, name="keywords"),
+    path("campaigns/<int:pk>/wordcloud.png", views.word_cloud, name="word_cloud"),
 ]

@@ -3,8 +3,10 @@
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
@@ -14,9 +16,16 @@ from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
 
+from . import open_answers
 from .dataset import campaign_dataset
 from .filters import DashboardFilterForm, Selection, mask
 from .summary import QUADRANT_LABELS, _items, dashboard_summary
+
+SENTIMENT_LABELS = {
+    "positive": gettext_lazy("Satisfied respondents (index ≥ 75)"),
+    "neutral": gettext_lazy("Neutral (60-75)"),
+    "negative": gettext_lazy("Dissatisfied (index < 60)"),
+}
 
 
 def _campaign(pk):
@@ -75,6 +84,11 @@ def _chart_data(summary):
             {"period": f"{p.label // 100}-{p.label % 100:02d}", "n": p.n, "mean": round(p.mean, 2)}
             for p in summary["trend"]
         ],
+        "waves": [
+            {"label": w["label"], "mean": round(w["summary"].mean, 2), "n": w["summary"].n}
+            for w in summary["waves"]
+            if w["summary"] is not None
+        ],
         "nps": None
         if summary["headline"]["nps"] is None
         else {
@@ -84,6 +98,33 @@ def _chart_data(summary):
         },
         "importance": importance,
     }
+
+
+@capability_required(permissions.VIEW_ANALYSIS)
+def keywords(request, pk):
+    """The open-answer keyword panel (loaded after the page: segmentation takes a moment)."""
+    campaign = _campaign(pk)
+    dataset = campaign_dataset(campaign)
+    _form, selection, _segment = _filters(request, campaign, dataset)
+    panel = open_answers.keyword_panel(dataset, selection)
+    query = selection.as_query()
+    return render(
+        request,
+        "dashboards/_keywords.html",
+        {"campaign": campaign, "panel": panel, "query": query, "sentiments": SENTIMENT_LABELS},
+    )
+
+
+@capability_required(permissions.VIEW_ANALYSIS)
+def word_cloud(request, pk):
+    """The word cloud (词云图) of the open answers as a PNG image."""
+    campaign = _campaign(pk)
+    dataset = campaign_dataset(campaign)
+    _form, selection, _segment = _filters(request, campaign, dataset)
+    png = open_answers.word_cloud(dataset, selection)
+    if png is None:
+        raise Http404(_("There are no open answers to show."))
+    return HttpResponse(png, content_type="image/png")
 
 
 @capability_required(permissions.VIEW_ANALYSIS)

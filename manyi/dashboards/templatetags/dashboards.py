@@ -41,3 +41,10 @@ def signed(value, places=1):
 def urlencode_pairs(pairs):
     """A dict of filter values as a query string."""
     return urlencode(pairs or {})
+
+
+@register.filter
+def percent(value, places=1):
+    """A share on 0..1 as per cent: 0.256|percent:1 → "25.6%"."""
+    number = _number(value)
+    return "" if number is None else f"{100 * number:.{int(places)}f}%"

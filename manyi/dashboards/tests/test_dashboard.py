@@ -1,5 +1,6 @@
 """The campaign dashboard: figures checked against independent computations on known answers."""
 
+import json
 import re
 import statistics
 
@@ -198,3 +199,55 @@ def test_a_confidential_campaign_shows_totals_but_no_answers_without_the_right(c
     assert client.get(reverse("dashboards:drill_down", args=[survey.pk])).status_code == 403
     # The analyst (granted confidential answers) may drill down.
     assert client_as(people.ana).get(reverse("dashboards:drill_down", args=[survey.pk])).status_code == 200
+
+
+def test_open_answers_give_keywords_and_a_word_cloud(client_as, people, survey):
+    questionnaire = survey.questionnaire
+    remark = make_question(
+        questionnaire, "Q9", text="意见和建议", kind=QuestionKind.TEXT, options=(), required=False
+    )
+    questionnaire.refresh_from_db()  # adding a question moved updated_at: the answer form must see it
+    customer = make_customer(code="C50", name="提意见的客户", region="华东")
+    invitation = make_invitation(survey, customer)
+    data = {
+        f"q-{q.pk}": str(q.options.get(label="满意").pk)
+        for q in questionnaire.questions.filter(code__in=["Q1", "Q2", "Q3"])
+    }
+    data[f"q-{remark.pk}"] = "售后服务响应速度太慢，售后服务需要改进"
+    data[f"q-{questionnaire.questions.get(code='NPS').pk}"] = "5"
+    form = AnswerForm(questionnaire, data=data)
+    assert form.is_valid(), form.errors
+    save_response(
+        campaign=survey, questionnaire=questionnaire, cleaned_data=form.cleaned_data,
+        channel=Channel.EMAIL, invitation=invitation,
+    )  # fmt: skip
+    client = client_as(people.ana)
+
+    html = client.get(reverse("dashboards:keywords", args=[survey.pk])).content.decode()
+    rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"text-end\">(\d+)</td>", html)
+    assert ("售后服务", "1") in rows and ("响应速度", "1") in rows  # once per answer
+    png = client.get(reverse("dashboards:word_cloud", args=[survey.pk]))
+    assert png.status_code == 200 and png["Content-Type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    # Filtered to a region without open answers: no cloud.
+    assert (
+        client.get(reverse("dashboards:word_cloud", args=[survey.pk]), {"region": "华北"}).status_code == 404
+    )
+    assert client_as(people.amy).get(reverse("dashboards:keywords", args=[survey.pk])).status_code == 403
+    assert client_as(people.amy).get(reverse("dashboards:word_cloud", args=[survey.pk])).status_code == 403
+
+
+def test_the_index_of_each_wave_of_the_series(client_as, people, survey):
+    from django.utils import timezone
+
+    earlier = make_campaign(
+        survey.questionnaire, state=CampaignState.CLOSED, channels=[Channel.EMAIL], series="年度调查", wave="2025",
+        invite_at=timezone.now() - timezone.timedelta(days=365),
+    )  # fmt: skip
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
+    data = json.loads(re.search(r'id="dashboard-data" type="application/json">(.*?)</script>', html).group(1))
+    # The earlier wave has no answers yet: only this wave has an index.
+    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
+    assert [(w["label"], w["n"]) for w in data["waves"]] == [(survey.name, 8)]
+    assert data["waves"][0]["mean"] == round(statistics.mean(indices), 2)
+    assert earlier.pk != survey.pk

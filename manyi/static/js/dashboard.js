@@ -30,12 +30,16 @@
       tooltip: {}
     });
 
+    // Across waves when the series has several, otherwise month by month within this one.
+    var byWave = data.waves.length > 1;
+    var periods = byWave ? data.waves.map(function (w) { return w.label; }) : data.trend.map(function (p) { return p.period; });
+    var means = byWave ? data.waves.map(function (w) { return w.mean; }) : data.trend.map(function (p) { return p.mean; });
     var trend = chart("chart-trend");
     if (trend) trend.setOption({
       grid: { left: 45, right: 20, top: 20, bottom: 30 },
-      xAxis: { type: "category", data: data.trend.map(function (p) { return p.period; }) },
+      xAxis: { type: "category", data: periods },
       yAxis: { type: "value", scale: true },
-      series: [{ type: "line", name: text.index, data: data.trend.map(function (p) { return p.mean; }), smooth: false, label: { show: data.trend.length <= 12 } }],
+      series: [{ type: "line", name: text.index, data: means, smooth: false, label: { show: means.length <= 12 } }],
       tooltip: { trigger: "axis" }
     });
 

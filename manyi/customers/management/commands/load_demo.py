@@ -210,11 +210,19 @@ class Command(BaseCommand):
         Contact.objects.bulk_create(contacts, batch_size=500)
         Link.objects.bulk_create(tag_links, batch_size=500)
         Purchase.objects.bulk_create(purchases, batch_size=500)
+        from manyi.campaigns.demo import load_demo_surveys
+
+        responses = load_demo_surveys(
+            list(Customer.objects.filter(pk__in=customer_ids.values()).order_by("code")),
+            users,
+            random.Random(demo_data.SEED + 1),
+        )
         return {
             "departments": len(departments),
             "customers": customers,
             "contacts": len(contacts),
             "purchases": len(purchases),
+            "responses": responses,
         }
 
     def create_departments(self):
@@ -299,7 +307,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  部门 departments {counts['departments']} · 用户 users {len(demo_data.DEMO_USERS)} · "
             f"产品 products {len(demo_data.PRODUCTS)} · 客户 customers {len(customers)} · "
-            f"联系人 contacts {counts['contacts']} · 购买记录 purchases {counts['purchases']}"
+            f"联系人 contacts {counts['contacts']} · 购买记录 purchases {counts['purchases']} · "
+            f"调查答卷 survey responses {counts['responses']}"
         )
         self.stdout.write(f"  客户类别 kinds: {tally('kind', CustomerKind.choices)}")
         self.stdout.write(f"  客户类型 types: {tally('customer_type', CustomerType.choices)}")

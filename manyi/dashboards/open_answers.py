@@ -1,0 +1,75 @@
+"""Open (free-text) answers of a campaign for the keyword panel and the word cloud.
+
+Segmenting many answers takes seconds, so results are cached per campaign, filter and data
+state (the dataset's size and newest response), in Django's cache.
+"""
+
+import hashlib
+import json
+
+import numpy as np
+from django.core.cache import cache
+
+from manyi.analytics import text
+from manyi.campaigns.models import Answer
+from manyi.surveys.choices import QuestionKind
+
+from .filters import mask
+
+CACHE_SECONDS = 3600
+
+
+def _key(dataset, selection, what):
+    state = json.dumps([dataset.campaign_id, dataset.size, dataset.last_id, selection.as_query(), what])
+    return "manyi:open-answers:" + hashlib.sha256(state.encode()).hexdigest()
+
+
+def open_answers(dataset, selection):
+    """(texts, index of each text's response) for the responses the selection keeps."""
+    keep = mask(dataset, selection)
+    rows = (
+        Answer.objects.filter(
+            response__campaign_id=dataset.campaign_id, question__kind=QuestionKind.TEXT, text__gt=""
+        )
+        .order_by("response_id", "pk")
+        .values_list("response_id", "text")
+    )
+    ids = dataset.ids[keep]
+    position = {int(pk): i for i, pk in enumerate(dataset.ids.tolist())}
+    texts, indices = [], []
+    chosen = set(ids.tolist())
+    for response_id, answer in rows.iterator(chunk_size=10_000):
+        if response_id in chosen:
+            texts.append(answer)
+            indices.append(dataset.index[position[response_id]])
+    return texts, np.asarray(indices, float)
+
+
+def keyword_panel(dataset, selection, top=20):
+    """Keywords of all open answers, and by the sentiment of the respondent's index."""
+    key = _key(dataset, selection, "panel")
+    found = cache.get(key)
+    if found is not None:
+        return found
+    texts, indices = open_answers(dataset, selection)
+    groups = [text.score_sentiment(x) for x in indices.tolist()]
+    panel = {
+        "all": text.summarise_answers(texts, top=top),
+        "by_sentiment": text.keywords_by_group(texts, groups, top=10),
+    }
+    cache.set(key, panel, CACHE_SECONDS)
+    return panel
+
+
+def word_cloud(dataset, selection):
+    """PNG bytes of the word cloud of the selection's open answers (None without keywords)."""
+    key = _key(dataset, selection, "cloud")
+    found = cache.get(key)
+    if found is not None:
+        return found
+    panel = keyword_panel(dataset, selection, top=150)
+    if not panel["all"].keywords:
+        return None
+    png = text.word_cloud_png(panel["all"].keywords, width=800, height=420)
+    cache.set(key, png, CACHE_SECONDS)
+    return png
