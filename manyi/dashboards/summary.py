@@ -33,6 +33,7 @@ QUADRANT_LABELS = {
 # Rows used for derived importance on very large campaigns: a correlation from 50,000 rows is
 # within ±0.01 of the full data's (95%), far finer than the quadrant chart can show.
 DERIVED_SAMPLE = 50_000
+MIN_DERIVED_ROWS = 5  # fewer valid responses: no derived importance (correlations mean little)
 
 
 def _items(campaign):
@@ -274,13 +275,30 @@ def _importance(dataset, keep, valid, items, table):
         rows = np.flatnonzero(valid)
         if rows.size > DERIVED_SAMPLE:
             rows = np.sort(np.random.default_rng(0).choice(rows, DERIVED_SAMPLE, replace=False))
-        if rows.size < 10:
+        if rows.size < MIN_DERIVED_ROWS:
             return None
-        # Correlation with the index (classic IPA); the fuller key-driver measures (betas,
-        # relative weights, Shapley) are in analytics.importance for the driver analysis.
-        _rxx, weights, _n = importance.correlations(dataset.points[rows], dataset.index[rows])
+        # Correlation with the index (classic IPA) places the items; the key-driver list
+        # ranks them by relative weights (Johnson), the share of R² each item explains.
+        rxx, weights, _n = importance.correlations(dataset.points[rows], dataset.index[rows])
+        shares = importance.relative_weights(rxx, weights)
     keys = [key for key, *_rest in items]
     quadrants = importance.quadrants(weights, performance)
+    labels = {key: label for key, label, *_rest in items}
+    drivers = [
+        {
+            "driver": driver,
+            "label": labels[driver.item],
+            "share": None if source == "stated" else float(shares[keys.index(driver.item)]),
+            "quadrant_label": QUADRANT_LABELS.get(driver.quadrant, ""),
+        }
+        for driver in importance.key_drivers(
+            keys,
+            weights,
+            performance,
+            importance_line=quadrants.importance_line,
+            performance_line=quadrants.performance_line,
+        )
+    ]
     for row, quadrant in zip(table, quadrants.keys, strict=True):
         row["quadrant"] = quadrant
         row["quadrant_label"] = QUADRANT_LABELS.get(quadrant, "")
@@ -297,6 +315,7 @@ def _importance(dataset, keep, valid, items, table):
             for i, key in enumerate(keys)
             if not np.isnan(weights[i]) and not np.isnan(performance[i])
         ],
+        "drivers": drivers,
         "importance_line": quadrants.importance_line,
         "performance_line": quadrants.performance_line,
     }

@@ -98,7 +98,9 @@ def _chart_data(summary):
             "passives": summary["headline"]["nps"].passives,
             "detractors": summary["headline"]["nps"].detractors,
         },
-        "importance": importance,
+        "importance": None
+        if importance is None
+        else {key: value for key, value in importance.items() if key != "drivers"},
     }
 
 

@@ -251,3 +251,24 @@ def test_the_index_of_each_wave_of_the_series(client_as, people, survey):
     assert [(w["label"], w["n"]) for w in data["waves"]] == [(survey.name, 8)]
     assert data["waves"][0]["mean"] == round(statistics.mean(indices), 2)
     assert earlier.pk != survey.pk
+
+
+def test_key_drivers_put_important_items_below_the_line_first(client_as, people, survey):
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
+    order = re.findall(r'<tr data-item="([^"]+)">', html)
+    assert sorted(order) == ["Q1", "Q2", "Q3"]
+    # Independent check of the first item: quadrants from correlations with the index and the
+    # item scores (points × 10), split at the means; "improve" items come first.
+    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
+    columns = list(zip(*[points for _region, points, _nps in ANSWERS], strict=True))
+    importance = [statistics.correlation(column, indices) for column in columns]
+    performance = [statistics.mean(column) * 10 for column in columns]
+    line_i, line_p = statistics.mean(importance), statistics.mean(performance)
+
+    def quadrant(n):
+        high_i, high_p = importance[n] >= line_i, performance[n] >= line_p
+        return {(True, False): 0, (True, True): 1, (False, False): 2, (False, True): 3}[(high_i, high_p)]
+
+    # The rule: improve, keep, secondary, bonus; within one, more important, then lower score first.
+    expected = sorted(range(3), key=lambda n: (quadrant(n), -importance[n], performance[n]))
+    assert order == [f"Q{n + 1}" for n in expected]
