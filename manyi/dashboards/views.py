@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -18,7 +19,7 @@ from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
 
-from . import model, open_answers
+from . import crosstabs, model, open_answers
 from .dataset import campaign_dataset
 from .filters import DashboardFilterForm, Selection, mask
 from .summary import QUADRANT_LABELS, _items, dashboard_summary
@@ -131,6 +132,47 @@ def satisfaction_model(request, pk):
             error, status = str(problem), 400
     context["error"] = error
     return render(request, "dashboards/model.html", context, status=status)
+
+
+class CrossTabForm(forms.Form):
+    rows = forms.ChoiceField(label=gettext_lazy("Rows"))
+    columns = forms.ChoiceField(label=gettext_lazy("Columns"))
+
+    def __init__(self, data, choices):
+        super().__init__(data)
+        self.fields["rows"].choices = self.fields["columns"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rows") and cleaned.get("rows") == cleaned.get("columns"):
+            raise forms.ValidationError(_("Choose two different variables."))
+        return cleaned
+
+
+@capability_required(permissions.VIEW_ANALYSIS)
+def crosstab(request, pk):
+    """A cross tab of two variables with the chi-square test of independence."""
+    campaign = _campaign(pk)
+    dataset = campaign_dataset(campaign)
+    filters, selection, _segment = _filters(request, campaign, dataset)
+    choices = crosstabs.variables(campaign)
+    data = {"rows": request.GET.get("rows", "region"), "columns": request.GET.get("columns", "grade")}
+    form = CrossTabForm(data, choices)
+    result, status = None, 200
+    if form.is_valid():
+        result = crosstabs.crosstab(
+            campaign, dataset, selection, form.cleaned_data["rows"], form.cleaned_data["columns"]
+        )
+    else:
+        status = 400
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "filters": filters,
+        "selection": selection,
+        "result": result,
+    }
+    return render(request, "dashboards/crosstab.html", context, status=status)
 
 
 @capability_required(permissions.VIEW_ANALYSIS)
