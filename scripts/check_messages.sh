@@ -15,4 +15,11 @@ if [ -n "$missing" ]; then
   echo "$missing"
   exit 1
 fi
+# The compiled catalogue must match the committed .po (Django reads only the .mo).
+mo=manyi/locale/zh_Hans/LC_MESSAGES/django.mo
+msgfmt --check-format -o "$copy/fresh.mo" manyi/locale/zh_Hans/LC_MESSAGES/django.po
+if ! cmp -s "$copy/fresh.mo" "$mo"; then
+  echo "$mo is out of date with its .po: run 'make messages' (or manage.py compilemessages)."
+  exit 1
+fi
 echo "zh-hans catalogue complete."

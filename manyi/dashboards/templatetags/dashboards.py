@@ -48,3 +48,10 @@ def percent(value, places=1):
     """A share on 0..1 as per cent: 0.256|percent:1 → "25.6%"."""
     number = _number(value)
     return "" if number is None else f"{100 * number:.{int(places)}f}%"
+
+
+@register.filter
+def clamp_index(value):
+    """An interval end on the 0-100 index scale: a t interval on few answers can pass the ends."""
+    number = _number(value)
+    return None if number is None else min(100.0, max(0.0, number))
