@@ -272,3 +272,47 @@ def test_key_drivers_put_important_items_below_the_line_first(client_as, people,
     # The rule: improve, keep, secondary, bonus; within one, more important, then lower score first.
     expected = sorted(range(3), key=lambda n: (quadrant(n), -importance[n], performance[n]))
     assert order == [f"Q{n + 1}" for n in expected]
+
+
+def test_the_change_against_the_previous_wave_uses_the_right_test(client_as, people, survey):
+    """The previous wave of the series is compared with a test chosen by the data (scipy)."""
+    from django.utils import timezone
+    from scipy import stats as scipy_stats
+
+    from manyi.analytics import stats
+
+    questionnaire = survey.questionnaire
+    earlier = make_campaign(
+        questionnaire, state=CampaignState.CLOSED, channels=[Channel.EMAIL], series="年度调查", wave="2025",
+        invite_at=timezone.now() - timezone.timedelta(days=365),
+    )  # fmt: skip
+    Campaign = type(survey)
+    Campaign.objects.filter(pk=survey.pk).update(invite_at=timezone.now())
+    before = [(10, 8, 8), (6, 6, 6), (8, 8, 6), (4, 6, 6), (6, 4, 4)]
+    for n, points in enumerate(before):
+        invitation = make_invitation(earlier, make_customer(code=f"E{n}", name=f"老客户{n}", region="华东"))
+        data = {
+            f"q-{q.pk}": str(q.options.get(label=LABEL[p]).pk)
+            for q, p in zip(
+                questionnaire.questions.exclude(code="NPS").order_by("position"), points, strict=True
+            )
+        }
+        data[f"q-{questionnaire.questions.get(code='NPS').pk}"] = "8"
+        form = AnswerForm(questionnaire, data=data)
+        assert form.is_valid(), form.errors
+        save_response(
+            campaign=earlier, questionnaire=questionnaire, cleaned_data=form.cleaned_data,
+            channel=Channel.EMAIL, invitation=invitation,
+        )  # fmt: skip
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
+    now = [hand_index(points) for _region, points, _nps in ANSWERS]
+    then = [hand_index(points) for points in before]
+    change = statistics.mean(now) - statistics.mean(then)
+    assert f'data-change="{change:.2f}"' in html
+    # Few answers (n < 30): the rank test; its p and effect size as scipy gives them.
+    result = stats.compare_means(now, then)
+    assert result.method == "mann_whitney_u"
+    u = scipy_stats.mannwhitneyu(now, then, alternative="two-sided")
+    assert result.p_value == pytest.approx(u.pvalue)
+    assert result.effect_size == pytest.approx(2 * u.statistic / (len(now) * len(then)) - 1)
+    assert f"p={u.pvalue:.3f}" in html
