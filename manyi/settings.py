@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "manyi.surveys",
     "manyi.campaigns",
     "manyi.dashboards",
+    "manyi.tickets",
 ]
 
 MIDDLEWARE = [

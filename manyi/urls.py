@@ -13,6 +13,7 @@ urlpatterns = [
     path("campaigns/entry/", include("manyi.campaigns.entry_urls")),
     path("campaigns/", include("manyi.campaigns.urls")),
     path("dashboards/", include("manyi.dashboards.urls")),
+    path("tickets/", include("manyi.tickets.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("admin/", admin.site.urls),
 ]

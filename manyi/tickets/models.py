@@ -1,0 +1,1 @@
+"""Feedback and complaint tickets (issue 5)."""
