@@ -29,7 +29,10 @@ from manyi.campaigns.choices import ResponseStatus
 from manyi.campaigns.models import Response
 from manyi.customers.models import Purchase
 
-FORMAT = 1  # bump when the saved layout changes
+FORMAT = 2  # bump when the saved layout changes
+# The wide per-item columns in single precision: answer points are small whole numbers (exact
+# in float32) and it halves the memory of a large campaign (1,000,000 × 20 items: 80 MB).
+WIDE = np.float32
 CHUNK = 20_000
 CATEGORIES = ("region", "customer_type", "owner", "channel", "agent")
 
@@ -48,9 +51,9 @@ class CampaignDataset:
     satisfied: np.ndarray  # bool
     nps: np.ndarray  # float64, NaN when not answered
     customer: np.ndarray  # int64, -1 for anonymous answers
-    points: np.ndarray  # float64 (n, items), NaN = not answered
-    importance: np.ndarray  # float64 (n, items), NaN = not stated
-    dimensions: np.ndarray  # float64 (n, dimensions)
+    points: np.ndarray  # float32 (n, items), NaN = not answered
+    importance: np.ndarray  # float32 (n, items), NaN = not stated
+    dimensions: np.ndarray  # float32 (n, dimensions)
     codes: dict[str, np.ndarray] = field(default_factory=dict)  # category -> int32 codes, -1 = none
     labels: dict[str, list[str]] = field(default_factory=dict)  # category -> label of each code
     products: dict[int, np.ndarray] = field(default_factory=dict)  # product id -> row positions
@@ -100,9 +103,9 @@ def _empty(campaign_id, item_keys, dimension_keys):
         satisfied=np.empty(0, bool),
         nps=np.empty(0),
         customer=np.empty(0, np.int64),
-        points=np.empty((0, k)),
-        importance=np.empty((0, k)),
-        dimensions=np.empty((0, d)),
+        points=np.empty((0, k), WIDE),
+        importance=np.empty((0, k), WIDE),
+        dimensions=np.empty((0, d), WIDE),
         codes={name: np.empty(0, np.int32) for name in CATEGORIES},
         labels={name: [] for name in CATEGORIES},
     )
@@ -201,9 +204,9 @@ def _read(campaign, dataset, after_id):
     dataset.satisfied = np.concatenate([dataset.satisfied, np.asarray(parts["satisfied"], bool)])
     dataset.nps = np.concatenate([dataset.nps, np.asarray(parts["nps"], float)])
     dataset.customer = np.concatenate([dataset.customer, np.asarray(parts["customer"], np.int64)])
-    dataset.points = np.vstack([dataset.points, np.asarray(points, float).reshape(-1, k)])
-    dataset.importance = np.vstack([dataset.importance, np.asarray(importance, float).reshape(-1, k)])
-    dataset.dimensions = np.vstack([dataset.dimensions, np.asarray(dimensions, float).reshape(-1, d)])
+    dataset.points = np.vstack([dataset.points, np.asarray(points, WIDE).reshape(len(points), k)])
+    dataset.importance = np.vstack([dataset.importance, np.asarray(importance, WIDE).reshape(len(importance), k)])
+    dataset.dimensions = np.vstack([dataset.dimensions, np.asarray(dimensions, WIDE).reshape(len(dimensions), d)])
     for name in CATEGORIES:
         dataset.codes[name] = np.concatenate([dataset.codes[name], np.asarray(codes[name], np.int32)])
     return len(parts["ids"])
@@ -240,7 +243,7 @@ def _read_products(dataset):
 _cache: dict[int, CampaignDataset] = {}
 _locks: dict[int, threading.Lock] = {}
 _guard = threading.Lock()
-MEMORY_CAMPAIGNS = 8
+MEMORY_CAMPAIGNS = 4
 
 
 def _folder():

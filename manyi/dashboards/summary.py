@@ -180,7 +180,7 @@ def dashboard_summary(campaign, selection, segment="region"):
     dimension_titles = {d.code: d.title for d in questionnaire.dimensions.all()}
     dimensions = []
     for column, key in enumerate(dataset.dimension_keys):
-        values = dataset.dimensions[valid, column]
+        values = dataset.dimensions[valid, column].astype(np.float64)
         values = values[~np.isnan(values)]
         dimensions.append(
             {
@@ -267,7 +267,7 @@ def _importance(dataset, keep, valid, items, table):
     performance = np.array([np.nan if row["score"] is None else row["score"] for row in table], float)
     stated = dataset.importance[keep]
     stated_n = np.sum(~np.isnan(stated), axis=0)
-    if stated.size and stated_n.min(initial=0) > 0:
+    if stated.size and stated_n.min() > 0:
         source = "stated"
         weights = np.nanmean(stated, axis=0)
     else:

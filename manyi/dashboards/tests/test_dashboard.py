@@ -316,3 +316,36 @@ def test_the_change_against_the_previous_wave_uses_the_right_test(client_as, peo
     assert result.p_value == pytest.approx(u.pvalue)
     assert result.effect_size == pytest.approx(2 * u.statistic / (len(now) * len(then)) - 1)
     assert f"p={u.pvalue:.3f}" in html
+
+
+def test_stated_importance_places_the_items_when_customers_gave_it(client_as, people):
+    questionnaire = make_questionnaire(title="重要性")
+    questions = [
+        make_question(questionnaire, f"Q{n}", text=f"项目{n}", ask_importance=True, position=n)
+        for n in (1, 2, 3)
+    ]
+    questionnaire.refresh_from_db()
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL])
+    answers = [((10, 6, 8), (5, 2, 4)), ((8, 6, 10), (4, 3, 5)), ((6, 4, 8), (5, 1, 3))]
+    for n, (points, importance) in enumerate(answers):
+        data = {}
+        for question, p, i in zip(questions, points, importance, strict=True):
+            data[f"q-{question.pk}"] = str(question.options.get(label=LABEL[p]).pk)
+            data[f"q-{question.pk}-importance"] = str(i)
+        form = AnswerForm(questionnaire, data=data)
+        assert form.is_valid(), form.errors
+        save_response(
+            campaign=campaign, questionnaire=questionnaire, cleaned_data=form.cleaned_data,
+            channel=Channel.EMAIL, invitation=make_invitation(campaign, make_customer(code=f"S{n}", name=f"客户{n}")),
+        )  # fmt: skip
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[campaign.pk])).content.decode()
+    data = json.loads(re.search(r'id="dashboard-data" type="application/json">(.*?)</script>', html).group(1))
+    assert data["importance"]["source"] == "stated"
+    shown = {
+        p["key"]: (round(p["importance"], 4), round(p["performance"], 4))
+        for p in data["importance"]["points"]
+    }
+    for column, key in enumerate(["Q1", "Q2", "Q3"]):
+        stated = statistics.mean(imp[column] for _pts, imp in answers)
+        performance = statistics.mean(pts[column] for pts, _imp in answers) * 10
+        assert shown[key] == (round(stated, 4), round(performance, 4))
