@@ -205,8 +205,12 @@ def _read(campaign, dataset, after_id):
     dataset.nps = np.concatenate([dataset.nps, np.asarray(parts["nps"], float)])
     dataset.customer = np.concatenate([dataset.customer, np.asarray(parts["customer"], np.int64)])
     dataset.points = np.vstack([dataset.points, np.asarray(points, WIDE).reshape(len(points), k)])
-    dataset.importance = np.vstack([dataset.importance, np.asarray(importance, WIDE).reshape(len(importance), k)])
-    dataset.dimensions = np.vstack([dataset.dimensions, np.asarray(dimensions, WIDE).reshape(len(dimensions), d)])
+    dataset.importance = np.vstack(
+        [dataset.importance, np.asarray(importance, WIDE).reshape(len(importance), k)]
+    )
+    dataset.dimensions = np.vstack(
+        [dataset.dimensions, np.asarray(dimensions, WIDE).reshape(len(dimensions), d)]
+    )
     for name in CATEGORIES:
         dataset.codes[name] = np.concatenate([dataset.codes[name], np.asarray(codes[name], np.int32)])
     return len(parts["ids"])
