@@ -24,8 +24,17 @@ VIEW_RESPONSES = "responses.view"
 VIEW_CONFIDENTIAL_RESPONSES = "responses.view_confidential"
 # Dashboards and models: aggregates only; drill-down to answers also needs VIEW_RESPONSES.
 VIEW_ANALYSIS = "analysis.view"
+# Feedback and complaint tickets (issue 5). Which transition needs which capability is the
+# table in manyi/tickets/workflow.py; handlers are further limited to their own department.
+VIEW_TICKETS = "tickets.view"
+CREATE_TICKETS = "tickets.create"  # intake, acknowledge (受理)
+REPLY_TICKETS = "tickets.reply"  # reply to the customer (营销支持科 / 客服部, seed 002)
+WORK_TICKETS = "tickets.work"  # investigate, root cause, corrective and preventive actions
+VERIFY_TICKETS = "tickets.verify"  # verify the actions and the outcome
+MANAGE_TICKETS = "tickets.manage"  # assign, close, reopen, invalid / duplicate, SLA policies
 
 SURVEY_WORK = {VIEW_SURVEYS, VIEW_CAMPAIGNS, VIEW_RESPONSES}
+TICKET_WORK = {VIEW_TICKETS, CREATE_TICKETS, REPLY_TICKETS, WORK_TICKETS}
 
 ROLE_CAPABILITIES = {
     Role.ADMINISTRATOR: {
@@ -43,6 +52,9 @@ ROLE_CAPABILITIES = {
         ENTER_RESPONSES,
         VIEW_CONFIDENTIAL_RESPONSES,
         VIEW_ANALYSIS,
+        *TICKET_WORK,
+        VERIFY_TICKETS,
+        MANAGE_TICKETS,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -55,11 +67,23 @@ ROLE_CAPABILITIES = {
         MANAGE_CAMPAIGNS,
         ENTER_RESPONSES,
         VIEW_ANALYSIS,
+        *TICKET_WORK,
+        VERIFY_TICKETS,
+        MANAGE_TICKETS,
     },
-    Role.AGENT: {VIEW_CUSTOMERS, EDIT_CUSTOMERS, VIEW_PERSONAL_DATA, *SURVEY_WORK, ENTER_RESPONSES},
+    Role.AGENT: {
+        VIEW_CUSTOMERS,
+        EDIT_CUSTOMERS,
+        VIEW_PERSONAL_DATA,
+        *SURVEY_WORK,
+        ENTER_RESPONSES,
+        VIEW_TICKETS,
+        CREATE_TICKETS,
+        REPLY_TICKETS,
+    },
     # Handlers fix problems in their department; they see customers but not contact data
     # unless an administrator grants it to them personally.
-    Role.HANDLER: {VIEW_CUSTOMERS},
+    Role.HANDLER: {VIEW_CUSTOMERS, VIEW_TICKETS, WORK_TICKETS},
     # Analysts read everything, including confidential answers (the quality department at
     # headquarters), and change nothing.
     Role.ANALYST: {
@@ -68,6 +92,7 @@ ROLE_CAPABILITIES = {
         *SURVEY_WORK,
         VIEW_CONFIDENTIAL_RESPONSES,
         VIEW_ANALYSIS,
+        VIEW_TICKETS,
     },
 }
 

@@ -1,1 +1,489 @@
-"""Feedback and complaint tickets (issue 5)."""
+"""Feedback and complaint tickets (客户反馈 / 投诉, issue 5).
+
+State changes go through :mod:`manyi.tickets.workflow` only; it records a ``TicketEvent`` for
+each. Deadline arithmetic is the pure :mod:`manyi.tickets.sla`; these models store the policy,
+the calendar and the computed instants.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from manyi.accounts.models import Department
+from manyi.customers.models import Customer
+
+from . import sla
+from .choices import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    SEVERITY_PRIORITY,
+    ActionKind,
+    ActionStatus,
+    Channel,
+    Clock,
+    Demand,
+    EventKind,
+    Priority,
+    Severity,
+    TicketState,
+    Validity,
+)
+
+REFERENCE_PREFIX = "FK"
+
+
+class Category(models.Model):
+    """A node of the configurable category tree (产品质量, 服务态度, 物业管理 › 房屋管理 …)."""
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return " › ".join(node.name for node in self.ancestors_and_self())
+
+    def ancestors_and_self(self):
+        """Root first. Stops at a loop instead of running forever (``clean`` forbids loops)."""
+        chain, node, seen = [], self, set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    def clean(self):
+        node = self.parent
+        while node is not None:
+            if node.pk == self.pk and self.pk is not None:
+                raise ValidationError({"parent": _("A category cannot be inside itself.")})
+            node = node.parent
+
+
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
+class WorkingCalendar(models.Model):
+    """Weekly working hours, holidays (法定节假日) and make-up working days (调休).
+
+    ``hours`` maps a weekday ("0" = Monday … "6" = Sunday) to ranges like "08:30-12:00"; a
+    missing weekday is a day off. A make-up working day keeps the Monday hours.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    hours = models.JSONField(_("weekly working hours"), default=dict)
+    time_zone = models.CharField(_("time zone"), max_length=50, default=default_time_zone)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("working calendar")
+        verbose_name_plural = _("working calendars")
+
+    def __str__(self):
+        return self.name
+
+    def week(self):
+        """``{0: ["08:30-12:00", …], …}`` from the stored JSON (keys are strings there)."""
+        if not isinstance(self.hours, dict):
+            raise ValidationError({"hours": _("Give the working hours per weekday.")})
+        week = {}
+        for key, ranges in self.hours.items():
+            if str(key) not in {str(day) for day in range(7)} or not isinstance(ranges, list):
+                raise ValidationError({"hours": _("Give the working hours per weekday 0 (Monday) to 6.")})
+            week[int(key)] = [str(text) for text in ranges]
+        return week
+
+    def clean(self):
+        try:
+            self.to_sla()
+        except (ValueError, TypeError) as error:
+            raise ValidationError(
+                {"hours": _("Working hours are not valid: %(error)s") % {"error": error}}
+            ) from error
+
+    def to_sla(self, holidays=None, workdays=None):
+        """The pure calendar of :mod:`sla` (holidays and make-up days read from the database)."""
+        if holidays is None or workdays is None:
+            days = list(self.days.values_list("date", "is_working_day"))
+            holidays = {day for day, working in days if not working}
+            workdays = {day for day, working in days if working}
+        return sla.WorkCalendar.from_text(self.week(), holidays, workdays, zone=self.time_zone)
+
+
+class CalendarDay(models.Model):
+    """A holiday (day off) or a make-up working day (调休上班) of one calendar."""
+
+    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("For example 国庆节"))
+    is_working_day = models.BooleanField(
+        _("make-up working day"),
+        default=False,
+        help_text=_("A weekend day worked instead of a holiday (调休); otherwise a day off."),
+    )
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday or make-up working day")
+        verbose_name_plural = _("holidays and make-up working days")
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="one_entry_per_calendar_day")
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.name}"
+
+
+class SlaPolicyQuerySet(models.QuerySet):
+    def for_ticket(self, severity, channel):
+        """The most specific active policy: severity and channel, then severity, channel, default."""
+        candidates = list(
+            self.filter(is_active=True)
+            .filter(Q(severity=severity) | Q(severity=""))
+            .filter(Q(channel=channel) | Q(channel=""))
+            .select_related("calendar")
+        )
+        candidates.sort(key=lambda policy: (policy.severity == "", policy.channel == "", policy.pk))
+        return candidates[0] if candidates else None
+
+
+class SlaPolicy(models.Model):
+    """Deadlines for one severity and channel (blank: any). Seed 004: 1 h / 24 h; seed 002: a week."""
+
+    name = models.CharField(_("name"), max_length=100)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    first_response = models.DurationField(_("first response within"))
+    first_solution = models.DurationField(_("first solution within"))
+    resolution = models.DurationField(_("resolution within"))
+    clock = models.CharField(_("counted in"), max_length=10, choices=Clock.choices, default=Clock.CALENDAR)
+    calendar = models.ForeignKey(
+        WorkingCalendar,
+        verbose_name=_("working calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="policies",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = SlaPolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["severity", "channel", "pk"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["severity", "channel"],
+                condition=Q(is_active=True),
+                name="one_active_policy_per_severity_and_channel",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        for name in ("first_response", "first_solution", "resolution"):
+            value = getattr(self, name)
+            if value is not None and value <= timedelta(0):
+                errors[name] = _("Give a duration longer than zero.")
+        if self.clock == Clock.WORKING and self.calendar_id is None:
+            errors["calendar"] = _("Working hours need a working calendar.")
+        if errors:
+            raise ValidationError(errors)
+
+    def work_calendar(self):
+        """The pure calendar the deadlines are counted in (None: calendar time)."""
+        if self.clock == Clock.WORKING and self.calendar is not None:
+            return self.calendar.to_sla()
+        return None
+
+    def deadlines(self, start):
+        """(first response, first solution, resolution) due instants counted from ``start``."""
+        calendar = self.work_calendar()
+        return tuple(
+            sla.deadline(start, duration, calendar)
+            for duration in (self.first_response, self.first_solution, self.resolution)
+        )
+
+
+class TicketSequence(models.Model):
+    """The last reference number issued per year; incremented under a row lock."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+    @classmethod
+    def next_reference(cls, year):
+        """FK-2026-000123. Safe under concurrency: the row is updated (and so locked) first."""
+        with transaction.atomic():
+            cls.objects.get_or_create(year=year)
+            cls.objects.filter(year=year).update(last=F("last") + 1)
+            number = cls.objects.select_for_update().get(year=year).last
+        return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(state__in=OPEN_STATES)
+
+    def closed(self):
+        return self.filter(state__in=CLOSED_STATES)
+
+    def overdue(self, now):
+        """Open tickets with a deadline passed and the step it guards not done."""
+        return self.open().filter(
+            Q(first_response_at__isnull=True, response_due__lt=now)
+            | Q(first_solution_at__isnull=True, solution_due__lt=now)
+            | Q(resolved_at__isnull=True, resolution_due__lt=now)
+        )
+
+    def for_user(self, user):
+        """What the user may see: all tickets, but a handler only those of the department."""
+        from manyi.accounts.choices import Role
+        from manyi.accounts.permissions import VIEW_TICKETS
+
+        if not user.is_authenticated or not user.can(VIEW_TICKETS):
+            return self.none()
+        if user.role == Role.HANDLER:
+            return self.filter(Q(department_id=user.department_id) | Q(assignee=user))
+        return self
+
+
+class Ticket(models.Model):
+    """One piece of feedback or complaint, from intake to closing (闭单)."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    state = models.CharField(
+        _("state"), max_length=15, choices=TicketState.choices, default=TicketState.NEW, editable=False
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL
+    )
+    validity = models.CharField(_("validity"), max_length=10, choices=Validity.choices, blank=True)
+    validity_reason = models.TextField(_("reason for the validity"), blank=True)
+    demand = models.CharField(_("customer demand"), max_length=15, choices=Demand.choices, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"))
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    root_cause = models.TextField(_("root cause"), blank=True)
+    reply = models.TextField(_("reply to the customer"), blank=True)
+    close_reason = models.TextField(_("reason for closing"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+    )
+    # The survey answer that opened it (seed 004: negative feedback answered within an hour).
+    response = models.OneToOneField(
+        "campaigns.Response",
+        verbose_name=_("survey response"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket",
+    )
+    sla_policy = models.ForeignKey(
+        SlaPolicy, verbose_name=_("SLA policy"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    solution_due = models.DateTimeField(_("first solution due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    first_solution_at = models.DateTimeField(_("first solution at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    response_breached_at = models.DateTimeField(_("first response breach recorded"), null=True, blank=True)
+    solution_breached_at = models.DateTimeField(_("first solution breach recorded"), null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(_("resolution breach recorded"), null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["state", "department"]),
+            models.Index(fields=["assignee", "state"]),
+            # The escalation sweep looks for open tickets with a deadline passed.
+            models.Index(
+                fields=["resolution_due"],
+                name="ticket_open_resolution_due",
+                condition=Q(resolved_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("tickets:detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.state in OPEN_STATES
+
+    def default_priority(self):
+        return SEVERITY_PRIORITY.get(self.severity, Priority.NORMAL)
+
+    def sla_calendar(self):
+        return self.sla_policy.work_calendar() if self.sla_policy else None
+
+    def deadline_status(self, now=None):
+        """Per deadline: (name, due, done_at, breached, time left) for the pages and the sweep."""
+        now = now or timezone.now()
+        calendar = self.sla_calendar()
+        rows = []
+        for name, due, done in (
+            ("response", self.response_due, self.first_response_at),
+            ("solution", self.solution_due, self.first_solution_at),
+            ("resolution", self.resolution_due, self.resolved_at),
+        ):
+            if due is None:
+                continue
+            left = None if done else sla.time_left(now, due, calendar)
+            rows.append((name, due, done, sla.is_overdue(now, due, done), left))
+        return rows
+
+
+class TicketEvent(models.Model):
+    """Every change of a ticket: who, when, from which state to which, why."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=12, choices=EventKind.choices, default=EventKind.TRANSITION)
+    from_state = models.CharField(max_length=15, choices=TicketState.choices, blank=True)
+    to_state = models.CharField(max_length=15, choices=TicketState.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.ticket.reference}: {self.from_state} → {self.to_state}"
+
+
+class CorrectiveAction(models.Model):
+    """A corrective or preventive action (纠正预防措施) with owner, deadline, status, verification."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=ActionKind.choices, default=ActionKind.CORRECTIVE
+    )
+    description = models.TextField(_("action"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="ticket_actions",
+    )
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.PLANNED
+    )
+    result = models.TextField(_("what was done"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verification = models.TextField(_("verification"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("corrective or preventive action")
+        verbose_name_plural = _("corrective and preventive actions")
+
+    def __str__(self):
+        return self.description[:60]
+
+    def is_late(self, today: date):
+        return self.status == ActionStatus.PLANNED and self.deadline < today

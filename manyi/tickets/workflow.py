@@ -1,0 +1,639 @@
+"""A ticket's life as an explicit state machine (REQUIREMENTS §5, seeds 002 and 004).
+
+    new → acknowledged → assigned → investigating → action → replied → verified → closed
+                                                 ↘ replied (an explanation needs no action)
+    reopen: replied / verified / closed / invalid / duplicate → assigned (acknowledged if no
+    department yet); close as invalid or duplicate from any open state, with a reason.
+
+``TRANSITIONS`` is the one table of who may do what: each transition names the states it
+leaves, the capability it needs (``manyi.accounts.permissions``) and whether it is bound to
+the ticket's department (handlers act only on their department's tickets; whoever may manage
+tickets acts on all). Every change goes through ``_transition``: it locks the row, checks
+role and state, sets the SLA timestamps, saves and records a ``TicketEvent``; a refusal raises
+``TicketError`` with a message for the user and changes nothing.
+
+SLA timestamps: the first response is met by acknowledging (or by closing as invalid or
+duplicate straight away), the first solution by the first reply to the customer, the
+resolution by closing. Deadlines come from the matching ``SlaPolicy``, counted from the time
+the feedback was received; reopening counts a new resolution deadline from the reopening.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from manyi.accounts import permissions as perms
+
+from .choices import (
+    OPEN_STATES,
+    PENDING_ACTION_STATUSES,
+    ActionKind,
+    ActionStatus,
+    Channel,
+    Demand,
+    EventKind,
+    Priority,
+    Severity,
+    TicketState,
+    Validity,
+)
+from .models import Category, CorrectiveAction, SlaPolicy, Ticket, TicketEvent, TicketSequence
+
+MAX_NOTE = 4000
+# Feedback received up to this far in the future (clock skew of a phone or a mail server) is
+# accepted as received now; anything later is a typing error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class TicketError(ValueError):
+    """A change the ticket's state or the user's role does not allow; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    sources: tuple[str, ...]
+    target: str | None  # None: decided by the verb (reopen)
+    capability: str
+    department_bound: bool = False
+
+
+REOPENABLE = (
+    TicketState.REPLIED,
+    TicketState.VERIFIED,
+    TicketState.CLOSED,
+    TicketState.INVALID,
+    TicketState.DUPLICATE,
+)
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition(
+            "acknowledge",
+            gettext_lazy("Acknowledge"),
+            (TicketState.NEW,),
+            TicketState.ACKNOWLEDGED,
+            perms.CREATE_TICKETS,
+        ),
+        Transition(
+            "assign",
+            gettext_lazy("Assign"),
+            (TicketState.ACKNOWLEDGED, TicketState.ASSIGNED, TicketState.INVESTIGATING, TicketState.ACTION),
+            TicketState.ASSIGNED,
+            perms.MANAGE_TICKETS,
+        ),
+        Transition(
+            "investigate",
+            gettext_lazy("Start investigating"),
+            (TicketState.ASSIGNED,),
+            TicketState.INVESTIGATING,
+            perms.WORK_TICKETS,
+            department_bound=True,
+        ),
+        Transition(
+            "plan_actions",
+            gettext_lazy("Record the root cause"),
+            (TicketState.INVESTIGATING,),
+            TicketState.ACTION,
+            perms.WORK_TICKETS,
+            department_bound=True,
+        ),
+        Transition(
+            "reply",
+            gettext_lazy("Reply to the customer"),
+            (TicketState.INVESTIGATING, TicketState.ACTION),
+            TicketState.REPLIED,
+            perms.REPLY_TICKETS,
+        ),
+        Transition(
+            "verify",
+            gettext_lazy("Verify"),
+            (TicketState.REPLIED,),
+            TicketState.VERIFIED,
+            perms.VERIFY_TICKETS,
+        ),
+        Transition(
+            "close",
+            gettext_lazy("Close"),
+            (TicketState.VERIFIED,),
+            TicketState.CLOSED,
+            perms.MANAGE_TICKETS,
+        ),
+        Transition(
+            "reopen",
+            gettext_lazy("Reopen"),
+            REOPENABLE,
+            None,
+            perms.MANAGE_TICKETS,
+        ),
+        Transition(
+            "close_invalid",
+            gettext_lazy("Close as invalid"),
+            OPEN_STATES,
+            TicketState.INVALID,
+            perms.MANAGE_TICKETS,
+        ),
+        Transition(
+            "close_duplicate",
+            gettext_lazy("Close as duplicate"),
+            OPEN_STATES,
+            TicketState.DUPLICATE,
+            perms.MANAGE_TICKETS,
+        ),
+    )
+}
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _in_department(ticket, user):
+    return user.pk == ticket.assignee_id or (
+        ticket.department_id is not None and user.department_id == ticket.department_id
+    )
+
+
+def refusal(ticket, user, name):
+    """Why ``user`` may not apply transition ``name`` to ``ticket`` now (None: allowed)."""
+    transition = TRANSITIONS[name]
+    if user is None or not user.is_authenticated or not user.can(transition.capability):
+        return _("Your role does not allow “%(action)s”.") % {"action": transition.label}
+    if (
+        transition.department_bound
+        and not user.can(perms.MANAGE_TICKETS)
+        and not _in_department(ticket, user)
+    ):
+        return _("Only the responsible department may do “%(action)s” on this ticket.") % {
+            "action": transition.label
+        }
+    if ticket.state not in transition.sources:
+        return _("A ticket that is “%(state)s” cannot be changed by “%(action)s”.") % {
+            "state": ticket.get_state_display(),
+            "action": transition.label,
+        }
+    return None
+
+
+def allowed_transitions(ticket, user):
+    """The transitions ``user`` may apply to ``ticket`` now, in table order (for the buttons)."""
+    return [t for name, t in TRANSITIONS.items() if refusal(ticket, user, name) is None]
+
+
+def _clean_note(note, required=False, what=None):
+    note = (note or "").strip()
+    if required and not note:
+        raise TicketError(what or _("Give a reason."))
+    if len(note) > MAX_NOTE:
+        raise TicketError(_("Keep the text under %(count)s characters.") % {"count": MAX_NOTE})
+    return note
+
+
+def _record(ticket, by, kind, from_state, to_state, note, now):
+    return TicketEvent.objects.create(
+        ticket=ticket, by=by, at=now, kind=kind, from_state=from_state, to_state=to_state, note=note
+    )
+
+
+def _transition(ticket, by, name, *, now=None, note="", target=None, check=None, changes=None):
+    """Lock, check role and state (then ``check(locked)``), apply ``changes(locked)``, record."""
+    now = now or timezone.now()
+    transition = TRANSITIONS[name]
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        reason = refusal(locked, by, name)
+        if reason:
+            raise TicketError(reason)
+        if check:
+            check(locked)
+        from_state = locked.state
+        fields = set(changes(locked) if changes else ())
+        locked.state = (target(locked) if callable(target) else target) or transition.target
+        locked.save(update_fields=sorted(fields | {"state"}))
+        _record(locked, by, EventKind.TRANSITION, from_state, locked.state, note, now)
+    _refresh(ticket, locked)
+    return ticket
+
+
+def _refresh(ticket, locked):
+    """Copy the saved values onto the caller's instance, so it sees the change."""
+    for field in Ticket._meta.concrete_fields:
+        setattr(ticket, field.attname, getattr(locked, field.attname))
+
+
+# --------------------------------------------------------------------------- SLA
+
+
+def apply_sla(ticket, policy=None):
+    """Choose the policy for the ticket's severity and channel and set the three due instants."""
+    policy = policy or SlaPolicy.objects.for_ticket(ticket.severity, ticket.channel)
+    ticket.sla_policy = policy
+    if policy is None:
+        ticket.response_due = ticket.solution_due = ticket.resolution_due = None
+    else:
+        ticket.response_due, ticket.solution_due, ticket.resolution_due = policy.deadlines(ticket.received_at)
+    return ["sla_policy", "response_due", "solution_due", "resolution_due"]
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def _choice(value, choices, message, blank=False):
+    if blank and value in ("", None):
+        return ""
+    if value not in choices.values:
+        raise TicketError(message)
+    return value
+
+
+def open_ticket(
+    *,
+    by,
+    channel,
+    subject,
+    description,
+    received_at=None,
+    customer=None,
+    contact_name="",
+    contact_phone="",
+    contact_email="",
+    category=None,
+    severity=Severity.GENERAL,
+    demand="",
+    response=None,
+    now=None,
+):
+    """Record new feedback: reference number, SLA deadlines, the first event. ``by`` None: the system."""
+    now = now or timezone.now()
+    if by is not None and not by.can(perms.CREATE_TICKETS):
+        raise TicketError(_("Your role does not allow recording feedback."))
+    channel = _choice(channel, Channel, _("Choose a channel."))
+    severity = _choice(severity, Severity, _("Choose a severity."))
+    demand = _choice(demand, Demand, _("Choose what the customer asks for."), blank=True)
+    description = _clean_note(description, required=True, what=_("Describe the feedback."))
+    subject = (subject or "").strip() or description.splitlines()[0]
+    subject = subject[:200]
+    received_at = received_at or now
+    if timezone.is_naive(received_at):
+        raise TicketError(_("Give the time the feedback was received with its time zone."))
+    if received_at > now + CLOCK_SKEW:
+        raise TicketError(_("The feedback cannot have been received in the future."))
+    if category is not None and not (isinstance(category, Category) and category.is_active):
+        raise TicketError(_("Choose an active category."))
+    ticket = Ticket(
+        channel=channel,
+        subject=subject,
+        description=description,
+        received_at=received_at,
+        customer=customer,
+        contact_name=(contact_name or "").strip()[:100],
+        contact_phone=(contact_phone or "").strip()[:30],
+        contact_email=(contact_email or "").strip()[:254],
+        category=category,
+        severity=severity,
+        demand=demand,
+        response=response,
+        created_by=by,
+        created_at=now,
+    )
+    ticket.priority = ticket.default_priority()
+    apply_sla(ticket)
+    with transaction.atomic():
+        ticket.reference = TicketSequence.next_reference(timezone.localtime(received_at).year)
+        ticket.save()
+        _record(ticket, by, EventKind.TRANSITION, "", TicketState.NEW, "", now)
+    return ticket
+
+
+# --------------------------------------------------------------------------- the verbs
+
+
+def acknowledge(ticket, by, note="", now=None):
+    """受理: the customer has been told the feedback is being handled (first response)."""
+    now = now or timezone.now()
+    note = _clean_note(note)
+
+    def changes(t):
+        if t.first_response_at is None:
+            t.first_response_at = now
+        return ["first_response_at"]
+
+    return _transition(ticket, by, "acknowledge", now=now, note=note, changes=changes)
+
+
+def assign(ticket, by, department, assignee=None, note="", now=None):
+    """Hand the ticket to a responsible department (and optionally one person in it)."""
+    note = _clean_note(note)
+    if department is None or not department.is_active:
+        raise TicketError(_("Choose an active department."))
+    if assignee is not None and (
+        not assignee.is_active
+        or assignee.department_id != department.pk
+        or not assignee.can(perms.WORK_TICKETS)
+    ):
+        raise TicketError(
+            _("The person must be an active member of that department who may work on tickets.")
+        )
+
+    def changes(t):
+        t.department, t.assignee = department, assignee
+        return ["department", "assignee"]
+
+    who = f"{department}" + (f" / {assignee}" if assignee else "")
+    return _transition(
+        ticket, by, "assign", now=now, note=" — ".join(part for part in (who, note) if part), changes=changes
+    )
+
+
+def start_investigation(ticket, by, note="", now=None):
+    return _transition(ticket, by, "investigate", now=now, note=_clean_note(note))
+
+
+def record_root_cause(ticket, by, root_cause, note="", now=None):
+    """原因分析 done: the root cause is written down; corrective and preventive actions follow."""
+    root_cause = _clean_note(root_cause, required=True, what=_("Describe the root cause."))
+
+    def changes(t):
+        t.root_cause = root_cause
+        return ["root_cause"]
+
+    return _transition(ticket, by, "plan_actions", now=now, note=_clean_note(note), changes=changes)
+
+
+def reply(ticket, by, text, now=None):
+    """答复客户: what the customer was told (the first reply meets the first-solution deadline)."""
+    now = now or timezone.now()
+    text = _clean_note(text, required=True, what=_("Write the reply to the customer."))
+
+    def changes(t):
+        t.reply = text
+        if t.first_solution_at is None:
+            t.first_solution_at = now
+        return ["reply", "first_solution_at"]
+
+    return _transition(ticket, by, "reply", now=now, note=text, changes=changes)
+
+
+def verify(ticket, by, note="", now=None):
+    """跟踪验证: every action is verified effective or cancelled."""
+
+    def check(t):
+        if t.actions.filter(status__in=PENDING_ACTION_STATUSES).exists():
+            raise TicketError(_("Every action must be verified effective or cancelled first."))
+
+    return _transition(ticket, by, "verify", now=now, note=_clean_note(note), check=check)
+
+
+def close(ticket, by, note="", now=None):
+    """闭单."""
+    now = now or timezone.now()
+
+    def changes(t):
+        t.resolved_at = now
+        return ["resolved_at"]
+
+    return _transition(ticket, by, "close", now=now, note=_clean_note(note), changes=changes)
+
+
+def reopen(ticket, by, reason, now=None):
+    """Back to work: to the department it was assigned to, else to acknowledged."""
+    now = now or timezone.now()
+    reason = _clean_note(reason, required=True, what=_("Give the reason for reopening."))
+
+    def changes(t):
+        t.resolved_at = t.resolution_breached_at = None
+        t.duplicate_of = None
+        t.reopened_count += 1
+        if t.sla_policy is not None:
+            t.resolution_due = t.sla_policy.deadlines(now)[2]
+        return ["resolved_at", "resolution_breached_at", "duplicate_of", "reopened_count", "resolution_due"]
+
+    def target(t):
+        return TicketState.ASSIGNED if t.department_id else TicketState.ACKNOWLEDGED
+
+    return _transition(ticket, by, "reopen", now=now, note=reason, target=target, changes=changes)
+
+
+def _closing_changes(now, **values):
+    def changes(t):
+        if t.first_response_at is None:
+            t.first_response_at = now
+        t.resolved_at = now
+        for name, value in values.items():
+            setattr(t, name, value)
+        return ["first_response_at", "resolved_at", *values]
+
+    return changes
+
+
+def close_invalid(ticket, by, reason, validity=Validity.INVALID, now=None):
+    """投诉不成立 or 非正常投诉: closed with the reason, which the customer is told."""
+    now = now or timezone.now()
+    reason = _clean_note(reason, required=True, what=_("Give the reason the feedback is not valid."))
+    if validity not in (Validity.INVALID, Validity.ABNORMAL):
+        raise TicketError(_("Choose “not valid” or “abnormal claim”."))
+    changes = _closing_changes(now, validity=validity, validity_reason=reason, close_reason=reason)
+    return _transition(ticket, by, "close_invalid", now=now, note=reason, changes=changes)
+
+
+def close_duplicate(ticket, by, original, note="", now=None):
+    """The same feedback is already a ticket: this one closes and points to it."""
+    now = now or timezone.now()
+    note = _clean_note(note)
+    if original is None or original.pk == ticket.pk:
+        raise TicketError(_("Choose the other ticket this one repeats."))
+    if original.state == TicketState.DUPLICATE:
+        raise TicketError(_("That ticket is itself a duplicate; choose the one it repeats."))
+    reason = _("Duplicate of %(reference)s.") % {"reference": original.reference}
+    changes = _closing_changes(
+        now, duplicate_of=original, close_reason=" ".join(filter(None, (reason, note)))
+    )
+    return _transition(
+        ticket, by, "close_duplicate", now=now, note=" ".join(filter(None, (reason, note))), changes=changes
+    )
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def classify(
+    ticket, by, *, category=None, severity=None, demand=None, validity=None, validity_reason=None, now=None
+):
+    """Change category, severity, demand or validity (判定) of an open ticket; records the change.
+
+    A new severity re-selects the SLA policy and recomputes the deadlines from the time the
+    feedback was received, and raises the priority to the severity's default if lower.
+    """
+    now = now or timezone.now()
+    may_work = by.can(perms.WORK_TICKETS) and (by.can(perms.MANAGE_TICKETS) or _in_department(ticket, by))
+    if not (by.can(perms.CREATE_TICKETS) or may_work):
+        raise TicketError(_("Your role does not allow classifying this ticket."))
+    with transaction.atomic():
+        t = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if t.state not in OPEN_STATES:
+            raise TicketError(_("Reopen the ticket before changing it."))
+        fields, notes = set(), []
+        if category is not None and category != t.category:
+            if not (isinstance(category, Category) and category.is_active):
+                raise TicketError(_("Choose an active category."))
+            t.category = category
+            fields.add("category")
+            notes.append(_("Category: %(value)s") % {"value": category})
+        if demand is not None and demand != t.demand:
+            t.demand = _choice(demand, Demand, _("Choose what the customer asks for."), blank=True)
+            fields.add("demand")
+            notes.append(_("Demand: %(value)s") % {"value": t.get_demand_display() or "—"})
+        if validity is not None:
+            validity = _choice(validity, Validity, _("Choose the validity."), blank=True)
+            reason = _clean_note(validity_reason)
+            if validity in (Validity.INVALID, Validity.ABNORMAL) and not reason:
+                raise TicketError(_("Give the reason the feedback is not valid."))
+            if (validity, reason) != (t.validity, t.validity_reason):
+                t.validity, t.validity_reason = validity, reason
+                fields |= {"validity", "validity_reason"}
+                notes.append(_("Validity: %(value)s") % {"value": t.get_validity_display() or "—"})
+        if severity is not None and severity != t.severity:
+            t.severity = _choice(severity, Severity, _("Choose a severity."))
+            fields.add("severity")
+            t.priority = max(t.priority, t.default_priority())
+            fields.add("priority")
+            fields |= set(apply_sla(t))
+            notes.append(_("Severity: %(value)s") % {"value": t.get_severity_display()})
+        if not fields:
+            return ticket
+        t.save(update_fields=sorted(fields))
+        _record(t, by, EventKind.CHANGE, t.state, t.state, "; ".join(str(n) for n in notes), now)
+    _refresh(ticket, t)
+    return ticket
+
+
+def raise_priority(ticket, by, note="", now=None):
+    """One step up (an escalation); returns whether it changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        t = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if t.priority >= Priority.URGENT:
+            return False
+        t.priority += 1
+        t.save(update_fields=["priority"])
+        _record(t, by, EventKind.ESCALATION, t.state, t.state, _clean_note(note), now)
+    _refresh(ticket, t)
+    return True
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORRECTIVE, now=None):
+    """纠正预防措施 with owner and deadline, while the ticket is under investigation or in action."""
+    now = now or timezone.now()
+    if not by.can(perms.WORK_TICKETS) or not (by.can(perms.MANAGE_TICKETS) or _in_department(ticket, by)):
+        raise TicketError(_("Only the responsible department may plan actions on this ticket."))
+    if ticket.state not in (TicketState.INVESTIGATING, TicketState.ACTION):
+        raise TicketError(_("Actions are planned while the ticket is investigated or in action."))
+    kind = _choice(kind, ActionKind, _("Choose corrective or preventive."))
+    description = _clean_note(description, required=True, what=_("Describe the action."))
+    if owner is None or not owner.is_active:
+        raise TicketError(_("Choose an active owner for the action."))
+    if deadline is None or deadline < timezone.localdate(now):
+        raise TicketError(_("The deadline must be today or later."))
+    with transaction.atomic():
+        action = CorrectiveAction.objects.create(
+            ticket=ticket,
+            kind=kind,
+            description=description,
+            owner=owner,
+            deadline=deadline,
+            created_by=by,
+            created_at=now,
+        )
+        _record(
+            ticket,
+            by,
+            EventKind.ACTION,
+            ticket.state,
+            ticket.state,
+            f"{action.get_kind_display()}: {description}",
+            now,
+        )
+    return action
+
+
+def complete_action(action, by, result, now=None):
+    """The owner (or the responsible department) reports the action done, with what was done."""
+    now = now or timezone.now()
+    ticket = action.ticket
+    if not (
+        by.pk == action.owner_id
+        or (by.can(perms.WORK_TICKETS) and (by.can(perms.MANAGE_TICKETS) or _in_department(ticket, by)))
+    ):
+        raise TicketError(_("Only the owner or the responsible department may report this action done."))
+    if action.status not in (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE):
+        raise TicketError(_("This action is not open."))
+    result = _clean_note(result, required=True, what=_("Describe what was done."))
+    with transaction.atomic():
+        action.status, action.result, action.done_at = ActionStatus.DONE, result, now
+        action.save(update_fields=["status", "result", "done_at"])
+        _record(
+            ticket,
+            by,
+            EventKind.ACTION,
+            ticket.state,
+            ticket.state,
+            _("Done: %(text)s") % {"text": result},
+            now,
+        )
+    return action
+
+
+def verify_action(action, by, effective, note="", now=None):
+    """跟踪验证 of one action: effective, or not (back to the owner)."""
+    now = now or timezone.now()
+    if not by.can(perms.VERIFY_TICKETS):
+        raise TicketError(_("Your role does not allow verifying actions."))
+    if action.status != ActionStatus.DONE:
+        raise TicketError(_("Only an action reported done can be verified."))
+    note = _clean_note(note, required=not effective, what=_("Say why the action did not work."))
+    with transaction.atomic():
+        action.status = ActionStatus.VERIFIED if effective else ActionStatus.INEFFECTIVE
+        action.verified_by, action.verified_at, action.verification = by, now, note
+        action.save(update_fields=["status", "verified_by", "verified_at", "verification"])
+        text = _("Verified effective") if effective else _("Not effective")
+        _record(
+            action.ticket,
+            by,
+            EventKind.ACTION,
+            action.ticket.state,
+            action.ticket.state,
+            ": ".join(filter(None, (str(text), note))),
+            now,
+        )
+    return action
+
+
+def cancel_action(action, by, reason, now=None):
+    now = now or timezone.now()
+    if not by.can(perms.MANAGE_TICKETS):
+        raise TicketError(_("Your role does not allow cancelling actions."))
+    if action.status in (ActionStatus.VERIFIED, ActionStatus.CANCELLED):
+        raise TicketError(_("This action is not open."))
+    reason = _clean_note(reason, required=True)
+    with transaction.atomic():
+        action.status, action.verification = ActionStatus.CANCELLED, reason
+        action.save(update_fields=["status", "verification"])
+        _record(
+            action.ticket,
+            by,
+            EventKind.ACTION,
+            action.ticket.state,
+            action.ticket.state,
+            _("Cancelled: %(text)s") % {"text": reason},
+            now,
+        )
+    return action
