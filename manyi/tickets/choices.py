@@ -2,19 +2,20 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketState(models.TextChoices):
-    NEW = "new", _("New")  # 接收
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")  # 受理
-    ASSIGNED = "assigned", _("Assigned")  # 分派责任部门
-    INVESTIGATING = "investigating", _("Investigating")  # 原因分析
-    ACTION = "action", _("Corrective action")  # 纠正预防措施
-    REPLIED = "replied", _("Replied")  # 答复客户
-    VERIFIED = "verified", _("Verified")  # 跟踪验证
-    CLOSED = "closed", _("Closed")  # 闭单
-    INVALID = "invalid", _("Closed as invalid")  # 投诉不成立 / 非正常投诉
-    DUPLICATE = "duplicate", _("Closed as duplicate")
+    NEW = "new", pgettext_lazy("ticket state", "New")  # 接收
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("ticket state", "Acknowledged")  # 受理
+    ASSIGNED = "assigned", pgettext_lazy("ticket state", "Assigned")  # 分派责任部门
+    INVESTIGATING = "investigating", pgettext_lazy("ticket state", "Investigating")  # 原因分析
+    ACTION = "action", pgettext_lazy("ticket state", "Corrective action")  # 纠正预防措施
+    REPLIED = "replied", pgettext_lazy("ticket state", "Replied")  # 答复客户
+    VERIFIED = "verified", pgettext_lazy("ticket state", "Verified")  # 跟踪验证
+    CLOSED = "closed", pgettext_lazy("ticket state", "Closed")  # 闭单
+    INVALID = "invalid", pgettext_lazy("ticket state", "Closed as invalid")  # 投诉不成立 / 非正常投诉
+    DUPLICATE = "duplicate", pgettext_lazy("ticket state", "Closed as duplicate")
 
 
 OPEN_STATES = (
@@ -30,14 +31,14 @@ CLOSED_STATES = (TicketState.CLOSED, TicketState.INVALID, TicketState.DUPLICATE)
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")  # 电话
-    ON_SITE = "on_site", _("On site")  # 来人 / 现场
-    WECHAT = "wechat", _("WeChat / app")  # 微信平台 / APP
-    SOCIAL = "social", _("Social media")  # 网络平台
-    EMAIL = "email", _("E-mail")  # 电子邮件
-    WEB = "web", _("Web form")  # 在线
-    SURVEY = "survey", _("Survey answer")  # 满意度调查的负面评价 (seed 004)
-    API = "api", _("API")
+    PHONE = "phone", pgettext_lazy("ticket channel", "Phone")  # 电话
+    ON_SITE = "on_site", pgettext_lazy("ticket channel", "On site")  # 来人 / 现场
+    WECHAT = "wechat", pgettext_lazy("ticket channel", "WeChat / app")  # 微信平台 / APP
+    SOCIAL = "social", pgettext_lazy("ticket channel", "Social media")  # 网络平台
+    EMAIL = "email", pgettext_lazy("ticket channel", "E-mail")  # 电子邮件
+    WEB = "web", pgettext_lazy("ticket channel", "Web form")  # 在线
+    SURVEY = "survey", pgettext_lazy("ticket channel", "Survey answer")  # 满意度调查的负面评价 (seed 004)
+    API = "api", pgettext_lazy("ticket channel", "API")
 
 
 class Severity(models.TextChoices):
@@ -45,38 +46,53 @@ class Severity(models.TextChoices):
 
     GENERAL = (
         "general",
-        _("General"),
+        pgettext_lazy("complaint severity", "General"),
     )  # 一般: no quality problem; remarks and suggestions (产品太甜、价格太贵)
-    MINOR = "minor", _("Minor")  # 次要: slight quality problem, harms nobody (开裂、数量不足、漏气)
-    MAJOR = "major", _("Major")  # 主要: quality problem that can harm the consumer (异物、发霉)
-    SPECIAL = "special", _("Special")  # 特殊: no quality problem, complaint for gain (恶性投诉)
-    SERIOUS = "serious", _("Serious")  # 严重: serious consequences or harm to the customer
+    MINOR = (
+        "minor",
+        pgettext_lazy("complaint severity", "Minor"),
+    )  # 次要: slight quality problem, harms nobody (开裂、数量不足、漏气)
+    MAJOR = (
+        "major",
+        pgettext_lazy("complaint severity", "Major"),
+    )  # 主要: quality problem that can harm the consumer (异物、发霉)
+    SPECIAL = (
+        "special",
+        pgettext_lazy("complaint severity", "Special"),
+    )  # 特殊: no quality problem, complaint for gain (恶性投诉)
+    SERIOUS = (
+        "serious",
+        pgettext_lazy("complaint severity", "Serious"),
+    )  # 严重: serious consequences or harm to the customer
 
 
 class Validity(models.TextChoices):
     """Seed 002 (投诉判定): blank until someone has judged it."""
 
-    VALID = "valid", _("Valid")  # 投诉成立 / 正常投诉
-    INVALID = "invalid", _("Not valid")  # 投诉不成立 (保存不当、个人体质 …)
-    ABNORMAL = "abnormal", _("Abnormal claim")  # 非正常投诉: claims beyond the rules or the law
+    VALID = "valid", pgettext_lazy("complaint validity", "Valid")  # 投诉成立 / 正常投诉
+    INVALID = "invalid", pgettext_lazy("complaint validity", "Not valid")  # 投诉不成立 (保存不当、个人体质 …)
+    ABNORMAL = (
+        "abnormal",
+        pgettext_lazy("complaint validity", "Abnormal claim"),
+    )  # 非正常投诉: claims beyond the rules or the law
 
 
 class Demand(models.TextChoices):
     """What the customer asks for (客户诉求, seed 002: 派人到现场、补货、换货、退货、索赔)."""
 
-    REPAIR = "repair", _("Repair")  # 维修
-    REPLACEMENT = "replacement", _("Replacement")  # 补货 / 换货
-    RETURN = "return", _("Return")  # 退货
-    COMPENSATION = "compensation", _("Compensation")  # 索赔 / 赔偿
-    ON_SITE_VISIT = "on_site_visit", _("On-site visit")  # 派人到现场
-    EXPLANATION = "explanation", _("Explanation")  # 解释说明
+    REPAIR = "repair", pgettext_lazy("customer demand", "Repair")  # 维修
+    REPLACEMENT = "replacement", pgettext_lazy("customer demand", "Replacement")  # 补货 / 换货
+    RETURN = "return", pgettext_lazy("customer demand", "Return")  # 退货
+    COMPENSATION = "compensation", pgettext_lazy("customer demand", "Compensation")  # 索赔 / 赔偿
+    ON_SITE_VISIT = "on_site_visit", pgettext_lazy("customer demand", "On-site visit")  # 派人到现场
+    EXPLANATION = "explanation", pgettext_lazy("customer demand", "Explanation")  # 解释说明
 
 
 class Priority(models.IntegerChoices):
-    LOW = 1, _("Low")
-    NORMAL = 2, _("Normal")
-    HIGH = 3, _("High")
-    URGENT = 4, _("Urgent")
+    LOW = 1, pgettext_lazy("ticket priority", "Low")
+    NORMAL = 2, pgettext_lazy("ticket priority", "Normal")
+    HIGH = 3, pgettext_lazy("ticket priority", "High")
+    URGENT = 4, pgettext_lazy("ticket priority", "Urgent")
 
 
 # The priority a new ticket starts with; an escalation raises it.
@@ -90,23 +106,23 @@ SEVERITY_PRIORITY = {
 
 
 class EventKind(models.TextChoices):
-    TRANSITION = "transition", _("State change")
-    CHANGE = "change", _("Change")
-    ACTION = "action", _("Corrective action")
-    ESCALATION = "escalation", _("Escalation")
+    TRANSITION = "transition", pgettext_lazy("ticket event", "State change")
+    CHANGE = "change", pgettext_lazy("ticket event", "Change")
+    ACTION = "action", pgettext_lazy("ticket event", "Corrective action")
+    ESCALATION = "escalation", pgettext_lazy("ticket event", "Escalation")
 
 
 class ActionKind(models.TextChoices):
-    CORRECTIVE = "corrective", _("Corrective")  # 纠正措施
-    PREVENTIVE = "preventive", _("Preventive")  # 预防措施
+    CORRECTIVE = "corrective", pgettext_lazy("corrective action kind", "Corrective")  # 纠正措施
+    PREVENTIVE = "preventive", pgettext_lazy("corrective action kind", "Preventive")  # 预防措施
 
 
 class ActionStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    DONE = "done", _("Done")
-    VERIFIED = "verified", _("Verified effective")
-    INEFFECTIVE = "ineffective", _("Not effective")
-    CANCELLED = "cancelled", _("Cancelled")
+    PLANNED = "planned", pgettext_lazy("corrective action status", "Planned")
+    DONE = "done", pgettext_lazy("corrective action status", "Done")
+    VERIFIED = "verified", pgettext_lazy("corrective action status", "Verified effective")
+    INEFFECTIVE = "ineffective", pgettext_lazy("corrective action status", "Not effective")
+    CANCELLED = "cancelled", pgettext_lazy("corrective action status", "Cancelled")
 
 
 # Actions still to be carried out or checked: a ticket with one of these cannot be verified.

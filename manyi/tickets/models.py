@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from manyi.accounts.models import Department
 from manyi.customers.models import Customer
@@ -36,6 +37,15 @@ from .choices import (
 )
 
 REFERENCE_PREFIX = "FK"
+
+QUEUES = (
+    ("open", pgettext_lazy("ticket queue", "Open")),
+    ("mine", pgettext_lazy("ticket queue", "Assigned to me")),
+    ("department", pgettext_lazy("ticket queue", "My department")),
+    ("unassigned", pgettext_lazy("ticket queue", "Unassigned")),
+    ("overdue", pgettext_lazy("ticket queue", "Overdue")),
+    ("closed", pgettext_lazy("ticket queue", "Closed")),
+)
 
 
 class Category(models.Model):
@@ -115,7 +125,7 @@ class WorkingCalendar(models.Model):
 
     def clean(self):
         try:
-            self.to_sla()
+            self.to_sla(holidays=(), workdays=())  # the hours only: the days may not be saved yet
         except (ValueError, TypeError) as error:
             raise ValidationError(
                 {"hours": _("Working hours are not valid: %(error)s") % {"error": error}}
@@ -264,6 +274,23 @@ class TicketQuerySet(models.QuerySet):
             | Q(resolved_at__isnull=True, resolution_due__lt=now)
         )
 
+    def queue(self, name, user, now):
+        """The named work queue (QUEUES) as ``user`` sees it; unknown names give the open tickets."""
+        tickets = self.for_user(user)
+        if name == "mine":
+            return tickets.open().filter(assignee=user)
+        if name == "department":
+            if user.department_id is None:
+                return tickets.none()
+            return tickets.open().filter(department_id=user.department_id)
+        if name == "unassigned":
+            return tickets.open().filter(department__isnull=True)
+        if name == "overdue":
+            return tickets.overdue(now)
+        if name == "closed":
+            return tickets.closed()
+        return tickets.open()
+
     def for_user(self, user):
         """What the user may see: all tickets, but a handler only those of the department."""
         from manyi.accounts.choices import Role
@@ -407,10 +434,15 @@ class Ticket(models.Model):
     def sla_calendar(self):
         return self.sla_policy.work_calendar() if self.sla_policy else None
 
-    def deadline_status(self, now=None):
-        """Per deadline: (name, due, done_at, breached, time left) for the pages and the sweep."""
+    def deadline_status(self, now=None, calendar=False):
+        """Per deadline: (name, due, done_at, breached, time left) for the pages and the sweep.
+
+        ``calendar``: the policy's pure calendar when the caller has it already (a list page
+        reads each calendar once); by default it is read here.
+        """
         now = now or timezone.now()
-        calendar = self.sla_calendar()
+        if calendar is False:
+            calendar = self.sla_calendar()
         rows = []
         for name, due, done in (
             ("response", self.response_due, self.first_response_at),
@@ -422,6 +454,15 @@ class Ticket(models.Model):
             left = None if done else sla.time_left(now, due, calendar)
             rows.append((name, due, done, sla.is_overdue(now, due, done), left))
         return rows
+
+    def next_deadline(self, now=None, calendar=False):
+        """The first deadline not met yet as (name, due, breached, time left), or None."""
+        if not self.is_open:
+            return None
+        for name, due, done, breached, left in self.deadline_status(now, calendar):
+            if done is None:
+                return name, due, breached, left
+        return None
 
 
 class TicketEvent(models.Model):
@@ -449,7 +490,7 @@ class CorrectiveAction(models.Model):
     kind = models.CharField(
         _("kind"), max_length=12, choices=ActionKind.choices, default=ActionKind.CORRECTIVE
     )
-    description = models.TextField(_("action"))
+    description = models.TextField(pgettext_lazy("corrective action", "action"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+"""Feedback and complaint tickets (issue 5)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "tickets"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.ticket_list, name="list"),
+    path("new/", views.ticket_create, name="create"),
+    path("<int:pk>/", views.ticket_detail, name="detail"),
+    path("<int:pk>/<slug:name>/", views.ticket_transition, name="transition"),
+]

@@ -1,0 +1,298 @@
+"""Ticket pages: who may open each one, intake, queues, the detail page and its buttons."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from manyi.testing import make_customer
+from manyi.tickets import workflow
+from manyi.tickets.choices import Channel, TicketState
+from manyi.tickets.models import Ticket
+
+from .conftest import in_english
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["alice", "sam", "amy", "hank", "ana", "ivan"]
+VIEWERS = {"alice", "sam", "amy", "hank", "ana"}
+TAKERS = {"alice", "sam", "amy"}
+
+
+def make_ticket(department=None, state=None, **kwargs):
+    kwargs.setdefault("channel", Channel.PHONE)
+    kwargs.setdefault("subject", "快递慢")
+    kwargs.setdefault("description", "下单一周仍未收到货。")
+    ticket = workflow.open_ticket(by=None, **kwargs)
+    Ticket.objects.filter(pk=ticket.pk).update(department=department, state=state or TicketState.NEW)
+    ticket.refresh_from_db()
+    return ticket
+
+
+@pytest.fixture
+def quality_ticket(people):
+    return make_ticket(
+        people.quality, TicketState.ASSIGNED, contact_name="张先生", contact_phone="13812345678"
+    )
+
+
+def pages(ticket):
+    return {
+        "list": ("get", reverse("tickets:list"), VIEWERS),
+        "create": ("get", reverse("tickets:create"), TAKERS),
+        "detail": ("get", reverse("tickets:detail", args=[ticket.pk]), VIEWERS),
+    }
+
+
+@pytest.mark.parametrize("page", ["list", "create", "detail"])
+@pytest.mark.parametrize("who", ROLES)
+def test_who_may_open_each_page(people, client_as, quality_ticket, page, who):
+    method, url, allowed = pages(quality_ticket)[page]
+    response = getattr(client_as(getattr(people, who)), method)(url)
+    if who == "ivan":  # disabled: treated as signed out
+        assert response.status_code == 302
+    elif who in allowed:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("page", ["list", "create", "detail"])
+def test_signed_out_visitors_go_to_the_login_page(people, client_as, quality_ticket, page):
+    _, url, _ = pages(quality_ticket)[page]
+    response = client_as(None).get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_handler_does_not_see_another_departments_ticket(people, client_as):
+    ticket = make_ticket(people.service, TicketState.ASSIGNED)
+    assert client_as(people.hank).get(reverse("tickets:detail", args=[ticket.pk])).status_code == 404
+    url = reverse("tickets:transition", args=[ticket.pk, "investigate"])
+    assert client_as(people.hank).post(url).status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.state == TicketState.ASSIGNED
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def intake(**changes):
+    data = {
+        "channel": Channel.PHONE,
+        "received_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "customer_code": "",
+        "contact_name": "李女士",
+        "contact_phone": "13900001111",
+        "contact_email": "",
+        "category": "",
+        "severity": "minor",
+        "demand": "replacement",
+        "subject": "包装破损",
+        "description": "两件产品开裂。",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_agent_records_feedback(people, client_as):
+    customer = make_customer(code="C-ACME")
+    response = client_as(people.amy).post(reverse("tickets:create"), intake(customer_code="C-ACME"))
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("tickets:detail", args=[ticket.pk])
+    assert (ticket.customer, ticket.created_by, ticket.severity, ticket.demand) == (
+        customer,
+        people.amy,
+        "minor",
+        "replacement",
+    )
+    assert ticket.events.get().by == people.amy
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"description": ""}, "description"),
+        ({"customer_code": "NOPE"}, "customer_code"),
+        ({"channel": Channel.SURVEY}, "channel"),  # survey tickets are opened by the rule only
+        ({"severity": "fatal"}, "severity"),
+        ({"contact_email": "not-an-address"}, "contact_email"),
+        ({"received_at": "yesterday"}, "received_at"),
+    ],
+)
+def test_bad_intake_is_shown_and_saves_nothing(people, client_as, changes, field):
+    response = client_as(people.amy).post(reverse("tickets:create"), intake(**changes))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Ticket.objects.exists()
+
+
+def test_a_future_receipt_time_is_refused_by_the_domain(people, client_as):
+    later = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client_as(people.amy).post(reverse("tickets:create"), intake(received_at=later))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Ticket.objects.exists()
+
+
+def test_read_only_roles_cannot_post_feedback(people, client_as):
+    for user in (people.hank, people.ana):
+        assert client_as(user).post(reverse("tickets:create"), intake()).status_code == 403
+    assert not Ticket.objects.exists()
+
+
+# --------------------------------------------------------------------------- queues
+
+
+def test_the_queues(people, client_as):
+    mine = make_ticket(people.quality, TicketState.INVESTIGATING, subject="我的")
+    Ticket.objects.filter(pk=mine.pk).update(assignee=people.hank)
+    department = make_ticket(people.quality, TicketState.ASSIGNED, subject="本部门")
+    unassigned = make_ticket(None, TicketState.ACKNOWLEDGED, subject="未分派")
+    overdue = make_ticket(
+        None, TicketState.NEW, subject="超时", received_at=timezone.now() - timedelta(days=30)
+    )
+    closed = make_ticket(people.quality, TicketState.CLOSED, subject="已关闭")
+
+    def queue(user, name):
+        response = client_as(user).get(reverse("tickets:list"), {"queue": name})
+        assert response.status_code == 200
+        return {row["ticket"] for row in response.context["rows"]}
+
+    assert queue(people.hank, "mine") == {mine}
+    assert queue(people.hank, "department") == {mine, department}
+    assert queue(people.hank, "open") == {mine, department}  # a handler sees the department only
+    assert queue(people.sam, "unassigned") == {unassigned, overdue}
+    assert queue(people.sam, "overdue") == {overdue}
+    assert queue(people.sam, "closed") == {closed}
+    assert queue(people.sam, "open") == {mine, department, unassigned, overdue}
+    assert queue(people.sam, "nonsense") == queue(people.sam, "open")
+
+
+def test_the_list_shows_the_time_left_and_marks_overdue(people, client_as):
+    make_ticket(None, TicketState.NEW, subject="超时", received_at=timezone.now() - timedelta(days=30))
+    response = in_english(client_as(people.sam)).get(reverse("tickets:list"))
+    (row,) = response.context["rows"]
+    assert row["overdue"]
+    assert row["left"].startswith("overdue")
+
+
+def test_the_list_reads_a_page_in_a_fixed_number_of_queries(people, client_as, django_assert_max_num_queries):
+    for n in range(30):
+        make_ticket(
+            people.quality if n % 2 else None,
+            TicketState.ASSIGNED,
+            channel=Channel.SURVEY if n % 3 else Channel.PHONE,
+        )
+    client = client_as(people.sam)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("tickets:list"))
+    assert len(response.context["rows"]) == 30
+
+
+# --------------------------------------------------------------------------- detail and buttons
+
+
+def test_the_detail_page_shows_the_timeline_and_the_buttons_the_user_may_press(
+    people, client_as, quality_ticket
+):
+    response = client_as(people.hank).get(reverse("tickets:detail", args=[quality_ticket.pk]))
+    assert [t.name for t in response.context["transitions"]] == ["investigate"]
+    assert b'id="do-investigate"' in response.content
+    assert b'id="do-assign"' not in response.content
+    assert len(response.context["events"]) == 1
+    response = client_as(people.ana).get(reverse("tickets:detail", args=[quality_ticket.pk]))
+    assert response.context["transitions"] == []
+
+
+def test_contact_data_is_masked_for_roles_without_the_right(people, client_as, quality_ticket):
+    url = reverse("tickets:detail", args=[quality_ticket.pk])
+    assert client_as(people.hank).get(url).context["contact"]["phone"] == "138****5678"
+    assert client_as(people.amy).get(url).context["contact"]["phone"] == "13812345678"
+
+
+def test_a_button_press_moves_the_ticket_and_records_it(people, client_as, quality_ticket):
+    url = reverse("tickets:transition", args=[quality_ticket.pk, "investigate"])
+    response = client_as(people.hank).post(url, {"note": "到仓库取样"})
+    assert response.status_code == 302
+    quality_ticket.refresh_from_db()
+    assert quality_ticket.state == TicketState.INVESTIGATING
+    event = quality_ticket.events.latest("pk")
+    assert (event.by, event.note) == (people.hank, "到仓库取样")
+
+
+def test_assigning_through_the_page(people, client_as):
+    ticket = make_ticket(None, TicketState.ACKNOWLEDGED)
+    url = reverse("tickets:transition", args=[ticket.pk, "assign"])
+    client_as(people.sam).post(url, {"department": people.quality.pk, "assignee": people.hank.pk})
+    ticket.refresh_from_db()
+    assert (ticket.state, ticket.department, ticket.assignee) == (
+        TicketState.ASSIGNED,
+        people.quality,
+        people.hank,
+    )
+
+
+@pytest.mark.parametrize("who", ["hank", "ana", "amy"])
+def test_a_role_without_the_capability_gets_403_and_nothing_changes(people, client_as, quality_ticket, who):
+    url = reverse("tickets:transition", args=[quality_ticket.pk, "close_invalid"])
+    response = client_as(getattr(people, who)).post(url, {"note": "无效", "validity": "invalid"})
+    assert response.status_code == 403
+    quality_ticket.refresh_from_db()
+    assert quality_ticket.state == TicketState.ASSIGNED
+
+
+def test_a_refused_transition_shows_the_reason_and_changes_nothing(people, client_as, quality_ticket):
+    url = reverse("tickets:transition", args=[quality_ticket.pk, "close"])
+    response = in_english(client_as(people.sam)).post(url, follow=True)
+    assert "cannot be changed" in response.content.decode()
+    quality_ticket.refresh_from_db()
+    assert quality_ticket.state == TicketState.ASSIGNED
+    assert quality_ticket.events.count() == 1
+
+
+def test_a_missing_reason_is_refused_through_the_page(people, client_as, quality_ticket):
+    url = reverse("tickets:transition", args=[quality_ticket.pk, "close_invalid"])
+    client_as(people.sam).post(url, {"note": "", "validity": "invalid"})
+    quality_ticket.refresh_from_db()
+    assert quality_ticket.state == TicketState.ASSIGNED
+
+
+def test_a_duplicate_names_the_original_by_reference(people, client_as, quality_ticket):
+    original = make_ticket()
+    url = reverse("tickets:transition", args=[quality_ticket.pk, "close_duplicate"])
+    client_as(people.sam).post(url, {"original": "FK-1999-000001"})
+    quality_ticket.refresh_from_db()
+    assert quality_ticket.state == TicketState.ASSIGNED
+    client_as(people.sam).post(url, {"original": original.reference.lower()})
+    quality_ticket.refresh_from_db()
+    assert (quality_ticket.state, quality_ticket.duplicate_of) == (TicketState.DUPLICATE, original)
+
+
+def test_transitions_only_accept_post_and_known_names(people, client_as, quality_ticket):
+    client = client_as(people.sam)
+    assert (
+        client.get(reverse("tickets:transition", args=[quality_ticket.pk, "investigate"])).status_code == 405
+    )
+    assert client.post(reverse("tickets:transition", args=[quality_ticket.pk, "explode"])).status_code == 404
+    assert client.post(reverse("tickets:transition", args=[999999, "investigate"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "delta, working, text",
+    [
+        (timedelta(minutes=20), False, "20 min"),
+        (timedelta(hours=3, minutes=15), False, "3 h 15 min"),
+        (timedelta(days=2, hours=3, minutes=59), False, "2 d 3 h"),
+        (timedelta(hours=37, minutes=30), True, "37 h 30 min"),
+        (-timedelta(hours=1, minutes=5), False, "overdue 1 h 5 min"),
+        (timedelta(0), False, "0 min"),
+        (None, False, ""),
+    ],
+)
+def test_time_left_is_written_for_people(delta, working, text):
+    from manyi.tickets.views import format_duration
+
+    assert format_duration(delta, working) == text
