@@ -381,3 +381,26 @@ def forget(campaign_id=None):
         _cache.clear()
     else:
         _cache.pop(campaign_id, None)
+
+
+def refresh_recent(days=7, now=None):
+    """Bring the saved datasets of running campaigns, and of those closed in the last `days`,
+    up to date, so that the first dashboard view of a large campaign finds them ready.
+    Run by `manage.py periodic`; returns how many campaigns were looked at."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from manyi.campaigns.choices import CampaignState
+    from manyi.campaigns.models import Campaign
+
+    now = now or timezone.now()
+    recent = Q(state=CampaignState.RUNNING) | Q(
+        state=CampaignState.CLOSED, deadline__gte=now - timedelta(days=days)
+    )
+    campaigns = Campaign.objects.filter(recent).select_related("questionnaire")
+    for campaign in campaigns:
+        campaign_dataset(campaign)
+        forget(campaign.pk)  # the saved file is what counts; a worker need not keep it in memory
+    return len(campaigns)

@@ -349,3 +349,19 @@ def test_stated_importance_places_the_items_when_customers_gave_it(client_as, pe
         stated = statistics.mean(imp[column] for _pts, imp in answers)
         performance = statistics.mean(pts[column] for pts, _imp in answers) * 10
         assert shown[key] == (round(stated, 4), round(performance, 4))
+
+
+def test_the_periodic_refresh_saves_the_dataset_so_a_new_process_starts_warm(
+    survey, django_assert_num_queries
+):
+    from manyi.dashboards.dataset import campaign_dataset, refresh_recent
+
+    assert refresh_recent() == 1
+    dataset_module.forget()  # a new process: nothing in memory
+    campaign = type(survey).objects.select_related("questionnaire").get(pk=survey.pk)
+    # Only the up-to-date check runs; the rows come from the saved file.
+    with django_assert_num_queries(1):
+        dataset = campaign_dataset(campaign)
+    assert dataset.size == len(ANSWERS)
+    indices = sorted(hand_index(points) for _region, points, _nps in ANSWERS)
+    assert sorted(round(x, 6) for x in dataset.index.tolist()) == [round(x, 6) for x in indices]

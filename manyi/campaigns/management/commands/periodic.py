@@ -8,18 +8,22 @@ from manyi.campaigns.tasks import run_due_jobs
 class Command(BaseCommand):
     help = (
         "Runs the periodic jobs once (close campaigns past their deadline, queue invitations and "
-        "reminders that are due). Run it from cron every few minutes, or with --loop."
+        "reminders that are due, bring dashboards' analysis data up to date). Run it from cron "
+        "every few minutes, or with --loop."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", type=int, metavar="SECONDS", help="run every SECONDS until stopped")
 
     def handle(self, *args, loop=None, **options):
+        from manyi.dashboards.dataset import refresh_recent
+
         while True:
             done = run_due_jobs()
+            refreshed = refresh_recent()
             self.stdout.write(
                 f"closed {done['closed']} campaigns; queued invitations for {done['invitations']}, "
-                f"reminders for {done['reminders']}"
+                f"reminders for {done['reminders']}; analysis data of {refreshed} campaigns up to date"
             )
             if not loop:
                 return
