@@ -417,11 +417,14 @@ def save_response(
 
 
 def _store(response, answers, complete, now):
+    from manyi.tickets.survey_rule import calls_for_ticket
+
     if complete:
         # Scored here, in memory, from the cached layout: the response row is written once.
         response.status = ResponseStatus.COMPLETED
         response.completed_at = now
         apply_scores(response, answers)
+        response.ticket_pending = calls_for_ticket(response)  # the periodic job opens it
     response.save()
     for answer in answers:
         answer.response = response

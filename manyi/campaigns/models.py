@@ -4,6 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -210,12 +211,21 @@ class Response(models.Model):
     # and -> stated importance 1-5. Dashboards read these instead of the answer rows.
     points = models.JSONField(default=dict, blank=True)
     importance = models.JSONField(default=dict, blank=True)
+    # Set with the scores when the answers call for a ticket (tickets.survey_rule); the periodic
+    # job opens the ticket and clears it. Written in the response's own row: no extra work
+    # on the answer page, and never a ticket for an answer that was not stored.
+    ticket_pending = models.BooleanField(default=False)
 
     objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-completed_at", "-pk"]
-        indexes = [models.Index(fields=["campaign", "status", "valid"])]
+        indexes = [
+            models.Index(fields=["campaign", "status", "valid"]),
+            models.Index(
+                fields=["ticket_pending"], condition=Q(ticket_pending=True), name="response_ticket_pending"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.campaign} #{self.pk}"

@@ -129,6 +129,30 @@ def _open_answers(response):
     ]
 
 
+def calls_for_ticket(response, rule=None):
+    """True when the scored response's answers call for a ticket (checked in memory)."""
+    rule = rule or SurveyRule.from_settings()
+    return bool(ticket_triggers(response.item_scores, response.nps, response.index, rule))
+
+
+def open_pending_tickets(now=None, limit=1000):
+    """Open the tickets of responses marked `ticket_pending` and clear the mark; returns how
+    many tickets were opened. Run by `manage.py periodic`; safe to run twice or at once."""
+    from manyi.campaigns.models import Response
+
+    opened = 0
+    pending = (
+        Response.objects.filter(ticket_pending=True)
+        .select_related("campaign", "customer", "invitation")
+        .order_by("pk")[:limit]
+    )
+    for response in pending:
+        _ticket, created = open_ticket_for_response(response, now=now)
+        opened += int(created)
+        Response.objects.filter(pk=response.pk).update(ticket_pending=False)
+    return opened
+
+
 def open_ticket_for_response(response, rule=None, now=None):
     """(ticket, created): the ticket of a completed response that calls for one, else (None, False)."""
     from manyi.campaigns.choices import ResponseStatus

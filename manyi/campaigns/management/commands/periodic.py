@@ -8,7 +8,7 @@ from manyi.campaigns.tasks import run_due_jobs
 class Command(BaseCommand):
     help = (
         "Runs the periodic jobs once (close campaigns past their deadline, queue invitations and "
-        "reminders that are due, bring dashboards' analysis data up to date). Run it from cron "
+        "reminders that are due, open tickets for low survey scores, bring dashboards' analysis data up to date). Run it from cron "
         "every few minutes, or with --loop."
     )
 
@@ -17,13 +17,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=None, **options):
         from manyi.dashboards.dataset import refresh_recent
+        from manyi.tickets.survey_rule import open_pending_tickets
 
         while True:
             done = run_due_jobs()
+            tickets = open_pending_tickets()
             refreshed = refresh_recent()
             self.stdout.write(
                 f"closed {done['closed']} campaigns; queued invitations for {done['invitations']}, "
-                f"reminders for {done['reminders']}; analysis data of {refreshed} campaigns up to date"
+                f"reminders for {done['reminders']}; {tickets} tickets opened from low survey scores; "
+                f"analysis data of {refreshed} campaigns up to date"
             )
             if not loop:
                 return
