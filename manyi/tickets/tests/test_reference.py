@@ -24,7 +24,7 @@ def test_references_count_up_per_year(db):
     assert TicketSequence.objects.get(year=2026).last == 2
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need a server database")
 def test_concurrent_intake_never_repeats_a_reference():
     errors, barrier = [], threading.Barrier(8)
