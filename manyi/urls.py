@@ -13,7 +13,9 @@ urlpatterns = [
     path("campaigns/entry/", include("manyi.campaigns.entry_urls")),
     path("campaigns/", include("manyi.campaigns.urls")),
     path("dashboards/", include("manyi.dashboards.urls")),
+    path("tickets/statistics/", include("manyi.tickets.stats_urls")),
     path("tickets/", include("manyi.tickets.urls")),
+    path("feedback/", include("manyi.tickets.public_urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("admin/", admin.site.urls),
 ]
