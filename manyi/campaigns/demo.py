@@ -115,6 +115,8 @@ def load_demo_surveys(customers, users, rng, today=None):
             stored += 1
         if state == CampaignState.CLOSED:
             Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CLOSED)
+            # Last year's low scores were followed up back then: no tickets for them now.
+            campaign.responses.update(ticket_pending=False)
     return stored
 
 
