@@ -400,6 +400,10 @@ class Ticket(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The public feedback page (/feedback/): the form's one-time id, so that submitting it twice
+    # records one ticket, and a keyed hash of the check code the customer reads the status with.
+    submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    check_code_hash = models.CharField(max_length=128, blank=True, editable=False)
 
     objects = TicketQuerySet.as_manager()
 

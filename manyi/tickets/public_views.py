@@ -1,0 +1,382 @@
+"""The public feedback pages (/feedback/, issue 5): no login, for customers on their phones.
+
+* ``/feedback/``: the form. Each POST counts against PUBLIC_SUBMIT_RATE per client IP (as the
+  anonymous survey link does, in a bucket of its own); a hidden submission id, unique on the
+  ticket, makes a second submit of the same form lead to the first ticket; a honeypot field
+  turns bots away. Bad input re-shows the form with the messages (400) and records nothing.
+* ``/feedback/thanks/<reference>/``: the acknowledgement number and the check code. The code
+  is random, shown once from the session of the browser that sent the feedback (and e-mailed
+  when an address was given); the ticket keeps only a keyed hash of it.
+* ``/feedback/status/``: the acknowledgement number with the check code, or the phone or
+  e-mail given, shows the public state (received, being handled, replied, closed) and the
+  reply. Whatever does not match gets the same “not found”, so numbers cannot be probed.
+"""
+
+import hmac
+import logging
+import secrets
+import smtplib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+
+from manyi.customers.models import Customer
+from manyi.customers.validators import normalize_phone
+
+from . import workflow
+from .choices import CLOSED_STATES, Channel, TicketState
+from .models import Ticket
+from .public_forms import FeedbackForm, StatusForm
+
+logger = logging.getLogger(__name__)
+
+# Check codes: no 0/O, 1/I/L, so that they can be read out and typed on a phone.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+_HASH_SALT = "manyi.tickets.public_views.check-code"
+# How long the thanks page can show the check code to the browser that sent the feedback.
+SESSION_KEY = "feedback_codes"
+SHOW_CODE_FOR = 60 * 60
+
+# What the customer sees of the ticket's state: never the internal steps.
+PUBLIC_STATES = {
+    TicketState.NEW: "received",
+    TicketState.ACKNOWLEDGED: "handling",
+    TicketState.ASSIGNED: "handling",
+    TicketState.INVESTIGATING: "handling",
+    TicketState.ACTION: "handling",
+    TicketState.REPLIED: "replied",
+    TicketState.VERIFIED: "replied",
+    **dict.fromkeys(CLOSED_STATES, "closed"),
+}
+PUBLIC_STATE_LABELS = {
+    "received": (
+        pgettext_lazy("public feedback state", "Received"),
+        pgettext_lazy("public feedback state", "We have received your feedback and will look at it soon."),
+    ),
+    "handling": (
+        pgettext_lazy("public feedback state", "Being handled"),
+        pgettext_lazy("public feedback state", "The responsible people are working on your feedback."),
+    ),
+    "replied": (
+        pgettext_lazy("public feedback state", "Replied"),
+        pgettext_lazy("public feedback state", "We have replied to you. We are checking that it is settled."),
+    ),
+    "closed": (
+        pgettext_lazy("public feedback state", "Closed"),
+        pgettext_lazy("public feedback state", "The handling of your feedback is finished."),
+    ),
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_limited(request, bucket):
+    """Count one request of ``bucket`` from this client IP; True when over PUBLIC_SUBMIT_RATE.
+
+    The approach of :func:`manyi.campaigns.public_views.rate_limited` with a key per bucket, so
+    that feedback, status checks and survey answers do not use up each other's allowance.
+    """
+    rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "20/600")
+    limit, _slash, seconds = str(rate).partition("/")
+    limit, seconds = int(limit), int(seconds or 600)
+    key = f"manyi:feedback-{bucket}:{_client_ip(request)}"
+    cache.add(key, 0, timeout=seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        count = 1
+    return count > limit
+
+
+def new_check_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_check_code(code):
+    return f"{code[:5]}-{code[5:]}"
+
+
+def _normalize_code(value):
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def hash_check_code(reference, code, secret=None):
+    """A keyed hash (HMAC-SHA256 with the SECRET_KEY) of the code, bound to the ticket."""
+    digest = salted_hmac(
+        _HASH_SALT, f"{reference}:{_normalize_code(code)}", secret=secret, algorithm="sha256"
+    ).hexdigest()
+    return f"hmac-sha256${digest}"
+
+
+def check_code_matches(ticket, code):
+    if not ticket.check_code_hash or not _normalize_code(code):
+        return False
+    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        if hmac.compare_digest(ticket.check_code_hash, hash_check_code(ticket.reference, code, secret)):
+            return True
+    return False
+
+
+def _same_phone(a, b):
+    try:
+        return bool(a) and normalize_phone(a) == normalize_phone(b)
+    except ValidationError:
+        return False
+
+
+def matching_customer(code, phone, email):
+    """The customer with this code, only if the phone or e-mail is theirs (or a contact's).
+
+    Whether the code exists is never shown: a code that does not match is simply not used.
+    """
+    if not code or not (phone or email):
+        return None
+    customer = (
+        Customer.objects.filter(code__iexact=code, erased_at__isnull=True)
+        .prefetch_related("contacts")
+        .first()
+    )
+    if customer is None:
+        return None
+    people = [(customer.phone, customer.email)] + [(c.phone, c.email) for c in customer.contacts.all()]
+    for known_phone, known_email in people:
+        if phone and _same_phone(known_phone, phone):
+            return customer
+        if email and known_email and known_email.strip().lower() == email:
+            return customer
+    return None
+
+
+def _message(request, page, title, text="", status=200):
+    context = {"page": page, "title": title, "text": text}
+    return render(request, "tickets/public/message.html", context, status=status)
+
+
+def _too_many(request):
+    return _message(
+        request,
+        "rate-limited",
+        _("Too many requests"),
+        _("We received too many requests from your network in a short time. Please try again later."),
+        status=429,
+    )
+
+
+def _remember_code(request, reference, code):
+    now = timezone.now().timestamp()
+    codes = {
+        ref: entry
+        for ref, entry in request.session.get(SESSION_KEY, {}).items()
+        if now - entry.get("at", 0) < SHOW_CODE_FOR
+    }
+    codes[reference] = {"code": code, "at": now}
+    request.session[SESSION_KEY] = codes
+
+
+def _remembered_code(request, reference):
+    entry = request.session.get(SESSION_KEY, {}).get(reference)
+    if not entry or timezone.now().timestamp() - entry.get("at", 0) >= SHOW_CODE_FOR:
+        return None
+    return entry.get("code")
+
+
+def _status_url():
+    return settings.SITE_URL.rstrip("/") + reverse("feedback:status")
+
+
+def send_acknowledgement(ticket, code, status_url):
+    """The acknowledgement e-mail with the number and the check code (in the page's language)."""
+    context = {"ticket": ticket, "check_code": format_check_code(code), "status_url": status_url}
+    subject = " ".join(render_to_string("tickets/public/ack_email_subject.txt", context).split())
+    text = render_to_string("tickets/public/ack_email_body.txt", context)
+    html = render_to_string("tickets/public/ack_email_body.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [ticket.contact_email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        # The feedback is recorded and the code shown on the page; the mail is a convenience.
+        logger.exception("Acknowledgement e-mail for %s not sent", ticket.reference)
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- the form
+
+
+def _render_form(request, form, status=200):
+    submission_id = None
+    if form.is_bound:
+        try:
+            submission_id = uuid.UUID(str(form.data.get("submission_id", "")))
+        except ValueError:
+            submission_id = None
+    context = {
+        "form": form,
+        "summary": form.error_summary() if form.is_bound else [],
+        "submission_id": submission_id or uuid.uuid4(),
+    }
+    return render(request, "tickets/public/feedback_form.html", context, status=status)
+
+
+def _record(form):
+    """Open the ticket; (ticket, check code, created). The same submission id gives the first one."""
+    data = form.cleaned_data
+    submission_id = data["submission_id"]
+    existing = Ticket.objects.filter(submission_id=submission_id).first()
+    if existing is not None:
+        return existing, None, False
+    description = data["description"]
+    if data["order"]:
+        with translation.override(settings.LANGUAGE_CODE):
+            line = _("Order / product: %(value)s") % {"value": data["order"]}
+        description = f"{description}\n\n{line}"
+    code = new_check_code()
+    try:
+        with transaction.atomic():
+            ticket = workflow.open_ticket(
+                by=None,
+                channel=Channel.WEB,
+                subject="",
+                description=description,
+                customer=matching_customer(
+                    data["customer_code"], data["contact_phone"], data["contact_email"]
+                ),
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                contact_email=data["contact_email"],
+                category=data["category"],
+                demand=data["demand"],
+            )
+            ticket.submission_id = submission_id
+            ticket.check_code_hash = hash_check_code(ticket.reference, code)
+            # The unique submission id refuses the second of two simultaneous submits; its
+            # ticket, event and reference number roll back with it.
+            Ticket.objects.filter(pk=ticket.pk).update(
+                submission_id=submission_id, check_code_hash=ticket.check_code_hash
+            )
+    except IntegrityError:
+        existing = Ticket.objects.filter(submission_id=submission_id).first()
+        if existing is None:
+            raise
+        return existing, None, False
+    return ticket, code, True
+
+
+@never_cache
+@csrf_protect
+def feedback(request):
+    if request.method != "POST":
+        # A session before the first submit: a double click still finds the check code.
+        request.session.setdefault(SESSION_KEY, {})
+        return _render_form(request, FeedbackForm())
+    if rate_limited(request, "submit"):
+        return _too_many(request)
+    form = FeedbackForm(data=request.POST)
+    if not form.is_valid():
+        return _render_form(request, form, status=400)
+    try:
+        ticket, code, created = _record(form)
+    except workflow.TicketError as error:
+        form.add_error(None, str(error))
+        return _render_form(request, form, status=400)
+    if created:
+        _remember_code(request, ticket.reference, code)
+        if ticket.contact_email:
+            send_acknowledgement(ticket, code, _status_url())
+    return redirect("feedback:thanks", reference=ticket.reference)
+
+
+@never_cache
+def thanks(request, reference):
+    """The number and (for the browser that sent it, for an hour) the check code.
+
+    Anyone can open this address with any number: without the session it shows only the
+    number from the address and says nothing about whether such feedback exists.
+    """
+    reference = reference.upper()
+    code = _remembered_code(request, reference)
+    context = {
+        "reference": reference,
+        "check_code": format_check_code(code) if code else None,
+    }
+    return render(request, "tickets/public/thanks.html", context)
+
+
+# --------------------------------------------------------------------------- the status
+
+
+def find_ticket(reference, secret):
+    """The ticket with this number if the secret is its check code, phone or e-mail; else None."""
+    ticket = Ticket.objects.filter(reference=reference).select_related("category").first()
+    if ticket is None:
+        hash_check_code(reference, secret)  # the same work as a wrong code
+        return None
+    if check_code_matches(ticket, secret):
+        return ticket
+    if "@" in secret:
+        given = secret.strip().lower()
+        if ticket.contact_email and hmac.compare_digest(ticket.contact_email.strip().lower(), given):
+            return ticket
+        return None
+    if ticket.contact_phone and _same_phone(ticket.contact_phone, secret):
+        return ticket
+    return None
+
+
+def public_view(ticket):
+    """The little a customer may see: number, dates, topic, public state, the reply."""
+    key = PUBLIC_STATES.get(ticket.state, "handling")
+    label, explanation = PUBLIC_STATE_LABELS[key]
+    updated = ticket.events.order_by("-at").values_list("at", flat=True).first()
+    return {
+        "reference": ticket.reference,
+        "received_at": ticket.received_at,
+        "category": ticket.category.name if ticket.category else "",
+        "state": key,
+        "state_label": label,
+        "state_text": explanation,
+        "reply": ticket.reply,
+        "updated_at": updated or ticket.received_at,
+    }
+
+
+@never_cache
+@csrf_protect
+def status(request):
+    """POST, so that check codes and phone numbers stay out of addresses and logs."""
+    if request.method != "POST":
+        return render(request, "tickets/public/status.html", {"form": StatusForm()})
+    if rate_limited(request, "status"):
+        return _too_many(request)
+    form = StatusForm(data=request.POST)
+    if not form.is_valid():
+        return render(request, "tickets/public/status.html", {"form": form}, status=400)
+    ticket = find_ticket(form.cleaned_data["reference"], form.cleaned_data["secret"])
+    if ticket is None:
+        form = StatusForm(initial={"reference": form.cleaned_data["reference"]})
+        context = {"form": form, "not_found": True}
+        return render(request, "tickets/public/status.html", context, status=404)
+    return render(
+        request, "tickets/public/status.html", {"form": StatusForm(), "result": public_view(ticket)}
+    )
