@@ -1,0 +1,250 @@
+"""Feedback benchmark: the ticket queue, the SLA sweep and the statistics over 100,000 tickets.
+
+Run with `.venv/bin/python bench/feedback.py` (or `make bench-feedback`). It creates a
+throwaway PostgreSQL database (manyi_bench_feedback_<pid> on 127.0.0.1:5432; BENCH_PG_URL to
+change) and, in a child process with DATABASE_URL pointing at it:
+
+1. migrates (default categories, calendar and SLA policies come with the migrations), creates
+   8 departments, a supervisor and a handler per department, 5,000 customers;
+2. bulk-creates 100,000 tickets received over the last 12 months, spread over the categories,
+   departments, severities, channels and states: about 45 % closed (most in time), the rest
+   open, about a third of all tickets overdue (a deadline passed, the step not done);
+3. times, with django.test.Client as a supervisor, the ticket list (“Open” queue, first page;
+   the median of 9 requests after one warm-up), then ``escalate_breaches`` over the whole
+   table (the first sweep, which records every breach; the second, idle, is logged), then
+   the statistics page over the 12 months (median of 3 after one warm-up).
+
+Prints `BENCH feedback.queue_ms`, `BENCH feedback.sla_sweep_100k_s`, `BENCH feedback.stats_s`
+(targets ≤ 100 ms, ≤ 5 s, ≤ 1 s). TICKETS=<n> changes the size (default 100,000).
+"""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+TICKETS = int(os.environ.get("TICKETS", "100000"))
+CUSTOMERS = 5000
+SEED = 20261123
+DEPARTMENTS = ["客服部", "质量部", "生产部", "物流部", "售后服务部", "销售部", "物业管理处", "研发部"]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def timed(function, repeats):
+    function()  # warm-up
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+def populate_and_time(database_url, folder):
+    """Runs inside the child process."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["MANYI_VAR_DIR"] = str(folder)
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from datetime import timedelta
+
+    import numpy as np
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from manyi.accounts.choices import Role
+    from manyi.accounts.models import Department, User
+    from manyi.customers.models import Customer
+    from manyi.tickets.choices import (
+        CLOSED_STATES,
+        OPEN_STATES,
+        SEVERITY_PRIORITY,
+        Channel,
+        Severity,
+    )
+    from manyi.tickets.escalation import escalate_breaches
+    from manyi.tickets.models import Category, SlaPolicy, Ticket
+
+    call_command("migrate", verbosity=0)
+    rng = np.random.default_rng(SEED)
+    departments = [
+        Department.objects.create(name=name, code=f"B{n:02d}") for n, name in enumerate(DEPARTMENTS)
+    ]
+    supervisor = None
+    for n, department in enumerate(departments):
+        user = User(
+            username=f"supervisor{n}", role=Role.SUPERVISOR, department=department, email=f"s{n}@example.com"
+        )
+        user.set_unusable_password()
+        user.save()
+        supervisor = supervisor or user
+        handler = User(username=f"handler{n}", role=Role.HANDLER, department=department)
+        handler.set_unusable_password()
+        handler.save()
+    customers = Customer.objects.bulk_create(
+        [Customer(code=f"FB{n:05d}", name=f"基准客户{n}") for n in range(CUSTOMERS)], batch_size=5000
+    )
+    customer_ids = np.array([c.pk for c in customers])
+    categories = list(Category.objects.filter(children__isnull=True).values_list("pk", flat=True))
+    policy = SlaPolicy.objects.filter(is_active=True).order_by("pk").first()
+
+    log(f"  creating {TICKETS:,} tickets …")
+    started = time.perf_counter()
+    now = timezone.now()
+    severities = [s.value for s in Severity]
+    channels = [c.value for c in Channel]
+    open_states = [s.value for s in OPEN_STATES]
+    closed_states = [s.value for s in CLOSED_STATES]
+    # Pareto-like category weights; departments and severities skewed, as in real complaint data.
+    category_p = np.array([0.5**i for i in range(len(categories))])
+    category_p /= category_p.sum()
+    department_p = np.array([8, 6, 5, 4, 3, 2, 1, 1], float)
+    department_p /= department_p.sum()
+    severity_p = [0.5, 0.25, 0.15, 0.05, 0.05]
+    batch, created, overdue = 10_000, 0, 0
+    for first in range(0, TICKETS, batch):
+        n = min(batch, TICKETS - first)
+        received = (
+            now - timedelta(days=365) + timedelta(seconds=1) * rng.integers(0, 365 * 86400, n).astype(object)
+        )
+        kind = rng.random(n)  # < 0.45 closed; < 0.78 overdue open; else open on time
+        category = rng.choice(categories, n, p=category_p)
+        department = rng.choice(len(departments), n, p=department_p)
+        severity = rng.choice(severities, n, p=severity_p)
+        channel = rng.choice(channels, n)
+        customer = rng.choice(customer_ids, n)
+        respond_h = rng.gamma(2.0, 1.5, n)
+        close_h = rng.gamma(2.0, 40.0, n)
+        rows = []
+        for i in range(n):
+            at = received[i]
+            ticket = Ticket(
+                reference=f"FK-B-{first + i:07d}",
+                channel=str(channel[i]),
+                subject=f"基准反馈{first + i}",
+                description="客户反馈的问题描述。",
+                received_at=at,
+                created_at=at,
+                category_id=int(category[i]),
+                severity=str(severity[i]),
+                priority=SEVERITY_PRIORITY[severity[i]],
+                department=departments[int(department[i])] if kind[i] > 0.02 else None,
+                customer_id=int(customer[i]) if rng.random() < 0.8 else None,
+                sla_policy=policy,
+                response_due=at + timedelta(hours=4),
+                solution_due=at + timedelta(hours=48),
+                resolution_due=at + timedelta(hours=120),
+            )
+            if kind[i] < 0.45:  # closed, mostly within the deadlines
+                ticket.state = closed_states[0] if kind[i] < 0.40 else str(rng.choice(closed_states))
+                ticket.first_response_at = at + timedelta(hours=float(respond_h[i]))
+                ticket.first_solution_at = at + timedelta(hours=float(respond_h[i] * 4))
+                ticket.resolved_at = min(at + timedelta(hours=float(close_h[i])), now)
+            elif kind[i] < 0.78 and at < now - timedelta(hours=121):  # open and overdue
+                ticket.state = str(rng.choice(open_states))
+                ticket.first_response_at = at + timedelta(hours=float(respond_h[i]))
+                overdue += 1
+            else:  # open, deadlines ahead (counted from a recent reopening or a long policy)
+                ticket.state = str(rng.choice(open_states[:3]))
+                ticket.response_due = now + timedelta(hours=float(respond_h[i]))
+                ticket.solution_due = now + timedelta(hours=48)
+                ticket.resolution_due = now + timedelta(hours=120)
+            rows.append(ticket)
+        Ticket.objects.bulk_create(rows, batch_size=5000)
+        created += n
+    log(f"  {created:,} tickets ({overdue:,} overdue) in {time.perf_counter() - started:.0f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE tickets_ticket" if connection.vendor == "postgresql" else "ANALYZE")
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(supervisor)
+
+    def queue():
+        response = client.get("/tickets/")
+        assert response.status_code == 200, response.status_code
+
+    queue_s, runs = timed(queue, 9)
+    log(f"  queue page: median {queue_s * 1000:.0f} ms ({', '.join(f'{t * 1000:.0f}' for t in runs)})")
+    print(f"RESULT queue_ms {queue_s * 1000:.1f}", flush=True)
+
+    open_count = Ticket.objects.open().count()
+    started = time.perf_counter()
+    result = escalate_breaches(now)
+    sweep = time.perf_counter() - started
+    log(f"  sweep over {open_count:,} open tickets: {sweep:.2f} s, {result}")
+    started = time.perf_counter()
+    again = escalate_breaches(timezone.now())
+    log(f"  second sweep (nothing new): {time.perf_counter() - started:.2f} s, {again['tickets']} escalated")
+    print(f"RESULT sla_sweep_100k_s {sweep:.3f}", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tickets_ticket" if connection.vendor == "postgresql" else "ANALYZE")
+
+    queue_after, _runs = timed(queue, 5)
+    log(f"  queue page after the sweep: median {queue_after * 1000:.0f} ms")
+
+    def stats_page():
+        response = client.get("/tickets/statistics/")
+        assert response.status_code == 200, response.status_code
+
+    stats_s, runs = timed(stats_page, 3)
+    log(f"  statistics page: median {stats_s:.3f} s ({', '.join(f'{t:.3f}' for t in runs)})")
+    print(f"RESULT stats_s {stats_s:.3f}", flush=True)
+
+
+def run_child(database_url):
+    folder = Path(tempfile.mkdtemp(prefix="manyi-bench-feedback-"))
+    try:
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", database_url, str(folder)],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    results = {}
+    for line in output.splitlines():
+        if line.startswith("RESULT "):
+            _, name, value = line.split()
+            results[name] = float(value)
+    return results
+
+
+def main():
+    import psycopg
+
+    name = f"manyi_bench_feedback_{os.getpid()}"
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        log(f"PostgreSQL ({name}):")
+        results = run_child(f"{PG_URL}/{name}")
+    finally:
+        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"BENCH feedback.queue_ms {results['queue_ms']:.1f}", flush=True)
+    print(f"BENCH feedback.sla_sweep_100k_s {results['sla_sweep_100k_s']:.3f}", flush=True)
+    print(f"BENCH feedback.stats_s {results['stats_s']:.3f}", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        populate_and_time(sys.argv[2], Path(sys.argv[3]))
+    else:
+        main()
