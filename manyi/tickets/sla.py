@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -193,16 +194,33 @@ def working_time(start: datetime, end: datetime, calendar: WorkCalendar) -> time
     _aware(end, "end")
     if end < start:
         return -working_time(end, start, calendar)
-    total = timedelta(0)
-    day = start.astimezone(calendar.tz).date() - timedelta(days=1)
+    first = start.astimezone(calendar.tz).date()
     last = end.astimezone(calendar.tz).date()
-    while day <= last:
+
+    def overlap(day):
+        part = timedelta(0)
         for begin, finish in calendar.intervals(day):
-            overlap = min(finish, end) - max(begin, start)
-            if overlap > timedelta(0):
-                total += overlap
+            both = min(finish, end) - max(begin, start)
+            if both > timedelta(0):
+                part += both
+        return part
+
+    if first == last:
+        return overlap(first)
+    # The first and last dates are cut by start and end; every date between them lies wholly
+    # inside and counts whole (its length kept per calendar and date), so months overdue cost
+    # one lookup per day.
+    total = overlap(first) + overlap(last)
+    day = first + timedelta(days=1)
+    while day < last:
+        total += _day_length(calendar, day)
         day += timedelta(days=1)
     return total
+
+
+@lru_cache(maxsize=65536)
+def _day_length(calendar: WorkCalendar, day: date) -> timedelta:
+    return sum((finish - begin for begin, finish in calendar.intervals(day)), timedelta(0))
 
 
 def deadline(start: datetime, duration: timedelta, calendar: WorkCalendar | None = None) -> datetime:
