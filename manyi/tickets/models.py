@@ -420,6 +420,13 @@ class Ticket(models.Model):
                 name="ticket_open_resolution_due",
                 condition=Q(resolved_at__isnull=True),
             ),
+            # The queue pages' order: the first page comes from the index, not from a sort.
+            models.Index(
+                models.F("priority").desc(),
+                "resolution_due",
+                models.F("id").desc(),
+                name="ticket_queue_order",
+            ),
         ]
 
     def __str__(self):
