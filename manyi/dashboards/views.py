@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
@@ -135,8 +135,12 @@ def satisfaction_model(request, pk):
 
 
 class CrossTabForm(forms.Form):
-    rows = forms.ChoiceField(label=gettext_lazy("Rows"))
-    columns = forms.ChoiceField(label=gettext_lazy("Columns"))
+    rows = forms.ChoiceField(
+        label=pgettext_lazy("cross tab", "Rows"), widget=forms.Select(attrs={"class": "form-select"})
+    )
+    columns = forms.ChoiceField(
+        label=pgettext_lazy("cross tab", "Columns"), widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def __init__(self, data, choices):
         super().__init__(data)
