@@ -125,7 +125,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         (_("Sampling"), ["sampling_method", "sample_size", "sampling_seed", "stratify_by", "volume_share"]),
         (
             _("Schedule and goals"),
-            ["invite_at", "deadline", "reminder_days_text", "target_response_rate", "confidential"],
+            ["invite_at", "deadline", "reminder_days_text", "target_response_rate", "target_index", "confidential"],
         ),
     ]
 
@@ -155,14 +155,6 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.instance.pk and self.instance.state != CampaignState.DRAFT:
-            changed = [
-                name for name in self.changed_data if name in TARGETING_FIELDS or name.startswith("target_")
-            ]
-            if changed:
-                raise forms.ValidationError(
-                    _("This campaign has started: its target list and sampling can no longer change.")
-                )
         method = data.get("sampling_method")
         size = data.get("sample_size")
         if method in NEEDS_SIZE and not size:

@@ -175,6 +175,25 @@ def test_a_started_campaigns_sampling_can_no_longer_change(people, client_as, ca
     assert campaign.sample_size is None
 
 
+def test_a_started_campaigns_targets_can_still_change(people, client_as, campaign):
+    """The response-rate and index targets are goals, not targeting: they stay editable."""
+    make_customer(email="a@example.com")
+    workflow.start(campaign, by=people.sam)
+    campaign.refresh_from_db()
+    data = form_data(
+        campaign.questionnaire,
+        name=campaign.name,
+        channels=campaign.channels,
+        deadline=timezone.localtime(campaign.deadline).strftime("%Y-%m-%dT%H:%M"),
+        target_response_rate="60",
+        target_index="85",
+    )
+    response = client_as(people.sam).post(reverse("campaigns:edit", args=[campaign.pk]), data)
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.target_response_rate, campaign.target_index) == (60, 85)
+
+
 # --------------------------------------------------------------------------- state changes
 
 
