@@ -125,7 +125,14 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         (_("Sampling"), ["sampling_method", "sample_size", "sampling_seed", "stratify_by", "volume_share"]),
         (
             _("Schedule and goals"),
-            ["invite_at", "deadline", "reminder_days_text", "target_response_rate", "target_index", "confidential"],
+            [
+                "invite_at",
+                "deadline",
+                "reminder_days_text",
+                "target_response_rate",
+                "target_index",
+                "confidential",
+            ],
         ),
     ]
 
