@@ -67,9 +67,10 @@ def word_cloud(dataset, selection):
     found = cache.get(key)
     if found is not None:
         return found
-    panel = keyword_panel(dataset, selection, top=150)
-    if not panel["all"].keywords:
+    texts, _indices = open_answers(dataset, selection)
+    keywords = text.summarise_answers(texts, top=150).keywords
+    if not keywords:
         return None
-    png = text.word_cloud_png(panel["all"].keywords, width=800, height=420)
+    png = text.word_cloud_png(keywords, width=800, height=420)
     cache.set(key, png, CACHE_SECONDS)
     return png
