@@ -399,7 +399,6 @@ def save_response(
         if invitation is None and submission_id is None:
             raise
         conflict = error
-    response.pk = None
     with transaction.atomic():
         existing = _existing(invitation, submission_id)
         if existing is None:
@@ -477,26 +476,22 @@ def _stored_answers(response):
     return sorted(answers, key=lambda answer: order.get(answer.question_id, len(order)))
 
 
-def score_response(response, answers=None):
-    """The scoring engine's ResponseScore for a response; None without scored items.
-
-    `answers` (Answer objects, saved or not) default to the stored answers."""
+def _score_points(response, points):
     from manyi.analytics import scoring
 
     layout = response.questionnaire.layout()
     if not layout.scheme.items:
         return None
-    answers = _stored_answers(response) if answers is None else answers
-    points = {key: value for key, value in answer_points(answers).items() if key in layout.scored_keys}
-    return scoring.score_response(layout.scheme, points)
+    scored = {key: value for key, value in points.items() if key in layout.scored_keys}
+    return scoring.score_response(layout.scheme, scored)
 
 
 def apply_scores(response, answers=None):
     """Compute and set (not save) the stored scores and the NPS answer of a response."""
     answers = _stored_answers(response) if answers is None else answers
-    result = score_response(response, answers)
-    response.nps = _nps(answers)
     response.points = answer_points(answers)
+    result = _score_points(response, response.points)
+    response.nps = _nps(answers)
     response.importance = answer_importance(answers)
     if result is None:  # nothing to score (only choices without points, texts, NPS)
         return None
@@ -537,7 +532,6 @@ __all__ = [
     "field_name",
     "initial_from_response",
     "save_response",
-    "score_response",
 ]
 
 

@@ -152,12 +152,14 @@ def _client_ip(request):
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def rate_limited(request):
-    """Count one submission from this client IP; True when over PUBLIC_SUBMIT_RATE ("20/600")."""
+def rate_limited(request, bucket="public-submit"):
+    """Count one submission from this client IP; True when over PUBLIC_SUBMIT_RATE ("20/600").
+
+    Each `bucket` (survey answers, feedback, status checks) has its own allowance."""
     rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "20/600")
     limit, _slash, seconds = str(rate).partition("/")
     limit, seconds = int(limit), int(seconds or 600)
-    key = f"manyi:public-submit:{_client_ip(request)}"
+    key = f"manyi:{bucket}:{_client_ip(request)}"
     cache.add(key, 0, timeout=seconds)
     try:
         count = cache.incr(key)

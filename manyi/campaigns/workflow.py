@@ -5,8 +5,6 @@ with a message for the user (``CampaignError``) and records a ``CampaignEvent`` 
 from, to, why). Nothing here sends e-mail: ``on_started`` is where sending is hooked in.
 """
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -154,9 +152,6 @@ def on_started(campaign):
     E-mail invitations due now are queued for the background worker at once; later ones are
     queued by the periodic job when their ``invite_at`` comes.
     """
-    from django.utils import timezone
-
-    from .choices import Channel
     from .tasks import send_invitations
 
     if Channel.EMAIL in campaign.channels and (
@@ -184,10 +179,6 @@ def reopen(campaign, by, deadline, note="", now=None):
         campaign.deadline = deadline
         _transition(campaign, by, CampaignState.RUNNING, (CampaignState.CLOSED,), note=note)
     return campaign
-
-
-def default_deadline(invite_at=None):
-    return (invite_at or timezone.now()) + timedelta(days=7)
 
 
 def _rate(part, whole):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from manyi.analytics import stats
 from manyi.analytics.scoring import band_for
 
+from .dataset import rated_items
 from .filters import SEGMENTS, mask
-from .summary import _items
 
 GRADE = "grade"
 
@@ -20,7 +20,7 @@ def variables(campaign):
     """(key, label) of every variable a cross tab can use."""
     choices = [(key, label) for key, label in SEGMENTS.items()]
     choices.append((GRADE, _("Grade")))
-    choices += [(key, f"{key} {label}") for key, label, *_rest in _items(campaign)]
+    choices += [(key, f"{key} {label}") for key, label, *_rest in rated_items(campaign)]
     return choices
 
 
@@ -45,7 +45,7 @@ def _codes(campaign, dataset, keep, variable):
             if band is not None:
                 codes[row] = list(labels.values()).index(band.label)
         return codes, labels
-    for key, _label, _dimension, options in _items(campaign):
+    for key, _label, _dimension, options in rated_items(campaign):
         if key == variable:
             column = dataset.points[keep, dataset.item_keys.index(key)]
             return column, {float(points): label for label, points in options}

@@ -111,21 +111,26 @@ def _empty(campaign_id, item_keys, dimension_keys):
     )
 
 
-def _columns(campaign):
+def rated_items(campaign):
+    """(key, label, dimension key, [(option label, points)]) for each rated item, in order: the
+    dataset's point columns (questions with scored options, and matrix rows)."""
     from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
 
     layout = campaign.questionnaire.layout()
-    keys = []
+    items = []
     for question in layout.questions:
+        options = [(o.label, o.points) for o in layout.options[question.pk].values() if o.points is not None]
+        dimension = question.dimension.code if question.dimension_id else None
         if question.kind == QuestionKind.MATRIX:
-            keys.extend(row.code for row in layout.rows[question.pk])
-        elif (
-            question.kind in CHOICE_KINDS
-            and question.kind != QuestionKind.MULTIPLE
-            and any(o.points is not None for o in layout.options[question.pk].values())
-        ):
-            keys.append(question.code)
-    return keys, [dimension.key for dimension in layout.scheme.dimensions]
+            items.extend((row.code, row.text, dimension, options) for row in layout.rows[question.pk])
+        elif question.kind in CHOICE_KINDS and question.kind != QuestionKind.MULTIPLE and options:
+            items.append((question.code, question.text, dimension, options))
+    return items
+
+
+def _columns(campaign):
+    keys = [key for key, *_rest in rated_items(campaign)]
+    return keys, [dimension.key for dimension in campaign.questionnaire.layout().scheme.dimensions]
 
 
 def _read(campaign, dataset, after_id):

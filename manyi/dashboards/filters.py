@@ -75,9 +75,6 @@ class Selection:
             date_to=cleaned.get("date_to"),
         )
 
-    def is_empty(self):
-        return self == Selection()
-
     def as_query(self):
         """The filter as query-string pairs (for drill-down links)."""
         pairs = {
@@ -92,7 +89,7 @@ class Selection:
         return {key: value for key, value in pairs.items() if value}
 
 
-def mask(dataset, selection, months=None):
+def mask(dataset, selection):
     """Boolean row mask of the responses the selection keeps."""
     keep = np.ones(dataset.size, bool)
     for name in ("region", "customer_type", "owner", "channel"):

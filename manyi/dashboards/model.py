@@ -6,8 +6,6 @@ when the questionnaire asks it. Analysts may edit the model (the JSON form of
 analytics.pls.PathModel, the same as the manyi-pls command reads).
 """
 
-import json
-
 import numpy as np
 from django.utils.translation import gettext as _
 
@@ -81,7 +79,6 @@ def estimate(campaign, dataset, selection, spec):
     names = list(model.names)
     return {
         "model": model,
-        "spec_json": json.dumps(spec, ensure_ascii=False, indent=2),
         "used": result.n_rows,
         "complete": complete,
         "converged": result.converged,

@@ -17,9 +17,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from manyi.analytics import stats
 from manyi.campaigns.models import Campaign
-from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
 
-from .dataset import campaign_dataset
+from .dataset import campaign_dataset, rated_items
 from .filters import SEGMENTS, mask
 
 # importance.quadrants' keys as the seed 001 CSR report names them.
@@ -34,20 +33,6 @@ QUADRANT_LABELS = {
 # within ±0.01 of the full data's (95%), far finer than the quadrant chart can show.
 DERIVED_SAMPLE = 50_000
 MIN_DERIVED_ROWS = 5  # fewer valid responses: no derived importance (correlations mean little)
-
-
-def _items(campaign):
-    """(key, label, dimension key, [(option label, points)]) for each rated item, in order."""
-    layout = campaign.questionnaire.layout()
-    items = []
-    for question in layout.questions:
-        options = [(o.label, o.points) for o in layout.options[question.pk].values() if o.points is not None]
-        dimension = question.dimension.code if question.dimension_id else None
-        if question.kind == QuestionKind.MATRIX:
-            items.extend((row.code, row.text, dimension, options) for row in layout.rows[question.pk])
-        elif question.kind in CHOICE_KINDS and question.kind != QuestionKind.MULTIPLE and options:
-            items.append((question.code, question.text, dimension, options))
-    return items
 
 
 def _score(spec, mean_points):
@@ -119,10 +104,8 @@ def _previous_waves(campaign):
 
 def _compare(current, other_campaign, selection):
     """The change of the index and of the satisfied rate against another wave, with tests."""
-    from .filters import mask as other_mask
-
     other = campaign_dataset(other_campaign)
-    keep = other_mask(other, selection) & other.valid
+    keep = mask(other, selection) & other.valid
     before = other.index[keep]
     before = before[~np.isnan(before)]
     if before.size == 0 or current["index_values"].size == 0:
@@ -144,10 +127,11 @@ def _compare(current, other_campaign, selection):
     }
 
 
-def dashboard_summary(campaign, selection, segment="region"):
-    """Everything the dashboard shows for the responses the selection keeps."""
-    dataset = campaign_dataset(campaign)
-    items = _items(campaign)
+def dashboard_summary(campaign, selection, segment="region", dataset=None):
+    """Everything the dashboard shows for the responses the selection keeps (`dataset`: the
+    campaign's, when the caller has it already)."""
+    dataset = dataset or campaign_dataset(campaign)
+    items = rated_items(campaign)
     keep = mask(dataset, selection)
     valid = keep & dataset.valid
     index_values = dataset.index[valid]

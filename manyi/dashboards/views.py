@@ -22,7 +22,7 @@ from manyi.customers.models import Product
 from . import crosstabs, model, open_answers
 from .dataset import campaign_dataset
 from .filters import DashboardFilterForm, Selection, mask
-from .summary import QUADRANT_LABELS, _items, dashboard_summary
+from .summary import QUADRANT_LABELS, dashboard_summary
 
 SENTIMENT_LABELS = {
     "positive": gettext_lazy("Satisfied respondents (index ≥ 75)"),
@@ -51,7 +51,7 @@ def campaign_dashboard(request, pk):
     campaign = _campaign(pk)
     dataset = campaign_dataset(campaign)
     form, selection, segment = _filters(request, campaign, dataset)
-    summary = dashboard_summary(campaign, selection, segment=segment)
+    summary = dashboard_summary(campaign, selection, segment=segment, dataset=dataset)
     context = {
         "campaign": campaign,
         "form": form,
@@ -218,9 +218,8 @@ def drill_down(request, pk):
     _form, selection, segment = _filters(request, campaign, dataset)
     keep = mask(dataset, selection)
     item = request.GET.get("item", "")
-    keys = [key for key, *_rest in _items(campaign)]
     described = []
-    if item in keys:
+    if item in dataset.item_keys:
         column = dataset.item_keys.index(item)
         try:
             points = float(request.GET.get("points", ""))

@@ -452,7 +452,6 @@ class QuestionEditor:
         return _kept(self.rows, "code", "text")
 
     @transaction.atomic
-    @transaction.atomic
     def save_to(self, questionnaire, question=None):
         """Save into `questionnaire` (maybe a new version); `question` is the one to change there."""
         data = self.form.cleaned_data
@@ -480,5 +479,4 @@ class QuestionEditor:
             MatrixRow(question=question, position=i, code=r["code"].strip(), text=r["text"].strip())
             for i, r in enumerate(self.kept_rows())
         )
-        questionnaire.touch()  # bulk_create sends no signal; cached layouts must see the options
         return question

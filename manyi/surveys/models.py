@@ -154,10 +154,6 @@ class Questionnaire(models.Model):
         _layouts[self.pk] = (stamp, layout)
         return layout
 
-    def touch(self):
-        """Mark the questionnaire changed (cached layouts are read again)."""
-        Questionnaire.objects.filter(pk=self.pk).update(updated_at=timezone.now())
-
     @transaction.atomic
     def duplicate(self, *, by=None, new_version=False, title=None):
         """A deep copy: the next version of this family, or (new_version=False) a new family."""

@@ -19,7 +19,6 @@ import smtplib
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -33,6 +32,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from manyi.campaigns.public_views import rate_limited
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 
@@ -83,29 +83,6 @@ PUBLIC_STATE_LABELS = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def rate_limited(request, bucket):
-    """Count one request of ``bucket`` from this client IP; True when over PUBLIC_SUBMIT_RATE.
-
-    The approach of :func:`manyi.campaigns.public_views.rate_limited` with a key per bucket, so
-    that feedback, status checks and survey answers do not use up each other's allowance.
-    """
-    rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "20/600")
-    limit, _slash, seconds = str(rate).partition("/")
-    limit, seconds = int(limit), int(seconds or 600)
-    key = f"manyi:feedback-{bucket}:{_client_ip(request)}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count > limit
 
 
 def new_check_code():
@@ -290,7 +267,7 @@ def feedback(request):
         # A session before the first submit: a double click still finds the check code.
         request.session.setdefault(SESSION_KEY, {})
         return _render_form(request, FeedbackForm())
-    if rate_limited(request, "submit"):
+    if rate_limited(request, "feedback-submit"):
         return _too_many(request)
     form = FeedbackForm(data=request.POST)
     if not form.is_valid():
@@ -367,7 +344,7 @@ def status(request):
     """POST, so that check codes and phone numbers stay out of addresses and logs."""
     if request.method != "POST":
         return render(request, "tickets/public/status.html", {"form": StatusForm()})
-    if rate_limited(request, "status"):
+    if rate_limited(request, "feedback-status"):
         return _too_many(request)
     form = StatusForm(data=request.POST)
     if not form.is_valid():
