@@ -23,23 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.surveys.choices import QuestionKind
+from manyi.surveys.naming import field_name
 
 from .choices import Channel, InvitationStatus, ResponseStatus
 from .models import Answer, Response
 
-PREFIX = "q"
 TEXT_MAX = 2000
 OTHER = "other"
 CHOICE_ONE = (QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.YES_NO)
-
-
-def field_name(question, row=None, suffix=""):
-    parts = [PREFIX, str(question.pk)]
-    if row is not None:
-        parts.append(str(row.pk))
-    if suffix:
-        parts.append(suffix)
-    return "-".join(parts)
 
 
 def _label(question):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from manyi.surveys import loader
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.models import Question
+from manyi.surveys.naming import field_name
 
 from .answering import AnswerForm, save_response
 from .choices import CampaignState, Channel, InvitationStatus
@@ -124,7 +125,7 @@ def _answers(questionnaire, level, rng):
     layout = questionnaire.layout()
     data = {}
     for question in layout.questions:
-        name = f"q-{question.pk}"
+        name = field_name(question)
         if question.kind == QuestionKind.RATING:
             options = sorted(layout.options[question.pk].items(), key=lambda item: -(item[1].points or 0))
             value = level + rng.gauss(0, 0.7)

@@ -2,18 +2,15 @@
 
 from django import template
 
+from manyi.surveys.naming import field_name
+
 register = template.Library()
 
 
 @register.simple_tag
 def answer_name(prefix, question, row=None, suffix=""):
-    """The form field name of an answer: "q-12", "q-12-34" (matrix row 34), "q-12-other" …"""
-    parts = [prefix or "q", str(question.pk)]
-    if row is not None and row != "":
-        parts.append(str(row.pk))
-    if suffix:
-        parts.append(suffix)
-    return "-".join(parts)
+    """The form field name of an answer (surveys.naming.field_name); templates pass "" for no row."""
+    return field_name(question, None if row == "" else row, suffix, prefix)
 
 
 @register.filter
