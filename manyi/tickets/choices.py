@@ -110,6 +110,7 @@ class EventKind(models.TextChoices):
     CHANGE = "change", pgettext_lazy("ticket event", "Change")
     ACTION = "action", pgettext_lazy("ticket event", "Corrective action")
     ESCALATION = "escalation", pgettext_lazy("ticket event", "Escalation")
+    CALLBACK = "callback", pgettext_lazy("ticket event", "Satisfaction callback")
 
 
 class ActionKind(models.TextChoices):
@@ -132,3 +133,34 @@ PENDING_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.DONE, ActionStatus
 class Clock(models.TextChoices):
     CALENDAR = "calendar", _("Calendar time")  # 自然时间
     WORKING = "working", _("Working hours")  # 工作时间
+
+
+class ReplyMethod(models.TextChoices):
+    """How the reply reached the customer (答复方式)."""
+
+    EMAIL = "email", pgettext_lazy("reply method", "By e-mail")
+    PHONE = "phone", pgettext_lazy("reply method", "By phone")
+
+
+class CallbackStatus(models.TextChoices):
+    """The satisfaction callback after closing (闭单回访)."""
+
+    NONE = "", pgettext_lazy("callback status", "None")
+    DUE = "due", pgettext_lazy("callback status", "To be sent")
+    SENT = "sent", pgettext_lazy("callback status", "Sent, waiting for the answer")
+    PHONE = "phone", pgettext_lazy("callback status", "To be made by phone")
+    ANSWERED = "answered", pgettext_lazy("callback status", "Answered")
+
+
+class CallbackRating(models.IntegerChoices):
+    """The one question of the callback, best first as the customer reads it."""
+
+    VERY_SATISFIED = 5, pgettext_lazy("callback rating", "Very satisfied")  # 非常满意
+    SATISFIED = 4, pgettext_lazy("callback rating", "Satisfied")  # 满意
+    NEUTRAL = 3, pgettext_lazy("callback rating", "Neither satisfied nor dissatisfied")  # 一般
+    DISSATISFIED = 2, pgettext_lazy("callback rating", "Dissatisfied")  # 不满意
+    VERY_DISSATISFIED = 1, pgettext_lazy("callback rating", "Very dissatisfied")  # 非常不满意
+
+
+# Ratings counted as satisfied in the statistics.
+SATISFIED_RATINGS = (CallbackRating.VERY_SATISFIED, CallbackRating.SATISFIED)

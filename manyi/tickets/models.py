@@ -26,11 +26,14 @@ from .choices import (
     SEVERITY_PRIORITY,
     ActionKind,
     ActionStatus,
+    CallbackRating,
+    CallbackStatus,
     Channel,
     Clock,
     Demand,
     EventKind,
     Priority,
+    ReplyMethod,
     Severity,
     TicketState,
     Validity,
@@ -360,6 +363,9 @@ class Ticket(models.Model):
     )
     root_cause = models.TextField(_("root cause"), blank=True)
     reply = models.TextField(_("reply to the customer"), blank=True)
+    reply_method = models.CharField(
+        _("replied"), max_length=10, choices=ReplyMethod.choices, blank=True, editable=False
+    )
     close_reason = models.TextField(_("reason for closing"), blank=True)
     duplicate_of = models.ForeignKey(
         "self",
@@ -400,6 +406,31 @@ class Ticket(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # The satisfaction callback after closing (闭单回访, see callback.py): one question, answered
+    # through a personal one-time link or recorded by an agent from a phone call.
+    callback_status = models.CharField(
+        _("satisfaction callback"),
+        max_length=10,
+        choices=CallbackStatus.choices,
+        blank=True,
+        default=CallbackStatus.NONE,
+        editable=False,
+    )
+    callback_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    callback_sent_at = models.DateTimeField(_("callback sent at"), null=True, blank=True, editable=False)
+    callback_expires_at = models.DateTimeField(
+        _("callback link valid until"), null=True, blank=True, editable=False
+    )
+    callback_rating = models.PositiveSmallIntegerField(
+        _("callback satisfaction"), choices=CallbackRating.choices, null=True, blank=True, editable=False
+    )
+    callback_comment = models.TextField(_("callback comment"), blank=True, editable=False)
+    callback_answered_at = models.DateTimeField(
+        _("callback answered at"), null=True, blank=True, editable=False
+    )
+    callback_method = models.CharField(
+        _("callback answered"), max_length=10, choices=ReplyMethod.choices, blank=True, editable=False
+    )
     # The public feedback page (/feedback/): the form's one-time id, so that submitting it twice
     # records one ticket, and a keyed hash of the check code the customer reads the status with.
     submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
