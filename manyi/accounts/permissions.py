@@ -32,6 +32,10 @@ REPLY_TICKETS = "tickets.reply"  # reply to the customer (营销支持科 / 客�
 WORK_TICKETS = "tickets.work"  # investigate, root cause, corrective and preventive actions
 VERIFY_TICKETS = "tickets.verify"  # verify the actions and the outcome
 MANAGE_TICKETS = "tickets.manage"  # assign, close, reopen, invalid / duplicate, SLA policies
+# Improvement actions (改进措施, REQUIREMENTS §8); the rules are in manyi/improvements/workflow.py.
+VIEW_IMPROVEMENTS = "improvements.view"
+WORK_IMPROVEMENTS = "improvements.work"  # carry out and report the improvements one owns
+MANAGE_IMPROVEMENTS = "improvements.manage"  # raise, assign, verify, close, cancel, tell customers
 
 SURVEY_WORK = {VIEW_SURVEYS, VIEW_CAMPAIGNS, VIEW_RESPONSES}
 TICKET_WORK = {VIEW_TICKETS, CREATE_TICKETS, REPLY_TICKETS, WORK_TICKETS}
@@ -55,6 +59,8 @@ ROLE_CAPABILITIES = {
         *TICKET_WORK,
         VERIFY_TICKETS,
         MANAGE_TICKETS,
+        VIEW_IMPROVEMENTS,
+        MANAGE_IMPROVEMENTS,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -70,6 +76,8 @@ ROLE_CAPABILITIES = {
         *TICKET_WORK,
         VERIFY_TICKETS,
         MANAGE_TICKETS,
+        VIEW_IMPROVEMENTS,
+        MANAGE_IMPROVEMENTS,
     },
     Role.AGENT: {
         VIEW_CUSTOMERS,
@@ -80,10 +88,11 @@ ROLE_CAPABILITIES = {
         VIEW_TICKETS,
         CREATE_TICKETS,
         REPLY_TICKETS,
+        VIEW_IMPROVEMENTS,
     },
     # Handlers fix problems in their department; they see customers but not contact data
     # unless an administrator grants it to them personally.
-    Role.HANDLER: {VIEW_CUSTOMERS, VIEW_TICKETS, WORK_TICKETS},
+    Role.HANDLER: {VIEW_CUSTOMERS, VIEW_TICKETS, WORK_TICKETS, VIEW_IMPROVEMENTS, WORK_IMPROVEMENTS},
     # Analysts read everything, including confidential answers (the quality department at
     # headquarters), and change nothing.
     Role.ANALYST: {
@@ -93,6 +102,7 @@ ROLE_CAPABILITIES = {
         VIEW_CONFIDENTIAL_RESPONSES,
         VIEW_ANALYSIS,
         VIEW_TICKETS,
+        VIEW_IMPROVEMENTS,
     },
 }
 
