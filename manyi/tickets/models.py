@@ -579,3 +579,6 @@ class CorrectiveAction(models.Model):
 
     def is_late(self, today: date):
         return self.status == ActionStatus.PLANNED and self.deadline < today
+
+
+from .attachments import Attachment, InboundMessage  # noqa: E402, F401  (intake: files, inbound mail)

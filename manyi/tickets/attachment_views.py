@@ -1,0 +1,77 @@
+"""Attachments on the ticket page: upload (staff) and download (whoever may see the ticket).
+
+The ticket is fetched through ``Ticket.objects.for_user``, as on the detail page: a user who
+may not see the ticket gets 404 for the ticket and for its files alike. Files are sent with
+the type found when they were checked, ``nosniff`` and a sandboxing content security policy;
+PDF documents always as a download, images inline.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from manyi.accounts import permissions
+from manyi.accounts.decorators import capability_required
+
+from .attachments import Attachment, AttachmentError, Source, check_uploads, store
+from .models import Ticket
+
+
+def may_attach(user, ticket):
+    """Who records or works on tickets may add files to an open ticket they can see."""
+    return ticket.is_open and (user.can(permissions.CREATE_TICKETS) or user.can(permissions.WORK_TICKETS))
+
+
+@require_POST
+@capability_required(permissions.VIEW_TICKETS)
+def upload(request, pk):
+    ticket = get_object_or_404(Ticket.objects.for_user(request.user), pk=pk)
+    if not (request.user.can(permissions.CREATE_TICKETS) or request.user.can(permissions.WORK_TICKETS)):
+        raise PermissionDenied
+    if not ticket.is_open:
+        messages.error(request, _("Reopen the ticket before changing it."))
+        return redirect(ticket)
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, _("Choose one or more files to attach."))
+        return redirect(ticket)
+    try:
+        stored = store(ticket, check_uploads(files), by=request.user, source=Source.STAFF)
+    except AttachmentError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(count)s files attached.") % {"count": len(stored)})
+    return redirect(ticket)
+
+
+@require_GET
+@capability_required(permissions.VIEW_TICKETS)
+def download(request, pk, attachment_pk):
+    ticket = get_object_or_404(Ticket.objects.for_user(request.user), pk=pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, ticket=ticket)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Included by manyi/tickets/urls.py (the "tickets" namespace); three segments, so that the
+# ticket's transition route (<pk>/<name>/) never catches them.
+urlpatterns = [
+    path("<int:pk>/attachments/add/", upload, name="attachment_upload"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", download, name="attachment"),
+]
