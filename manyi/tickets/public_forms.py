@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.customers.validators import normalize_phone
 from manyi.forms import StyledFormMixin
 
+from . import attachments
 from .choices import Demand
 from .models import REFERENCE_PREFIX, Category
 
@@ -21,6 +22,20 @@ DESCRIPTION_MIN = 10
 DESCRIPTION_MAX = 2000
 # The honeypot: a field people never see (hidden by the page's style) but form-filling bots do.
 HONEYPOT = "website"
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked by ``attachments.check_uploads``."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
 
 
 def category_choices():
@@ -85,6 +100,12 @@ class FeedbackForm(StyledFormMixin, forms.Form):
         max_length=200,
         required=False,
     )
+    attachments = MultipleFileField(
+        label=_("Photos or documents"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+        help_text=_("Optional: up to %(count)s photos (JPEG, PNG, WebP) or PDF files, %(size)s MB each."),
+    )
     submission_id = forms.UUIDField(
         widget=forms.HiddenInput,
         error_messages={
@@ -105,6 +126,11 @@ class FeedbackForm(StyledFormMixin, forms.Form):
         self.fields["category"].required = bool(choices)
         if not self.is_bound:
             self.initial.setdefault("submission_id", uuid.uuid4())
+        field = self.fields["attachments"]
+        field.help_text = field.help_text % {
+            "count": attachments.max_files(),
+            "size": attachments.max_bytes() // (1024 * 1024),
+        }
 
     @property
     def honeypot(self):
@@ -145,6 +171,13 @@ class FeedbackForm(StyledFormMixin, forms.Form):
                 % {"count": DESCRIPTION_MIN}
             )
         return text
+
+    def clean_attachments(self):
+        """The checked files (``attachments.CheckedFile``); a refused file refuses the form."""
+        try:
+            return attachments.check_uploads(self.cleaned_data["attachments"])
+        except attachments.AttachmentError as error:
+            raise ValidationError(" ".join((str(error), str(_("Please choose the files again."))))) from error
 
     def clean_order(self):
         return " ".join(self.cleaned_data["order"].split())

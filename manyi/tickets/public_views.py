@@ -4,6 +4,8 @@
   anonymous survey link does, in a bucket of its own); a hidden submission id, unique on the
   ticket, makes a second submit of the same form lead to the first ticket; a honeypot field
   turns bots away. Bad input re-shows the form with the messages (400) and records nothing.
+  Photos and PDF files go through ``attachments.check_uploads``: one refused file refuses the
+  whole submission, and the accepted ones are stored with the ticket in the same transaction.
 * ``/feedback/thanks/<reference>/``: the acknowledgement number and the check code. The code
   is random, shown once from the session of the browser that sent the feedback (and e-mailed
   when an address was given); the ticket keeps only a keyed hash of it.
@@ -36,7 +38,7 @@ from manyi.campaigns.public_views import rate_limited
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 
-from . import workflow
+from . import attachments, workflow
 from .choices import CLOSED_STATES, Channel, TicketState
 from .models import Ticket
 from .public_forms import FeedbackForm, StatusForm
@@ -252,6 +254,7 @@ def _record(form):
             Ticket.objects.filter(pk=ticket.pk).update(
                 submission_id=submission_id, check_code_hash=ticket.check_code_hash
             )
+            attachments.store(ticket, data["attachments"], source=attachments.Source.PUBLIC)
     except IntegrityError:
         existing = Ticket.objects.filter(submission_id=submission_id).first()
         if existing is None:
@@ -269,7 +272,7 @@ def feedback(request):
         return _render_form(request, FeedbackForm())
     if rate_limited(request, "feedback-submit"):
         return _too_many(request)
-    form = FeedbackForm(data=request.POST)
+    form = FeedbackForm(data=request.POST, files=request.FILES)
     if not form.is_valid():
         return _render_form(request, form, status=400)
     try:

@@ -271,3 +271,73 @@ def test_a_disabled_account_gets_nothing(people, client_as, stored):
         reverse("tickets:attachment", args=[stored[0].ticket_id, stored[0].pk])
     )
     assert response.status_code == 302
+
+
+# --------------------------------------------------------------------------- the public feedback page
+
+
+@pytest.fixture
+def feedback_data():
+    import uuid
+
+    from django.core.cache import cache
+
+    from manyi.tickets.models import Category
+
+    cache.clear()  # the page's rate limit counts in the cache
+    return {
+        "contact_name": "张先生",
+        "contact_phone": "13812345678",
+        "contact_email": "",
+        "customer_code": "",
+        "category": str(Category.objects.get(code="logistics").pk),
+        "description": "快递一周还没到，箱子也压坏了。",
+        "demand": "",
+        "order": "",
+        "submission_id": str(uuid.uuid4()),
+        "website": "",
+    }
+
+
+def test_a_customer_sends_photos_with_the_feedback(client, feedback_data, attachment_root):
+    files = [
+        SimpleUploadedFile("箱子.webp", image_bytes("WEBP")),
+        SimpleUploadedFile("单据.pdf", pdf_bytes()),
+    ]
+    response = client.post("/feedback/", {**feedback_data, "attachments": files})
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert [(a.original_name, a.content_type, a.source, a.uploaded_by) for a in ticket.attachments.all()] == [
+        ("箱子.webp", "image/webp", "public", None),
+        ("单据.pdf", "application/pdf", "public", None),
+    ]
+    assert len(stored_files(attachment_root)) == 2
+    assert ticket.events.filter(note__contains="箱子.webp").exists()
+
+
+def test_a_fake_image_on_the_feedback_page_records_nothing(client, feedback_data, attachment_root):
+    files = [SimpleUploadedFile("photo.jpg", image_bytes("JPEG")), SimpleUploadedFile("photo2.jpg", HTML)]
+    response = in_english(client).post("/feedback/", {**feedback_data, "attachments": files})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“photo2.jpg” is not a JPEG, PNG or WebP image or a PDF document" in page
+    assert "Please choose the files again." in page
+    assert Ticket.objects.count() == 0
+    assert Attachment.objects.count() == 0
+    assert stored_files(attachment_root) == []
+
+
+def test_too_many_files_on_the_feedback_page_are_refused(client, feedback_data, attachment_root):
+    files = [SimpleUploadedFile(f"{n}.png", image_bytes()) for n in range(6)]
+    response = in_english(client).post("/feedback/", {**feedback_data, "attachments": files})
+    assert response.status_code == 400
+    assert "Send at most 5 files at a time." in response.content.decode()
+    assert Ticket.objects.count() == 0
+    assert stored_files(attachment_root) == []
+
+
+def test_the_feedback_page_offers_the_file_field(client):
+    page = in_english(client).get("/feedback/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert 'type="file" name="attachments"' in page and "multiple" in page
+    assert "up to 5 photos (JPEG, PNG, WebP) or PDF files, 10 MB each" in page
