@@ -8,7 +8,7 @@ from manyi.campaigns.tasks import run_due_jobs
 class Command(BaseCommand):
     help = (
         "Runs the periodic jobs once (close campaigns past their deadline, queue invitations and "
-        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, bring dashboards' analysis data up to date). Run it from cron "
+        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, read ticket mail when a mailbox is configured, bring dashboards' analysis data up to date). Run it from cron "
         "every few minutes, or with --loop."
     )
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, loop=None, **options):
         from manyi.dashboards.dataset import refresh_recent
         from manyi.tickets.escalation import escalate_breaches
+        from manyi.tickets.inbound import fetch_configured as fetch_ticket_mail
         from manyi.tickets.survey_rule import open_pending_tickets
 
         while True:
@@ -25,11 +26,13 @@ class Command(BaseCommand):
             tickets = open_pending_tickets()
             escalated = escalate_breaches()
             refreshed = refresh_recent()
+            mail = fetch_ticket_mail()
             self.stdout.write(
                 f"closed {done['closed']} campaigns; queued invitations for {done['invitations']}, "
                 f"reminders for {done['reminders']}; {tickets} tickets opened from low survey scores; "
                 f"{escalated['tickets']} tickets escalated for missed deadlines; "
                 f"analysis data of {refreshed} campaigns up to date"
+                + (f"; ticket mail: {mail}" if mail is not None else "")
             )
             if not loop:
                 return
