@@ -28,11 +28,10 @@ import smtplib
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Least
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -40,6 +39,8 @@ from django.utils.translation import gettext_lazy
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
+from manyi.campaigns.mailing import absolute_url
+from manyi.emails import build_email
 
 from .choices import OPEN_STATES, EventKind, Priority
 from .models import Ticket, TicketEvent
@@ -72,10 +73,6 @@ def breach_condition(now):
 def _chunk_size():
     limit = connection.features.max_query_params or 20_000
     return max(100, min(limit, 20_000) - 10)
-
-
-def _absolute(path):
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def escalate_breaches(now=None, *, notify=True):
@@ -218,27 +215,22 @@ def escalation_email(user, items, now):
                 "subject": item["subject"],
                 "missed": "、".join(str(DEADLINE_NAMES[name]) for name in item["missed"]),
                 "priority": labels[item["new_priority"]],
-                "url": _absolute(reverse("tickets:detail", args=[item["pk"]])),
+                "url": absolute_url(reverse("tickets:detail", args=[item["pk"]])),
             }
             for item in items[:MAIL_LIST_LIMIT]
         ]
-        context = {
-            "user": user,
-            "count": len(items),
-            "rows": rows,
-            "more": max(0, len(items) - MAIL_LIST_LIMIT),
-            "overdue_url": _absolute(reverse("tickets:list") + "?queue=overdue"),
-            "now": now,
-            "company": getattr(settings, "COMPANY_NAME", ""),
-        }
-        subject = " ".join(render_to_string("tickets/emails/escalation_subject.txt", context).split())
-        text = render_to_string("tickets/emails/escalation_body.txt", context)
-        html = render_to_string("tickets/emails/escalation_body.html", context)
-    message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [user.email], headers={"Auto-Submitted": "auto-generated"}
+    context = {
+        "user": user,
+        "count": len(items),
+        "rows": rows,
+        "more": max(0, len(items) - MAIL_LIST_LIMIT),
+        "overdue_url": absolute_url(reverse("tickets:list") + "?queue=overdue"),
+        "now": now,
+        "company": getattr(settings, "COMPANY_NAME", ""),
+    }
+    return build_email(
+        "ticket_escalation", context, to=[user.email], headers={"Auto-Submitted": "auto-generated"}
     )
-    message.attach_alternative(html, "text/html")
-    return message
 
 
 def notify_supervisors(escalated, now):

@@ -6,7 +6,8 @@ from manyi.accounts.models import Department, User
 from manyi.customers.models import Customer
 from manyi.forms import StyledFormMixin
 
-from .choices import Channel, Demand, Severity, Validity
+from .callback import MAX_COMMENT
+from .choices import ActionKind, CallbackRating, Channel, Demand, ReplyMethod, Severity, Validity
 from .models import Category, Ticket
 from .workflow import MAX_NOTE
 
@@ -88,13 +89,18 @@ class DuplicateForm(forms.Form):
         return ticket
 
 
+class ReplyForm(forms.Form):
+    method = forms.ChoiceField(label=_("Reply"), choices=ReplyMethod.choices)
+    note = forms.CharField(label=_("Reply to the customer"), max_length=MAX_NOTE)
+
+
 # The form each transition posts (None: nothing but the button).
 TRANSITION_FORMS = {
     "acknowledge": NoteForm,
     "assign": AssignForm,
     "investigate": NoteForm,
     "plan_actions": NoteForm,
-    "reply": NoteForm,
+    "reply": ReplyForm,
     "verify": NoteForm,
     "close": NoteForm,
     "reopen": NoteForm,
@@ -104,3 +110,110 @@ TRANSITION_FORMS = {
 
 # The transitions whose note is required (the verb says so too; this only shapes the page).
 NOTE_REQUIRED = {"plan_actions", "reply", "reopen", "close_invalid"}
+
+
+# --------------------------------------------------------------------------- the detail page's other forms
+
+
+class ActionForm(StyledFormMixin, forms.Form):
+    """A corrective or preventive action: what, who, by when."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
+    description = forms.CharField(
+        label=_("Action"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).select_related("department")
+        self.fields["owner"].label_from_instance = lambda user: " · ".join(
+            str(part) for part in (user.display_name, user.department) if part
+        )
+
+
+class ActionResultForm(forms.Form):
+    result = forms.CharField(label=_("What was done"), max_length=MAX_NOTE)
+
+
+class ActionVerifyForm(forms.Form):
+    effective = forms.TypedChoiceField(
+        label=_("Effective"),
+        choices=[("yes", _("Effective")), ("no", _("Not effective"))],
+        coerce=lambda value: value == "yes",
+    )
+    note = forms.CharField(label=_("Note"), max_length=MAX_NOTE, required=False)
+
+
+class ActionCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=MAX_NOTE)
+
+
+class ClassifyForm(StyledFormMixin, forms.Form):
+    """Category, severity, validity (判定) with its reason, and what the customer asks for."""
+
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.none(), required=False)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    validity = forms.ChoiceField(label=_("Validity"), choices=[("", "—"), *Validity.choices], required=False)
+    validity_reason = forms.CharField(
+        label=_("Reason for the validity"),
+        max_length=MAX_NOTE,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    demand = forms.ChoiceField(
+        label=_("Customer demand"), choices=[("", "—"), *Demand.choices], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+
+    @classmethod
+    def for_ticket(cls, ticket):
+        return cls(
+            initial={
+                "category": ticket.category_id,
+                "severity": ticket.severity,
+                "validity": ticket.validity,
+                "validity_reason": ticket.validity_reason,
+                "demand": ticket.demand,
+            },
+            auto_id="classify_%s",
+        )
+
+
+class CallbackAnswerForm(forms.Form):
+    """The one question of the satisfaction callback (on the public page and from a phone call)."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the handling of your feedback?"),
+        choices=CallbackRating.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how satisfied you are.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to add? (optional)"),
+        max_length=MAX_COMMENT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class BulkAssignForm(forms.Form):
+    tickets = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("Select the tickets to assign.")}
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.filter(is_active=True),
+        error_messages={"required": _("Choose a department.")},
+    )
+    assignee = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    note = forms.CharField(max_length=MAX_NOTE, required=False)
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # Any integer is accepted here; the view looks each one up among the visible tickets.
+        self.fields["tickets"].valid_value = lambda value: str(value).isdigit()

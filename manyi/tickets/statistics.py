@@ -14,6 +14,9 @@ Definitions
   whose outcome is known — a deadline set and either done or already passed at ``now``.
   A deadline not due yet and not done counts in neither (shown as pending).
 - Repeat complainants: customers with two tickets or more in the selection.
+- Callback satisfaction: of the tickets whose satisfaction callback was answered (by the
+  link or on the phone), how many answered “very satisfied” or “satisfied”; the % is of the
+  answered ones. The tickets closed whose callback is still waiting are counted apart.
 - Pareto: categories by count, descending, with the share and the cumulative share; the
   categories up to 80 % cumulative (and the one crossing it) are the “vital few”.
 """
@@ -29,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.models import Department
 
-from .choices import Channel, Severity
+from .choices import SATISFIED_RATINGS, CallbackRating, CallbackStatus, Channel, Severity
 from .models import Category, Ticket
 
 PARETO_VITAL = 80.0
@@ -262,6 +265,37 @@ def pareto(category_counts):
     return result
 
 
+def callback_satisfaction(tickets):
+    """{"answered", "satisfied", "percent", "waiting", "ratings": [{"rating", "label", "count", "percent"}]}."""
+    answered = Q(callback_status=CallbackStatus.ANSWERED)
+    aggregates = {
+        "answered": Count("pk", filter=answered),
+        "satisfied": Count("pk", filter=answered & Q(callback_rating__in=SATISFIED_RATINGS)),
+        "waiting": Count(
+            "pk",
+            filter=Q(callback_status__in=(CallbackStatus.DUE, CallbackStatus.SENT, CallbackStatus.PHONE)),
+        ),
+    }
+    for rating in CallbackRating:
+        aggregates[f"rating_{rating.value}"] = Count("pk", filter=answered & Q(callback_rating=rating.value))
+    counts = tickets.order_by().aggregate(**aggregates)
+    return {
+        "answered": counts["answered"],
+        "satisfied": counts["satisfied"],
+        "percent": _share(counts["satisfied"], counts["answered"]),
+        "waiting": counts["waiting"],
+        "ratings": [
+            {
+                "rating": rating.value,
+                "label": rating.label,
+                "count": counts[f"rating_{rating.value}"],
+                "percent": _share(counts[f"rating_{rating.value}"], counts["answered"]),
+            }
+            for rating in CallbackRating
+        ],
+    }
+
+
 def statistics(selection, queryset=None, now=None, repeat_limit=REPEAT_LIMIT):
     """Every table of the page (and of the export) for one selection."""
     tickets = selection.tickets(queryset)
@@ -278,4 +312,5 @@ def statistics(selection, queryset=None, now=None, repeat_limit=REPEAT_LIMIT):
         "repeat": repeat_complainants(tickets, repeat_limit),
         "repeat_count": repeat_complainant_count(tickets),
         "pareto": pareto(categories),
+        "callback": callback_satisfaction(tickets),
     }

@@ -150,6 +150,16 @@ def _sheets(selection, stats):
             [[r["label"], r["met"], r["missed"], r["pending"], r["percent"]] for r in stats["compliance"]],
         ),
         (
+            _("Callback satisfaction"),
+            [_("Answer"), _("Tickets"), percent],
+            [
+                *[[r["label"], r["count"], r["percent"]] for r in stats["callback"]["ratings"]],
+                [_("Answered"), stats["callback"]["answered"], None],
+                [_("Satisfied"), stats["callback"]["satisfied"], stats["callback"]["percent"]],
+                [_("Waiting for the answer"), stats["callback"]["waiting"], None],
+            ],
+        ),
+        (
             _("Repeat complainants"),
             [_("Customer code"), _("Customer name"), _("Tickets"), _("Last received")],
             [

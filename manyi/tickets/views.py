@@ -10,18 +10,32 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.masking import mask_email, mask_phone
 
-from . import workflow
-from .forms import NOTE_REQUIRED, TRANSITION_FORMS, IntakeForm
-from .models import QUEUES, Ticket
+from . import callback, workflow
+from .choices import OPEN_STATES, ActionStatus, CallbackStatus, Priority, ReplyMethod
+from .forms import (
+    NOTE_REQUIRED,
+    TRANSITION_FORMS,
+    ActionCancelForm,
+    ActionForm,
+    ActionResultForm,
+    ActionVerifyForm,
+    BulkAssignForm,
+    CallbackAnswerForm,
+    ClassifyForm,
+    IntakeForm,
+    NoteForm,
+)
+from .models import QUEUES, CorrectiveAction, Ticket
 from .workflow import TicketError
 
 
@@ -89,9 +103,10 @@ def ticket_list(request):
                 "left": deadline and format_duration(deadline[3], working=calendar is not None),
             }
         )
-    return render(
-        request, "tickets/ticket_list.html", {"page": page, "rows": rows, "queues": QUEUES, "queue": queue}
-    )
+    context = {"page": page, "rows": rows, "queues": QUEUES, "queue": queue}
+    if request.user.can(permissions.MANAGE_TICKETS):
+        context["departments"], context["workers"] = _assign_choices()
+    return render(request, "tickets/ticket_list.html", context)
 
 
 @capability_required(permissions.CREATE_TICKETS)
@@ -154,17 +169,28 @@ def ticket_detail(request, pk):
         "phone": ticket.contact_phone if personal else mask_phone(ticket.contact_phone),
         "email": ticket.contact_email if personal else mask_email(ticket.contact_email),
     }
-    transitions = workflow.allowed_transitions(ticket, request.user)
+    user = request.user
+    transitions = workflow.allowed_transitions(ticket, user)
     departments = users = ()
     if any(t.name == "assign" for t in transitions):
-        from manyi.accounts.models import Department, User
-
-        departments = Department.objects.filter(is_active=True)
-        users = [
-            u
-            for u in User.objects.filter(is_active=True).select_related("department")
-            if u.can(permissions.WORK_TICKETS)
-        ]
+        departments, users = _assign_choices()
+    is_open = ticket.state in OPEN_STATES
+    actions = list(ticket.actions.select_related("owner", "verified_by"))
+    for action in actions:
+        action.can_complete = (
+            is_open
+            and action.status in (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE)
+            and (user.pk == action.owner_id or workflow.may_work_on(ticket, user))
+        )
+        action.can_verify = (
+            is_open and action.status == ActionStatus.DONE and user.can(permissions.VERIFY_TICKETS)
+        )
+        action.can_cancel = (
+            is_open
+            and action.status not in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
+            and user.can(permissions.MANAGE_TICKETS)
+        )
+    may_classify = is_open and workflow.may_classify(ticket, user)
     return render(
         request,
         "tickets/ticket_detail.html",
@@ -177,9 +203,36 @@ def ticket_detail(request, pk):
             "departments": departments,
             "workers": users,
             "events": ticket.events.select_related("by"),
-            "actions": ticket.actions.select_related("owner", "verified_by"),
+            "actions": actions,
+            "today": timezone.localdate(now),
+            "action_form": ActionForm(auto_id="action_%s")
+            if workflow.may_plan_actions(ticket, user)
+            else None,
+            "classify_form": ClassifyForm.for_ticket(ticket) if may_classify else None,
+            "can_raise_priority": is_open
+            and ticket.priority < Priority.URGENT
+            and user.can(permissions.MANAGE_TICKETS),
+            "reply_methods": ReplyMethod.choices,
+            "callback_form": CallbackAnswerForm(auto_id="callback_%s")
+            if callback.may_record(ticket, user) is None
+            else None,
+            "callback_pending": ticket.callback_status
+            in (CallbackStatus.DUE, CallbackStatus.SENT, CallbackStatus.PHONE),
         },
     )
+
+
+def _assign_choices():
+    """Active departments and the active people who may work on tickets (for the assign forms)."""
+    from manyi.accounts.models import Department, User
+
+    departments = Department.objects.filter(is_active=True)
+    users = [
+        u
+        for u in User.objects.filter(is_active=True).select_related("department")
+        if u.can(permissions.WORK_TICKETS)
+    ]
+    return departments, users
 
 
 @require_POST
@@ -203,7 +256,7 @@ def ticket_transition(request, pk, name):
         "assign": lambda: workflow.assign(ticket, user, data["department"], data["assignee"], note),
         "investigate": lambda: workflow.start_investigation(ticket, user, note),
         "plan_actions": lambda: workflow.record_root_cause(ticket, user, note),
-        "reply": lambda: workflow.reply(ticket, user, note),
+        "reply": lambda: workflow.reply(ticket, user, note, data["method"]),
         "verify": lambda: workflow.verify(ticket, user, note),
         "close": lambda: workflow.close(ticket, user, note),
         "reopen": lambda: workflow.reopen(ticket, user, note),
@@ -217,3 +270,186 @@ def ticket_transition(request, pk, name):
     else:
         messages.success(request, _("The ticket is now “%(state)s”.") % {"state": ticket.get_state_display()})
     return redirect(ticket)
+
+
+# --------------------------------------------------------------------------- the detail page's forms
+
+
+def _form_errors(form):
+    return " ".join(str(error) for errors in form.errors.values() for error in errors) or _("Check the form.")
+
+
+def _apply(request, ticket, form, verb, success):
+    """Validate ``form``; run ``verb(cleaned_data)``; say what happened; back to the ticket."""
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            verb(form.cleaned_data)
+        except TicketError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, success)
+    return redirect(ticket)
+
+
+@require_POST
+@capability_required(permissions.WORK_TICKETS)
+def action_add(request, pk):
+    ticket = _visible_ticket(request, pk)
+    return _apply(
+        request,
+        ticket,
+        ActionForm(request.POST),
+        lambda data: workflow.add_action(
+            ticket,
+            request.user,
+            kind=data["kind"],
+            description=data["description"],
+            owner=data["owner"],
+            deadline=data["deadline"],
+        ),
+        _("The action has been added."),
+    )
+
+
+def _visible_action(request, pk, action_pk):
+    ticket = _visible_ticket(request, pk)
+    action = get_object_or_404(CorrectiveAction.objects.select_related("ticket"), pk=action_pk, ticket=ticket)
+    return ticket, action
+
+
+@require_POST
+@capability_required(permissions.VIEW_TICKETS)
+def action_complete(request, pk, action_pk):
+    ticket, action = _visible_action(request, pk, action_pk)
+    return _apply(
+        request,
+        ticket,
+        ActionResultForm(request.POST),
+        lambda data: workflow.complete_action(action, request.user, data["result"]),
+        _("The action is reported done."),
+    )
+
+
+@require_POST
+@capability_required(permissions.VERIFY_TICKETS)
+def action_verify(request, pk, action_pk):
+    ticket, action = _visible_action(request, pk, action_pk)
+    return _apply(
+        request,
+        ticket,
+        ActionVerifyForm(request.POST),
+        lambda data: workflow.verify_action(action, request.user, data["effective"], data["note"]),
+        _("The verification of the action has been recorded."),
+    )
+
+
+@require_POST
+@capability_required(permissions.MANAGE_TICKETS)
+def action_cancel(request, pk, action_pk):
+    ticket, action = _visible_action(request, pk, action_pk)
+    return _apply(
+        request,
+        ticket,
+        ActionCancelForm(request.POST),
+        lambda data: workflow.cancel_action(action, request.user, data["reason"]),
+        _("The action has been cancelled."),
+    )
+
+
+@require_POST
+@capability_required(permissions.VIEW_TICKETS)
+def ticket_classify(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not workflow.may_classify(ticket, request.user):
+        raise PermissionDenied
+
+    def verb(data):
+        before = ticket.events.count()
+        workflow.classify(
+            ticket,
+            request.user,
+            category=data["category"],
+            severity=data["severity"],
+            demand=data["demand"],
+            validity=data["validity"],
+            validity_reason=data["validity_reason"],
+        )
+        if ticket.events.count() == before:
+            raise TicketError(_("Nothing was changed."))
+
+    return _apply(request, ticket, ClassifyForm(request.POST), verb, _("The classification has been saved."))
+
+
+@require_POST
+@capability_required(permissions.MANAGE_TICKETS)
+def ticket_raise_priority(request, pk):
+    ticket = _visible_ticket(request, pk)
+
+    def verb(data):
+        if not workflow.raise_priority(ticket, request.user, data["note"]):
+            raise TicketError(_("The priority is already the highest."))
+
+    return _apply(request, ticket, NoteForm(request.POST), verb, _("The priority has been raised."))
+
+
+@require_POST
+@capability_required(permissions.REPLY_TICKETS)
+def callback_record(request, pk):
+    ticket = _visible_ticket(request, pk)
+    return _apply(
+        request,
+        ticket,
+        CallbackAnswerForm(request.POST),
+        lambda data: callback.record_by_phone(ticket, request.user, data["rating"], data["comment"]),
+        _("The customer's answer to the callback has been recorded."),
+    )
+
+
+@require_POST
+@capability_required(permissions.MANAGE_TICKETS)
+def bulk_assign(request):
+    """Assign the selected tickets one by one through the workflow; say which could not be."""
+    queue = request.POST.get("queue", "open")
+    back = redirect(f"{reverse('tickets:list')}?queue={queue if queue in dict(QUEUES) else 'open'}")
+    form = BulkAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return back
+    data = form.cleaned_data
+    wanted = list(dict.fromkeys(data["tickets"]))
+    found = {t.pk: t for t in Ticket.objects.for_user(request.user).filter(pk__in=wanted)}
+    assigned, refused = [], []
+    for pk in wanted:
+        ticket = found.get(pk)
+        if ticket is None:
+            refused.append(_("ticket %(id)s: not found") % {"id": pk})
+            continue
+        try:
+            workflow.assign(ticket, request.user, data["department"], data["assignee"], data["note"])
+        except TicketError as error:
+            refused.append(f"{ticket.reference}: {error}")
+        else:
+            assigned.append(ticket.reference)
+    if assigned:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s ticket assigned: %(references)s.",
+                "%(count)s tickets assigned: %(references)s.",
+                len(assigned),
+            )
+            % {"count": len(assigned), "references": ", ".join(assigned)},
+        )
+    if refused:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)s ticket not assigned: %(reasons)s",
+                "%(count)s tickets not assigned: %(reasons)s",
+                len(refused),
+            )
+            % {"count": len(refused), "reasons": " ".join(f"{reason}" for reason in refused)},
+        )
+    return back

@@ -34,10 +34,12 @@ from .choices import (
     PENDING_ACTION_STATUSES,
     ActionKind,
     ActionStatus,
+    CallbackStatus,
     Channel,
     Demand,
     EventKind,
     Priority,
+    ReplyMethod,
     Severity,
     TicketState,
     Validity,
@@ -179,6 +181,19 @@ def refusal(ticket, user, name):
             "action": transition.label,
         }
     return None
+
+
+def may_work_on(ticket, user):
+    """Investigate, plan and report actions: the responsible department, or a ticket manager."""
+    return user.can(perms.WORK_TICKETS) and (user.can(perms.MANAGE_TICKETS) or _in_department(ticket, user))
+
+
+def may_classify(ticket, user):
+    return user.can(perms.CREATE_TICKETS) or may_work_on(ticket, user)
+
+
+def may_plan_actions(ticket, user):
+    return may_work_on(ticket, user) and ticket.state in (TicketState.INVESTIGATING, TicketState.ACTION)
 
 
 def allowed_transitions(ticket, user):
@@ -366,18 +381,40 @@ def record_root_cause(ticket, by, root_cause, note="", now=None):
     return _transition(ticket, by, "plan_actions", now=now, note=_clean_note(note), changes=changes)
 
 
-def reply(ticket, by, text, now=None):
-    """答复客户: what the customer was told (the first reply meets the first-solution deadline)."""
+def reply(ticket, by, text, method=ReplyMethod.PHONE, now=None):
+    """答复客户: what the customer was told, by e-mail or in a logged phone call.
+
+    By e-mail the message goes to the ticket's contact e-mail while the ticket is locked and
+    before anything is saved: a message the mail server refuses changes nothing. The first
+    reply meets the first-solution deadline.
+    """
     now = now or timezone.now()
     text = _clean_note(text, required=True, what=_("Write the reply to the customer."))
+    method = _choice(method, ReplyMethod, _("Choose how the customer is answered."))
+
+    def check(t):
+        if method != ReplyMethod.EMAIL:
+            return
+        if not t.contact_email:
+            raise TicketError(_("The ticket has no contact e-mail; reply by phone and log the call."))
+        from . import mail
+
+        try:
+            mail.send(mail.reply_email(t, text))
+        except mail.MailError as error:
+            raise TicketError(str(error)) from error
 
     def changes(t):
-        t.reply = text
+        t.reply, t.reply_method = text, method
         if t.first_solution_at is None:
             t.first_solution_at = now
-        return ["reply", "first_solution_at"]
+        return ["reply", "reply_method", "first_solution_at"]
 
-    return _transition(ticket, by, "reply", now=now, note=text, changes=changes)
+    how = ReplyMethod(method).label
+    if method == ReplyMethod.EMAIL:
+        how = _("By e-mail to %(address)s") % {"address": ticket.contact_email}
+    note = f"{how}: {text}"
+    return _transition(ticket, by, "reply", now=now, note=note, check=check, changes=changes)
 
 
 def verify(ticket, by, note="", now=None):
@@ -396,9 +433,40 @@ def close(ticket, by, note="", now=None):
 
     def changes(t):
         t.resolved_at = now
-        return ["resolved_at"]
+        return ["resolved_at", *reset_callback(t, CallbackStatus.DUE)]
 
-    return _transition(ticket, by, "close", now=now, note=_clean_note(note), changes=changes)
+    _transition(ticket, by, "close", now=now, note=_clean_note(note), changes=changes)
+    # The satisfaction callback goes out from the background worker once the close is saved.
+    transaction.on_commit(lambda: _queue_callback(ticket.pk))
+    return ticket
+
+
+def reset_callback(t, status):
+    """A new satisfaction callback (or none): forget the previous one's link and answer."""
+    t.callback_status, t.callback_token = status, None
+    t.callback_sent_at = t.callback_expires_at = t.callback_answered_at = t.callback_rating = None
+    t.callback_comment = t.callback_method = ""
+    return [
+        "callback_status",
+        "callback_token",
+        "callback_sent_at",
+        "callback_expires_at",
+        "callback_answered_at",
+        "callback_rating",
+        "callback_comment",
+        "callback_method",
+    ]
+
+
+def _queue_callback(ticket_id):
+    import logging
+
+    from .tasks import send_callback
+
+    try:
+        send_callback.enqueue(ticket_id)
+    except Exception:  # a task queue that is down must not undo the close; `periodic` retries
+        logging.getLogger(__name__).exception("satisfaction callback of ticket %s not queued", ticket_id)
 
 
 def reopen(ticket, by, reason, now=None):
@@ -412,7 +480,10 @@ def reopen(ticket, by, reason, now=None):
         t.reopened_count += 1
         if t.sla_policy is not None:
             t.resolution_due = t.sla_policy.deadlines(now)[2]
-        return ["resolved_at", "resolution_breached_at", "duplicate_of", "reopened_count", "resolution_due"]
+        fields = ["resolved_at", "resolution_breached_at", "duplicate_of", "reopened_count", "resolution_due"]
+        if t.callback_status != CallbackStatus.ANSWERED:  # an unanswered link stops working
+            fields += reset_callback(t, CallbackStatus.NONE)
+        return fields
 
     def target(t):
         return TicketState.ASSIGNED if t.department_id else TicketState.ACKNOWLEDGED
@@ -471,8 +542,7 @@ def classify(
     feedback was received, and raises the priority to the severity's default if lower.
     """
     now = now or timezone.now()
-    may_work = by.can(perms.WORK_TICKETS) and (by.can(perms.MANAGE_TICKETS) or _in_department(ticket, by))
-    if not (by.can(perms.CREATE_TICKETS) or may_work):
+    if not may_classify(ticket, by):
         raise TicketError(_("Your role does not allow classifying this ticket."))
     with transaction.atomic():
         t = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -514,15 +584,25 @@ def classify(
 
 
 def raise_priority(ticket, by, note="", now=None):
-    """One step up (an escalation); returns whether it changed."""
+    """One step up (an escalation); returns whether it changed. ``by`` None: the system."""
     now = now or timezone.now()
+    if by is not None and not by.can(perms.MANAGE_TICKETS):
+        raise TicketError(_("Your role does not allow raising the priority."))
+    note = _clean_note(note)
     with transaction.atomic():
         t = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if t.state not in OPEN_STATES:
+            raise TicketError(_("Reopen the ticket before changing it."))
         if t.priority >= Priority.URGENT:
             return False
         t.priority += 1
         t.save(update_fields=["priority"])
-        _record(t, by, EventKind.ESCALATION, t.state, t.state, _clean_note(note), now)
+        labels = dict(Priority.choices)
+        text = _("Priority raised from %(old)s to %(new)s.") % {
+            "old": labels[t.priority - 1],
+            "new": labels[t.priority],
+        }
+        _record(t, by, EventKind.ESCALATION, t.state, t.state, " ".join(filter(None, (str(text), note))), now)
     _refresh(ticket, t)
     return True
 
@@ -533,7 +613,7 @@ def raise_priority(ticket, by, note="", now=None):
 def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORRECTIVE, now=None):
     """纠正预防措施 with owner and deadline, while the ticket is under investigation or in action."""
     now = now or timezone.now()
-    if not by.can(perms.WORK_TICKETS) or not (by.can(perms.MANAGE_TICKETS) or _in_department(ticket, by)):
+    if not may_work_on(ticket, by):
         raise TicketError(_("Only the responsible department may plan actions on this ticket."))
     if ticket.state not in (TicketState.INVESTIGATING, TicketState.ACTION):
         raise TicketError(_("Actions are planned while the ticket is investigated or in action."))
@@ -569,11 +649,10 @@ def complete_action(action, by, result, now=None):
     """The owner (or the responsible department) reports the action done, with what was done."""
     now = now or timezone.now()
     ticket = action.ticket
-    if not (
-        by.pk == action.owner_id
-        or (by.can(perms.WORK_TICKETS) and (by.can(perms.MANAGE_TICKETS) or _in_department(ticket, by)))
-    ):
+    if not (by.pk == action.owner_id or may_work_on(ticket, by)):
         raise TicketError(_("Only the owner or the responsible department may report this action done."))
+    if action.ticket.state not in OPEN_STATES:
+        raise TicketError(_("Reopen the ticket before changing it."))
     if action.status not in (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE):
         raise TicketError(_("This action is not open."))
     result = _clean_note(result, required=True, what=_("Describe what was done."))
@@ -597,6 +676,8 @@ def verify_action(action, by, effective, note="", now=None):
     now = now or timezone.now()
     if not by.can(perms.VERIFY_TICKETS):
         raise TicketError(_("Your role does not allow verifying actions."))
+    if action.ticket.state not in OPEN_STATES:
+        raise TicketError(_("Reopen the ticket before changing it."))
     if action.status != ActionStatus.DONE:
         raise TicketError(_("Only an action reported done can be verified."))
     note = _clean_note(note, required=not effective, what=_("Say why the action did not work."))
@@ -621,6 +702,8 @@ def cancel_action(action, by, reason, now=None):
     now = now or timezone.now()
     if not by.can(perms.MANAGE_TICKETS):
         raise TicketError(_("Your role does not allow cancelling actions."))
+    if action.ticket.state not in OPEN_STATES:
+        raise TicketError(_("Reopen the ticket before changing it."))
     if action.status in (ActionStatus.VERIFIED, ActionStatus.CANCELLED):
         raise TicketError(_("This action is not open."))
     reason = _clean_note(reason, required=True)

@@ -228,6 +228,7 @@ def test_the_export_has_one_sheet_per_table(data, client_as):
         "Months",
         "Durations",
         "SLA compliance",
+        "Callback satisfaction",
         "Repeat complainants",
         "Pareto",
     ]
