@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboards/", include("manyi.dashboards.urls")),
     path("tickets/statistics/", include("manyi.tickets.stats_urls")),
     path("tickets/", include("manyi.tickets.urls")),
+    path("improvements/", include("manyi.improvements.urls")),
     path("feedback/callback/", include("manyi.tickets.callback_urls")),
     path("feedback/", include("manyi.tickets.public_urls")),
     path("s/", include("manyi.campaigns.public_urls")),

@@ -1,0 +1,180 @@
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from manyi.accounts import permissions as perms
+from manyi.accounts.models import Department, User
+from manyi.forms import StyledFormMixin
+from manyi.tickets.models import Category, Ticket
+
+from .choices import OPEN_STATUSES, Source, Status
+from .workflow import MAX_TEXT, MAX_TICKETS, OWNER_FIELDS
+
+REFERENCE = re.compile(r"FK-\d{4}-\d{6}", re.IGNORECASE)
+
+
+def improvement_owners():
+    """Active people who may carry out improvements (handlers, supervisors, administrators)."""
+    return [
+        user
+        for user in User.objects.filter(is_active=True).select_related("department")
+        if user.can(perms.WORK_IMPROVEMENTS) or user.can(perms.MANAGE_IMPROVEMENTS)
+    ]
+
+
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.display_name} · {user.department}" if user.department else user.display_name
+
+
+def _text(label, required=False, rows=3, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=MAX_TEXT,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class ImprovementForm(StyledFormMixin, forms.Form):
+    """Raise (or, for a manager, edit) an improvement action."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    problem = _text(_("Problem statement"), required=True)
+    source = forms.ChoiceField(label=_("Raised from"), choices=Source.choices, initial=Source.OTHER)
+    tickets = forms.CharField(
+        label=_("Linked tickets"),
+        required=False,
+        max_length=MAX_TICKETS * 20,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ticket references, e.g. FK-2026-000012, separated by spaces or commas."),
+    )
+    category = forms.ModelChoiceField(
+        label=_("Complaint category"), queryset=Category.objects.none(), required=False
+    )
+    campaign = forms.ModelChoiceField(label=_("Survey campaign"), queryset=None, required=False)
+    item_key = forms.CharField(
+        label=_("Item or dimension code"),
+        max_length=40,
+        required=False,
+        help_text=_("The question, matrix row or dimension code as the dashboard shows it, e.g. Q3 or D2."),
+    )
+    root_cause = _text(_("Root cause"))
+    measures = _text(_("Planned measures"), required=True)
+    owner = OwnerField(label=_("Owner"), queryset=User.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Leave empty for the owner's department."),
+    )
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_effect = _text(_("Expected effect"), rows=2)
+    target_score = forms.FloatField(
+        label=_("Target score (0-100)"), required=False, min_value=0, max_value=100
+    )
+    evidence = _text(
+        _("Evidence"), help_text=_("What shows it was done: records, photos kept where, figures.")
+    )
+    customer_message = _text(
+        _("What we tell customers"),
+        help_text=_("For example: 我们已优化售后响应流程，目前平均响应时间缩短至1.5小时内。"),
+    )
+
+    # Only when editing; raising starts without evidence or a message for customers.
+    EDIT_ONLY = ("evidence", "customer_message")
+    SOURCE_FIELDS = ("source", "category", "campaign", "item_key")
+
+    def __init__(self, *args, user, editing=False, owner_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        from manyi.campaigns.models import Campaign
+
+        self.user = user
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-created_at")
+        owners = improvement_owners()
+        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners]).select_related(
+            "department"
+        )
+        if editing:
+            for name in self.SOURCE_FIELDS:
+                del self.fields[name]
+        else:
+            for name in self.EDIT_ONLY:
+                del self.fields[name]
+        if owner_only:
+            for name in list(self.fields):
+                if name not in OWNER_FIELDS:
+                    del self.fields[name]
+
+    def clean_tickets(self):
+        text = self.cleaned_data.get("tickets", "")
+        references = list(dict.fromkeys(ref.upper() for ref in REFERENCE.findall(text)))
+        leftover = REFERENCE.sub(" ", text).replace(",", " ").replace("，", " ").replace("、", " ").split()
+        if leftover:
+            raise forms.ValidationError(
+                _("Not a ticket reference: %(text)s") % {"text": " ".join(leftover[:5])}
+            )
+        if len(references) > MAX_TICKETS:
+            raise forms.ValidationError(_("Link at most %(count)s tickets.") % {"count": MAX_TICKETS})
+        found = {t.reference: t for t in Ticket.objects.for_user(self.user).filter(reference__in=references)}
+        missing = [ref for ref in references if ref not in found]
+        if missing:
+            raise forms.ValidationError(
+                _("No ticket you may see has the reference %(refs)s.") % {"refs": ", ".join(missing)}
+            )
+        return [found[ref] for ref in references]
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(max_length=MAX_TEXT, required=False)
+
+
+class EffectForm(StyledFormMixin, forms.Form):
+    campaign = forms.ModelChoiceField(label=_("Later wave"), queryset=None, required=False)
+    note = forms.CharField(
+        label=_("Measured effect"),
+        max_length=MAX_TEXT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from manyi.campaigns.models import Campaign
+
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-created_at")
+
+
+class PhoneCallForm(forms.Form):
+    key = forms.CharField(max_length=300)
+
+
+class LinkTicketForm(forms.Form):
+    improvement = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import ImprovementAction
+
+        self.fields["improvement"].queryset = ImprovementAction.objects.for_user(user).filter(
+            status__in=[*OPEN_STATUSES, Status.DONE]
+        )
+
+
+class FilterForm(StyledFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    OPEN = "open"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), (self.OPEN, _("Open")), *Status.choices]
+        self.fields["owner"].queryset = User.objects.filter(improvements__isnull=False).distinct()

@@ -1,0 +1,244 @@
+"""Telling customers what changed (seed 004: 向客户反馈改进成果).
+
+The customers are those of the improvement's linked tickets: one message per customer (the
+ticket's contact e-mail first, then the customer's primary contact, then the customer's own
+address). Customers without an e-mail address are listed to be told by phone; customers who
+withdrew their consent to be contacted (or whose data was erased) are not contacted. Each
+customer told is recorded as a ``CustomerNotice``, so a second click sends nothing twice.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass, field
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from manyi.accounts import permissions as perms
+from manyi.campaigns.mailing import absolute_url
+from manyi.emails import build_email
+
+from .choices import DELIVERED_STATUSES, EventKind, NoticeChannel
+from .models import CustomerNotice, ImprovementAction, ImprovementEvent
+from .workflow import ImprovementError, may_manage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Recipient:
+    """One customer (or anonymous contact) of the linked tickets."""
+
+    key: str  # "c<customer pk>", "e:<address>" or "p:<phone>"
+    customer: object  # Customer or None
+    name: str
+    email: str
+    phone: str
+    tickets: list = field(default_factory=list)  # references of their tickets
+    may_contact: bool = True
+    told: object = None  # the CustomerNotice once told
+
+    @property
+    def by_phone(self):
+        return not self.email
+
+
+def _primary_contact(customer):
+    contacts = sorted(customer.contacts.all(), key=lambda c: (not c.is_primary, c.pk))
+    return contacts[0] if contacts else None
+
+
+def recipients(improvement):
+    """The customers to tell, in the order their tickets were received."""
+    tickets = improvement.tickets.select_related("customer").prefetch_related("customer__contacts")
+    notices = list(improvement.notices.all())
+    by_customer = {n.customer_id: n for n in notices if n.customer_id}
+    by_address = {(n.email.lower(), n.phone): n for n in notices if not n.customer_id}
+    found = {}
+    for ticket in tickets.order_by("received_at", "pk"):
+        customer = ticket.customer
+        if customer is not None:
+            key = f"c{customer.pk}"
+            if key not in found:
+                contact = _primary_contact(customer)
+                email = ticket.contact_email or (contact.email if contact else "") or customer.email
+                phone = ticket.contact_phone or (contact.phone if contact else "") or customer.phone
+                found[key] = Recipient(
+                    key=key,
+                    customer=customer,
+                    name=ticket.contact_name or (contact.name if contact else "") or customer.name,
+                    email=email,
+                    phone=phone,
+                    may_contact=customer.consent_to_contact and customer.erased_at is None,
+                    told=by_customer.get(customer.pk),
+                )
+        elif ticket.contact_email or ticket.contact_phone:
+            email = ticket.contact_email.lower()
+            phone = "" if email else ticket.contact_phone
+            key = f"e:{email}" if email else f"p:{phone}"
+            if key not in found:
+                found[key] = Recipient(
+                    key=key,
+                    customer=None,
+                    name=ticket.contact_name,
+                    email=email,
+                    phone=ticket.contact_phone,
+                    told=by_address.get((email, phone)),
+                )
+        else:
+            continue  # anonymous and no way to reach them
+        found[key].tickets.append(ticket.reference)
+    return list(found.values())
+
+
+@dataclass
+class NotifyResult:
+    sent: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    by_phone: list = field(default_factory=list)
+    already: list = field(default_factory=list)
+    not_contacted: list = field(default_factory=list)
+
+
+def notify_refusal(improvement, user):
+    if not may_manage(user):
+        return _("Your role does not allow telling customers.")
+    if improvement.status not in DELIVERED_STATUSES:
+        return _("Customers are told once the improvement is done.")
+    if not improvement.customer_message.strip():
+        return _("Write what we tell customers first.")
+    return None
+
+
+def improvement_email(improvement, recipient):
+    context = {
+        "name": recipient.name,
+        "improvement": improvement,
+        "message": improvement.customer_message,
+        "tickets": recipient.tickets,
+        "feedback_url": absolute_url(reverse("feedback:form")),
+        "company": _company(),
+    }
+    return build_email(
+        "improvement_notice",
+        context,
+        to=[recipient.email],
+        headers={"Auto-Submitted": "auto-generated", "X-Manyi-Improvement": improvement.reference},
+    )
+
+
+def _company():
+    from django.conf import settings
+
+    return getattr(settings, "COMPANY_NAME", "")
+
+
+def notify_customers(improvement, by, now=None):
+    """E-mail every customer not told yet; returns who was told, who failed, who to phone."""
+    now = now or timezone.now()
+    reason = notify_refusal(improvement, by)
+    if reason:
+        raise ImprovementError(reason)
+    result = NotifyResult()
+    # The row lock makes a second click wait for the first and then find everyone told.
+    with transaction.atomic():
+        locked = ImprovementAction.objects.select_for_update().get(pk=improvement.pk)
+        reason = notify_refusal(locked, by)
+        if reason:
+            raise ImprovementError(reason)
+        pending = []
+        for recipient in recipients(locked):
+            if recipient.told is not None:
+                result.already.append(recipient)
+            elif not recipient.may_contact:
+                result.not_contacted.append(recipient)
+            elif recipient.by_phone:
+                result.by_phone.append(recipient)
+            else:
+                pending.append(recipient)
+        if pending:
+            _send(locked, pending, by, now, result)
+        if result.sent:
+            names = "、".join(r.name or r.email for r in result.sent)
+            ImprovementEvent.objects.create(
+                improvement=locked,
+                by=by,
+                at=now,
+                kind=EventKind.NOTIFIED,
+                from_status=locked.status,
+                to_status=locked.status,
+                note=_("By e-mail: %(names)s") % {"names": names},
+            )
+    return result
+
+
+def _send(improvement, pending, by, now, result):
+    mail = get_connection(fail_silently=False)
+    try:
+        mail.open()
+        for recipient in pending:
+            try:
+                mail.send_messages([improvement_email(improvement, recipient)])
+            except smtplib.SMTPException as error:
+                logger.warning("improvement notice to %s not sent: %s", recipient.key, error)
+                result.failed.append(recipient)
+                continue
+            _remember(improvement, recipient, NoticeChannel.EMAIL, by, now)
+            result.sent.append(recipient)
+    except OSError as error:  # no mail server: nobody is recorded as told
+        logger.warning("mail server unreachable, improvement notices not sent: %s", error)
+        told = {r.key for r in result.sent}
+        result.failed.extend(r for r in pending if r.key not in told and r not in result.failed)
+    finally:
+        mail.close()
+
+
+def _remember(improvement, recipient, channel, by, now):
+    # Without a customer record the address (else the phone number) is what makes it once only.
+    anonymous_by_email = recipient.customer is None and recipient.email
+    return CustomerNotice.objects.create(
+        improvement=improvement,
+        customer=recipient.customer,
+        name=recipient.name[:200],
+        email=recipient.email,
+        phone="" if anonymous_by_email else recipient.phone[:30],
+        channel=channel,
+        told_at=now,
+        by=by,
+    )
+
+
+def may_record_call(user):
+    return may_manage(user) or (user.is_authenticated and user.can(perms.REPLY_TICKETS))
+
+
+def record_phone_call(improvement, by, key, now=None):
+    """An agent phoned the customer ``key`` (a Recipient key) and told them what changed."""
+    now = now or timezone.now()
+    if not may_record_call(by):
+        raise ImprovementError(_("Your role does not allow recording calls to customers."))
+    if improvement.status not in DELIVERED_STATUSES:
+        raise ImprovementError(_("Customers are told once the improvement is done."))
+    with transaction.atomic():
+        locked = ImprovementAction.objects.select_for_update().get(pk=improvement.pk)
+        recipient = next((r for r in recipients(locked) if r.key == key), None)
+        if recipient is None:
+            raise ImprovementError(_("That customer is not among the linked tickets' customers."))
+        if recipient.told is not None:
+            raise ImprovementError(_("That customer has been told already."))
+        if not recipient.may_contact:
+            raise ImprovementError(_("That customer does not wish to be contacted."))
+        notice = _remember(locked, recipient, NoticeChannel.PHONE, by, now)
+        ImprovementEvent.objects.create(
+            improvement=locked,
+            by=by,
+            at=now,
+            kind=EventKind.NOTIFIED,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=_("By phone: %(name)s") % {"name": recipient.name or recipient.phone},
+        )
+    return notice

@@ -1,0 +1,66 @@
+"""The survey figure an improvement is about: one rated item's or dimension's mean score.
+
+The same numbers as the campaign dashboard (``manyi.dashboards``): an item's mean 0-100 score
+over all completed responses, a dimension's mean over the valid ones.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .choices import Source
+
+
+@dataclass(frozen=True)
+class SurveyFigure:
+    key: str
+    label: str
+    score: float | None  # None: nobody answered it yet
+
+
+def survey_targets(campaign):
+    """{source: {key: label}}: the items and dimensions of the campaign's questionnaire."""
+    from manyi.dashboards.dataset import rated_items
+
+    items = {key: label for key, label, *_rest in rated_items(campaign)}
+    dimensions = {d.code: d.title for d in campaign.questionnaire.dimensions.all()}
+    return {Source.SURVEY_ITEM: items, Source.SURVEY_DIMENSION: dimensions}
+
+
+def survey_figure(campaign, source, key):
+    """The item's or dimension's score in ``campaign``; None if the campaign has no such key."""
+    from manyi.dashboards.dataset import campaign_dataset, rated_items
+    from manyi.dashboards.filters import Selection, mask
+    from manyi.dashboards.summary import item_table
+
+    labels = survey_targets(campaign).get(source, {})
+    if key not in labels:
+        return None
+    dataset = campaign_dataset(campaign)
+    keep = mask(dataset, Selection())
+    if source == Source.SURVEY_ITEM:
+        items = rated_items(campaign)
+        rows = item_table(dataset, keep, items, campaign.questionnaire.layout().scheme)
+        score = next((row["score"] for row in rows if row["key"] == key), None)
+    else:
+        if key not in dataset.dimension_keys:
+            return SurveyFigure(key, labels[key], None)
+        column = list(dataset.dimension_keys).index(key)
+        values = dataset.dimensions[keep & dataset.valid, column].astype(np.float64)
+        values = values[~np.isnan(values)]
+        score = float(values.mean()) if values.size else None
+    return SurveyFigure(key, labels[key], None if score is None else float(score))
+
+
+def later_waves(campaign):
+    """The campaigns of the same series that started after ``campaign`` (the next wave first)."""
+    from manyi.campaigns.models import Campaign
+
+    if campaign is None or not campaign.series:
+        return []
+    anchor = campaign.invite_at or campaign.created_at
+    waves = Campaign.objects.filter(series=campaign.series).exclude(pk=campaign.pk)
+    return sorted(
+        (c for c in waves if (c.invite_at or c.created_at) > anchor),
+        key=lambda c: c.invite_at or c.created_at,
+    )
