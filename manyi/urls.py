@@ -18,6 +18,7 @@ urlpatterns = [
     path("improvements/", include("manyi.improvements.urls")),
     path("feedback/callback/", include("manyi.tickets.callback_urls")),
     path("feedback/", include("manyi.tickets.public_urls")),
+    path("visits/", include("manyi.visits.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,12 @@ REPLY_TICKETS = "tickets.reply"  # reply to the customer (营销支持科 / 客�
 WORK_TICKETS = "tickets.work"  # investigate, root cause, corrective and preventive actions
 VERIFY_TICKETS = "tickets.verify"  # verify the actions and the outcome
 MANAGE_TICKETS = "tickets.manage"  # assign, close, reopen, invalid / duplicate, SLA policies
+# Return visits (issue 6): an agent works own visit tasks; whoever manages them sees the team's
+# (their department), edits rules, scripts and plans; reviewers approve or return records.
+WORK_VISITS = "visits.work"
+MANAGE_VISITS = "visits.manage"
+REVIEW_VISITS = "visits.review"
+VIEW_VISIT_REPORTS = "visits.report"
 # Improvement actions (改进措施, REQUIREMENTS §8); the rules are in manyi/improvements/workflow.py.
 VIEW_IMPROVEMENTS = "improvements.view"
 WORK_IMPROVEMENTS = "improvements.work"  # carry out and report the improvements one owns
@@ -39,6 +45,7 @@ MANAGE_IMPROVEMENTS = "improvements.manage"  # raise, assign, verify, close, can
 
 SURVEY_WORK = {VIEW_SURVEYS, VIEW_CAMPAIGNS, VIEW_RESPONSES}
 TICKET_WORK = {VIEW_TICKETS, CREATE_TICKETS, REPLY_TICKETS, WORK_TICKETS}
+VISIT_WORK = {WORK_VISITS, MANAGE_VISITS, REVIEW_VISITS, VIEW_VISIT_REPORTS}
 
 ROLE_CAPABILITIES = {
     Role.ADMINISTRATOR: {
@@ -61,6 +68,7 @@ ROLE_CAPABILITIES = {
         MANAGE_TICKETS,
         VIEW_IMPROVEMENTS,
         MANAGE_IMPROVEMENTS,
+        *VISIT_WORK,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -78,6 +86,7 @@ ROLE_CAPABILITIES = {
         MANAGE_TICKETS,
         VIEW_IMPROVEMENTS,
         MANAGE_IMPROVEMENTS,
+        *VISIT_WORK,
     },
     Role.AGENT: {
         VIEW_CUSTOMERS,
@@ -89,6 +98,7 @@ ROLE_CAPABILITIES = {
         CREATE_TICKETS,
         REPLY_TICKETS,
         VIEW_IMPROVEMENTS,
+        WORK_VISITS,
     },
     # Handlers fix problems in their department; they see customers but not contact data
     # unless an administrator grants it to them personally.
@@ -103,6 +113,7 @@ ROLE_CAPABILITIES = {
         VIEW_ANALYSIS,
         VIEW_TICKETS,
         VIEW_IMPROVEMENTS,
+        VIEW_VISIT_REPORTS,
     },
 }
 

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         from manyi.tickets.escalation import escalate_breaches
         from manyi.tickets.inbound import fetch_configured as fetch_ticket_mail
         from manyi.tickets.survey_rule import open_pending_tickets
+        from manyi.visits.planner import periodic_summary as plan_visits
 
         while True:
             done = run_due_jobs()
@@ -34,6 +35,7 @@ class Command(BaseCommand):
                 f"analysis data of {refreshed} campaigns up to date"
                 + (f"; ticket mail: {mail}" if mail is not None else "")
             )
+            self.stdout.write(plan_visits())
             if not loop:
                 return
             time.sleep(loop)

@@ -1,0 +1,238 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from manyi.accounts import permissions as perms
+from manyi.accounts.choices import Role
+from manyi.accounts.models import User
+from manyi.campaigns.choices import CampaignState
+from manyi.campaigns.models import Campaign
+
+from .choices import RuleKind
+from .models import VisitPlan, VisitRecord, VisitRule, VisitScript
+from .scripts import validate_script
+
+DATETIME_INPUT = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"
+)
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
+
+
+class _Styled:
+    """Bootstrap classes on every widget."""
+
+    def style(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+def running_campaigns():
+    return Campaign.objects.filter(state=CampaignState.RUNNING)
+
+
+class RecordForm(_Styled, forms.ModelForm):
+    """《客户回访记录表》."""
+
+    class Meta:
+        model = VisitRecord
+        fields = [
+            "visitee",
+            "visitee_title",
+            "method",
+            "visited_at",
+            "purchased_on",
+            "about_usage",
+            "about_problems",
+            "about_service",
+            "about_staff",
+            "about_other",
+            "notes",
+            "problem",
+            "handling",
+            "remarks",
+            "customer_confirmed",
+        ]
+        widgets = {
+            "visited_at": DATETIME_INPUT,
+            "purchased_on": DATE_INPUT,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "problem": forms.Textarea(attrs={"rows": 2}),
+            "handling": forms.Textarea(attrs={"rows": 2}),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+        for name in ("notes", "problem", "handling", "remarks"):
+            self.fields[name].max_length = 4000
+            self.fields[name].validators.append(forms.fields.validators.MaxLengthValidator(4000))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) for name in VisitRecord.CONTENTS):
+            raise forms.ValidationError(_("Tick what the visit was about (at least one item)."))
+        visited_at = cleaned.get("visited_at")
+        if visited_at and visited_at > timezone.now() + timezone.timedelta(minutes=5):
+            self.add_error("visited_at", _("The visit cannot have taken place in the future."))
+        return cleaned
+
+
+class BusyForm(_Styled, forms.Form):
+    callback_at = forms.DateTimeField(label=gettext_lazy("Agreed callback time"), widget=DATETIME_INPUT)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class NoAnswerForm(_Styled, forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class RefusedForm(_Styled, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+class ReviewForm(_Styled, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", gettext_lazy("Approve")), ("return", gettext_lazy("Return to the agent"))]
+    )
+    comments = forms.CharField(
+        label=gettext_lazy("Comments (指导意见)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
+def agents_of(user):
+    """Active users who can work visits and whom `user` may assign to."""
+    users = User.objects.filter(is_active=True, role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR])
+    if user.role != Role.ADMINISTRATOR:
+        users = users.filter(department_id=user.department_id)
+    return [u for u in users.order_by("username") if u.can(perms.WORK_VISITS)]
+
+
+class AssignForm(_Styled, forms.Form):
+    agent = forms.ModelChoiceField(label=gettext_lazy("Agent"), queryset=User.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = User.objects.filter(pk__in=[u.pk for u in agents_of(user)])
+        self.style()
+
+
+class RuleForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = VisitRule
+        fields = [
+            "name",
+            "kind",
+            "days",
+            "purpose",
+            "method",
+            "priority",
+            "campaign",
+            "script",
+            "catch_up_days",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = running_campaigns()
+        self.fields["script"].queryset = VisitScript.objects.filter(is_active=True)
+        self.style()
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, days = cleaned.get("kind"), cleaned.get("days")
+        if days is None:
+            return cleaned
+        if (
+            kind in (RuleKind.AFTER_DELIVERY, RuleKind.AFTER_PURCHASE, RuleKind.TICKET_CLOSED)
+            and not 0 <= days <= 3650
+        ):
+            self.add_error("days", _("Give a number of days from 0 to 3650."))
+        if kind == RuleKind.WARRANTY_END and not -365 <= days <= 365:
+            self.add_error("days", _("Give a number of days from -365 to 365."))
+        if cleaned.get("catch_up_days") is not None and cleaned["catch_up_days"] > 90:
+            self.add_error("catch_up_days", _("Give at most 90 days."))
+        return cleaned
+
+
+class ScriptForm(_Styled, forms.ModelForm):
+    class Meta:
+        model = VisitScript
+        fields = ["name", "body", "is_active"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if len(body) > 8000:
+            raise forms.ValidationError(_("Please write at most %(max)s characters.") % {"max": 8000})
+        validate_script(body)
+        return body
+
+
+class PlanForm(_Styled, forms.ModelForm):
+    """A row of 《客户回访计划表》; the customer is given by its code."""
+
+    customer_code = forms.CharField(label=gettext_lazy("Customer code"), max_length=40)
+
+    class Meta:
+        model = VisitPlan
+        fields = ["method", "purpose", "topic", "planned_on", "agent", "priority", "campaign", "script"]
+        widgets = {"planned_on": DATE_INPUT}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["customer_code"])
+        self.fields["agent"].queryset = User.objects.filter(pk__in=[u.pk for u in agents_of(user)])
+        self.fields["campaign"].queryset = running_campaigns()
+        self.fields["script"].queryset = VisitScript.objects.filter(is_active=True)
+        self.style()
+
+    def clean_customer_code(self):
+        from manyi.customers.models import Customer
+
+        code = self.cleaned_data["customer_code"].strip()
+        customer = Customer.objects.filter(code__iexact=code, erased_at__isnull=True).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer with the code %(code)s.") % {"code": code})
+        self.customer = customer
+        return code
+
+    def clean_planned_on(self):
+        planned_on = self.cleaned_data["planned_on"]
+        today = timezone.localdate()
+        if planned_on < today - timezone.timedelta(days=30) or planned_on > today + timezone.timedelta(
+            days=366
+        ):
+            raise forms.ValidationError(_("Plan the visit from 30 days ago to a year ahead."))
+        return planned_on

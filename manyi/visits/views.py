@@ -1,0 +1,431 @@
+"""Return-visit pages: worklist, call screen, outcomes, records and review, rules, scripts, plans.
+
+Views are thin: they find the object the user may act on, call one verb of workflow.py or
+planner.py, and redirect or render. A VisitError's message is shown and nothing changes.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from manyi.accounts import permissions as perms
+from manyi.accounts.decorators import capability_required
+
+from . import workflow, worklist
+from .choices import ReviewStatus
+from .forms import (
+    AssignForm,
+    BusyForm,
+    NoAnswerForm,
+    RecordForm,
+    RefusedForm,
+    ReviewForm,
+    agents_of,
+)
+from .models import VisitRecord, VisitTask
+from .scripts import render_script, script_context
+from .workflow import VisitError
+
+
+def _task_for(user, pk):
+    """The task if the user may work on it; 404 when it is not theirs (no hint it exists)."""
+    task = get_object_or_404(
+        VisitTask.objects.select_related(
+            "customer",
+            "contact",
+            "agent",
+            "rule",
+            "plan",
+            "campaign__questionnaire",
+            "script",
+            "purchase__product",
+        ),
+        pk=pk,
+    )
+    if not workflow.can_act(user, task):
+        raise Http404
+    return task
+
+
+def _record_for(user, pk):
+    record = get_object_or_404(
+        VisitRecord.objects.select_related(
+            "task__customer", "task__campaign", "customer", "agent", "reviewed_by", "ticket", "response"
+        ),
+        pk=pk,
+    )
+    if not workflow.can_act(user, record.task):
+        raise Http404
+    return record
+
+
+# ------------------------------------------------------------------------------ worklist
+
+
+@capability_required(perms.WORK_VISITS)
+def task_list(request):
+    user = request.user
+    manager = user.can(perms.MANAGE_VISITS)
+    tabs = worklist.TABS + (worklist.MANAGER_TABS if manager else [])
+    tab = request.GET.get("tab", "today")
+    if tab not in dict(tabs):
+        tab = "today"
+    agent = None
+    agents = agents_of(user) if manager else []
+    agent_id = request.GET.get("agent", "")
+    if manager and agent_id:
+        agent = next((a for a in agents if str(a.pk) == agent_id), None)
+        if agent is None:
+            messages.error(request, _("Choose an agent of your team."))
+    tasks = worklist.scope(user, agent)
+    today = timezone.localdate()
+    counts = worklist.counts(tasks, today)
+    returned = worklist.returned_records(user)
+    counts["returned"] = returned.count()
+    if manager:
+        counts["unassigned"] = worklist.unassigned(user).filter(status__in=("pending", "callback")).count()
+    if tab == "returned":
+        rows, page = list(returned[: worklist.PAGE]), None
+    else:
+        queryset = (
+            worklist.unassigned(user)
+            .filter(status__in=("pending", "callback"))
+            .order_by("-priority", "due_on", "pk")
+            if tab == "unassigned"
+            else worklist.tab_queryset(tasks, tab, today)
+        )
+        paginator = Paginator(
+            queryset.select_related("customer", "agent").only(
+                "pk",
+                "due_on",
+                "priority",
+                "status",
+                "purpose",
+                "method",
+                "attempts",
+                "callback_at",
+                "callback_reason",
+                "customer__name",
+                "customer__code",
+                "customer__customer_type",
+                "agent__username",
+                "agent__first_name",
+                "agent__last_name",
+            ),
+            worklist.PAGE,
+        )
+        paginator.count = counts.get(tab, 0)  # counted above already; no second COUNT query
+        page = paginator.get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+    return render(
+        request,
+        "visits/worklist.html",
+        {
+            "tabs": [(key, label, counts.get(key, 0)) for key, label in tabs],
+            "tab": tab,
+            "rows": rows,
+            "page": page,
+            "today": today,
+            "now": timezone.now(),
+            "agents": agents,
+            "agent": agent,
+            "manager": manager,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------ call screen
+
+
+def _call_context(request, task):
+    from manyi.campaigns.answering import AnswerForm, can_see_individual_answers
+    from manyi.campaigns.choices import ResponseStatus
+    from manyi.campaigns.models import Response
+    from manyi.tickets.choices import OPEN_STATES
+    from manyi.tickets.models import Ticket
+
+    customer = task.customer
+    user = request.user
+    contacts = list(customer.contacts.all())
+    script = task.script or (task.rule.script if task.rule_id and task.rule.script_id else None)
+    scores = []
+    for response in (
+        Response.objects.filter(customer=customer, status=ResponseStatus.COMPLETED)
+        .select_related("campaign")
+        .order_by("-completed_at")[:5]
+    ):
+        allowed = can_see_individual_answers(user, response.campaign)
+        scores.append({"response": response, "allowed": allowed})
+    context = {
+        "task": task,
+        "customer": customer,
+        "contacts": contacts,
+        "show_personal": user.can(perms.VIEW_PERSONAL_DATA),
+        "purchases": list(customer.purchases.select_related("product")[:8]),
+        "visits": list(
+            VisitRecord.objects.filter(customer=customer).exclude(task=task).select_related("agent")[:5]
+        ),
+        "tickets": list(Ticket.objects.filter(customer=customer, state__in=OPEN_STATES)[:10])
+        if user.can(perms.VIEW_TICKETS)
+        else [],
+        "scores": scores,
+        "attempts": list(task.visit_attempts.select_related("by")),
+        "script": script,
+        "script_text": render_script(script.body, script_context(task, user)) if script else "",
+        "busy_form": BusyForm(prefix="busy"),
+        "no_answer_form": NoAnswerForm(prefix="na"),
+        "refused_form": RefusedForm(prefix="ref"),
+        "record_form": None,
+        "answer_form": None,
+        "assign_form": AssignForm(user=user, prefix="as", initial={"agent": task.agent_id})
+        if user.can(perms.MANAGE_VISITS)
+        else None,
+    }
+    if task.is_open:
+        latest = next(iter(context["purchases"]), None)
+        contact = task.contact or next(iter(contacts), None)
+        context["record_form"] = RecordForm(
+            prefix="rec",
+            initial={
+                "visitee": contact.name if contact else customer.name,
+                "visitee_title": contact.title if contact else "",
+                "method": task.method,
+                "visited_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "purchased_on": task.purchase.purchased_on
+                if task.purchase_id
+                else (latest.purchased_on if latest else None),
+                "about_usage": True,
+            },
+        )
+        if task.campaign_id and task.campaign.is_open():
+            context["answer_form"] = AnswerForm(task.campaign.questionnaire)
+    return context
+
+
+def _render_call(request, task, status=200, **overrides):
+    context = _call_context(request, task)
+    context.update(overrides)
+    form = context["answer_form"]
+    if form is not None:
+        context.update(
+            blocks=form.blocks(),
+            summary=form.error_summary() if form.is_bound else [],
+            answered=form.answered_count(),
+            total=len(form.questions),
+        )
+    return render(request, "visits/call.html", context, status=status)
+
+
+@capability_required(perms.WORK_VISITS)
+def task_detail(request, pk):
+    return _render_call(request, _task_for(request.user, pk))
+
+
+@require_POST
+@capability_required(perms.WORK_VISITS)
+def task_outcome(request, pk, outcome):
+    task = _task_for(request.user, pk)
+    forms = {
+        "busy": (BusyForm, "busy", "busy_form"),
+        "no_answer": (NoAnswerForm, "na", "no_answer_form"),
+        "refused": (RefusedForm, "ref", "refused_form"),
+    }
+    if outcome not in forms:
+        raise Http404
+    form_class, prefix, name = forms[outcome]
+    form = form_class(request.POST, prefix=prefix)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the outcome form."))
+        return _render_call(request, task, status=400, **{name: form, "open_outcome": outcome})
+    data = form.cleaned_data
+    try:
+        if outcome == "busy":
+            task = workflow.record_busy(
+                task, by=request.user, callback_at=data["callback_at"], reason=data["reason"]
+            )
+            messages.success(
+                request,
+                _("Callback agreed for %(when)s.")
+                % {"when": timezone.localtime(task.callback_at).strftime("%Y-%m-%d %H:%M")},
+            )
+        elif outcome == "no_answer":
+            task = workflow.record_no_answer(task, by=request.user, note=data["note"])
+            if task.status == "unreachable":
+                messages.warning(
+                    request, _("Not reached on three different days: the customer is marked unreachable.")
+                )
+            else:
+                messages.info(
+                    request, _("Not reached; the visit is due again on %(day)s.") % {"day": task.due_on}
+                )
+        else:
+            workflow.record_refused(task, by=request.user, reason=data["reason"])
+            messages.info(request, _("Refusal recorded."))
+    except VisitError as error:
+        messages.error(request, str(error))
+        return redirect(task)
+    return redirect("visits:list")
+
+
+@require_POST
+@capability_required(perms.WORK_VISITS)
+def task_complete(request, pk):
+    from manyi.campaigns.answering import AnswerForm
+
+    task = _task_for(request.user, pk)
+    if not task.is_open:
+        messages.error(
+            request, _("This visit is already closed (%(status)s).") % {"status": task.get_status_display()}
+        )
+        return redirect(task)
+    record_form = RecordForm(request.POST, prefix="rec")
+    answer_form = None
+    if task.campaign_id and task.campaign.is_open():
+        answer_form = AnswerForm(task.campaign.questionnaire, data=request.POST)
+    valid = record_form.is_valid()
+    valid = (answer_form.is_valid() if answer_form is not None else True) and valid
+    if not valid:
+        messages.error(request, _("Please correct the visit record."))
+        return _render_call(
+            request, task, status=400, record_form=record_form, answer_form=answer_form, open_outcome="done"
+        )
+    try:
+        record = workflow.complete(
+            task,
+            by=request.user,
+            record=record_form.save(commit=False),
+            answers=answer_form.cleaned_data if answer_form is not None else None,
+        )
+    except VisitError as error:
+        messages.error(request, str(error))
+        return redirect(task)
+    messages.success(
+        request,
+        _("Visit to %(customer)s recorded; it now waits for review.") % {"customer": task.customer.name},
+    )
+    return redirect(record)
+
+
+@require_POST
+@capability_required(perms.MANAGE_VISITS)
+def task_assign(request, pk):
+    task = _task_for(request.user, pk)
+    form = AssignForm(request.POST, user=request.user, prefix="as")
+    if not form.is_valid():
+        messages.error(request, _("Choose an agent of your team."))
+        return redirect(task)
+    try:
+        workflow.assign(task, by=request.user, agent=form.cleaned_data["agent"])
+    except VisitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("Assigned to %(agent)s.") % {"agent": form.cleaned_data["agent"].display_name}
+        )
+    return redirect(task)
+
+
+# ------------------------------------------------------------------------------ records and review
+
+
+@capability_required(perms.WORK_VISITS)
+def record_detail(request, pk):
+    from manyi.campaigns.answering import AnswerForm, can_see_individual_answers, initial_from_response
+
+    record = _record_for(request.user, pk)
+    blocks = None
+    if record.response_id and can_see_individual_answers(request.user, record.response.campaign):
+        form = AnswerForm(record.response.questionnaire, initial=initial_from_response(record.response))
+        blocks = form.blocks()
+    return render(
+        request,
+        "visits/record.html",
+        {
+            "record": record,
+            "task": record.task,
+            "blocks": blocks,
+            "attempts": list(record.task.visit_attempts.select_related("by")),
+            "review_form": ReviewForm()
+            if workflow.can_review(request.user, record) and record.review_status == ReviewStatus.SUBMITTED
+            else None,
+            "can_edit": workflow.can_edit_record(request.user, record),
+            "can_open_ticket": request.user.can(perms.CREATE_TICKETS)
+            and record.problem.strip()
+            and not record.ticket_id,
+        },
+    )
+
+
+@capability_required(perms.WORK_VISITS)
+def record_edit(request, pk):
+    record = _record_for(request.user, pk)
+    if not workflow.can_edit_record(request.user, record):
+        raise PermissionDenied
+    form = RecordForm(request.POST or None, instance=record, prefix="rec")
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                workflow.resubmit(form.save(commit=False), by=request.user)
+            except VisitError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Record corrected and submitted for review again."))
+                return redirect(record)
+        status = 400
+    return render(request, "visits/record_edit.html", {"record": record, "form": form}, status=status)
+
+
+@require_POST
+@capability_required(perms.REVIEW_VISITS)
+def record_review(request, pk):
+    record = _record_for(request.user, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or return."))
+        return redirect(record)
+    try:
+        workflow.review(
+            record,
+            by=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            comments=form.cleaned_data["comments"],
+        )
+    except VisitError as error:
+        messages.error(request, str(error))
+        return redirect(record)
+    messages.success(request, _("Review saved."))
+    return redirect("visits:review")
+
+
+@require_POST
+@capability_required(perms.WORK_VISITS)
+def record_ticket(request, pk):
+    record = _record_for(request.user, pk)
+    if not request.user.can(perms.CREATE_TICKETS):
+        raise PermissionDenied
+    try:
+        ticket = workflow.open_problem_ticket(record, by=request.user)
+    except VisitError as error:
+        messages.error(request, str(error))
+        return redirect(record)
+    messages.success(request, _("Ticket %(reference)s opened.") % {"reference": ticket.reference})
+    return redirect(record)
+
+
+@capability_required(perms.REVIEW_VISITS)
+def review_queue(request):
+    records = (
+        VisitRecord.objects.visible_to(request.user)
+        .filter(review_status=ReviewStatus.SUBMITTED)
+        .exclude(agent=request.user)
+        .select_related("customer", "agent", "response")
+        .order_by("submitted_at", "pk")
+    )
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    return render(request, "visits/review_queue.html", {"page": page, "records": page.object_list})
