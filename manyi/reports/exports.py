@@ -1,0 +1,403 @@
+"""Raw data exports of a campaign's completed responses: CSV, Excel and SPSS .sav. No HTTP here.
+
+One table is built per export, column by column (numpy arrays, never one ORM object per
+response): the rated items, scores and segments come from the dashboards' dataset (the same
+columns every figure is computed from); the customer columns come from one query over the
+responses, and only the answers the dataset does not hold (texts, multiple choices, unscored
+choices, NPS, "other" texts) from one query over those questions' answer rows.
+
+Variables are named after the answer form's fields (surveys.naming: ``q-12-34`` becomes
+``q_12_34``, as SPSS allows no hyphen); their labels are the question code and text, and
+scale labels are value labels. Phones and e-mail addresses (also inside open answers) are
+masked for readers without the right to see personal data, and every text cell of CSV and
+Excel files is neutralised so that a spreadsheet program never runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from manyi.campaigns.choices import Channel, ResponseStatus
+from manyi.campaigns.models import Answer, Response
+from manyi.customers.masking import mask_email, mask_phone, neutralise_formula
+from manyi.dashboards.dataset import campaign_dataset
+from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
+from manyi.surveys.naming import field_name
+
+FORMATS = ("csv", "xlsx", "sav")
+ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}  # the BOM lets Excel read UTF-8
+CHUNK = 20_000
+
+# Phones and e-mail addresses written inside open answers (mobile, landline, address).
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def mask_text(text: str) -> str:
+    """An open answer with the phones and e-mail addresses in it masked."""
+    if not text:
+        return text
+    text = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+
+
+@dataclass
+class Variable:
+    name: str  # SPSS-safe: letters, digits, underscores
+    label: str
+    kind: str  # "number", "text" or "datetime"
+    measure: str = "nominal"  # SPSS: nominal, ordinal or scale
+    values: dict = field(default_factory=dict)  # value -> label
+
+
+@dataclass
+class ResponseTable:
+    """Columns of equal length, in the order of `variables`."""
+
+    variables: list[Variable]
+    columns: dict  # name -> numpy array (float64, datetime64 or object for text)
+    size: int
+
+
+def variable_name(question, row=None, suffix=""):
+    return field_name(question, row, suffix).replace("-", "_")
+
+
+def _rated(question, options):
+    """The dataset holds this question's points (dashboards.dataset.rated_items' rule)."""
+    if question.kind == QuestionKind.MATRIX:
+        return True
+    return (
+        question.kind in CHOICE_KINDS
+        and question.kind != QuestionKind.MULTIPLE
+        and any(o.points is not None for o in options)
+    )
+
+
+def _number_labels(options):
+    return {float(o.points): o.label for o in options if o.points is not None}
+
+
+def build_table(campaign, *, show_personal: bool) -> ResponseTable:
+    """The campaign's completed responses, one row each in response-number order."""
+    dataset = campaign_dataset(campaign)
+    n = dataset.size
+    layout = campaign.questionnaire.layout()
+    variables, columns = [], {}
+
+    def add(variable, column):
+        variables.append(variable)
+        columns[variable.name] = column
+
+    yes_no = {1.0: _("Yes"), 0.0: _("No")}
+    add(Variable("response_id", _("Response number"), "number", "nominal"), dataset.ids.astype(np.float64))
+    completed = dataset.completed + np.timedelta64(_utc_offset(), "s")
+    add(Variable("completed_at", _("Completed at"), "datetime", "scale"), completed)
+    channel_names = dict(Channel.choices)
+    channel_labels = np.array(
+        [str(channel_names.get(code, code)) for code in dataset.labels["channel"]] + [""], dtype=object
+    )
+    add(Variable("channel", _("Channel"), "text"), channel_labels[dataset.codes["channel"]])
+
+    # Customer columns: one query, placed by response number.
+    codes = np.full(n, "", dtype=object)
+    names = np.full(n, "", dtype=object)
+    phones = np.full(n, "", dtype=object)
+    emails = np.full(n, "", dtype=object)
+    grades = np.full(n, "", dtype=object)
+    rows = (
+        Response.objects.filter(
+            campaign_id=campaign.pk, status=ResponseStatus.COMPLETED, pk__lte=dataset.last_id
+        )
+        .order_by()
+        .values_list("pk", "grade", "customer__code", "customer__name", "customer__phone", "customer__email")
+    )
+    phone = (lambda v: v or "") if show_personal else mask_phone
+    email = (lambda v: v or "") if show_personal else mask_email
+    for pk, grade, code, name, customer_phone, customer_email in rows.iterator(chunk_size=CHUNK):
+        at = int(np.searchsorted(dataset.ids, pk))
+        if at >= n or dataset.ids[at] != pk:
+            continue
+        grades[at] = grade or ""
+        codes[at] = code or ""
+        names[at] = name or ""
+        phones[at] = phone(customer_phone or "")
+        emails[at] = email(customer_email or "")
+    add(Variable("customer_code", _("Customer code"), "text"), codes)
+    add(Variable("customer_name", _("Customer name"), "text"), names)
+    add(Variable("phone", _("Phone"), "text"), phones)
+    add(Variable("email", _("E-mail"), "text"), emails)
+    for category, label in (("region", _("Region")), ("customer_type", _("Customer type"))):
+        labels = np.array(list(dataset.labels[category]) + [""], dtype=object)
+        add(Variable(category, label, "text"), labels[dataset.codes[category]])
+
+    # Scores, as stored with each response when it was completed.
+    add(
+        Variable("valid", _("Valid questionnaire"), "number", values=yes_no),
+        dataset.valid.astype(np.float64),
+    )
+    add(
+        Variable("index", _("Satisfaction index (0-100)"), "number", "scale"),
+        dataset.index.astype(np.float64),
+    )
+    add(Variable("grade", _("Grade"), "text"), grades)
+    add(
+        Variable("satisfied", _("Satisfied customer"), "number", values=yes_no),
+        np.where(dataset.valid, dataset.satisfied.astype(np.float64), np.nan),
+    )
+    titles = {d.code: d.title for d in campaign.questionnaire.dimensions.all()}
+    for column, key in enumerate(dataset.dimension_keys):
+        add(
+            Variable(
+                f"dim_{re.sub(r'[^0-9A-Za-z_]', '_', key)}",
+                _("Dimension score: %(code)s %(title)s") % {"code": key, "title": titles.get(key, key)},
+                "number",
+                "scale",
+            ),
+            dataset.dimensions[:, column].astype(np.float64),
+        )
+
+    # The answers, question by question in the respondents' order.
+    item_at = {key: i for i, key in enumerate(dataset.item_keys)}
+    from_answers = {}  # question pk -> (question, options by pk)
+    for question in layout.questions:
+        options = list(layout.options[question.pk].values())
+        title = f"{question.code} {question.text}"
+        if _rated(question, options):
+            items = (
+                [
+                    (row.code, row, f"{question.code} {question.text}: {row.text}")
+                    for row in layout.rows[question.pk]
+                ]
+                if question.kind == QuestionKind.MATRIX
+                else [(question.code, None, title)]
+            )
+            for key, row, label in items:
+                column = item_at.get(key)
+                values = (
+                    dataset.points[:, column].astype(np.float64) if column is not None else np.full(n, np.nan)
+                )
+                add(
+                    Variable(
+                        variable_name(question, row), label, "number", "ordinal", _number_labels(options)
+                    ),
+                    values,
+                )
+                if question.ask_importance:
+                    stated = (
+                        dataset.importance[:, column].astype(np.float64)
+                        if column is not None
+                        else np.full(n, np.nan)
+                    )
+                    add(
+                        Variable(
+                            variable_name(question, row, "importance"),
+                            _("%(item)s (importance 1-5)") % {"item": label},
+                            "number",
+                            "ordinal",
+                        ),
+                        stated,
+                    )
+            if question.allow_other:
+                from_answers[question.pk] = (question, options)
+                add(
+                    Variable(
+                        variable_name(question, suffix="other"),
+                        _("%(item)s (other)") % {"item": title},
+                        "text",
+                    ),
+                    np.full(n, "", dtype=object),
+                )
+            continue
+        from_answers[question.pk] = (question, options)
+        if question.kind == QuestionKind.MULTIPLE:
+            for option in options:
+                add(
+                    Variable(
+                        variable_name(question, suffix=str(option.pk)),
+                        f"{title}: {option.label}",
+                        "number",
+                        values=yes_no,
+                    ),
+                    np.zeros(n),
+                )
+        elif question.kind == QuestionKind.NPS:
+            add(Variable(variable_name(question), title, "number", "scale"), np.full(n, np.nan))
+        elif question.kind == QuestionKind.TEXT:
+            add(Variable(variable_name(question), title, "text"), np.full(n, "", dtype=object))
+        else:  # single choice or yes / no without points: the option's position from 1
+            labels = {float(i + 1): o.label for i, o in enumerate(options)}
+            add(Variable(variable_name(question), title, "number", "nominal", labels), np.full(n, np.nan))
+        if question.allow_other:
+            add(
+                Variable(
+                    variable_name(question, suffix="other"), _("%(item)s (other)") % {"item": title}, "text"
+                ),
+                np.full(n, "", dtype=object),
+            )
+    if from_answers:
+        _fill_answers(campaign, dataset, from_answers, columns, show_personal)
+    return ResponseTable(variables=variables, columns=columns, size=n)
+
+
+def _fill_answers(campaign, dataset, questions, columns, show_personal):
+    position = {
+        pk: {str(o.pk): i + 1 for i, o in enumerate(options)}
+        for pk, (_question, options) in questions.items()
+    }
+    text = (lambda v: v) if show_personal else mask_text
+    rows = (
+        Answer.objects.filter(
+            response__campaign_id=campaign.pk,
+            response__status=ResponseStatus.COMPLETED,
+            response_id__lte=dataset.last_id,
+            question_id__in=list(questions),
+        )
+        .order_by()
+        .values_list("response_id", "question_id", "option_id", "number", "text")
+    )
+    n = dataset.size
+    for response_id, question_id, option_id, number, answer_text in rows.iterator(chunk_size=CHUNK):
+        at = int(np.searchsorted(dataset.ids, response_id))
+        if at >= n or dataset.ids[at] != response_id:
+            continue
+        question, _options = questions[question_id]
+        if option_id is None and answer_text and question.kind != QuestionKind.TEXT:
+            columns[variable_name(question, suffix="other")][at] = text(answer_text)
+        elif question.kind == QuestionKind.MULTIPLE:
+            columns[variable_name(question, suffix=str(option_id))][at] = 1.0
+        elif question.kind == QuestionKind.NPS:
+            columns[variable_name(question)][at] = number
+        elif question.kind == QuestionKind.TEXT:
+            columns[variable_name(question)][at] = text(answer_text)
+        elif option_id is not None and variable_name(question) in columns:
+            columns[variable_name(question)][at] = position[question_id].get(str(option_id), np.nan)
+
+
+def _utc_offset():
+    offset = timezone.localtime().utcoffset()
+    return int(offset.total_seconds()) if offset else 0
+
+
+# ------------------------------------------------------------------------------------------
+# Writers
+
+
+def _cell(value, variable):
+    """One cell for CSV and Excel: numbers stay numbers (whole ones without ".0")."""
+    if variable.kind == "text":
+        return neutralise_formula(value) if value else ""
+    if variable.kind == "datetime":
+        return value.astype("datetime64[s]").item() if not np.isnat(value) else None
+    if np.isnan(value):
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else round(value, 4)
+
+
+def _rows(table):
+    names = [v.name for v in table.variables]
+    columns = [table.columns[name] for name in names]
+    for i in range(table.size):
+        yield [_cell(column[i], variable) for column, variable in zip(columns, table.variables, strict=True)]
+
+
+def headers(table):
+    return [v.label for v in table.variables]
+
+
+def write_csv(table, out, encoding="utf-8"):
+    """CSV in UTF-8 with a byte order mark (Excel shows the Chinese), or GB18030."""
+    import csv
+    import io
+
+    text = io.TextIOWrapper(out, encoding=ENCODINGS[encoding], newline="", write_through=False)
+    writer = csv.writer(text)
+    writer.writerow([neutralise_formula(h) for h in headers(table)])
+    for row in _rows(table):
+        writer.writerow(
+            ["" if v is None else (v.isoformat(sep=" ") if hasattr(v, "isoformat") else v) for v in row]
+        )
+    text.flush()
+    text.detach()
+
+
+def write_xlsx(table, out, *, title):
+    """A workbook: the responses, and the variables with their value labels (the codebook)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Responses")[:31])
+    sheet.freeze_panes = "A2"
+    sheet.append([neutralise_formula(h) for h in headers(table)])
+    for row in _rows(table):
+        sheet.append(row)
+    codebook = workbook.create_sheet(title=_("Variables")[:31])
+    codebook.append([_("Variable"), _("Label"), _("Values")])
+    for variable in table.variables:
+        values = "; ".join(f"{_number(v)} = {label}" for v, label in variable.values.items())
+        codebook.append([variable.name, neutralise_formula(variable.label), neutralise_formula(values)])
+    workbook.properties.title = title
+    workbook.save(out)
+
+
+def _number(value):
+    return int(value) if float(value).is_integer() else value
+
+
+def write_sav(table, path):
+    """An SPSS .sav file with variable labels and value labels (pyreadstat)."""
+    import pandas as pd
+    import pyreadstat
+
+    frame = pd.DataFrame(
+        {
+            v.name: (
+                table.columns[v.name].astype("datetime64[s]")
+                if v.kind == "datetime"
+                else table.columns[v.name]
+            )
+            for v in table.variables
+        }
+    )
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels=[v.label for v in table.variables],
+        variable_value_labels={
+            v.name: {_number(value): label for value, label in v.values.items()}
+            for v in table.variables
+            if v.values
+        },
+        variable_measure={v.name: v.measure for v in table.variables},
+    )
+
+
+def export(campaign, fmt, *, show_personal, encoding="utf-8"):
+    """An open temporary file holding the export (the caller sends and closes it)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format: {fmt}")
+    table = build_table(campaign, show_personal=show_personal)
+    if fmt == "sav":
+        # pyreadstat writes to a path; the named file is removed when closed.
+        output = tempfile.NamedTemporaryFile(suffix=".sav")  # noqa: SIM115 - the response closes it
+        write_sav(table, output.name)
+        output.seek(0)
+        return output
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it
+    if fmt == "csv":
+        write_csv(table, output, encoding=encoding)
+    else:
+        write_xlsx(table, output, title=campaign.name)
+    output.seek(0)
+    return output
+
+
+def filename(campaign, fmt):
+    return f"responses-{campaign.pk}-{timezone.localdate():%Y%m%d}.{fmt}"

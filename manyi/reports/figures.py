@@ -1,0 +1,401 @@
+"""The figures of a satisfaction analysis report, as plain JSON-ready data.
+
+Everything comes from the dashboard's summary (`dashboard_summary` over all of the campaign's
+responses), the campaign's counts (`campaign_counts`) and the analysis functions, so a report
+always says what the dashboard says. `report_figures` is what a draft shows and what a
+published report keeps as its frozen snapshot: numbers, labels and lists only (no model
+objects), so that it reads back from the database exactly as it was written.
+
+The sections follow the seeds' reports (《顾客满意度分析报告》, 2018年客户满意度调查分析报告,
+顾客满意度调查项目的分析报告): purpose; method and sample; overall index against the target
+and the previous wave; satisfied-customer rate; dimensions and items; importance-performance
+quadrants; main problems and priorities (急需改进 first); improvement actions; appendix.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.apps import apps
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from manyi.analytics import text
+from manyi.campaigns.choices import Channel
+from manyi.campaigns.workflow import campaign_counts
+from manyi.dashboards import open_answers
+from manyi.dashboards.dataset import campaign_dataset
+from manyi.dashboards.filters import Selection
+from manyi.dashboards.summary import QUADRANT_LABELS, dashboard_summary
+from manyi.surveys.choices import QuestionKind
+
+SNAPSHOT_FORMAT = 1
+OPEN_ANSWERS_KEPT = 200  # per question in the appendix; the count of all is always given
+KEYWORDS_KEPT = 150  # the word cloud's words
+
+
+def _num(value, digits=4):
+    """A JSON-safe float (None for missing or NaN)."""
+    if value is None:
+        return None
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return None
+    return round(value, digits)
+
+
+def _test(result):
+    if result is None:
+        return None
+    return {
+        "method": result.method,
+        "p_value": _num(result.p_value, 6),
+        "significant": bool(result.significant),
+        "effect_size": _num(result.effect_size),
+        "effect_name": result.effect_name,
+    }
+
+
+def _comparison(found):
+    if not found:
+        return None
+    wave = found["campaign"]
+    return {
+        "label": wave.wave or wave.name,
+        "campaign_id": wave.pk,
+        "index": _num(found["index"]),
+        "change": _num(found["change"]),
+        "test": _test(found["means"]),
+        "satisfied_rate": _num(found["satisfied_rate"]),
+        "rates_test": _test(found["rates"]),
+    }
+
+
+def default_purpose():
+    """The purposes of the 2018 seed report, for campaigns that state none."""
+    return "\n".join(
+        [
+            _(
+                "1. Identify the key factors of satisfaction and measure the current level of customer satisfaction;"
+            ),
+            _("2. Understand what customers think and find their latent needs;"),
+            _(
+                "3. Find the strengths and weaknesses, the chances to improve, and decide on improvement actions;"
+            ),
+            _(
+                "4. Talk with customers, reduce complaints and customer loss, and raise satisfaction and loyalty."
+            ),
+        ]
+    )
+
+
+def report_figures(campaign, now=None):
+    """The report's figures for the campaign's responses as they are now."""
+    questionnaire = campaign.questionnaire
+    dataset = campaign_dataset(campaign)
+    summary = dashboard_summary(campaign, Selection(), dataset=dataset)
+    counts = campaign_counts(campaign)
+    headline = summary["headline"]
+    index = headline["index"]
+    target = campaign.target_index
+
+    channel_names = dict(Channel.choices)
+    method = {
+        "sampling": str(campaign.get_sampling_method_display()),
+        "sampling_method": campaign.sampling_method,
+        "sample_size": campaign.sample_size,
+        "volume_share": _num(campaign.volume_share * 100)
+        if campaign.sampling_method == "top_volume"
+        else None,
+        "stratify_by": campaign.stratify_by,
+        "channels": [str(channel_names.get(c, c)) for c in campaign.channels],
+        "invite_at": _date(campaign.invite_at),
+        "deadline": _date(campaign.deadline),
+        "reminder_days": list(campaign.reminder_days or []),
+        "issued": counts["issued"],
+        "returned": counts["completed"],
+        "valid": counts["valid"],
+        "response_rate": _num(counts["response_rate"], 2),
+        "valid_rate": _num(counts["valid_rate"], 2),
+        "validity_rule": str(questionnaire.get_validity_rule_display()),
+        "scale_method": str(questionnaire.get_scale_method_display()),
+        "threshold": _num(questionnaire.satisfied_threshold),
+        "bands": [[_num(low), label] for low, label in questionnaire.bands],
+    }
+    satisfied = headline["satisfied"]
+    nps = headline["nps"]
+    ci = headline["index_ci"]
+    overall = {
+        "responses": headline["responses"],
+        "valid": headline["valid"],
+        "index": _num(index),
+        "index_low": _num(ci.low) if ci else None,
+        "index_high": _num(ci.high) if ci else None,
+        "target": _num(target),
+        "reached": None if index is None or target is None else bool(index >= target),
+        "gap": None if index is None or target is None else _num(index - target),
+        "previous": _comparison(headline["previous"]),
+        "last_year": _comparison(headline["last_year"]),
+        "satisfied": None
+        if satisfied is None
+        else {key: _num(value) if isinstance(value, float) else value for key, value in satisfied.items()},
+        "threshold": _num(headline["threshold"]),
+        "nps": None
+        if nps is None
+        else {
+            "n": nps.n,
+            "score": _num(nps.nps),
+            "low": _num(nps.low),
+            "high": _num(nps.high),
+            "promoters": nps.promoters,
+            "passives": nps.passives,
+            "detractors": nps.detractors,
+        },
+        "bands": [
+            {"label": band.label, "count": band.count, "percent": _num(band.percent)}
+            for band in headline["bands"] or ()
+        ],
+    }
+    weights = {d.code: d.weight for d in questionnaire.dimensions.all()}
+    dimensions = [
+        {
+            "key": d["key"],
+            "title": d["title"],
+            "weight": _num(weights.get(d["key"])),
+            "n": d["n"],
+            "mean": _num(d["mean"]),
+        }
+        for d in summary["dimensions"]
+    ]
+    dimension_titles = {d["key"]: d["title"] for d in dimensions}
+    items = []
+    for row in summary["items"]:
+        s = row["summary"]
+        items.append(
+            {
+                "key": row["key"],
+                "label": row["label"],
+                "dimension": dimension_titles.get(row["dimension"], row["dimension"] or ""),
+                "n": s.n,
+                "mean": _num(s.mean) if s.n else None,
+                "sd": _num(s.sd) if s.n > 1 else None,
+                "score": _num(row["score"]),
+                "top2": _num(s.top2) if s.n else None,
+                "quadrant": row.get("quadrant"),
+                "quadrant_label": str(row.get("quadrant_label") or ""),
+                "distribution": [
+                    {"label": d["label"], "points": _num(d["points"]), "count": d["count"]}
+                    for d in row["distribution"]
+                ],
+            }
+        )
+    importance = summary["importance"]
+    quadrant = None
+    priorities = []
+    if importance:
+        quadrant = {
+            "source": importance["source"],
+            "importance_line": _num(importance["importance_line"]),
+            "performance_line": _num(importance["performance_line"]),
+            "points": [
+                {
+                    "key": p["key"],
+                    "label": p["label"],
+                    "importance": _num(p["importance"]),
+                    "performance": _num(p["performance"]),
+                    "quadrant": p["quadrant"],
+                }
+                for p in importance["points"]
+            ],
+            "labels": {key: str(label) for key, label in QUADRANT_LABELS.items()},
+        }
+        # key_drivers ranks 急需改进 first, then 继续保持, 次要 and 锦上添花.
+        priorities = [
+            {
+                "priority": d["driver"].priority,
+                "key": d["driver"].item,
+                "label": d["label"],
+                "importance": _num(d["driver"].importance),
+                "performance": _num(d["driver"].performance),
+                "gap": _num(d["driver"].performance_gap),
+                "share": _num(d["share"]),
+                "quadrant": d["driver"].quadrant,
+                "quadrant_label": str(d["quadrant_label"]),
+            }
+            for d in importance["drivers"]
+        ]
+    problems = _problems(items, priorities, target, questionnaire.satisfied_threshold)
+    texts = _open_answers(campaign, dataset)
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "generated_at": (now or timezone.now()).isoformat(),
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "series": campaign.series,
+            "wave": campaign.wave,
+            "confidential": campaign.confidential,
+        },
+        "questionnaire": {
+            "id": questionnaire.pk,
+            "title": questionnaire.title,
+            "version": questionnaire.version,
+        },
+        "purpose": campaign.purpose.strip() or default_purpose(),
+        "method": method,
+        "overall": overall,
+        "dimensions": dimensions,
+        "items": items,
+        "waves": [
+            {
+                "label": w["label"],
+                "current": w["current"],
+                "n": w["summary"].n,
+                "mean": _num(w["summary"].mean),
+            }
+            for w in summary["waves"]
+            if w["summary"] is not None
+        ],
+        "trend": [
+            {"period": f"{p.label // 100}-{p.label % 100:02d}", "n": p.n, "mean": _num(p.mean)}
+            for p in summary["trend"]
+        ],
+        "quadrant": quadrant,
+        "priorities": priorities,
+        "problems": problems,
+        "improvements": improvement_figures(campaign),
+        "questions": _questions(questionnaire),
+        "open_answers": texts["questions"],
+        "keywords": texts["keywords"],
+    }
+
+
+def _date(value):
+    return timezone.localtime(value).date().isoformat() if value else None
+
+
+def _problems(items, priorities, target, threshold):
+    """Main problems: the 急需改进 items (most important first), then other items scoring
+    below the target (or the satisfied threshold without a target), lowest first."""
+    bar = target if target is not None else threshold
+    by_key = {item["key"]: item for item in items}
+    problems, seen = [], set()
+    for driver in priorities:
+        if driver["quadrant"] == "improve":
+            item = by_key.get(driver["key"])
+            problems.append(_problem(item or driver, driver, _("Important to customers and scored low")))
+            seen.add(driver["key"])
+    below = sorted(
+        (
+            item
+            for item in items
+            if item["score"] is not None and item["score"] < bar and item["key"] not in seen
+        ),
+        key=lambda item: item["score"],
+    )
+    for item in below:
+        problems.append(_problem(item, None, _("Scored below %(bar)s") % {"bar": f"{bar:g}"}))
+    return problems
+
+
+def _problem(item, driver, reason):
+    return {
+        "key": item["key"],
+        "label": item["label"],
+        "score": item.get("score", item.get("performance")),
+        "top2": item.get("top2"),
+        "quadrant_label": (driver or item).get("quadrant_label", ""),
+        "reason": reason,
+    }
+
+
+def improvement_figures(campaign):
+    """The improvement actions raised from this campaign or measured in it, with their status
+    (manyi.improvements.summary), or None while that app is not installed."""
+    if not apps.is_installed("manyi.improvements"):
+        return None
+    from django.db.models import Q
+
+    from manyi.improvements.models import ImprovementAction
+    from manyi.improvements.summary import improvement_summary
+
+    found = improvement_summary(
+        ImprovementAction.objects.filter(Q(campaign=campaign) | Q(measured_campaign=campaign))
+    )
+    return {
+        "total": found["total"],
+        "open": found["open"],
+        "overdue": found["overdue"],
+        "on_time_rate": _num(found["on_time_rate"], 2),
+        "by_status": found["by_status"],
+        "rows": [
+            {
+                "reference": row["reference"],
+                "title": row["title"],
+                "subject": row["subject"],
+                "status": row["status_label"],
+                "owner": row["owner"],
+                "department": row["department"],
+                "deadline": row["deadline"].isoformat() if row["deadline"] else None,
+                "done_on": row["done_on"].isoformat() if row["done_on"] else None,
+                "overdue": row["overdue"],
+                "baseline_score": _num(row["baseline_score"]),
+                "measured_score": _num(row["measured_score"]),
+                "score_change": _num(row["score_change"]),
+            }
+            for row in found["rows"]
+        ],
+    }
+
+
+def _questions(questionnaire):
+    layout = questionnaire.layout()
+    kinds = dict(QuestionKind.choices)
+    questions = []
+    for question in layout.questions:
+        options = list(layout.options[question.pk].values())
+        questions.append(
+            {
+                "code": question.code,
+                "text": question.text,
+                "kind": str(kinds.get(question.kind, question.kind)),
+                "dimension": question.dimension.title if question.dimension_id else "",
+                "weight": _num(question.weight),
+                "options": [o.label if o.points is None else f"{o.label} ({o.points:g})" for o in options],
+                "rows": [f"{row.code} {row.text}" for row in layout.rows[question.pk]],
+            }
+        )
+    return questions
+
+
+def _open_answers(campaign, dataset):
+    """Open answers per text question (the first OPEN_ANSWERS_KEPT, with the count of all) and
+    the keywords of all of them (the word cloud's words, from analytics.text)."""
+    from manyi.campaigns.choices import ResponseStatus
+    from manyi.campaigns.models import Answer
+
+    texts, _indices = open_answers.open_answers(dataset, Selection())
+    keywords = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
+    layout = campaign.questionnaire.layout()
+    questions = []
+    for question in layout.questions:
+        if question.kind != QuestionKind.TEXT:
+            continue
+        answers = Answer.objects.filter(
+            question=question,
+            response__campaign=campaign,
+            response__status=ResponseStatus.COMPLETED,
+            text__gt="",
+        ).order_by("response_id", "pk")
+        questions.append(
+            {
+                "code": question.code,
+                "text": question.text,
+                "count": answers.count(),
+                "answers": list(answers.values_list("text", flat=True)[:OPEN_ANSWERS_KEPT]),
+            }
+        )
+    return {
+        "questions": questions,
+        "keywords": [[k.word, k.count] for k in keywords],
+    }

@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from manyi.campaigns.models import Campaign
+from manyi.surveys.models import Questionnaire
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Report(models.Model):
+    """A satisfaction analysis report (《顾客满意度分析报告》) of one campaign (one wave).
+
+    A draft shows the campaign's figures as they are now, with the analyst's conclusions.
+    Publishing freezes it: the figures are kept in `snapshot` (JSON), so answers that arrive
+    later never change a published report; it gets the next version number of the
+    campaign's reports and names the questionnaire version it covers. A new draft may be
+    started from a published report to issue the next version.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="reports"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    number = models.CharField(
+        _("document number"), max_length=50, blank=True, help_text=_("For example QR2104 (quality records).")
+    )
+    conclusions = models.TextField(
+        _("conclusions"),
+        blank=True,
+        help_text=_("The analysis in words: what the figures mean, what is done next."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True, editable=False)
+    questionnaire = models.ForeignKey(
+        Questionnaire,
+        verbose_name=_("questionnaire version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    snapshot = models.JSONField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "version"],
+                condition=Q(version__isnull=False),
+                name="report_version_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(version__isnull=False, snapshot__isnull=False),
+                name="report_published_is_frozen",
+            ),
+        ]
+
+    def __str__(self):
+        if self.version:
+            return f"{self.title} (v{self.version})"
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reports:detail", args=[self.pk])
+
+    @property
+    def is_published(self):
+        return self.status == ReportStatus.PUBLISHED

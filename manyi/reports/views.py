@@ -1,0 +1,171 @@
+"""Report and export pages: thin views over exports.py, figures.py, rendering.py and publishing.py."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from manyi.accounts import permissions
+from manyi.accounts.decorators import capability_required
+from manyi.campaigns.answering import can_see_individual_answers
+from manyi.campaigns.models import Campaign
+from manyi.forms import StyledFormMixin
+
+from . import exports, publishing, rendering
+from .models import Report
+
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "sav": "application/x-spss-sav",
+}
+
+
+def _campaign(pk):
+    return get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+
+
+def _report(pk):
+    return get_object_or_404(Report.objects.select_related("campaign__questionnaire"), pk=pk)
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[(f, f) for f in exports.FORMATS])
+    encoding = forms.ChoiceField(choices=[(e, e) for e in exports.ENCODINGS], required=False)
+
+
+@capability_required(permissions.EXPORT_RESPONSES)
+def export_responses(request, pk):
+    """The campaign's completed responses as CSV, Excel or SPSS .sav."""
+    campaign = _campaign(pk)
+    if not can_see_individual_answers(request.user, campaign):
+        raise PermissionDenied
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            _("Choose an export format: csv, xlsx or sav (and for CSV the encoding utf-8 or gb18030)."),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    fmt = form.cleaned_data["format"]
+    output = exports.export(
+        campaign,
+        fmt,
+        show_personal=request.user.can(permissions.VIEW_PERSONAL_DATA),
+        encoding=form.cleaned_data.get("encoding") or "utf-8",
+    )
+    content_type = CONTENT_TYPES[fmt]
+    if fmt == "csv":
+        content_type += "; charset=" + (form.cleaned_data.get("encoding") or "utf-8")
+    return FileResponse(
+        output, as_attachment=True, filename=exports.filename(campaign, fmt), content_type=content_type
+    )
+
+
+@capability_required(permissions.VIEW_REPORTS)
+def report_list(request):
+    reports = Report.objects.select_related("campaign", "created_by", "published_by")
+    campaign = None
+    if request.GET.get("campaign", "").isdigit():
+        campaign = get_object_or_404(Campaign, pk=int(request.GET["campaign"]))
+        reports = reports.filter(campaign=campaign)
+    campaigns = Campaign.objects.exclude(state="draft").order_by("-created_at")
+    return render(
+        request,
+        "reports/report_list.html",
+        {"reports": reports[:200], "campaign": campaign, "campaigns": campaigns},
+    )
+
+
+@require_POST
+@capability_required(permissions.EDIT_REPORTS)
+def report_create(request, pk=None):
+    """A new draft report of the campaign (in the address, or chosen in the list's form)."""
+    if pk is None:
+        chosen = request.POST.get("campaign", "")
+        if not chosen.isdigit():
+            return HttpResponse(_("Choose a campaign."), status=400, content_type="text/plain; charset=utf-8")
+        pk = int(chosen)
+    campaign = _campaign(pk)
+    if campaign.state == "draft":
+        messages.error(request, _("A campaign that has not started has nothing to report."))
+        return redirect(campaign)
+    report = publishing.new_draft(campaign, by=request.user)
+    return redirect(report)
+
+
+@capability_required(permissions.VIEW_REPORTS)
+def report_detail(request, pk):
+    report = _report(pk)
+    context = rendering.document_context(report, request.user)
+    context["can_edit"] = request.user.can(permissions.EDIT_REPORTS)
+    context["versions"] = Report.objects.filter(campaign=report.campaign).exclude(pk=report.pk)
+    return render(request, "reports/report_detail.html", context)
+
+
+class ReportForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ["title", "number", "conclusions"]
+        widgets = {"conclusions": forms.Textarea(attrs={"rows": 12})}
+
+
+@capability_required(permissions.EDIT_REPORTS)
+def report_edit(request, pk):
+    """Title, document number and conclusions of a draft (a published report never changes)."""
+    report = _report(pk)
+    if report.is_published:
+        messages.error(request, _("A published report cannot change; start a new version instead."))
+        return redirect(report)
+    form = ReportForm(request.POST or None, instance=report)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The report was saved."))
+        return redirect(report)
+    status = 400 if form.errors else 200
+    return render(request, "reports/report_form.html", {"report": report, "form": form}, status=status)
+
+
+@require_POST
+@capability_required(permissions.EDIT_REPORTS)
+def report_publish(request, pk):
+    report = _report(pk)
+    try:
+        publishing.publish(report, by=request.user)
+    except publishing.PublishError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(
+            request, _("Version %(version)s of the report was published.") % {"version": report.version}
+        )
+    return redirect(report)
+
+
+@require_POST
+@capability_required(permissions.EDIT_REPORTS)
+def report_revise(request, pk):
+    """A new draft from a published report (its title, number and conclusions)."""
+    report = _report(pk)
+    draft = publishing.new_draft(report.campaign, by=request.user, based_on=report)
+    return redirect(draft)
+
+
+@capability_required(permissions.VIEW_REPORTS)
+def report_pdf(request, pk):
+    report = _report(pk)
+    pdf = rendering.pdf_bytes(report, request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{publishing.file_name(report, "pdf")}"'
+    return response
+
+
+@capability_required(permissions.VIEW_REPORTS)
+def report_xlsx(request, pk):
+    report = _report(pk)
+    data = rendering.xlsx_bytes(report, request.user)
+    response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{publishing.file_name(report, "xlsx")}"'
+    return response
