@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "manyi.campaigns",
     "manyi.dashboards",
     "manyi.tickets",
+    "manyi.reports",
     "manyi.visits",
     "manyi.improvements",
 ]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("campaigns/entry/", include("manyi.campaigns.entry_urls")),
     path("campaigns/", include("manyi.campaigns.urls")),
     path("dashboards/", include("manyi.dashboards.urls")),
+    path("reports/", include("manyi.reports.urls")),
     path("tickets/statistics/", include("manyi.tickets.stats_urls")),
     path("tickets/", include("manyi.tickets.urls")),
     path("improvements/", include("manyi.improvements.urls")),

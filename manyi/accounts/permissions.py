@@ -43,6 +43,11 @@ VIEW_IMPROVEMENTS = "improvements.view"
 WORK_IMPROVEMENTS = "improvements.work"  # carry out and report the improvements one owns
 MANAGE_IMPROVEMENTS = "improvements.manage"  # raise, assign, verify, close, cancel, tell customers
 
+# Reports and exports (issue 7): answers out as files; report drafts, conclusions, publishing.
+EXPORT_RESPONSES = "responses.export"
+VIEW_REPORTS = "reports.view"
+EDIT_REPORTS = "reports.edit"
+REPORT_WORK = {EXPORT_RESPONSES, VIEW_REPORTS, EDIT_REPORTS}
 SURVEY_WORK = {VIEW_SURVEYS, VIEW_CAMPAIGNS, VIEW_RESPONSES}
 TICKET_WORK = {VIEW_TICKETS, CREATE_TICKETS, REPLY_TICKETS, WORK_TICKETS}
 VISIT_WORK = {WORK_VISITS, MANAGE_VISITS, REVIEW_VISITS, VIEW_VISIT_REPORTS}
@@ -63,6 +68,7 @@ ROLE_CAPABILITIES = {
         ENTER_RESPONSES,
         VIEW_CONFIDENTIAL_RESPONSES,
         VIEW_ANALYSIS,
+        *REPORT_WORK,
         *TICKET_WORK,
         VERIFY_TICKETS,
         MANAGE_TICKETS,
@@ -81,6 +87,7 @@ ROLE_CAPABILITIES = {
         MANAGE_CAMPAIGNS,
         ENTER_RESPONSES,
         VIEW_ANALYSIS,
+        *REPORT_WORK,
         *TICKET_WORK,
         VERIFY_TICKETS,
         MANAGE_TICKETS,
@@ -111,6 +118,7 @@ ROLE_CAPABILITIES = {
         *SURVEY_WORK,
         VIEW_CONFIDENTIAL_RESPONSES,
         VIEW_ANALYSIS,
+        *REPORT_WORK,
         VIEW_TICKETS,
         VIEW_IMPROVEMENTS,
         VIEW_VISIT_REPORTS,
