@@ -123,3 +123,25 @@ def test_a_phone_call_is_recorded_once_for_a_customer_without_e_mail(people, don
     with pytest.raises(ImprovementError, match="not among"):
         notify.record_phone_call(done_improvement, people.amy, "c999999")
     assert CustomerNotice.objects.count() == 1
+
+
+def test_the_customers_timeline_shows_the_improvement_and_when_they_were_told(
+    people, done_improvement, smtp_server, customers, client_as
+):
+    from manyi.customers.timeline import timeline_for
+
+    plain = customers[0]
+    notify.notify_customers(done_improvement, people.sam)
+    titles = [entry.title for entry in timeline_for(plain, people.amy) if entry.kind == "improvement"]
+    assert titles == [
+        f"Told what changed: {done_improvement.title}",
+        f"Improvement raised from their feedback: {done_improvement.title}",
+    ]
+    page = client_as(people.sam).get(plain.get_absolute_url()).content.decode()
+    assert done_improvement.get_absolute_url() in page
+    # A handler of another department sees neither.
+    from manyi.accounts.choices import Role
+    from manyi.testing import make_department, make_user
+
+    outsider = make_user("olga", Role.HANDLER, department=make_department())
+    assert not [e for e in timeline_for(plain, outsider) if e.kind == "improvement"]

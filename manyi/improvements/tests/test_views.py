@@ -219,3 +219,34 @@ def test_notify_button_sends_and_reports_tell_by_phone(
     in_english(client_as(people.sam)).post(url)
     assert len(smtp_server.messages) == 1
     assert improvement.events.filter(kind=EventKind.NOTIFIED).count() == 1
+
+
+def test_the_pareto_table_links_a_category_to_a_new_improvement(people, client_as, make_ticket):
+    from manyi.tickets.models import Category
+
+    category = Category.objects.create(code="after-sales-x", name="售后响应")
+    make_ticket(category=category)
+    link = reverse("improvements:create") + f"?category={category.pk}"
+    page = in_english(client_as(people.sam)).get(reverse("ticket_stats:page")).content.decode()
+    assert link in page
+    page = in_english(client_as(people.ana)).get(reverse("ticket_stats:page")).content.decode()
+    assert link not in page
+    form = in_english(client_as(people.sam)).get(link).content.decode()
+    assert f'<option value="{category.pk}" selected>' in form
+    response = client_as(people.sam).post(
+        reverse("improvements:create"), form_data(people, source=Source.CATEGORY, category=category.pk)
+    )
+    assert response.status_code == 302
+    assert ImprovementAction.objects.get().category == category
+
+
+def test_raising_from_a_dashboard_item_prefills_campaign_and_item(people, client_as):
+    from manyi.testing import make_campaign, make_question, make_questionnaire
+
+    questionnaire = make_questionnaire()
+    make_question(questionnaire, "Q1", text="交货及时性")
+    campaign = make_campaign(questionnaire)
+    url = reverse("improvements:create") + f"?campaign={campaign.pk}&item=Q1"
+    page = in_english(client_as(people.sam)).get(url).content.decode()
+    assert f'<option value="{campaign.pk}" selected>' in page
+    assert 'value="Q1"' in page and "交货及时性" in page
