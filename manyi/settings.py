@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "manyi.campaigns",
     "manyi.dashboards",
     "manyi.tickets",
+    "ninja",  # its API docs page then loads Swagger UI from our static files, not a CDN
+    "manyi.api",
     "manyi.reports",
     "manyi.visits",
     "manyi.improvements",

@@ -21,5 +21,6 @@ urlpatterns = [
     path("feedback/", include("manyi.tickets.public_urls")),
     path("visits/", include("manyi.visits.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
+    path("api/", include("manyi.api.urls")),
     path("admin/", admin.site.urls),
 ]

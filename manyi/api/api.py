@@ -1,0 +1,524 @@
+"""The JSON REST API (DESIGN.md): tickets, customers and campaign responses for integrations.
+
+Every call carries ``Authorization: Bearer <token>`` (tokens are made on /api/tokens/); the
+token acts as its user, and each endpoint checks that user's capabilities
+(``manyi.accounts.permissions``) and row rules exactly as the pages do: tickets through
+``Ticket.objects.for_user``, personal data masked unless the user may see it, individual
+answers of confidential campaigns only for who may read them.
+
+No token or a revoked one: 401. A role without the capability: 403. Bad input: 422 with
+``{"detail": [{"loc": [...], "msg": "..."}]}`` and nothing changed. The schema is at
+/api/openapi.json and the docs page at /api/docs (served from our own static files).
+"""
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Header, NinjaAPI, Query, Router, Schema, Status
+from ninja.errors import HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from manyi.accounts import permissions
+from manyi.customers.masking import mask_email, mask_phone
+from manyi.customers.models import Customer
+from manyi.tickets import workflow
+from manyi.tickets.choices import CLOSED_STATES, Channel, Demand, EventKind, Severity, TicketState
+from manyi.tickets.models import Category, Ticket, TicketEvent
+
+from .models import ApiToken, TicketRequest, hash_token
+
+MAX_PAGE_SIZE = 200
+# How often the last-used time of a token is written: not on every call.
+LAST_USED_PRECISION = 60
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        row = ApiToken.objects.active().select_related("user").filter(key_hash=hash_token(token)).first()
+        if row is None:
+            return None
+        now = timezone.now()
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        return row.user
+
+
+api = NinjaAPI(
+    title="Manyi API",
+    version="1",
+    description=__doc__,
+    auth=BearerToken(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def require(request, capability):
+    if not request.user.can(capability):
+        raise HttpError(403, _("Your role does not allow this."))
+
+
+def invalid(field, message):
+    return ValidationError([{"loc": ["body", "payload", field], "msg": str(message), "type": "value_error"}])
+
+
+class Page(Schema):
+    count: int
+    page: int
+    page_size: int
+    next_page: int | None
+
+
+def paginate(queryset, page, page_size):
+    """(rows, Page) for 1-based ``page``; the count is one query, the rows another."""
+    count = queryset.count()
+    start = (page - 1) * page_size
+    rows = list(queryset[start : start + page_size])
+    has_next = start + page_size < count
+    return rows, {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "next_page": page + 1 if has_next else None,
+    }
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+
+
+# --------------------------------------------------------------------------- tickets
+
+tickets = Router(tags=["tickets"])
+
+
+class TicketIn(Schema):
+    subject: str = Field("", max_length=200)
+    description: str = Field(..., min_length=1, max_length=workflow.MAX_NOTE)
+    channel: Channel = Channel.API
+    severity: Severity = Severity.GENERAL
+    demand: Demand | None = None
+    category: str | None = Field(None, description="category code, e.g. logistics")
+    customer_code: str | None = None
+    contact_name: str = Field("", max_length=100)
+    contact_phone: str = Field("", max_length=30)
+    contact_email: str = Field("", max_length=254)
+    received_at: datetime | None = Field(None, description="with a time zone; default now")
+    client_id: str | None = Field(
+        None, max_length=100, description="your id of this feedback: sending it again returns the same ticket"
+    )
+
+
+class EventOut(Schema):
+    at: datetime
+    by: str | None
+    kind: str
+    from_state: str
+    to_state: str
+    note: str
+
+
+class AttachmentOut(Schema):
+    name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+
+
+class TicketOut(Schema):
+    reference: str
+    state: TicketState
+    channel: Channel
+    subject: str
+    description: str
+    severity: Severity
+    priority: int
+    category: str | None
+    demand: str
+    customer_code: str | None
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    department: str | None
+    received_at: datetime
+    response_due: datetime | None
+    solution_due: datetime | None
+    resolution_due: datetime | None
+    overdue: bool
+
+
+class TicketDetailOut(TicketOut):
+    reply: str
+    events: list[EventOut]
+    attachments: list[AttachmentOut]
+
+
+class TicketList(Page):
+    results: list[TicketOut]
+
+
+class MessageIn(Schema):
+    text: str = Field(..., min_length=1, max_length=workflow.MAX_NOTE)
+
+
+def _overdue(ticket, now):
+    return ticket.is_open and any(
+        due is not None and done is None and due < now
+        for due, done in (
+            (ticket.response_due, ticket.first_response_at),
+            (ticket.solution_due, ticket.first_solution_at),
+            (ticket.resolution_due, ticket.resolved_at),
+        )
+    )
+
+
+def ticket_out(ticket, user, now=None):
+    personal = user.can(permissions.VIEW_PERSONAL_DATA)
+    return {
+        "reference": ticket.reference,
+        "state": ticket.state,
+        "channel": ticket.channel,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "severity": ticket.severity,
+        "priority": ticket.priority,
+        "category": ticket.category.code if ticket.category_id else None,
+        "demand": ticket.demand,
+        "customer_code": ticket.customer.code if ticket.customer_id else None,
+        "contact_name": ticket.contact_name,
+        "contact_phone": ticket.contact_phone if personal else mask_phone(ticket.contact_phone),
+        "contact_email": ticket.contact_email if personal else mask_email(ticket.contact_email),
+        "department": str(ticket.department) if ticket.department_id else None,
+        "received_at": ticket.received_at,
+        "response_due": ticket.response_due,
+        "solution_due": ticket.solution_due,
+        "resolution_due": ticket.resolution_due,
+        "overdue": _overdue(ticket, now or timezone.now()),
+    }
+
+
+def ticket_detail_out(ticket, user):
+    data = ticket_out(ticket, user)
+    data["reply"] = ticket.reply
+    data["events"] = [
+        {
+            "at": event.at,
+            "by": event.by.display_name if event.by_id else None,
+            "kind": event.kind,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "note": event.note,
+        }
+        for event in ticket.events.select_related("by")
+    ]
+    data["attachments"] = [
+        {
+            "name": a.original_name,
+            "content_type": a.content_type,
+            "size": a.size,
+            "uploaded_at": a.uploaded_at,
+        }
+        for a in ticket.attachments.all()
+    ]
+    return data
+
+
+def _visible(request):
+    return Ticket.objects.for_user(request.user).select_related("category", "customer", "department")
+
+
+def _body_hash(payload):
+    return hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _open_from_payload(request, payload):
+    customer = None
+    if payload.customer_code:
+        customer = Customer.objects.filter(code=payload.customer_code.strip(), erased_at__isnull=True).first()
+        if customer is None:
+            raise invalid("customer_code", _("No customer has this code."))
+    category = None
+    if payload.category:
+        category = Category.objects.filter(code=payload.category, is_active=True).first()
+        if category is None:
+            raise invalid("category", _("Choose an active category."))
+    if payload.contact_email and "@" not in payload.contact_email:
+        raise invalid("contact_email", _("Enter a valid e-mail address."))
+    try:
+        return workflow.open_ticket(
+            by=request.user,
+            channel=payload.channel,
+            subject=payload.subject,
+            description=payload.description,
+            received_at=payload.received_at,
+            customer=customer,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            contact_email=payload.contact_email,
+            category=category,
+            severity=payload.severity,
+            demand=payload.demand or "",
+        )
+    except workflow.TicketError as error:
+        raise ValidationError(
+            [{"loc": ["body", "payload"], "msg": str(error), "type": "value_error"}]
+        ) from error
+
+
+@tickets.post("/tickets", response={201: TicketDetailOut, 200: TicketDetailOut}, summary="Record feedback")
+def create_ticket(
+    request,
+    payload: TicketIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100),
+):
+    """Opens a ticket as the agent intake form does. With an ``Idempotency-Key`` header (or a
+    ``client_id``), sending the same request again returns the first ticket with 200; the same
+    key with different content is refused with 409."""
+    require(request, permissions.CREATE_TICKETS)
+    key = idempotency_key or payload.client_id
+    if not key:
+        return Status(201, ticket_detail_out(_open_from_payload(request, payload), request.user))
+    body_hash = _body_hash(payload)
+    earlier = TicketRequest.objects.filter(user=request.user, key=key).select_related("ticket").first()
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                ticket = _open_from_payload(request, payload)
+                TicketRequest.objects.create(user=request.user, key=key, body_hash=body_hash, ticket=ticket)
+            return Status(201, ticket_detail_out(ticket, request.user))
+        except IntegrityError:
+            # A second request with the same key at the same moment: the first one's ticket.
+            earlier = (
+                TicketRequest.objects.filter(user=request.user, key=key).select_related("ticket").first()
+            )
+            if earlier is None:
+                raise
+    if earlier.body_hash != body_hash:
+        raise HttpError(409, _("This Idempotency-Key was used for a different ticket."))
+    return Status(200, ticket_detail_out(earlier.ticket, request.user))
+
+
+class TicketFilters(PageQuery):
+    state: list[TicketState] = Field(default_factory=list)
+    overdue: bool | None = None
+    open: bool | None = None
+    channel: Channel | None = None
+
+
+@tickets.get("/tickets", response=TicketList, summary="List tickets")
+def list_tickets(request, filters: Query[TicketFilters]):
+    """The tickets the user may see, most urgent first; filters combine."""
+    require(request, permissions.VIEW_TICKETS)
+    now = timezone.now()
+    rows = _visible(request)
+    if filters.state:
+        rows = rows.filter(state__in=filters.state)
+    if filters.open is True:
+        rows = rows.open()
+    elif filters.open is False:
+        rows = rows.closed()
+    if filters.overdue is True:
+        rows = rows.overdue(now)
+    elif filters.overdue is False:
+        rows = rows.exclude(pk__in=Ticket.objects.overdue(now).values("pk"))
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    rows = rows.order_by("-priority", "resolution_due", "-pk")
+    page, info = paginate(rows, filters.page, filters.page_size)
+    return {**info, "results": [ticket_out(ticket, request.user, now) for ticket in page]}
+
+
+@tickets.get("/tickets/{reference}", response=TicketDetailOut, summary="One ticket with its timeline")
+def get_ticket(request, reference: str):
+    require(request, permissions.VIEW_TICKETS)
+    return ticket_detail_out(get_object_or_404(_visible(request), reference=reference.upper()), request.user)
+
+
+@tickets.post(
+    "/tickets/{reference}/messages", response={201: TicketDetailOut}, summary="Add a customer message"
+)
+def add_message(request, reference: str, payload: MessageIn):
+    """What the customer said since (a call, a chat), on the ticket's timeline."""
+    require(request, permissions.CREATE_TICKETS)
+    ticket = get_object_or_404(_visible(request), reference=reference.upper())
+    text = payload.text.strip()
+    if not text:
+        raise invalid("text", _("Write the customer's message."))
+    if ticket.state in CLOSED_STATES:
+        raise HttpError(409, _("Reopen the ticket before changing it."))
+    TicketEvent.objects.create(
+        ticket=ticket,
+        by=request.user,
+        kind=EventKind.CHANGE,
+        from_state=ticket.state,
+        to_state=ticket.state,
+        note=_("Message from the customer: %(text)s") % {"text": text},
+    )
+    return Status(201, ticket_detail_out(ticket, request.user))
+
+
+# --------------------------------------------------------------------------- customers
+
+customers = Router(tags=["customers"])
+
+
+class CustomerOut(Schema):
+    code: str
+    name: str
+    kind: str
+    customer_type: str
+    lifecycle: str
+    region: str
+    province: str
+    city: str
+    phone: str
+    email: str
+    erased: bool
+
+
+class CustomerList(Page):
+    results: list[CustomerOut]
+
+
+class CustomerQuery(PageQuery):
+    q: str = Field("", max_length=100, description="name, code, phone, e-mail or a contact's name or phone")
+
+
+def customer_out(customer, user):
+    personal = user.can(permissions.VIEW_PERSONAL_DATA)
+    return {
+        "code": customer.code,
+        "name": customer.name,
+        "kind": customer.kind,
+        "customer_type": customer.customer_type,
+        "lifecycle": customer.lifecycle,
+        "region": customer.region,
+        "province": customer.province,
+        "city": customer.city,
+        "phone": customer.phone if personal else mask_phone(customer.phone),
+        "email": customer.email if personal else mask_email(customer.email),
+        "erased": customer.erased_at is not None,
+    }
+
+
+@customers.get("/customers", response=CustomerList, summary="List or search customers")
+def list_customers(request, query: Query[CustomerQuery]):
+    require(request, permissions.VIEW_CUSTOMERS)
+    rows = Customer.objects.search(query.q).order_by("code")
+    page, info = paginate(rows, query.page, query.page_size)
+    return {**info, "results": [customer_out(customer, request.user) for customer in page]}
+
+
+@customers.get("/customers/{code}", response=CustomerOut, summary="One customer")
+def get_customer(request, code: str):
+    require(request, permissions.VIEW_CUSTOMERS)
+    return customer_out(get_object_or_404(Customer, code=code), request.user)
+
+
+# --------------------------------------------------------------------------- responses
+
+responses = Router(tags=["campaign responses"])
+
+
+class AnswerOut(Schema):
+    question: str
+    row: str | None
+    option: str | None
+    points: float | None
+    number: float | None
+    text: str
+
+
+class ResponseOut(Schema):
+    id: int
+    completed_at: datetime | None
+    channel: str
+    customer_code: str | None
+    customer_name: str | None
+    valid: bool | None
+    index: float | None
+    grade: str
+    satisfied: bool | None
+    nps: int | None
+    dimension_scores: dict
+    answers: list[AnswerOut]
+
+
+class ResponseList(Page):
+    campaign: str
+    results: list[ResponseOut]
+
+
+@responses.get(
+    "/campaigns/{campaign_id}/responses", response=ResponseList, summary="Export completed responses"
+)
+def export_responses(request, campaign_id: int, query: Query[PageQuery]):
+    """Completed responses of one campaign, page by page, with their answers. A confidential
+    campaign's answers only for who may read them (others: 403); phones and e-mail addresses
+    in open answers masked unless the user may see personal data."""
+    from manyi.campaigns.answering import can_see_individual_answers
+    from manyi.campaigns.models import Answer, Campaign, Response
+    from manyi.reports.exports import mask_text
+
+    require(request, permissions.VIEW_RESPONSES)
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    if not can_see_individual_answers(request.user, campaign):
+        raise HttpError(403, _("The answers of this survey are confidential."))
+    personal = request.user.can(permissions.VIEW_PERSONAL_DATA)
+    rows = (
+        Response.objects.for_campaign(campaign)
+        .completed()
+        .select_related("customer")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.select_related("question", "row", "option").order_by("pk"),
+            )
+        )
+        .order_by("pk")
+    )
+    page, info = paginate(rows, query.page, query.page_size)
+    results = []
+    for response in page:
+        answers = [
+            {
+                "question": answer.question.code,
+                "row": answer.row.code if answer.row_id else None,
+                "option": answer.option.label if answer.option_id else None,
+                "points": answer.option.points if answer.option_id else None,
+                "number": answer.number,
+                "text": answer.text if personal else mask_text(answer.text),
+            }
+            for answer in response.answers.all()
+        ]
+        results.append(
+            {
+                "id": response.pk,
+                "completed_at": response.completed_at,
+                "channel": response.channel,
+                "customer_code": response.customer.code if response.customer_id else None,
+                "customer_name": response.customer.name if response.customer_id else None,
+                "valid": response.valid,
+                "index": response.index,
+                "grade": response.grade,
+                "satisfied": response.satisfied,
+                "nps": response.nps,
+                "dimension_scores": response.dimension_scores or {},
+                "answers": answers,
+            }
+        )
+    return {**info, "campaign": campaign.name, "results": results}
+
+
+api.add_router("", tickets)
+api.add_router("", customers)
+api.add_router("", responses)
