@@ -59,7 +59,7 @@ def answer(request, token):
     state = callback.link_state(ticket)
     if state != LinkState.OPEN:
         return _closed_link(request, state)
-    form = CallbackAnswerForm(request.POST or None)
+    form = CallbackAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if rate_limited(request, RATE_BUCKET):
             return _message(
