@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.naming import field_name
 
+from . import hot_sql
 from .choices import Channel, InvitationStatus, ResponseStatus
 from .models import Answer, Response
 
@@ -415,10 +416,13 @@ def _store(response, answers, complete, now):
         response.completed_at = now
         apply_scores(response, answers)
         response.ticket_pending = calls_for_ticket(response)  # the periodic job opens it
-    response.save()
+    if response.pk is None:
+        hot_sql.insert([response])
+    else:
+        response.save()
     for answer in answers:
         answer.response = response
-    Answer.objects.bulk_create(answers)
+    hot_sql.insert(answers)
 
 
 def _update_invitation(invitation, complete, now):
@@ -433,7 +437,7 @@ def _update_invitation(invitation, complete, now):
     elif invitation.status != InvitationStatus.COMPLETED:
         invitation.status = InvitationStatus.STARTED
         fields.append("status")
-    invitation.save(update_fields=fields)
+    hot_sql.update(invitation, fields)
 
 
 # ------------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import hot_sql
 from .answering import AnswerForm, initial_from_response, save_response
 from .choices import Channel, InvitationStatus
-from .models import Campaign, Invitation, OptOut, Response
+from .models import Campaign, OptOut, Response
 
 
 def _message(request, page, title, text="", status=200, campaign=None):
@@ -50,10 +51,7 @@ def _already(request, campaign):
 
 def _invitation(token):
     """The invitation with its campaign and questionnaire (the answer page's one query)."""
-    try:
-        return Invitation.objects.select_related("campaign__questionnaire").get(token=token)
-    except Invitation.DoesNotExist:
-        return None
+    return hot_sql.invitation_with_survey(token)
 
 
 def _render_form(
