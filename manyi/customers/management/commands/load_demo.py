@@ -211,12 +211,14 @@ class Command(BaseCommand):
         Link.objects.bulk_create(tag_links, batch_size=500)
         Purchase.objects.bulk_create(purchases, batch_size=500)
         from manyi.campaigns.demo import load_demo_surveys
+        from manyi.improvements.demo import load_demo_improvements
 
         responses = load_demo_surveys(
             list(Customer.objects.filter(pk__in=customer_ids.values()).order_by("code")),
             users,
             random.Random(demo_data.SEED + 1),
         )
+        load_demo_improvements(users)
         return {
             "departments": len(departments),
             "customers": customers,

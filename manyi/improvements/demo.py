@@ -1,0 +1,144 @@
+"""Demo improvement actions for `manage.py load_demo` (REQUIREMENTS §8, seed 004's example).
+
+Called after the demo surveys: the weakest item of last year's wave becomes an improvement
+already verified effective and measured in this year's wave; a few after-sales complaints
+become an improvement that is done and ready to be told to the customers; a late delivery
+improvement is overdue; one more is planned.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from manyi.campaigns.models import Campaign
+from manyi.customers.models import Customer
+from manyi.tickets import workflow as ticket_workflow
+from manyi.tickets.models import Category
+
+from . import workflow
+from .choices import Source
+from .models import ImprovementAction
+from .scores import survey_figure, survey_targets
+
+MESSAGE = "尊敬的客户，感谢您此前提出的建议。我们已优化售后响应流程，增设客服专线，目前平均响应时间缩短至1.5小时内，欢迎继续监督。"
+
+
+def load_demo_improvements(users, now=None):
+    """Create the demo improvements (once); returns how many were created."""
+    if ImprovementAction.objects.exists():
+        return 0
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    day = datetime.timedelta(days=1)
+    supervisor, agent = users["chenjing"], users["liuyang"]
+    quality, tech = users["zhoumin"], users["wulei"]
+    created = 0
+
+    waves = list(Campaign.objects.filter(series__isnull=False).exclude(series="").order_by("invite_at"))
+    if len(waves) >= 2:
+        before, after = waves[0], waves[-1]
+        scored = [
+            survey_figure(before, Source.SURVEY_ITEM, key)
+            for key in survey_targets(before)[Source.SURVEY_ITEM]
+        ]
+        scored = [figure for figure in scored if figure.score is not None]
+        if scored:
+            weakest = min(scored, key=lambda figure: figure.score)
+            improvement = workflow.raise_improvement(
+                by=supervisor,
+                title=f"提升“{weakest.label}”满意度",
+                problem=f"{before.name}中“{weakest.label}”得分{weakest.score:.1f}，为各项最低，位于急需改进区域。",
+                root_cause="流程环节多、责任人不明确。",
+                measures="梳理流程，明确各环节负责人和时限；每月通报执行情况。",
+                expected_effect="下一轮调查该项得分提高5分以上。",
+                target_score=min(100.0, weakest.score + 5),
+                source=Source.SURVEY_ITEM,
+                campaign=before,
+                item_key=weakest.key,
+                owner=quality,
+                deadline=timezone.localdate(before.invite_at) + 90 * day,
+                now=before.invite_at + 40 * day,
+            )
+            workflow.apply(improvement, quality, "start", now=before.invite_at + 45 * day)
+            workflow.apply(
+                improvement,
+                quality,
+                "complete",
+                "新流程已发布（文件编号 QP-2025-07），培训记录存质量部。",
+                now=before.invite_at + 100 * day,
+            )
+            workflow.apply(
+                improvement,
+                supervisor,
+                "verify_effective",
+                "抽查三个月记录，执行到位。",
+                now=before.invite_at + 130 * day,
+            )
+            if survey_figure(after, Source.SURVEY_ITEM, weakest.key).score is not None:
+                workflow.record_effect(
+                    improvement, supervisor, campaign=after, note="本年度调查复测。", now=now
+                )
+            created += 1
+
+    after_sales = Category.objects.filter(code="after_sales").first()
+    customers = list(Customer.objects.exclude(email="").order_by("code")[:2]) + list(
+        Customer.objects.filter(email="").order_by("code")[:1]
+    )
+    tickets = [
+        ticket_workflow.open_ticket(
+            by=agent,
+            channel="phone",
+            subject="售后响应太慢",
+            description="设备故障报修后两天才有人联系，影响生产。",
+            customer=customer,
+            category=after_sales,
+            received_at=now - (30 + n) * day,
+            now=now - (30 + n) * day,
+        )
+        for n, customer in enumerate(customers)
+    ]
+    improvement = workflow.raise_improvement(
+        by=supervisor,
+        title="缩短售后首次响应时间",
+        problem="近一个月多位客户投诉售后响应慢（报修后一至两天才联系）。",
+        root_cause="报修电话只有一条线路，夜间和周末无人接听。",
+        measures="增设客服专线，承诺2小时内首次响应；周末安排值班。",
+        expected_effect="售后首次响应平均时间降到2小时以内，同类投诉减少一半。",
+        source=Source.TICKETS,
+        tickets=tickets,
+        category=after_sales,
+        owner=tech,
+        deadline=today - 2 * day,
+        now=now - 25 * day,
+    )
+    workflow.apply(improvement, tech, "start", now=now - 24 * day)
+    workflow.apply(
+        improvement, tech, "complete", "专线 400-800-1234 已开通，值班表见售后部。", now=now - 5 * day
+    )
+    workflow.update_improvement(improvement, supervisor, {"customer_message": MESSAGE}, now=now - 4 * day)
+    created += 1
+
+    logistics = Category.objects.filter(code="logistics").first()
+    if logistics is not None:
+        workflow.raise_improvement(
+            by=supervisor,
+            title="减少交货延误",
+            problem="交货期经常延误，客户在调查和投诉中多次提到。",
+            measures="与物流商重新约定时效，发货前一天电话确认。",
+            source=Source.CATEGORY,
+            category=logistics,
+            owner=tech,
+            deadline=today - 5 * day,
+            now=now - 40 * day,
+        )
+        created += 1
+    workflow.raise_improvement(
+        by=supervisor,
+        title="完善技术文档",
+        problem="客户反映技术文档不够详细。",
+        measures="补充常见故障处理说明和图示。",
+        owner=quality,
+        deadline=today + 30 * day,
+        now=now,
+    )
+    return created + 1
