@@ -1,0 +1,34 @@
+"""Visit tasks and a questionnaire campaign for the tests."""
+
+import itertools
+from datetime import date
+
+from manyi.campaigns.choices import CampaignState
+from manyi.testing import make_campaign, make_customer, make_question, make_questionnaire
+from manyi.visits.models import VisitTask
+
+_keys = itertools.count(1)
+
+
+def make_task(customer=None, agent=None, **kwargs):
+    kwargs.setdefault("purpose", "交付后一个月回访")
+    day = kwargs.pop("due_on", date.today())
+    kwargs.setdefault("planned_on", day)
+    if agent is not None:
+        kwargs.setdefault("department", agent.department)
+    return VisitTask.objects.create(
+        customer=customer or make_customer(),
+        agent=agent,
+        source_key=f"test{next(_keys)}",
+        due_on=day,
+        **kwargs,
+    )
+
+
+def make_visit_campaign():
+    """A running campaign with two rated questions (5 levels, 10..2 points) and a text question."""
+    questionnaire = make_questionnaire(title="回访满意度")
+    make_question(questionnaire, code="Q1", text="产品质量", required=True)
+    make_question(questionnaire, code="Q2", text="服务响应速度", required=True)
+    make_question(questionnaire, code="Q3", text="意见和建议", kind="text", options=(), required=False)
+    return make_campaign(questionnaire, state=CampaignState.RUNNING)

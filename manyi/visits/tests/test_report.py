@@ -1,0 +1,114 @@
+"""The monthly visit report 《客户回访报告》: counts, on-time rate, satisfaction, problems, Excel."""
+
+from datetime import date, datetime
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from manyi.customers.choices import CustomerType
+from manyi.testing import make_customer, make_response
+from manyi.visits import report
+from manyi.visits.choices import Method, TaskStatus
+from manyi.visits.models import VisitRecord
+
+from .factories import make_task, make_visit_campaign
+
+pytestmark = pytest.mark.django_db
+TZ = ZoneInfo("Asia/Shanghai")
+MONTH = date(2026, 10, 1)
+
+
+def done(agent, customer, planned, closed_day, index=None, problem=""):
+    closed = (
+        datetime(2026, 10, closed_day, 10, tzinfo=TZ)
+        if closed_day <= 31
+        else datetime(2026, 11, closed_day - 31, 10, tzinfo=TZ)
+    )
+    task = make_task(customer, agent=agent, due_on=planned, status=TaskStatus.DONE, closed_at=closed)
+    response = None
+    if index is not None:
+        campaign = make_visit_campaign()
+        response = make_response(
+            campaign.questionnaire, campaign, status="completed", index=index, satisfied=index >= 80
+        )
+    return VisitRecord.objects.create(
+        task=task,
+        customer=customer,
+        agent=agent,
+        visitee="张工",
+        method=Method.PHONE_FIRST,
+        visited_at=closed,
+        about_usage=True,
+        response=response,
+        problem=problem,
+    )
+
+
+@pytest.fixture
+def october(team):
+    key = make_customer(name="重点客户", customer_type=CustomerType.KEY_ACCOUNT)
+    normal = make_customer(name="普通客户")
+    # amy: 3 done (2 on time: closed 0 and 3 days after plan; 1 late: 4 days), 1 unreachable, 1 open.
+    done(team.amy, key, date(2026, 10, 5), 5, index=90.0)
+    done(team.amy, normal, date(2026, 10, 6), 9, index=70.0, problem="发票未收到")
+    done(team.amy, normal, date(2026, 10, 7), 11)
+    make_task(normal, agent=team.amy, due_on=date(2026, 10, 8), status=TaskStatus.UNREACHABLE)
+    make_task(key, agent=team.amy, due_on=date(2026, 10, 30))
+    # bob: 1 refused, 1 done on time.
+    make_task(normal, agent=team.bob, due_on=date(2026, 10, 12), status=TaskStatus.REFUSED)
+    done(team.bob, key, date(2026, 10, 31), 32, index=80.0)  # closed on 1 November: on time
+    # Outside the month or the team: not counted.
+    make_task(normal, agent=team.amy, due_on=date(2026, 11, 1))
+    make_task(normal, agent=team.otto, due_on=date(2026, 10, 12))
+    make_task(normal, agent=team.amy, due_on=date(2026, 10, 13), status=TaskStatus.CANCELLED)
+    return team
+
+
+def test_the_report_counts_by_agent_and_customer_type(october):
+    data = report.build(october.sam, MONTH)
+    total = data.total
+    assert (total.planned, total.done, total.unreachable, total.refused, total.open) == (7, 4, 1, 1, 1)
+    assert total.on_time == 3 and total.on_time_rate == pytest.approx(75.0)
+    assert total.index == pytest.approx((90 + 70 + 80) / 3)
+    assert total.satisfied_rate == pytest.approx(200 / 3)
+    by_agent = dict(data.by_agent)
+    assert (by_agent["王芳"].planned, by_agent["王芳"].done, by_agent["王芳"].on_time) == (5, 3, 2)
+    assert (by_agent["白波"].planned, by_agent["白波"].refused, by_agent["白波"].index) == (2, 1, 80.0)
+    by_type = {str(label): t for label, t in data.by_type}
+    assert (
+        by_type[str(CustomerType.KEY_ACCOUNT.label)].planned,
+        by_type[str(CustomerType.KEY_ACCOUNT.label)].done,
+    ) == (3, 2)
+    assert by_type[str(CustomerType.KEY_ACCOUNT.label)].index == pytest.approx(85.0)
+    assert (
+        by_type[str(CustomerType.NORMAL.label)].planned,
+        by_type[str(CustomerType.NORMAL.label)].unreachable,
+    ) == (4, 1)
+    assert [r.problem for r in data.problems] == ["发票未收到"]
+
+
+def test_another_team_sees_only_its_own_visits(october):
+    assert report.build(october.olga, MONTH).total.planned == 1
+    assert report.build(october.alice, MONTH).total.planned == 8
+    assert report.build(october.ana, MONTH).total.planned == 8
+
+
+def test_the_report_page_and_its_excel_file(october, client_as):
+    from openpyxl import load_workbook
+
+    client = client_as(october.sam)
+    page = client.get(reverse("visits:report") + "?month=2026-10")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="total-planned">7<' in html and 'id="total-on-time">75.0%<' in html
+    assert "发票未收到" in html
+    assert client.get(reverse("visits:report") + "?month=2026-1x").status_code == 400
+    response = client.get(reverse("visits:report_export") + "?month=2026-10")
+    rows = list(
+        load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
+    total = next(row for row in rows if row[0] in ("Total", "合计"))
+    assert total[1:7] == (7, 4, 1, 1, 1, 75.0)
+    assert any(row[0] == "发票未收到" for row in rows)
