@@ -335,3 +335,99 @@ def test_the_periodic_job_goes_on_when_the_mailbox_is_missing(tmp_path, monkeypa
     monkeypatch.setenv("TICKET_MAIL_MAILDIR", str(tmp_path / "nowhere"))
     call_command("periodic")
     assert "ticket mail: {'unreachable': 1}" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- IMAP (a real server: pymap)
+
+
+@pytest.fixture(scope="module")
+def imap_process():
+    """pymap, a pure-Python IMAP server, in memory on a free local port (no TLS), user kf."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    pymap = shutil.which("pymap", path=str(Path(sys.executable).parent))
+    if pymap is None:
+        pytest.skip("pymap (requirements-dev.txt) is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [pymap, "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict", "--demo-user", "kf"]
+        + ["--demo-password", "mail-pass"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("pymap did not start") from None
+                time.sleep(0.1)
+        yield inbound.MailConfig(
+            imap_host="127.0.0.1", imap_port=port, imap_user="kf", imap_password="mail-pass", imap_ssl=False
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def imap_server(imap_process):
+    """The server with an empty INBOX (it starts once per module: a start takes seconds)."""
+    with imap_session(imap_process) as imap:
+        imap.select("INBOX")
+        uids = imap.uid("SEARCH", None, "ALL")[1][0].split()
+        if uids:
+            imap.uid("STORE", b",".join(uids), "+FLAGS", "(\\Deleted)")
+            imap.expunge()
+    return imap_process
+
+
+def imap_session(config):
+    import imaplib
+
+    imap = imaplib.IMAP4(config.imap_host, config.imap_port, timeout=10)
+    imap.login(config.imap_user, config.imap_password)
+    return imap
+
+
+def test_fetch_reads_unseen_imap_mail_once_and_marks_it_seen(imap_server):
+    with imap_session(imap_server) as imap:
+        imap.append("INBOX", None, None, gb18030_mail())
+        imap.append("INBOX", None, None, multipart_mail())
+        imap.append("INBOX", "(\\Seen)", None, multipart_mail(message_id="<read-by-a-person@x>"))
+    assert inbound.fetch(imap_server) == {"opened": 2}
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == [
+        "Broken fridge door",
+        "快递破损，要求换货",
+    ]
+    assert Attachment.objects.count() == 2
+    with imap_session(imap_server) as imap:
+        imap.select("INBOX")
+        assert imap.uid("SEARCH", None, "UNSEEN")[1] == [b""]
+        assert len(imap.uid("SEARCH", None, "SEEN")[1][0].split()) == 3
+    assert inbound.fetch(imap_server) == {}
+    assert Ticket.objects.count() == 2
+
+
+def test_a_wrong_imap_password_is_a_clear_command_error(imap_server, monkeypatch):
+    from django.core.management.base import CommandError
+
+    monkeypatch.setenv("TICKET_MAIL_IMAP_HOST", imap_server.imap_host)
+    monkeypatch.setenv("TICKET_MAIL_IMAP_PORT", str(imap_server.imap_port))
+    monkeypatch.setenv("TICKET_MAIL_IMAP_SSL", "false")
+    monkeypatch.setenv("TICKET_MAIL_IMAP_USER", "kf")
+    monkeypatch.setenv("TICKET_MAIL_IMAP_PASSWORD", "wrong")
+    monkeypatch.delenv("TICKET_MAIL_MAILDIR", raising=False)
+    with pytest.raises(CommandError, match="Reading the mailbox failed"):
+        call_command("fetch_ticket_mail")
+    assert Ticket.objects.count() == 0
