@@ -18,6 +18,8 @@ Processing (``process``):
   follow-up ticket that names it, and the closed ticket's timeline points to the follow-up;
 * otherwise a new ticket with channel e-mail is opened, the customer found by the sender's
   address (the customer's or a contact's e-mail; used only when exactly one customer matches).
+  The sender gets the acknowledgement e-mail of the feedback page (number and check code),
+  marked as an automatic reply and threaded to their message.
 
 Attached files go through the same checks as uploads (``attachments.check_file``); refused
 ones are named on the timeline and not stored. Everything for one message happens in one
@@ -346,6 +348,29 @@ def _open(mail, checked, refused, now, follow_up_of=None):
     return ticket
 
 
+def _give_check_code(ticket):
+    """A check code for the status page, kept as a keyed hash like the feedback page's."""
+    from .models import Ticket
+    from .public_views import hash_check_code, new_check_code
+
+    code = new_check_code()
+    ticket.check_code_hash = hash_check_code(ticket.reference, code)
+    Ticket.objects.filter(pk=ticket.pk).update(check_code_hash=ticket.check_code_hash)
+    return code
+
+
+def _acknowledge(ticket, code, mail):
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from .public_views import send_acknowledgement
+
+    status_url = settings.SITE_URL.rstrip("/") + reverse("feedback:status")
+    with translation.override(settings.LANGUAGE_CODE):
+        send_acknowledgement(ticket, code, status_url, in_reply_to=mail.message_id)
+
+
 def process(raw, now=None):
     """Read one message into the tickets; an ``Outcome``. Safe to call again with the same bytes."""
     from .attachments import InboundMessage
@@ -371,6 +396,7 @@ def process(raw, now=None):
             else:
                 closed = ticket
                 ticket = _open(mail, checked, refused, now, follow_up_of=closed)
+                code = _give_check_code(ticket)
                 outcome = InboundMessage.Outcome.OPENED
                 if closed is not None:
                     TicketEvent.objects.create(
@@ -390,6 +416,10 @@ def process(raw, now=None):
         if InboundMessage.objects.filter(message_id=mail.message_id).exists():
             return Outcome("duplicate")
         raise
+    if outcome == InboundMessage.Outcome.OPENED and ticket.contact_email:
+        # After the commit: the number in the mail is one that exists. A failure is logged
+        # (the ticket is recorded either way).
+        _acknowledge(ticket, code, mail)
     return Outcome(str(outcome), ticket, refused)
 
 

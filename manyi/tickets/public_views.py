@@ -183,13 +183,22 @@ def _status_url():
     return settings.SITE_URL.rstrip("/") + reverse("feedback:status")
 
 
-def send_acknowledgement(ticket, code, status_url):
-    """The acknowledgement e-mail with the number and the check code (in the page's language)."""
+def send_acknowledgement(ticket, code, status_url, in_reply_to=None):
+    """The acknowledgement e-mail with the number and the check code (in the page's language).
+
+    Marked as automatic (RFC 3834), so that the customer's out-of-office reply does not write
+    back; ``in_reply_to``: the Message-ID of the customer's e-mail, so that it is threaded.
+    """
     context = {"ticket": ticket, "check_code": format_check_code(code), "status_url": status_url}
     subject = " ".join(render_to_string("tickets/public/ack_email_subject.txt", context).split())
     text = render_to_string("tickets/public/ack_email_body.txt", context)
     html = render_to_string("tickets/public/ack_email_body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [ticket.contact_email])
+    headers = {"Auto-Submitted": "auto-replied" if in_reply_to else "auto-generated"}
+    if in_reply_to:
+        headers["In-Reply-To"] = headers["References"] = in_reply_to
+    message = EmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [ticket.contact_email], headers=headers
+    )
     message.attach_alternative(html, "text/html")
     try:
         message.send()

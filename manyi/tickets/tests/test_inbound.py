@@ -2,6 +2,7 @@
 
 import base64
 import mailbox
+import re
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -431,3 +432,40 @@ def test_a_wrong_imap_password_is_a_clear_command_error(imap_server, monkeypatch
     with pytest.raises(CommandError, match="Reading the mailbox failed"):
         call_command("fetch_ticket_mail")
     assert Ticket.objects.count() == 0
+
+
+# --------------------------------------------------------------------------- the acknowledgement
+
+
+def test_the_sender_of_a_new_ticket_gets_the_number_and_a_check_code(smtp_server):
+    from manyi.tickets.public_views import find_ticket
+
+    ticket = inbound.process(gb18030_mail()).ticket
+    [(_sender, recipients, message)] = smtp_server.messages
+    assert recipients == ["wangzhe@example.cn"]
+    assert ticket.reference in message["Subject"]
+    assert message["Auto-Submitted"] == "auto-replied"
+    assert message["In-Reply-To"] == "<gb-1@mail.example.cn>"
+    text = message.get_body(("plain",)).get_content()
+    code = re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", text).group(0)
+    assert find_ticket(ticket.reference, code) == ticket  # the code opens the status page
+    assert find_ticket(ticket.reference, "AAAAA-BBBBB") is None
+
+
+def test_an_added_message_and_an_ignored_one_send_nothing(smtp_server):
+    ticket = inbound.process(multipart_mail()).ticket
+    assert len(smtp_server.messages) == 1
+    inbound.process(reply_mail(ticket.reference))
+    inbound.process(
+        b"From: a@example.com\r\nAuto-Submitted: auto-replied\r\nMessage-ID: <oof@x>\r\n\r\nOOO\r\n"
+    )
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_mail_server_that_is_down_does_not_lose_the_ticket(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    outcome = inbound.process(gb18030_mail())
+    assert outcome.action == "opened"
+    assert Ticket.objects.filter(pk=outcome.ticket.pk).exists()
+    assert InboundMessage.objects.count() == 1
