@@ -212,6 +212,7 @@ class Command(BaseCommand):
         Purchase.objects.bulk_create(purchases, batch_size=500)
         from manyi.campaigns.demo import load_demo_surveys
         from manyi.improvements.demo import load_demo_improvements
+        from manyi.visits.demo import load_demo_visits
 
         responses = load_demo_surveys(
             list(Customer.objects.filter(pk__in=customer_ids.values()).order_by("code")),
@@ -219,6 +220,7 @@ class Command(BaseCommand):
             random.Random(demo_data.SEED + 1),
         )
         load_demo_improvements(users)
+        load_demo_visits(users, random.Random(demo_data.SEED + 2))
         return {
             "departments": len(departments),
             "customers": customers,
