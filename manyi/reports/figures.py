@@ -26,12 +26,23 @@ from manyi.campaigns.workflow import campaign_counts
 from manyi.dashboards import open_answers
 from manyi.dashboards.dataset import campaign_dataset
 from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import QUADRANT_LABELS, dashboard_summary
+from manyi.dashboards.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind
 
 SNAPSHOT_FORMAT = 1
 OPEN_ANSWERS_KEPT = 200  # per question in the appendix; the count of all is always given
 KEYWORDS_KEPT = 150  # the word cloud's words
+
+
+def quadrant_names():
+    """The seed 001 CSR names of the quadrants (dashboards.summary.QUADRANT_LABELS' keys),
+    written out here with gettext so that the catalogue has them."""
+    return {
+        "improve": _("Improve urgently"),  # 急需改进
+        "keep": _("Keep it up"),  # 继续保持
+        "secondary": _("Secondary"),  # 次要
+        "bonus": _("Nice to have"),  # 锦上添花
+    }
 
 
 def _num(value, digits=4):
@@ -156,6 +167,7 @@ def report_figures(campaign, now=None):
             for band in headline["bands"] or ()
         ],
     }
+    names = quadrant_names()
     weights = {d.code: d.weight for d in questionnaire.dimensions.all()}
     dimensions = [
         {
@@ -182,7 +194,7 @@ def report_figures(campaign, now=None):
                 "score": _num(row["score"]),
                 "top2": _num(s.top2) if s.n else None,
                 "quadrant": row.get("quadrant"),
-                "quadrant_label": str(row.get("quadrant_label") or ""),
+                "quadrant_label": names.get(row.get("quadrant"), ""),
                 "distribution": [
                     {"label": d["label"], "points": _num(d["points"]), "count": d["count"]}
                     for d in row["distribution"]
@@ -207,7 +219,7 @@ def report_figures(campaign, now=None):
                 }
                 for p in importance["points"]
             ],
-            "labels": {key: str(label) for key, label in QUADRANT_LABELS.items()},
+            "labels": names,
         }
         # key_drivers ranks 急需改进 first, then 继续保持, 次要 and 锦上添花.
         priorities = [
@@ -220,7 +232,7 @@ def report_figures(campaign, now=None):
                 "gap": _num(d["driver"].performance_gap),
                 "share": _num(d["share"]),
                 "quadrant": d["driver"].quadrant,
-                "quadrant_label": str(d["quadrant_label"]),
+                "quadrant_label": names.get(d["driver"].quadrant, ""),
             }
             for d in importance["drivers"]
         ]
