@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics bench-feedback clean
+.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics bench-feedback bench-visits clean
 
 install: $(STAMP)
 
@@ -70,6 +70,10 @@ bench-analytics: install
 # Tickets: the queue page, the SLA escalation sweep and the statistics page over 100,000 tickets.
 bench-feedback: install
 	$(BIN)/python bench/feedback.py
+
+# Return visits: the planner over 100,000 customers and the agents' worklist with 100,000 tasks.
+bench-visits: install
+	$(BIN)/python bench/visits.py
 
 clean:
 	rm -rf $(VENV) test-artifacts bench/data
