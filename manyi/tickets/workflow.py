@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from manyi.accounts import permissions as perms
+from manyi.customers.masking import mask_email
 
 from .choices import (
     OPEN_STATES,
@@ -412,7 +413,8 @@ def reply(ticket, by, text, method=ReplyMethod.PHONE, now=None):
 
     how = ReplyMethod(method).label
     if method == ReplyMethod.EMAIL:
-        how = _("By e-mail to %(address)s") % {"address": ticket.contact_email}
+        # The timeline is read by roles that may not see contact data: the address is masked.
+        how = _("By e-mail to %(address)s") % {"address": mask_email(ticket.contact_email)}
     note = f"{how}: {text}"
     return _transition(ticket, by, "reply", now=now, note=note, check=check, changes=changes)
 

@@ -89,7 +89,7 @@ def test_a_reply_by_email_reaches_the_customer_through_a_real_server(
     assert 'href="https://manyi.example.com/feedback/status/"' in html
     ticket.refresh_from_db()
     assert (ticket.state, ticket.reply_method) == (S.REPLIED, ReplyMethod.EMAIL)
-    assert ticket.events.last().note == "By e-mail to zhang@example.com: 已为您补发两件，预计明天送达。"
+    assert ticket.events.last().note == "By e-mail to z***@example.com: 已为您补发两件，预计明天送达。"
 
 
 def test_a_reply_the_mail_server_refuses_changes_nothing(people, client_as, settings):
