@@ -47,7 +47,7 @@ def load_demo_improvements(users, now=None):
             improvement = workflow.raise_improvement(
                 by=supervisor,
                 title=f"提升“{weakest.label}”满意度",
-                problem=f"{before.name}中“{weakest.label}”得分{weakest.score:.1f}，为各项最低，位于急需改进区域。",
+                problem=f"{before.name}中“{weakest.label}”得分{weakest.score:.1f}，为各项最低。",
                 root_cause="流程环节多、责任人不明确。",
                 measures="梳理流程，明确各环节负责人和时限；每月通报执行情况。",
                 expected_effect="下一轮调查该项得分提高5分以上。",
@@ -97,6 +97,19 @@ def load_demo_improvements(users, now=None):
         )
         for n, customer in enumerate(customers)
     ]
+    for n, ticket in enumerate(tickets):
+        received = now - (30 + n) * day
+        ticket_workflow.acknowledge(ticket, agent, now=received + datetime.timedelta(minutes=40))
+        ticket_workflow.assign(
+            ticket, supervisor, tech.department, tech, now=received + 2 * datetime.timedelta(hours=1)
+        )
+        ticket_workflow.start_investigation(ticket, tech, now=received + 3 * datetime.timedelta(hours=1))
+        ticket_workflow.record_root_cause(
+            ticket, tech, "报修电话只有一条线路，夜间无人接听。", now=received + day
+        )
+        ticket_workflow.reply(
+            ticket, agent, "已安排工程师上门维修，并在改进售后响应流程。", now=received + day
+        )
     improvement = workflow.raise_improvement(
         by=supervisor,
         title="缩短售后首次响应时间",

@@ -73,7 +73,7 @@ TRANSITIONS = {
         Transition("close", gettext_lazy("Close"), (Status.EFFECTIVE, Status.NOT_EFFECTIVE), Status.CLOSED),
         Transition(
             "cancel",
-            gettext_lazy("Cancel"),
+            gettext_lazy("Cancel the improvement"),
             (Status.PLANNED, Status.IN_PROGRESS, Status.DONE, Status.NOT_EFFECTIVE),
             Status.CANCELLED,
             note_required=True,
