@@ -76,11 +76,17 @@ def test_a_low_score_becomes_a_ticket_that_is_handled_closed_and_called_back(
     do(page, "acknowledge", "已致电客户致歉")
     assert state(ticket) == TicketState.ACKNOWLEDGED
 
-    # The supervisor assigns it to the quality department's handler.
+    # The supervisor assigns it to the quality department's handler from the unassigned queue.
     page.context.clear_cookies()
     login(people.sam)
-    page.goto(url)
-    do(page, "assign", department=str(people.quality.pk), assignee=str(people.hank.pk))
+    page.goto(page.base_url + "/tickets/?queue=unassigned")
+    page.check(f"#bulk-assign input[name=tickets][value='{ticket.pk}']")
+    page.select_option("#bulk-assign select[name=department]", str(people.quality.pk))
+    page.select_option("#bulk-assign select[name=assignee]", str(people.hank.pk))
+    screenshot("ticket-bulk-assign")
+    page.click("#bulk-assign button[type=submit]")
+    page.wait_for_load_state()
+    assert ticket.reference in page.inner_text(".alert-success")
     assert state(ticket) == TicketState.ASSIGNED
 
     # The handler investigates, records the root cause and a corrective action, and does it.
@@ -103,6 +109,7 @@ def test_a_low_score_becomes_a_ticket_that_is_handled_closed_and_called_back(
     page.wait_for_load_state()
     action.refresh_from_db()
     assert action.status == ActionStatus.DONE
+    screenshot("ticket-action-done")
 
     # The agent replies to the customer by e-mail.
     page.context.clear_cookies()
