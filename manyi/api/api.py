@@ -15,18 +15,23 @@ import hashlib
 import json
 from datetime import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Header, NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, File, Header, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from manyi.accounts import permissions
 from manyi.customers.masking import mask_email, mask_phone
 from manyi.customers.models import Customer
+from manyi.customers.validators import normalize_phone
+from manyi.tickets import attachments as ticket_files
 from manyi.tickets import workflow
 from manyi.tickets.choices import CLOSED_STATES, Channel, Demand, EventKind, Severity, TicketState
 from manyi.tickets.models import Category, Ticket, TicketEvent
@@ -128,6 +133,7 @@ class EventOut(Schema):
 
 
 class AttachmentOut(Schema):
+    id: int
     name: str
     content_type: str
     size: int
@@ -222,6 +228,7 @@ def ticket_detail_out(ticket, user):
     ]
     data["attachments"] = [
         {
+            "id": a.pk,
             "name": a.original_name,
             "content_type": a.content_type,
             "size": a.size,
@@ -251,8 +258,15 @@ def _open_from_payload(request, payload):
         category = Category.objects.filter(code=payload.category, is_active=True).first()
         if category is None:
             raise invalid("category", _("Choose an active category."))
-    if payload.contact_email and "@" not in payload.contact_email:
-        raise invalid("contact_email", _("Enter a valid e-mail address."))
+    if payload.contact_email:
+        try:
+            validate_email(payload.contact_email.strip())
+        except DjangoValidationError as error:
+            raise invalid("contact_email", _("Enter a valid e-mail address.")) from error
+    try:
+        contact_phone = normalize_phone(payload.contact_phone)
+    except DjangoValidationError as error:
+        raise invalid("contact_phone", " ".join(error.messages)) from error
     try:
         return workflow.open_ticket(
             by=request.user,
@@ -262,7 +276,7 @@ def _open_from_payload(request, payload):
             received_at=payload.received_at,
             customer=customer,
             contact_name=payload.contact_name,
-            contact_phone=payload.contact_phone,
+            contact_phone=contact_phone,
             contact_email=payload.contact_email,
             category=category,
             severity=payload.severity,
@@ -364,6 +378,48 @@ def add_message(request, reference: str, payload: MessageIn):
         note=_("Message from the customer: %(text)s") % {"text": text},
     )
     return Status(201, ticket_detail_out(ticket, request.user))
+
+
+@tickets.post(
+    "/tickets/{reference}/attachments", response={201: TicketDetailOut}, summary="Attach photos or PDF files"
+)
+def add_attachments(request, reference: str, files: File[list[UploadedFile]]):
+    """Multipart form field ``files`` (up to 5; JPEG, PNG, WebP or PDF, checked by content as
+    on the ticket page). One refused file refuses them all (422) and nothing is stored."""
+    require(request, permissions.VIEW_TICKETS)
+    if not (request.user.can(permissions.CREATE_TICKETS) or request.user.can(permissions.WORK_TICKETS)):
+        raise HttpError(403, _("Your role does not allow this."))
+    ticket = get_object_or_404(_visible(request), reference=reference.upper())
+    if ticket.state in CLOSED_STATES:
+        raise HttpError(409, _("Reopen the ticket before changing it."))
+    try:
+        checked = ticket_files.check_uploads(files)
+    except ticket_files.AttachmentError as error:
+        raise invalid("files", error) from error
+    if not checked:
+        raise invalid("files", _("Choose one or more files to attach."))
+    ticket_files.store(ticket, checked, by=request.user, source=ticket_files.Source.API)
+    return Status(201, ticket_detail_out(ticket, request.user))
+
+
+@tickets.get(
+    "/tickets/{reference}/attachments/{attachment_id}",
+    response={200: None},
+    summary="Download an attachment",
+    openapi_extra={"responses": {200: {"description": "the file, with its content type"}}},
+)
+def get_attachment(request, reference: str, attachment_id: int):
+    require(request, permissions.VIEW_TICKETS)
+    ticket = get_object_or_404(_visible(request), reference=reference.upper())
+    attachment = get_object_or_404(ticket_files.Attachment, pk=attachment_id, ticket=ticket)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --------------------------------------------------------------------------- customers

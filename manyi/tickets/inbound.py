@@ -296,6 +296,15 @@ def _received_at(mail, now):
     return min(mail.date, now)
 
 
+def _known_sender(ticket, address):
+    known = {ticket.contact_email.strip().lower()}
+    if ticket.customer_id:
+        customer = ticket.customer
+        known.add(customer.email.strip().lower())
+        known |= {email.strip().lower() for email in customer.contacts.values_list("email", flat=True)}
+    return bool(address) and address in known - {""}
+
+
 def _append(ticket, mail, checked, refused, now):
     from .attachments import Source, store
     from .choices import EventKind
@@ -305,6 +314,9 @@ def _append(ticket, mail, checked, refused, now):
         "sender": mail.sender or "?",
         "subject": mail.subject or "—",
     }
+    if not _known_sender(ticket, mail.sender):
+        # Anyone who knows a number can write to it: the staff should see it is someone else.
+        header = " ".join((header, _("(Not the ticket's contact address.)")))
     body = strip_quoted(mail.text)
     note = "\n\n".join(filter(None, (header, body, "\n".join(refused))))
     TicketEvent.objects.create(

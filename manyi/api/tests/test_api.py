@@ -415,3 +415,103 @@ def test_a_token_needs_a_name(client, people):
 
 def test_the_token_page_needs_a_login(client):
     assert client.get(reverse("api_tokens")).status_code == 302
+
+
+# --------------------------------------------------------------------------- attachments and more checks
+
+
+@pytest.fixture
+def files_root(settings, tmp_path):
+    from manyi.tickets.tests.sample_files import use_attachment_root
+
+    return use_attachment_root(settings, tmp_path)
+
+
+def upload(client, token, reference, *files):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/api/tickets/{reference}/attachments",
+        {"files": [SimpleUploadedFile(name, data) for name, data in files]},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+def test_photos_are_attached_and_downloaded_through_the_api(client, people, files_root):
+    from manyi.tickets.tests.sample_files import image_bytes, pdf_bytes
+
+    ticket = make_ticket(people.quality, TicketState.ASSIGNED)
+    token = ApiToken.issue(people.amy, "app")[1]
+    response = upload(
+        client, token, ticket.reference, ("门.jpg", image_bytes("JPEG")), ("单.pdf", pdf_bytes())
+    )
+    assert response.status_code == 201
+    listed = response.json()["attachments"]
+    assert [(a["name"], a["content_type"]) for a in listed] == [
+        ("门.jpg", "image/jpeg"),
+        ("单.pdf", "application/pdf"),
+    ]
+    assert ticket.attachments.filter(source="api", uploaded_by=people.amy).count() == 2
+    download = client.get(
+        f"/api/tickets/{ticket.reference}/attachments/{listed[1]['id']}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == pdf_bytes()
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    other_department = ApiToken.issue(make_handler(people), "x")[1]
+    assert (
+        client.get(
+            f"/api/tickets/{ticket.reference}/attachments/{listed[1]['id']}",
+            HTTP_AUTHORIZATION=f"Bearer {other_department}",
+        ).status_code
+        == 404
+    )
+
+
+def make_handler(people):
+    from manyi.accounts.choices import Role
+    from manyi.testing import make_user
+
+    return make_user("harry", Role.HANDLER, department=people.service)
+
+
+def test_a_fake_image_through_the_api_is_refused_and_nothing_stored(client, people, files_root):
+    from manyi.tickets.attachments import Attachment
+    from manyi.tickets.tests.sample_files import HTML, image_bytes, stored_files
+
+    ticket = make_ticket(people.quality, TicketState.ASSIGNED)
+    token = ApiToken.issue(people.amy, "app")[1]
+    response = upload(client, token, ticket.reference, ("a.png", image_bytes()), ("b.png", HTML))
+    assert response.status_code == 422
+    assert "“b.png” is not a JPEG, PNG or WebP image" in response.json()["detail"][0]["msg"]
+    assert Attachment.objects.count() == 0 and stored_files(files_root) == []
+    analyst = ApiToken.issue(people.ana, "ro")[1]
+    assert upload(client, analyst, ticket.reference, ("a.png", image_bytes())).status_code == 403
+
+
+def test_a_phone_number_that_is_not_one_gets_422(call, people):
+    status, data = call("post", "/tickets", people.amy, body=ticket_body(contact_phone="12345"))
+    assert status == 422
+    assert data["detail"][0]["loc"][-1] == "contact_phone"
+    assert Ticket.objects.count() == 0
+    status, data = call("post", "/tickets", people.amy, body=ticket_body(contact_phone="+86 139-1234-5678"))
+    assert status == 201
+    assert Ticket.objects.get().contact_phone == "13912345678"
+
+
+def test_the_ticket_list_costs_the_same_queries_for_5_or_50_tickets(
+    call, people, django_assert_max_num_queries
+):
+    customer = make_customer()
+    for _n in range(5):
+        make_ticket(people.quality, customer=customer, category=Category.objects.get(code="logistics"))
+    call("get", "/tickets", people.sam)  # the token is issued and first used
+    with django_assert_max_num_queries(6) as few:
+        call("get", "/tickets", people.sam)
+    for _n in range(45):
+        make_ticket(people.quality, customer=customer, category=Category.objects.get(code="logistics"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        status, data = call("get", "/tickets", people.sam)
+    assert status == 200 and len(data["results"]) == 50

@@ -469,3 +469,12 @@ def test_a_mail_server_that_is_down_does_not_lose_the_ticket(settings):
     assert outcome.action == "opened"
     assert Ticket.objects.filter(pk=outcome.ticket.pk).exists()
     assert InboundMessage.objects.count() == 1
+
+
+def test_a_message_from_another_address_is_marked_on_the_timeline():
+    ticket = inbound.process(multipart_mail()).ticket
+    inbound.process(reply_mail(ticket.reference).replace(b"From: li.na@example.com", b"From: x@evil.example"))
+    note = ticket.events.order_by("-pk").first().note
+    assert "x@evil.example" in note and "(Not the ticket's contact address.)" in note
+    inbound.process(reply_mail(ticket.reference, message_id="<reply-2@example.com>"))
+    assert "(Not the ticket's contact address.)" not in ticket.events.order_by("-pk").first().note
