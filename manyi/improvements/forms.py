@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import Department, User
@@ -41,7 +42,7 @@ def _text(label, required=False, rows=3, help_text=""):
 class ImprovementForm(StyledFormMixin, forms.Form):
     """Raise (or, for a manager, edit) an improvement action."""
 
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("improvement", "Title"), max_length=200)
     problem = _text(_("Problem statement"), required=True)
     source = forms.ChoiceField(label=_("Raised from"), choices=Source.choices, initial=Source.OTHER)
     tickets = forms.CharField(

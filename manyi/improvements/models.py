@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from manyi.accounts.models import Department
 
@@ -66,7 +67,7 @@ class ImprovementAction(models.Model):
     """One improvement action (改进措施): problem, cause, measures, owner, deadline, effect."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("improvement", "title"), max_length=200)
     problem = models.TextField(_("problem statement"))
     status = models.CharField(
         _("status"), max_length=15, choices=Status.choices, default=Status.PLANNED, editable=False
