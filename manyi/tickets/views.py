@@ -365,8 +365,13 @@ def ticket_classify(request, pk):
     if not workflow.may_classify(ticket, request.user):
         raise PermissionDenied
 
+    fields = ("category_id", "severity", "demand", "validity", "validity_reason")
+
+    def values():
+        return tuple(getattr(ticket, name) for name in fields)
+
     def verb(data):
-        before = ticket.events.count()
+        before = values()
         workflow.classify(
             ticket,
             request.user,
@@ -376,7 +381,7 @@ def ticket_classify(request, pk):
             validity=data["validity"],
             validity_reason=data["validity_reason"],
         )
-        if ticket.events.count() == before:
+        if values() == before:
             raise TicketError(_("Nothing was changed."))
 
     return _apply(request, ticket, ClassifyForm(request.POST), verb, _("The classification has been saved."))

@@ -434,3 +434,11 @@ def test_a_disabled_worker_cannot_be_bulk_assigned(people, client_as):
     response = bulk(in_english(client_as(people.sam)), [t], people.quality, gone)
     assert any("Select a valid choice" in text for text in said(response))
     assert snapshot() == before
+
+
+def test_saving_the_same_classification_says_nothing_changed(people, client_as, ticket):
+    data = classify_data(severity=ticket.severity, validity="", demand="")
+    before = snapshot()
+    response = in_english(client_as(people.sam)).post(reverse("tickets:classify", args=[ticket.pk]), data)
+    assert said(response) == ["Nothing was changed."]
+    assert snapshot() == before
