@@ -186,6 +186,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest import file accepted (bytes).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Ticket attachments (photos, PDF): checked by content, stored outside any served folder.
+TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+TICKET_ATTACHMENT_MAX_FILES = env_int("TICKET_ATTACHMENT_MAX_FILES", 5)
+TICKET_ATTACHMENT_ROOT = Path(env_str("TICKET_ATTACHMENT_ROOT", str(MEDIA_ROOT / "private" / "tickets")))
 
 # Without a mail server configured (EMAIL_HOST), e-mails are written as files to var/sent-mail
 # instead of being lost: the demo works offline and nothing is sent by accident.
