@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from manyi.surveys.choices import QuestionKind
@@ -51,9 +51,18 @@ class AnswerForm(forms.Form):
         self.complete = complete
         self.layout = questionnaire.layout()
         self.questions = self.layout.questions
-        self._owner = {}  # field name -> question pk
-        for question in self.questions:
-            self._add_fields(question)
+        # The fields depend only on the layout and the language (their messages): built once
+        # per layout and language and shared by later forms, which never change a field.
+        language = translation.get_language()
+        built = self.layout.answer_fields.get(language)
+        if built is None:
+            self._owner = {}  # field name -> question pk
+            for question in self.questions:
+                self._add_fields(question)
+            self.layout.answer_fields[language] = (dict(self.fields), self._owner)
+        else:
+            fields, self._owner = built
+            self.fields = dict(fields)
 
     # -- building ------------------------------------------------------------------------
     def _add(self, name, question, field):

@@ -216,6 +216,8 @@ class QuestionnaireLayout:
         self.rows = {q.pk: list(q.rows.all()) for q in self.questions}
         self.scheme = questionnaire.scoring_scheme(self.questions)
         self.scored_keys = frozenset(item.key for item in self.scheme.items)
+        # The answer form's fields, per language (campaigns.answering.AnswerForm fills it).
+        self.answer_fields = {}
 
 
 class Dimension(models.Model):

@@ -183,6 +183,25 @@ def test_an_option_of_another_question_is_rejected(survey):
     assert "Q1" in form.question_errors()[questions[0].pk][0]
 
 
+def test_the_shared_answer_fields_keep_each_language_s_messages(survey):
+    # The form's fields are built once per questionnaire layout and language, then shared.
+    from django.utils import translation
+
+    questionnaire, *_, questions = survey
+    wrong = full_answers(questions) | {f"q-{questions[0].pk}": option(questions[1], "很满意")}
+    forms_in = {}
+    for language in ("en", "zh-hans", "en", "zh-hans"):
+        with translation.override(language):
+            form = AnswerForm(questionnaire, data=wrong)
+            assert not form.is_valid()
+            forms_in.setdefault(language, []).append(form.question_errors()[questions[0].pk][0])
+
+    assert forms_in["en"] == ["Question Q1: that answer is not one of its options."] * 2
+    chinese = forms_in["zh-hans"]
+    assert chinese[0] == chinese[1] and "Q1" in chinese[0] and chinese[0] != forms_in["en"][0]
+    assert AnswerForm(questionnaire).fields is not AnswerForm(questionnaire).fields
+
+
 def test_an_nps_answer_outside_0_to_10_is_rejected(survey):
     questionnaire, *_, questions = survey
     form = AnswerForm(questionnaire, data=full_answers(questions) | {f"q-{questions[3].pk}": "11"})
