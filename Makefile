@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics bench-feedback bench-visits clean
+.PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics bench-feedback bench-visits bench-reports clean
 
 install: $(STAMP)
 
@@ -74,6 +74,10 @@ bench-feedback: install
 # Return visits: the planner over 100,000 customers and the agents' worklist with 100,000 tasks.
 bench-visits: install
 	$(BIN)/python bench/visits.py
+
+# Reports: the satisfaction report as PDF and the SPSS .sav export over 100,000 responses.
+bench-reports: install
+	$(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) test-artifacts bench/data

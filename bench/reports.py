@@ -1,0 +1,282 @@
+"""Reports benchmark: the satisfaction report as PDF and the SPSS export over 100,000 responses.
+
+Run with `.venv/bin/python bench/reports.py` (or `make bench-reports`). It creates a throwaway
+PostgreSQL database (manyi_bench_reports_<pid> on 127.0.0.1:5432; BENCH_PG_URL to change) and,
+in a child process with DATABASE_URL pointing at it:
+
+1. migrates, creates a questionnaire of 20 rated items in 4 weighted dimensions, an NPS
+   question, a multiple-choice question and an open question; 5,000 customers; an earlier wave
+   of 2,000 responses and the campaign itself with 100,000 completed responses (scores
+   computed by analytics.scoring, as answering stores them), one in ten with an open answer
+   and every one with a multiple choice (the answer rows the export reads);
+2. times, with django.test.Client as an analyst (the process first warmed on the earlier
+   wave's report, as a running server is), the PDF of a draft report (its figures of the
+   moment: the dashboard summary, counts, keywords of the open answers, six charts, WeasyPrint)
+   on the campaign's first request (its dataset read from the database first) and then warm
+   (median of 3), and the .sav export (cold, then the median of 3 warm).
+
+Prints `BENCH reports.pdf_100k_s` and `BENCH reports.sav_100k_s` (the cold figures, what the
+first user of the day waits for; targets ≤ 10 s each) and the warm ones as `…_warm_s`.
+RESPONSES=<n> changes the size (default 100,000).
+"""
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+RESPONSES = int(os.environ.get("RESPONSES", "100000"))
+EARLIER = 2000
+CUSTOMERS = 5000
+ITEMS = 20
+DIMENSIONS = 4
+SEED = 20261123
+REGIONS = ["华东", "华北", "华南", "西南", "西北", "东北"]
+OPEN_ANSWERS = [
+    "交货太慢，希望缩短交货周期",
+    "售后服务响应及时，工程师很专业",
+    "价格偏高，希望有更多优惠",
+    "产品质量稳定，包装可以改进",
+    "客服电话经常占线，等待时间长",
+    "技术支持很好，培训还需加强",
+    "物流信息更新不及时",
+    "整体满意，会继续合作",
+]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def populate_and_time(database_url, folder):
+    """Runs inside the child process."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["MANYI_VAR_DIR"] = str(folder)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import numpy as np
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from manyi.accounts.choices import Role
+    from manyi.analytics.scoring import score_matrix
+    from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
+    from manyi.campaigns.models import Answer, Response
+    from manyi.customers.models import Customer
+    from manyi.dashboards import dataset
+    from manyi.reports.models import Report
+    from manyi.surveys.choices import QuestionKind
+    from manyi.surveys.models import Dimension
+    from manyi.testing import make_campaign, make_question, make_questionnaire, make_user
+
+    call_command("migrate", verbosity=0)
+    rng = np.random.default_rng(SEED)
+    questionnaire = make_questionnaire(title="年度顾客满意度调查（基准）")
+    dimensions = [
+        Dimension.objects.create(
+            questionnaire=questionnaire, code=f"D{d + 1}", title=title, weight=w, position=d
+        )
+        for d, (title, w) in enumerate([("产品质量", 30), ("交付", 25), ("服务", 25), ("价格", 20)])
+    ]
+    for i in range(ITEMS):
+        make_question(
+            questionnaire, code=f"Q{i + 1}", text=f"评价项目{i + 1}", dimension=dimensions[i % DIMENSIONS]
+        )
+    make_question(questionnaire, code="NPS", text="推荐意愿", kind=QuestionKind.NPS, options=(), scored=False)
+    channels = make_question(
+        questionnaire,
+        code="CH",
+        text="您通过哪些渠道了解我们",
+        kind=QuestionKind.MULTIPLE,
+        options=[("网站", None, False), ("展会", None, False), ("朋友介绍", None, False)],
+        scored=False,
+        required=False,
+    )
+    opened = make_question(
+        questionnaire, code="OPEN", text="您的意见和建议", kind=QuestionKind.TEXT, options=(), scored=False
+    )
+    channel_options = list(channels.options.all())
+    now = timezone.now()
+    earlier = make_campaign(
+        questionnaire,
+        name="2025年调查",
+        wave="2025年",
+        series="年度调查",
+        state=CampaignState.CLOSED,
+        channels=[Channel.EMAIL],
+        invite_at=now - timezone.timedelta(days=365),
+    )
+    campaign = make_campaign(
+        questionnaire,
+        name="2026年调查",
+        wave="2026年",
+        series="年度调查",
+        state=CampaignState.CLOSED,
+        channels=[Channel.EMAIL],
+        target_index=85,
+        invite_at=now - timezone.timedelta(days=30),
+    )
+    customers = Customer.objects.bulk_create(
+        [
+            Customer(
+                code=f"B{n:06d}",
+                name=f"基准客户{n}",
+                region=REGIONS[n % len(REGIONS)],
+                phone=f"139{n:08d}",
+                email=f"kehu{n}@example.com",
+            )
+            for n in range(CUSTOMERS)
+        ],
+        batch_size=5000,
+    )
+    customer_ids = np.array([c.pk for c in customers])
+    scheme = questionnaire.layout().scheme
+    keys = [item.key for item in scheme.items]
+
+    def store(target, total, shift):
+        started = time.perf_counter()
+        batch = 20_000
+        start_time = target.invite_at
+        for first in range(0, total, batch):
+            n = min(batch, total - first)
+            level = rng.normal(shift, 1.0, n)[:, None]
+            raw = level + rng.normal(0.0, 0.8, (n, ITEMS)) + rng.normal(0.3, 0.2, ITEMS)
+            points = np.clip(np.round(raw * 1.2 + 3.5), 1, 5) * 2
+            points[rng.random((n, ITEMS)) < 0.02] = np.nan
+            nps = np.clip(np.round(level[:, 0] * 2 + 7.5 + rng.normal(0, 1.2, n)), 0, 10)
+            scores = score_matrix(scheme, points)
+            grades = scores.grades(scheme.bands)
+            seconds = rng.integers(0, 20 * 86400, n)
+            who = rng.choice(customer_ids, n)
+            rows = []
+            for r in range(n):
+                valid = bool(scores.valid[r])
+                rows.append(
+                    Response(
+                        campaign=target,
+                        questionnaire=questionnaire,
+                        customer_id=int(who[r]),
+                        channel=Channel.EMAIL,
+                        status=ResponseStatus.COMPLETED,
+                        started_at=start_time,
+                        completed_at=start_time + timezone.timedelta(seconds=int(seconds[r])),
+                        valid=valid,
+                        invalid_reason="" if valid else str(scores.invalid_reason[r]),
+                        index=float(scores.index[r]) if valid else None,
+                        grade=grades[r] or "",
+                        satisfied=bool(scores.satisfied[r]),
+                        nps=int(nps[r]),
+                        points={
+                            keys[c]: float(points[r, c]) for c in range(ITEMS) if points[r, c] == points[r, c]
+                        },
+                        dimension_scores={
+                            dimensions[d].code: float(scores.dimension_scores[r, d])
+                            for d in range(DIMENSIONS)
+                            if scores.dimension_scores[r, d] == scores.dimension_scores[r, d]
+                        },
+                    )
+                )
+            created = Response.objects.bulk_create(rows, batch_size=5000)
+            answers = []
+            for r, response in enumerate(created):
+                answers.append(Answer(response=response, question_id=nps_question.pk, number=float(nps[r])))
+                answers.append(Answer(response=response, question=channels, option=channel_options[r % 3]))
+                if r % 10 == 0:
+                    answers.append(
+                        Answer(response=response, question=opened, text=OPEN_ANSWERS[(r // 10) % 8])
+                    )
+            Answer.objects.bulk_create(answers, batch_size=10_000)
+        log(f"  {total:,} responses stored in {time.perf_counter() - started:.0f} s")
+
+    nps_question = questionnaire.questions.get(code="NPS")
+    store(earlier, EARLIER, -0.1)
+    store(campaign, RESPONSES, 0.0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+
+    analyst = make_user("analyst", Role.ANALYST)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(analyst)
+    report = Report.objects.create(campaign=campaign, title="2026年顾客满意度分析报告", created_by=analyst)
+    pdf_url = reverse("reports:pdf", args=[report.pk])
+    sav_url = reverse("reports:export", args=[campaign.pk]) + "?format=sav"
+
+    def get(url):
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        body = response.content if not response.streaming else b"".join(response.streaming_content)
+        return len(body)
+
+    def measure(url):
+        started = time.perf_counter()
+        size = get(url)
+        return time.perf_counter() - started, size
+
+    # The process is warmed on the earlier wave's report (imports, fonts, the segmenter's
+    # dictionary), as a running server is; "cold" is then this campaign's first request:
+    # no dataset in memory or on disk, no cached keywords.
+    get(reverse("reports:pdf", args=[Report.objects.create(campaign=earlier, title="预热").pk]))
+    dataset.forget()
+    shutil.rmtree(Path(folder) / "analysis", ignore_errors=True)
+    from django.core.cache import cache
+
+    cache.clear()
+    pdf_cold, pdf_size = measure(pdf_url)
+    pdf_warm = statistics.median(measure(pdf_url)[0] for _ in range(3))
+    log(f"  PDF: cold {pdf_cold:.2f} s, warm {pdf_warm:.2f} s, {pdf_size / 1024:.0f} KiB")
+
+    dataset.forget()
+    shutil.rmtree(Path(folder) / "analysis", ignore_errors=True)
+    sav_cold, sav_size = measure(sav_url)
+    sav_warm = statistics.median(measure(sav_url)[0] for _ in range(3))
+    log(f"  .sav: cold {sav_cold:.2f} s, warm {sav_warm:.2f} s, {sav_size / 1024 / 1024:.1f} MiB")
+    print(f"RESULT {pdf_cold:.3f} {pdf_warm:.3f} {sav_cold:.3f} {sav_warm:.3f}", flush=True)
+
+
+def main():
+    import psycopg
+
+    name = f"manyi_bench_reports_{os.getpid()}"
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    folder = Path(tempfile.mkdtemp(prefix="manyi-bench-reports-"))
+    try:
+        log(f"PostgreSQL ({name}), {RESPONSES:,} responses:")
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", f"{PG_URL}/{name}", str(folder)],
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pdf_cold, pdf_warm, sav_cold, sav_warm = (
+        float(x) for x in next(line for line in output.splitlines() if line.startswith("RESULT ")).split()[1:]
+    )
+    print(f"BENCH reports.pdf_100k_s {pdf_cold:.2f}", flush=True)
+    print(f"BENCH reports.pdf_100k_warm_s {pdf_warm:.2f}", flush=True)
+    print(f"BENCH reports.sav_100k_s {sav_cold:.2f}", flush=True)
+    print(f"BENCH reports.sav_100k_warm_s {sav_warm:.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        populate_and_time(sys.argv[2], Path(sys.argv[3]))
+    else:
+        main()
