@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from manyi.analytics import text
 
-DPI = 150
+DPI = 120
 COLORS = {"bar": "#2f6db5", "target": "#c0392b", "line": "#2f6db5", "grid": "#dddddd"}
 QUADRANT_COLORS = {"improve": "#c0392b", "keep": "#27ae60", "secondary": "#7f8c8d", "bonus": "#2980b9"}
 

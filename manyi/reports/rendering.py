@@ -85,8 +85,8 @@ def _data_uri(png):
     return "data:image/png;base64," + base64.b64encode(png).decode() if png else None
 
 
-def document_context(report, user, figures=None):
-    """What reports/_document.html needs, for this reader."""
+def document_context(report, user, figures=None, *, chart_url=_data_uri):
+    """What reports/_document.html needs, for this reader (`chart_url`: PNG bytes -> image address)."""
     figures = figures or figures_of(report)
     titles = section_titles()
     open_answers = None
@@ -102,7 +102,7 @@ def document_context(report, user, figures=None):
         "figures": figures,
         "titles": titles,
         "sections": [{"id": key, "title": title} for key, title in titles.items()],
-        "charts": {name: _data_uri(png) for name, png in charts.all_charts(figures).items()},
+        "charts": {name: chart_url(png) for name, png in charts.all_charts(figures).items()},
         "comparisons": [(_("Previous wave"), o["previous"]), (_("A year earlier"), o["last_year"])],
         "overall_sentence": overall_sentence(figures),
         "open_answers": open_answers,
@@ -113,8 +113,43 @@ def pdf_bytes(report, user, figures=None):
     """The report as an A4 PDF with a table of contents, page numbers and the CJK font embedded."""
     from weasyprint import HTML
 
-    html = render_to_string("reports/pdf.html", document_context(report, user, figures))
-    return HTML(string=html).write_pdf()
+    # Charts are handed to WeasyPrint by name: megabytes of base64 in the markup would make
+    # its HTML parser the slowest step.
+    images = {}
+
+    def chart_url(png):
+        if not png:
+            return None
+        images[f"chart:{len(images)}"] = png
+        return f"chart:{len(images) - 1}"
+
+    context = document_context(report, user, figures, chart_url=chart_url)
+    html = render_to_string("reports/pdf.html", context)
+    return HTML(string=html, url_fetcher=_ChartFetcher(images)).write_pdf()
+
+
+def _chart_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class ChartFetcher(URLFetcher):
+        """Serves the report's own charts and nothing from elsewhere (no server-side requests)."""
+
+        def __init__(self, images):
+            super().__init__(allowed_protocols={"data"})
+            self.images = images
+
+        def fetch(self, url, headers=None):
+            if url in self.images:
+                return URLFetcherResponse(url, self.images[url], {"Content-Type": "image/png"})
+            return super().fetch(url, headers)
+
+    return ChartFetcher
+
+
+def _ChartFetcher(images):  # noqa: N802 - built on first use: WeasyPrint loads pango when imported
+    global _ChartFetcher
+    _ChartFetcher = _chart_fetcher_class()
+    return _ChartFetcher(images)
 
 
 # ------------------------------------------------------------------------------------------
