@@ -1,6 +1,7 @@
 """The satisfaction callback after closing (闭单回访, issue 5 point 6).
 
 When a ticket is closed after verification (``workflow.close``) its callback becomes *due*.
+A customer who was erased, withdrew consent or opted out of surveys gets no callback.
 The background task (tasks.send_callback) then either e-mails the customer a personal
 one-time link to a one-question page (very satisfied … very dissatisfied, and a comment), or,
 without an e-mail address or when the mail server refuses the message, leaves it to an agent
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions as perms
 from manyi.customers.masking import mask_email
+from manyi.customers.models import Customer
 
 from . import mail
 from .choices import CallbackRating, CallbackStatus, EventKind, ReplyMethod, TicketState
@@ -63,6 +65,15 @@ def _answer_note(rating, comment, how):
 # --------------------------------------------------------------------------- sending
 
 
+def may_survey(ticket):
+    """False when the ticket's customer was erased, withdrew consent or opted out of surveys."""
+    if ticket.customer_id is None:
+        return True
+    return Customer.objects.filter(
+        pk=ticket.customer_id, erased_at__isnull=True, consent_to_contact=True, survey_opt_out__isnull=True
+    ).exists()
+
+
 def send_callback(ticket_id, now=None):
     """Send the due callback of one ticket; returns "sent", "phone" or "skipped" (nothing due)."""
     now = now or timezone.now()
@@ -73,6 +84,19 @@ def send_callback(ticket_id, now=None):
             or ticket.callback_status != CallbackStatus.DUE
             or ticket.state != TicketState.CLOSED
         ):
+            return "skipped"
+        if not may_survey(ticket):
+            ticket.callback_status = CallbackStatus.NONE
+            ticket.save(update_fields=["callback_status"])
+            _record(
+                ticket,
+                None,
+                EventKind.CALLBACK,
+                ticket.state,
+                ticket.state,
+                _("The customer does not want to be asked about satisfaction: no callback."),
+                now,
+            )
             return "skipped"
         if not ticket.contact_email:
             ticket.callback_status = CallbackStatus.PHONE

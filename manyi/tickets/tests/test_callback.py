@@ -353,3 +353,25 @@ def test_the_statistics_page_shows_callback_satisfaction(people, client_as):
     page = in_english(client_as(people.ana)).get(reverse("ticket_stats:page")).content.decode()
     match = re.search(r'id="callback-summary">([^<]*)<', page)
     assert match.group(1).strip() == "2 answered, 1 satisfied (50.0 %)."
+
+
+@pytest.mark.parametrize("how", ["erased", "no consent", "opted out"])
+def test_a_customer_who_wants_no_surveys_gets_no_callback(people, smtp_server, how):
+    from manyi.campaigns.models import OptOut
+    from manyi.customers.models import Customer
+    from manyi.testing import make_customer
+
+    customer = make_customer(email="zhang@example.com")
+    if how == "erased":
+        Customer.objects.filter(pk=customer.pk).update(erased_at=timezone.now())
+    elif how == "no consent":
+        Customer.objects.filter(pk=customer.pk).update(consent_to_contact=False)
+    else:
+        OptOut.objects.create(customer=customer)
+    ticket = make_ticket(people.quality, S.VERIFIED, customer=customer)
+    workflow.close(ticket, people.sam)
+    assert callback.send_callback(ticket.pk) == "skipped"
+    ticket.refresh_from_db()
+    assert (ticket.callback_status, ticket.callback_token) == (CallbackStatus.NONE, None)
+    assert smtp_server.messages == []
+    assert ticket.events.filter(kind=EventKind.CALLBACK).get().note.startswith("The customer does not want")
