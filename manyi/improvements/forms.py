@@ -71,7 +71,9 @@ class ImprovementForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("Leave empty for the owner's department."),
     )
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     expected_effect = _text(_("Expected effect"), rows=2)
     target_score = forms.FloatField(
         label=_("Target score (0-100)"), required=False, min_value=0, max_value=100

@@ -43,7 +43,9 @@ def _form_errors(form):
 def improvement_list(request):
     today = timezone.localdate()
     form = FilterForm(request.GET or None)
-    improvements = ImprovementAction.objects.for_user(request.user).select_related("owner", "department")
+    improvements = ImprovementAction.objects.for_user(request.user).select_related(
+        "owner", "department", "category__parent"
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["status"] == FilterForm.OPEN:
