@@ -276,7 +276,14 @@ def ticket_transition(request, pk, name):
 
 
 def _form_errors(form):
-    return " ".join(str(error) for errors in form.errors.values() for error in errors) or _("Check the form.")
+    """The form's errors in one line, each after its field's label (several forms share a page)."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else None
+        for error in errors:
+            parts.append(f"{label}: {error}" if label else str(error))
+    return " ".join(parts) or _("Check the form.")
 
 
 def _apply(request, ticket, form, verb, success):

@@ -106,7 +106,7 @@ def test_a_handler_of_another_department_cannot_find_the_ticket(people, client_a
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"description": ""}, "This field is required."),
+        ({"description": ""}, "Action: This field is required."),
         ({"deadline": "2020-01-01"}, "The deadline must be today or later."),
         ({"deadline": "next week"}, "Enter a valid date."),
         ({"owner": "999999"}, "Select a valid choice."),
@@ -176,7 +176,7 @@ def test_an_ineffective_verification_needs_a_reason(people, client_as, action):
 def test_an_empty_result_is_refused(people, client_as, action):
     before = snapshot()
     response = in_english(client_as(people.hank)).post(op_url("action_complete", action), {"result": " "})
-    assert said(response) == ["This field is required."]
+    assert said(response) == ["What was done: This field is required."]
     assert snapshot() == before
 
 
@@ -204,7 +204,7 @@ def test_roles_refused_for_each_action_step(people, client_as, action, who, name
 def test_the_supervisor_cancels_with_a_reason(people, client_as, action):
     before = snapshot()
     response = in_english(client_as(people.sam)).post(op_url("action_cancel", action), {"reason": ""})
-    assert said(response) == ["This field is required."]
+    assert said(response) == ["Reason: This field is required."]
     assert snapshot() == before
     client_as(people.sam).post(op_url("action_cancel", action), {"reason": "由预防措施替代"})
     action.refresh_from_db()
