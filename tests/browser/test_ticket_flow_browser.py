@@ -183,6 +183,11 @@ def test_a_low_score_becomes_a_ticket_that_is_handled_closed_and_called_back(
     assert "满意度回访" in page.inner_text("#timeline")
     screenshot("ticket-closed-with-callback")
 
+    # And the ticket statistics count it.
+    page.goto(page.base_url + "/tickets/statistics/")
+    assert page.inner_text("#callback-summary") == "已回答 1 份，满意 1 份（100.0 %）。"
+    screenshot("ticket-statistics-callback")
+
 
 def screenshot_dir(screenshot):
     from tests.browser.conftest import SCREENSHOTS
