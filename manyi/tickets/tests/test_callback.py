@@ -375,3 +375,22 @@ def test_a_customer_who_wants_no_surveys_gets_no_callback(people, smtp_server, h
     assert (ticket.callback_status, ticket.callback_token) == (CallbackStatus.NONE, None)
     assert smtp_server.messages == []
     assert ticket.events.filter(kind=EventKind.CALLBACK).get().note.startswith("The customer does not want")
+
+
+def test_an_answered_callback_survives_reopening_and_the_next_close_asks_again(people, sent):
+    callback.answer_by_link(sent.callback_token, CallbackRating.VERY_DISSATISFIED, "还是坏的")
+    reopened = workflow.reopen(Ticket.objects.get(pk=sent.pk), people.sam, "客户回访不满意")
+    assert (reopened.callback_status, reopened.callback_rating) == (
+        CallbackStatus.ANSWERED,
+        CallbackRating.VERY_DISSATISFIED,
+    )
+    Ticket.objects.filter(pk=sent.pk).update(state=S.VERIFIED)
+    again = workflow.close(Ticket.objects.get(pk=sent.pk), people.sam)
+    assert (again.callback_status, again.callback_rating, again.callback_token, again.callback_comment) == (
+        CallbackStatus.DUE,
+        None,
+        None,
+        "",
+    )
+    # The first answer stays on the timeline.
+    assert again.events.filter(note__contains="还是坏的").count() == 1
