@@ -372,7 +372,7 @@ def add_message(request, reference: str, payload: MessageIn):
     TicketEvent.objects.create(
         ticket=ticket,
         by=request.user,
-        kind=EventKind.CHANGE,
+        kind=EventKind.MESSAGE,
         from_state=ticket.state,
         to_state=ticket.state,
         note=_("Message from the customer: %(text)s") % {"text": text},

@@ -111,6 +111,7 @@ class EventKind(models.TextChoices):
     ACTION = "action", pgettext_lazy("ticket event", "Corrective action")
     ESCALATION = "escalation", pgettext_lazy("ticket event", "Escalation")
     CALLBACK = "callback", pgettext_lazy("ticket event", "Satisfaction callback")
+    MESSAGE = "message", pgettext_lazy("ticket event", "Customer message")  # e-mail, API
 
 
 class ActionKind(models.TextChoices):

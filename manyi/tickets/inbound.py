@@ -322,7 +322,7 @@ def _append(ticket, mail, checked, refused, now):
     TicketEvent.objects.create(
         ticket=ticket,
         at=now,
-        kind=EventKind.CHANGE,
+        kind=EventKind.MESSAGE,
         from_state=ticket.state,
         to_state=ticket.state,
         note=_clip(note),
@@ -414,7 +414,7 @@ def process(raw, now=None):
                     TicketEvent.objects.create(
                         ticket=closed,
                         at=now,
-                        kind=EventKind.CHANGE,
+                        kind=EventKind.MESSAGE,
                         from_state=closed.state,
                         to_state=closed.state,
                         note=_("The customer wrote again by e-mail: follow-up ticket %(reference)s.")

@@ -250,7 +250,7 @@ def test_an_agent_adds_the_customers_message(call, people):
     )
     assert status == 201
     event = ticket.events.order_by("-pk").first()
-    assert event.by == people.amy and "客户又来电催促。" in event.note
+    assert (event.by, event.kind) == (people.amy, "message") and "客户又来电催促。" in event.note
     assert data["events"][-1]["note"] == event.note
     assert call("post", f"/tickets/{ticket.reference}/messages", people.ana, body={"text": "x"})[0] == 403
     assert call("post", f"/tickets/{ticket.reference}/messages", people.amy, body={"text": ""})[0] == 422

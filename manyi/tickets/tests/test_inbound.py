@@ -198,7 +198,7 @@ def test_a_reply_with_the_reference_is_added_to_the_ticket():
     assert Ticket.objects.count() == 1
     event = ticket.events.order_by("-pk").first()
     assert ticket.events.count() == events + 1
-    assert event.by is None
+    assert (event.by, event.kind) == (None, "message")
     assert "li.na@example.com" in event.note and "门还是关不严" in event.note
     assert "我们已安排维修" not in event.note  # the quoted earlier message is left out
 
