@@ -132,12 +132,26 @@ class AnswerForm(forms.Form):
                 )
                 if question.ask_importance:
                     self._add(field_name(question, row, "importance"), question, self._importance(question))
+                if question.ask_competitor:
+                    self._add(
+                        field_name(question, row, "competitor"),
+                        question,
+                        forms.ChoiceField(choices=options, required=False, error_messages=errors),
+                    )
         if question.allow_other and kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             self._add(
                 field_name(question, suffix=OTHER), question, forms.CharField(max_length=300, required=False)
             )
         if question.ask_importance and kind != QuestionKind.MATRIX:
             self._add(field_name(question, suffix="importance"), question, self._importance(question))
+        if question.ask_competitor and kind in CHOICE_ONE:
+            # The competitor is rated on the item's own options ("other" is not one of them).
+            scale = [(key, label) for key, label in options if key != OTHER]
+            self._add(
+                field_name(question, suffix="competitor"),
+                question,
+                forms.ChoiceField(choices=scale, required=False, error_messages=errors),
+            )
 
     def _importance(self, question):
         return forms.TypedChoiceField(
@@ -214,11 +228,15 @@ class AnswerForm(forms.Form):
                 context["importance"] = {
                     row.pk: self._raw(field_name(question, row, "importance")) for row in rows
                 }
+                context["competitor"] = {
+                    row.pk: self._raw(field_name(question, row, "competitor")) for row in rows
+                }
             else:
                 context["value"] = self._raw(
                     field_name(question), multi=question.kind == QuestionKind.MULTIPLE
                 )
                 context["importance"] = self._raw(field_name(question, suffix="importance"))
+                context["competitor"] = self._raw(field_name(question, suffix="competitor"))
             context["other"] = self._raw(field_name(question, suffix=OTHER))
             key = question.dimension_id
             if key not in index:
@@ -259,6 +277,8 @@ def initial_from_response(response):
             initial[field_name(question, answer.row)] = str(answer.option_id) if answer.option_id else None
             if answer.importance:
                 initial[field_name(question, answer.row, "importance")] = str(answer.importance)
+            if answer.competitor_option_id:
+                initial[field_name(question, answer.row, "competitor")] = str(answer.competitor_option_id)
             continue
         name = field_name(question)
         if question.kind == QuestionKind.MULTIPLE:
@@ -278,6 +298,8 @@ def initial_from_response(response):
                 initial[field_name(question, suffix=OTHER)] = answer.text
         if answer.importance:
             initial[field_name(question, suffix="importance")] = str(answer.importance)
+        if answer.competitor_option_id:
+            initial[field_name(question, suffix="competitor")] = str(answer.competitor_option_id)
     return initial
 
 
@@ -298,7 +320,8 @@ def build_answers(questionnaire, cleaned_data, response=None):
             for row in question.rows.all():
                 chosen = options.get(str(cleaned_data.get(field_name(question, row)) or ""))
                 row_importance = cleaned_data.get(field_name(question, row, "importance"))
-                if chosen or row_importance:
+                rival = options.get(str(cleaned_data.get(field_name(question, row, "competitor")) or ""))
+                if chosen or row_importance or rival:
                     answers.append(
                         Answer(
                             response=response,
@@ -306,6 +329,7 @@ def build_answers(questionnaire, cleaned_data, response=None):
                             row=row,
                             option=chosen,
                             importance=row_importance,
+                            competitor_option=rival,
                         )
                     )
             continue
@@ -329,14 +353,14 @@ def build_answers(questionnaire, cleaned_data, response=None):
             if value and value.strip():
                 answers.append(Answer(response=response, question=question, text=value.strip()))
             continue
+        rival = options.get(str(cleaned_data.get(field_name(question, suffix="competitor")) or ""))
+        paired = {"importance": importance, "competitor_option": rival}
         if value == OTHER:
-            answers.append(Answer(response=response, question=question, text=other, importance=importance))
+            answers.append(Answer(response=response, question=question, text=other, **paired))
         elif value in options:
-            answers.append(
-                Answer(response=response, question=question, option=options[value], importance=importance)
-            )
-        elif importance:
-            answers.append(Answer(response=response, question=question, importance=importance))
+            answers.append(Answer(response=response, question=question, option=options[value], **paired))
+        elif importance or rival:
+            answers.append(Answer(response=response, question=question, **paired))
     return answers
 
 
@@ -473,10 +497,19 @@ def answer_importance(answers):
     return {_item_key(answer): answer.importance for answer in answers if answer.importance}
 
 
+def answer_competitor(answers):
+    """Item key -> points of the option chosen for the main competitor, from Answer objects."""
+    return {
+        _item_key(answer): answer.competitor_option.points
+        for answer in answers
+        if answer.competitor_option_id and answer.competitor_option.points is not None
+    }
+
+
 def _stored_answers(response):
     """The stored answers in questionnaire order."""
     order = {q.pk: n for n, q in enumerate(response.questionnaire.layout().questions)}
-    answers = response.answers.select_related("question", "row", "option").order_by("pk")
+    answers = response.answers.select_related("question", "row", "option", "competitor_option").order_by("pk")
     return sorted(answers, key=lambda answer: order.get(answer.question_id, len(order)))
 
 
@@ -497,6 +530,7 @@ def apply_scores(response, answers=None):
     result = _score_points(response, response.points)
     response.nps = _nps(answers)
     response.importance = answer_importance(answers)
+    response.competitor = answer_competitor(answers)
     if result is None:  # nothing to score (only choices without points, texts, NPS)
         return None
     response.valid = result.valid

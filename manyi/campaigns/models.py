@@ -211,6 +211,8 @@ class Response(models.Model):
     # and -> stated importance 1-5. Dashboards read these instead of the answer rows.
     points = models.JSONField(default=dict, blank=True)
     importance = models.JSONField(default=dict, blank=True)
+    # Item key -> points of the option chosen for the main competitor (market position).
+    competitor = models.JSONField(default=dict, blank=True)
     # Set with the scores when the answers call for a ticket (tickets.survey_rule); the periodic
     # job opens the ticket and clears it. Written in the response's own row: no extra work
     # on the answer page, and never a ticket for an answer that was not stored.
@@ -247,6 +249,10 @@ class Answer(models.Model):
     number = models.FloatField(null=True, blank=True)
     text = models.TextField(blank=True)
     importance = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The option chosen for the main competitor on the same item (Question.ask_competitor).
+    competitor_option = models.ForeignKey(
+        Option, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         indexes = [models.Index(fields=["question", "option"])]

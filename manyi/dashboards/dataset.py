@@ -29,7 +29,7 @@ from manyi.campaigns.choices import ResponseStatus
 from manyi.campaigns.models import Response
 from manyi.customers.models import Purchase
 
-FORMAT = 2  # bump when the saved layout changes
+FORMAT = 3  # bump when the saved layout changes
 # The wide per-item columns in single precision: answer points are small whole numbers (exact
 # in float32) and it halves the memory of a large campaign (1,000,000 × 20 items: 80 MB).
 WIDE = np.float32
@@ -57,6 +57,10 @@ class CampaignDataset:
     codes: dict[str, np.ndarray] = field(default_factory=dict)  # category -> int32 codes, -1 = none
     labels: dict[str, list[str]] = field(default_factory=dict)  # category -> label of each code
     products: dict[int, np.ndarray] = field(default_factory=dict)  # product id -> row positions
+    # Items that also ask how the main competitor does, and its points (n, len(keys)); most
+    # questionnaires have none, so the columns cost nothing then.
+    competitor_keys: list[str] = field(default_factory=list)
+    competitor: np.ndarray = field(default_factory=lambda: np.empty((0, 0), WIDE))
 
     @property
     def size(self):
@@ -90,7 +94,7 @@ def _utc_offset_seconds():
 # Reading from the database
 
 
-def _empty(campaign_id, item_keys, dimension_keys):
+def _empty(campaign_id, item_keys, dimension_keys, competitor_keys=()):
     k, d = len(item_keys), len(dimension_keys)
     return CampaignDataset(
         campaign_id=campaign_id,
@@ -108,6 +112,8 @@ def _empty(campaign_id, item_keys, dimension_keys):
         dimensions=np.empty((0, d), WIDE),
         codes={name: np.empty(0, np.int32) for name in CATEGORIES},
         labels={name: [] for name in CATEGORIES},
+        competitor_keys=list(competitor_keys),
+        competitor=np.empty((0, len(competitor_keys)), WIDE),
     )
 
 
@@ -128,9 +134,21 @@ def rated_items(campaign):
     return items
 
 
+def competitor_items(campaign):
+    """Keys of the rated items that also ask how the main competitor does."""
+    layout = campaign.questionnaire.layout()
+    asked = set()
+    for question in layout.questions:
+        if question.ask_competitor:
+            asked.add(question.code)
+            asked.update(row.code for row in layout.rows[question.pk])
+    return [key for key, *_rest in rated_items(campaign) if key in asked]
+
+
 def _columns(campaign):
     keys = [key for key, *_rest in rated_items(campaign)]
-    return keys, [dimension.key for dimension in campaign.questionnaire.layout().scheme.dimensions]
+    dimensions = [dimension.key for dimension in campaign.questionnaire.layout().scheme.dimensions]
+    return keys, dimensions, competitor_items(campaign)
 
 
 def _read(campaign, dataset, after_id):
@@ -149,6 +167,7 @@ def _read(campaign, dataset, after_id):
             "points",
             "importance",
             "dimension_scores",
+            "competitor",
             "customer__region",
             "customer__customer_type",
             "customer__owner__username",
@@ -161,8 +180,9 @@ def _read(campaign, dataset, after_id):
     lookups = {name: {label: code for code, label in enumerate(dataset.labels[name])} for name in CATEGORIES}
     parts = {name: [] for name in ("ids", "completed", "valid", "index", "satisfied", "nps", "customer")}
     codes = {name: [] for name in CATEGORIES}
-    points, importance, dimensions = [], [], []
-    k, d = len(item_at), len(dimension_at)
+    points, importance, dimensions, competitor = [], [], [], []
+    competitor_at = {key: i for i, key in enumerate(dataset.competitor_keys)}
+    k, d, c = len(item_at), len(dimension_at), len(competitor_at)
     nan = float("nan")
 
     def code(name, label):
@@ -175,7 +195,7 @@ def _read(campaign, dataset, after_id):
         return found
 
     for row in queryset.iterator(chunk_size=CHUNK):
-        pk, completed, valid, index, satisfied, nps, customer, pts, imp, dims, *categories = row
+        pk, completed, valid, index, satisfied, nps, customer, pts, imp, dims, rival, *categories = row
         parts["ids"].append(pk)
         parts["completed"].append(np.datetime64(completed.replace(tzinfo=None), "s"))
         parts["valid"].append(bool(valid))
@@ -198,6 +218,12 @@ def _read(campaign, dataset, after_id):
             if key in dimension_at and value is not None:
                 line[dimension_at[key]] = value
         dimensions.append(line)
+        if c:
+            line = [nan] * c
+            for key, value in (rival or {}).items():
+                if key in competitor_at and value is not None:
+                    line[competitor_at[key]] = value
+            competitor.append(line)
         for name, label in zip(CATEGORIES, categories, strict=True):
             codes[name].append(code(name, label))
     if not parts["ids"]:
@@ -216,6 +242,12 @@ def _read(campaign, dataset, after_id):
     dataset.dimensions = np.vstack(
         [dataset.dimensions, np.asarray(dimensions, WIDE).reshape(len(dimensions), d)]
     )
+    if c:
+        dataset.competitor = np.vstack(
+            [dataset.competitor, np.asarray(competitor, WIDE).reshape(len(competitor), c)]
+        )
+    else:
+        dataset.competitor = np.empty((dataset.size, 0), WIDE)
     for name in CATEGORIES:
         dataset.codes[name] = np.concatenate([dataset.codes[name], np.asarray(codes[name], np.int32)])
     return len(parts["ids"])
@@ -276,6 +308,7 @@ def _save(dataset, path):
         "campaign_id": dataset.campaign_id,
         "item_keys": dataset.item_keys,
         "dimension_keys": dataset.dimension_keys,
+        "competitor_keys": dataset.competitor_keys,
         "labels": dataset.labels,
         "products": sorted(dataset.products),
     }
@@ -292,6 +325,7 @@ def _save(dataset, path):
             "points",
             "importance",
             "dimensions",
+            "competitor",
         )
     }
     arrays.update({f"code_{name}": dataset.codes[name] for name in CATEGORIES})
@@ -305,7 +339,7 @@ def _save(dataset, path):
             old.unlink(missing_ok=True)
 
 
-def _load(path, keys, dimension_keys):
+def _load(path, keys, dimension_keys, competitor_keys):
     try:
         with np.load(path) as saved:
             meta = json.loads(bytes(saved["meta"]).decode())
@@ -313,6 +347,7 @@ def _load(path, keys, dimension_keys):
                 meta["format"] != FORMAT
                 or meta["item_keys"] != keys
                 or meta["dimension_keys"] != dimension_keys
+                or meta["competitor_keys"] != competitor_keys
             ):
                 return None
             dataset = CampaignDataset(
@@ -337,6 +372,8 @@ def _load(path, keys, dimension_keys):
                 codes={name: saved[f"code_{name}"] for name in CATEGORIES},
                 labels=meta["labels"],
                 products={pk: saved[f"product_{pk}"] for pk in meta["products"]},
+                competitor_keys=meta["competitor_keys"],
+                competitor=saved["competitor"],
             )
     except (OSError, ValueError, KeyError):
         return None
@@ -345,7 +382,7 @@ def _load(path, keys, dimension_keys):
 
 def campaign_dataset(campaign):
     """The campaign's dataset, up to date with the database."""
-    keys, dimension_keys = _columns(campaign)
+    keys, dimension_keys, competitor_keys = _columns(campaign)
     with _guard:
         lock = _locks.setdefault(campaign.pk, threading.Lock())
     with lock:
@@ -354,8 +391,12 @@ def campaign_dataset(campaign):
         )
         path = _path(campaign)
         dataset = _cache.get(campaign.pk)
-        if dataset is None or dataset.item_keys != keys or dataset.dimension_keys != dimension_keys:
-            dataset = _load(path, keys, dimension_keys) if path.exists() else None
+        if dataset is None or (dataset.item_keys, dataset.dimension_keys, dataset.competitor_keys) != (
+            keys,
+            dimension_keys,
+            competitor_keys,
+        ):
+            dataset = _load(path, keys, dimension_keys, competitor_keys) if path.exists() else None
         if dataset is not None and dataset.size == state["n"] and dataset.last_id == (state["last"] or 0):
             _remember(campaign.pk, dataset)
             return dataset
@@ -364,7 +405,7 @@ def campaign_dataset(campaign):
             _read(campaign, dataset, dataset.last_id)
             changed = True
         if dataset is None or dataset.size != state["n"] or dataset.last_id != (state["last"] or 0):
-            dataset = _empty(campaign.pk, keys, dimension_keys)
+            dataset = _empty(campaign.pk, keys, dimension_keys, competitor_keys)
             _read(campaign, dataset, 0)
             changed = True
         if changed:

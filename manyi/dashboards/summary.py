@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from manyi.analytics import stats
 from manyi.campaigns.models import Campaign
@@ -23,10 +23,10 @@ from .filters import SEGMENTS, mask
 
 # importance.quadrants' keys as the seed 001 CSR report names them.
 QUADRANT_LABELS = {
-    "improve": _lazy("Improve urgently"),  # 急需改进
-    "keep": _lazy("Keep it up"),  # 继续保持
-    "secondary": _lazy("Secondary"),  # 次要
-    "bonus": _lazy("Nice to have"),  # 锦上添花
+    "improve": gettext_lazy("Improve urgently"),  # 急需改进
+    "keep": gettext_lazy("Keep it up"),  # 继续保持
+    "secondary": gettext_lazy("Secondary"),  # 次要
+    "bonus": gettext_lazy("Nice to have"),  # 锦上添花
 }
 
 # Rows used for derived importance on very large campaigns: a correlation from 50,000 rows is
@@ -191,6 +191,7 @@ def dashboard_summary(campaign, selection, segment="region", dataset=None):
         "segment_label": SEGMENTS.get(segment, segment),
         "segments": segments.segments,
         "importance": _importance(dataset, keep, valid, items, table),
+        "competitor": _competitor(dataset, keep, items, questionnaire),
     }
 
 
@@ -303,3 +304,59 @@ def _importance(dataset, keep, valid, items, table):
         "importance_line": quadrants.importance_line,
         "performance_line": quadrants.performance_line,
     }
+
+
+MIN_PAIRS = 2  # a paired test needs two complete pairs; fewer: the item shows its counts only
+
+
+def _competitor(dataset, keep, items, questionnaire):
+    """Market position (seed 000, 市场地位调查): per item that also asks about the main
+    competitor, our 0-100 score against theirs from the same respondents, with a paired test
+    (Wilcoxon signed-rank on rating scales, paired t otherwise) of ours − theirs."""
+    if not dataset.competitor_keys:
+        return None
+    scheme = questionnaire.layout().scheme
+    scale = {item.key: (scheme.scale_method, item.min_points, item.max_points) for item in scheme.items}
+    labels = {key: label for key, label, *_rest in items}
+    columns = {key: i for i, key in enumerate(dataset.item_keys)}
+    rows = []
+    for column, key in enumerate(dataset.competitor_keys):
+        ours = dataset.points[keep, columns[key]].astype(np.float64)
+        theirs = dataset.competitor[keep, column].astype(np.float64)
+        spec = scale.get(key)
+        both = ~(np.isnan(ours) | np.isnan(theirs))
+        pairs = int(both.sum())
+        test = stats.compare_paired(ours, theirs) if pairs >= MIN_PAIRS else None
+        our_score = _score(spec, float(ours[both].mean())) if pairs else None
+        their_score = _score(spec, float(theirs[both].mean())) if pairs else None
+        if test is None or not test.significant:
+            verdict = "level"
+        else:
+            verdict = "ahead" if test.difference > 0 else "behind"
+        rows.append(
+            {
+                "key": key,
+                "label": labels.get(key, key),
+                "pairs": pairs,
+                "ours": our_score,
+                "theirs": their_score,
+                "gap": None if our_score is None else our_score - their_score,
+                "test": test,
+                "verdict": verdict,
+                "verdict_label": VERDICT_LABELS[verdict],
+            }
+        )
+    return {
+        "name": questionnaire.competitor_name or _("the main competitor"),
+        "rows": rows,
+        "ahead": sum(row["verdict"] == "ahead" for row in rows),
+        "behind": sum(row["verdict"] == "behind" for row in rows),
+    }
+
+
+# The 彩管 report's words: 优于对手 / 差于对手 / 与对手相当 (not significantly different).
+VERDICT_LABELS = {
+    "ahead": gettext_lazy("Better than the competitor"),
+    "behind": gettext_lazy("Worse than the competitor"),
+    "level": gettext_lazy("On a par with the competitor"),
+}

@@ -186,6 +186,7 @@ class QuestionnaireForm(StyledFormMixin, forms.ModelForm):
             "scale_method",
             "validity_rule",
             "satisfied_threshold",
+            "competitor_name",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
@@ -277,6 +278,7 @@ class QuestionForm(StyledFormMixin, forms.ModelForm):
             "weight",
             "scored",
             "ask_importance",
+            "ask_competitor",
             "allow_other",
         ]
 
@@ -318,6 +320,11 @@ class QuestionForm(StyledFormMixin, forms.ModelForm):
         if data.get("ask_importance") and not data.get("scored"):
             self.add_error(
                 "ask_importance", _("Importance is asked only for questions that count toward the index.")
+            )
+        if data.get("ask_competitor") and not data.get("scored"):
+            self.add_error(
+                "ask_competitor",
+                _("The competitor is rated only on questions that count toward the index."),
             )
         if data.get("allow_other") and kind not in OTHER_KINDS:
             self.add_error(

@@ -107,7 +107,7 @@ def create_from_template(key, *, by=None, directory=None):
         template_key=data.get("key", key)[:60],
         created_by=by,
     )
-    for field in ("scale_method", "validity_rule", "satisfied_threshold", "bands"):
+    for field in ("scale_method", "validity_rule", "satisfied_threshold", "bands", "competitor_name"):
         if field in data:
             setattr(questionnaire, field, data[field])
     questionnaire.save()
@@ -146,6 +146,7 @@ def create_from_template(key, *, by=None, directory=None):
                 weight=q.get("weight", 1),
                 scored=q.get("scored", kind in SCALE_KINDS),
                 ask_importance=q.get("ask_importance", False),
+                ask_competitor=q.get("ask_competitor", False),
                 allow_other=q.get("other", False),
             )
             Option.objects.bulk_create(

@@ -55,6 +55,14 @@ class Questionnaire(models.Model):
         help_text=_("A customer whose index reaches this is satisfied."),
     )
     bands = models.JSONField(_("grade bands"), default=default_bands)
+    # Market position survey (seed 000, 市场地位调查): items that ask how the main competitor
+    # does on the same scale name it like this to respondents.
+    competitor_name = models.CharField(
+        _("competitor as respondents see it"),
+        max_length=100,
+        blank=True,
+        help_text=_("For items that also ask about the competitor, e.g. 您目前合作的其他主要供应商."),
+    )
     template_key = models.CharField(_("template"), max_length=60, blank=True, editable=False)
     is_archived = models.BooleanField(_("archived"), default=False)
     created_by = models.ForeignKey(
@@ -263,6 +271,7 @@ class Question(models.Model):
     weight = models.FloatField(_("weight"), default=1)
     scored = models.BooleanField(_("counts toward the index"), default=True)
     ask_importance = models.BooleanField(_("also ask how important this is"), default=False)
+    ask_competitor = models.BooleanField(_("also ask how the main competitor does"), default=False)
     allow_other = models.BooleanField(_("offer “other (please specify)”"), default=False)
 
     class Meta:

@@ -24,6 +24,7 @@ from manyi.analytics.stats import (
     cohens_h,
     compare_groups,
     compare_means,
+    compare_paired,
     compare_proportions,
     competitor_comparison,
     crosstab,
@@ -589,6 +590,47 @@ def test_competitor_comparison():
         assert r.summary.mean == pytest.approx(theirs.mean())
         assert r.test.difference == pytest.approx(ours.mean() - theirs.mean())
         assert r.test.p_value == pytest.approx(sps.ttest_ind(ours, theirs, equal_var=False).pvalue)
+
+
+def test_paired_t_by_hand():
+    # Five respondents rate us and the competitor on the same item (0-100).
+    ours = [80, 75, 90, 60, 70]
+    theirs = [70, 75, 80, 65, 60]
+    d = [10, 0, 10, -5, 10]  # mean 5, sd = sqrt(((5²)+(5²)+(5²)+(10²)+(5²))/4) = sqrt(50)
+    result = compare_paired(ours, theirs, method="t")
+    sd = math.sqrt(50)
+    assert result.method == "paired_t" and result.df == 4
+    assert result.difference == pytest.approx(5.0)
+    assert result.statistic == pytest.approx(5 / (sd / math.sqrt(5)))
+    assert result.effect_size == pytest.approx(5 / sd)
+    half = sps.t.ppf(0.975, 4) * sd / math.sqrt(5)
+    assert (result.ci_low, result.ci_high) == pytest.approx((5 - half, 5 + half))
+    assert result.p_value == pytest.approx(sps.ttest_rel(ours, theirs).pvalue)
+    assert sum(d) / 5 == result.difference
+
+
+def test_wilcoxon_signed_rank_with_rank_biserial_by_hand():
+    ours = [5, 4, 4, 3, 5, 4, 2, 5, nan]
+    theirs = [3, 4, 3, 4, 3, 2, 2, 4, 5]  # the last pair is incomplete: dropped
+    # differences 2, 0, 1, -1, 2, 2, 0, 1 → zeros dropped: 2, 1, -1, 2, 2, 1
+    # |d| ranks: the three 1s share ranks 1-3 → 2; the three 2s share 4-6 → 5
+    # R+ = 5 + 2 + 5 + 5 + 2 = 19, R− = 2 → r = (19 − 2) / 21
+    result = compare_paired(ours, theirs)
+    assert result.method == "wilcoxon"
+    assert result.effect_size == pytest.approx(17 / 21)
+    assert result.difference == pytest.approx(7 / 8)
+    expected = sps.wilcoxon([5, 4, 4, 3, 5, 4, 2, 5], [3, 4, 3, 4, 3, 2, 2, 4])
+    assert result.p_value == pytest.approx(expected.pvalue)
+    assert result.statistic == pytest.approx(expected.statistic)
+
+
+def test_paired_comparison_refuses_unpaired_input():
+    with pytest.raises(ValueError):
+        compare_paired([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError):
+        compare_paired([1, nan], [2, 3])
+    same = compare_paired([3, 4, 5], [3, 4, 5])
+    assert same.p_value == 1.0 and not same.significant
 
 
 def test_item_summary_is_frozen():
