@@ -232,3 +232,45 @@ class CustomerNotice(models.Model):
 
     def __str__(self):
         return f"{self.improvement.reference} → {self.name or self.email}"
+
+
+def _evidence_storage():
+    from .storage import storage
+
+    return storage
+
+
+def _evidence_upload_to(instance, filename):
+    # The stored name says nothing about the file: year/month/random.ext
+    import secrets
+
+    now = timezone.now()
+    return f"{now:%Y}/{now:%m}/{secrets.token_hex(16)}.{filename.rsplit('.', 1)[-1]}"
+
+
+class EvidenceFile(models.Model):
+    """A photo or PDF showing the improvement was carried out; checked by its content like a
+    ticket attachment, kept outside the web server's reach, handed out by the download view."""
+
+    improvement = models.ForeignKey(ImprovementAction, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(storage=_evidence_storage, upload_to=_evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")

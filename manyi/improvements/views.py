@@ -8,20 +8,21 @@ with an ``ImprovementError`` whose message is shown.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
+from manyi.tickets.attachments import AttachmentError, check_uploads
 from manyi.tickets.models import Category, Ticket
 
-from . import notify, workflow
+from . import evidence, notify, workflow
 from .choices import DELIVERED_STATUSES, FINISHED_STATUSES, SURVEY_SOURCES, Source
 from .forms import EffectForm, FilterForm, ImprovementForm, LinkTicketForm, PhoneCallForm, TransitionForm
-from .models import ImprovementAction
+from .models import EvidenceFile, ImprovementAction
 from .scores import survey_targets
 from .workflow import ImprovementError
 
@@ -190,6 +191,7 @@ def improvement_detail(request, pk):
             "hidden_tickets": improvement.tickets.count()
             - Ticket.objects.for_user(request.user).filter(improvements=improvement).count(),
             "events": improvement.events.select_related("by"),
+            "files": improvement.files.select_related("uploaded_by"),
             "effect_form": EffectForm(
                 initial={"campaign": next(iter(workflow.suggested_waves(improvement)), None)}
             ),
@@ -311,3 +313,45 @@ def link_ticket(request, ticket_pk):
             _("The ticket is linked to improvement %(reference)s.") % {"reference": improvement.reference},
         )
     return redirect(ticket)
+
+
+@require_POST
+@capability_required(permissions.VIEW_IMPROVEMENTS)
+def evidence_upload(request, pk):
+    improvement = _visible(request, pk)
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, _("Choose one or more files."))
+        return redirect(improvement)
+    try:
+        # The role is checked before any file is read.
+        if not workflow.may_edit(improvement, request.user):
+            raise ImprovementError(_("Only the owner or a manager may change this improvement."))
+        stored = evidence.attach(improvement, request.user, check_uploads(files))
+    except (ImprovementError, AttachmentError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(count)s files attached.") % {"count": len(stored)})
+    return redirect(improvement)
+
+
+@require_GET
+@capability_required(permissions.VIEW_IMPROVEMENTS)
+def evidence_download(request, pk, file_pk):
+    """Whoever may see the improvement gets its files: images inline, PDF as a download."""
+    improvement = _visible(request, pk)
+    stored = get_object_or_404(EvidenceFile, pk=file_pk, improvement=improvement)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        content_type=stored.content_type,
+        as_attachment=not stored.is_image,
+        filename=stored.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
