@@ -18,6 +18,7 @@ resolution by closing. Deadlines come from the matching ``SlaPolicy``, counted f
 the feedback was received; reopening counts a new resolution deadline from the reopening.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -46,6 +47,8 @@ from .choices import (
     Validity,
 )
 from .models import Category, CorrectiveAction, SlaPolicy, Ticket, TicketEvent, TicketSequence
+
+logger = logging.getLogger(__name__)
 
 MAX_NOTE = 4000
 # Feedback received up to this far in the future (clock skew of a phone or a mail server) is
@@ -461,14 +464,13 @@ def reset_callback(t, status):
 
 
 def _queue_callback(ticket_id):
-    import logging
-
     from .tasks import send_callback
 
     try:
         send_callback.enqueue(ticket_id)
-    except Exception:  # a task queue that is down must not undo the close; `periodic` retries
-        logging.getLogger(__name__).exception("satisfaction callback of ticket %s not queued", ticket_id)
+    except Exception:  # a queue that is down must not undo the close; the callback stays due
+        # and callback.send_due_callbacks (task tasks.send_due_callbacks) sends every due one.
+        logger.exception("satisfaction callback of ticket %s not queued", ticket_id)
 
 
 def reopen(ticket, by, reason, now=None):
