@@ -64,9 +64,7 @@ def ecsi_model(scheme="path", modes=None):
 # https://github.com/sem-in-r/seminr/blob/master/tests/fixtures/V_3_6_0/inner_weights_coefficients.csv
 # and .../V_3_5_X/inner_weights_weights.csv (path weighting), and
 # .../V_3_6_0/factorial_coefficients.csv (factorial scheme). Printed there to 15 digits.
-# The ECSI estimates of Tenenhaus et al. (2005) could not be retrieved in full text here, and
-# plspm's "satisfaction" example (Sanchez 2013) is a different data set (a Spanish bank), so
-# these published R results on exactly this data are the reference.
+# plspm's "satisfaction" example (Sanchez 2013) is a different data set (a Spanish bank).
 SEMINR_R_PATHS = {
     "path": {"Image": 0.447003896753383, "Expectation": 0.171830104491586, "Value": 0.316425319256027},
     "factorial": {"Image": 0.446873985519376, "Expectation": 0.172941539187286, "Value": 0.315219423208024},
@@ -102,6 +100,66 @@ def test_it_reproduces_the_published_seminr_weights_on_mobi(mobi):
     weights = {i: w for block in result.weights.values() for i, w in block.items()}
     for indicator, expected in SEMINR_R_WEIGHTS_PATH.items():
         assert weights[indicator] == pytest.approx(expected, abs=1e-6)
+
+
+# The full ECSI model of Tenenhaus et al. (2005) on the same mobi data, as estimated by SmartPLS
+# 2.0.M3 (data metric mean 0 / variance 1, stop at 1e-7, initial weights 1) for the three inner
+# schemes. Published with semPLS, whose regression test reproduces them (Monecke & Leisch 2012,
+# Journal of Statistical Software 48(3)): repository cran/semPLS at commit
+# 50e3dcd6519bd750df86af28555fc363d006acf7, tests/SmartPLS/results/ecsi/{centroid,factorial,
+# pathWeighting}/pathCoefficients.txt and crossLoadings.txt (8 decimals, decimal comma), checked
+# by tests/regtest_SmartPLS.R. The paper's own tables were not reachable in full text here.
+ECSI_PATH_ORDER = [
+    ("Image", "Expectation"),
+    ("Image", "Satisfaction"),
+    ("Image", "Loyalty"),
+    ("Expectation", "Quality"),
+    ("Expectation", "Value"),
+    ("Expectation", "Satisfaction"),
+    ("Quality", "Value"),
+    ("Quality", "Satisfaction"),
+    ("Value", "Satisfaction"),
+    ("Satisfaction", "Complaints"),
+    ("Satisfaction", "Loyalty"),
+    ("Complaints", "Loyalty"),
+]
+SMARTPLS_ECSI_PATHS = {
+    "centroid": [0.50470564, 0.17883348, 0.19535971, 0.55724786, 0.05078755, 0.06442534,
+                 0.55721686, 0.51254524, 0.19181566, 0.52609731, 0.48347472, 0.07123241],
+    "factorial": [0.50494314, 0.17859267, 0.19581962, 0.55675903, 0.05017810, 0.06494365,
+                  0.55776245, 0.51297470, 0.19144526, 0.52585655, 0.48305917, 0.07031057],
+    "path": [0.50491393, 0.17873950, 0.19575534, 0.55674896, 0.04998839, 0.06252287,
+             0.55830438, 0.51202394, 0.19476510, 0.52806625, 0.48547762, 0.06692607],
+}  # fmt: skip
+SMARTPLS_ECSI_LOADINGS = {
+    "centroid": {
+        "IMAG1": 0.74336994, "IMAG2": 0.60072962, "IMAG3": 0.57761738, "IMAG4": 0.76836239,
+        "IMAG5": 0.74447502, "CUEX1": 0.77149227, "CUEX2": 0.68662595, "CUEX3": 0.61182525,
+        "PERQ1": 0.80334000, "PERQ2": 0.63739120, "PERQ3": 0.78353507, "PERQ4": 0.76911595,
+        "PERQ5": 0.75577372, "PERQ6": 0.77515801, "PERQ7": 0.77939921, "PERV1": 0.90434465,
+        "PERV2": 0.93791155, "CUSA1": 0.79902589, "CUSA2": 0.84621071, "CUSA3": 0.85188614,
+        "CUSCO": 1.0, "CUSL1": 0.81381092, "CUSL2": 0.21914243, "CUSL3": 0.91681439,
+    },
+    "path": {
+        "IMAG1": 0.74520807, "IMAG2": 0.59920038, "IMAG3": 0.57635896, "IMAG4": 0.76876167,
+        "IMAG5": 0.74445242, "CUEX1": 0.77076718, "CUEX2": 0.69124548, "CUEX3": 0.60781262,
+        "PERQ1": 0.80317813, "PERQ2": 0.63814644, "PERQ3": 0.78374692, "PERQ4": 0.76947974,
+        "PERQ5": 0.75472136, "PERQ6": 0.77464331, "PERQ7": 0.77986483, "PERV1": 0.90221120,
+        "PERV2": 0.93962478, "CUSA1": 0.79241243, "CUSA2": 0.84702146, "CUSA3": 0.85669268,
+        "CUSCO": 1.0, "CUSL1": 0.82041320, "CUSL2": 0.20202172, "CUSL3": 0.91543628,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("scheme", ["centroid", "factorial", "path"])
+def test_it_reproduces_the_published_smartpls_ecsi_estimates(mobi, scheme):
+    result = pls.fit(ecsi_model(scheme), mobi)
+    for path, expected in zip(ECSI_PATH_ORDER, SMARTPLS_ECSI_PATHS[scheme], strict=True):
+        assert result.paths[path] == pytest.approx(expected, abs=5e-4), path  # the 3 decimals
+        assert result.paths[path] == pytest.approx(expected, abs=1e-6), path  # and in fact far closer
+    loadings = {i: v for block in result.loadings.values() for i, v in block.items()}
+    for indicator, expected in SMARTPLS_ECSI_LOADINGS.get(scheme, {}).items():
+        assert loadings[indicator] == pytest.approx(expected, abs=1e-6), indicator
 
 
 # --------------------------------------------------------------------------- b. references
