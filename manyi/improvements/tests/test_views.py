@@ -250,3 +250,36 @@ def test_raising_from_a_dashboard_item_prefills_campaign_and_item(people, client
     page = in_english(client_as(people.sam)).get(url).content.decode()
     assert f'<option value="{campaign.pk}" selected>' in page
     assert 'value="Q1"' in page and "交货及时性" in page
+
+
+def test_the_list_and_detail_pages_cost_the_same_queries_however_many_rows(
+    people, client_as, raise_one, make_ticket
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from manyi.tickets.models import Category
+
+    category = Category.objects.create(code="cat-q", name="交付")
+    client = client_as(people.sam)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    from manyi.testing import make_contact, make_customer
+
+    def customer_ticket():
+        customer = make_customer(email="")
+        make_contact(customer, name="联系人", email="c@example.com")
+        return make_ticket(customer)
+
+    first = raise_one(source=Source.CATEGORY, category=category, tickets=[customer_ticket()])
+    few = count(reverse("improvements:list")), count(first.get_absolute_url())
+    for n in range(12):
+        raise_one(title=f"措施{n}", source=Source.CATEGORY, category=category)
+    workflow.link_ticket(first, people.sam, customer_ticket())
+    workflow.link_ticket(first, people.sam, customer_ticket())
+    many = count(reverse("improvements:list")), count(first.get_absolute_url())
+    assert many == few
