@@ -24,7 +24,8 @@ Data rules
   each construct score has unit variance; loadings are correlations), only the reported
   scores' scale does.
 - Errors (unknown column, non-numeric or constant column, too few rows, a bad model) raise
-  ``ValueError`` with an English message meant to be shown to the user.
+  :class:`ModelError` (a ``ValueError``) with an English message meant to be shown to the
+  user; its ``template`` and ``params`` let an interface show it in another language.
 
 Estimation (Tenenhaus, Esposito Vinzi, Chatelin & Lauro 2005, "PLS path modeling", CSDA 48,
 sections 2-3; Lohmöller 1989)
@@ -111,6 +112,28 @@ _MODEL_KEYS = {"constructs", "paths", "scheme", "scale", "name", "description", 
 _CONSTRUCT_KEYS = {"indicators", "mode", "description", "labels"}
 
 
+class ModelError(ValueError):
+    """A bad model, bad data or arguments the estimation cannot use.
+
+    ``template`` is the English message with ``%(name)s`` placeholders, ``params`` their
+    values (a list or tuple of names is joined). ``str(error)`` is the filled English text;
+    the template is fixed text, so a user interface can use it as a translation key.
+    """
+
+    def __init__(self, template: str, **params):
+        self.template = template
+        self.params = params
+        super().__init__(self.fill(template))
+
+    def fill(self, template: str, separator: str = ", ") -> str:
+        """``template`` (this one or a translation of it) filled with ``params``."""
+        values = {
+            key: separator.join(str(v) for v in value) if isinstance(value, list | tuple) else value
+            for key, value in self.params.items()
+        }
+        return template % values
+
+
 # --------------------------------------------------------------------------- model
 
 
@@ -151,34 +174,34 @@ class PathModel:
     def from_dict(cls, spec: Mapping) -> PathModel:
         """Build a model from the JSON form (see the module docstring)."""
         if not isinstance(spec, Mapping):
-            raise ValueError("The model must be a JSON object.")
+            raise ModelError("The model must be a JSON object.")
         unknown = sorted(set(spec) - _MODEL_KEYS)
         if unknown:
-            raise ValueError(f"Unknown model key(s): {', '.join(unknown)}.")
+            raise ModelError("Unknown model key(s): %(keys)s.", keys=unknown)
         blocks = spec.get("constructs")
         if not isinstance(blocks, Mapping) or not blocks:
-            raise ValueError('The model needs a non-empty "constructs" object.')
+            raise ModelError('The model needs a non-empty "constructs" object.')
         constructs = []
         for name, block in blocks.items():
             if not isinstance(block, Mapping):
-                raise ValueError(f'Construct "{name}" must be an object with "indicators".')
+                raise ModelError('Construct "%(name)s" must be an object with "indicators".', name=name)
             unknown = sorted(set(block) - _CONSTRUCT_KEYS)
             if unknown:
-                raise ValueError(f'Unknown key(s) in construct "{name}": {", ".join(unknown)}.')
+                raise ModelError('Unknown key(s) in construct "%(name)s": %(keys)s.', name=name, keys=unknown)
             indicators = block.get("indicators", [])
             if isinstance(indicators, str) or not isinstance(indicators, Sequence):
-                raise ValueError(f'The indicators of construct "{name}" must be a list.')
+                raise ModelError('The indicators of construct "%(name)s" must be a list.', name=name)
             constructs.append(Construct(name, tuple(indicators), block.get("mode", "A")))
         paths = spec.get("paths", [])
         if not isinstance(paths, Sequence) or any(
             isinstance(p, str) or not isinstance(p, Sequence) or len(p) != 2 for p in paths
         ):
-            raise ValueError('"paths" must be a list of [from, to] pairs.')
+            raise ModelError('"paths" must be a list of [from, to] pairs.')
         scale = spec.get("scale")
         if scale is not None and (
             not isinstance(scale, Sequence) or len(scale) != 2 or not all(_is_number(v) for v in scale)
         ):
-            raise ValueError('"scale" must be a pair of numbers [min, max].')
+            raise ModelError('"scale" must be a pair of numbers [min, max].')
         return cls(tuple(constructs), tuple(paths), spec.get("scheme", "path"), scale)
 
     @cached_property
@@ -210,38 +233,49 @@ def _is_number(value) -> bool:
 
 def _validate_model(model: PathModel) -> None:
     if not model.constructs:
-        raise ValueError("The model has no constructs.")
+        raise ModelError("The model has no constructs.")
     names = [c.name for c in model.constructs]
     for c in model.constructs:
         if not isinstance(c.name, str) or not c.name:
-            raise ValueError("Every construct needs a non-empty name.")
+            raise ModelError("Every construct needs a non-empty name.")
         if not c.indicators:
-            raise ValueError(f'Construct "{c.name}" has no indicators.')
+            raise ModelError('Construct "%(name)s" has no indicators.', name=c.name)
         if not all(isinstance(i, str) and i for i in c.indicators):
-            raise ValueError(f'The indicators of construct "{c.name}" must be non-empty names.')
+            raise ModelError('The indicators of construct "%(name)s" must be non-empty names.', name=c.name)
         if c.mode not in MODES:
-            raise ValueError(f'Construct "{c.name}" has mode "{c.mode}"; use "A" or "B".')
+            raise ModelError(
+                'Construct "%(name)s" has mode "%(mode)s"; use "A" or "B".', name=c.name, mode=c.mode
+            )
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"Construct name(s) used twice: {', '.join(duplicates)}.")
+        raise ModelError("Construct name(s) used twice: %(names)s.", names=duplicates)
     indicators = [i for c in model.constructs for i in c.indicators]
     duplicates = sorted({i for i in indicators if indicators.count(i) > 1})
     if duplicates:
-        raise ValueError(f"Indicator(s) used twice: {', '.join(duplicates)}.")
+        raise ModelError("Indicator(s) used twice: %(names)s.", names=duplicates)
     if model.scheme not in SCHEMES:
-        raise ValueError(f'Unknown inner weighting scheme "{model.scheme}"; use {", ".join(SCHEMES)}.')
+        raise ModelError(
+            'Unknown inner weighting scheme "%(scheme)s"; use %(choices)s.',
+            scheme=model.scheme,
+            choices=SCHEMES,
+        )
     if not model.paths:
-        raise ValueError("The model has no paths between constructs.")
+        raise ModelError("The model has no paths between constructs.")
     for a, b in model.paths:
         for end in (a, b):
             if end not in names:
-                raise ValueError(f'Path "{a} -> {b}" names an unknown construct "{end}".')
+                raise ModelError(
+                    'Path "%(source)s -> %(target)s" names an unknown construct "%(name)s".',
+                    source=a,
+                    target=b,
+                    name=end,
+                )
     if len(set(model.paths)) != len(model.paths):
-        raise ValueError("A path is listed twice.")
+        raise ModelError("A path is listed twice.")
     connected = {n for p in model.paths for n in p}
     isolated = [n for n in names if n not in connected]
     if isolated:
-        raise ValueError(f"Construct(s) not connected by any path: {', '.join(isolated)}.")
+        raise ModelError("Construct(s) not connected by any path: %(names)s.", names=isolated)
     # Kahn's algorithm: whatever cannot be ordered lies on (or behind) a cycle.
     incoming = {n: sum(1 for _, b in model.paths if b == n) for n in names}
     ready = [n for n in names if incoming[n] == 0]
@@ -254,9 +288,9 @@ def _validate_model(model: PathModel) -> None:
                     ready.append(b)
     cyclic = [n for n in names if incoming[n] > 0]
     if cyclic:
-        raise ValueError(f"The paths form a cycle through: {', '.join(cyclic)}.")
+        raise ModelError("The paths form a cycle through: %(names)s.", names=cyclic)
     if model.scale is not None and (len(model.scale) != 2 or not model.scale[0] < model.scale[1]):
-        raise ValueError("The scale must be [min, max] with min < max.")
+        raise ModelError("The scale must be [min, max] with min < max.")
 
 
 def load_model(path: str | Path) -> PathModel:
@@ -378,7 +412,7 @@ def _data_matrix(model: PathModel, data) -> tuple[np.ndarray, int]:
     indicators = model.indicators
     missing = [name for name in indicators if name not in data]
     if missing:
-        raise ValueError(f"Indicator column(s) not in the data: {', '.join(missing)}.")
+        raise ModelError("Indicator column(s) not in the data: %(names)s.", names=missing)
     columns = [np.asarray(data[name]) for name in indicators]  # also pandas Series, quickly
     try:
         matrix = np.array(columns, dtype=float).T
@@ -391,13 +425,15 @@ def _data_matrix(model: PathModel, data) -> tuple[np.ndarray, int]:
                 column = np.asarray(values, dtype=float)
             except (TypeError, ValueError):
                 bad = next((v for v in values.tolist() if not _parses_as_number(v)), None)
-                raise ValueError(f'Column "{name}" is not numeric (found {bad!r}).') from None
+                raise ModelError(
+                    'Column "%(name)s" is not numeric (found %(value)s).', name=name, value=repr(bad)
+                ) from None
             if column.ndim != 1:
-                raise ValueError(f'Column "{name}" must be a list of numbers.')
-        raise ValueError("The indicator columns have different lengths.")
+                raise ModelError('Column "%(name)s" must be a list of numbers.', name=name)
+        raise ModelError("The indicator columns have different lengths.")
     if np.isinf(matrix).any():
         name = indicators[np.flatnonzero(np.isinf(matrix).any(axis=0))[0]]
-        raise ValueError(f'Column "{name}" contains an infinite value.')
+        raise ModelError('Column "%(name)s" contains an infinite value.', name=name)
     complete = ~np.isnan(matrix).any(axis=1)
     dropped = len(complete) - int(complete.sum())
     if dropped:
@@ -419,12 +455,23 @@ def _check_rows(model: PathModel, matrix: np.ndarray, dropped: int) -> None:
     layout = _layout(model)
     n = matrix.shape[0]
     if n < layout.min_rows:
-        note = f" after dropping {dropped} incomplete row(s)" if dropped else ""
-        raise ValueError(f"Too few complete rows: {n}{note}; this model needs at least {layout.min_rows}.")
+        if dropped:
+            raise ModelError(
+                "Too few complete rows: %(rows)s after dropping %(dropped)s incomplete row(s); "
+                "this model needs at least %(needed)s.",
+                rows=n,
+                dropped=dropped,
+                needed=layout.min_rows,
+            )
+        raise ModelError(
+            "Too few complete rows: %(rows)s; this model needs at least %(needed)s.",
+            rows=n,
+            needed=layout.min_rows,
+        )
     constant = np.ptp(matrix, axis=0) == 0
     if constant.any():
         names = [model.indicators[i] for i in np.flatnonzero(constant)]
-        raise ValueError(f"Column(s) with the same value in every row: {', '.join(names)}.")
+        raise ModelError("Column(s) with the same value in every row: %(names)s.", names=names)
 
 
 # --------------------------------------------------------------------------- engine
@@ -666,7 +713,7 @@ def _scale_ends(model: PathModel, matrix: np.ndarray, scale) -> tuple[np.ndarray
     if scale is None:
         return matrix.min(axis=0), matrix.max(axis=0)
     if len(scale) != 2 or not all(_is_number(v) for v in scale) or not scale[0] < scale[1]:
-        raise ValueError("The scale must be [min, max] with min < max.")
+        raise ModelError("The scale must be [min, max] with min < max.")
     p = matrix.shape[1]
     return np.full(p, float(scale[0])), np.full(p, float(scale[1]))
 
@@ -698,11 +745,11 @@ def fit(model: PathModel, data, *, scale: Sequence[float] | None = None) -> PlsR
     for idx in lay.mode_b:
         if np.linalg.matrix_rank(r[np.ix_(idx, idx)]) < len(idx):
             name = model.names[lay.block[idx[0]]]
-            raise ValueError(f'The indicators of formative construct "{name}" are collinear.')
+            raise ModelError('The indicators of formative construct "%(name)s" are collinear.', name=name)
     weights, rw, iterations, converged = _estimate(r[None], model.scheme, lay)
     cor, betas, r2, loadings, flat = (a[0] for a in _summary_arrays(weights, rw, lay))
     if not np.isfinite(flat).all():
-        raise ValueError("The estimation failed (a construct score has no variance).")
+        raise ModelError("The estimation failed (a construct score has no variance).")
 
     # Index: weights on the original scale, normalised per block (Fornell et al. 1996).
     fixed = index_weights(flat, sds, lay.block, lay.n_constructs)
@@ -783,9 +830,9 @@ def bootstrap(
 ) -> BootstrapResult:
     """Bootstrap paths, loadings and weights (see the module docstring)."""
     if not (isinstance(n_resamples, int) and n_resamples >= 2):
-        raise ValueError("The number of bootstrap resamples must be an integer of at least 2.")
+        raise ModelError("The number of bootstrap resamples must be an integer of at least 2.")
     if not 0 < level < 1:
-        raise ValueError("The confidence level must be between 0 and 1.")
+        raise ModelError("The confidence level must be between 0 and 1.")
     base = fit(model, data)
     lay = _layout(model)
     matrix, _ = _data_matrix(model, data)
@@ -831,7 +878,7 @@ def bootstrap(
 
     def summarise(keys, samples, estimates):
         if len(samples) < 2:
-            raise ValueError("Fewer than 2 bootstrap resamples could be estimated.")
+            raise ModelError("Fewer than 2 bootstrap resamples could be estimated.")
         mean = samples.mean(axis=0)
         se = samples.std(axis=0, ddof=1)
         lower, upper = np.quantile(samples, [alpha, 1 - alpha], axis=0)
