@@ -47,6 +47,11 @@ def mask_text(text: str) -> str:
     return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
 
 
+def strip_contacts(text: str) -> str:
+    """An open answer without the phones and e-mail addresses in it (for keyword counts)."""
+    return EMAIL_IN_TEXT.sub(" ", PHONE_IN_TEXT.sub(" ", text)) if text else text
+
+
 @dataclass
 class Variable:
     name: str  # SPSS-safe: letters, digits, underscores

@@ -386,7 +386,11 @@ def _open_answers(campaign, dataset):
     from manyi.campaigns.choices import ResponseStatus
     from manyi.campaigns.models import Answer
 
+    from .exports import strip_contacts
+
     texts, _indices = open_answers.open_answers(dataset, Selection())
+    # Phones and e-mail addresses never become words of the cloud, whoever reads the report.
+    texts = [strip_contacts(t) for t in texts]
     keywords = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
     layout = campaign.questionnaire.layout()
     questions = []

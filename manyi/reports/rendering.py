@@ -146,7 +146,7 @@ def _chart_fetcher_class():
     return ChartFetcher
 
 
-def _ChartFetcher(images):  # noqa: N802 - built on first use: WeasyPrint loads pango when imported
+def _ChartFetcher(images):  # built on first use: importing WeasyPrint loads pango
     global _ChartFetcher
     _ChartFetcher = _chart_fetcher_class()
     return _ChartFetcher(images)

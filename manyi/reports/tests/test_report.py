@@ -197,3 +197,21 @@ def test_who_may_read_edit_and_publish(client_as, people, survey):
     assert client_as(None).get(reverse("reports:pdf", args=[report.pk])).status_code == 302
     report.refresh_from_db()
     assert not report.is_published
+
+
+def test_the_word_cloud_never_holds_phones_or_e_mail_addresses(survey):
+    from manyi.reports.figures import report_figures
+
+    words = " ".join(word for word, _count in report_figures(survey)["keywords"])
+    assert "交货" in words or "服务" in words
+    for leak in ("13812345678", "5678", "wang"):
+        assert leak not in words
+
+
+def test_contacts_in_open_answers_are_masked():
+    from manyi.reports.exports import mask_text
+
+    assert mask_text("电话 13812345678，座机 0571-88886666，邮箱 zhang.wei@example.com") == (
+        "电话 138****5678，座机 0571-****6666，邮箱 z***@example.com"
+    )
+    assert mask_text("订单号 2026112300001234 无需遮盖") == "订单号 2026112300001234 无需遮盖"
