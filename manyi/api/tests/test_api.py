@@ -514,3 +514,17 @@ def test_the_ticket_list_costs_the_same_queries_for_5_or_50_tickets(
     with django_assert_max_num_queries(len(few.captured_queries)):
         status, data = call("get", "/tickets", people.sam)
     assert status == 200 and len(data["results"]) == 50
+
+
+def test_an_administrator_revokes_a_token_in_the_admin(client, people, call):
+    row, token = ApiToken.issue(people.amy, "leaked")
+    assert client.get("/admin/api/apitoken/").status_code == 302
+    client.force_login(people.sam)  # a supervisor is no administrator
+    assert client.get("/admin/api/apitoken/").status_code == 302
+    client.force_login(people.alice)
+    page = client.get("/admin/api/apitoken/").content.decode()
+    assert "leaked" in page and row.key_hash not in page
+    client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [row.pk]})
+    client.logout()
+    assert call("get", "/tickets", token=token)[0] == 401
+    assert client.get("/admin/api/apitoken/add/").status_code in (302, 403)
