@@ -248,6 +248,8 @@ def _body_hash(payload):
 
 
 def _open_from_payload(request, payload):
+    if payload.channel == Channel.SURVEY:
+        raise invalid("channel", _("Tickets from survey answers are opened by the survey rules."))
     customer = None
     if payload.customer_code:
         customer = Customer.objects.filter(code=payload.customer_code.strip(), erased_at__isnull=True).first()
@@ -496,6 +498,7 @@ class AnswerOut(Schema):
 
 class ResponseOut(Schema):
     id: int
+    questionnaire_version: int  # a campaign's answers can span versions of its questionnaire
     completed_at: datetime | None
     channel: str
     customer_code: str | None
@@ -511,6 +514,7 @@ class ResponseOut(Schema):
 
 class ResponseList(Page):
     campaign: str
+    questionnaire: str
     results: list[ResponseOut]
 
 
@@ -533,7 +537,7 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
     rows = (
         Response.objects.for_campaign(campaign)
         .completed()
-        .select_related("customer")
+        .select_related("customer", "questionnaire")
         .prefetch_related(
             Prefetch(
                 "answers",
@@ -559,6 +563,7 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
         results.append(
             {
                 "id": response.pk,
+                "questionnaire_version": response.questionnaire.version,
                 "completed_at": response.completed_at,
                 "channel": response.channel,
                 "customer_code": response.customer.code if response.customer_id else None,
@@ -572,7 +577,12 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
                 "answers": answers,
             }
         )
-    return {**info, "campaign": campaign.name, "results": results}
+    return {
+        **info,
+        "campaign": campaign.name,
+        "questionnaire": campaign.questionnaire.title,
+        "results": results,
+    }
 
 
 api.add_router("", tickets)

@@ -138,6 +138,7 @@ def test_a_role_without_intake_gets_403_and_nothing_is_created(call, people, who
         ({"description": ""}, "description", "at least 1 character"),
         ({"severity": "apocalyptic"}, "severity", "Input should be"),
         ({"channel": "carrier pigeon"}, "channel", "Input should be"),
+        ({"channel": "survey"}, "channel", "Tickets from survey answers are opened by the survey rules."),
         ({"category": "no-such"}, "category", "Choose an active category."),
         ({"customer_code": "C-NOPE"}, "customer_code", "No customer has this code."),
         ({"contact_email": "not an address"}, "contact_email", "Enter a valid e-mail address."),
@@ -328,8 +329,10 @@ def test_responses_are_exported_page_by_page(call, people, survey):
     status, data = call("get", f"/campaigns/{campaign.pk}/responses?page_size=1", people.sam)
     assert status == 200
     assert (data["count"], data["next_page"], data["campaign"]) == (2, 2, campaign.name)
+    assert data["questionnaire"] == questionnaire.title
     row = data["results"][0]
     assert (row["id"], row["customer_code"], row["index"], row["nps"]) == (first.pk, customer.code, 80.0, 9)
+    assert row["questionnaire_version"] == 1
     assert row["answers"][0] == {
         "question": "Q1",
         "row": None,
