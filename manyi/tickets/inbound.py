@@ -540,6 +540,11 @@ def fetch(config=None, now=None):
     return counts
 
 
+def describe(counts):
+    """“2 opened, 1 appended” for the commands' output."""
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())) or "nothing new"
+
+
 def fetch_configured(now=None):
     """For the periodic job: read the configured mailboxes (None when there are none).
 

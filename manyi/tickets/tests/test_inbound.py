@@ -328,14 +328,14 @@ def test_the_periodic_job_reads_the_configured_maildir(maildir, tmp_path, monkey
     monkeypatch.setenv("TICKET_MAIL_MAILDIR", str(tmp_path / "Maildir"))
     monkeypatch.delenv("TICKET_MAIL_IMAP_HOST", raising=False)
     call_command("periodic")
-    assert "ticket mail: {'opened': 1}" in capsys.readouterr().out
+    assert "ticket mail: 1 opened" in capsys.readouterr().out
     assert Ticket.objects.get().channel == Channel.EMAIL
 
 
 def test_the_periodic_job_goes_on_when_the_mailbox_is_missing(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TICKET_MAIL_MAILDIR", str(tmp_path / "nowhere"))
     call_command("periodic")
-    assert "ticket mail: {'unreachable': 1}" in capsys.readouterr().out
+    assert "ticket mail: 1 unreachable" in capsys.readouterr().out
 
 
 # --------------------------------------------------------------------------- IMAP (a real server: pymap)

@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, loop=None, **options):
         from manyi.dashboards.dataset import refresh_recent
         from manyi.tickets.escalation import escalate_breaches
+        from manyi.tickets.inbound import describe as describe_mail
         from manyi.tickets.inbound import fetch_configured as fetch_ticket_mail
         from manyi.tickets.survey_rule import open_pending_tickets
         from manyi.visits.planner import periodic_summary as plan_visits
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 f"reminders for {done['reminders']}; {tickets} tickets opened from low survey scores; "
                 f"{escalated['tickets']} tickets escalated for missed deadlines; "
                 f"analysis data of {refreshed} campaigns up to date"
-                + (f"; ticket mail: {mail}" if mail is not None else "")
+                + (f"; ticket mail: {describe_mail(mail)}" if mail is not None else "")
             )
             self.stdout.write(plan_visits())
             if not loop:

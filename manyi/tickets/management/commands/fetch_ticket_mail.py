@@ -23,7 +23,4 @@ class Command(BaseCommand):
             counts = inbound.fetch(config)
         except (OSError, inbound.mailbox.Error, inbound.imaplib.IMAP4.error) as error:
             raise CommandError(f"Reading the mailbox failed: {error}") from error
-        self.stdout.write(
-            "ticket mail: "
-            + (", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())) or "nothing new")
-        )
+        self.stdout.write(f"ticket mail: {inbound.describe(counts)}")
