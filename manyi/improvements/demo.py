@@ -20,7 +20,7 @@ from .choices import Source
 from .models import ImprovementAction
 from .scores import survey_figure, survey_targets
 
-MESSAGE = "尊敬的客户，感谢您此前提出的建议。我们已优化售后响应流程，增设客服专线，目前平均响应时间缩短至1.5小时内，欢迎继续监督。"
+MESSAGE = "我们已优化售后响应流程，增设客服专线，目前平均响应时间缩短至1.5小时内，欢迎继续监督。"
 
 
 def load_demo_improvements(users, now=None):

@@ -12,12 +12,12 @@ are left out. None when nothing is due yet.
 
 from django.utils import timezone
 
-from .choices import OPEN_STATUSES, Status
+from .choices import OPEN_STATUSES, Source, Status
 from .models import ImprovementAction
 
 
 def improvement_summary(queryset=None, today=None):
-    """Counts by status, overdue, on-time completion rate and one row per improvement."""
+    """Counts by status and by source, overdue, on-time completion rate, one row per improvement."""
     today = today or timezone.localdate()
     if queryset is None:
         queryset = ImprovementAction.objects.all()
@@ -25,10 +25,12 @@ def improvement_summary(queryset=None, today=None):
         queryset.select_related("owner", "department", "category", "campaign").order_by("deadline", "pk")
     )
     counts = dict.fromkeys(Status.values, 0)
+    sources = dict.fromkeys(Source.values, 0)
     rows = []
     due = on_time = 0
     for improvement in improvements:
         counts[improvement.status] += 1
+        sources[improvement.source] += 1
         overdue = improvement.status in OPEN_STATUSES and improvement.deadline < today
         finished_on_time = improvement.finished_on_time()
         if improvement.status != Status.CANCELLED and (improvement.done_at is not None or overdue):
@@ -60,6 +62,9 @@ def improvement_summary(queryset=None, today=None):
         "total": len(improvements),
         "by_status": [
             {"status": value, "label": str(label), "count": counts[value]} for value, label in Status.choices
+        ],
+        "by_source": [
+            {"source": value, "label": str(label), "count": sources[value]} for value, label in Source.choices
         ],
         "open": sum(counts[s] for s in OPEN_STATUSES),
         "overdue": sum(1 for row in rows if row["overdue"]),

@@ -50,6 +50,7 @@ def test_counts_overdue_and_on_time_rate(people, raise_one):
         Status.CANCELLED: 1,
     }
     assert summary["total"] == 8
+    assert {row["source"]: row["count"] for row in summary["by_source"]}["other"] == 8
     assert summary["open"] == 3
     assert summary["overdue"] == 2  # the cancelled one does not count
     # Due: 2 overdue open + 4 done (on time: "done on time", "effective on time") = 2 of 6.
