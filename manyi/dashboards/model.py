@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from manyi.analytics import pls
 
 from .filters import mask
+from .pls_messages import list_separator
 
 MAX_ROWS = 10_000  # complete responses used; larger campaigns are sampled (seeded)
 BOOTSTRAP = 500
@@ -45,7 +46,7 @@ def model_data(dataset, selection, model, seed=1):
     columns[RECOMMENDATION] = dataset.nps[keep]
     unknown = [name for name in model.indicators if name not in columns]
     if unknown:
-        raise ValueError(_("Unknown indicators: %(names)s.") % {"names": ", ".join(unknown)})
+        raise ValueError(_("Unknown indicators: %(names)s.") % {"names": list_separator().join(unknown)})
     complete = np.ones(keep.size, bool)
     for name in model.indicators:
         complete &= ~np.isnan(columns[name])
@@ -57,7 +58,11 @@ def model_data(dataset, selection, model, seed=1):
 
 
 def estimate(campaign, dataset, selection, spec):
-    """Fit and bootstrap the model; returns a dict for the template (or raises ValueError)."""
+    """Fit and bootstrap the model; returns a dict for the template.
+
+    Raises ValueError: pls.ModelError (English, see pls_messages.pls_error_message) or an
+    already translated message.
+    """
     model = pls.PathModel.from_dict(spec)
     data, complete = model_data(dataset, selection, model)
     boot = pls.bootstrap(model, data, BOOTSTRAP, seed=1)

@@ -22,6 +22,7 @@ from manyi.customers.models import Product
 from . import crosstabs, model, open_answers
 from .dataset import campaign_dataset
 from .filters import DashboardFilterForm, Selection, mask
+from .pls_messages import pls_error_message
 from .summary import QUADRANT_LABELS, dashboard_summary
 
 SENTIMENT_LABELS = {
@@ -129,7 +130,7 @@ def satisfaction_model(request, pk):
         try:
             context["result"] = model.estimate(campaign, dataset, selection, spec)
         except ValueError as problem:
-            error, status = str(problem), 400
+            error, status = pls_error_message(problem), 400
     context["error"] = error
     return render(request, "dashboards/model.html", context, status=status)
 

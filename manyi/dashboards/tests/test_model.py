@@ -1,5 +1,6 @@
 """The satisfaction model page: PLS estimates checked against an independent computation."""
 
+import html
 import json
 import random
 import re
@@ -121,3 +122,71 @@ def test_agents_and_handlers_cannot_open_the_model(client_as, people, answered):
     campaign, _rows = answered
     for user in (people.amy, people.hank):
         assert client_as(user).get(reverse("dashboards:model", args=[campaign.pk])).status_code == 403
+
+
+def _model_error(response):
+    """The text of the page's error box (unescaped)."""
+    found = re.search(r'id="model-error">(.*?)</div>', response.content.decode(), re.S)
+    assert found, "no error box"
+    return html.unescape(found.group(1)).strip()
+
+
+UNKNOWN_CONSTRUCT = {"constructs": {"质量": {"indicators": ["Q1"]}}, "paths": [["质量", "价格"]]}
+NO_INDICATORS = {
+    "constructs": {"质量": {"indicators": ["Q1"]}, "服务": {"indicators": []}},
+    "paths": [["质量", "服务"]],
+}
+UNCONNECTED = {
+    "constructs": {
+        n: {"indicators": [q]} for n, q in (("质量", "Q1"), ("服务", "Q3"), ("价格", "Q2"), ("推荐", "NPS"))
+    },
+    "paths": [["质量", "推荐"]],
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "chinese", "english"),
+    [
+        (
+            UNKNOWN_CONSTRUCT,
+            "无法估计该模型： 路径“质量 -> 价格”中的结构变量“价格”不存在。",
+            'The model cannot be estimated: Path "质量 -> 价格" names an unknown construct "价格".',
+        ),
+        (
+            NO_INDICATORS,
+            "无法估计该模型： 结构变量“服务”没有指标。",
+            'The model cannot be estimated: Construct "服务" has no indicators.',
+        ),
+        (
+            UNCONNECTED,
+            "无法估计该模型： 以下结构变量没有任何路径相连：服务、价格。",
+            "The model cannot be estimated: Construct(s) not connected by any path: 服务, 价格.",
+        ),
+    ],
+)
+def test_a_bad_model_is_explained_in_the_users_language(
+    client_as, people, answered, settings, spec, chinese, english
+):
+    campaign, _rows = answered
+    url = reverse("dashboards:model", args=[campaign.pk])
+    client = client_as(people.ana)
+    response = client.post(url, {"model": json.dumps(spec, ensure_ascii=False)})
+    assert response.status_code == 400
+    assert _model_error(response) == chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(url, {"model": json.dumps(spec, ensure_ascii=False)})
+    assert response.status_code == 400
+    assert _model_error(response) == english
+
+
+def test_a_data_problem_is_explained_in_the_users_language(client_as, people, answered):
+    """No answers in the period: the figures are filled into the Chinese text."""
+    campaign, _rows = answered
+    spec = {
+        "constructs": {"质量": {"indicators": ["Q1"]}, "推荐": {"indicators": ["NPS"]}},
+        "paths": [["质量", "推荐"]],
+    }
+    url = reverse("dashboards:model", args=[campaign.pk]) + "?date_from=2099-01-01"
+    response = client_as(people.ana).post(url, {"model": json.dumps(spec)})
+    assert response.status_code == 400
+    assert _model_error(response) == "无法估计该模型： 完整数据行太少：只有 0 行；该模型至少需要 3 行。"
