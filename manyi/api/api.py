@@ -414,8 +414,12 @@ def get_attachment(request, reference: str, attachment_id: int):
     require(request, permissions.VIEW_TICKETS)
     ticket = get_object_or_404(_visible(request), reference=reference.upper())
     attachment = get_object_or_404(ticket_files.Attachment, pk=attachment_id, ticket=ticket)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise HttpError(404, _("The file is missing from the storage.")) from error
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         content_type=attachment.content_type,
         as_attachment=True,
         filename=attachment.original_name,
