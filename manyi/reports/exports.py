@@ -111,29 +111,27 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     add(Variable("channel", _("Channel"), "text"), channel_labels[dataset.codes["channel"]])
 
     # Customer columns: one query, placed by response number.
-    codes = np.full(n, "", dtype=object)
-    names = np.full(n, "", dtype=object)
-    phones = np.full(n, "", dtype=object)
-    emails = np.full(n, "", dtype=object)
-    grades = np.full(n, "", dtype=object)
-    rows = (
+    rows = list(
         Response.objects.filter(
             campaign_id=campaign.pk, status=ResponseStatus.COMPLETED, pk__lte=dataset.last_id
         )
         .order_by()
         .values_list("pk", "grade", "customer__code", "customer__name", "customer__phone", "customer__email")
     )
-    phone = (lambda v: v or "") if show_personal else mask_phone
-    email = (lambda v: v or "") if show_personal else mask_email
-    for pk, grade, code, name, customer_phone, customer_email in rows.iterator(chunk_size=CHUNK):
-        at = int(np.searchsorted(dataset.ids, pk))
-        if at >= n or dataset.ids[at] != pk:
-            continue
-        grades[at] = grade or ""
-        codes[at] = code or ""
-        names[at] = name or ""
-        phones[at] = phone(customer_phone or "")
-        emails[at] = email(customer_email or "")
+    at, found = _positions(dataset, [row[0] for row in rows])
+    phone = (lambda v: v or "") if show_personal else (lambda v: mask_phone(v or ""))
+    email = (lambda v: v or "") if show_personal else (lambda v: mask_email(v or ""))
+    columns_of = {}
+    for column, (name, clean) in enumerate(
+        (("grade", None), ("code", None), ("name", None), ("phone", phone), ("email", email)), start=1
+    ):
+        values = np.full(n, "", dtype=object)
+        cells = [row[column] or "" for row, ok in zip(rows, found, strict=True) if ok]
+        values[at[found]] = [clean(v) for v in cells] if clean else cells
+        columns_of[name] = values
+    codes, names, phones, emails, grades = (
+        columns_of[k] for k in ("code", "name", "phone", "email", "grade")
+    )
     add(Variable("customer_code", _("Customer code"), "text"), codes)
     add(Variable("customer_name", _("Customer name"), "text"), names)
     add(Variable("phone", _("Phone"), "text"), phones)
@@ -170,7 +168,8 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
 
     # The answers, question by question in the respondents' order.
     item_at = {key: i for i, key in enumerate(dataset.item_keys)}
-    from_answers = {}  # question pk -> (question, options by pk)
+    from_answers = {}  # question pk -> (question, options)
+    nps_done = False
     for question in layout.questions:
         options = list(layout.options[question.pk].values())
         title = f"{question.code} {question.text}"
@@ -220,6 +219,11 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
                     np.full(n, "", dtype=object),
                 )
             continue
+        if question.kind == QuestionKind.NPS and not nps_done:
+            # The first NPS question's answer is stored with the response (answering._nps).
+            nps_done = True
+            add(Variable(variable_name(question), title, "number", "scale"), dataset.nps.astype(np.float64))
+            continue
         from_answers[question.pk] = (question, options)
         if question.kind == QuestionKind.MULTIPLE:
             for option in options:
@@ -251,13 +255,19 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     return ResponseTable(variables=variables, columns=columns, size=n)
 
 
+def _positions(dataset, ids):
+    """Row of each response id in the dataset, and whether it is there at all."""
+    ids = np.asarray(ids, dtype=np.int64)
+    at = np.searchsorted(dataset.ids, ids)
+    at = np.minimum(at, max(dataset.size - 1, 0))
+    found = (dataset.ids[at] == ids) if dataset.size else np.zeros(len(ids), bool)
+    return at, found
+
+
 def _fill_answers(campaign, dataset, questions, columns, show_personal):
-    position = {
-        pk: {str(o.pk): i + 1 for i, o in enumerate(options)}
-        for pk, (_question, options) in questions.items()
-    }
+    """The answers the dataset does not hold: one query, placed with array operations."""
     text = (lambda v: v) if show_personal else mask_text
-    rows = (
+    rows = list(
         Answer.objects.filter(
             response__campaign_id=campaign.pk,
             response__status=ResponseStatus.COMPLETED,
@@ -267,22 +277,36 @@ def _fill_answers(campaign, dataset, questions, columns, show_personal):
         .order_by()
         .values_list("response_id", "question_id", "option_id", "number", "text")
     )
-    n = dataset.size
-    for response_id, question_id, option_id, number, answer_text in rows.iterator(chunk_size=CHUNK):
-        at = int(np.searchsorted(dataset.ids, response_id))
-        if at >= n or dataset.ids[at] != response_id:
+    if not rows:
+        return
+    response_ids, question_ids, option_ids, numbers, texts = zip(*rows, strict=True)
+    at, found = _positions(dataset, response_ids)
+    question_ids = np.asarray(question_ids, dtype=np.int64)
+    option_ids = np.asarray([-1 if o is None else o for o in option_ids], dtype=np.int64)
+    for pk, (question, options) in questions.items():
+        mine = found & (question_ids == pk)
+        if not mine.any():
             continue
-        question, _options = questions[question_id]
-        if option_id is None and answer_text and question.kind != QuestionKind.TEXT:
-            columns[variable_name(question, suffix="other")][at] = text(answer_text)
-        elif question.kind == QuestionKind.MULTIPLE:
-            columns[variable_name(question, suffix=str(option_id))][at] = 1.0
+        chosen = mine & (option_ids >= 0)
+        if question.kind == QuestionKind.MULTIPLE:
+            for option in options:
+                name = variable_name(question, suffix=str(option.pk))
+                columns[name][at[chosen & (option_ids == option.pk)]] = 1.0
         elif question.kind == QuestionKind.NPS:
-            columns[variable_name(question)][at] = number
+            picked = np.flatnonzero(mine)
+            columns[variable_name(question)][at[picked]] = [
+                np.nan if numbers[i] is None else numbers[i] for i in picked
+            ]
         elif question.kind == QuestionKind.TEXT:
-            columns[variable_name(question)][at] = text(answer_text)
-        elif option_id is not None and variable_name(question) in columns:
-            columns[variable_name(question)][at] = position[question_id].get(str(option_id), np.nan)
+            picked = np.flatnonzero(mine)
+            columns[variable_name(question)][at[picked]] = [text(texts[i]) for i in picked]
+        elif variable_name(question) in columns:
+            for position, option in enumerate(options, start=1):
+                columns[variable_name(question)][at[chosen & (option_ids == option.pk)]] = float(position)
+        if question.allow_other and question.kind != QuestionKind.TEXT:
+            picked = np.flatnonzero(mine & (option_ids < 0))
+            picked = [i for i in picked if texts[i]]
+            columns[variable_name(question, suffix="other")][at[picked]] = [text(texts[i]) for i in picked]
 
 
 def _utc_offset():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 from django.apps import apps
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -388,10 +389,17 @@ def _open_answers(campaign, dataset):
 
     from .exports import strip_contacts
 
-    texts, _indices = open_answers.open_answers(dataset, Selection())
-    # Phones and e-mail addresses never become words of the cloud, whoever reads the report.
-    texts = [strip_contacts(t) for t in texts]
-    keywords = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
+    # Segmenting many answers takes seconds: kept in the cache for the data's state, as the
+    # dashboard's keyword panel is.
+    key = open_answers._key(dataset, Selection(), "report-keywords")
+    keywords = cache.get(key)
+    if keywords is None:
+        texts, _indices = open_answers.open_answers(dataset, Selection())
+        # Phones and e-mail addresses never become words of the cloud, whoever reads the report.
+        texts = [strip_contacts(t) for t in texts]
+        found = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
+        keywords = [[k.word, k.count] for k in found]
+        cache.set(key, keywords, open_answers.CACHE_SECONDS)
     layout = campaign.questionnaire.layout()
     questions = []
     for question in layout.questions:
@@ -413,5 +421,5 @@ def _open_answers(campaign, dataset):
         )
     return {
         "questions": questions,
-        "keywords": [[k.word, k.count] for k in keywords],
+        "keywords": keywords,
     }
