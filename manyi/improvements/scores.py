@@ -64,3 +64,25 @@ def later_waves(campaign):
         (c for c in waves if (c.invite_at or c.created_at) > anchor),
         key=lambda c: c.invite_at or c.created_at,
     )
+
+
+def survey_overview(campaign):
+    """The campaign's items (score, importance-performance quadrant) and dimensions (mean), as
+    the dashboard shows them, to pick what an improvement is about; the 急需改进 items first."""
+    from manyi.dashboards.filters import Selection
+    from manyi.dashboards.summary import dashboard_summary
+
+    summary = dashboard_summary(campaign, Selection())
+    items = [
+        {
+            "key": row["key"],
+            "label": row["label"],
+            "score": row["score"],
+            "quadrant": row.get("quadrant") or "",
+            "quadrant_label": row.get("quadrant_label") or "",
+        }
+        for row in summary["items"]
+    ]
+    items.sort(key=lambda row: (row["quadrant"] != "improve", row["score"] is None, row["score"] or 0))
+    dimensions = [{"key": d["key"], "label": d["title"], "score": d["mean"]} for d in summary["dimensions"]]
+    return {"items": items, "dimensions": dimensions}

@@ -23,7 +23,7 @@ from . import evidence, notify, workflow
 from .choices import DELIVERED_STATUSES, FINISHED_STATUSES, SURVEY_SOURCES, Source
 from .forms import EffectForm, FilterForm, ImprovementForm, LinkTicketForm, PhoneCallForm, TransitionForm
 from .models import EvidenceFile, ImprovementAction
-from .scores import survey_targets
+from .scores import survey_overview, survey_targets
 from .workflow import ImprovementError
 
 
@@ -143,7 +143,25 @@ def improvement_create(request):
                 _("Improvement %(reference)s has been raised.") % {"reference": improvement.reference},
             )
             return redirect(improvement)
-    return render(request, "improvements/improvement_form.html", {"form": form, "improvement": None})
+    return render(
+        request,
+        "improvements/improvement_form.html",
+        {"form": form, "improvement": None, **_survey_picker(request)},
+    )
+
+
+def _survey_picker(request):
+    """The side panel of the raise form: a campaign's items and dimensions with their scores and
+    quadrants, each a link that fills the form (for those who may see the analysis)."""
+    from manyi.campaigns.models import Campaign
+
+    if not request.user.can(permissions.VIEW_ANALYSIS):
+        return {}
+    campaigns = Campaign.objects.order_by("-created_at")
+    picked = request.GET.get("campaign", "")
+    campaign = campaigns.filter(pk=picked).first() if picked.isdigit() else None
+    overview = survey_overview(campaign) if campaign is not None else None
+    return {"picker_campaigns": campaigns, "picker_campaign": campaign, "overview": overview}
 
 
 @capability_required(permissions.VIEW_IMPROVEMENTS)

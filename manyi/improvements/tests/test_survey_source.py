@@ -131,3 +131,20 @@ def test_an_improvement_from_complaints_records_its_effect_as_text(people, raise
     improvement.refresh_from_db()
     assert improvement.measured_effect == "同类投诉从每月12起降到3起"
     assert improvement.measured_score is None
+
+
+def test_the_raise_form_lists_a_campaigns_items_with_scores_to_pick_from(people, client_as, waves):
+    from django.urls import reverse
+
+    before, _after = waves
+    client = client_as(people.sam)
+    page = client.get(reverse("improvements:create") + f"?campaign={before.pk}").content.decode()
+    assert 'id="survey-items"' in page
+    assert (
+        f"{item_score(WAVE_2025, 0):.1f}" in page and f"{item_score(WAVE_2025, 1):.1f}" in page
+    )  # 84.0, 44.0
+    pick = f"?campaign={before.pk}&amp;item=Q2&amp;source=survey_item"
+    assert pick in page
+    form = client.get(reverse("improvements:create") + pick.replace("&amp;", "&")).content.decode()
+    assert 'value="Q2"' in form and "服务态度" in form
+    assert '<option value="survey_item" selected>' in form
