@@ -17,7 +17,7 @@ from manyi.accounts import permissions as perms
 from manyi.accounts.decorators import capability_required
 
 from . import workflow, worklist
-from .choices import ReviewStatus
+from .choices import OPEN_STATUSES, ReviewStatus
 from .forms import (
     AssignForm,
     BusyForm,
@@ -86,9 +86,11 @@ def task_list(request):
     today = timezone.localdate()
     counts = worklist.counts(tasks, today)
     returned = worklist.returned_records(user)
-    counts["returned"] = returned.count()
+    counts["returned"] = worklist.capped_count(returned)
     if manager:
-        counts["unassigned"] = worklist.unassigned(user).filter(status__in=("pending", "callback")).count()
+        counts["unassigned"] = worklist.capped_count(
+            worklist.unassigned(user).filter(status__in=OPEN_STATUSES)
+        )
     if tab == "returned":
         rows, page = list(returned[: worklist.PAGE]), None
     else:
@@ -119,14 +121,14 @@ def task_list(request):
             ),
             worklist.PAGE,
         )
-        paginator.count = counts.get(tab, 0)  # counted above already; no second COUNT query
+        paginator.count = counts.get(tab, 0)  # counted above (at most CAP): no second COUNT query
         page = paginator.get_page(request.GET.get("page"))
         rows = list(page.object_list)
     return render(
         request,
         "visits/worklist.html",
         {
-            "tabs": [(key, label, counts.get(key, 0)) for key, label in tabs],
+            "tabs": [(key, label, worklist.badge(counts.get(key, 0))) for key, label in tabs],
             "tab": tab,
             "rows": rows,
             "page": page,

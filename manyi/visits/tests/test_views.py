@@ -78,7 +78,7 @@ def test_tabs_split_today_overdue_callbacks_and_coming_days_by_priority(team, cl
     assert page.index("今天紧急") < page.index("今天普通")
     assert "逾期客户" not in page and "已完成客户" not in page
     counts = {key: count for key, _label, count in response.context["tabs"]}
-    assert counts == {"today": 2, "overdue": 1, "callbacks": 1, "upcoming": 1, "returned": 0}
+    assert counts == {"today": "2", "overdue": "1", "callbacks": "1", "upcoming": "1", "returned": "0"}
     assert "逾期客户" in client.get(reverse("visits:list") + "?tab=overdue").content.decode()
     assert "开会" in client.get(reverse("visits:list") + "?tab=callbacks").content.decode()
     assert "下周客户" in client.get(reverse("visits:list") + "?tab=upcoming").content.decode()
@@ -140,7 +140,7 @@ def test_busy_through_the_form_and_bad_input_changes_nothing(team, client_as):
     assert client.post(url, {"busy-callback_at": "明天", "busy-reason": "忙"}).status_code == 400
     past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(url, {"busy-callback_at": past, "busy-reason": "忙"}, follow=True)
-    assert "future" in response.content.decode() or "将来" in response.content.decode()
+    assert "回拨时间必须晚于现在" in response.content.decode()
     assert client.post(reverse("visits:outcome", args=[task.pk, "vanish"]), {}).status_code == 404
     task.refresh_from_db()
     assert (task.status, task.attempts) == (TaskStatus.PENDING, 0)
@@ -326,3 +326,20 @@ def test_visits_appear_on_the_customers_timeline(team, client_as):
     page = client_as(team.hank).get(customer.get_absolute_url()).content.decode()
     assert "门把手松动" in page  # handlers see the history, without links to the record
     assert VisitRecord.objects.get().get_absolute_url() not in page
+
+
+def test_tab_counts_stop_at_the_cap(team, client_as, settings):
+    from manyi.visits import worklist
+
+    assert worklist.badge(999) == "999" and worklist.badge(1000) == "999+" and worklist.badge(0) == "0"
+    today = timezone.localdate()
+    customer = make_customer()
+    for _n in range(3):
+        make_task(customer, agent=team.amy, due_on=today)
+    tasks = VisitTask.objects.filter(agent=team.amy)
+    original, worklist.CAP = worklist.CAP, 2
+    try:
+        assert worklist.counts(tasks, today)["today"] == 2
+        assert worklist.badge(2) == "1+"
+    finally:
+        worklist.CAP = original

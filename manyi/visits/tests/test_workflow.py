@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from manyi.campaigns.answering import AnswerForm
 from manyi.campaigns.choices import Channel, ResponseStatus
@@ -18,6 +18,13 @@ from .factories import make_task, make_visit_campaign
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are matched in English (the msgid language)."""
+    with translation.override("en"):
+        yield
 
 
 def at(day, hour=10):
