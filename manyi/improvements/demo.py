@@ -1,7 +1,8 @@
 """Demo improvement actions for `manage.py load_demo` (REQUIREMENTS §8, seed 004's example).
 
-Called after the demo surveys: the weakest item of last year's wave becomes an improvement
-already verified effective and measured in this year's wave; a few after-sales complaints
+Called after the demo surveys: the item of last year's wave the dashboard ranks first (急需改进,
+else the lowest score) becomes an improvement already verified effective and measured in this
+year's wave; a few after-sales complaints
 become an improvement that is done and ready to be told to the customers; a late delivery
 improvement is overdue; one more is planned.
 """
@@ -18,7 +19,7 @@ from manyi.tickets.models import Category
 from . import workflow
 from .choices import Source
 from .models import ImprovementAction
-from .scores import survey_figure, survey_targets
+from .scores import survey_figure, survey_overview
 
 MESSAGE = "我们已优化售后响应流程，增设客服专线，目前平均响应时间缩短至1.5小时内，欢迎继续监督。"
 
@@ -37,24 +38,22 @@ def load_demo_improvements(users, now=None):
     waves = list(Campaign.objects.filter(series__isnull=False).exclude(series="").order_by("invite_at"))
     if len(waves) >= 2:
         before, after = waves[0], waves[-1]
-        scored = [
-            survey_figure(before, Source.SURVEY_ITEM, key)
-            for key in survey_targets(before)[Source.SURVEY_ITEM]
-        ]
-        scored = [figure for figure in scored if figure.score is not None]
-        if scored:
-            weakest = min(scored, key=lambda figure: figure.score)
+        # What the dashboard ranks first: an item in the 急需改进 quadrant, else the lowest score.
+        items = [row for row in survey_overview(before)["items"] if row["score"] is not None]
+        if items:
+            weakest = items[0]
+            where = "，位于重要性-满意度矩阵的“急需改进”区域" if weakest["quadrant"] == "improve" else ""
             improvement = workflow.raise_improvement(
                 by=supervisor,
-                title=f"提升“{weakest.label}”满意度",
-                problem=f"{before.name}中“{weakest.label}”得分{weakest.score:.1f}，为各项最低。",
+                title=f"提升“{weakest['label']}”满意度",
+                problem=f"{before.name}中“{weakest['label']}”得分{weakest['score']:.1f}{where}。",
                 root_cause="流程环节多、责任人不明确。",
                 measures="梳理流程，明确各环节负责人和时限；每月通报执行情况。",
                 expected_effect="下一轮调查该项得分提高5分以上。",
-                target_score=min(100.0, weakest.score + 5),
+                target_score=min(100.0, weakest["score"] + 5),
                 source=Source.SURVEY_ITEM,
                 campaign=before,
-                item_key=weakest.key,
+                item_key=weakest["key"],
                 owner=quality,
                 deadline=timezone.localdate(before.invite_at) + 90 * day,
                 now=before.invite_at + 40 * day,
@@ -74,7 +73,7 @@ def load_demo_improvements(users, now=None):
                 "抽查三个月记录，执行到位。",
                 now=before.invite_at + 130 * day,
             )
-            if survey_figure(after, Source.SURVEY_ITEM, weakest.key).score is not None:
+            if survey_figure(after, Source.SURVEY_ITEM, weakest["key"]).score is not None:
                 workflow.record_effect(
                     improvement, supervisor, campaign=after, note="本年度调查复测。", now=now
                 )
