@@ -116,7 +116,8 @@ class ModelError(ValueError):
     """A bad model, bad data or arguments the estimation cannot use.
 
     ``template`` is the English message with ``%(name)s`` placeholders, ``params`` their
-    values (a list or tuple of names is joined). ``str(error)`` is the filled English text;
+    values; a list or tuple is a list of names and is joined (so a value the user wrote is
+    passed as ``str(value)``). ``str(error)`` is the filled English text;
     the template is fixed text, so a user interface can use it as a translation key.
     """
 
@@ -244,7 +245,7 @@ def _validate_model(model: PathModel) -> None:
             raise ModelError('The indicators of construct "%(name)s" must be non-empty names.', name=c.name)
         if c.mode not in MODES:
             raise ModelError(
-                'Construct "%(name)s" has mode "%(mode)s"; use "A" or "B".', name=c.name, mode=c.mode
+                'Construct "%(name)s" has mode "%(mode)s"; use "A" or "B".', name=c.name, mode=str(c.mode)
             )
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -256,7 +257,7 @@ def _validate_model(model: PathModel) -> None:
     if model.scheme not in SCHEMES:
         raise ModelError(
             'Unknown inner weighting scheme "%(scheme)s"; use %(choices)s.',
-            scheme=model.scheme,
+            scheme=str(model.scheme),
             choices=SCHEMES,
         )
     if not model.paths:
@@ -266,9 +267,9 @@ def _validate_model(model: PathModel) -> None:
             if end not in names:
                 raise ModelError(
                     'Path "%(source)s -> %(target)s" names an unknown construct "%(name)s".',
-                    source=a,
-                    target=b,
-                    name=end,
+                    source=str(a),
+                    target=str(b),
+                    name=str(end),
                 )
     if len(set(model.paths)) != len(model.paths):
         raise ModelError("A path is listed twice.")

@@ -112,3 +112,19 @@ def test_other_errors_keep_their_text():
     unknown = pls.ModelError("Not catalogued: %(name)s.", name="Z")
     with translation.override("zh-hans"):
         assert pls_error_message(unknown) == "Not catalogued: Z."
+
+
+def test_a_list_the_user_wrote_is_shown_as_written_not_as_names():
+    spec = {
+        "constructs": {"A": {"indicators": ["a"]}, "B": {"indicators": ["b"]}},
+        "paths": [["A", ["B"]]],
+        "scheme": ["path"],
+    }
+    with pytest.raises(pls.ModelError) as caught:
+        pls.PathModel.from_dict(spec)
+    assert str(caught.value) == "Unknown inner weighting scheme \"['path']\"; use path, centroid, factorial."
+    spec["scheme"] = "path"
+    with pytest.raises(pls.ModelError) as caught:
+        pls.PathModel.from_dict(spec)
+    with translation.override("zh-hans"):
+        assert pls_error_message(caught.value) == "路径“A -> ['B']”中的结构变量“['B']”不存在。"
