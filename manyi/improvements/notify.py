@@ -32,7 +32,9 @@ logger = logging.getLogger(__name__)
 class Recipient:
     """One customer (or anonymous contact) of the linked tickets."""
 
-    key: str  # "c<customer pk>", "e:<address>" or "p:<phone>"
+    # "c<customer pk>", or "t<ticket pk>" (the first ticket of a contact without a customer
+    # record): it goes into pages, so it shows no address or phone number.
+    key: str
     customer: object  # Customer or None
     name: str
     email: str
@@ -57,7 +59,7 @@ def recipients(improvement):
     notices = list(improvement.notices.all())
     by_customer = {n.customer_id: n for n in notices if n.customer_id}
     by_address = {(n.email.lower(), n.phone): n for n in notices if not n.customer_id}
-    found = {}
+    found, anonymous = {}, {}
     for ticket in tickets.order_by("received_at", "pk"):
         customer = ticket.customer
         if customer is not None:
@@ -78,7 +80,10 @@ def recipients(improvement):
         elif ticket.contact_email or ticket.contact_phone:
             email = ticket.contact_email.lower()
             phone = "" if email else ticket.contact_phone
-            key = f"e:{email}" if email else f"p:{phone}"
+            address = (email, phone)
+            if address not in anonymous:
+                anonymous[address] = f"t{ticket.pk}"
+            key = anonymous[address]
             if key not in found:
                 found[key] = Recipient(
                     key=key,

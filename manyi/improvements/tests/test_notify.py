@@ -145,3 +145,24 @@ def test_the_customers_timeline_shows_the_improvement_and_when_they_were_told(
 
     outsider = make_user("olga", Role.HANDLER, department=make_department())
     assert not [e for e in timeline_for(plain, outsider) if e.kind == "improvement"]
+
+
+def test_pages_show_no_address_or_phone_of_contacts_without_a_customer_record(
+    people, raise_one, make_ticket, client_as
+):
+    walker = make_ticket(None, contact_name="路人", contact_email="walker@example.com")
+    caller = make_ticket(None, contact_name="来电人", contact_phone="13900001111")
+    again = make_ticket(None, contact_name="来电人", contact_phone="13900001111", subject="再次来电")
+    improvement = raise_one(source=Source.TICKETS, tickets=[walker, caller, again])
+    keys = [r.key for r in notify.recipients(improvement)]
+    assert keys == [f"t{walker.pk}", f"t{caller.pk}"]  # the caller's two tickets: one recipient
+    page = client_as(people.hank).get(improvement.get_absolute_url()).content.decode()
+    assert "walker@example.com" not in page and "13900001111" not in page
+
+    workflow.apply(improvement, people.hank, "start")
+    workflow.apply(improvement, people.hank, "complete", "完成")
+    notify.record_phone_call(improvement, people.amy, f"t{caller.pk}")
+    notice = CustomerNotice.objects.get()
+    assert (notice.customer, notice.phone, notice.channel) == (None, "13900001111", NoticeChannel.PHONE)
+    told = {r.key: r.told for r in notify.recipients(improvement)}
+    assert told[f"t{caller.pk}"] == notice and told[f"t{walker.pk}"] is None
