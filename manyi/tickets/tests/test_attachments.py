@@ -341,3 +341,18 @@ def test_the_feedback_page_offers_the_file_field(client):
     assert 'enctype="multipart/form-data"' in page
     assert 'type="file" name="attachments"' in page and "multiple" in page
     assert "up to 5 photos (JPEG, PNG, WebP) or PDF files, 10 MB each" in page
+
+
+def test_a_photo_cut_off_near_its_end_is_refused():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.random.default_rng(5).integers(0, 256, (600, 800, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "JPEG", quality=80)
+    photo = buffer.getvalue()
+    assert check_file("photo.jpg", photo).content_type == "image/jpeg"
+    with pytest.raises(AttachmentError, match="is not a JPEG"):
+        check_file("photo.jpg", photo[: len(photo) - 2000])
