@@ -305,11 +305,14 @@ class VisitTask(models.Model):
         indexes = [
             # The worklist reads an agent's, a team's or everyone's tasks of one status by due
             # date (today, overdue, coming days) in priority order, and counts each tab.
-            models.Index(fields=["agent", "status", "due_on", "-priority"], name="visit_task_agent_queue"),
+            # With the id last, "today" (one due date) is read in its order straight from the index.
             models.Index(
-                fields=["department", "status", "due_on", "-priority"], name="visit_task_team_queue"
+                fields=["agent", "status", "due_on", "-priority", "id"], name="visit_task_agent_queue"
             ),
-            models.Index(fields=["status", "due_on", "-priority"], name="visit_task_queue"),
+            models.Index(
+                fields=["department", "status", "due_on", "-priority", "id"], name="visit_task_team_queue"
+            ),
+            models.Index(fields=["status", "due_on", "-priority", "id"], name="visit_task_queue"),
             models.Index(fields=["customer", "due_on"], name="visit_task_customer"),
             # The planner reads the keys a rule planned in its window.
             models.Index(fields=["rule", "planned_on"], name="visit_task_rule_planned"),
