@@ -140,6 +140,21 @@ def test_the_callback_is_emailed_once_with_a_personal_absolute_link(people, smtp
     )
 
 
+def test_the_periodic_job_sends_a_callback_the_task_queue_never_ran(people, smtp_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    ticket = closed(people)  # the on-commit task was never run: the callback waits as due
+    assert ticket.callback_status == CallbackStatus.DUE
+    call_command("periodic", stdout=StringIO())
+    call_command("periodic", stdout=StringIO())  # a second run sends nothing more
+    [(_sender, recipients, _message)] = smtp_server.messages
+    assert recipients == ["zhang@example.com"]
+    ticket.refresh_from_db()
+    assert ticket.callback_status == CallbackStatus.SENT
+
+
 def test_without_an_address_the_callback_is_left_to_a_phone_call(people, smtp_server):
     ticket = closed(people, email="")
     assert callback.send_callback(ticket.pk) == "phone"

@@ -8,7 +8,7 @@ from manyi.campaigns.tasks import run_due_jobs
 class Command(BaseCommand):
     help = (
         "Runs the periodic jobs once (close campaigns past their deadline, queue invitations and "
-        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, read ticket mail when a mailbox is configured, bring dashboards' analysis data up to date). Run it from cron "
+        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, send satisfaction callbacks left waiting, read ticket mail when a mailbox is configured, bring dashboards' analysis data up to date). Run it from cron "
         "every few minutes, or with --loop."
     )
 
@@ -17,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=None, **options):
         from manyi.dashboards.dataset import refresh_recent
+        from manyi.tickets.callback import send_due_callbacks
         from manyi.tickets.escalation import escalate_breaches
         from manyi.tickets.inbound import describe as describe_mail
         from manyi.tickets.inbound import fetch_configured as fetch_ticket_mail
@@ -27,12 +28,14 @@ class Command(BaseCommand):
             done = run_due_jobs()
             tickets = open_pending_tickets()
             escalated = escalate_breaches()
+            callbacks = send_due_callbacks()  # those the task queue did not take
             refreshed = refresh_recent()
             mail = fetch_ticket_mail()
             self.stdout.write(
                 f"closed {done['closed']} campaigns; queued invitations for {done['invitations']}, "
                 f"reminders for {done['reminders']}; {tickets} tickets opened from low survey scores; "
                 f"{escalated['tickets']} tickets escalated for missed deadlines; "
+                f"satisfaction callbacks: {callbacks['sent']} e-mailed, {callbacks['phone']} left for a call; "
                 f"analysis data of {refreshed} campaigns up to date"
                 + (f"; ticket mail: {describe_mail(mail)}" if mail is not None else "")
             )
