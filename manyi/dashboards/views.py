@@ -60,6 +60,7 @@ def campaign_dashboard(request, pk):
         "summary": summary,
         "counts": campaign_counts(campaign),
         "can_drill": can_see_individual_answers(request.user, campaign),
+        "can_raise_improvement": request.user.can(permissions.MANAGE_IMPROVEMENTS),
         "chart_data": _chart_data(summary),
         "chart_text": {
             "index": _("Index"),

@@ -365,3 +365,15 @@ def test_the_periodic_refresh_saves_the_dataset_so_a_new_process_starts_warm(
     assert dataset.size == len(ANSWERS)
     indices = sorted(hand_index(points) for _region, points, _nps in ANSWERS)
     assert sorted(round(x, 6) for x in dataset.index.tolist()) == [round(x, 6) for x in indices]
+
+
+def test_managers_of_improvements_can_raise_one_from_a_key_driver(client_as, people, survey):
+    url = reverse("dashboards:campaign", args=[survey.pk])
+    html = client_as(people.sam).get(url).content.decode()  # supervisor: manages improvements
+    links = re.findall(r'class="small raise-improvement" href="([^"]+)"', html)
+    assert links and all(f"campaign={survey.pk}" in link for link in links)
+    first = links[0].replace("&amp;", "&")
+    form = client_as(people.sam).get(first)
+    assert form.status_code == 200
+    # The analyst reads the dashboard but cannot raise improvements: no link.
+    assert "raise-improvement" not in client_as(people.ana).get(url).content.decode()
