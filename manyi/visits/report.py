@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.accounts.choices import Role
 from manyi.customers.choices import CustomerType
@@ -186,7 +186,7 @@ def xlsx_rows(report):
 HEADERS = (
     "",
     gettext_lazy("Planned"),
-    gettext_lazy("Done"),
+    pgettext_lazy("visit report", "Done"),
     gettext_lazy("Unreachable"),
     gettext_lazy("Refused"),
     gettext_lazy("Still open"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/done/", views.task_complete, name="complete"),
     path("tasks/<int:pk>/assign/", views.task_assign, name="assign"),
+    path("tasks/<int:pk>/after-warranty/", views.task_after_warranty, name="after_warranty"),
     path("tasks/<int:pk>/<str:outcome>/", views.task_outcome, name="outcome"),
     path("records/<int:pk>/", views.record_detail, name="record"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),

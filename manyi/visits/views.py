@@ -27,7 +27,7 @@ from .forms import (
     ReviewForm,
     agents_of,
 )
-from .models import VisitRecord, VisitTask
+from .models import VisitPreference, VisitRecord, VisitTask
 from .scripts import render_script, script_context
 from .workflow import VisitError
 
@@ -177,6 +177,9 @@ def _call_context(request, task):
         else [],
         "scores": scores,
         "attempts": list(task.visit_attempts.select_related("by")),
+        "after_warranty": VisitPreference.objects.filter(
+            customer=customer, visits_after_warranty=True
+        ).exists(),
         "script": script,
         "script_text": render_script(script.body, script_context(task, user)) if script else "",
         "busy_form": BusyForm(prefix="busy"),
@@ -329,6 +332,22 @@ def task_assign(request, pk):
         messages.success(
             request, _("Assigned to %(agent)s.") % {"agent": form.cleaned_data["agent"].display_name}
         )
+    return redirect(task)
+
+
+@require_POST
+@capability_required(perms.WORK_VISITS)
+def task_after_warranty(request, pk):
+    """The customer asks for (or no longer wants) routine visits after the warranty (seed 000)."""
+    task = _task_for(request.user, pk)
+    wanted = request.POST.get("wanted") == "1"
+    VisitPreference.objects.update_or_create(
+        customer=task.customer, defaults={"visits_after_warranty": wanted}
+    )
+    if wanted:
+        messages.success(request, _("Routine visits continue after the warranty, as the customer asked."))
+    else:
+        messages.info(request, _("Routine visits stop when the warranty ends."))
     return redirect(task)
 
 

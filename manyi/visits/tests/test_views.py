@@ -343,3 +343,16 @@ def test_tab_counts_stop_at_the_cap(team, client_as, settings):
         assert worklist.badge(2) == "1+"
     finally:
         worklist.CAP = original
+
+
+def test_the_customer_can_ask_for_routine_visits_after_the_warranty(team, client_as):
+    from manyi.visits.models import VisitPreference
+
+    task = make_task(agent=team.amy)
+    url = reverse("visits:after_warranty", args=[task.pk])
+    assert client_as(team.bob).post(url, {"wanted": "1"}).status_code == 404
+    assert not VisitPreference.objects.exists()
+    client_as(team.amy).post(url, {"wanted": "1"})
+    assert VisitPreference.objects.get(customer=task.customer).visits_after_warranty
+    client_as(team.amy).post(url, {"wanted": "0"})
+    assert not VisitPreference.objects.get(customer=task.customer).visits_after_warranty
