@@ -331,7 +331,11 @@ def _insert(rows):
                 f"SELECT {', '.join(columns)}, {values} FROM visit_plan_rows "
                 f"ON CONFLICT ({source_key}) DO NOTHING"
             )
-            return cursor.rowcount
+            inserted = cursor.rowcount
+            # Dropped now: inside an outer transaction (the demo loader, a test) ON COMMIT
+            # would come only after the next rule had tried to create it again.
+            cursor.execute("DROP TABLE visit_plan_rows")
+            return inserted
         adapt = [_adapter(meta.get_field(name)) for name in INSERT_FIELDS]
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(
