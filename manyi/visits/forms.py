@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.choices import Role
@@ -158,6 +158,7 @@ class RuleForm(_Styled, forms.ModelForm):
             "catch_up_days",
             "is_active",
         ]
+        labels = {"purpose": pgettext_lazy("visit", "Purpose of the visit")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,6 +210,7 @@ class PlanForm(_Styled, forms.ModelForm):
         model = VisitPlan
         fields = ["method", "purpose", "topic", "planned_on", "agent", "priority", "campaign", "script"]
         widgets = {"planned_on": DATE_INPUT}
+        labels = {"purpose": pgettext_lazy("visit", "Purpose of the visit")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
