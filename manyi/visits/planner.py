@@ -375,7 +375,11 @@ def plan_daily(now=None):
     except IntegrityError:
         return None
     started = time.perf_counter()
-    created = sum(plan_visits(today).values())
+    try:
+        created = sum(plan_visits(today).values())
+    except Exception:
+        run.delete()  # not planned after all: the next run of the periodic job tries again
+        raise
     PlannerRun.objects.filter(pk=run.pk).update(created=created, seconds=time.perf_counter() - started)
     return created
 

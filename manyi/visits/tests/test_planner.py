@@ -177,3 +177,16 @@ def test_the_periodic_command_runs_the_planner(people):
     call_command("periodic", stdout=out)
     assert "1 return visit tasks planned" in out.getvalue()
     assert VisitTask.objects.count() == 1
+
+
+def test_a_failed_planning_day_is_tried_again(people):
+    make_purchase(make_customer(), purchased_on=date.today() - timedelta(days=30))
+    rule(RuleKind.AFTER_PURCHASE, 30)
+    broken = VisitRule.objects.create(name="坏规则", kind="no_such_kind", purpose="x")  # bypasses the form
+    with pytest.raises(ValueError):
+        plan_daily()
+    assert not PlannerRun.objects.exists()
+    broken.delete()
+    # Tried again; the rule planned before the failure keeps its one task.
+    assert plan_daily() == 0
+    assert PlannerRun.objects.count() == 1 and VisitTask.objects.count() == 1
