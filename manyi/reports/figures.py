@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from django.apps import apps
 from django.core.cache import cache
 from django.utils import timezone
@@ -197,7 +198,12 @@ def report_figures(campaign, now=None):
                 "quadrant": row.get("quadrant"),
                 "quadrant_label": names.get(row.get("quadrant"), ""),
                 "distribution": [
-                    {"label": d["label"], "points": _num(d["points"]), "count": d["count"]}
+                    {
+                        "label": d["label"],
+                        "points": _num(d["points"]),
+                        "count": d["count"],
+                        "share": _num(100.0 * d["count"] / s.n, 2) if s.n else None,
+                    }
                     for d in row["distribution"]
                 ],
             }
@@ -238,6 +244,7 @@ def report_figures(campaign, now=None):
             for d in importance["drivers"]
         ]
     problems = _problems(items, priorities, target, questionnaire.satisfied_threshold)
+    technical, fieldwork = _technical(campaign, dataset), _fieldwork(campaign, dataset, counts)
     texts = _open_answers(campaign, dataset)
     return {
         "format": SNAPSHOT_FORMAT,
@@ -256,6 +263,8 @@ def report_figures(campaign, now=None):
         },
         "purpose": campaign.purpose.strip() or default_purpose(),
         "method": method,
+        "technical": technical,
+        "fieldwork": fieldwork,
         "overall": overall,
         "dimensions": dimensions,
         "items": items,
@@ -281,6 +290,103 @@ def report_figures(campaign, now=None):
         "open_answers": texts["questions"],
         "keywords": texts["keywords"],
     }
+
+
+def _technical(campaign, dataset):
+    """The CSR technical report's figures: who was asked (the target list's filters), and a
+    check for non-response bias: each region's share of the invited against its share of
+    the respondents (a large gap means the answers over-represent some regions)."""
+    from django.db.models import Count
+
+    from manyi.campaigns.models import Invitation
+
+    invited = dict(
+        Invitation.objects.filter(campaign=campaign)
+        .values_list("customer__region")
+        .annotate(n=Count("pk"))
+        .values_list("customer__region", "n")
+    )
+    codes = dataset.codes["region"]
+    labels = dataset.labels["region"]
+    answered = {
+        labels[code]: int(n) for code, n in enumerate(np.bincount(codes[codes >= 0], minlength=len(labels)))
+    }
+    answered_none = int(np.count_nonzero(codes < 0))
+    total_invited = sum(invited.values())
+    total_answered = dataset.size
+    rows = []
+    for region in sorted(set(invited) | set(answered), key=lambda r: r or "~"):
+        n_invited = invited.get(region, 0)
+        n_answered = answered.get(region, 0) if region else answered_none
+        rows.append(
+            {
+                "region": region or "",
+                "invited": n_invited,
+                "invited_share": _num(100.0 * n_invited / total_invited, 2) if total_invited else None,
+                "answered": n_answered,
+                "answered_share": _num(100.0 * n_answered / total_answered, 2) if total_answered else None,
+                "response_rate": _num(100.0 * n_answered / n_invited, 2) if n_invited else None,
+            }
+        )
+    gaps = [
+        abs(r["invited_share"] - r["answered_share"])
+        for r in rows
+        if r["invited_share"] is not None and r["answered_share"] is not None
+    ]
+    return {
+        "population": [
+            [str(key), str(value)]
+            for key, value in (campaign.target_filters or {}).items()
+            if value not in ("", None, [])
+        ],
+        "sampling_seed": campaign.sampling_seed,
+        "stratify_by": campaign.stratify_by,
+        "regions": rows,
+        "largest_gap": _num(max(gaps), 2) if gaps else None,
+        "anonymous": int(np.count_nonzero(dataset.customer < 0)),
+    }
+
+
+def _fieldwork(campaign, dataset, counts):
+    """The CSR fieldwork report's figures: channels, dates, reminders, completions by week."""
+    from django.db.models import Count, Q, Sum
+
+    from manyi.campaigns.models import Invitation
+
+    channel_names = dict(Channel.choices)
+    codes = dataset.codes["channel"]
+    by_channel = [
+        {"channel": str(channel_names.get(label, label)), "count": int(np.count_nonzero(codes == code))}
+        for code, label in enumerate(dataset.labels["channel"])
+    ]
+    reminders = Invitation.objects.filter(campaign=campaign).aggregate(
+        sent=Sum("reminders_sent"), reminded=Count("pk", filter=Q(reminders_sent__gt=0))
+    )
+    weeks = []
+    local = (dataset.completed + np.timedelta64(_utc_offset(), "s")).astype("datetime64[D]")
+    if dataset.size:
+        # ISO weeks start on Monday; 1970-01-01 was a Thursday.
+        monday = local - ((local.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
+        starts, n = np.unique(monday, return_counts=True)
+        weeks = [{"week": str(start), "count": int(count)} for start, count in zip(starts, n, strict=True)]
+    return {
+        "by_channel": sorted(by_channel, key=lambda row: -row["count"]),
+        "first": str(local.min()) if dataset.size else None,
+        "last": str(local.max()) if dataset.size else None,
+        "sent": counts["sent"],
+        "opened": counts["opened"],
+        "failed": counts["failed"],
+        "opted_out": counts["opted_out"],
+        "reminders_sent": reminders["sent"] or 0,
+        "reminded": reminders["reminded"],
+        "interviewers": len([label for label in dataset.labels["agent"] if label]),
+        "weeks": weeks,
+    }
+
+
+def _utc_offset():
+    offset = timezone.localtime().utcoffset()
+    return int(offset.total_seconds()) if offset else 0
 
 
 def _date(value):

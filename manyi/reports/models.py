@@ -14,6 +14,11 @@ class ReportStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+class ReportKind(models.TextChoices):
+    ANALYSIS = "analysis", _("Satisfaction analysis report")  # 《顾客满意度分析报告》
+    CSR = "csr", _("Full CSR report (technical, fieldwork, data, analysis)")  # seed 001
+
+
 class Report(models.Model):
     """A satisfaction analysis report (《顾客满意度分析报告》) of one campaign (one wave).
 
@@ -28,6 +33,7 @@ class Report(models.Model):
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="reports"
     )
     title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices, default=ReportKind.ANALYSIS)
     number = models.CharField(
         _("document number"), max_length=50, blank=True, help_text=_("For example QR2104 (quality records).")
     )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .figures import report_figures
-from .models import Report, ReportStatus
+from .models import Report, ReportKind, ReportStatus
 
 
 class PublishError(Exception):
@@ -18,10 +18,11 @@ def default_title(campaign):
     return _("%(name)s customer satisfaction analysis report") % {"name": name}
 
 
-def new_draft(campaign, *, by=None, based_on=None):
-    """A draft report of the campaign; from a published one: its title, number and conclusions."""
+def new_draft(campaign, *, by=None, based_on=None, kind=ReportKind.ANALYSIS):
+    """A draft report of the campaign; from a published one: its kind, title, number and conclusions."""
     return Report.objects.create(
         campaign=campaign,
+        kind=based_on.kind if based_on else kind,
         title=based_on.title if based_on else default_title(campaign),
         number=based_on.number if based_on else "",
         conclusions=based_on.conclusions if based_on else "",

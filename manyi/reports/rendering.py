@@ -23,7 +23,21 @@ from .exports import mask_text
 from .figures import report_figures
 
 
-def section_titles():
+def section_titles(kind="analysis"):
+    """Section id -> numbered title, in the order of the report's kind."""
+    if kind == "csr":
+        return {
+            "technical": _("1. Technical report"),
+            "fieldwork": _("2. Fieldwork report"),
+            "data": _("3. Data report"),
+            "overall": _("4. Analysis report: overall satisfaction"),
+            "dimensions": _("5. Analysis report: dimensions and items"),
+            "importance": _("6. Analysis report: importance-performance"),
+            "problems": _("7. Main problems and improvement priorities"),
+            "improvements": _("8. Improvement actions and their status"),
+            "conclusions": _("9. Conclusions and recommendations"),
+            "appendix": _("Appendix"),
+        }
     return {
         "purpose": _("1. Purpose of the survey"),
         "method": _("2. Method and sample"),
@@ -88,7 +102,7 @@ def _data_uri(png):
 def document_context(report, user, figures=None, *, chart_url=_data_uri):
     """What reports/_document.html needs, for this reader (`chart_url`: PNG bytes -> image address)."""
     figures = figures or figures_of(report)
-    titles = section_titles()
+    titles = section_titles(report.kind)
     open_answers = None
     if can_see_individual_answers(user, report.campaign):
         show_personal = user.can(permissions.VIEW_PERSONAL_DATA)
@@ -102,6 +116,7 @@ def document_context(report, user, figures=None, *, chart_url=_data_uri):
         "figures": figures,
         "titles": titles,
         "sections": [{"id": key, "title": title} for key, title in titles.items()],
+        "shown": set(titles),
         "charts": {name: chart_url(png) for name, png in charts.all_charts(figures).items()},
         "comparisons": [(_("Previous wave"), o["previous"]), (_("A year earlier"), o["last_year"])],
         "overall_sentence": overall_sentence(figures),
@@ -167,7 +182,7 @@ def xlsx_bytes(report, user, figures=None):
 
     figures = figures or figures_of(report)
     context = document_context(report, user, figures)
-    titles = context["titles"]
+    titles = section_titles()  # the workbook's sheets are the same for both kinds
     bold = Font(bold=True)
     workbook = Workbook()
     workbook.remove(workbook.active)

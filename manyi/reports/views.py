@@ -15,7 +15,7 @@ from manyi.campaigns.models import Campaign
 from manyi.forms import StyledFormMixin
 
 from . import exports, publishing, rendering
-from .models import Report
+from .models import Report, ReportKind
 
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -76,7 +76,7 @@ def report_list(request):
     return render(
         request,
         "reports/report_list.html",
-        {"reports": reports[:200], "campaign": campaign, "campaigns": campaigns},
+        {"reports": reports[:200], "campaign": campaign, "campaigns": campaigns, "kinds": ReportKind.choices},
     )
 
 
@@ -93,7 +93,12 @@ def report_create(request, pk=None):
     if campaign.state == "draft":
         messages.error(request, _("A campaign that has not started has nothing to report."))
         return redirect(campaign)
-    report = publishing.new_draft(campaign, by=request.user)
+    kind = request.POST.get("kind") or ReportKind.ANALYSIS
+    if kind not in ReportKind.values:
+        return HttpResponse(
+            _("Choose a kind of report."), status=400, content_type="text/plain; charset=utf-8"
+        )
+    report = publishing.new_draft(campaign, by=request.user, kind=kind)
     return redirect(report)
 
 
@@ -109,7 +114,7 @@ def report_detail(request, pk):
 class ReportForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Report
-        fields = ["title", "number", "conclusions"]
+        fields = ["kind", "title", "number", "conclusions"]
         widgets = {"conclusions": forms.Textarea(attrs={"rows": 12})}
 
 

@@ -139,7 +139,7 @@ def test_a_published_report_does_not_change_after_new_answers(client_as, people,
     report = new_report(survey, people.ana, client)
     client.post(
         reverse("reports:edit", args=[report.pk]),
-        {"title": report.title, "number": "QR2104", "conclusions": "总体良好。"},
+        {"kind": "analysis", "title": report.title, "number": "QR2104", "conclusions": "总体良好。"},
     )
     assert client.post(reverse("reports:publish", args=[report.pk])).status_code == 302
     report.refresh_from_db()
@@ -157,7 +157,9 @@ def test_a_published_report_does_not_change_after_new_answers(client_as, people,
     assert html_before.count("很差") == html_after.count("很差")
 
     # Editing and publishing again are refused; a new version starts from it and counts the new answer.
-    response = client.post(reverse("reports:edit", args=[report.pk]), {"title": "改", "conclusions": "改"})
+    response = client.post(
+        reverse("reports:edit", args=[report.pk]), {"kind": "analysis", "title": "改", "conclusions": "改"}
+    )
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.conclusions == "总体良好。"
