@@ -360,7 +360,8 @@ def record_detail(request, pk):
 
     record = _record_for(request.user, pk)
     blocks = None
-    if record.response_id and can_see_individual_answers(request.user, record.response.campaign):
+    allowed = bool(record.response_id) and can_see_individual_answers(request.user, record.response.campaign)
+    if allowed:
         form = AnswerForm(record.response.questionnaire, initial=initial_from_response(record.response))
         blocks = form.blocks()
     return render(
@@ -370,6 +371,7 @@ def record_detail(request, pk):
             "record": record,
             "task": record.task,
             "blocks": blocks,
+            "answers_allowed": allowed,
             "attempts": list(record.task.visit_attempts.select_related("by")),
             "review_form": ReviewForm()
             if workflow.can_review(request.user, record) and record.review_status == ReviewStatus.SUBMITTED
@@ -441,12 +443,19 @@ def record_ticket(request, pk):
 
 @capability_required(perms.REVIEW_VISITS)
 def review_queue(request):
+    from manyi.campaigns.answering import can_see_individual_answers
+
     records = (
         VisitRecord.objects.visible_to(request.user)
         .filter(review_status=ReviewStatus.SUBMITTED)
         .exclude(agent=request.user)
-        .select_related("customer", "agent", "response")
+        .select_related("customer", "agent", "response__campaign")
         .order_by("submitted_at", "pk")
     )
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    return render(request, "visits/review_queue.html", {"page": page, "records": page.object_list})
+    rows = list(page.object_list)
+    for record in rows:
+        response = record.response
+        allowed = response is not None and can_see_individual_answers(request.user, response.campaign)
+        record.shown_index = response.index if allowed else None
+    return render(request, "visits/review_queue.html", {"page": page, "records": rows})

@@ -356,3 +356,32 @@ def test_the_customer_can_ask_for_routine_visits_after_the_warranty(team, client
     assert VisitPreference.objects.get(customer=task.customer).visits_after_warranty
     client_as(team.amy).post(url, {"wanted": "0"})
     assert not VisitPreference.objects.get(customer=task.customer).visits_after_warranty
+
+
+def test_answers_of_a_confidential_campaign_stay_hidden_on_the_record(team, client_as):
+    campaign = make_visit_campaign()
+    type(campaign).objects.filter(pk=campaign.pk).update(confidential=True)
+    from manyi.testing import make_response
+
+    response = make_response(campaign.questionnaire, campaign, status="completed", index=77.7)
+    task = make_task(agent=team.amy, campaign=campaign)
+    record = VisitRecord.objects.create(
+        task=task,
+        customer=task.customer,
+        agent=team.amy,
+        visitee="张工",
+        method=Method.PHONE_FIRST,
+        visited_at=timezone.now(),
+        about_usage=True,
+        response=response,
+    )
+    assert "77.7" not in client_as(team.sam).get(record.get_absolute_url()).content.decode()
+    assert "77.7" not in client_as(team.sam).get(reverse("visits:review")).content.decode()
+    assert "77.7" in client_as(team.alice).get(record.get_absolute_url()).content.decode()
+    assert "77.7" in client_as(team.alice).get(reverse("visits:review")).content.decode()
+
+
+@pytest.mark.parametrize("name", ["plans", "scripts", "rules", "review"])
+def test_analysts_and_agents_cannot_manage_visits(team, client_as, name):
+    for who in (team.ana, team.amy, team.hank):
+        assert client_as(who).get(reverse(f"visits:{name}")).status_code == 403
