@@ -385,3 +385,22 @@ def test_answers_of_a_confidential_campaign_stay_hidden_on_the_record(team, clie
 def test_analysts_and_agents_cannot_manage_visits(team, client_as, name):
     for who in (team.ana, team.amy, team.hank):
         assert client_as(who).get(reverse(f"visits:{name}")).status_code == 403
+
+
+def test_the_call_screen_query_count_does_not_grow_with_the_customers_history(team, client_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 6):
+        customer = make_customer()
+        for n in range(size):
+            make_contact(customer, name=f"联系人{n}")
+            make_purchase(customer)
+        task = make_task(customer, agent=team.amy, campaign=make_visit_campaign())
+        client = client_as(team.amy)
+        client.get(reverse("visits:task", args=[task.pk]))  # the session is warm
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("visits:task", args=[task.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
