@@ -93,3 +93,46 @@ class Report(models.Model):
     @property
     def is_published(self):
         return self.status == ReportStatus.PUBLISHED
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class ReportSchedule(models.Model):
+    """A report of a campaign published and e-mailed to subscribers every month or quarter.
+
+    `manage.py send_scheduled_reports` (run from cron or the periodic jobs) publishes a new
+    version of the campaign's report when `next_run` has come, e-mails each subscriber the
+    link and the PDF (drawn for that reader's rights), and moves `next_run` to the start of
+    the next period.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="report_schedules"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices, default=ReportKind.ANALYSIS)
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("subscribers"), related_name="+"
+    )
+    next_run = models.DateField(_("next report on"))
+    active = models.BooleanField(_("active"), default=True)
+    last_report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["next_run", "pk"]
+        verbose_name = _("report schedule")
+        verbose_name_plural = _("report schedules")
+
+    def __str__(self):
+        return f"{self.campaign} · {self.get_frequency_display()}"

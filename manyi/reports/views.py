@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from manyi.campaigns.models import Campaign
 from manyi.forms import StyledFormMixin
 
 from . import exports, publishing, rendering
-from .models import Report, ReportKind
+from .models import Report, ReportKind, ReportSchedule
 
 CONTENT_TYPES = {
     "csv": "text/csv",
@@ -73,11 +74,78 @@ def report_list(request):
         campaign = get_object_or_404(Campaign, pk=int(request.GET["campaign"]))
         reports = reports.filter(campaign=campaign)
     campaigns = Campaign.objects.exclude(state="draft").order_by("-created_at")
-    return render(
-        request,
-        "reports/report_list.html",
-        {"reports": reports[:200], "campaign": campaign, "campaigns": campaigns, "kinds": ReportKind.choices},
+    context = {
+        "reports": reports[:200],
+        "campaign": campaign,
+        "campaigns": campaigns,
+        "kinds": ReportKind.choices,
+    }
+    if campaign is not None:
+        context["schedules"] = campaign.report_schedules.prefetch_related("recipients")
+        if request.user.can(permissions.EDIT_REPORTS):
+            context["schedule_form"] = ScheduleForm()
+    return render(request, "reports/report_list.html", context)
+
+
+def _readers():
+    from manyi.accounts.models import User
+
+    return [
+        u.pk for u in User.objects.filter(is_active=True).exclude(email="") if u.can(permissions.VIEW_REPORTS)
+    ]
+
+
+class ScheduleForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ReportSchedule
+        fields = ["kind", "frequency", "next_run", "recipients"]
+        widgets = {"next_run": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only people who may read reports and have an e-mail address can subscribe.
+        field = self.fields["recipients"]
+        field.queryset = field.queryset.filter(pk__in=_readers()).order_by("username")
+        field.label_from_instance = lambda user: f"{user.display_name} <{user.email}>"
+
+    def clean_next_run(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data["next_run"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("The first report cannot be in the past."))
+        return day
+
+
+@require_POST
+@capability_required(permissions.EDIT_REPORTS)
+def schedule_create(request, pk):
+    """Monthly or quarterly publication and e-mail of the campaign's report."""
+    campaign = _campaign(pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{reverse('reports:list')}?campaign={campaign.pk}")
+    schedule = form.save(commit=False)
+    schedule.campaign, schedule.created_by = campaign, request.user
+    schedule.save()
+    form.save_m2m()
+    messages.success(
+        request, _("The report will be published and sent on %(day)s.") % {"day": schedule.next_run}
     )
+    return redirect(f"{reverse('reports:list')}?campaign={campaign.pk}")
+
+
+@require_POST
+@capability_required(permissions.EDIT_REPORTS)
+def schedule_stop(request, pk):
+    schedule = get_object_or_404(ReportSchedule, pk=pk)
+    schedule.active = False
+    schedule.save(update_fields=["active"])
+    messages.success(request, _("The scheduled report was stopped."))
+    return redirect(f"{reverse('reports:list')}?campaign={schedule.campaign_id}")
 
 
 @require_POST
