@@ -1,7 +1,7 @@
 """The monthly visit report 《客户回访报告》 (seed 000: 每月回访结束后由客服部经理汇总形成).
 
 Counts visits planned in the month (the date a rule or the plan table set, not moved by
-callbacks) by what became of them, by agent and by customer type; the satisfaction measured on
+callbacks) by what became of them (cancelled visits apart, outside the rates), by agent and by customer type; the satisfaction measured on
 the visits (the questionnaire answers, scored like web answers); problems found and their
 follow-up; and the on-time rate: visits done no later than ON_TIME_DAYS after the planned date.
 """
@@ -32,11 +32,15 @@ class Tally:
     unreachable: int = 0
     refused: int = 0
     open: int = 0
+    cancelled: int = 0  # not in `planned`: the rates are of the visits still meant to happen
     on_time: int = 0
     scores: list = field(default_factory=list)
     satisfied: int = 0
 
     def add_task(self, status, planned_on, closed_on):
+        if status == TaskStatus.CANCELLED:
+            self.cancelled += 1
+            return
         self.planned += 1
         if status == TaskStatus.DONE:
             self.done += 1
@@ -77,9 +81,7 @@ class MonthlyReport:
 
 
 def tasks_in_month(user, month):
-    tasks = VisitTask.objects.filter(planned_on__gte=month, planned_on__lt=add_months(month, 1)).exclude(
-        status=TaskStatus.CANCELLED
-    )
+    tasks = VisitTask.objects.filter(planned_on__gte=month, planned_on__lt=add_months(month, 1))
     if user.role in (Role.ADMINISTRATOR, Role.ANALYST) or not user.department_id:
         return tasks if user.role in (Role.ADMINISTRATOR, Role.ANALYST) else tasks.none()
     return tasks.filter(department_id=user.department_id)
@@ -151,6 +153,7 @@ def xlsx_rows(report):
             t.unreachable,
             t.refused,
             t.open,
+            t.cancelled,
             _pct(t.on_time_rate),
             _pct(t.index),
             _pct(t.satisfied_rate),
@@ -190,6 +193,7 @@ HEADERS = (
     gettext_lazy("Unreachable"),
     gettext_lazy("Refused"),
     gettext_lazy("Still open"),
+    pgettext_lazy("visit report", "Cancelled"),
     gettext_lazy("On time (%)"),
     gettext_lazy("Satisfaction index"),
     gettext_lazy("Satisfied (%)"),

@@ -28,4 +28,5 @@ urlpatterns = [
     path("plans/export.xlsx", manage_views.plan_export, name="plan_export"),
     path("report/", report_views.monthly_report, name="report"),
     path("report/export.xlsx", report_views.monthly_report_export, name="report_export"),
+    path("report/report.pdf", report_views.monthly_report_pdf, name="report_pdf"),
 ]

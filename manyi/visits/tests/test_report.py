@@ -1,5 +1,8 @@
 """The monthly visit report 《客户回访报告》: counts, on-time rate, satisfaction, problems, Excel."""
 
+import re
+import shutil
+import subprocess
 from datetime import date, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -87,6 +90,8 @@ def test_the_report_counts_by_agent_and_customer_type(october):
         by_type[str(CustomerType.NORMAL.label)].unreachable,
     ) == (4, 1)
     assert [r.problem for r in data.problems] == ["发票未收到"]
+    # The cancelled visit is counted apart, not among the planned ones (nor in the rates).
+    assert total.cancelled == 1 and by_agent["王芳"].cancelled == 1 and by_agent["白波"].cancelled == 0
 
 
 def test_another_team_sees_only_its_own_visits(october):
@@ -110,5 +115,43 @@ def test_the_report_page_and_its_excel_file(october, client_as):
         load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
     )
     total = next(row for row in rows if row[0] in ("Total", "合计"))
-    assert total[1:7] == (7, 4, 1, 1, 1, 75.0)
+    assert total[1:8] == (7, 4, 1, 1, 1, 1, 75.0)
     assert any(row[0] == "发票未收到" for row in rows)
+
+
+POPPLER = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+
+
+@POPPLER
+def test_the_report_as_pdf_has_the_pages_figures_and_an_embedded_cjk_font(october, client_as, tmp_path):
+    client = client_as(october.sam)
+    response = client.get(reverse("visits:report_pdf") + "?month=2026-10")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "visit-report-2026-10" in response["Content-Disposition"]
+    path = tmp_path / "visits.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    # The total line, computed here from the fixture: 7 planned, 4 done, 1 unreachable,
+    # 1 refused, 1 open, 1 cancelled, 3 of 4 on time, index (90+70+80)/3, 2 of 3 satisfied.
+    index = f"{(90 + 70 + 80) / 3:.1f}"
+    satisfied = f"{100 * 2 / 3:.1f}"
+    total_line = next(line for line in text.splitlines() if line.split()[:1] in (["Total"], ["合计"]))
+    assert total_line.split()[1:] == ["7", "4", "1", "1", "1", "1", "75.0", index, satisfied]
+    assert "发票未收到" in text and "客户回访报告" in text and re.search(r"\b1 ?/ ?1\b", text)
+    # The HTML page shows the same figures.
+    html = client.get(reverse("visits:report") + "?month=2026-10").content.decode()
+    assert f'id="total-index">{index}<' in html and 'id="total-cancelled">1<' in html
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    cjk = [line.split() for line in fonts.splitlines() if "CJK" in line]
+    assert cjk and all(cells[-5] == "yes" for cells in cjk)  # the "emb" column
+
+
+def test_the_pdf_follows_the_reports_access_rule(october, client_as):
+    url = reverse("visits:report_pdf") + "?month=2026-10"
+    assert client_as(october.amy).get(url).status_code == 403
+    # Another team's supervisor gets a PDF of their own team only (1 planned visit).
+    assert client_as(october.olga).get(url).status_code == 200
+    bad = client_as(october.sam).get(reverse("visits:report_pdf") + "?month=2026-1x")
+    assert bad.status_code == 302
