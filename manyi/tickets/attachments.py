@@ -150,6 +150,21 @@ def _image_opens(data, pillow_format):
     return True
 
 
+def _image_complete(data, content_type):
+    """Whether the image's bytes run to its end marker. Pillow alone cannot be trusted with
+    this: WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the whole process
+    when it is imported (report PDFs), and then a cut-off photo loads without an error."""
+    if content_type == "image/jpeg":
+        # Entropy-coded data never holds FF D9: an end-of-image marker after the last
+        # start-of-scan means the last scan is whole (trailing bytes after it are allowed).
+        return data.find(b"\xff\xd9", data.rfind(b"\xff\xda")) != -1
+    if content_type == "image/png":
+        return data.rfind(b"IEND\xaeB`\x82") != -1
+    if content_type == "image/webp":
+        return int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    return True
+
+
 def _pdf_complete(data):
     # A PDF ends with its trailer; a file cut off in transfer (or a renamed file that only
     # starts like one) does not.
@@ -170,7 +185,9 @@ def check_file(name, data):
     content_type = sniff(data)
     extension, pillow_format = ALLOWED_TYPES.get(content_type, (None, None))
     valid = content_type is not None and (
-        _image_opens(data, pillow_format) if pillow_format else _pdf_complete(data)
+        _image_complete(data, content_type) and _image_opens(data, pillow_format)
+        if pillow_format
+        else _pdf_complete(data)
     )
     if not valid:
         raise AttachmentError(

@@ -356,3 +356,24 @@ def test_a_photo_cut_off_near_its_end_is_refused():
     assert check_file("photo.jpg", photo).content_type == "image/jpeg"
     with pytest.raises(AttachmentError, match="is not a JPEG"):
         check_file("photo.jpg", photo[: len(photo) - 2000])
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_cut_off_images_are_refused_even_after_weasyprint_relaxed_pillow(kind):
+    # WeasyPrint (report PDFs) sets PIL.ImageFile.LOAD_TRUNCATED_IMAGES = True for the whole
+    # process when imported; the checks must not depend on that switch.
+    import io
+
+    import numpy as np
+    import weasyprint  # noqa: F401
+    from PIL import Image, ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    pixels = np.random.default_rng(7).integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, kind)
+    image = buffer.getvalue()
+    name = f"photo.{kind.lower()}"
+    assert check_file(name, image).size == len(image)
+    with pytest.raises(AttachmentError, match="is not a JPEG"):
+        check_file(name, image[: len(image) - 1000])
