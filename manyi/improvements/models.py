@@ -7,37 +7,26 @@ worked (the score of the item in the next wave). Status changes go through
 """
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from manyi.accounts.models import Department
+from manyi.sequences import YearlySequence
 
 from .choices import OPEN_STATUSES, EventKind, NoticeChannel, Source, Status
 
 REFERENCE_PREFIX = "GJ"  # 改进
 
 
-class ImprovementSequence(models.Model):
-    """The last reference number issued per year; incremented under a row lock."""
+class ImprovementSequence(YearlySequence):
+    """GJ-2026-0042."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.last}"
-
-    @classmethod
-    def next_reference(cls, year):
-        """GJ-2026-0042. The row is updated (and so locked) before it is read."""
-        with transaction.atomic():
-            cls.objects.get_or_create(year=year)
-            cls.objects.filter(year=year).update(last=F("last") + 1)
-            number = cls.objects.select_for_update().get(year=year).last
-        return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
+    prefix = REFERENCE_PREFIX
+    width = 4
 
 
 class ImprovementQuerySet(models.QuerySet):

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 
 from manyi.accounts.models import Department
 from manyi.customers.models import Customer
+from manyi.sequences import YearlySequence
 
 from . import sla
 from .choices import (
@@ -243,23 +244,11 @@ class SlaPolicy(models.Model):
         )
 
 
-class TicketSequence(models.Model):
-    """The last reference number issued per year; incremented under a row lock."""
+class TicketSequence(YearlySequence):
+    """FK-2026-000123."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.last}"
-
-    @classmethod
-    def next_reference(cls, year):
-        """FK-2026-000123. Safe under concurrency: the row is updated (and so locked) first."""
-        with transaction.atomic():
-            cls.objects.get_or_create(year=year)
-            cls.objects.filter(year=year).update(last=F("last") + 1)
-            number = cls.objects.select_for_update().get(year=year).last
-        return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
+    prefix = REFERENCE_PREFIX
+    width = 6
 
 
 class TicketQuerySet(models.QuerySet):
