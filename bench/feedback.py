@@ -19,50 +19,21 @@ Prints `BENCH feedback.queue_ms`, `BENCH feedback.sla_sweep_100k_s`, `BENCH feed
 """
 
 import os
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+from common import SEED, bench, child_arguments, log, postgres_database, run_child, setup_django, timed
+
 TICKETS = int(os.environ.get("TICKETS", "100000"))
 CUSTOMERS = 5000
-SEED = 20261123
 DEPARTMENTS = ["客服部", "质量部", "生产部", "物流部", "售后服务部", "销售部", "物业管理处", "研发部"]
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def timed(function, repeats):
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times
 
 
 def populate_and_time(database_url, folder):
     """Runs inside the child process."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["MANYI_VAR_DIR"] = str(folder)
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(folder, database_url, env={"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"})
     from datetime import timedelta
 
     import numpy as np
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -80,7 +51,6 @@ def populate_and_time(database_url, folder):
     from manyi.tickets.escalation import escalate_breaches
     from manyi.tickets.models import Category, SlaPolicy, Ticket
 
-    call_command("migrate", verbosity=0)
     rng = np.random.default_rng(SEED)
     departments = [
         Department.objects.create(name=name, code=f"B{n:02d}") for n, name in enumerate(DEPARTMENTS)
@@ -206,45 +176,19 @@ def populate_and_time(database_url, folder):
     print(f"RESULT stats_s {stats_s:.3f}", flush=True)
 
 
-def run_child(database_url):
-    folder = Path(tempfile.mkdtemp(prefix="manyi-bench-feedback-"))
-    try:
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", database_url, str(folder)],
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        ).stdout
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    results = {}
-    for line in output.splitlines():
-        if line.startswith("RESULT "):
-            _, name, value = line.split()
-            results[name] = float(value)
-    return results
-
-
 def main():
-    import psycopg
-
     name = f"manyi_bench_feedback_{os.getpid()}"
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with postgres_database(name) as url:
         log(f"PostgreSQL ({name}):")
-        results = run_child(f"{PG_URL}/{name}")
-    finally:
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"BENCH feedback.queue_ms {results['queue_ms']:.1f}", flush=True)
-    print(f"BENCH feedback.sla_sweep_100k_s {results['sla_sweep_100k_s']:.3f}", flush=True)
-    print(f"BENCH feedback.stats_s {results['stats_s']:.3f}", flush=True)
+        results = {key: float(value) for key, value in run_child(__file__, url, "manyi-bench-feedback-")}
+    bench("feedback.queue_ms", f"{results['queue_ms']:.1f}")
+    bench("feedback.sla_sweep_100k_s", f"{results['sla_sweep_100k_s']:.3f}")
+    bench("feedback.stats_s", f"{results['stats_s']:.3f}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        populate_and_time(sys.argv[2], Path(sys.argv[3]))
+    child = child_arguments()
+    if child:
+        populate_and_time(*child)
     else:
         main()

@@ -35,8 +35,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+from common import ROOT, SEED, bench, log, postgres_database, setup_django
+
 CLIENTS = 16
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
 INVITATIONS = 5_000
@@ -47,55 +47,14 @@ CRASH_AFTER_S = 2.0
 SAMPLE_CUSTOMERS = 100_000
 SAMPLE_SIZE = 2_000
 INVITE_COUNT = 10_000
-SEED = 20261123
 REGIONS = ["华东", "华北", "华南", "华中", "西南", "西北", "东北"]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
 
 
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def admin_connection():
-    import psycopg
-
-    return psycopg.connect(f"{PG_URL}/postgres", autocommit=True)
-
-
-def create_database(name):
-    with admin_connection() as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(name):
-    from django.db import connections
-
-    connections.close_all()
-    with admin_connection() as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def setup_django(folder: Path, database):
-    os.environ["MANYI_VAR_DIR"] = str(folder)
-    os.environ["DATABASE_URL"] = f"{PG_URL}/{database}"
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ["DEBUG"] = "false"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("MANYI_LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 # -- data ------------------------------------------------------------------------------------
@@ -582,40 +541,45 @@ def bench_invite(questionnaire):
 def main():
     folder = Path(tempfile.mkdtemp(prefix="manyi-bench-"))
     database = f"manyi_bench_{os.getpid()}"
-    process = None
-    created = False
     try:
         log(f"Fresh PostgreSQL database {database}, var in {folder}")
-        create_database(database)
-        created = True
-        setup_django(folder, database)
-        campaign, answers = make_survey()
-        tokens = list(campaign.invitations.order_by("pk").values_list("token", flat=True))
+        with postgres_database(database, keep=os.environ.get("BENCH_KEEP") == "1") as url:
+            process = None
+            try:
+                setup_django(
+                    folder,
+                    url,
+                    env={"ALLOWED_HOSTS": "testserver,127.0.0.1,localhost", "DEBUG": "false"},
+                    env_defaults={"LOG_LEVEL": "WARNING", "MANYI_LOG_LEVEL": "WARNING"},
+                )
+                campaign, answers = make_survey()
+                tokens = list(campaign.invitations.order_by("pk").values_list("token", flat=True))
 
-        port = free_port()
-        log(f"Starting gunicorn ({WORKERS} workers) on 127.0.0.1:{port} …")
-        process = start_gunicorn(port)
-        # One warm-up page per worker or so (imports, template loading), on tokens not measured.
-        for token in tokens[-8:]:
-            open_form(port, token)
+                port = free_port()
+                log(f"Starting gunicorn ({WORKERS} workers) on 127.0.0.1:{port} …")
+                process = start_gunicorn(port)
+                # One warm-up page per worker or so (imports, template loading), on tokens not measured.
+                for token in tokens[-8:]:
+                    open_form(port, token)
 
-        per_s, p99, lost, duplicated = bench_load(port, campaign, tokens[:LOAD_SUBMISSIONS], answers, folder)
-        print(f"BENCH surveys.submit_per_s {per_s:.1f}", flush=True)
-        print(f"BENCH surveys.submit_p99_ms {p99:.1f}", flush=True)
-        print(f"BENCH surveys.lost {lost}", flush=True)
-        print(f"BENCH surveys.duplicated {duplicated}", flush=True)
+                per_s, p99, lost, duplicated = bench_load(
+                    port, campaign, tokens[:LOAD_SUBMISSIONS], answers, folder
+                )
+                bench("surveys.submit_per_s", f"{per_s:.1f}")
+                bench("surveys.submit_p99_ms", f"{p99:.1f}")
+                bench("surveys.lost", lost)
+                bench("surveys.duplicated", duplicated)
 
-        crash_lost = bench_crash(port, process, campaign, tokens[LOAD_SUBMISSIONS:-8], answers)
-        process = None
-        print(f"BENCH surveys.crash_lost {crash_lost}", flush=True)
+                crash_lost = bench_crash(port, process, campaign, tokens[LOAD_SUBMISSIONS:-8], answers)
+                process = None
+                bench("surveys.crash_lost", crash_lost)
 
-        print(f"BENCH surveys.sample_100k_s {bench_sample(campaign.questionnaire):.3f}", flush=True)
-        print(f"BENCH surveys.invite_10k_s {bench_invite(campaign.questionnaire):.2f}", flush=True)
+                bench("surveys.sample_100k_s", f"{bench_sample(campaign.questionnaire):.3f}")
+                bench("surveys.invite_10k_s", f"{bench_invite(campaign.questionnaire):.2f}")
+            finally:
+                if process is not None:
+                    kill_group(process)
     finally:
-        if process is not None:
-            kill_group(process)
-        if created and os.environ.get("BENCH_KEEP") != "1":
-            drop_database(database)
         shutil.rmtree(folder, ignore_errors=True)
 
 
