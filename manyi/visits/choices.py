@@ -59,6 +59,8 @@ class Outcome(models.TextChoices):
     BUSY = "busy", pgettext_lazy("visit outcome", "Customer busy, callback agreed")
     NO_ANSWER = "no_answer", pgettext_lazy("visit outcome", "Not reached")
     REFUSED = "refused", pgettext_lazy("visit outcome", "Refused")
+    # Not a call: the supervisor's cancellation, kept with the attempts (who, when, why).
+    CANCELLED = "cancelled", pgettext_lazy("visit outcome", "Cancelled by the supervisor")
 
 
 class ReviewStatus(models.TextChoices):

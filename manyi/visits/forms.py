@@ -110,6 +110,14 @@ class RefusedForm(_Styled, forms.Form):
         self.style()
 
 
+class CancelForm(_Styled, forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why is the visit cancelled?"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style()
+
+
 class ReviewForm(_Styled, forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", gettext_lazy("Approve")), ("return", gettext_lazy("Return to the agent"))]
@@ -214,6 +222,8 @@ class PlanForm(_Styled, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("customer_code", self.instance.customer.code)
         self.order_fields(["customer_code"])
         self.fields["agent"].queryset = User.objects.filter(pk__in=[u.pk for u in agents_of(user)])
         self.fields["campaign"].queryset = running_campaigns()

@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +16,10 @@ from manyi.accounts.decorators import capability_required
 from manyi.customers.exporting import export_filename, xlsx_file
 from manyi.customers.masking import neutralise_formula
 
-from . import planner
+from . import planner, workflow
 from .forms import PlanForm, RuleForm, ScriptForm
 from .models import VisitPlan, VisitRule, VisitScript
+from .workflow import VisitError
 
 
 @capability_required(perms.MANAGE_VISITS)
@@ -102,6 +103,8 @@ def plan_list(request):
         messages.error(request, _("Give the month as YYYY-MM."))
         month, status = timezone.localdate().replace(day=1), 400
     plans = list(_plans(request, month).prefetch_related("tasks"))
+    for plan in plans:
+        plan.locked_reason = workflow.plan_locked_reason(next(iter(plan.tasks.all()), None))
     template = "visits/plans_print.html" if request.GET.get("print") else "visits/plans.html"
     return render(request, template, {"plans": plans, "month": month}, status=status)
 
@@ -127,6 +130,53 @@ def plan_new(request):
     return render(
         request, "visits/edit.html", {"form": form, "title": _("Plan a visit"), "back": "visits:plans"}
     )
+
+
+def _plan_for(user, pk):
+    """A row of the user's plan table; 404 for another team's (no hint it exists)."""
+    plan = get_object_or_404(VisitPlan.objects.select_related("customer", "agent"), pk=pk)
+    if not workflow.can_manage_plan(user, plan):
+        raise Http404
+    return plan
+
+
+@capability_required(perms.MANAGE_VISITS)
+def plan_edit(request, pk):
+    plan = _plan_for(request.user, pk)
+    back = f"{planner_url()}?month={plan.planned_on:%Y-%m}"
+    locked = workflow.plan_locked_reason(workflow.plan_task(plan))
+    if locked:
+        messages.error(request, locked)
+        return redirect(back)
+    form = PlanForm(request.POST or None, instance=plan, user=request.user)
+    context = {"form": form, "title": _("Change the planned visit"), "back": "visits:plans"}
+    if request.method != "POST":
+        return render(request, "visits/edit.html", context)
+    if not form.is_valid():
+        return render(request, "visits/edit.html", context, status=400)
+    plan = form.save(commit=False)
+    plan.customer = form.customer
+    try:
+        workflow.update_plan(plan, by=request.user)
+    except VisitError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    messages.success(request, _("Planned visit changed."))
+    return redirect(f"{planner_url()}?month={plan.planned_on:%Y-%m}")
+
+
+@require_POST
+@capability_required(perms.MANAGE_VISITS)
+def plan_delete(request, pk):
+    plan = _plan_for(request.user, pk)
+    back = f"{planner_url()}?month={plan.planned_on:%Y-%m}"
+    try:
+        workflow.delete_plan(plan, by=request.user)
+    except VisitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Planned visit removed from the plan."))
+    return redirect(back)
 
 
 def planner_url():

@@ -21,6 +21,7 @@ from .choices import OPEN_STATUSES, ReviewStatus
 from .forms import (
     AssignForm,
     BusyForm,
+    CancelForm,
     NoAnswerForm,
     RecordForm,
     RefusedForm,
@@ -332,6 +333,23 @@ def task_assign(request, pk):
         messages.success(
             request, _("Assigned to %(agent)s.") % {"agent": form.cleaned_data["agent"].display_name}
         )
+    return redirect(task)
+
+
+@require_POST
+@capability_required(perms.MANAGE_VISITS)
+def task_cancel(request, pk):
+    task = _task_for(request.user, pk)
+    form = CancelForm(request.POST, prefix="cx")
+    if not form.is_valid():
+        messages.error(request, _("Say why the visit is cancelled."))
+        return redirect(task)
+    try:
+        workflow.cancel(task, by=request.user, reason=form.cleaned_data["reason"])
+    except VisitError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Visit cancelled."))
     return redirect(task)
 
 

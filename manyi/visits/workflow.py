@@ -3,6 +3,7 @@
     pending ─ busy ──────────→ callback (agreed time and reason) ─ … the same outcomes again
             ─ not reached ───→ pending, due the next day; on the 3rd different day: unreachable
             ─ refused ───────→ refused
+            ─ cancel (supervisor, with a reason) → cancelled
             ─ done ──────────→ done + VisitRecord (submitted) ─ approve → approved
                                                                 ─ return  → returned → resubmit
 
@@ -267,3 +268,99 @@ def open_problem_ticket(record, *, by):
         record.ticket = ticket
         record.save(update_fields=["ticket"])
     return ticket
+
+
+def can_manage(user, task):
+    """Supervisors of the task's team (and administrators): assign, cancel, edit its plan row."""
+    return user.is_authenticated and user.can(perms.MANAGE_VISITS) and can_act(user, task)
+
+
+def cancel(task, *, by, reason, now=None):
+    """A supervisor cancels an open visit; who, when and why are kept as an attempt row
+    (not counted as a call). The task leaves the worklists; the report counts it as cancelled."""
+    now = now or timezone.now()
+    if not can_manage(by, task):
+        raise VisitError(_("Only the team's supervisor can cancel this visit."))
+    reason = _note(reason, required=True, what=_("Say why the visit is cancelled."))
+    with transaction.atomic():
+        task = _open_task(task, by)
+        VisitAttempt.objects.create(task=task, outcome=Outcome.CANCELLED, at=now, by=by, note=reason)
+        _close(task, TaskStatus.CANCELLED, now)
+        task.callback_at = None
+        task.save()
+    return task
+
+
+# ---------------------------------------------------------------- rows of the plan table
+
+
+def can_manage_plan(user, plan):
+    """The same rows the plan table shows: an administrator's all, a supervisor's own team's."""
+    if not (user.is_authenticated and user.can(perms.MANAGE_VISITS)):
+        return False
+    if user.role == Role.ADMINISTRATOR:
+        return True
+    return user.department_id is not None and plan.agent.department_id == user.department_id
+
+
+def plan_task(plan):
+    return VisitTask.objects.filter(plan=plan).order_by("pk").first()
+
+
+def plan_locked_reason(task):
+    """Why a plan row can no longer change (its visit was worked on), or "" when it can."""
+    if task is None:
+        return ""
+    if task.status not in OPEN_STATUSES or task.attempts:
+        return _(
+            "This visit has already been worked on (%(status)s, %(attempts)s attempts): its row "
+            "stays in the plan as it is. Reassign or cancel the visit on its page instead."
+        ) % {"status": task.get_status_display(), "attempts": task.attempts}
+    return ""
+
+
+def _plan_guard(plan, by):
+    if not can_manage_plan(by, plan):
+        raise VisitError(_("Only the team's supervisor can change this plan."))
+    task = plan_task(plan)
+    if task is not None:
+        task = VisitTask.objects.select_for_update().get(pk=task.pk)
+        reason = plan_locked_reason(task)
+        if reason:
+            raise VisitError(reason)
+    return task
+
+
+def update_plan(plan, *, by):
+    """Save an edited plan row (fields already set on `plan`) and its untouched visit with it."""
+    from .planner import plan_by_hand
+
+    stored = type(plan).objects.select_related("agent").get(pk=plan.pk)
+    with transaction.atomic():
+        task = _plan_guard(stored, by)
+        if not can_manage_plan(by, plan):  # the new agent must be of the same team too
+            raise VisitError(_("Choose an agent of your team."))
+        plan.save()
+        if task is None:
+            return plan_by_hand(plan)
+        task.customer = plan.customer
+        task.contact = None
+        task.purpose = (f"{plan.purpose} · {plan.topic}" if plan.topic else plan.purpose)[:200]
+        task.method = plan.method
+        task.planned_on = task.due_on = plan.planned_on
+        task.agent = plan.agent
+        task.department_id = plan.agent.department_id
+        task.priority = plan.priority
+        task.campaign = plan.campaign
+        task.script = plan.script
+        task.save()
+    return task
+
+
+def delete_plan(plan, *, by):
+    """Remove a plan row and its visit, if nobody worked on the visit yet."""
+    with transaction.atomic():
+        task = _plan_guard(plan, by)
+        if task is not None:
+            task.delete()
+        plan.delete()
