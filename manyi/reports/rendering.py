@@ -228,6 +228,49 @@ def xlsx_bytes(report, user, figures=None):
     ):
         ws.append([_t(label), _t(value)])
 
+    if report.kind == "csr":
+        csr_titles = section_titles("csr")
+        t, f = figures["technical"], figures["fieldwork"]
+        ws = sheet("technical", _("Technical"))
+        ws["A1"] = _t(csr_titles["technical"])
+        for key, value in t["population"]:
+            ws.append([_t(key), _t(value)])
+        header(ws, [_("Region"), _("Invited"), "%", _("Answered"), "%", _("Response rate (%)")])
+        for r in t["regions"]:
+            ws.append(
+                [
+                    _t(r["region"]),
+                    r["invited"],
+                    r["invited_share"],
+                    r["answered"],
+                    r["answered_share"],
+                    r["response_rate"],
+                ]
+            )
+        ws = sheet("fieldwork", _("Fieldwork"))
+        ws["A1"] = _t(csr_titles["fieldwork"])
+        for label, value in (
+            (_("Invitations sent"), f["sent"]),
+            (_("opened"), f["opened"]),
+            (_("sending failed"), f["failed"]),
+            (_("opted out"), f["opted_out"]),
+            (_("Reminders"), f["reminders_sent"]),
+            (_("Interviewers (phone and visits)"), f["interviewers"]),
+        ):
+            ws.append([_t(label), value])
+        header(ws, [_("Channel"), _("Answers")])
+        for row in f["by_channel"]:
+            ws.append([_t(row["channel"]), row["count"]])
+        header(ws, [_("Week from"), _("Answers")])
+        for row in f["weeks"]:
+            ws.append([row["week"], row["count"]])
+        ws = sheet("data", _("Data"))
+        ws["A1"] = _t(csr_titles["data"])
+        for i in figures["items"]:
+            header(ws, [_t(f"{i['key']} {i['label']}"), "n", "%"])
+            for d in i["distribution"]:
+                ws.append([_t(d["label"]), d["count"], d["share"]])
+
     o = figures["overall"]
     ws = sheet("overall", _("Overall"))
     rows = [
