@@ -12,6 +12,7 @@ urlpatterns = [
     path("tasks/<int:pk>/cancel/", views.task_cancel, name="cancel"),
     path("tasks/<int:pk>/after-warranty/", views.task_after_warranty, name="after_warranty"),
     path("tasks/<int:pk>/<str:outcome>/", views.task_outcome, name="outcome"),
+    path("customers/<int:pk>/after-warranty/", views.customer_after_warranty, name="customer_after_warranty"),
     path("records/<int:pk>/", views.record_detail, name="record"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
     path("records/<int:pk>/review/", views.record_review, name="record_review"),

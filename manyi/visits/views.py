@@ -358,15 +358,33 @@ def task_cancel(request, pk):
 def task_after_warranty(request, pk):
     """The customer asks for (or no longer wants) routine visits after the warranty (seed 000)."""
     task = _task_for(request.user, pk)
-    wanted = request.POST.get("wanted") == "1"
-    VisitPreference.objects.update_or_create(
-        customer=task.customer, defaults={"visits_after_warranty": wanted}
-    )
+    _save_after_warranty(request, task.customer, request.POST.get("wanted") == "1")
+    return redirect(task)
+
+
+@require_POST
+@capability_required(perms.WORK_VISITS)
+def customer_after_warranty(request, pk):
+    """The same switch on the customer's page, for those who work visits and may see customers."""
+    from manyi.customers.models import Customer
+
+    if not request.user.can(perms.VIEW_CUSTOMERS):
+        raise PermissionDenied
+    customer = get_object_or_404(Customer, pk=pk)
+    wanted = request.POST.get("wanted", "")
+    if wanted not in ("0", "1") or customer.erased_at is not None:
+        messages.error(request, _("This choice cannot be saved."))
+        return redirect(customer)
+    _save_after_warranty(request, customer, wanted == "1")
+    return redirect(customer)
+
+
+def _save_after_warranty(request, customer, wanted):
+    VisitPreference.objects.update_or_create(customer=customer, defaults={"visits_after_warranty": wanted})
     if wanted:
         messages.success(request, _("Routine visits continue after the warranty, as the customer asked."))
     else:
         messages.info(request, _("Routine visits stop when the warranty ends."))
-    return redirect(task)
 
 
 # ------------------------------------------------------------------------------ records and review
