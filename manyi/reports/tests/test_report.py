@@ -217,3 +217,17 @@ def test_contacts_in_open_answers_are_masked():
         "电话 138****5678，座机 0571-****6666，邮箱 z***@example.com"
     )
     assert mask_text("订单号 2026112300001234 无需遮盖") == "订单号 2026112300001234 无需遮盖"
+
+
+def test_publishing_is_in_the_audit_log_without_the_frozen_figures(client_as, people, survey):
+    from auditlog.models import LogEntry
+
+    client = client_as(people.ana)
+    report = new_report(survey, people.ana, client)
+    client.post(reverse("reports:publish", args=[report.pk]))
+    entries = LogEntry.objects.get_for_object(Report.objects.get(pk=report.pk)).order_by("timestamp")
+    published = entries.last()
+    assert published.actor == people.ana
+    changes = published.changes_dict
+    assert changes["status"][1] == "published" and changes["version"][1] == "1"
+    assert "snapshot" not in changes
