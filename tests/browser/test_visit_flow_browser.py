@@ -107,3 +107,76 @@ def test_planned_visit_busy_callback_done_with_answers_and_approved(
         people.sam,
         "记录完整",
     )
+
+
+def test_a_supervisor_edits_and_removes_plan_rows_cancels_a_visit_and_downloads_the_report_pdf(
+    page, login, people, screenshot, transactional_db, tmp_path
+):
+    import subprocess
+
+    from manyi.visits.models import VisitAttempt, VisitPlan, VisitPreference
+
+    customer = make_customer(code="C-PLAN-1", name="宁波永盛电器有限公司")
+    make_customer(code="C-PLAN-2", name="苏州恒瑞精密有限公司")
+    # The 10th of next month: in the future, and the day after it in the same month.
+    day = (timezone.localdate().replace(day=1) + timedelta(days=40)).replace(day=10)
+    login(people.sam)
+    for code in ("C-PLAN-1", "C-PLAN-2"):
+        page.goto(page.base_url + "/visits/plans/new/")
+        page.fill("#id_customer_code", code)
+        page.select_option("#id_method", Method.ON_SITE_KEY)
+        page.fill("#id_purpose", "了解需求")
+        page.fill("#id_planned_on", day.isoformat())
+        page.select_option("#id_agent", str(people.amy.pk))
+        page.click("#edit-form button[type=submit]")
+        page.wait_for_url("**/visits/plans/?month=*")
+    first, second = VisitPlan.objects.order_by("pk")
+
+    # Edit the first row: another date and topic; its visit follows.
+    page.click(f"#edit-plan-{first.pk}")
+    page.fill("#id_topic", "新产品介绍")
+    page.fill("#id_planned_on", (day + timedelta(days=1)).isoformat())
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_url("**/visits/plans/?month=*")
+    task = VisitTask.objects.get(plan=first)
+    assert (task.due_on, task.purpose) == (day + timedelta(days=1), "了解需求 · 新产品介绍")
+    # Remove the second (confirm dialog accepted).
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click(f"#delete-plan-{second.pk}")
+    page.wait_for_load_state()
+    assert not VisitPlan.objects.filter(pk=second.pk).exists()
+    assert "苏州恒瑞精密" not in page.inner_text("#plans")
+    screenshot("visits-plan-table")
+
+    # Cancel the first visit from its page, with a reason.
+    page.goto(page.base_url + f"/visits/tasks/{task.pk}/")
+    page.fill("#id_cx-reason", "客户已搬迁，改为下月现场拜访")
+    screenshot("visits-call-screen-cancel")
+    page.click("#cancel-visit")
+    page.wait_for_load_state()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.CANCELLED
+    assert VisitAttempt.objects.get(task=task).by == people.sam
+    # The worked (cancelled) row keeps its place in the plan, without edit buttons.
+    page.goto(page.base_url + f"/visits/plans/?month={day:%Y-%m}")
+    assert page.locator(f"#edit-plan-{first.pk}").count() == 0
+
+    # The customer page: the supervisor notes the wish for visits after the warranty.
+    page.goto(page.base_url + customer.get_absolute_url())
+    page.click("#customer-after-warranty")
+    page.wait_for_load_state()
+    assert VisitPreference.objects.get(customer=customer).visits_after_warranty
+    screenshot("visits-customer-preference")
+
+    # The monthly report as PDF, counting the cancelled visit.
+    page.goto(page.base_url + f"/visits/report/?month={day:%Y-%m}")
+    assert page.inner_text("#total-cancelled") == "1"
+    with page.expect_download() as download:
+        page.click("#pdf-report")
+    path = tmp_path / "visits.pdf"
+    download.value.save_as(path)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    )
+    total = next(line for line in text.stdout.splitlines() if line.split()[:1] in (["Total"], ["合计"]))
+    assert total.split()[1:7] == ["0", "0", "0", "0", "0", "1"]
