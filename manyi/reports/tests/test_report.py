@@ -231,3 +231,31 @@ def test_publishing_is_in_the_audit_log_without_the_frozen_figures(client_as, pe
     changes = published.changes_dict
     assert changes["status"][1] == "published" and changes["version"][1] == "1"
     assert "snapshot" not in changes
+
+
+def test_the_improvement_actions_of_the_campaign_are_in_the_report(client_as, people, survey):
+    import datetime
+
+    from django.utils import timezone
+
+    from manyi.improvements import workflow
+    from manyi.improvements.choices import Source
+
+    workflow.raise_improvement(
+        source=Source.SURVEY_ITEM,
+        by=people.sam,
+        title="缩短售后响应时间",
+        problem="服务态度得分最低。",
+        measures="增设客服专线。",
+        owner=people.hank,
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+        campaign=survey,
+        item_key="Q3",
+    )
+    client = client_as(people.ana)
+    report = new_report(survey, people.ana, client)
+    html = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    section = re.search(r'<section id="improvements">(.*?)</section>', html, re.S).group(1)
+    table = re.search(r'id="improvement-table">(.*?)</table>', section, re.S).group(1)
+    assert "缩短售后响应时间" in table and people.hank.display_name in table
+    assert "60.0" in table  # the item's score when the action was raised: the baseline
