@@ -155,3 +155,42 @@ def test_the_pdf_follows_the_reports_access_rule(october, client_as):
     assert client_as(october.olga).get(url).status_code == 200
     bad = client_as(october.sam).get(reverse("visits:report_pdf") + "?month=2026-1x")
     assert bad.status_code == 302
+
+
+def test_satisfaction_from_visits_is_computed_from_the_answers_given_on_the_visits(team):
+    """Visits completed through the workflow with real answers (scored like web answers); the
+    report's index and satisfied share are computed here by hand from the options' points."""
+    from manyi.campaigns.answering import AnswerForm
+    from manyi.visits import workflow
+
+    campaign = make_visit_campaign()
+    questions = {q.code: q for q in campaign.questionnaire.questions.all()}
+    points_of = {"很满意": 10, "满意": 8, "可以接受": 6, "不满意": 4}
+    given = [("很满意", "满意"), ("可以接受", "不满意"), ("满意", "可以接受")]
+    for n, (q1, q2) in enumerate(given):
+        task = make_task(make_customer(), agent=team.amy, due_on=date(2026, 10, 5 + n), campaign=campaign)
+        form = AnswerForm(
+            campaign.questionnaire,
+            data={
+                f"q-{questions['Q1'].pk}": str(questions["Q1"].options.get(label=q1).pk),
+                f"q-{questions['Q2'].pk}": str(questions["Q2"].options.get(label=q2).pk),
+            },
+        )
+        assert form.is_valid(), form.errors
+        visited = datetime(2026, 10, 6 + n, 10, tzinfo=TZ)
+        record = VisitRecord(
+            visitee="张工", method=Method.PHONE_ROUTINE, visited_at=visited, about_usage=True
+        )
+        workflow.complete(task, by=team.amy, record=record, answers=form.cleaned_data, now=visited)
+    # A web answer in the same campaign is not a visit: not in the visit report.
+    make_response(campaign.questionnaire, campaign, status="completed", index=10.0, satisfied=False)
+
+    # Each answer's index: the mean of its points on a 0-100 scale (10 points = 100);
+    # satisfied: index ≥ 70 (seed 000).
+    indexes = [(points_of[a] + points_of[b]) / 2 * 10 for a, b in given]  # 90, 50, 70
+    expected_index = sum(indexes) / len(indexes)
+    expected_satisfied = 100 * sum(i >= 70 for i in indexes) / len(indexes)
+    total = report.build(team.sam, MONTH).total
+    assert total.index == pytest.approx(expected_index)  # 70.0
+    assert total.satisfied_rate == pytest.approx(expected_satisfied)  # 66.7
+    assert (total.planned, total.done) == (3, 3)
