@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -124,8 +126,39 @@ def document_context(report, user, figures=None, *, chart_url=_data_uri):
     }
 
 
+def reader_variant(report, user):
+    """What this reader's copy of the report shows of the open answers: withheld, masked or full."""
+    if not can_see_individual_answers(user, report.campaign):
+        return "withheld"
+    return "full" if user.can(permissions.VIEW_PERSONAL_DATA) else "masked"
+
+
 def pdf_bytes(report, user, figures=None):
-    """The report as an A4 PDF with a table of contents, page numbers and the CJK font embedded."""
+    """The report as an A4 PDF with a table of contents, page numbers and the CJK font embedded.
+
+    A published report never changes, so its PDF is drawn once per kind of reader (and
+    language) and kept under VAR_DIR/reports: later downloads are the same file, at once.
+    """
+    if not report.is_published or figures is not None:
+        return _draw_pdf(report, user, figures)
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    folder = Path(settings.VAR_DIR) / "reports"
+    path = (
+        folder / f"report-{report.pk}-v{report.version}-{reader_variant(report, user)}-{get_language()}.pdf"
+    )
+    if path.exists():
+        return path.read_bytes()
+    pdf = _draw_pdf(report, user, None)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(pdf)
+    os.replace(temporary, path)  # readers see the whole file or none
+    return pdf
+
+
+def _draw_pdf(report, user, figures):
     from weasyprint import HTML
 
     # Charts are handed to WeasyPrint by name: megabytes of base64 in the markup would make

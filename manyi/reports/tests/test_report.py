@@ -259,3 +259,18 @@ def test_the_improvement_actions_of_the_campaign_are_in_the_report(client_as, pe
     table = re.search(r'id="improvement-table">(.*?)</table>', section, re.S).group(1)
     assert "缩短售后响应时间" in table and people.hank.display_name in table
     assert "60.0" in table  # the item's score when the action was raised: the baseline
+
+
+def test_a_published_pdf_is_drawn_once_per_kind_of_reader(client_as, people, survey, settings):
+    from pathlib import Path
+
+    client = client_as(people.ana)
+    report = new_report(survey, people.ana, client)
+    client.post(reverse("reports:publish", args=[report.pk]))
+    first = client.get(reverse("reports:pdf", args=[report.pk])).content
+    kept = sorted(p.name for p in (Path(settings.VAR_DIR) / "reports").iterdir())
+    assert kept == [f"report-{report.pk}-v1-masked-zh-hans.pdf"]
+    assert client.get(reverse("reports:pdf", args=[report.pk])).content == first
+    client_as(people.alice).get(reverse("reports:pdf", args=[report.pk]))  # may see personal data
+    kept = sorted(p.name for p in (Path(settings.VAR_DIR) / "reports").iterdir())
+    assert kept == [f"report-{report.pk}-v1-full-zh-hans.pdf", f"report-{report.pk}-v1-masked-zh-hans.pdf"]
