@@ -178,12 +178,7 @@ class MessageIn(Schema):
 
 def _overdue(ticket, now):
     return ticket.is_open and any(
-        due is not None and done is None and due < now
-        for due, done in (
-            (ticket.response_due, ticket.first_response_at),
-            (ticket.solution_due, ticket.first_solution_at),
-            (ticket.resolution_due, ticket.resolved_at),
-        )
+        due is not None and done is None and due < now for _name, due, done in ticket.deadline_times()
     )
 
 

@@ -1,5 +1,7 @@
 """Vocabularies of tickets. Chinese terms of the seeds in the comments; labels are English msgids."""
 
+from typing import NamedTuple
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -165,3 +167,45 @@ class CallbackRating(models.IntegerChoices):
 
 # Ratings counted as satisfied in the statistics.
 SATISFIED_RATINGS = (CallbackRating.VERY_SATISFIED, CallbackRating.SATISFIED)
+
+
+class Deadline(NamedTuple):
+    """One SLA deadline of a ticket and the Ticket fields that hold it."""
+
+    name: str
+    label: str  # a heading ("First response")
+    noun: str  # inside a sentence ("first response")
+    due: str  # when it falls due
+    done: str  # when the step it guards was done
+    breached: str  # when the sweep recorded it as missed
+
+
+# The deadlines in the order of a ticket's life (REQUIREMENTS §7: 首次响应, 首次解决, 结案).
+DEADLINES = (
+    Deadline(
+        "response",
+        _("First response"),
+        _("first response"),
+        "response_due",
+        "first_response_at",
+        "response_breached_at",
+    ),
+    Deadline(
+        "solution",
+        _("First solution"),
+        _("first solution"),
+        "solution_due",
+        "first_solution_at",
+        "solution_breached_at",
+    ),
+    Deadline(
+        "resolution",
+        _("Resolution"),
+        _("resolution"),
+        "resolution_due",
+        "resolved_at",
+        "resolution_breached_at",
+    ),
+)
+DEADLINE_LABELS = {deadline.name: deadline.label for deadline in DEADLINES}
+DEADLINE_NOUNS = {deadline.name: deadline.noun for deadline in DEADLINES}

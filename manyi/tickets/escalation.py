@@ -35,29 +35,17 @@ from django.db.models.functions import Least
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
 from manyi.campaigns.mailing import absolute_url
 from manyi.emails import build_email
 
-from .choices import OPEN_STATES, EventKind, Priority
+from .choices import DEADLINE_NOUNS, DEADLINES, OPEN_STATES, EventKind, Priority
 from .models import Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
-# (name, due field, done field, breach field), in the order of a ticket's life.
-DEADLINES = (
-    ("response", "response_due", "first_response_at", "response_breached_at"),
-    ("solution", "solution_due", "first_solution_at", "solution_breached_at"),
-    ("resolution", "resolution_due", "resolved_at", "resolution_breached_at"),
-)
-DEADLINE_NAMES = {
-    "response": gettext_lazy("first response"),
-    "solution": gettext_lazy("first solution"),
-    "resolution": gettext_lazy("resolution"),
-}
 # Tickets listed in one e-mail; the rest are in the overdue queue the message links to.
 MAIL_LIST_LIMIT = 200
 
@@ -65,8 +53,8 @@ MAIL_LIST_LIMIT = 200
 def breach_condition(now):
     """Q of a ticket with at least one deadline passed, not met and not recorded as breached."""
     condition = Q()
-    for _name, due, done, breached in DEADLINES:
-        condition |= Q(**{f"{due}__lt": now, f"{done}__isnull": True, f"{breached}__isnull": True})
+    for d in DEADLINES:
+        condition |= Q(**{f"{d.due}__lt": now, f"{d.done}__isnull": True, f"{d.breached}__isnull": True})
     return condition
 
 
@@ -105,7 +93,7 @@ def escalate_breaches(now=None, *, notify=True):
                 "state",
                 "priority",
                 "department_id",
-                *(field for _name, due, done, breached in DEADLINES for field in (due, done, breached)),
+                *(field for d in DEADLINES for field in (d.due, d.done, d.breached)),
             )
         )
         if not candidates:
@@ -116,7 +104,7 @@ def escalate_breaches(now=None, *, notify=True):
             pk, reference, subject, state, priority, department_id, *deadline_values = row
             missed = tuple(
                 name
-                for index, (name, *_fields) in enumerate(DEADLINES)
+                for index, name in enumerate(d.name for d in DEADLINES)
                 if deadline_values[3 * index] is not None
                 and deadline_values[3 * index] < now
                 and deadline_values[3 * index + 1] is None
@@ -133,11 +121,11 @@ def escalate_breaches(now=None, *, notify=True):
                     "new_priority": min(priority + 1, Priority.URGENT),
                     "department_id": department_id,
                     "missed": missed,
-                    "due": {name: deadline_values[3 * i] for i, (name, *_f) in enumerate(DEADLINES)},
+                    "due": {d.name: deadline_values[3 * i] for i, d in enumerate(DEADLINES)},
                 }
             )
         size = _chunk_size()
-        breach_fields = {name: breached for name, _due, _done, breached in DEADLINES}
+        breach_fields = {d.name: d.breached for d in DEADLINES}
         for missed, ids in groups.items():
             values = {breach_fields[name]: now for name in missed}
             for start in range(0, len(ids), size):
@@ -169,7 +157,7 @@ def escalate_breaches(now=None, *, notify=True):
 
 
 def _escalation_note(item, labels):
-    missed = "、".join(str(DEADLINE_NAMES[name]) for name in item["missed"])
+    missed = "、".join(str(DEADLINE_NOUNS[name]) for name in item["missed"])
     if item["new_priority"] != item["priority"]:
         return _("Deadline passed: %(deadlines)s. Priority raised from %(old)s to %(new)s.") % {
             "deadlines": missed,
@@ -213,7 +201,7 @@ def escalation_email(user, items, now):
             {
                 "reference": item["reference"],
                 "subject": item["subject"],
-                "missed": "、".join(str(DEADLINE_NAMES[name]) for name in item["missed"]),
+                "missed": "、".join(str(DEADLINE_NOUNS[name]) for name in item["missed"]),
                 "priority": labels[item["new_priority"]],
                 "url": absolute_url(reverse("tickets:detail", args=[item["pk"]])),
             }

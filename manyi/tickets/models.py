@@ -23,6 +23,7 @@ from manyi.sequences import YearlySequence
 from . import sla
 from .choices import (
     CLOSED_STATES,
+    DEADLINES,
     OPEN_STATES,
     SEVERITY_PRIORITY,
     ActionKind,
@@ -260,11 +261,10 @@ class TicketQuerySet(models.QuerySet):
 
     def overdue(self, now):
         """Open tickets with a deadline passed and the step it guards not done."""
-        return self.open().filter(
-            Q(first_response_at__isnull=True, response_due__lt=now)
-            | Q(first_solution_at__isnull=True, solution_due__lt=now)
-            | Q(resolved_at__isnull=True, resolution_due__lt=now)
-        )
+        condition = Q()
+        for d in DEADLINES:
+            condition |= Q(**{f"{d.done}__isnull": True, f"{d.due}__lt": now})
+        return self.open().filter(condition)
 
     def queue(self, name, user, now):
         """The named work queue (QUEUES) as ``user`` sees it; unknown names give the open tickets."""
@@ -465,6 +465,10 @@ class Ticket(models.Model):
     def sla_calendar(self):
         return self.sla_policy.work_calendar() if self.sla_policy else None
 
+    def deadline_times(self):
+        """(name, due, done at) of each deadline, in the order of the ticket's life."""
+        return [(d.name, getattr(self, d.due), getattr(self, d.done)) for d in DEADLINES]
+
     def deadline_status(self, now=None, calendar=False):
         """Per deadline: (name, due, done_at, breached, time left) for the pages and the sweep.
 
@@ -475,11 +479,7 @@ class Ticket(models.Model):
         if calendar is False:
             calendar = self.sla_calendar()
         rows = []
-        for name, due, done in (
-            ("response", self.response_due, self.first_response_at),
-            ("solution", self.solution_due, self.first_solution_at),
-            ("resolution", self.resolution_due, self.resolved_at),
-        ):
+        for name, due, done in self.deadline_times():
             if due is None:
                 continue
             left = None if done else sla.time_left(now, due, calendar)
@@ -493,11 +493,7 @@ class Ticket(models.Model):
         if not self.is_open:
             return None
         now = now or timezone.now()
-        for name, due, done in (
-            ("response", self.response_due, self.first_response_at),
-            ("solution", self.solution_due, self.first_solution_at),
-            ("resolution", self.resolution_due, self.resolved_at),
-        ):
+        for name, due, done in self.deadline_times():
             if due is not None and done is None:
                 if calendar is False:
                     calendar = self.sla_calendar()

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts.models import Department
 
-from .choices import SATISFIED_RATINGS, CallbackRating, CallbackStatus, Channel, Severity
+from .choices import DEADLINES, SATISFIED_RATINGS, CallbackRating, CallbackStatus, Channel, Severity
 from .models import Category, Ticket
 
 PARETO_VITAL = 80.0
@@ -176,18 +176,11 @@ def durations(tickets):
     ]
 
 
-COMPLIANCE = (
-    ("response", _("First response"), "response_due", "first_response_at"),
-    ("solution", _("First solution"), "solution_due", "first_solution_at"),
-    ("resolution", _("Resolution"), "resolution_due", "resolved_at"),
-)
-
-
 def sla_compliance(tickets, now=None):
     """Per deadline: met, missed, pending and the compliance % (met / decided), in one query."""
     now = now or timezone.now()
     aggregates = {}
-    for key, _label, due, done in COMPLIANCE:
+    for key, due, done in ((d.name, d.due, d.done) for d in DEADLINES):
         has_due = Q(**{f"{due}__isnull": False})
         aggregates[f"{key}_met"] = Count("pk", filter=has_due & Q(**{f"{done}__lte": F(due)}))
         aggregates[f"{key}_late"] = Count("pk", filter=has_due & Q(**{f"{done}__gt": F(due)}))
@@ -199,7 +192,7 @@ def sla_compliance(tickets, now=None):
         )
     counts = tickets.order_by().aggregate(**aggregates)
     rows = []
-    for key, label, _due, _done in COMPLIANCE:
+    for key, label in ((d.name, d.label) for d in DEADLINES):
         met, late, overdue = counts[f"{key}_met"], counts[f"{key}_late"], counts[f"{key}_overdue"]
         decided = met + late + overdue
         rows.append(

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from manyi.accounts import permissions
@@ -21,7 +21,7 @@ from manyi.accounts.decorators import capability_required
 from manyi.customers.masking import mask_email, mask_phone
 
 from . import callback, workflow
-from .choices import OPEN_STATES, ActionStatus, CallbackStatus, Priority, ReplyMethod
+from .choices import DEADLINE_LABELS, OPEN_STATES, ActionStatus, CallbackStatus, Priority, ReplyMethod
 from .forms import (
     NOTE_REQUIRED,
     TRANSITION_FORMS,
@@ -58,13 +58,6 @@ def format_duration(delta, working=False):
     else:
         text = _("%(minutes)s min") % {"minutes": minutes}
     return _("overdue %(time)s") % {"time": text} if delta.total_seconds() < 0 else text
-
-
-DEADLINE_LABELS = {
-    "response": gettext_lazy("First response"),
-    "solution": gettext_lazy("First solution"),
-    "resolution": gettext_lazy("Resolution"),
-}
 
 
 def _calendars(tickets):

@@ -32,6 +32,7 @@ from manyi.accounts import permissions as perms
 from manyi.customers.masking import mask_email
 
 from .choices import (
+    DEADLINES,
     OPEN_STATES,
     PENDING_ACTION_STATUSES,
     ActionKind,
@@ -253,11 +254,10 @@ def apply_sla(ticket, policy=None):
     """Choose the policy for the ticket's severity and channel and set the three due instants."""
     policy = policy or SlaPolicy.objects.for_ticket(ticket.severity, ticket.channel)
     ticket.sla_policy = policy
-    if policy is None:
-        ticket.response_due = ticket.solution_due = ticket.resolution_due = None
-    else:
-        ticket.response_due, ticket.solution_due, ticket.resolution_due = policy.deadlines(ticket.received_at)
-    return ["sla_policy", "response_due", "solution_due", "resolution_due"]
+    dues = policy.deadlines(ticket.received_at) if policy is not None else (None,) * len(DEADLINES)
+    for deadline, due in zip(DEADLINES, dues, strict=True):
+        setattr(ticket, deadline.due, due)
+    return ["sla_policy", *(deadline.due for deadline in DEADLINES)]
 
 
 # --------------------------------------------------------------------------- intake
