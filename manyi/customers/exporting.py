@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -65,8 +66,9 @@ PURCHASE_HEADERS = (
 )
 
 
-def _clean(row) -> list:
-    return [neutralise_formula(value) for value in row]
+def clean_row(row) -> list:
+    """The row's cells as written to a file: lazy translations as text, no text a formula."""
+    return [neutralise_formula(str(value) if isinstance(value, Promise) else value) for value in row]
 
 
 def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
@@ -89,7 +91,7 @@ def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
     for customer in customers:
         contacts = list(customer.contacts.all())
         contact = contacts[0] if contacts else None
-        yield _clean(
+        yield clean_row(
             [
                 customer.code,
                 customer.name,
@@ -132,7 +134,7 @@ def purchase_rows(customers) -> Iterator[list]:
         .iterator(chunk_size=CHUNK)
     )
     for purchase in purchases:
-        yield _clean(
+        yield clean_row(
             [
                 purchase.customer.code,
                 purchase.customer.name,
@@ -179,17 +181,29 @@ def csv_chunks(headers: Iterable, rows: Iterable[list]) -> Iterator[bytes]:
 
 
 def xlsx_file(headers: Iterable, rows: Iterable[list], *, title: str):
-    """An open temporary file holding the workbook (written with openpyxl's write-only mode)."""
+    """An open temporary file holding a workbook of one sheet, its header row frozen.
+
+    The rows' cells must have gone through :func:`clean_row`."""
+    return xlsx_sheets_file([(title, headers, rows)])
+
+
+def xlsx_sheets_file(sheets: Iterable[tuple], *, freeze_header: bool = True):
+    """An open temporary file holding a workbook with a sheet per (title, headers, rows).
+
+    Written with openpyxl's write-only mode, so rows may be a generator. The rows' cells must
+    have gone through :func:`clean_row`: no text starts with "=" and openpyxl writes it as
+    text; dates and numbers stay dates and numbers.
+    """
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append([str(h) for h in headers])
-    # Text cells were neutralised, so none starts with "=" and openpyxl writes them as text;
-    # dates and numbers stay dates and numbers.
-    for row in rows:
-        sheet.append(row)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=str(title)[:31])
+        if freeze_header:
+            sheet.freeze_panes = "A2"
+        sheet.append([str(h) for h in headers])
+        for row in rows:
+            sheet.append(row)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(output)
     output.seek(0)

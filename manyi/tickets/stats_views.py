@@ -5,21 +5,19 @@ agents and handlers work on single tickets and do not see it. The filters come f
 string; an invalid one gives the page (or a short text for the export) with status 400.
 """
 
-import tempfile
 from datetime import timedelta
 
 from django import forms
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.accounts.models import Department
-from manyi.customers.masking import neutralise_formula
+from manyi.customers.exporting import clean_row, xlsx_sheets_file
 
 from .statistics import Selection, default_selection, statistics
 
@@ -178,26 +176,10 @@ def _sheets(selection, stats):
     ]
 
 
-def _cell(value):
-    if isinstance(value, Promise):
-        value = str(value)
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
 def workbook_file(selection, stats):
     """An open temporary file with the workbook: one sheet per table, text cells neutralised."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for title, header, rows in _sheets(selection, stats):
-        sheet = workbook.create_sheet(title=str(title)[:31])
-        sheet.append([str(cell) for cell in header])
-        for row in rows:
-            sheet.append([_cell(cell) for cell in row])
-    output = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes it
-    workbook.save(output)
-    output.seek(0)
-    return output
+    sheets = [(title, header, map(clean_row, rows)) for title, header, rows in _sheets(selection, stats)]
+    return xlsx_sheets_file(sheets, freeze_header=False)
 
 
 @capability_required(STATISTICS_CAPABILITY)
