@@ -597,6 +597,18 @@ def _cell_to_option(question, text):
     return str(matches[0].pk) if len(matches) == 1 else None
 
 
+def paper_columns(questionnaire):
+    """(code, question, matrix row or None) of each answer column of a paper file, in order.
+
+    A question has one column named by its code; a matrix one per row, named by the row's code.
+    """
+    return [
+        (row.code if row else question.code, question, row)
+        for question in questionnaire.layout().questions
+        for row in (list(question.rows.all()) if question.kind == QuestionKind.MATRIX else [None])
+    ]
+
+
 def import_paper_answers(campaign, path, *, agent=None):
     """One row per respondent: customer code, then one column per question (or matrix row) code.
 
@@ -607,13 +619,7 @@ def import_paper_answers(campaign, path, *, agent=None):
 
     questionnaire = campaign.questionnaire
     result = PaperImportResult()
-    columns = {}
-    for question in questionnaire.layout().questions:
-        if question.kind == QuestionKind.MATRIX:
-            for row in question.rows.all():
-                columns[row.code] = (question, row)
-        else:
-            columns[question.code] = (question, None)
+    columns = {code: (question, row) for code, question, row in paper_columns(questionnaire)}
     invitations = {i.customer.code: i for i in campaign.invitations.select_related("customer")}
     done = set(
         Response.objects.filter(invitation__campaign=campaign, status=ResponseStatus.COMPLETED).values_list(

@@ -14,6 +14,7 @@ from .answering import (
     can_see_individual_answers,
     import_paper_answers,
     initial_from_response,
+    paper_columns,
     save_response,
 )
 from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus
@@ -145,11 +146,7 @@ def paper_import(request, campaign_pk):
                         return redirect("entry:invitations", campaign_pk=campaign.pk)
                     context["errors"] = result.errors
         status = 400
-    context["columns"] = [
-        row.code if row else question.code
-        for question in campaign.questionnaire.questions_in_order()
-        for row in (list(question.rows.all()) if question.kind == "matrix" else [None])
-    ]
+    context["columns"] = [code for code, _question, _row in paper_columns(campaign.questionnaire)]
     return render(request, "campaigns/entry_import.html", context, status=status)
 
 

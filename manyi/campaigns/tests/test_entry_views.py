@@ -270,3 +270,30 @@ def test_the_campaign_page_links_agents_to_answer_entry(people, client_as):
     entry = f"/campaigns/entry/{campaign.pk}/"
     assert entry in client_as(people.amy).get(f"/campaigns/{campaign.pk}/").content.decode()
     assert entry not in client_as(people.ana).get(f"/campaigns/{campaign.pk}/").content.decode()
+
+
+def test_the_import_page_lists_the_columns_the_importer_reads(client_as, people, tmp_path):
+    from manyi.surveys.choices import QuestionKind
+
+    questionnaire = make_questionnaire(title="纸质问卷")
+    make_question(questionnaire, code="Q1", text="产品质量")
+    make_question(
+        questionnaire, code="M", text="服务", kind=QuestionKind.MATRIX, rows=(("M1", "响应"), ("M2", "态度"))
+    )
+    make_question(questionnaire, code="Q3", text="价格")
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.PAPER])
+    invitation = make_invitation(campaign)
+    client = client_as(people.amy)
+
+    page = client.get(f"/campaigns/entry/{campaign.pk}/import/").content.decode()
+    # Matrix rows stand in their question's place, each as a column of its own.
+    assert ", Q1, M1, M2, Q3</code>" in page
+
+    path = paper_file(
+        tmp_path, ["客户编号,Q1,M1,M2,Q3", f"{invitation.customer.code},很满意,满意,10,可以接受"]
+    )
+    with path.open("rb") as upload:
+        result = client.post(f"/campaigns/entry/{campaign.pk}/import/", {"file": upload})
+    assert result.status_code == 302
+    # 很满意 = 10, 满意 = 8, 10 points, 可以接受 = 6: each column reached its question or row.
+    assert Response.objects.get().points == {"Q1": 10.0, "M1": 8.0, "M2": 10.0, "Q3": 6.0}
