@@ -180,7 +180,7 @@ class Deadline(NamedTuple):
     breached: str  # when the sweep recorded it as missed
 
 
-# The deadlines in the order of a ticket's life (REQUIREMENTS §7: 首次响应, 首次解决, 结案).
+# The SLA deadlines in the order of a ticket's life (REQUIREMENTS §5).
 DEADLINES = (
     Deadline(
         "response",
