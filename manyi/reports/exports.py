@@ -59,6 +59,8 @@ class Variable:
     kind: str  # "number", "text" or "datetime"
     measure: str = "nominal"  # SPSS: nominal, ordinal or scale
     values: dict = field(default_factory=dict)  # value -> label
+    # Text with few distinct values (channel, region …): SPSS gets codes with value labels.
+    categorical: bool = False
 
 
 @dataclass
@@ -108,7 +110,7 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     channel_labels = np.array(
         [str(channel_names.get(code, code)) for code in dataset.labels["channel"]] + [""], dtype=object
     )
-    add(Variable("channel", _("Channel"), "text"), channel_labels[dataset.codes["channel"]])
+    add(Variable("channel", _("Channel"), "text", categorical=True), channel_labels[dataset.codes["channel"]])
 
     # Customer columns: one query, placed by response number.
     rows = list(
@@ -138,7 +140,7 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     add(Variable("email", _("E-mail"), "text"), emails)
     for category, label in (("region", _("Region")), ("customer_type", _("Customer type"))):
         labels = np.array(list(dataset.labels[category]) + [""], dtype=object)
-        add(Variable(category, label, "text"), labels[dataset.codes[category]])
+        add(Variable(category, label, "text", categorical=True), labels[dataset.codes[category]])
 
     # Scores, as stored with each response when it was completed.
     add(
@@ -149,7 +151,7 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
         Variable("index", _("Satisfaction index (0-100)"), "number", "scale"),
         dataset.index.astype(np.float64),
     )
-    add(Variable("grade", _("Grade"), "text"), grades)
+    add(Variable("grade", _("Grade"), "text", categorical=True), grades)
     add(
         Variable("satisfied", _("Satisfied customer"), "number", values=yes_no),
         np.where(dataset.valid, dataset.satisfied.astype(np.float64), np.nan),
@@ -380,31 +382,40 @@ def _number(value):
     return int(value) if float(value).is_integer() else value
 
 
+def _coded(values):
+    """Text values as codes 1…k (NaN for blanks) and the value labels of the codes."""
+    labels, inverse = np.unique(values.astype(str), return_inverse=True)
+    codes = inverse.astype(np.float64) + 1
+    if labels.size and labels[0] == "":
+        codes -= 1
+        codes[codes == 0] = np.nan
+        labels = labels[1:]
+    return codes, {float(i + 1): str(label) for i, label in enumerate(labels)}
+
+
 def write_sav(table, path):
     """An SPSS .sav file with variable labels and value labels (pyreadstat)."""
     import pandas as pd
     import pyreadstat
 
-    frame = pd.DataFrame(
-        {
-            v.name: (
-                table.columns[v.name].astype("datetime64[s]")
-                if v.kind == "datetime"
-                else table.columns[v.name]
-            )
-            for v in table.variables
-        }
-    )
+    data, value_labels, measures = {}, {}, {}
+    for v in table.variables:
+        column = table.columns[v.name]
+        values, measure = v.values, v.measure
+        if v.kind == "datetime":
+            column = column.astype("datetime64[s]")
+        elif v.categorical:
+            column, values = _coded(column)
+        data[v.name] = column
+        if values:
+            value_labels[v.name] = {_number(value): label for value, label in values.items()}
+        measures[v.name] = measure
     pyreadstat.write_sav(
-        frame,
+        pd.DataFrame(data),
         str(path),
         column_labels=[v.label for v in table.variables],
-        variable_value_labels={
-            v.name: {_number(value): label for value, label in v.values.items()}
-            for v in table.variables
-            if v.values
-        },
-        variable_measure={v.name: v.measure for v in table.variables},
+        variable_value_labels=value_labels,
+        variable_measure=measures,
     )
 
 

@@ -112,6 +112,10 @@ def test_sav_reads_back_with_variable_and_value_labels(client_as, people, survey
     website = next(name for name, label in labels.items() if label == "CH 您通过哪些渠道了解我们: 网站")
     assert list(frame[website]) == [1.0 if n % 2 else 0.0 for n in range(len(ANSWERS))]
     assert meta.variable_value_labels[website] == {1.0: "是", 0.0: "否"}
+    # Regions are codes with value labels, as SPSS users expect of a nominal variable.
+    regions = meta.variable_value_labels["region"]
+    assert sorted(regions.values()) == ["华东", "华北"]
+    assert [regions[code] for code in frame["region"]] == [region for region, *_rest in ANSWERS]
     index = next(name for name in labels if name == "index")
     assert frame[index].mean() == pytest.approx(
         statistics.mean(hand_index(p) for _r, p, _n, _t in ANSWERS), abs=1e-4
