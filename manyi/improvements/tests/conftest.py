@@ -3,9 +3,6 @@ import datetime
 import pytest
 from django.utils import timezone
 
-# The real-browser fixtures (Chromium through Playwright) of tests/browser, for test_browser.py.
-from tests.browser.conftest import browser, login, page, screenshot  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def english_messages():
