@@ -32,6 +32,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from .metadata import strip_metadata
+
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 5
 # Pillow refuses images over this many pixels (decompression bombs): ample for a phone photo.
@@ -197,6 +199,9 @@ def check_file(name, data):
             )
             % {"name": shown}
         )
+    # Only what is kept is stored: GPS position, device serials and comments are taken out
+    # of the checked bytes here (see ``metadata``), so every way in stores the clean file.
+    data = strip_metadata(data, content_type)
     return CheckedFile(name=shown, content_type=content_type, extension=extension, data=data)
 
 
