@@ -81,9 +81,11 @@ def _month(request):
     if not text:
         return timezone.localdate().replace(day=1)
     try:
-        return datetime.datetime.strptime(text, "%Y-%m").date()
+        month = datetime.datetime.strptime(text, "%Y-%m").date()
+        planner.add_months(month, 1)  # the pages need the month's end too: 9999-12 has none
     except ValueError:
         return None
+    return month
 
 
 def _plans(request, month):
@@ -91,6 +93,10 @@ def _plans(request, month):
         planned_on__gte=month, planned_on__lt=planner.add_months(month, 1)
     ).select_related("customer", "agent")
     if request.user.role != Role.ADMINISTRATOR:
+        # Without a team no rows (as workflow.can_manage_plan and the report): a filter on a
+        # missing department would match every agent without one.
+        if request.user.department_id is None:
+            return plans.none()
         plans = plans.filter(agent__department_id=request.user.department_id)
     return plans.order_by("planned_on", "pk")
 

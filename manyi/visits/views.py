@@ -358,7 +358,11 @@ def task_cancel(request, pk):
 def task_after_warranty(request, pk):
     """The customer asks for (or no longer wants) routine visits after the warranty (seed 000)."""
     task = _task_for(request.user, pk)
-    _save_after_warranty(request, task.customer, request.POST.get("wanted") == "1")
+    wanted = request.POST.get("wanted", "")
+    if wanted not in ("0", "1") or task.customer.erased_at is not None:
+        messages.error(request, _("This choice cannot be saved."))
+        return redirect(task)
+    _save_after_warranty(request, task.customer, wanted == "1")
     return redirect(task)
 
 
