@@ -39,6 +39,8 @@ from manyi.tickets.models import Category, Ticket, TicketEvent
 from .models import ApiToken, TicketRequest, hash_token
 
 MAX_PAGE_SIZE = 200
+# Beyond any real list; a larger page number would overflow the database's OFFSET (a 500).
+MAX_PAGE = 1_000_000
 # How often the last-used time of a token is written: not on every call.
 LAST_USED_PRECISION = 60
 
@@ -97,7 +99,7 @@ def paginate(queryset, page, page_size):
 
 
 class PageQuery(Schema):
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
 
@@ -529,6 +531,9 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
     from manyi.reports.exports import mask_text
 
     require(request, permissions.VIEW_RESPONSES)
+    # A campaign's answers in bulk are an export, as the CSV/Excel/SPSS files (agents read
+    # single responses but do not export them).
+    require(request, permissions.EXPORT_RESPONSES)
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     if not can_see_individual_answers(request.user, campaign):
         raise HttpError(403, _("The answers of this survey are confidential."))

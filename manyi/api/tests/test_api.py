@@ -531,3 +531,34 @@ def test_an_administrator_revokes_a_token_in_the_admin(client, people, call):
     client.logout()
     assert call("get", "/tickets", token=token)[0] == 401
     assert client.get("/admin/api/apitoken/add/").status_code in (302, 403)
+
+
+# --------------------------------------------------------------------------- review: limits and rights
+
+
+def test_an_agent_may_read_answers_but_not_export_a_campaigns_responses(call, people, survey):
+    # Exporting answers is its own right (responses.export), as for the CSV/Excel/SPSS files.
+    questionnaire, question, comment = survey
+    campaign = make_campaign(questionnaire)
+    answered(questionnaire, question, comment, campaign)
+    status, data = call("get", f"/campaigns/{campaign.pk}/responses", people.amy)
+    assert (status, data["detail"]) == (403, "Your role does not allow this.")
+    assert call("get", f"/campaigns/{campaign.pk}/responses", people.sam)[0] == 200
+
+
+def test_a_page_number_beyond_any_list_gets_422_not_a_server_error(call, people, survey):
+    campaign = make_campaign(survey[0])
+    huge = 10**20
+    for path in ("/tickets", "/customers", f"/campaigns/{campaign.pk}/responses"):
+        status, data = call("get", f"{path}?page={huge}", people.sam)
+        assert status == 422, path
+        assert data["detail"][0]["loc"][-1] == "page"
+    status, data = call("get", "/tickets?page=1000", people.sam)  # a page past the end: empty
+    assert (status, data["results"], data["next_page"]) == (200, [], None)
+
+
+def test_numbers_too_large_for_the_database_in_addresses_get_404(call, people):
+    ticket = make_ticket()
+    huge = 10**20
+    assert call("get", f"/tickets/{ticket.reference}/attachments/{huge}", people.sam)[0] == 404
+    assert call("get", f"/campaigns/{huge}/responses", people.sam)[0] == 404
