@@ -137,7 +137,8 @@ def _image_opens(data, pillow_format):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                if image.format != pillow_format:
+                # Phones save portrait and depth photos as multi-picture JPEG (MPO): still JPEG.
+                if image.format != pillow_format and (pillow_format, image.format) != ("JPEG", "MPO"):
                     return False
                 width, height = image.size
                 if width * height > MAX_PIXELS:

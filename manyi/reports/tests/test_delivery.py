@@ -56,6 +56,24 @@ def test_a_due_schedule_publishes_and_mails_the_pdf_once(people, survey, smtp_se
     assert len(smtp_server.messages) == 1
 
 
+def test_the_periodic_job_sends_the_scheduled_reports(people, survey, smtp_server):
+    from io import StringIO
+
+    from django.utils import timezone
+
+    people.ana.email = "ana@example.com"
+    people.ana.save()
+    schedule = ReportSchedule.objects.create(
+        campaign=survey, frequency=Frequency.MONTHLY, next_run=timezone.localdate()
+    )
+    schedule.recipients.set([people.ana])
+    out = StringIO()
+    call_command("periodic", stdout=out)
+    call_command("periodic", stdout=StringIO())  # once per period
+    assert "1 scheduled reports published, 1 e-mails sent" in out.getvalue()
+    assert [recipients for _sender, recipients, _message in smtp_server.messages] == [["ana@example.com"]]
+
+
 def test_stopped_schedules_send_nothing(people, survey, smtp_server):
     schedule = ReportSchedule.objects.create(
         campaign=survey, frequency=Frequency.QUARTERLY, next_run=date(2026, 1, 1), active=False

@@ -361,3 +361,25 @@ def test_a_photo_a_member_of_staff_uploads_is_stored_without_its_gps(people, cli
     downloaded = b"".join(response.streaming_content)
     assert_no_secrets(downloaded)
     assert decoded(downloaded).getexif()[0x0112] == 6
+
+
+def test_a_multi_picture_jpeg_from_a_phone_is_accepted_and_cleaned():
+    import io
+
+    from PIL import Image
+
+    from manyi.tickets.attachments import check_file
+
+    frames = [Image.new("RGB", (64, 48), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    frames[0].save(buffer, "MPO", save_all=True, append_images=frames[1:], exif=exif.tobytes())
+    data = buffer.getvalue()
+    assert data.startswith(b"\xff\xd8") and b"PhoneMaker" in data
+    checked = check_file("portrait.jpg", data)
+    assert checked.content_type == "image/jpeg"
+    assert b"PhoneMaker" not in checked.data
+    with Image.open(io.BytesIO(checked.data)) as image:
+        image.load()
+        assert image.size == (64, 48)

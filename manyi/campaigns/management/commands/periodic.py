@@ -8,7 +8,7 @@ from manyi.campaigns.tasks import run_due_jobs
 class Command(BaseCommand):
     help = (
         "Runs the periodic jobs once (close campaigns past their deadline, queue invitations and "
-        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, send satisfaction callbacks left waiting, read ticket mail when a mailbox is configured, bring dashboards' analysis data up to date). Run it from cron "
+        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, send satisfaction callbacks left waiting, read ticket mail when a mailbox is configured, publish and e-mail scheduled reports, bring dashboards' analysis data up to date). Run it from cron "
         "every few minutes, or with --loop."
     )
 
@@ -17,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=None, **options):
         from manyi.dashboards.dataset import refresh_recent
+        from manyi.reports.delivery import send_due_reports
         from manyi.tickets.callback import send_due_callbacks
         from manyi.tickets.escalation import escalate_breaches
         from manyi.tickets.inbound import describe as describe_mail
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             callbacks = send_due_callbacks()  # those the task queue did not take
             refreshed = refresh_recent()
             mail = fetch_ticket_mail()
+            reports, report_mails = send_due_reports()
             self.stdout.write(
                 f"closed {done['closed']} campaigns; queued invitations for {done['invitations']}, "
                 f"reminders for {done['reminders']}; {tickets} tickets opened from low survey scores; "
@@ -40,6 +42,7 @@ class Command(BaseCommand):
                 + (f"; ticket mail: {describe_mail(mail)}" if mail is not None else "")
             )
             self.stdout.write(plan_visits())
+            self.stdout.write(f"{reports} scheduled reports published, {report_mails} e-mails sent")
             if not loop:
                 return
             time.sleep(loop)
