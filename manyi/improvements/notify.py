@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions as perms
 from manyi.campaigns.mailing import absolute_url
+from manyi.customers.masking import mask_email, mask_phone
 from manyi.emails import build_email
 
 from .choices import DELIVERED_STATUSES, EventKind, NoticeChannel
@@ -167,7 +168,8 @@ def notify_customers(improvement, by, now=None):
         if pending:
             _send(locked, pending, by, now, result)
         if result.sent:
-            names = "、".join(r.name or r.email for r in result.sent)
+            # The timeline is read by handlers too, who may not see personal data.
+            names = "、".join(r.name or mask_email(r.email) for r in result.sent)
             ImprovementEvent.objects.create(
                 improvement=locked,
                 by=by,
@@ -244,6 +246,6 @@ def record_phone_call(improvement, by, key, now=None):
             kind=EventKind.NOTIFIED,
             from_status=locked.status,
             to_status=locked.status,
-            note=_("By phone: %(name)s") % {"name": recipient.name or recipient.phone},
+            note=_("By phone: %(name)s") % {"name": recipient.name or mask_phone(recipient.phone)},
         )
     return notice

@@ -76,10 +76,13 @@ def improvement_list(request):
 
 
 def _initial_from(request):
-    """Prefill from where the improvement is raised: ?ticket=, ?category=, ?campaign=&item=&source=."""
+    """Prefill from where the improvement is raised: ?ticket=, ?category=, ?campaign=&item=&source=.
+
+    isdecimal, not isdigit: "²" is a digit that int() refuses (a server error).
+    """
     initial = {}
     ticket_pk = request.GET.get("ticket", "")
-    if ticket_pk.isdigit():
+    if ticket_pk.isdecimal():
         ticket = Ticket.objects.for_user(request.user).filter(pk=ticket_pk).select_related("category").first()
         if ticket is not None:
             initial.update(
@@ -92,12 +95,12 @@ def _initial_from(request):
                 department=ticket.department_id,
             )
     category_pk = request.GET.get("category", "")
-    if category_pk.isdigit():
+    if category_pk.isdecimal():
         category = Category.objects.filter(pk=category_pk).first()
         if category is not None:
             initial.update(source=Source.CATEGORY, category=category.pk, title=str(category))
     campaign_pk = request.GET.get("campaign", "")
-    if campaign_pk.isdigit():
+    if campaign_pk.isdecimal():
         from manyi.campaigns.models import Campaign
 
         campaign = Campaign.objects.filter(pk=campaign_pk).first()
@@ -159,7 +162,7 @@ def _survey_picker(request):
         return {}
     campaigns = Campaign.objects.order_by("-created_at")
     picked = request.GET.get("campaign", "")
-    campaign = campaigns.filter(pk=picked).first() if picked.isdigit() else None
+    campaign = campaigns.filter(pk=picked).first() if picked.isdecimal() else None
     overview = survey_overview(campaign) if campaign is not None else None
     return {"picker_campaigns": campaigns, "picker_campaign": campaign, "overview": overview}
 
