@@ -212,6 +212,7 @@ class Command(BaseCommand):
         Purchase.objects.bulk_create(purchases, batch_size=500)
         from manyi.campaigns.demo import load_demo_surveys
         from manyi.improvements.demo import load_demo_improvements
+        from manyi.reports.demo import load_demo_reports
         from manyi.visits.demo import load_demo_visits
 
         responses = load_demo_surveys(
@@ -221,6 +222,7 @@ class Command(BaseCommand):
         )
         load_demo_improvements(users)
         load_demo_visits(users, random.Random(demo_data.SEED + 2))
+        load_demo_reports(users)
         return {
             "departments": len(departments),
             "customers": customers,
