@@ -20,7 +20,8 @@ the feedback was received; reopening counts a new resolution deadline from the r
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,6 +56,9 @@ MAX_NOTE = 4000
 # Feedback received up to this far in the future (clock skew of a phone or a mail server) is
 # accepted as received now; anything later is a typing error.
 CLOCK_SKEW = timedelta(minutes=5)
+# Earlier is a typing mistake, not feedback; year 1 could not even be stored (no UTC time
+# before it). The first moment of 2000 anywhere on Earth (UTC+14).
+EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=dt_timezone(timedelta(hours=14)))
 
 
 class TicketError(ValueError):
@@ -303,6 +307,8 @@ def open_ticket(
         raise TicketError(_("Give the time the feedback was received with its time zone."))
     if received_at > now + CLOCK_SKEW:
         raise TicketError(_("The feedback cannot have been received in the future."))
+    if received_at < EARLIEST_RECEIVED:
+        raise TicketError(_("The feedback cannot have been received before 2000."))
     if category is not None and not (isinstance(category, Category) and category.is_active):
         raise TicketError(_("Choose an active category."))
     ticket = Ticket(

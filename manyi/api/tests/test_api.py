@@ -562,3 +562,11 @@ def test_numbers_too_large_for_the_database_in_addresses_get_404(call, people):
     huge = 10**20
     assert call("get", f"/tickets/{ticket.reference}/attachments/{huge}", people.sam)[0] == 404
     assert call("get", f"/campaigns/{huge}/responses", people.sam)[0] == 404
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "1999-12-30T08:00:00+08:00"])
+def test_a_received_time_before_any_real_feedback_gets_422_and_nothing_is_created(call, people, when):
+    status, data = call("post", "/tickets", people.amy, body=ticket_body(received_at=when))
+    assert status == 422
+    assert data["detail"][0]["msg"] == "The feedback cannot have been received before 2000."
+    assert not Ticket.objects.exists()

@@ -137,6 +137,18 @@ def test_a_future_receipt_time_is_refused_by_the_domain(people, client_as):
     assert not Ticket.objects.exists()
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00", "1999-12-31T08:00"])
+def test_a_receipt_time_before_2000_is_refused_by_the_domain(people, client_as, when):
+    # Year 1 was a server error (no UTC time before it); any such date is a typing mistake.
+    client = in_english(client_as(people.amy))
+    response = client.post(reverse("tickets:create"), intake(received_at=when))
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "The feedback cannot have been received before 2000."
+    ]
+    assert not Ticket.objects.exists()
+
+
 def test_read_only_roles_cannot_post_feedback(people, client_as):
     for user in (people.hank, people.ana):
         assert client_as(user).post(reverse("tickets:create"), intake()).status_code == 403
