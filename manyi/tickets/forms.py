@@ -215,5 +215,6 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, data, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        # Any integer is accepted here; the view looks each one up among the visible tickets.
-        self.fields["tickets"].valid_value = lambda value: str(value).isdigit()
+        # Any id is accepted here; the view looks each one up among the visible tickets. Not
+        # more digits than a database id has: SQLite cannot even compare a larger number.
+        self.fields["tickets"].valid_value = lambda value: str(value).isdigit() and len(str(value)) <= 18

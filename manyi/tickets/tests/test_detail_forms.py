@@ -427,6 +427,17 @@ def test_bulk_assign_reports_tickets_the_user_cannot_see(people, client_as):
     assert said(response) == [f"1 ticket not assigned: ticket {unseen}: not found"]
 
 
+def test_bulk_assign_of_a_number_too_large_for_the_database_says_so(people, client_as):
+    t = make_ticket(None, S.ACKNOWLEDGED)
+    before = snapshot()
+    huge = "9" * 30  # SQLite could not even compare it (a server error)
+    response = in_english(client_as(people.sam)).post(
+        reverse("tickets:bulk_assign"), {"tickets": [huge, t.pk], "department": people.quality.pk}
+    )
+    assert said(response)[-1] == f"Select a valid choice. {huge} is not one of the available choices."
+    assert snapshot() == before
+
+
 def test_a_disabled_worker_cannot_be_bulk_assigned(people, client_as):
     t = make_ticket(None, S.ACKNOWLEDGED)
     gone = make_user("gone", people.hank.role, department=people.quality, is_active=False)
