@@ -5,7 +5,7 @@ agents and handlers work on single tickets and do not see it. The filters come f
 string; an invalid one gives the page (or a short text for the export) with status 400.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.http import FileResponse, HttpResponse
@@ -24,6 +24,15 @@ from .statistics import Selection, default_selection, statistics
 # Capability of the page: aggregates, like the survey dashboards.
 STATISTICS_CAPABILITY = permissions.VIEW_ANALYSIS
 MAX_SPAN = timedelta(days=10 * 366)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _year_before(day):
+    """The day after the same day a year earlier; from 29 February: 1 March of the year before."""
+    try:
+        return day.replace(year=day.year - 1) + timedelta(days=1)
+    except ValueError:
+        return date(day.year - 1, 3, 1)
 
 
 class StatisticsFilterForm(forms.Form):
@@ -50,9 +59,14 @@ class StatisticsFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         default = default_selection()
+        # The ends of the calendar have no day before or after them (server errors).
+        for name in ("start", "end"):
+            value = cleaned.get(name)
+            if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+                self.add_error(name, _("Choose dates from 1900 to 2999."))
         start, end = cleaned.get("start"), cleaned.get("end")
         if "start" in cleaned and "end" in cleaned:
-            start = start or (end.replace(year=end.year - 1) + timedelta(days=1) if end else default.start)
+            start = start or (_year_before(end) if end else default.start)
             end = end or default.end
             if start > end:
                 self.add_error("end", _("The end date must not be before the start date."))

@@ -190,6 +190,14 @@ def test_the_page_defaults_to_the_last_twelve_months(data, client_as):
     assert (selection.end - selection.start).days in (364, 365)
 
 
+def test_an_end_on_29_february_alone_gives_the_year_before_it(data, client_as):
+    # A year back from 29 February is no date: that was a server error.
+    response = client_as(data.sam).get(URL, {"end": "2024-02-29"})
+    assert response.status_code == 200
+    selection = response.context["selection"]
+    assert (selection.start, selection.end) == (date(2023, 3, 1), date(2024, 2, 29))
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -198,6 +206,10 @@ def test_the_page_defaults_to_the_last_twelve_months(data, client_as):
         ({"department": "999999"}, "Select a valid choice."),
         ({"department": "abc"}, "Select a valid choice."),
         ({"start": "1900-01-01", "end": "2026-01-01"}, "Choose a period of at most ten years."),
+        # The ends of the calendar were server errors (no year 0, no day after 9999-12-31).
+        ({"end": "0001-06-30"}, "Choose dates from 1900 to 2999."),
+        ({"start": "0001-01-01", "end": "0001-01-31"}, "Choose dates from 1900 to 2999."),
+        ({"start": "9999-12-01", "end": "9999-12-31"}, "Choose dates from 1900 to 2999."),
     ],
 )
 def test_bad_filters_are_refused_with_a_message(data, client_as, query, message):
