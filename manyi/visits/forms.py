@@ -82,6 +82,9 @@ class RecordForm(_Styled, forms.ModelForm):
         visited_at = cleaned.get("visited_at")
         if visited_at and visited_at > timezone.now() + timezone.timedelta(minutes=5):
             self.add_error("visited_at", _("The visit cannot have taken place in the future."))
+        elif visited_at and visited_at.year < 2000:
+            # A typing mistake; year 1 could not even be stored (no UTC time before it).
+            self.add_error("visited_at", _("The visit cannot have taken place before 2000."))
         return cleaned
 
 

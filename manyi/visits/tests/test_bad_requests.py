@@ -80,3 +80,19 @@ def test_a_supervisor_without_a_team_sees_no_plan_rows(team, client_as):
     # The administrator sees the row (the test can tell a shown row from a hidden one).
     page = client_as(team.alice).get(reverse("visits:plans") + f"?month={day:%Y-%m}").content.decode()
     assert "无部门客户" in page
+
+
+def test_a_visit_time_in_year_1_gets_a_message_and_the_visit_stays_open(team, client_as):
+    from manyi.visits.choices import TaskStatus
+    from manyi.visits.models import VisitRecord
+
+    from .test_views import record_post
+
+    task = make_task(agent=team.amy)
+    response = client_as(team.amy).post(
+        reverse("visits:complete", args=[task.pk]), record_post(**{"rec-visited_at": "0001-01-01T00:00"})
+    )
+    assert response.status_code == 400
+    assert chinese("The visit cannot have taken place before 2000.") in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == TaskStatus.PENDING and not VisitRecord.objects.exists()
