@@ -196,7 +196,18 @@ def improvement_edit(request, pk):
 def improvement_detail(request, pk):
     improvement = _visible(request, pk)
     today = timezone.localdate()
-    recipients = notify.recipients(improvement)
+    # Only the customers of tickets the user may see, as in the list of linked tickets above it
+    # (a handler does not see other departments' tickets nor who sent them).
+    visible = set(
+        Ticket.objects.for_user(request.user)
+        .filter(improvements=improvement)
+        .values_list("reference", flat=True)
+    )
+    recipients = []
+    for recipient in notify.recipients(improvement):
+        recipient.tickets = [reference for reference in recipient.tickets if reference in visible]
+        if recipient.tickets:
+            recipients.append(recipient)
     return render(
         request,
         "improvements/improvement_detail.html",

@@ -34,3 +34,25 @@ def test_a_handler_sees_no_address_or_phone_of_nameless_contacts_on_the_timeline
     page = client_as(people.hank).get(improvement.get_absolute_url()).content.decode()  # the owner
     assert "nameless@example.com" not in page and "13900002222" not in page
     assert "n***@example.com" in page and "139****2222" in page
+
+
+def test_a_handler_sees_no_customer_of_another_departments_ticket_among_those_to_tell(
+    people, raise_one, make_ticket, client_as
+):
+    from manyi.testing import make_customer
+    from manyi.tickets.models import Ticket
+
+    ours = make_ticket(make_customer(name="本部门客户"))
+    theirs = make_ticket(make_customer(name="外部门客户"))
+    walker = make_ticket(None, contact_name="外部门路人", contact_email="walker@example.com")
+    Ticket.objects.filter(pk=ours.pk).update(department=people.quality)  # hank's department
+    Ticket.objects.filter(pk__in=[theirs.pk, walker.pk]).update(department=people.service)
+    improvement = raise_one(source=Source.TICKETS, tickets=[ours, theirs, walker])
+
+    page = client_as(people.hank).get(improvement.get_absolute_url()).content.decode()
+    assert "本部门客户" in page and ours.reference in page
+    # (Their references stay in the timeline's "linked" note: a number says nothing about who.)
+    assert "外部门客户" not in page and "外部门路人" not in page
+    assert f'data-key="c{theirs.customer_id}"' not in page and f'data-key="t{walker.pk}"' not in page
+    page = client_as(people.sam).get(improvement.get_absolute_url()).content.decode()
+    assert all(text in page for text in ("本部门客户", "外部门客户", "外部门路人", walker.reference))
