@@ -655,6 +655,14 @@ def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORR
     return action
 
 
+def _still(action, statuses, refusal):
+    """Lock the action's row and check its status again: a request that loaded it at the same
+    time as one that has saved since must not record the same step twice."""
+    status = CorrectiveAction.objects.select_for_update().values_list("status", flat=True).get(pk=action.pk)
+    if status not in statuses:
+        raise TicketError(refusal)
+
+
 def complete_action(action, by, result, now=None):
     """The owner (or the responsible department) reports the action done, with what was done."""
     now = now or timezone.now()
@@ -667,6 +675,7 @@ def complete_action(action, by, result, now=None):
         raise TicketError(_("This action is not open."))
     result = _clean_note(result, required=True, what=_("Describe what was done."))
     with transaction.atomic():
+        _still(action, (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE), _("This action is not open."))
         action.status, action.result, action.done_at = ActionStatus.DONE, result, now
         action.save(update_fields=["status", "result", "done_at"])
         _record(
@@ -692,6 +701,7 @@ def verify_action(action, by, effective, note="", now=None):
         raise TicketError(_("Only an action reported done can be verified."))
     note = _clean_note(note, required=not effective, what=_("Say why the action did not work."))
     with transaction.atomic():
+        _still(action, (ActionStatus.DONE,), _("Only an action reported done can be verified."))
         action.status = ActionStatus.VERIFIED if effective else ActionStatus.INEFFECTIVE
         action.verified_by, action.verified_at, action.verification = by, now, note
         action.save(update_fields=["status", "verified_by", "verified_at", "verification"])
@@ -718,6 +728,11 @@ def cancel_action(action, by, reason, now=None):
         raise TicketError(_("This action is not open."))
     reason = _clean_note(reason, required=True)
     with transaction.atomic():
+        _still(
+            action,
+            set(ActionStatus) - {ActionStatus.VERIFIED, ActionStatus.CANCELLED},
+            _("This action is not open."),
+        )
         action.status, action.verification = ActionStatus.CANCELLED, reason
         action.save(update_fields=["status", "verification"])
         _record(

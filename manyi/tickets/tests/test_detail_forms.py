@@ -162,6 +162,37 @@ def test_the_owner_reports_done_and_the_supervisor_verifies(people, client_as, a
     )
 
 
+def test_two_requests_racing_on_one_action_record_it_once(people, action):
+    # Two requests that both loaded the action before either saved: the second must not report
+    # it done (or verify, cancel it) a second time, with a second timeline entry.
+    from manyi.tickets.models import CorrectiveAction, TicketEvent
+    from manyi.tickets.workflow import TicketError
+
+    def copy():
+        return CorrectiveAction.objects.select_related("ticket").get(pk=action.pk)
+
+    for verb in (
+        lambda a: workflow.complete_action(a, people.hank, "已更换"),
+        lambda a: workflow.verify_action(a, people.sam, True, "抽查无破损"),
+    ):
+        first, second = copy(), copy()
+        events = TicketEvent.objects.count()
+        verb(first)
+        with pytest.raises(TicketError):
+            verb(second)
+        assert TicketEvent.objects.count() == events + 1
+    cancelled = workflow.add_action(
+        action.ticket, people.hank, description="再培训", owner=people.hank, deadline=timezone.localdate()
+    )
+    first = CorrectiveAction.objects.select_related("ticket").get(pk=cancelled.pk)
+    second = CorrectiveAction.objects.select_related("ticket").get(pk=cancelled.pk)
+    events = TicketEvent.objects.count()
+    workflow.cancel_action(first, people.sam, "不需要")
+    with pytest.raises(TicketError):
+        workflow.cancel_action(second, people.sam, "不需要")
+    assert TicketEvent.objects.count() == events + 1
+
+
 def test_an_ineffective_verification_needs_a_reason(people, client_as, action):
     workflow.complete_action(action, people.hank, "已更换")
     before = snapshot()
