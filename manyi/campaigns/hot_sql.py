@@ -98,19 +98,34 @@ def _insert_fields(model):
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
+# Column types PostgreSQL can take as one array parameter each (no JSON, no custom types).
+UNNEST_TYPES = {"bigint", "integer", "smallint", "double precision", "text", "boolean", "uuid"}
+
+
 @lru_cache(maxsize=256)
 def _insert_statement(alias, model, rows):
+    """(sql, fields, returning, by_column). Several rows on PostgreSQL go as one array per
+    column through UNNEST (as Django's own bulk_create does there): the statement then has as
+    many parameters as columns, so psycopg keeps it parsed (it re-parses statements of more
+    than 50 parameters on every call)."""
     connection = connections[alias]
     fields = _insert_fields(model)
+    table = _quote(connection, model._meta.db_table)
     columns = ", ".join(_quote(connection, field.column) for field in fields)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
-    sql = f"INSERT INTO {_quote(connection, model._meta.db_table)} ({columns}) VALUES {placeholders}"
+    types = [field.db_type(connection) for field in fields]
+    by_column = connection.vendor == "postgresql" and rows > 1 and all(t in UNNEST_TYPES for t in types)
+    if by_column:
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays})"
+    else:
+        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
+        sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders}"
     returning = connection.features.can_return_rows_from_bulk_insert or (
         rows == 1 and connection.features.can_return_columns_from_insert
     )
     if returning:
         sql += f" RETURNING {_quote(connection, model._meta.pk.column)}"
-    return sql, fields, returning
+    return sql, fields, returning, by_column
 
 
 def insert(objects):
@@ -120,10 +135,15 @@ def insert(objects):
     model = type(objects[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    sql, fields, returning = _insert_statement(alias, model, len(objects))
-    params = [
-        field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objects for field in fields
+    sql, fields, returning, by_column = _insert_statement(alias, model, len(objects))
+    values = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objects
     ]
+    params = (
+        [list(column) for column in zip(*values, strict=True)]
+        if by_column
+        else [v for row in values for v in row]
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
