@@ -278,9 +278,15 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+# Web addresses are not words: "http://example.com" would otherwise count as "http",
+# "example" and "com". ASCII only, so Chinese text written right after one stays.
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
+
+
 def segment(text: str) -> list[str]:
-    """jieba's tokens of the normalised text (accurate mode, HMM on), punctuation included."""
-    return tokenizer().lcut(normalize_text(text), HMM=True)
+    """jieba's tokens of the normalised text (accurate mode, HMM on), punctuation included;
+    web addresses left out."""
+    return tokenizer().lcut(_URL.sub(" ", normalize_text(text)), HMM=True)
 
 
 # --------------------------------------------------------------------------- one answer

@@ -436,3 +436,11 @@ def test_no_cjk_font_gives_a_clear_error(monkeypatch):
         find_cjk_font.cache_clear()
     with pytest.raises(CJKFontNotFoundError, match="not found"):
         word_cloud_png(CLOUD_WORDS, font_path="/nonexistent/font.ttc")
+
+
+def test_web_addresses_are_not_keywords():
+    rows = keyword_frequencies(["售后响应慢，详见http://example.com/a?b=1谢谢", "www.abc.cn 物流慢"])
+    words = {r.word for r in rows}
+    assert not words & {"http", "example", "com", "www", "abc", "cn", "https"}
+    assert {"售后响应", "物流"} <= words
+    assert text.segment("见https://x.cn/p到货")[-1] == "到货"
