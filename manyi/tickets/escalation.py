@@ -136,18 +136,23 @@ def escalate_breaches(now=None, *, notify=True):
                 result[name] += len(ids)
         with translation.override(settings.LANGUAGE_CODE):
             labels = dict(Priority.choices)
-            events = [
-                TicketEvent(
-                    ticket_id=item["pk"],
-                    at=now,
-                    by=None,
-                    kind=EventKind.ESCALATION,
-                    from_state=item["state"],
-                    to_state=item["state"],
-                    note=_escalation_note(item, labels),
+            notes = {}  # a handful of distinct notes: translated once each, not per ticket
+            events = []
+            for item in escalated:
+                key = (item["missed"], item["priority"], item["new_priority"])
+                if key not in notes:
+                    notes[key] = _escalation_note(item, labels)
+                events.append(
+                    TicketEvent(
+                        ticket_id=item["pk"],
+                        at=now,
+                        by=None,
+                        kind=EventKind.ESCALATION,
+                        from_state=item["state"],
+                        to_state=item["state"],
+                        note=notes[key],
+                    )
                 )
-                for item in escalated
-            ]
         TicketEvent.objects.bulk_create(events, batch_size=2000)
     result["tickets"] = len(escalated)
     result["raised"] = sum(1 for item in escalated if item["new_priority"] != item["priority"])
