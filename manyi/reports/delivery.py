@@ -10,12 +10,12 @@ longer read reports, or have no e-mail address, get nothing.
 import logging
 from datetime import date
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions
+from manyi.campaigns.mailing import absolute_url
 from manyi.emails import build_email
 
 from . import publishing, rendering
@@ -83,7 +83,7 @@ def _publish(schedule, today):
 
 def _send(schedule, report):
     sent = 0
-    link = settings.SITE_URL.rstrip("/") + report.get_absolute_url()
+    link = absolute_url(report.get_absolute_url())
     for user in schedule.recipients.filter(is_active=True).exclude(email=""):
         if not user.can(permissions.VIEW_REPORTS):
             continue

@@ -376,9 +376,11 @@ def _acknowledge(ticket, code, mail):
     from django.urls import reverse
     from django.utils import translation
 
+    from manyi.campaigns.mailing import absolute_url
+
     from .public_views import send_acknowledgement
 
-    status_url = settings.SITE_URL.rstrip("/") + reverse("feedback:status")
+    status_url = absolute_url(reverse("feedback:status"))
     with translation.override(settings.LANGUAGE_CODE):
         send_acknowledgement(ticket, code, status_url, in_reply_to=mail.message_id)
 

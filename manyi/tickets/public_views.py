@@ -34,6 +34,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from manyi.campaigns.mailing import absolute_url
 from manyi.campaigns.public_views import rate_limited
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
@@ -180,7 +181,7 @@ def _remembered_code(request, reference):
 
 
 def _status_url():
-    return settings.SITE_URL.rstrip("/") + reverse("feedback:status")
+    return absolute_url(reverse("feedback:status"))
 
 
 def send_acknowledgement(ticket, code, status_url, in_reply_to=None):

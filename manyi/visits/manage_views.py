@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 from manyi.accounts import permissions as perms
 from manyi.accounts.choices import Role
 from manyi.accounts.decorators import capability_required
-from manyi.customers.exporting import export_filename, xlsx_file
-from manyi.customers.masking import neutralise_formula
+from manyi.customers.exporting import clean_row, export_filename, xlsx_file
 
 from . import planner, workflow
 from .forms import PlanForm, RuleForm, ScriptForm
@@ -205,17 +204,22 @@ PLAN_HEADERS = (
 
 
 def plan_rows(plans):
+    """The rows, each cell through clean_row (the contract of customers.exporting's writers)."""
+    return (clean_row(row) for row in _plan_rows(plans))
+
+
+def _plan_rows(plans):
     for n, plan in enumerate(plans, start=1):
         task = next(iter(plan.tasks.all()), None)
         yield [
             n,
-            neutralise_formula(plan.customer.code),
-            neutralise_formula(plan.customer.name),
+            plan.customer.code,
+            plan.customer.name,
             str(plan.get_method_display()),
-            neutralise_formula(plan.purpose),
-            neutralise_formula(plan.topic),
+            plan.purpose,
+            plan.topic,
             plan.planned_on,
-            neutralise_formula(plan.agent.display_name),
+            plan.agent.display_name,
             str(task.get_status_display()) if task else "",
         ]
 

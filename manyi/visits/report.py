@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.accounts.choices import Role
 from manyi.customers.choices import CustomerType
-from manyi.customers.masking import neutralise_formula
+from manyi.customers.exporting import clean_row
 
 from .choices import ReviewStatus, TaskStatus
 from .models import VisitRecord, VisitTask
@@ -143,6 +143,11 @@ def _pct(value):
 
 
 def xlsx_rows(report):
+    """The rows, each cell through clean_row (the contract of customers.exporting's writers)."""
+    return (clean_row(row) for row in _xlsx_rows(report))
+
+
+def _xlsx_rows(report):
     """Rows of the report sheet: the summary by agent and by customer type, then problems."""
 
     def line(label, t):
@@ -177,10 +182,10 @@ def xlsx_rows(report):
     ]
     for record in report.problems:
         yield [
-            neutralise_formula(record.problem),
-            neutralise_formula(record.customer.name),
+            record.problem,
+            record.customer.name,
             timezone.localtime(record.visited_at).replace(tzinfo=None),
-            neutralise_formula(record.handling),
+            record.handling,
             record.ticket.reference if record.ticket else "",
             str(record.ticket.get_state_display()) if record.ticket else "",
         ]

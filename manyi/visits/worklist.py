@@ -5,7 +5,6 @@ is a filter on one status in the order of an index (models.VisitTask.Meta.indexe
 """
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import permissions as perms
@@ -88,7 +87,3 @@ def returned_records(user):
     return VisitRecord.objects.filter(agent=user, review_status=ReviewStatus.RETURNED).select_related(
         "customer", "reviewed_by"
     )
-
-
-def local_today():
-    return timezone.localdate()
