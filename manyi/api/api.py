@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from manyi.accounts import permissions
 from manyi.customers.masking import mask_email, mask_phone
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
+from manyi.private_files import serve_private_file
 from manyi.tickets import attachments as ticket_files
 from manyi.tickets import workflow
 from manyi.tickets.choices import CLOSED_STATES, Channel, Demand, EventKind, Severity, TicketState
@@ -412,17 +413,15 @@ def get_attachment(request, reference: str, attachment_id: int):
     ticket = get_object_or_404(_visible(request), reference=reference.upper())
     attachment = get_object_or_404(ticket_files.Attachment, pk=attachment_id, ticket=ticket)
     try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as error:
+        # Always a download here: an API client saves the file, it does not show it.
+        return serve_private_file(
+            attachment.file,
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=attachment.original_name,
+        )
+    except Http404 as error:
         raise HttpError(404, _("The file is missing from the storage.")) from error
-    response = FileResponse(
-        handle,
-        content_type=attachment.content_type,
-        as_attachment=True,
-        filename=attachment.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --------------------------------------------------------------------------- customers

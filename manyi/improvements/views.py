@@ -8,7 +8,7 @@ with an ``ImprovementError`` whose message is shown.
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
+from manyi.private_files import serve_private_file
 from manyi.tickets.attachments import AttachmentError, check_uploads
 from manyi.tickets.models import Category, Ticket
 
@@ -373,17 +374,9 @@ def evidence_download(request, pk, file_pk):
     """Whoever may see the improvement gets its files: images inline, PDF as a download."""
     improvement = _visible(request, pk)
     stored = get_object_or_404(EvidenceFile, pk=file_pk, improvement=improvement)
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
+    return serve_private_file(
+        stored.file,
         content_type=stored.content_type,
         as_attachment=not stored.is_image,
         filename=stored.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

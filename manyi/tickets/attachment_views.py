@@ -8,7 +8,6 @@ PDF documents always as a download, images inline.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
+from manyi.private_files import serve_private_file
 
 from .attachments import Attachment, AttachmentError, Source, check_uploads, store
 from .models import Ticket
@@ -53,20 +53,12 @@ def upload(request, pk):
 def download(request, pk, attachment_pk):
     ticket = get_object_or_404(Ticket.objects.for_user(request.user), pk=pk)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, ticket=ticket)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
+    return serve_private_file(
+        attachment.file,
         content_type=attachment.content_type,
         as_attachment=not attachment.is_image,
         filename=attachment.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Included by manyi/tickets/urls.py (the "tickets" namespace); three segments, so that the

@@ -472,6 +472,37 @@ def test_photos_are_attached_and_downloaded_through_the_api(client, people, file
     )
 
 
+def test_an_attachment_from_the_api_carries_the_headers_of_the_ticket_page(client, people, files_root):
+    """A customer's PDF is sent through the API as through the ticket page: as a download,
+    never sniffed, sandboxed if opened, and not kept in a cache."""
+    from manyi.tickets.tests.sample_files import pdf_bytes
+
+    ticket = make_ticket(people.quality, TicketState.ASSIGNED)
+    token = ApiToken.issue(people.amy, "app")[1]
+    [attachment] = upload(client, token, ticket.reference, ("单.pdf", pdf_bytes())).json()["attachments"]
+    through_api = client.get(
+        f"/api/tickets/{ticket.reference}/attachments/{attachment['id']}",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    client.force_login(people.amy)
+    on_the_page = client.get(reverse("tickets:attachment", args=[ticket.pk, attachment["id"]]))
+    assert through_api.status_code == on_the_page.status_code == 200
+    assert through_api["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in through_api["Content-Security-Policy"]
+    assert "sandbox" in through_api["Content-Security-Policy"]
+    assert "no-store" in through_api["Cache-Control"]
+    assert through_api["Content-Disposition"].startswith("attachment")
+    assert "filename*=utf-8''%E5%8D%95.pdf" in through_api["Content-Disposition"]
+    for header in (
+        "Content-Type",
+        "Content-Disposition",
+        "X-Content-Type-Options",
+        "Content-Security-Policy",
+        "Cache-Control",
+    ):
+        assert through_api[header] == on_the_page[header], header
+
+
 def make_handler(people):
     from manyi.accounts.choices import Role
     from manyi.testing import make_user
