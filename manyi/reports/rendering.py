@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from manyi.accounts import permissions
 from manyi.campaigns.answering import can_see_individual_answers
 from manyi.customers.masking import neutralise_formula
+from manyi.pdf import html_to_pdf
 
 from . import charts
 from .exports import mask_text
@@ -159,8 +160,6 @@ def pdf_bytes(report, user, figures=None):
 
 
 def _draw_pdf(report, user, figures):
-    from weasyprint import HTML
-
     # Charts are handed to WeasyPrint by name: megabytes of base64 in the markup would make
     # its HTML parser the slowest step.
     images = {}
@@ -173,31 +172,8 @@ def _draw_pdf(report, user, figures):
 
     context = document_context(report, user, figures, chart_url=chart_url)
     html = render_to_string("reports/pdf.html", context)
-    return HTML(string=html, url_fetcher=_ChartFetcher(images)).write_pdf()
-
-
-def _chart_fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class ChartFetcher(URLFetcher):
-        """Serves the report's own charts and nothing from elsewhere (no server-side requests)."""
-
-        def __init__(self, images):
-            super().__init__(allowed_protocols={"data"})
-            self.images = images
-
-        def fetch(self, url, headers=None):
-            if url in self.images:
-                return URLFetcherResponse(url, self.images[url], {"Content-Type": "image/png"})
-            return super().fetch(url, headers)
-
-    return ChartFetcher
-
-
-def _ChartFetcher(images):  # built on first use: importing WeasyPrint loads pango
-    global _ChartFetcher
-    _ChartFetcher = _chart_fetcher_class()
-    return _ChartFetcher(images)
+    # The same fetcher as every other PDF: only these charts and data: images, nothing fetched.
+    return html_to_pdf(html, images)
 
 
 # ------------------------------------------------------------------------------------------
