@@ -1,22 +1,20 @@
 """Evidence files of improvements: photos (JPEG, PNG, WebP) and PDF documents.
 
-The checks are the ticket attachments' (``manyi.tickets.attachments.check_uploads``): a file
-is accepted by its bytes, never by its name, and a batch is stored whole or not at all. Files
-live under ``IMPROVEMENT_EVIDENCE_ROOT`` (default ``MEDIA_ROOT/private/improvements``), which no
-web server serves; ``views.evidence_download`` hands them to users who may see the improvement.
+The checks are the ticket attachments' (``manyi.tickets.attachments.check_uploads``), and so
+is the storing (``manyi.private_files``): a file is accepted by its bytes, never by its name,
+and a batch is stored whole or not at all. Files live under ``IMPROVEMENT_EVIDENCE_ROOT``
+(default ``MEDIA_ROOT/private/improvements``), which no web server serves;
+``views.evidence_download`` hands them to users who may see the improvement.
 """
 
-import hashlib
-
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from manyi.private_files import save_checked_files
+
 from .choices import EventKind
 from .models import EvidenceFile, ImprovementEvent
-from .storage import storage
 from .workflow import EDITABLE_STATUSES, ImprovementError, may_edit
 
 
@@ -30,35 +28,19 @@ def attach(improvement, by, checked_files, now=None):
         raise ImprovementError(_("Only the owner or a manager may change this improvement."))
     if not checked_files:
         raise ImprovementError(_("Choose one or more files."))
-    written, stored = [], []
-    try:
-        with transaction.atomic():
-            for checked in checked_files:
-                evidence = EvidenceFile(
-                    improvement=improvement,
-                    original_name=checked.name,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=hashlib.sha256(checked.data).hexdigest(),
-                    uploaded_by=by,
-                    uploaded_at=now,
-                )
-                evidence.file.save(f"upload.{checked.extension}", ContentFile(checked.data), save=False)
-                written.append(evidence.file.name)
-                evidence.save()
-                stored.append(evidence)
-            names = ", ".join(f"{e.original_name} ({filesizeformat(e.size)})" for e in stored)
-            ImprovementEvent.objects.create(
-                improvement=improvement,
-                by=by,
-                at=now,
-                kind=EventKind.EDITED,
-                from_status=improvement.status,
-                to_status=improvement.status,
-                note=_("Evidence files: %(files)s") % {"files": names},
-            )
-    except BaseException:
-        for name in written:
-            storage.delete(name)
-        raise
-    return stored
+
+    def record(stored):
+        names = ", ".join(f"{e.original_name} ({filesizeformat(e.size)})" for e in stored)
+        ImprovementEvent.objects.create(
+            improvement=improvement,
+            by=by,
+            at=now,
+            kind=EventKind.EDITED,
+            from_status=improvement.status,
+            to_status=improvement.status,
+            note=_("Evidence files: %(files)s") % {"files": names},
+        )
+
+    return save_checked_files(
+        EvidenceFile, checked_files, record=record, improvement=improvement, uploaded_by=by, uploaded_at=now
+    )

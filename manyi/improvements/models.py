@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from manyi.accounts.models import Department
+from manyi.private_files import random_file_name
 from manyi.sequences import YearlySequence
 
 from .choices import OPEN_STATUSES, EventKind, NoticeChannel, Source, Status
@@ -230,11 +231,8 @@ def _evidence_storage():
 
 
 def _evidence_upload_to(instance, filename):
-    # The stored name says nothing about the file: year/month/random.ext
-    import secrets
-
-    now = timezone.now()
-    return f"{now:%Y}/{now:%m}/{secrets.token_hex(16)}.{filename.rsplit('.', 1)[-1]}"
+    # Named in the migrations, hence kept here; the names are made as for ticket attachments.
+    return random_file_name(filename)
 
 
 class EvidenceFile(models.Model):

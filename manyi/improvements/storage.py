@@ -1,9 +1,8 @@
 """Where evidence files are kept: outside the web server's reach, handed out by a view."""
 
-import os
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+
+from manyi.private_files import PrivateStorage
 
 
 def evidence_root():
@@ -13,20 +12,5 @@ def evidence_root():
     )
 
 
-class EvidenceStorage(FileSystemStorage):
-    """Files under ``evidence_root()`` (read at each use), without a URL."""
-
-    @property
-    def base_location(self):
-        return evidence_root()
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-
-storage = EvidenceStorage()
+# The ticket attachments' kind of storage, in a folder of its own.
+storage = PrivateStorage(evidence_root)

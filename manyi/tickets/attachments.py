@@ -15,22 +15,19 @@ Also here: ``InboundMessage``, the log of e-mails read into tickets (see ``inbou
 a message is never processed twice.
 """
 
-import hashlib
 import io
-import os
-import secrets
 import unicodedata
 import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
-from django.db import models, transaction
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from manyi.private_files import PrivateStorage, random_file_name, save_checked_files
 
 from .metadata import strip_metadata
 
@@ -60,24 +57,9 @@ def attachment_root():
     return getattr(settings, "TICKET_ATTACHMENT_ROOT", None) or settings.MEDIA_ROOT / "private" / "tickets"
 
 
-class PrivateStorage(FileSystemStorage):
-    """Files under ``attachment_root()`` (read at each use), without a URL: they leave it only
-    through the download view."""
-
-    @property
-    def base_location(self):
-        return attachment_root()
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
-
-    @property
-    def base_url(self):
-        return None
-
-
-_storage = PrivateStorage()
+# Its own folder; the storage, the checks and the download response are shared with the
+# improvements' evidence files (manyi.private_files).
+_storage = PrivateStorage(attachment_root)
 
 
 def private_storage():
@@ -237,10 +219,8 @@ def check_uploads(uploads):
 
 
 def _upload_to(instance, filename):
-    # The stored name says nothing about the customer's file: year/month/random.ext
-    now = timezone.now()
-    extension = filename.rsplit(".", 1)[-1]
-    return f"{now:%Y}/{now:%m}/{secrets.token_hex(16)}.{extension}"
+    # Named in the migrations, hence kept here.
+    return random_file_name(filename)
 
 
 class Attachment(models.Model):
@@ -272,51 +252,36 @@ class Attachment(models.Model):
 
 
 def store(ticket, checked_files, *, by=None, source=Source.STAFF, note="", now=None):
-    """Save checked files on the ticket and record one timeline event; all or nothing.
-
-    Files written before a failure are removed again, so that no file is left without its row.
-    """
+    """Save checked files on the ticket and record one timeline event; all or nothing."""
     from .choices import EventKind
     from .models import TicketEvent
 
     if not checked_files:
         return []
     now = now or timezone.now()
-    storage = private_storage()
-    written, attachments = [], []
-    try:
-        with transaction.atomic():
-            for checked in checked_files:
-                attachment = Attachment(
-                    ticket=ticket,
-                    original_name=checked.name,
-                    content_type=checked.content_type,
-                    size=checked.size,
-                    sha256=hashlib.sha256(checked.data).hexdigest(),
-                    source=source,
-                    uploaded_by=by,
-                    uploaded_at=now,
-                )
-                attachment.file.save(f"upload.{checked.extension}", ContentFile(checked.data), save=False)
-                written.append(attachment.file.name)
-                attachment.save()
-                attachments.append(attachment)
-            names = ", ".join(f"{a.original_name} ({filesizeformat(a.size)})" for a in attachments)
-            text = _("Attached: %(files)s") % {"files": names}
-            TicketEvent.objects.create(
-                ticket=ticket,
-                by=by,
-                at=now,
-                kind=EventKind.CHANGE,
-                from_state=ticket.state,
-                to_state=ticket.state,
-                note="\n".join(filter(None, (text, note))),
-            )
-    except BaseException:
-        for name in written:
-            storage.delete(name)
-        raise
-    return attachments
+
+    def record(attachments):
+        names = ", ".join(f"{a.original_name} ({filesizeformat(a.size)})" for a in attachments)
+        text = _("Attached: %(files)s") % {"files": names}
+        TicketEvent.objects.create(
+            ticket=ticket,
+            by=by,
+            at=now,
+            kind=EventKind.CHANGE,
+            from_state=ticket.state,
+            to_state=ticket.state,
+            note="\n".join(filter(None, (text, note))),
+        )
+
+    return save_checked_files(
+        Attachment,
+        checked_files,
+        record=record,
+        ticket=ticket,
+        source=source,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
 
 
 class InboundMessage(models.Model):
