@@ -8,16 +8,14 @@ invitation twice. Customers who opted out, withdrew consent or were erased are n
 
 import logging
 import math
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from manyi.emails import build_email
+from manyi.emails import build_email, send_each
 
 from .choices import Channel, InvitationStatus
 from .models import Invitation
@@ -75,35 +73,30 @@ def _send(invitations, *, reminder):
     counts = {}
     for start in range(0, len(invitations), batch_size):
         batch = invitations[start : start + batch_size]
-        connection = get_connection(fail_silently=False)
-        try:
-            connection.open()
-            for invitation in batch:
-                questionnaire_id = invitation.campaign.questionnaire_id
-                if questionnaire_id not in counts:
-                    counts[questionnaire_id] = invitation.campaign.questionnaire.questions.count()
-                message = invitation_email(
-                    invitation, reminder=reminder, question_count=counts[questionnaire_id]
-                )
-                try:
-                    connection.send_messages([message])
-                    sent += 1
-                except smtplib.SMTPException as error:  # the server refused this one message; go on
-                    failed += 1
-                    Invitation.objects.filter(pk=invitation.pk).update(
-                        status=InvitationStatus.FAILED, error=str(error)[:300]
-                    )
-                    logger.warning("invitation %s not sent: %s", invitation.pk, error)
-        except OSError as error:  # no connection at all: give the rest back for a later run
+        messages = []
+        for invitation in batch:
+            questionnaire_id = invitation.campaign.questionnaire_id
+            if questionnaire_id not in counts:
+                counts[questionnaire_id] = invitation.campaign.questionnaire.questions.count()
+            messages.append(
+                invitation_email(invitation, reminder=reminder, question_count=counts[questionnaire_id])
+            )
+        refused = {}  # index in the batch → the server's reason
+        batch_sent, _failed = send_each(messages, on_refused=refused.__setitem__)
+        for index, error in refused.items():
+            Invitation.objects.filter(pk=batch[index].pk).update(
+                status=InvitationStatus.FAILED, error=str(error)[:300]
+            )
+        sent += batch_sent
+        failed += len(refused)
+        if batch_sent + len(refused) < len(batch):  # no connection: give the rest back for a later run
             ids = [i.pk for i in invitations[start:]]
             if reminder:
                 Invitation.objects.filter(pk__in=ids).update(reminders_sent=F("reminders_sent") - 1)
             else:
                 Invitation.objects.filter(pk__in=ids).update(status=InvitationStatus.ISSUED, sent_at=None)
-            logger.warning("mail server unreachable, %s invitations left for later: %s", len(ids), error)
+            logger.warning("mail server unreachable, %s invitations left for later", len(ids))
             break
-        finally:
-            connection.close()
     return sent, failed
 
 

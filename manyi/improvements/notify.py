@@ -7,11 +7,8 @@ withdrew their consent to be contacted (or whose data was erased) are not contac
 customer told is recorded as a ``CustomerNotice``, so a second click sends nothing twice.
 """
 
-import logging
-import smtplib
 from dataclasses import dataclass, field
 
-from django.core.mail import get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +17,11 @@ from django.utils.translation import gettext as _
 from manyi.accounts import permissions as perms
 from manyi.campaigns.mailing import absolute_url
 from manyi.customers.masking import mask_email, mask_phone
-from manyi.emails import build_email
+from manyi.emails import build_email, send_each
 
 from .choices import DELIVERED_STATUSES, EventKind, NoticeChannel
 from .models import CustomerNotice, ImprovementAction, ImprovementEvent
 from .workflow import ImprovementError, may_manage
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -183,24 +178,14 @@ def notify_customers(improvement, by, now=None):
 
 
 def _send(improvement, pending, by, now, result):
-    mail = get_connection(fail_silently=False)
-    try:
-        mail.open()
-        for recipient in pending:
-            try:
-                mail.send_messages([improvement_email(improvement, recipient)])
-            except smtplib.SMTPException as error:
-                logger.warning("improvement notice to %s not sent: %s", recipient.key, error)
-                result.failed.append(recipient)
-                continue
-            _remember(improvement, recipient, NoticeChannel.EMAIL, by, now)
-            result.sent.append(recipient)
-    except OSError as error:  # no mail server: nobody is recorded as told
-        logger.warning("mail server unreachable, improvement notices not sent: %s", error)
-        told = {r.key for r in result.sent}
-        result.failed.extend(r for r in pending if r.key not in told and r not in result.failed)
-    finally:
-        mail.close()
+    def record_told(index):
+        _remember(improvement, pending[index], NoticeChannel.EMAIL, by, now)
+        result.sent.append(pending[index])
+
+    send_each([improvement_email(improvement, recipient) for recipient in pending], on_sent=record_told)
+    # Refused by the server or never reached (no mail server): not recorded as told.
+    told = {recipient.key for recipient in result.sent}
+    result.failed.extend(recipient for recipient in pending if recipient.key not in told)
 
 
 def _remember(improvement, recipient, channel, by, now):

@@ -112,6 +112,25 @@ def test_reminders_go_to_non_responders_on_the_reminder_days_only_once(campaign,
     assert not any("done@example.cn" in r for _s, r, m in smtp_server.messages[2:])
 
 
+def test_an_address_the_server_refuses_is_marked_failed_and_the_others_still_go(campaign, smtp_server):
+    from tests.test_emails import refusing
+
+    smtp_server.handle_RCPT = refusing("gone@example.cn")
+    first = invite(campaign, "甲", "a@example.cn")
+    gone = invite(campaign, "乙", "gone@example.cn")
+    last = invite(campaign, "丙", "c@example.cn")
+    assert mailing.send_invitations(campaign) == (2, 1)
+    assert sorted(r for _s, rcpts, _m in smtp_server.messages for r in rcpts) == [
+        "a@example.cn",
+        "c@example.cn",
+    ]
+    gone.refresh_from_db()
+    assert gone.status == InvitationStatus.FAILED and "mailbox unavailable" in gone.error
+    assert {i.status for i in Invitation.objects.filter(pk__in=[first.pk, last.pk])} == {
+        InvitationStatus.SENT
+    }
+
+
 def test_an_unreachable_mail_server_leaves_invitations_for_a_later_run(campaign, settings):
     invitation = invite(campaign, "客户", "c@example.cn")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

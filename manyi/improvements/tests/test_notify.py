@@ -101,6 +101,20 @@ def test_customers_are_told_only_once_the_work_is_done_and_the_message_written(
     assert not CustomerNotice.objects.exists()
 
 
+def test_a_customer_whose_address_is_refused_is_not_recorded_as_told(
+    people, done_improvement, smtp_server, customers
+):
+    from tests.test_emails import refusing
+
+    plain, with_contact, _no_email, _no_consent = customers
+    smtp_server.handle_RCPT = refusing("manager@yi.example.com")
+    result = notify.notify_customers(done_improvement, people.sam)
+    assert [r.customer for r in result.failed] == [with_contact]
+    assert len(result.sent) == 2
+    told = CustomerNotice.objects.filter(improvement=done_improvement)
+    assert {n.customer for n in told} == {plain, None}
+
+
 def test_without_a_mail_server_nobody_is_recorded_as_told(people, done_improvement, smtp_server, settings):
     settings.EMAIL_PORT = 1  # nothing listens there
     result = notify.notify_customers(done_improvement, people.sam)
