@@ -4,10 +4,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, transaction
 
 from manyi.accounts.choices import Role
 from manyi.testing import make_user
-from manyi.tickets import workflow
+from manyi.tickets import escalation, workflow
 from manyi.tickets.choices import Channel, EventKind, Priority, Severity, TicketState
 from manyi.tickets.escalation import escalate_breaches
 from manyi.tickets.models import Ticket, TicketEvent
@@ -196,3 +197,62 @@ def test_an_unreachable_mail_server_does_not_undo_the_escalation(supervisors, se
     assert result["tickets"] == 1 and result["emails"] == 0 and result["failed"] == 2
     late.refresh_from_db()
     assert late.response_breached_at == NOW
+
+
+def sweep_outcome(escalated):
+    """What a sweep leaves behind: its escalated items, ticket priorities and breaches, events."""
+    tickets = list(
+        Ticket.objects.order_by("pk").values_list(
+            "pk", "priority", "response_breached_at", "solution_breached_at", "resolution_breached_at"
+        )
+    )
+    events = list(
+        TicketEvent.objects.filter(kind=EventKind.ESCALATION)
+        .order_by("ticket_id")
+        .values_list("ticket_id", "at", "by_id", "from_state", "to_state", "note")
+    )
+    return escalated, tickets, events
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement sweep is PostgreSQL's")
+def test_the_postgresql_statement_does_what_the_orm_path_does(people):
+    """Every combination of missed deadlines at every priority, a breach recorded earlier, tickets
+    with and without a department, done, closed: the same outcome as the ORM path."""
+    met, missed, ahead = NOW - timedelta(hours=2), NOW - timedelta(hours=1), NOW + timedelta(hours=1)
+    created = []
+    for bits in range(8):
+        for priority in Priority.values:
+            dues = {
+                f"{name}_due": missed if bits & (1 << index) else ahead
+                for index, name in enumerate(("response", "solution", "resolution"))
+            }
+            department = people.service if priority % 2 else None
+            created.append(ticket(department, priority=priority, **dues))
+    earlier = ticket(people.quality, response_breached_at=RECEIVED + timedelta(hours=2))
+    done = ticket(people.quality, first_response_at=met, first_solution_at=met)
+    closed = ticket(people.quality, state=TicketState.CLOSED)
+    low = ticket(people.quality, state=TicketState.INVESTIGATING, priority=Priority.LOW)
+
+    outcomes = []
+    for path in (escalation._escalate_with_the_orm, escalation._escalate_in_one_statement):
+        with transaction.atomic():
+            outcomes.append(sweep_outcome(path(NOW)))
+            transaction.set_rollback(True)
+    assert outcomes[1] == outcomes[0]
+
+    result = escalate_breaches(NOW, notify=False)
+    _items, tickets, events = sweep_outcome(None)
+    assert (tickets, events) == outcomes[0][1:]
+    expected = {t.pk for t in created if missed in (t.response_due, t.solution_due, t.resolution_due)}
+    expected |= {earlier.pk, low.pk}
+    assert result["tickets"] == len(expected) == len(events) == 7 * 4 + 2
+    assert {event[0] for event in events} == expected
+    assert done.pk not in expected and closed.pk not in expected
+    assert result["response"] == 4 * 4 + 1 and result["solution"] == 4 * 4 + 2
+    assert result["resolution"] == 4 * 4 and result["raised"] == 7 * 3 + 2
+    by_pk = {row[0]: row for row in tickets}
+    assert by_pk[earlier.pk][1:4] == (Priority.HIGH, RECEIVED + timedelta(hours=2), NOW)
+    assert by_pk[low.pk][1] == Priority.NORMAL
+    notes = {event[0]: event[5] for event in events}
+    assert notes[low.pk] != notes[earlier.pk]  # low → normal, normal → high
+    assert all(event[1] == NOW and event[2] is None and event[3] == event[4] for event in events)
