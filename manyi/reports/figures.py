@@ -19,6 +19,8 @@ import math
 import numpy as np
 from django.apps import apps
 from django.core.cache import cache
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -506,25 +508,33 @@ def _open_answers(campaign, dataset):
         found = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
         keywords = [[k.word, k.count] for k in found]
         cache.set(key, keywords, open_answers.CACHE_SECONDS)
-    layout = campaign.questionnaire.layout()
-    questions = []
-    for question in layout.questions:
-        if question.kind != QuestionKind.TEXT:
-            continue
-        answers = Answer.objects.filter(
-            question=question,
-            response__campaign=campaign,
-            response__status=ResponseStatus.COMPLETED,
-            text__gt="",
-        ).order_by("response_id", "pk")
-        questions.append(
-            {
-                "code": question.code,
-                "text": question.text,
-                "count": answers.count(),
-                "answers": list(answers.values_list("text", flat=True)[:OPEN_ANSWERS_KEPT]),
-            }
+    text_questions = [q for q in campaign.questionnaire.layout().questions if q.kind == QuestionKind.TEXT]
+    # One query for all questions, not two per question: each answer's place in its
+    # question's list and the size of that list come from window functions, and only the
+    # first OPEN_ANSWERS_KEPT of each question are fetched.
+    by_question = {q.pk: {"count": 0, "answers": []} for q in text_questions}
+    if text_questions:
+        rows = (
+            Answer.objects.filter(
+                question__in=text_questions,
+                response__campaign=campaign,
+                response__status=ResponseStatus.COMPLETED,
+                text__gt="",
+            )
+            .annotate(
+                place=Window(
+                    RowNumber(), partition_by=[F("question_id")], order_by=[F("response_id"), F("pk")]
+                ),
+                total=Window(Count("pk"), partition_by=[F("question_id")]),
+            )
+            .filter(place__lte=OPEN_ANSWERS_KEPT)
+            .order_by("question_id", "place")
+            .values_list("question_id", "text", "total")
         )
+        for question_id, answer_text, total in rows:
+            by_question[question_id]["count"] = total
+            by_question[question_id]["answers"].append(answer_text)
+    questions = [{"code": q.code, "text": q.text, **by_question[q.pk]} for q in text_questions]
     return {
         "questions": questions,
         "keywords": keywords,
