@@ -363,7 +363,7 @@ def _open(mail, checked, refused, now, follow_up_of=None):
 def _give_check_code(ticket):
     """A check code for the status page, kept as a keyed hash like the feedback page's."""
     from .models import Ticket
-    from .public_views import hash_check_code, new_check_code
+    from .public_codes import hash_check_code, new_check_code
 
     code = new_check_code()
     ticket.check_code_hash = hash_check_code(ticket.reference, code)

@@ -16,19 +16,15 @@
 
 import hmac
 import logging
-import secrets
 import smtplib
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
@@ -38,18 +34,16 @@ from manyi.campaigns.mailing import absolute_url
 from manyi.campaigns.public_views import rate_limited
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
+from manyi.emails import build_email
 
 from . import attachments, workflow
 from .choices import CLOSED_STATES, Channel, TicketState
 from .models import Ticket
+from .public_codes import check_code_matches, format_check_code, hash_check_code, new_check_code
 from .public_forms import FeedbackForm, StatusForm
 
 logger = logging.getLogger(__name__)
 
-# Check codes: no 0/O, 1/I/L, so that they can be read out and typed on a phone.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 10
-_HASH_SALT = "manyi.tickets.public_views.check-code"
 # How long the thanks page can show the check code to the browser that sent the feedback.
 SESSION_KEY = "feedback_codes"
 SHOW_CODE_FOR = 60 * 60
@@ -86,35 +80,6 @@ PUBLIC_STATE_LABELS = {
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def new_check_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def format_check_code(code):
-    return f"{code[:5]}-{code[5:]}"
-
-
-def _normalize_code(value):
-    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
-
-
-def hash_check_code(reference, code, secret=None):
-    """A keyed hash (HMAC-SHA256 with the SECRET_KEY) of the code, bound to the ticket."""
-    digest = salted_hmac(
-        _HASH_SALT, f"{reference}:{_normalize_code(code)}", secret=secret, algorithm="sha256"
-    ).hexdigest()
-    return f"hmac-sha256${digest}"
-
-
-def check_code_matches(ticket, code):
-    if not ticket.check_code_hash or not _normalize_code(code):
-        return False
-    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
-        if hmac.compare_digest(ticket.check_code_hash, hash_check_code(ticket.reference, code, secret)):
-            return True
-    return False
 
 
 def _same_phone(a, b):
@@ -191,16 +156,16 @@ def send_acknowledgement(ticket, code, status_url, in_reply_to=None):
     back; ``in_reply_to``: the Message-ID of the customer's e-mail, so that it is threaded.
     """
     context = {"ticket": ticket, "check_code": format_check_code(code), "status_url": status_url}
-    subject = " ".join(render_to_string("tickets/public/ack_email_subject.txt", context).split())
-    text = render_to_string("tickets/public/ack_email_body.txt", context)
-    html = render_to_string("tickets/public/ack_email_body.html", context)
     headers = {"Auto-Submitted": "auto-replied" if in_reply_to else "auto-generated"}
     if in_reply_to:
         headers["In-Reply-To"] = headers["References"] = in_reply_to
-    message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [ticket.contact_email], headers=headers
+    message = build_email(
+        "feedback_acknowledgement",
+        context,
+        to=[ticket.contact_email],
+        language=translation.get_language(),
+        headers=headers,
     )
-    message.attach_alternative(html, "text/html")
     try:
         message.send()
     except (smtplib.SMTPException, OSError):
