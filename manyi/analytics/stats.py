@@ -478,10 +478,19 @@ def _sig(p: float, alpha: float) -> bool:
     return bool(math.isfinite(p) and p < alpha)
 
 
+def _distinct_at_most(values: np.ndarray, limit: int) -> bool:
+    """Whether ``values`` hold at most ``limit`` distinct values; a first slice with more
+    answers without sorting a million values."""
+    head = values[:10_000]
+    if np.unique(head).size > limit:
+        return False
+    return np.unique(values).size <= limit
+
+
 def _rank_test_wanted(groups: Sequence[np.ndarray]) -> bool:
     if min(g.size for g in groups) < SMALL_SAMPLE:
         return True
-    return np.unique(np.concatenate(groups)).size <= ORDINAL_MAX_LEVELS
+    return _distinct_at_most(np.concatenate(groups), ORDINAL_MAX_LEVELS)
 
 
 def cohens_d(a, b) -> float:
@@ -490,8 +499,11 @@ def cohens_d(a, b) -> float:
     n1, n2 = x.size, y.size
     if n1 < 2 or n2 < 2:
         return math.nan
-    pooled = ((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2)
-    diff = float(x.mean() - y.mean())
+    return _pooled_d(float(x.mean() - y.mean()), n1, x.var(ddof=1), n2, y.var(ddof=1))
+
+
+def _pooled_d(diff: float, n1: int, var1: float, n2: int, var2: float) -> float:
+    pooled = ((n1 - 1) * var1 + (n2 - 1) * var2) / (n1 + n2 - 2)
     if pooled == 0:
         return 0.0 if diff == 0 else math.copysign(math.inf, diff)
     return diff / math.sqrt(pooled)
@@ -523,25 +535,15 @@ def compare_means(
         method = "mannwhitney" if _rank_test_wanted([x, y]) else "welch"
     diff = float(x.mean() - y.mean())
     if method == "welch":
-        res = sps.ttest_ind(x, y, equal_var=False)
-        v1, v2 = x.var(ddof=1) / n1, y.var(ddof=1) / n2
-        se = math.sqrt(v1 + v2)
-        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1)) if se > 0 else math.nan
-        conf = 1 - alpha if confidence is None else confidence
-        half = float(sps.t.ppf(0.5 + conf / 2, df)) * se if se > 0 else 0.0
-        p = float(res.pvalue)
-        return TestResult(
-            "welch_t",
-            float(res.statistic),
-            p,
-            hedges_g(x, y),
-            "hedges_g",
-            _sig(p, alpha),
-            alpha,
-            df,
-            diff,
-            diff - half,
-            diff + half,
+        return welch_from_moments(
+            n1,
+            float(x.mean()),
+            float(x.var(ddof=1)),
+            n2,
+            float(y.mean()),
+            float(y.var(ddof=1)),
+            alpha=alpha,
+            confidence=confidence,
         )
     if method == "mannwhitney":
         res = sps.mannwhitneyu(x, y, alternative="two-sided")
@@ -550,6 +552,40 @@ def compare_means(
         r = 2 * u / (n1 * n2) - 1
         return TestResult("mann_whitney_u", u, p, r, "rank_biserial", _sig(p, alpha), alpha, difference=diff)
     raise ValueError(f"Unknown method {method!r}; expected 'auto', 'welch' or 'mannwhitney'.")
+
+
+def welch_from_moments(
+    n1: int,
+    mean1: float,
+    var1: float,
+    n2: int,
+    mean2: float,
+    var2: float,
+    *,
+    alpha: float = 0.05,
+    confidence: float | None = None,
+) -> TestResult:
+    """Welch's t of two samples given by their sizes, means and variances (ddof 1): what
+    :func:`compare_means` computes, for callers that have the moments already (a segment
+    against the rest of a million values need not copy both sides)."""
+    diff = mean1 - mean2
+    v1, v2 = var1 / n1, var2 / n2
+    se = math.sqrt(v1 + v2)
+    if se > 0:
+        t = diff / se
+        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+        p = float(2 * sps.t.sf(abs(t), df))
+        conf = 1 - alpha if confidence is None else confidence
+        half = float(sps.t.ppf(0.5 + conf / 2, df)) * se
+    else:  # both samples constant: as scipy's ttest_ind, no test when the means are equal
+        t = math.nan if diff == 0 else math.copysign(math.inf, diff)
+        p = math.nan if diff == 0 else 0.0
+        df, half = math.nan, 0.0
+    n = n1 + n2
+    g = _pooled_d(diff, n1, var1, n2, var2) * (1 - 3 / (4 * n - 9)) if n > 3 else math.nan
+    return TestResult(
+        "welch_t", float(t), p, g, "hedges_g", _sig(p, alpha), alpha, df, diff, diff - half, diff + half
+    )
 
 
 def compare_paired(
@@ -698,10 +734,30 @@ def _group_codes(labels, keep: np.ndarray | None = None):
     present = arr[~missing]
     if arr.dtype.kind == "O":
         present = present.astype(str)
-    uniq, inv = np.unique(present, return_inverse=True)
+    if arr.dtype.kind in "iu" and present.size:
+        uniq, inv = _unique_small_ints(present)
+    else:
+        uniq, inv = np.unique(present, return_inverse=True)
     codes = np.full(arr.shape, -1, dtype=np.int64)
     codes[~missing] = inv
     return uniq, codes
+
+
+# Integer labels spanning at most this many values are grouped by counting, not sorting.
+SMALL_INT_RANGE = 1 << 20
+
+
+def _unique_small_ints(values: np.ndarray):
+    """np.unique(values, return_inverse=True) for integers in a small range, in one counting
+    pass instead of a sort (months as yyyymm, category codes: a million labels in a few ms)."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > SMALL_INT_RANGE:
+        return np.unique(values, return_inverse=True)
+    offsets = values.astype(np.int64) - low
+    seen = np.bincount(offsets, minlength=high - low + 1) > 0
+    uniq = (np.flatnonzero(seen) + low).astype(values.dtype)
+    position = np.cumsum(seen) - 1
+    return uniq, position[offsets]
 
 
 def compare_groups(values, groups, *, method: str = "auto", alpha: float = 0.05) -> TestResult:
@@ -841,13 +897,20 @@ class GroupStat:
     high: float
 
 
-def _group_stats(v: np.ndarray, codes: np.ndarray, k: int, confidence: float):
-    """n, mean, sd per code (vectorised, two-pass for the variance)."""
+def _group_moments(v: np.ndarray, codes: np.ndarray, k: int):
+    """n, mean and sum of squared deviations per code (vectorised, two passes)."""
     n = np.bincount(codes, minlength=k)
     sums = np.bincount(codes, weights=v, minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = sums / n
-        ss = np.bincount(codes, weights=(v - mean[codes]) ** 2, minlength=k)
+    ss = np.bincount(codes, weights=(v - mean[codes]) ** 2, minlength=k)
+    return n, mean, ss
+
+
+def _group_stats(moments, confidence: float):
+    """n, mean, sd per code from :func:`_group_moments`, with the t interval of each mean."""
+    n, mean, ss = moments
+    with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.sqrt(ss / (n - 1))
     sd[n < 2] = np.nan
     with np.errstate(invalid="ignore"):
@@ -866,7 +929,7 @@ def by_period(
     v = _as_float(values).ravel()
     uniq, codes = _group_codes(periods, ~np.isnan(v))
     keep = codes >= 0
-    n, mean, sd, low, high = _group_stats(v[keep], codes[keep], uniq.size, confidence)
+    n, mean, sd, low, high = _group_stats(_group_moments(v[keep], codes[keep], uniq.size), confidence)
     stats = {
         u: GroupStat(u, int(n[i]), float(mean[i]), float(sd[i]), float(low[i]), float(high[i]))
         for i, u in enumerate(uniq.tolist())
@@ -927,13 +990,38 @@ def segment_comparison(
     keep = codes >= 0
     v, codes = v[keep], codes[keep]
     overall = mean_ci(v, confidence)
-    n, mean, sd, low, high = _group_stats(v, codes, uniq.size, confidence)
+    moments = _group_moments(v, codes, uniq.size)
+    n, mean, sd, low, high = _group_stats(moments, confidence)
+    ss = moments[2]
+    # Every segment is tested against the rest of the same values, so the pooled data of the
+    # "auto" rule is always v: its number of distinct values is counted once.
+    ordinal = method == "auto" and _distinct_at_most(v, ORDINAL_MAX_LEVELS)
     out = []
     for i, label in enumerate(uniq.tolist()):
-        inside = codes == i
         test = None
-        if n[i] >= 2 and v.size - n[i] >= 2:
-            test = compare_means(v[inside], v[~inside], method=method, alpha=alpha)
+        rest = v.size - n[i]
+        if n[i] >= 2 and rest >= 2:
+            chosen = method
+            if method == "auto":
+                chosen = "mannwhitney" if ordinal or min(n[i], rest) < SMALL_SAMPLE else "welch"
+            if chosen == "welch":
+                # The rest's moments from the segments' own (parallel-variance formula): no
+                # copy of the other values, no second pass over them.
+                others = np.arange(uniq.size) != i
+                rest_mean = float(np.sum(n[others] * mean[others]) / rest)
+                rest_ss = float(np.sum(ss[others] + n[others] * (mean[others] - rest_mean) ** 2))
+                test = welch_from_moments(
+                    int(n[i]),
+                    float(mean[i]),
+                    float(ss[i] / (n[i] - 1)),
+                    int(rest),
+                    rest_mean,
+                    rest_ss / (rest - 1),
+                    alpha=alpha,
+                )
+            else:
+                inside = codes == i
+                test = compare_means(v[inside], v[~inside], method=chosen, alpha=alpha)
         out.append(
             SegmentStat(
                 label,

@@ -70,6 +70,28 @@ class CampaignDataset:
     def last_id(self):
         return int(self.ids[-1]) if self.size else 0
 
+    def whole_points(self):
+        """The points as one uint8 row per item (contiguous), 255 where not answered or not a
+        whole number 0..254: answers per option are then one np.bincount per item, without
+        copying the float matrix (kept once made)."""
+        cached = getattr(self, "_whole_points", None)
+        if cached is not None and cached.shape[1] == self.size:
+            return cached
+        points = self.points
+        with np.errstate(invalid="ignore"):
+            whole = (points >= 0) & (points <= 254) & (points == np.floor(points))
+        self._whole_points = np.ascontiguousarray(np.where(whole, points, 255).astype(np.uint8).T)
+        return self._whole_points
+
+    def states_importance(self):
+        """Whether any response stated the importance of any item (kept once known)."""
+        cached = getattr(self, "_states_importance", None)
+        if cached is not None and cached[0] == self.size:
+            return cached[1]
+        stated = bool(self.importance.size) and not np.isnan(self.importance).all()
+        self._states_importance = (self.size, stated)
+        return stated
+
     def months(self):
         """Month of completion as yyyymm integers, in the configured time zone (kept once made)."""
         cached = getattr(self, "_months", None)

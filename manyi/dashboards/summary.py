@@ -45,24 +45,29 @@ def _score(spec, mean_points):
     return (mean_points - low) * 100.0 / (high - low)
 
 
-def _option_counts(values, option_points):
-    """How many answers chose each option (by its points), in one pass over the column."""
-    whole = all(float(p).is_integer() and 0 <= p <= 10_000 for p in option_points)
-    if not whole:
-        return [int(np.count_nonzero(values == p)) for p in option_points]
-    answered = values[~np.isnan(values)].astype(np.int64)
-    answered = answered[(answered >= 0) & (answered <= 10_000)]
-    tally = np.bincount(answered, minlength=int(max(option_points)) + 1)
-    return [int(tally[int(p)]) for p in option_points]
+# Option points that whole_points() can hold: answers are then counted with np.bincount.
+WHOLE_POINTS = 254
+
+
+def _option_counts(dataset, keep, column, option_points):
+    """How many of the kept responses chose each option of the item in `column` (by points)."""
+    if all(float(p).is_integer() and 0 <= p <= WHOLE_POINTS for p in option_points):
+        values = dataset.whole_points()[column]
+        if keep is not None:
+            values = values[keep]
+        tally = np.bincount(values, minlength=256)
+        return [int(tally[int(p)]) for p in option_points]
+    values = dataset.points[:, column] if keep is None else dataset.points[keep, column]
+    return [int(np.count_nonzero(values == p)) for p in option_points]
 
 
 def item_table(dataset, keep, items, scheme):
     """Per item: n, mean points, mean 0-100 score, sd, top-2-box and the distribution."""
     scale_of = {item.key: (scheme.scale_method, item.min_points, item.max_points) for item in scheme.items}
-    points = dataset.points[keep]
+    keep = None if keep.all() else keep  # everyone: no row selection at all
     rows = []
     for column, (key, label, dimension, options) in enumerate(items):
-        counts = _option_counts(points[:, column], [value for _label, value in options])
+        counts = _option_counts(dataset, keep, column, [value for _label, value in options])
         summary = stats.summarize_counts([value for _label, value in options], counts)
         rows.append(
             {
@@ -162,18 +167,18 @@ def dashboard_summary(campaign, selection, segment="region", dataset=None):
     headline["last_year"] = _compare(current, year_ago, selection) if year_ago else None
 
     dimension_titles = {d.code: d.title for d in questionnaire.dimensions.all()}
-    dimensions = []
-    for column, key in enumerate(dataset.dimension_keys):
-        values = dataset.dimensions[valid, column].astype(np.float64)
-        values = values[~np.isnan(values)]
-        dimensions.append(
-            {
-                "key": key,
-                "title": dimension_titles.get(key, key),
-                "n": int(values.size),
-                "mean": float(values.mean()) if values.size else None,
-            }
-        )
+    scores = dataset.dimensions if valid.all() else dataset.dimensions[valid]
+    answered = np.count_nonzero(~np.isnan(scores), axis=0)
+    totals = np.nansum(scores, axis=0, dtype=np.float64)
+    dimensions = [
+        {
+            "key": key,
+            "title": dimension_titles.get(key, key),
+            "n": int(answered[column]),
+            "mean": float(totals[column] / answered[column]) if answered[column] else None,
+        }
+        for column, key in enumerate(dataset.dimension_keys)
+    ]
 
     waves = _waves(campaign, selection, index_values)
     months = dataset.months()[valid]
@@ -250,7 +255,7 @@ def _importance(dataset, keep, valid, items, table):
     from manyi.analytics import importance
 
     performance = np.array([np.nan if row["score"] is None else row["score"] for row in table], float)
-    stated = dataset.importance[keep]
+    stated = dataset.importance[keep] if dataset.states_importance() else np.empty((0, len(items)))
     stated_n = np.sum(~np.isnan(stated), axis=0)
     if stated.size and stated_n.min() > 0:
         source = "stated"

@@ -547,6 +547,36 @@ def test_period_change_is_current_minus_base():
     assert r.p_value == pytest.approx(sps.ttest_ind(this, last, equal_var=False).pvalue)
 
 
+@given(
+    st.lists(st.integers(-5, 5) | st.integers(-(2**40), 2**40), min_size=1, max_size=60),
+    st.sampled_from([np.int8, np.int32, np.int64, np.uint16]),
+)
+@settings(max_examples=150, deadline=None)
+def test_integer_periods_are_grouped_as_by_sorting(labels, dtype):
+    """Integer labels (months as yyyymm, category codes) are grouped by counting when their
+    range is small: the groups, their order and each value's group are those of np.unique."""
+    from manyi.analytics.stats import _group_codes
+
+    info = np.iinfo(dtype)
+    array = np.array([x for x in labels if info.min <= x <= info.max] or [0], dtype=dtype)
+    uniq, codes = _group_codes(array)
+    expected_uniq, expected_codes = np.unique(array, return_inverse=True)
+    assert uniq.tolist() == expected_uniq.tolist() and uniq.dtype == expected_uniq.dtype
+    assert codes.tolist() == expected_codes.tolist()
+
+
+def test_by_period_on_yyyymm_integers_against_per_group_computation():
+    rng = np.random.default_rng(5)
+    months = rng.choice([202511, 202512, 202601, 202602], 400)
+    values = rng.normal(75, 10, 400)
+    values[::17] = nan
+    res = by_period(values, months)
+    assert [g.label for g in res] == [202511, 202512, 202601, 202602]
+    for g in res:
+        own = values[(months == g.label) & ~np.isnan(values)]
+        assert (g.n, g.mean, g.sd) == (own.size, pytest.approx(own.mean()), pytest.approx(own.std(ddof=1)))
+
+
 # --------------------------------------------------------------------------- segments
 
 
@@ -576,6 +606,42 @@ def test_segment_comparison_against_independent_tests():
     assert next(s for s in lone.segments if s.label == "b").test is None
     with pytest.raises(ValueError):
         segment_comparison([1, 2], ["a", "b"], sort="size")
+
+
+def test_segment_comparison_auto_picks_the_test_of_compare_means_for_each_segment():
+    """A segment against the rest: Welch's t from the segments' moments (no copy of a million
+    values) when both sides are large and the index is continuous, Mann-Whitney when a side is
+    small or the values are ordinal — each checked against scipy on the raw values."""
+    rng = np.random.default_rng(31)
+    seg = {"华东": rng.normal(82, 8, 300), "华南": rng.normal(75, 12, 200), "西部": rng.normal(78, 8, 12)}
+    values = np.concatenate(list(seg.values()))
+    labels = np.concatenate([[k] * len(v) for k, v in seg.items()])
+    rep = segment_comparison(values, labels)
+    for s in rep.segments:
+        own = seg[s.label]
+        rest = np.concatenate([v for k, v in seg.items() if k != s.label])
+        if s.label == "西部":  # 12 values: too few for a t-test
+            ref = sps.mannwhitneyu(own, rest, alternative="two-sided")
+            assert s.test.method == "mann_whitney_u"
+            assert s.test.statistic == pytest.approx(ref.statistic)
+        else:
+            ref = sps.ttest_ind(own, rest, equal_var=False)
+            assert s.test.method == "welch_t"
+            assert s.test.statistic == pytest.approx(ref.statistic, rel=1e-9)
+            pooled = ((own.size - 1) * own.var(ddof=1) + (rest.size - 1) * rest.var(ddof=1)) / (
+                own.size + rest.size - 2
+            )
+            g = (own.mean() - rest.mean()) / math.sqrt(pooled) * (1 - 3 / (4 * (own.size + rest.size) - 9))
+            assert s.test.effect_size == pytest.approx(g, rel=1e-9)
+            assert s.test.df == pytest.approx(ref.df, rel=1e-9)
+        assert s.test.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    ordinal = rng.integers(1, 6, 600).astype(float)
+    groups = rng.choice(["a", "b"], 600)
+    for s in segment_comparison(ordinal, groups).segments:
+        ref = sps.mannwhitneyu(
+            ordinal[groups == s.label], ordinal[groups != s.label], alternative="two-sided"
+        )
+        assert s.test.method == "mann_whitney_u" and s.test.p_value == pytest.approx(ref.pvalue)
 
 
 def test_competitor_comparison():

@@ -10,7 +10,7 @@ from django.urls import reverse
 from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.dashboards import dataset as dataset_module
-from manyi.surveys.choices import QuestionKind
+from manyi.surveys.choices import QuestionKind, ScaleMethod
 from manyi.surveys.models import Dimension
 from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
 
@@ -377,3 +377,61 @@ def test_managers_of_improvements_can_raise_one_from_a_key_driver(client_as, peo
     assert form.status_code == 200
     # The analyst reads the dashboard but cannot raise improvements: no link.
     assert "raise-improvement" not in client_as(people.ana).get(url).content.decode()
+
+
+@pytest.mark.parametrize("region", ["", "华北"])
+def test_item_distributions_and_dimension_means_equal_hand_counts(survey, region):
+    """Counts per option come from a compact copy of the points (dataset.whole_points) and the
+    dimension means from one pass over the kept rows: both against counting by hand."""
+    from collections import Counter
+
+    from manyi.dashboards.filters import Selection
+    from manyi.dashboards.summary import dashboard_summary
+
+    kept = [points for r, points, _nps in ANSWERS if not region or r == region]
+    summary = dashboard_summary(survey, Selection(region=region))
+    for column, row in enumerate(summary["items"]):
+        by_hand = Counter(points[column] for points in kept)
+        assert {d["points"]: d["count"] for d in row["distribution"]} == {p: by_hand[p] for p in LABEL}
+    means = {d["key"]: d["mean"] for d in summary["dimensions"]}
+    assert means["D1"] == pytest.approx(statistics.mean((p[0] + p[1]) / 2 * 10 for p in kept))
+    assert means["D2"] == pytest.approx(statistics.mean(p[2] * 10 for p in kept))
+    assert {d["key"]: d["n"] for d in summary["dimensions"]} == {"D1": len(kept), "D2": len(kept)}
+
+
+def test_item_counts_on_a_scale_with_negative_points(people):
+    """Seed 003's scale (50 / 30 / 20 / 0 / −10) cannot be counted as small whole numbers:
+    the item table counts such options by comparison instead, with the same result."""
+    from collections import Counter
+
+    from manyi.dashboards.filters import Selection
+    from manyi.dashboards.summary import dashboard_summary
+
+    scale = [
+        ("很满意", 50, False),
+        ("满意", 30, False),
+        ("一般", 20, True),
+        ("不满意", 0, False),
+        ("差", -10, False),
+    ]
+    questionnaire = make_questionnaire(title="物业服务满意度", scale_method=ScaleMethod.RANGE)
+    question = make_question(questionnaire, "Q1", options=scale)
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL])
+    chosen = ["很满意", "差", "差", "一般", "不满意", "满意", "差"]
+    for n, label in enumerate(chosen):
+        form = AnswerForm(questionnaire, data={f"q-{question.pk}": str(question.options.get(label=label).pk)})
+        assert form.is_valid(), form.errors
+        save_response(
+            campaign=campaign,
+            questionnaire=questionnaire,
+            cleaned_data=form.cleaned_data,
+            channel=Channel.EMAIL,
+            invitation=make_invitation(campaign, make_customer(code=f"W{n}")),
+        )
+    (row,) = dashboard_summary(campaign, Selection())["items"]
+    by_hand = Counter(chosen)
+    assert {d["label"]: d["count"] for d in row["distribution"]} == {
+        label: by_hand[label] for label, *_ in scale
+    }
+    points = {label: p for label, p, _neutral in scale}
+    assert row["summary"].mean == pytest.approx(statistics.mean(points[label] for label in chosen))
