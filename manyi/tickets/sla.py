@@ -30,7 +30,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -81,6 +80,10 @@ class WorkCalendar:
     makeup_hours: tuple[Interval, ...] | None = None
     zone: str = DEFAULT_ZONE
     tz: ZoneInfo = field(init=False, repr=False, compare=False)
+    # Working time of whole dates, filled as they are asked for: a ticket months overdue adds
+    # one length per day, and hashing the whole calendar for each (an lru_cache keyed by it)
+    # cost a quarter of a queue page.
+    _day_lengths: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if len(self.week) != 7:
@@ -211,16 +214,17 @@ def working_time(start: datetime, end: datetime, calendar: WorkCalendar) -> time
     # inside and counts whole (its length kept per calendar and date), so months overdue cost
     # one lookup per day.
     total = overlap(first) + overlap(last)
+    lengths = calendar._day_lengths
     day = first + timedelta(days=1)
     while day < last:
-        total += _day_length(calendar, day)
+        length = lengths.get(day)
+        if length is None:
+            length = lengths[day] = sum(
+                (finish - begin for begin, finish in calendar.intervals(day)), timedelta(0)
+            )
+        total += length
         day += timedelta(days=1)
     return total
-
-
-@lru_cache(maxsize=65536)
-def _day_length(calendar: WorkCalendar, day: date) -> timedelta:
-    return sum((finish - begin for begin, finish in calendar.intervals(day)), timedelta(0))
 
 
 def deadline(start: datetime, duration: timedelta, calendar: WorkCalendar | None = None) -> datetime:
