@@ -30,11 +30,9 @@ server that is down does not undo the escalation; the failures are counted and l
 """
 
 import logging
-import smtplib
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Least
@@ -45,7 +43,7 @@ from django.utils.translation import gettext as _
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
 from manyi.campaigns.mailing import absolute_url
-from manyi.emails import build_email
+from manyi.emails import build_email, send_each
 
 from .choices import DEADLINE_NOUNS, DEADLINES, OPEN_STATES, EventKind, Priority
 from .models import Ticket, TicketEvent
@@ -350,20 +348,4 @@ def notify_supervisors(escalated, now):
         if escalated:
             logger.warning("%s tickets escalated but no supervisor has an e-mail address", len(escalated))
         return 0, 0
-    sent = failed = 0
-    mail = get_connection(fail_silently=False)
-    try:
-        mail.open()
-        for user, items in lists.items():
-            try:
-                mail.send_messages([escalation_email(user, items, now)])
-                sent += 1
-            except smtplib.SMTPException as error:
-                failed += 1
-                logger.warning("escalation e-mail to %s not sent: %s", user.username, error)
-    except OSError as error:  # no mail server: the escalation stands, the message is lost
-        failed += len(lists) - sent
-        logger.warning("mail server unreachable, escalation e-mails not sent: %s", error)
-    finally:
-        mail.close()
-    return sent, failed
+    return send_each([escalation_email(user, items, now) for user, items in lists.items()])
