@@ -41,6 +41,8 @@ def send_each(messages, *, on_sent=None, on_refused=None):
         for index, message in enumerate(messages):
             try:
                 connection.send_messages([message])
+            except smtplib.SMTPServerDisconnected:
+                raise  # not a refusal: the connection is gone, so this and the rest are unsent
             except smtplib.SMTPException as error:
                 failed += 1
                 # Masked: customers' addresses stay out of the logs.

@@ -82,15 +82,21 @@ def _send(invitations, *, reminder):
                 invitation_email(invitation, reminder=reminder, question_count=counts[questionnaire_id])
             )
         refused = {}  # index in the batch → the server's reason
-        batch_sent, _failed = send_each(messages, on_refused=refused.__setitem__)
+        delivered = set()
+        batch_sent, _failed = send_each(messages, on_sent=delivered.add, on_refused=refused.__setitem__)
         for index, error in refused.items():
             Invitation.objects.filter(pk=batch[index].pk).update(
                 status=InvitationStatus.FAILED, error=str(error)[:300]
             )
         sent += batch_sent
         failed += len(refused)
-        if batch_sent + len(refused) < len(batch):  # no connection: give the rest back for a later run
-            ids = [i.pk for i in invitations[start:]]
+        if batch_sent + len(refused) < len(batch):
+            # The connection failed or broke: what was not sent goes back for a later run (the
+            # batch's invitations already sent stay sent: nobody is invited twice).
+            unsent = [
+                i.pk for index, i in enumerate(batch) if index not in delivered and index not in refused
+            ]
+            ids = unsent + [i.pk for i in invitations[start + batch_size :]]
             if reminder:
                 Invitation.objects.filter(pk__in=ids).update(reminders_sent=F("reminders_sent") - 1)
             else:

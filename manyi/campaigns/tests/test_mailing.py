@@ -156,3 +156,29 @@ def test_the_periodic_job_queues_sending_and_the_database_worker_sends(campaign,
     assert smtp_server.messages == []  # only queued so far
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert sorted(r[0] for _s, r, _m in smtp_server.messages) == ["a@example.cn", "b@example.cn"]
+
+
+def test_a_connection_lost_mid_batch_keeps_the_sent_and_gives_back_only_the_rest(
+    campaign, smtp_server, settings
+):
+    """The server hangs up on the third message of the second batch: the four messages it took
+    stay sent, the rest go back for a later run, and that run invites each customer once."""
+    settings.EMAIL_BATCH_SIZE = 3
+    invitations = [invite(campaign, f"客户{n}", f"c{n}@example.cn") for n in range(8)]
+    accept = smtp_server.handle_DATA
+
+    async def hang_up_on_the_fifth(server, session, envelope):
+        if len(smtp_server.messages) == 4:
+            server.transport.close()
+            return "421 4.4.2 connection dropped"
+        return await accept(server, session, envelope)
+
+    smtp_server.handle_DATA = hang_up_on_the_fifth
+    assert mailing.send_invitations(campaign) == (4, 0)
+    statuses = [Invitation.objects.get(pk=i.pk).status for i in invitations]
+    assert statuses == [InvitationStatus.SENT] * 4 + [InvitationStatus.ISSUED] * 4
+
+    smtp_server.handle_DATA = accept
+    assert mailing.send_invitations(campaign) == (4, 0)
+    received = sorted(r for _s, rcpts, _m in smtp_server.messages for r in rcpts)
+    assert received == sorted(f"c{n}@example.cn" for n in range(8))
