@@ -37,7 +37,7 @@ from manyi.tickets import workflow
 from manyi.tickets.choices import CLOSED_STATES, Channel, Demand, EventKind, Severity, TicketState
 from manyi.tickets.models import Category, Ticket, TicketEvent
 
-from .models import ApiToken, TicketRequest, hash_token
+from .models import ApiToken, MessageRequest, TicketRequest, hash_token
 
 MAX_PAGE_SIZE = 200
 # Beyond any real list; a larger page number would overflow the database's OFFSET (a 500).
@@ -358,26 +358,58 @@ def get_ticket(request, reference: str):
 
 
 @tickets.post(
-    "/tickets/{reference}/messages", response={201: TicketDetailOut}, summary="Add a customer message"
+    "/tickets/{reference}/messages",
+    response={201: TicketDetailOut, 200: TicketDetailOut},
+    summary="Add a customer message",
 )
-def add_message(request, reference: str, payload: MessageIn):
-    """What the customer said since (a call, a chat), on the ticket's timeline."""
+def add_message(
+    request,
+    reference: str,
+    payload: MessageIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100),
+):
+    """What the customer said since (a call, a chat), on the ticket's timeline. With an
+    ``Idempotency-Key`` header, sending the same message again changes nothing and answers 200;
+    the same key with another ticket or text is refused with 409."""
     require(request, permissions.CREATE_TICKETS)
     ticket = get_object_or_404(_visible(request), reference=reference.upper())
     text = payload.text.strip()
     if not text:
         raise invalid("text", _("Write the customer's message."))
+    body_hash = hashlib.sha256(f"{ticket.pk}\n{text}".encode()).hexdigest()
+    if idempotency_key:
+        earlier = MessageRequest.objects.filter(user=request.user, key=idempotency_key).first()
+        if earlier is not None:
+            return _repeated_message(earlier, body_hash, ticket, request.user)
     if ticket.state in CLOSED_STATES:
         raise HttpError(409, _("Reopen the ticket before changing it."))
-    TicketEvent.objects.create(
-        ticket=ticket,
-        by=request.user,
-        kind=EventKind.MESSAGE,
-        from_state=ticket.state,
-        to_state=ticket.state,
-        note=_("Message from the customer: %(text)s") % {"text": text},
-    )
+    try:
+        with transaction.atomic():
+            event = TicketEvent.objects.create(
+                ticket=ticket,
+                by=request.user,
+                kind=EventKind.MESSAGE,
+                from_state=ticket.state,
+                to_state=ticket.state,
+                note=_("Message from the customer: %(text)s") % {"text": text},
+            )
+            if idempotency_key:
+                MessageRequest.objects.create(
+                    user=request.user, key=idempotency_key, body_hash=body_hash, event=event
+                )
+    except IntegrityError:
+        # The same key at the same moment: the first request's message stands, alone.
+        earlier = MessageRequest.objects.filter(user=request.user, key=idempotency_key).first()
+        if earlier is None:
+            raise
+        return _repeated_message(earlier, body_hash, ticket, request.user)
     return Status(201, ticket_detail_out(ticket, request.user))
+
+
+def _repeated_message(earlier, body_hash, ticket, user):
+    if earlier.body_hash != body_hash:
+        raise HttpError(409, _("This Idempotency-Key was used for a different message."))
+    return Status(200, ticket_detail_out(ticket, user))
 
 
 @tickets.post(

@@ -70,3 +70,22 @@ class TicketRequest(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class MessageRequest(models.Model):
+    """An Idempotency-Key a user sent with a customer message, and the timeline entry it made:
+    a client that retries after a lost answer does not put the message on the ticket twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    body_hash = models.CharField(max_length=64)
+    event = models.ForeignKey("tickets.TicketEvent", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_message_per_idempotency_key")
+        ]
+
+    def __str__(self):
+        return self.key

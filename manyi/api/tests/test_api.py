@@ -261,6 +261,37 @@ def test_an_agent_adds_the_customers_message(call, people):
     )
 
 
+def test_a_repeated_message_with_its_idempotency_key_is_recorded_once(call, people):
+    ticket = make_ticket(people.quality, TicketState.ASSIGNED)
+    other = make_ticket(people.quality, TicketState.ASSIGNED)
+    path = f"/tickets/{ticket.reference}/messages"
+
+    def messages(t):
+        return t.events.filter(kind="message").count()
+
+    first = call("post", path, people.amy, body={"text": "客户又来电催促。"}, HTTP_IDEMPOTENCY_KEY="call-881")
+    again = call("post", path, people.amy, body={"text": "客户又来电催促。"}, HTTP_IDEMPOTENCY_KEY="call-881")
+    assert (first[0], again[0]) == (201, 200)
+    assert messages(ticket) == 1 and again[1]["events"] == first[1]["events"]
+    changed = call("post", path, people.amy, body={"text": "另一件事"}, HTTP_IDEMPOTENCY_KEY="call-881")
+    moved = call(
+        "post",
+        f"/tickets/{other.reference}/messages",
+        people.amy,
+        body={"text": "客户又来电催促。"},
+        HTTP_IDEMPOTENCY_KEY="call-881",
+    )
+    assert (changed[0], moved[0]) == (409, 409)
+    assert (messages(ticket), messages(other)) == (1, 0)
+    # Without a key every message counts; a key is per user.
+    assert call("post", path, people.amy, body={"text": "客户又来电催促。"})[0] == 201
+    assert (
+        call("post", path, people.sam, body={"text": "客户又来电催促。"}, HTTP_IDEMPOTENCY_KEY="call-881")[0]
+        == 201
+    )
+    assert messages(ticket) == 3
+
+
 # --------------------------------------------------------------------------- customers
 
 
