@@ -191,18 +191,21 @@ def campaign_counts(campaign):
     回收率 (response rate) = completed / issued; 有效率 (valid rate) = valid / completed;
     progress = response rate / target response rate (capped at 100%).
     """
+    # Rows counted by their (never empty) status, not their id: the (campaign, status[, valid])
+    # indexes then answer alone, an index-only scan instead of reading a million-row campaign's
+    # table on every dashboard view (COUNT(*) cannot take a filter in Django).
     invitations = Invitation.objects.filter(campaign=campaign).aggregate(
-        issued=Count("pk"),
-        sent=Count("pk", filter=Q(status__in=SENT_OR_LATER)),
-        opened=Count("pk", filter=Q(status__in=OPENED_OR_LATER)),
-        started=Count("pk", filter=Q(status__in=STARTED_OR_LATER)),
-        failed=Count("pk", filter=Q(status=InvitationStatus.FAILED)),
-        opted_out=Count("pk", filter=Q(status=InvitationStatus.OPTED_OUT)),
+        issued=Count("status"),
+        sent=Count("status", filter=Q(status__in=SENT_OR_LATER)),
+        opened=Count("status", filter=Q(status__in=OPENED_OR_LATER)),
+        started=Count("status", filter=Q(status__in=STARTED_OR_LATER)),
+        failed=Count("status", filter=Q(status=InvitationStatus.FAILED)),
+        opted_out=Count("status", filter=Q(status=InvitationStatus.OPTED_OUT)),
     )
     responses = Response.objects.filter(campaign=campaign).aggregate(
-        responses=Count("pk"),
-        completed=Count("pk", filter=Q(status=ResponseStatus.COMPLETED)),
-        valid=Count("pk", filter=Q(status=ResponseStatus.COMPLETED, valid=True)),
+        responses=Count("status"),
+        completed=Count("status", filter=Q(status=ResponseStatus.COMPLETED)),
+        valid=Count("status", filter=Q(status=ResponseStatus.COMPLETED, valid=True)),
     )
     counts = {**invitations, **responses}
     issued, completed = counts["issued"], counts["completed"]
