@@ -26,20 +26,17 @@ RESPONSES=<n> changes the size (default 100,000).
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+from common import SEED, bench, child_arguments, log, postgres_database, run_child, setup_django
+
 RESPONSES = int(os.environ.get("RESPONSES", "100000"))
 EARLIER = 2000
 CUSTOMERS = 5000
 ITEMS = 20
 DIMENSIONS = 4
-SEED = 20261123
 REGIONS = ["华东", "华北", "华南", "西南", "西北", "东北"]
 OPEN_ANSWERS = [
     "交货太慢，希望缩短交货周期",
@@ -53,21 +50,10 @@ OPEN_ANSWERS = [
 ]
 
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
 def populate_and_time(database_url, folder):
     """Runs inside the child process."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["MANYI_VAR_DIR"] = str(folder)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(folder, database_url)
     import numpy as np
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -84,7 +70,6 @@ def populate_and_time(database_url, folder):
     from manyi.surveys.models import Dimension
     from manyi.testing import make_campaign, make_question, make_questionnaire, make_user
 
-    call_command("migrate", verbosity=0)
     rng = np.random.default_rng(SEED)
     questionnaire = make_questionnaire(title="年度顾客满意度调查（基准）")
     dimensions = [
@@ -278,28 +263,10 @@ def populate_and_time(database_url, folder):
 
 
 def main():
-    import psycopg
-
     name = f"manyi_bench_reports_{os.getpid()}"
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    folder = Path(tempfile.mkdtemp(prefix="manyi-bench-reports-"))
-    try:
+    with postgres_database(name) as url:
         log(f"PostgreSQL ({name}), {RESPONSES:,} responses:")
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", f"{PG_URL}/{name}", str(folder)],
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        ).stdout
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    figures = [
-        float(x) for x in next(line for line in output.splitlines() if line.startswith("RESULT ")).split()[1:]
-    ]
+        (figures, *_rest) = run_child(__file__, url, "manyi-bench-reports-")
     for name, value in zip(
         (
             "pdf_100k_s",
@@ -312,11 +279,12 @@ def main():
         figures,
         strict=True,
     ):
-        print(f"BENCH reports.{name} {value:.2f}", flush=True)
+        bench(f"reports.{name}", f"{float(value):.2f}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        populate_and_time(sys.argv[2], Path(sys.argv[3]))
+    child = child_arguments()
+    if child:
+        populate_and_time(*child)
     else:
         main()

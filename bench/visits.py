@@ -21,48 +21,20 @@ CUSTOMERS=<n> and TASKS=<n> change the sizes (default 100,000 each).
 """
 
 import os
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432")
+from common import SEED, bench, child_arguments, log, postgres_database, run_child, setup_django, timed
+
 CUSTOMERS = int(os.environ.get("CUSTOMERS", "100000"))
 TASKS = int(os.environ.get("TASKS", "100000"))
-SEED = 20261123
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
-def timed(function, repeats):
-    function()  # warm-up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times), times
 
 
 def populate_and_time(database_url, folder):
     """Runs inside the child process."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["MANYI_VAR_DIR"] = str(folder)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "manyi.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup_django(folder, database_url)
     from datetime import timedelta
 
     import numpy as np
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -76,7 +48,6 @@ def populate_and_time(database_url, folder):
     from manyi.visits.models import VisitRule, VisitTask
     from manyi.visits.planner import plan_visits
 
-    call_command("migrate", verbosity=0)
     rng = np.random.default_rng(SEED)
     today = timezone.localdate()
 
@@ -215,44 +186,18 @@ def populate_and_time(database_url, folder):
     print(f"RESULT worklist_ms {max(team_s, agent_s) * 1000:.1f}", flush=True)
 
 
-def run_child(database_url):
-    folder = Path(tempfile.mkdtemp(prefix="manyi-bench-visits-"))
-    try:
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", database_url, str(folder)],
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        ).stdout
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    results = {}
-    for line in output.splitlines():
-        if line.startswith("RESULT "):
-            _, name, value = line.split()
-            results[name] = float(value)
-    return results
-
-
 def main():
-    import psycopg
-
     name = f"manyi_bench_visits_{os.getpid()}"
-    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with postgres_database(name) as url:
         log(f"PostgreSQL ({name}):")
-        results = run_child(f"{PG_URL}/{name}")
-    finally:
-        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(f"BENCH visits.plan_100k_s {results['plan_100k_s']:.3f}", flush=True)
-    print(f"BENCH visits.worklist_ms {results['worklist_ms']:.1f}", flush=True)
+        results = dict(run_child(__file__, url, "manyi-bench-visits-"))
+    bench("visits.plan_100k_s", f"{float(results['plan_100k_s']):.3f}")
+    bench("visits.worklist_ms", f"{float(results['worklist_ms']):.1f}")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        populate_and_time(sys.argv[2], Path(sys.argv[3]))
+    child = child_arguments()
+    if child:
+        populate_and_time(*child)
     else:
         main()
