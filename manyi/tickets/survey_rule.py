@@ -146,8 +146,9 @@ def open_pending_tickets(now=None, limit=1000):
         .select_related("campaign", "customer", "invitation")
         .order_by("pk")[:limit]
     )
+    rule = SurveyRule.from_settings()
     for response in pending:
-        _ticket, created = open_ticket_for_response(response, now=now)
+        _ticket, created = open_ticket_for_response(response, rule=rule, now=now)
         opened += int(created)
         Response.objects.filter(pk=response.pk).update(ticket_pending=False)
     return opened
