@@ -316,6 +316,11 @@ def test_the_change_against_the_previous_wave_uses_the_right_test(client_as, peo
     assert result.p_value == pytest.approx(u.pvalue)
     assert result.effect_size == pytest.approx(2 * u.statistic / (len(now) * len(then)) - 1)
     assert f"p={u.pvalue:.3f}" in html
+    # The test and the effect size by the names analysts read, in the page's language (zh-hans).
+    r = 2 * u.statistic / (len(now) * len(then)) - 1
+    assert f"(秩二列相关 r {r:.2f})" in html
+    assert f'title="Mann-Whitney U 检验, p={u.pvalue:.3f}"' in html
+    assert "rank_biserial" not in html.replace('data-effect="rank_biserial"', "")
 
 
 def test_stated_importance_places_the_items_when_customers_gave_it(client_as, people):
