@@ -190,6 +190,8 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 TICKET_ATTACHMENT_MAX_BYTES = env_int("TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 TICKET_ATTACHMENT_MAX_FILES = env_int("TICKET_ATTACHMENT_MAX_FILES", 5)
 TICKET_ATTACHMENT_ROOT = Path(env_str("TICKET_ATTACHMENT_ROOT", str(MEDIA_ROOT / "private" / "tickets")))
+# The "Due soon" ticket queue: tickets with a deadline to meet within this many hours.
+TICKET_DUE_SOON_HOURS = env_int("TICKET_DUE_SOON_HOURS", 24)
 
 # Without a mail server configured (EMAIL_HOST), e-mails are written as files to var/sent-mail
 # instead of being lost: the demo works offline and nothing is sent by accident.

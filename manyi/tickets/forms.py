@@ -1,13 +1,27 @@
+from datetime import datetime, time, timedelta
+
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manyi.accounts import permissions
 from manyi.accounts.models import Department, User
 from manyi.customers.models import Customer
 from manyi.forms import StyledFormMixin
 
 from .callback import MAX_COMMENT
-from .choices import ActionKind, CallbackRating, Channel, Demand, ReplyMethod, Severity, Validity
+from .choices import (
+    ActionKind,
+    CallbackRating,
+    Channel,
+    Demand,
+    Priority,
+    ReplyMethod,
+    Severity,
+    TicketState,
+    Validity,
+)
 from .models import Category, Ticket
 from .workflow import MAX_NOTE
 
@@ -218,3 +232,122 @@ class BulkAssignForm(forms.Form):
         # Any id is accepted here; the view looks each one up among the visible tickets. Not
         # more digits than a database id has: SQLite cannot even compare a larger number.
         self.fields["tickets"].valid_value = lambda value: str(value).isdigit() and len(str(value)) <= 18
+
+
+class TicketFilterForm(forms.Form):
+    """The queue page's filters; every field optional, all of them combine."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Reference, subject or customer")}),
+    )
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("All")), *TicketState.choices], required=False
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=[("", _("All")), *Severity.choices], required=False
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        choices=[("", _("All")), *Priority.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=[("", _("All")), *Channel.choices], required=False
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), required=False, empty_label=_("All")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Responsible department"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All"),
+    )
+    received_from = forms.DateField(
+        label=_("Received from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("Received to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["category"].queryset = Category.objects.select_related("parent")
+        for field in self.fields.values():
+            widget = field.widget
+            widget.attrs["class"] = (
+                "form-select form-select-sm"
+                if isinstance(widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        for name in ("received_from", "received_to"):
+            value = cleaned.get(name)
+            # Outside these years a day has no neighbour (date.max + 1 day is an error).
+            if value is not None and not 1900 <= value.year <= 2999:
+                self.add_error(name, _("Choose dates from 1900 to 2999."))
+        if start and end and start > end:
+            self.add_error("received_to", _("The end date must not be before the start date."))
+        return cleaned
+
+    def chosen(self):
+        """The filters that are set, as query-string pairs (for links that keep them)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name: self.data[name] for name in self.fields if self.data.get(name)}
+
+    def apply(self, tickets):
+        """``tickets`` narrowed by the valid filters (call after is_valid())."""
+        data = self.cleaned_data
+        if data.get("q"):
+            text = data["q"].strip()
+            found = (
+                Q(reference__icontains=text)
+                | Q(subject__icontains=text)
+                | Q(customer__name__icontains=text)
+                | Q(customer__code__iexact=text)
+            )
+            if self.user is not None and self.user.can(permissions.VIEW_PERSONAL_DATA):
+                found |= Q(contact_name__icontains=text) | Q(contact_phone__icontains=text)
+            tickets = tickets.filter(found)
+        for name in ("state", "severity", "channel", "department"):
+            if data.get(name):
+                tickets = tickets.filter(**{name: data[name]})
+        if data.get("priority") is not None:
+            tickets = tickets.filter(priority=data["priority"])
+        if data.get("category"):
+            # A category stands for its whole branch: 物业管理 finds 物业管理 › 房屋管理 too.
+            branch = _category_branch(data["category"])
+            tickets = tickets.filter(category__in=branch)
+        zone = timezone.get_current_timezone()
+        if data.get("received_from"):
+            tickets = tickets.filter(
+                received_at__gte=datetime.combine(data["received_from"], time.min, tzinfo=zone)
+            )
+        if data.get("received_to"):
+            end = data["received_to"] + timedelta(days=1)
+            tickets = tickets.filter(received_at__lt=datetime.combine(end, time.min, tzinfo=zone))
+        return tickets
+
+
+def _category_branch(root):
+    """The ids of ``root`` and every category below it (the tree is small: one query)."""
+    children = {}
+    for pk, parent in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    branch, todo = set(), [root.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in branch:
+            branch.add(pk)
+            todo.extend(children.get(pk, ()))
+    return branch

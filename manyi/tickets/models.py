@@ -49,6 +49,7 @@ QUEUES = (
     ("department", pgettext_lazy("ticket queue", "My department")),
     ("unassigned", pgettext_lazy("ticket queue", "Unassigned")),
     ("overdue", pgettext_lazy("ticket queue", "Overdue")),
+    ("due_soon", pgettext_lazy("ticket queue", "Due soon")),
     ("closed", pgettext_lazy("ticket queue", "Closed")),
 )
 
@@ -266,6 +267,18 @@ class TicketQuerySet(models.QuerySet):
             condition |= Q(**{f"{d.done}__isnull": True, f"{d.due}__lt": now})
         return self.open().filter(condition)
 
+    def due_soon(self, now, hours=None):
+        """Open tickets not overdue with a deadline to meet within ``hours``
+        (settings.TICKET_DUE_SOON_HOURS): what to work on before it breaches."""
+        hours = settings.TICKET_DUE_SOON_HOURS if hours is None else hours
+        soon, in_time = Q(), Q()
+        for d in DEADLINES:
+            unmet = Q(**{f"{d.done}__isnull": True})
+            soon |= unmet & Q(**{f"{d.due}__gte": now, f"{d.due}__lt": now + timedelta(hours=hours)})
+            # Spelled out rather than negated: a deadline not set (NULL) is never overdue.
+            in_time &= ~unmet | Q(**{f"{d.due}__isnull": True}) | Q(**{f"{d.due}__gte": now})
+        return self.open().filter(soon & in_time)
+
     def queue(self, name, user, now):
         """The named work queue (QUEUES) as ``user`` sees it; unknown names give the open tickets."""
         tickets = self.for_user(user)
@@ -279,6 +292,8 @@ class TicketQuerySet(models.QuerySet):
             return tickets.open().filter(department__isnull=True)
         if name == "overdue":
             return tickets.overdue(now)
+        if name == "due_soon":
+            return tickets.due_soon(now)
         if name == "closed":
             return tickets.closed()
         return tickets.open()

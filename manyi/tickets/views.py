@@ -8,10 +8,11 @@ verbs check role and state again and refuse with a ``TicketError`` whose message
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ from .forms import (
     ClassifyForm,
     IntakeForm,
     NoteForm,
+    TicketFilterForm,
 )
 from .models import QUEUES, CorrectiveAction, Ticket
 from .workflow import TicketError
@@ -76,11 +78,18 @@ def ticket_list(request):
     if queue not in dict(QUEUES):
         queue = "open"
     now = timezone.now()
-    tickets = (
-        Ticket.objects.queue(queue, request.user, now)
-        .select_related("department", "assignee", "category__parent", "sla_policy__calendar")
-        .order_by("-priority", "resolution_due", "-pk")
-    )
+    tickets = Ticket.objects.queue(queue, request.user, now)
+    filters = TicketFilterForm(request.GET or None, user=request.user)
+    status = 200
+    if filters.is_bound:
+        if filters.is_valid():
+            tickets = filters.apply(tickets)
+        else:  # the queue unfiltered, and the form says what to correct
+            status = 400
+            messages.error(request, _form_errors(filters))
+    tickets = tickets.select_related(
+        "department", "assignee", "category__parent", "sla_policy__calendar"
+    ).order_by("-priority", "resolution_due", "-pk")
     page = Paginator(tickets, 50).get_page(request.GET.get("page"))
     calendars = _calendars(page.object_list)
     rows = []
@@ -96,10 +105,19 @@ def ticket_list(request):
                 "left": deadline and format_duration(deadline[3], working=calendar is not None),
             }
         )
-    context = {"page": page, "rows": rows, "queues": QUEUES, "queue": queue}
+    chosen = filters.chosen()
+    context = {
+        "page": page,
+        "rows": rows,
+        "queues": QUEUES,
+        "queue": queue,
+        "filters": filters,
+        "filtered": bool(chosen),
+        "filter_query": urlencode(chosen),
+    }
     if request.user.can(permissions.MANAGE_TICKETS):
         context["departments"], context["workers"] = _assign_choices()
-    return render(request, "tickets/ticket_list.html", context)
+    return render(request, "tickets/ticket_list.html", context, status=status)
 
 
 @capability_required(permissions.CREATE_TICKETS)
@@ -417,7 +435,10 @@ def callback_record(request, pk):
 def bulk_assign(request):
     """Assign the selected tickets one by one through the workflow; say which could not be."""
     queue = request.POST.get("queue", "open")
-    back = redirect(f"{reverse('tickets:list')}?queue={queue if queue in dict(QUEUES) else 'open'}")
+    # Back to the same queue with the same filters (only valid ones travel back).
+    kept = TicketFilterForm(QueryDict(request.POST.get("filters", "")), user=request.user).chosen()
+    query = urlencode({"queue": queue if queue in dict(QUEUES) else "open", **kept})
+    back = redirect(f"{reverse('tickets:list')}?{query}")
     form = BulkAssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib import messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -183,6 +184,140 @@ def test_the_queues(people, client_as):
     assert queue(people.sam, "nonsense") == queue(people.sam, "open")
 
 
+def test_the_due_soon_queue(people, client_as, settings):
+    """Open tickets not yet overdue with a deadline to meet within TICKET_DUE_SOON_HOURS."""
+    settings.TICKET_DUE_SOON_HOURS = 8
+    now = timezone.now()
+    far = now + timedelta(days=10)
+
+    def ticket(subject, state=TicketState.ASSIGNED, **deadlines):
+        made = make_ticket(people.quality, state, subject=subject)
+        values = {"response_due": far, "solution_due": far, "resolution_due": far, **deadlines}
+        Ticket.objects.filter(pk=made.pk).update(**values)
+        return made
+
+    response_soon = ticket("两小时内首次响应", response_due=now + timedelta(hours=2))
+    solution_soon = ticket(
+        "首次响应已完成，解决将到期",
+        response_due=now - timedelta(hours=5),
+        first_response_at=now - timedelta(hours=6),
+        solution_due=now + timedelta(hours=7),
+    )
+    ticket("首次响应已完成，不算", response_due=now + timedelta(hours=1), first_response_at=now)
+    ticket("已超时的不在此列", response_due=now - timedelta(minutes=1), solution_due=now + timedelta(hours=1))
+    ticket("还早", response_due=now + timedelta(hours=9))
+    ticket("已关闭", TicketState.CLOSED, response_due=now + timedelta(hours=1))
+    no_deadlines = make_ticket(people.quality, TicketState.ASSIGNED, subject="无截止时间")
+    Ticket.objects.filter(pk=no_deadlines.pk).update(
+        response_due=None, solution_due=None, resolution_due=None
+    )
+
+    response = client_as(people.sam).get(reverse("tickets:list"), {"queue": "due_soon"})
+    assert response.status_code == 200
+    assert {row["ticket"] for row in response.context["rows"]} == {response_soon, solution_soon}
+    assert b'id="queue-due_soon"' in response.content
+
+
+def test_the_filters_narrow_a_queue(people, client_as):
+    from manyi.tickets.choices import Severity
+    from manyi.tickets.models import Category
+
+    building = Category.objects.get(code="property_building")
+    property_root = Category.objects.get(code="property")
+    logistics = Category.objects.get(code="logistics")
+    customer = make_customer(code="C-8801", name="华东重工")
+    a = make_ticket(
+        people.quality, TicketState.ASSIGNED, subject="电梯故障", category=building,
+        severity=Severity.MAJOR, channel=Channel.ON_SITE, customer=customer,
+        received_at=timezone.now() - timedelta(days=40),
+    )  # fmt: skip
+    b = make_ticket(
+        people.quality, TicketState.ASSIGNED, subject="物业费", category=property_root, channel=Channel.WECHAT,
+        contact_phone="13900001111",
+    )  # fmt: skip
+    c = make_ticket(people.service, TicketState.NEW, subject="快递慢", category=logistics)
+    Ticket.objects.filter(pk=c.pk).update(priority=4)
+
+    def found(user, **query):
+        response = client_as(user).get(reverse("tickets:list"), {"queue": "open", **query})
+        assert response.status_code == 200, response.content
+        return {row["ticket"] for row in response.context["rows"]}
+
+    assert found(people.sam) == {a, b, c}
+    assert found(people.sam, category=property_root.pk) == {a, b}  # the branch, children too
+    assert found(people.sam, category=building.pk) == {a}
+    assert found(people.sam, severity=Severity.MAJOR) == {a}
+    assert found(people.sam, channel=Channel.WECHAT) == {b}
+    assert found(people.sam, priority=4) == {c}
+    assert found(people.sam, department=people.service.pk) == {c}
+    assert found(people.sam, state=TicketState.NEW) == {c}
+    assert found(people.sam, q="电梯") == {a}
+    assert found(people.sam, q=a.reference.lower()) == {a}
+    assert found(people.sam, q="华东重工") == {a}
+    assert found(people.sam, q="C-8801") == {a}
+    today = timezone.localdate()
+    assert found(people.sam, received_to=(today - timedelta(days=30)).isoformat()) == {a}
+    assert found(people.sam, received_from=(today - timedelta(days=1)).isoformat()) == {b, c}
+    assert found(people.sam, category=property_root.pk, channel=Channel.ON_SITE) == {a}
+    # A phone number finds a ticket only for roles that may see personal data; filters never
+    # widen what a role sees (hank handles the quality department's tickets only).
+    assert found(people.sam, q="13900001111") == {b}
+    assert found(people.hank, q="13900001111") == set()
+    assert found(people.hank, department=people.service.pk) == set()
+
+
+def test_bad_filters_get_a_message_and_filter_nothing(people, client_as):
+    make_ticket(people.quality, TicketState.ASSIGNED, subject="甲")
+    make_ticket(people.quality, TicketState.ASSIGNED, subject="乙")
+    client = in_english(client_as(people.sam))
+    for query in (
+        {"received_from": "2026-13-40"},
+        {"received_from": "2026-05-02", "received_to": "2026-05-01"},
+        {"received_to": "9999-12-31"},
+        {"severity": "catastrophic"},
+        {"priority": "x"},
+        {"category": "999999"},
+        {"q": "长" * 101},
+    ):
+        response = client.get(reverse("tickets:list"), query)
+        assert response.status_code == 400, query
+        assert len(response.context["rows"]) == 2, query
+        assert response.context["filters"].errors, query
+        assert [m.level for m in response.context["messages"]] == [messages.ERROR], query
+
+
+def test_links_and_bulk_assignment_keep_the_filters(people, client_as):
+    from manyi.tickets.choices import Severity
+
+    tickets = [
+        make_ticket(None, TicketState.ACKNOWLEDGED, subject=f"批量{n}", severity=Severity.MINOR)
+        for n in range(55)
+    ]
+    client = client_as(people.sam)
+    response = client.get(reverse("tickets:list"), {"queue": "unassigned", "severity": Severity.MINOR})
+    html = response.content.decode()
+    assert f"?queue=unassigned&amp;severity={Severity.MINOR}&amp;page=2" in html
+    assert f'href="?queue=overdue&amp;severity={Severity.MINOR}"' in html
+    assert f'name="filters" value="severity={Severity.MINOR}"' in html
+    posted = client.post(
+        reverse("tickets:bulk_assign"),
+        {
+            "queue": "unassigned",
+            "filters": f"severity={Severity.MINOR}&bogus=1&received_from=not-a-date",
+            "tickets": [tickets[0].pk],
+            "department": people.quality.pk,
+        },
+    )
+    # Invalid filters do not travel back; valid ones would.
+    assert posted.status_code == 302 and posted.url == reverse("tickets:list") + "?queue=unassigned"
+    posted = client.post(
+        reverse("tickets:bulk_assign"),
+        {"queue": "unassigned", "filters": f"severity={Severity.MINOR}", "tickets": [tickets[1].pk],
+         "department": people.quality.pk},
+    )  # fmt: skip
+    assert posted.url == reverse("tickets:list") + f"?queue=unassigned&severity={Severity.MINOR}"
+
+
 def test_the_list_shows_the_time_left_and_marks_overdue(people, client_as):
     make_ticket(None, TicketState.NEW, subject="超时", received_at=timezone.now() - timedelta(days=30))
     response = in_english(client_as(people.sam)).get(reverse("tickets:list"))
@@ -199,7 +334,7 @@ def test_the_list_reads_a_page_in_a_fixed_number_of_queries(people, client_as, d
             channel=Channel.SURVEY if n % 3 else Channel.PHONE,
         )
     client = client_as(people.sam)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):  # 2 of them: the filters' category and department choices
         response = client.get(reverse("tickets:list"))
     assert len(response.context["rows"]) == 30
 
