@@ -23,6 +23,7 @@ from .choices import (
     Validity,
 )
 from .models import Category, Ticket
+from .public_forms import category_choices
 from .workflow import MAX_NOTE
 
 # What an agent records by hand; e-mail, web form, survey and API tickets arrive by themselves.
@@ -58,7 +59,9 @@ class IntakeForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        # In tree order (物业管理 then its branches), not by position across all levels.
+        self.fields["category"].choices = [("", "—"), *category_choices()]
         self.fields["received_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean_customer_code(self):
@@ -182,7 +185,8 @@ class ClassifyForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        self.fields["category"].choices = [("", "—"), *category_choices()]
 
     @classmethod
     def for_ticket(cls, ticket):
@@ -278,7 +282,8 @@ class TicketFilterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["category"].queryset = Category.objects.select_related("parent")
+        self.fields["category"].queryset = Category.objects.all()
+        self.fields["category"].choices = [("", _("All")), *category_choices(active=False)]
         for field in self.fields.values():
             widget = field.widget
             widget.attrs["class"] = (

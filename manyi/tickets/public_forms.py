@@ -38,12 +38,16 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
 
 
-def category_choices():
+def category_choices(active=True):
     """The active category tree as (pk, "产品质量" / "物业管理 › 房屋管理"), in tree order.
 
-    A child of an inactive parent is left out: the tree shown is the one in use.
+    A child of an inactive parent is left out: the tree shown is the one in use. ``active``
+    False: every category (the queue filters find tickets of retired categories too).
     """
-    categories = list(Category.objects.filter(is_active=True).select_related("parent"))
+    categories = Category.objects.select_related("parent")
+    if active:
+        categories = categories.filter(is_active=True)
+    categories = list(categories)
     by_pk = {category.pk: category for category in categories}
     rows = []
     for category in categories:
