@@ -11,7 +11,7 @@ from manyi.analytics import stats
 from manyi.analytics.scoring import band_for
 
 from .dataset import rated_items
-from .filters import SEGMENTS, mask
+from .filters import SEGMENTS, category_names, mask
 
 GRADE = "grade"
 
@@ -32,7 +32,7 @@ def _codes(campaign, dataset, keep, variable):
     if variable in dataset.codes:
         codes = dataset.codes[variable][keep].astype(float)
         codes[codes < 0] = np.nan
-        return codes, dict(enumerate(dataset.labels[variable]))
+        return codes, dict(enumerate(category_names(variable, dataset.labels[variable])))
     if variable == GRADE:
         bands = campaign.questionnaire.layout().scheme.bands
         index = dataset.index[keep]

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+
+from manyi.campaigns.choices import Channel
+from manyi.customers.choices import CustomerType
 
 SEGMENTS = {
     "region": _("Region"),
@@ -16,6 +20,22 @@ SEGMENTS = {
     "agent": _("Interviewer"),
     "month": _("Month"),
 }
+
+
+def category_names(name, values):
+    """What people call each stored value of a category, in the same order: the dataset keeps
+    what the rows hold (customer type and channel codes, staff usernames), which are
+    identifiers, not words for a page."""
+    if name == "customer_type":
+        known = dict(CustomerType.choices)
+    elif name == "channel":
+        known = dict(Channel.choices)
+    elif name in ("owner", "agent"):
+        users = get_user_model().objects.filter(username__in=[v for v in values if v])
+        known = {user.username: str(user) for user in users.only("username", "first_name", "last_name")}
+    else:
+        known = {}
+    return [str(known.get(value, value)) for value in values]
 
 
 class DashboardFilterForm(forms.Form):
@@ -32,14 +52,13 @@ class DashboardFilterForm(forms.Form):
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     segment = forms.ChoiceField(label=_("Break down by"), required=False, choices=list(SEGMENTS.items()))
 
-    def __init__(self, data, dataset, products, channel_labels):
+    def __init__(self, data, dataset, products):
         super().__init__(data)
         everyone = [("", _("All"))]
-        for name in ("region", "customer_type", "owner"):
-            self.fields[name].choices = everyone + [(label, label) for label in sorted(dataset.labels[name])]
-        self.fields["channel"].choices = everyone + [
-            (code, channel_labels.get(code, code)) for code in sorted(dataset.labels["channel"])
-        ]
+        for name in ("region", "customer_type", "owner", "channel"):
+            values = dataset.labels[name]
+            pairs = zip(values, category_names(name, values), strict=True)
+            self.fields[name].choices = everyone + sorted(pairs, key=lambda pair: pair[1])
         self.fields["product"].choices = everyone + [(str(pk), name) for pk, name in products]
 
     def clean(self):

@@ -9,8 +9,6 @@ million responses cost one comparison pass over the points.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +17,7 @@ from manyi.analytics import stats
 from manyi.campaigns.models import Campaign
 
 from .dataset import campaign_dataset, rated_items
-from .filters import SEGMENTS, mask
+from .filters import SEGMENTS, category_names, mask
 
 # importance.quadrants' keys as the seed 001 CSR report names them.
 QUADRANT_LABELS = {
@@ -194,7 +192,7 @@ def dashboard_summary(campaign, selection, segment="region", dataset=None):
         "waves": waves,
         "segment": segment,
         "segment_label": SEGMENTS.get(segment, segment),
-        "segments": segments.segments,
+        "segments": segments,
         "importance": _importance(dataset, keep, valid, items, table),
         "competitor": _competitor(dataset, keep, items, questionnaire),
     }
@@ -236,18 +234,23 @@ def _waves(campaign, selection, current_index):
 
 
 def _segments(dataset, valid, segment):
+    """Index by group of the segment, each row with its `name` for the page and the `group`
+    the drill-down link asks for (the stored value; "" for the responses without one)."""
     # Integer codes go in (grouping a million strings is slow); labels are put back after.
     if segment == "month":
         codes = dataset.months()[valid]
-        names = {int(m): f"{int(m) // 100}-{int(m) % 100:02d}" for m in np.unique(codes)}
+        groups = {int(m): f"{int(m) // 100}-{int(m) % 100:02d}" for m in np.unique(codes)}
+        names = groups
     else:
         codes = dataset.codes[segment][valid]
-        names = dict(enumerate(dataset.labels[segment])) | {-1: _("(none)")}
+        values = dataset.labels[segment]
+        groups = dict(enumerate(values)) | {-1: ""}
+        names = dict(enumerate(category_names(segment, values))) | {-1: _("(none)")}
     report = stats.segment_comparison(dataset.index[valid], codes)
-    return stats.SegmentReport(
-        overall=report.overall,
-        segments=tuple(replace(row, label=names.get(int(row.label), row.label)) for row in report.segments),
-    )
+    return [
+        {"stat": row, "group": groups.get(int(row.label), ""), "name": names.get(int(row.label), row.label)}
+        for row in report.segments
+    ]
 
 
 def _importance(dataset, keep, valid, items, table):

@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.campaigns.answering import can_see_individual_answers
-from manyi.campaigns.choices import Channel
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
 
 from . import crosstabs, model, open_answers
 from .dataset import campaign_dataset
-from .filters import DashboardFilterForm, Selection, mask
+from .filters import SEGMENTS, DashboardFilterForm, Selection, category_names, mask
 from .pls_messages import pls_error_message
 from .summary import QUADRANT_LABELS, dashboard_summary
 
@@ -40,7 +39,7 @@ def _filters(request, campaign, dataset):
     products = (
         Product.objects.filter(pk__in=list(dataset.products)).order_by("name").values_list("pk", "name")
     )
-    form = DashboardFilterForm(request.GET or None, dataset, list(products), dict(Channel.choices))
+    form = DashboardFilterForm(request.GET or None, dataset, list(products))
     if form.is_bound and form.is_valid():
         return form, Selection.from_form(form.cleaned_data), form.cleaned_data.get("segment") or "region"
     return form, Selection(), "region"
@@ -231,9 +230,18 @@ def drill_down(request, pk):
             keep &= dataset.points[:, column] == points
             described.append(f"{item} = {points:g}")
     group = request.GET.get("group", "")
-    if group and segment in dataset.codes:
+    if segment in dataset.codes and (group or request.GET.get("without")):
         labels = dataset.labels[segment]
-        keep &= dataset.codes[segment] == (labels.index(group) if group in labels else -2)
+        if group:
+            keep &= dataset.codes[segment] == (labels.index(group) if group in labels else -2)
+            described.append(category_names(segment, [group])[0])
+        else:  # the "(none)" row: responses with no value for the segment
+            keep &= dataset.codes[segment] == -1
+            described.append(f"{SEGMENTS[segment]}: {_('(none)')}")
+    elif segment == "month" and group:
+        year, _dash, month = group.partition("-")
+        code = int(year) * 100 + int(month) if year.isdigit() and month.isdigit() else -1
+        keep &= dataset.months() == code
         described.append(group)
     ids = dataset.ids[np.flatnonzero(keep)].tolist()
     page = Paginator(ids, 50).get_page(request.GET.get("page"))
