@@ -21,7 +21,7 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.masking import mask_email, mask_phone
 
-from . import callback, workflow
+from . import callback, remarks, workflow
 from .choices import DEADLINE_LABELS, OPEN_STATES, ActionStatus, CallbackStatus, Priority, ReplyMethod
 from .forms import (
     NOTE_REQUIRED,
@@ -153,7 +153,13 @@ def ticket_create(request):
 def _visible_ticket(request, pk):
     return get_object_or_404(
         Ticket.objects.for_user(request.user).select_related(
-            "customer", "category__parent", "department", "assignee", "sla_policy__calendar", "duplicate_of"
+            "customer",
+            "category__parent",
+            "department",
+            "assignee",
+            "sla_policy__calendar",
+            "duplicate_of",
+            "response__campaign",
         ),
         pk=pk,
     )
@@ -202,6 +208,12 @@ def ticket_detail(request, pk):
             and user.can(permissions.MANAGE_TICKETS)
         )
     may_classify = is_open and workflow.may_classify(ticket, user)
+    response_url = None
+    if ticket.response_id is not None:
+        from manyi.campaigns.answering import can_see_individual_answers
+
+        if can_see_individual_answers(user, ticket.response.campaign):
+            response_url = reverse("entry:response", args=[ticket.response_id])
     return render(
         request,
         "tickets/ticket_detail.html",
@@ -209,6 +221,8 @@ def ticket_detail(request, pk):
             "ticket": ticket,
             "deadlines": deadlines,
             "contact": contact,
+            "remark": remarks.feedback_class(ticket),
+            "response_url": response_url,
             "transitions": transitions,
             "note_required": NOTE_REQUIRED,
             "departments": departments,
