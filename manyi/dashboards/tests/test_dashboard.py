@@ -440,3 +440,22 @@ def test_item_counts_on_a_scale_with_negative_points(people):
     }
     points = {label: p for label, p, _neutral in scale}
     assert row["summary"].mean == pytest.approx(statistics.mean(points[label] for label in chosen))
+
+
+def test_the_grade_bands_count_the_valid_indices(client_as, people, survey):
+    """Seed 000 grades (很满意 ≥ 90, 满意 ≥ 75, 一般 ≥ 60, 不满意 ≥ 40, 很不满意 below),
+    counted by hand from the hand-computed indices."""
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
+    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
+    edges = [("很满意", 90, 101), ("满意", 75, 90), ("一般", 60, 75), ("不满意", 40, 60), ("很不满意", 0, 40)]
+    table = re.search(r'id="bands">(.*?)</table>', html, re.S).group(1)
+    shown = re.findall(
+        r"<td>([^<]*?) <span[^>]*>[^<]*</span></td><td class=\"text-end\">(\d+)</td>"
+        r"<td class=\"text-end\">([^<]*)%</td>",
+        table,
+    )
+    expected = []
+    for label, low, high in edges:
+        count = sum(1 for x in indices if low <= x < high)
+        expected.append((label, str(count), f"{100 * count / len(indices):.1f}"))
+    assert shown == expected
