@@ -51,6 +51,20 @@ class DashboardFilterForm(forms.Form):
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     segment = forms.ChoiceField(label=_("Break down by"), required=False, choices=list(SEGMENTS.items()))
+    # Where the importance-performance quadrants split (empty: at the mean of the items), e.g.
+    # the target score, or a correlation of 0.5: an analyst's chosen line, as in SPSS charts.
+    importance_line = forms.FloatField(
+        label=_("Quadrant split: importance"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "style": "width:8em"}),
+    )
+    performance_line = forms.FloatField(
+        label=_("Quadrant split: score"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "style": "width:8em"}),
+    )
 
     def __init__(self, data, dataset, products):
         super().__init__(data)

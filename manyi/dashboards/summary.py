@@ -130,9 +130,12 @@ def _compare(current, other_campaign, selection):
     }
 
 
-def dashboard_summary(campaign, selection, segment="region", dataset=None):
+def dashboard_summary(
+    campaign, selection, segment="region", dataset=None, importance_line=None, performance_line=None
+):
     """Everything the dashboard shows for the responses the selection keeps (`dataset`: the
-    campaign's, when the caller has it already)."""
+    campaign's, when the caller has it already). The importance-performance quadrants split
+    at the items' means unless `importance_line` / `performance_line` (0-100) are given."""
     dataset = dataset or campaign_dataset(campaign)
     items = rated_items(campaign)
     keep = mask(dataset, selection)
@@ -193,7 +196,7 @@ def dashboard_summary(campaign, selection, segment="region", dataset=None):
         "segment": segment,
         "segment_label": SEGMENTS.get(segment, segment),
         "segments": segments,
-        "importance": _importance(dataset, keep, valid, items, table),
+        "importance": _importance(dataset, keep, valid, items, table, importance_line, performance_line),
         "competitor": _competitor(dataset, keep, items, questionnaire),
     }
 
@@ -253,7 +256,7 @@ def _segments(dataset, valid, segment):
     ]
 
 
-def _importance(dataset, keep, valid, items, table):
+def _importance(dataset, keep, valid, items, table, importance_line=None, performance_line=None):
     """Importance-performance points for the items: stated when respondents gave it, else derived."""
     from manyi.analytics import importance
 
@@ -275,7 +278,9 @@ def _importance(dataset, keep, valid, items, table):
         rxx, weights, _n = importance.correlations(dataset.points[rows], dataset.index[rows])
         shares = importance.relative_weights(rxx, weights)
     keys = [key for key, *_rest in items]
-    quadrants = importance.quadrants(weights, performance)
+    quadrants = importance.quadrants(
+        weights, performance, importance_line=importance_line, performance_line=performance_line
+    )
     labels = {key: label for key, label, *_rest in items}
     drivers = [
         {
@@ -311,6 +316,7 @@ def _importance(dataset, keep, valid, items, table):
         "drivers": drivers,
         "importance_line": quadrants.importance_line,
         "performance_line": quadrants.performance_line,
+        "chosen_lines": importance_line is not None or performance_line is not None,
     }
 
 

@@ -51,7 +51,10 @@ def campaign_dashboard(request, pk):
     campaign = _campaign(pk)
     dataset = campaign_dataset(campaign)
     form, selection, segment = _filters(request, campaign, dataset)
-    summary = dashboard_summary(campaign, selection, segment=segment, dataset=dataset)
+    lines = {}
+    if form.is_bound and form.is_valid():
+        lines = {name: form.cleaned_data.get(name) for name in ("importance_line", "performance_line")}
+    summary = dashboard_summary(campaign, selection, segment=segment, dataset=dataset, **lines)
     context = {
         "campaign": campaign,
         "form": form,

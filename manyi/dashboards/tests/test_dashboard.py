@@ -459,3 +459,43 @@ def test_the_grade_bands_count_the_valid_indices(client_as, people, survey):
         count = sum(1 for x in indices if low <= x < high)
         expected.append((label, str(count), f"{100 * count / len(indices):.1f}"))
     assert shown == expected
+
+
+def _quadrant(importance, score, importance_line, score_line):
+    if importance >= importance_line:
+        return "keep" if score >= score_line else "improve"
+    return "bonus" if score >= score_line else "secondary"
+
+
+@pytest.mark.parametrize(("importance_line", "score_line"), [(None, None), (0.9, 70.0), (0.5, None)])
+def test_quadrants_split_at_the_means_or_at_the_analysts_lines(
+    client_as, people, survey, importance_line, score_line
+):
+    """Derived importance = Pearson r of the item's points with the index (statistics.correlation);
+    score = mean points × 10; lines at the means of the items unless the analyst sets them."""
+    query = {}
+    if importance_line is not None:
+        query["importance_line"] = importance_line
+    if score_line is not None:
+        query["performance_line"] = score_line
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk]), query).content.decode()
+    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
+    importance = [statistics.correlation([p[i] for _r, p, _n in ANSWERS], indices) for i in range(3)]
+    scores = [10 * statistics.mean(p[i] for _r, p, _n in ANSWERS) for i in range(3)]
+    i_line = statistics.mean(importance) if importance_line is None else importance_line
+    s_line = statistics.mean(scores) if score_line is None else score_line
+    for i, key in enumerate(("Q1", "Q2", "Q3")):
+        row = re.search(rf'id="item-{key}">(.*?)</tr>', html, re.S).group(1)
+        shown = re.search(r"quadrant-(\w+)", row).group(1)
+        assert shown == _quadrant(importance[i], scores[i], i_line, s_line), key
+    lines = re.search(r'id="quadrant-lines" data-importance="([^"]*)" data-performance="([^"]*)"', html)
+    assert float(lines.group(1)) == pytest.approx(i_line) and float(lines.group(2)) == pytest.approx(s_line)
+    chosen = importance_line is not None or score_line is not None
+    assert ("与平均水平相比" in html) is not chosen
+
+
+def test_a_score_line_outside_0_to_100_is_refused(client_as, people, survey):
+    response = client_as(people.ana).get(
+        reverse("dashboards:campaign", args=[survey.pk]), {"performance_line": "150"}
+    )
+    assert response.status_code == 400
