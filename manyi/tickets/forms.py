@@ -202,6 +202,29 @@ class ClassifyForm(StyledFormMixin, forms.Form):
         )
 
 
+class ContactForm(StyledFormMixin, forms.Form):
+    """The customer and contact of a ticket, corrected after intake."""
+
+    customer_code = IntakeForm.base_fields["customer_code"]
+    contact_name = IntakeForm.base_fields["contact_name"]
+    contact_phone = IntakeForm.base_fields["contact_phone"]
+    contact_email = IntakeForm.base_fields["contact_email"]
+
+    clean_customer_code = IntakeForm.clean_customer_code
+
+    @classmethod
+    def for_ticket(cls, ticket):
+        return cls(
+            initial={
+                "customer_code": ticket.customer.code if ticket.customer else "",
+                "contact_name": ticket.contact_name,
+                "contact_phone": ticket.contact_phone,
+                "contact_email": ticket.contact_email,
+            },
+            auto_id="contact_%s",
+        )
+
+
 class CallbackAnswerForm(forms.Form):
     """The one question of the satisfaction callback (on the public page and from a phone call)."""
 

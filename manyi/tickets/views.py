@@ -33,6 +33,7 @@ from .forms import (
     BulkAssignForm,
     CallbackAnswerForm,
     ClassifyForm,
+    ContactForm,
     IntakeForm,
     NoteForm,
     TicketFilterForm,
@@ -234,6 +235,9 @@ def ticket_detail(request, pk):
             if workflow.may_plan_actions(ticket, user)
             else None,
             "classify_form": ClassifyForm.for_ticket(ticket) if may_classify else None,
+            "contact_form": ContactForm.for_ticket(ticket)
+            if is_open and workflow.may_edit_contact(ticket, user)
+            else None,
             "can_raise_priority": is_open
             and ticket.priority < Priority.URGENT
             and user.can(permissions.MANAGE_TICKETS),
@@ -417,6 +421,28 @@ def ticket_classify(request, pk):
             raise TicketError(_("Nothing was changed."))
 
     return _apply(request, ticket, ClassifyForm(request.POST), verb, _("The classification has been saved."))
+
+
+@require_POST
+@capability_required(permissions.VIEW_TICKETS)
+def ticket_contact(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not workflow.may_edit_contact(ticket, request.user):
+        raise PermissionDenied
+
+    def verb(data):
+        changed = workflow.update_contact(
+            ticket,
+            request.user,
+            customer=data["customer_code"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_email=data["contact_email"],
+        )
+        if not changed:
+            raise TicketError(_("Nothing was changed."))
+
+    return _apply(request, ticket, ContactForm(request.POST), verb, _("The contact details have been saved."))
 
 
 @require_POST

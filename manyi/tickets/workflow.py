@@ -593,6 +593,43 @@ def classify(
     return ticket
 
 
+def may_edit_contact(ticket, user):
+    """Who may classify and also sees contact data (a handler sees it masked, so cannot edit it)."""
+    return may_classify(ticket, user) and user.can(perms.VIEW_PERSONAL_DATA)
+
+
+def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", contact_email="", now=None):
+    """Correct the customer and contact of an open ticket (a wrong number, a caller identified
+    later); returns whether anything changed. The timeline names the fields changed, not their
+    values: roles without the right to contact data read it too."""
+    now = now or timezone.now()
+    if not may_edit_contact(ticket, by):
+        raise TicketError(_("Your role does not allow changing the contact details."))
+    values = {
+        "customer_id": customer.pk if customer is not None else None,
+        "contact_name": (contact_name or "").strip()[:100],
+        "contact_phone": (contact_phone or "").strip()[:30],
+        "contact_email": (contact_email or "").strip()[:254],
+    }
+    with transaction.atomic():
+        t = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if t.state not in OPEN_STATES:
+            raise TicketError(_("Reopen the ticket before changing it."))
+        changed = [name for name, value in values.items() if getattr(t, name) != value]
+        if not changed:
+            return False
+        for name in changed:
+            setattr(t, name, values[name])
+        t.save(update_fields=[name.removesuffix("_id") for name in changed])
+        labels = [str(Ticket._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed]
+        note = _("Contact details changed: %(fields)s") % {"fields": ", ".join(labels)}
+        if "customer_id" in changed:
+            note += " " + _("Customer: %(value)s") % {"value": customer or "—"}
+        _record(t, by, EventKind.CHANGE, t.state, t.state, note, now)
+    _refresh(ticket, t)
+    return True
+
+
 def raise_priority(ticket, by, note="", now=None):
     """One step up (an escalation); returns whether it changed. ``by`` None: the system."""
     now = now or timezone.now()
