@@ -1,8 +1,9 @@
-"""Administrators configure the category tree, working calendars and SLA policies here."""
+"""Administrators configure the category tree, working calendars, SLA policies and the rule
+for tickets from survey answers here."""
 
 from django.contrib import admin
 
-from .models import CalendarDay, Category, SlaPolicy, WorkingCalendar
+from .models import CalendarDay, Category, SlaPolicy, SurveyTicketRule, WorkingCalendar
 
 
 @admin.register(Category)
@@ -36,3 +37,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "is_active",
     ]
     list_filter = ["is_active", "clock", "severity", "channel"]
+
+
+@admin.register(SurveyTicketRule)
+class SurveyTicketRuleAdmin(admin.ModelAdmin):
+    """One rule: it can be added once, then only changed (deleting it falls back to the settings)."""
+
+    list_display = ["__str__", "max_item_score", "max_nps", "min_index"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SurveyTicketRule.objects.exists()

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -244,6 +245,46 @@ class SlaPolicy(models.Model):
             sla.deadline(start, duration, calendar)
             for duration in (self.first_response, self.first_solution, self.resolution)
         )
+
+
+class SurveyTicketRule(models.Model):
+    """When a survey answer opens a ticket (issue 5 §1): one row, edited in the admin.
+
+    Without the row the rule comes from ``settings.TICKET_SURVEY_RULE`` or the defaults of
+    :class:`manyi.tickets.survey_rule.SurveyRule`; an empty threshold is switched off.
+    """
+
+    max_item_score = models.FloatField(
+        _("rated item at or below"),
+        null=True,
+        blank=True,
+        default=40.0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Item score 0-100 (2 of 5 is 40 on a 1-5 scale). Empty: items open no ticket."),
+    )
+    max_nps = models.PositiveSmallIntegerField(
+        _("recommendation (NPS) at or below"),
+        null=True,
+        blank=True,
+        default=6,
+        validators=[MaxValueValidator(10)],
+        help_text=_("0-10; 6 and below are detractors. Empty: the NPS opens no ticket."),
+    )
+    min_index = models.FloatField(
+        _("satisfaction index below"),
+        null=True,
+        blank=True,
+        default=60.0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Index 0-100. Empty: the index opens no ticket."),
+    )
+
+    class Meta:
+        verbose_name = _("rule for tickets from survey answers")
+        verbose_name_plural = _("rule for tickets from survey answers")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
 
 
 class TicketSequence(YearlySequence):

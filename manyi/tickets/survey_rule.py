@@ -15,7 +15,8 @@ does (``EDGE_TOLERANCE``): an item at 40.00000000001 still counts as 40.
 :func:`open_ticket_for_response` opens the ticket linked to the response, on the channel
 "survey answer" (its SLA policy has seed 004's 1 hour / 24 hours), at most once per response:
 the link is unique, so a second call (or a concurrent one) returns the ticket already there.
-The thresholds come from ``settings.TICKET_SURVEY_RULE`` (a dict with the field names) when set.
+The thresholds come from the rule an administrator edits (``SurveyTicketRule``, in the admin);
+without one from ``settings.TICKET_SURVEY_RULE`` (a dict with the field names) when set.
 """
 
 from __future__ import annotations
@@ -57,6 +58,14 @@ class SurveyRule:
         if unknown:
             raise ValueError(f"Unknown TICKET_SURVEY_RULE keys: {', '.join(sorted(unknown))}")
         return cls(**configured)
+
+    @classmethod
+    def current(cls) -> SurveyRule:
+        """The administrator's rule when there is one, else the settings' (one query)."""
+        from .models import SurveyTicketRule
+
+        row = SurveyTicketRule.objects.values(*(f.name for f in fields(cls))).first()
+        return cls(**row) if row is not None else cls.from_settings()
 
 
 @dataclass(frozen=True)
@@ -131,7 +140,7 @@ def _open_answers(response):
 
 def calls_for_ticket(response, rule=None):
     """True when the scored response's answers call for a ticket (checked in memory)."""
-    rule = rule or SurveyRule.from_settings()
+    rule = rule or SurveyRule.current()
     return bool(ticket_triggers(response.item_scores, response.nps, response.index, rule))
 
 
@@ -146,7 +155,7 @@ def open_pending_tickets(now=None, limit=1000):
         .select_related("campaign", "customer", "invitation")
         .order_by("pk")[:limit]
     )
-    rule = SurveyRule.from_settings()
+    rule = SurveyRule.current()
     for response in pending:
         _ticket, created = open_ticket_for_response(response, rule=rule, now=now)
         opened += int(created)
@@ -167,7 +176,7 @@ def open_ticket_for_response(response, rule=None, now=None):
         return existing, False
     if response.status != ResponseStatus.COMPLETED:
         return None, False
-    rule = rule or SurveyRule.from_settings()
+    rule = rule or SurveyRule.current()
     triggers = ticket_triggers(response.item_scores, response.nps, response.index, rule)
     if not triggers:
         return None, False
