@@ -277,6 +277,8 @@ def _importance(dataset, keep, valid, items, table, importance_line=None, perfor
         # ranks them by relative weights (Johnson), the share of R² each item explains.
         rxx, weights, _n = importance.correlations(dataset.points[rows], dataset.index[rows])
         shares = importance.relative_weights(rxx, weights)
+        # Standardised regression coefficients, as SPSS prints them beside the correlations.
+        betas, _r2, _condition = importance.standardized_betas(rxx, weights)
     keys = [key for key, *_rest in items]
     quadrants = importance.quadrants(
         weights, performance, importance_line=importance_line, performance_line=performance_line
@@ -287,6 +289,7 @@ def _importance(dataset, keep, valid, items, table, importance_line=None, perfor
             "driver": driver,
             "label": labels[driver.item],
             "share": None if source == "stated" else float(shares[keys.index(driver.item)]),
+            "beta": None if source == "stated" else float(betas[keys.index(driver.item)]),
             "quadrant_label": QUADRANT_LABELS.get(driver.quadrant, ""),
         }
         for driver in importance.key_drivers(

@@ -499,3 +499,21 @@ def test_a_score_line_outside_0_to_100_is_refused(client_as, people, survey):
         reverse("dashboards:campaign", args=[survey.pk]), {"performance_line": "150"}
     )
     assert response.status_code == 400
+
+
+def test_key_drivers_show_the_standardised_regression_of_the_index_on_the_items(client_as, people, survey):
+    """β from statsmodels OLS on z-scores (z(index) ~ z(Q1) + z(Q2) + z(Q3)), as SPSS prints
+    the standardised coefficients."""
+    import numpy as np
+    import statsmodels.api as sm
+
+    html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
+    x = np.array([points for _region, points, _nps in ANSWERS], float)
+    y = np.array([hand_index(points) for _region, points, _nps in ANSWERS])
+    zx = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+    zy = (y - y.mean()) / y.std(ddof=1)
+    expected = sm.OLS(zy, zx).fit().params
+    for key, beta in zip(("Q1", "Q2", "Q3"), expected, strict=True):
+        row = re.search(rf'<tr data-item="{key}">(.*?)</tr>', html, re.S).group(1)
+        assert float(re.search(r'data-beta="([^"]*)"', row).group(1)) == pytest.approx(beta, abs=1e-9)
+    assert "标准化回归系数" in html
