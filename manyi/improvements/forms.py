@@ -8,6 +8,7 @@ from manyi.accounts import permissions as perms
 from manyi.accounts.models import Department, User
 from manyi.forms import StyledFormMixin
 from manyi.tickets.models import Category, Ticket
+from manyi.tickets.public_forms import category_choices
 
 from .choices import OPEN_STATUSES, Source, Status
 from .workflow import MAX_TEXT, MAX_TICKETS, OWNER_FIELDS
@@ -95,7 +96,9 @@ class ImprovementForm(StyledFormMixin, forms.Form):
         from manyi.campaigns.models import Campaign
 
         self.user = user
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).select_related("parent")
+        self.fields["category"].queryset = Category.objects.filter(is_active=True)
+        # In tree order (物业管理 then its branches), as on the ticket pages.
+        self.fields["category"].choices = [("", "—"), *category_choices()]
         self.fields["campaign"].queryset = Campaign.objects.order_by("-created_at")
         owners = improvement_owners()
         self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners]).select_related(
