@@ -127,6 +127,7 @@ def _compare(current, other_campaign, selection):
         "means": means,
         "satisfied_rate": 100.0 * other.satisfied[keep].sum() / keep.sum(),
         "rates": rates,
+        "satisfied_change": 100.0 * rates.difference,  # percentage points
     }
 
 

@@ -321,6 +321,20 @@ def test_the_change_against_the_previous_wave_uses_the_right_test(client_as, peo
     assert f"(秩二列相关 r {r:.2f})" in html
     assert f'title="Mann-Whitney U 检验, p={u.pvalue:.3f}"' in html
     assert "rank_biserial" not in html.replace('data-effect="rank_biserial"', "")
+    # The satisfied-customer rate (index ≥ 70) against the previous wave: two-proportion z-test
+    # (statsmodels, pooled) and Cohen's h by its formula.
+    import math
+
+    from statsmodels.stats.proportion import proportions_ztest
+
+    count_now, count_then = sum(x >= 70 for x in now), sum(x >= 70 for x in then)
+    _z, p = proportions_ztest([count_now, count_then], [len(now), len(then)])
+    points = 100 * (count_now / len(now) - count_then / len(then))
+    h = 2 * math.asin(math.sqrt(count_now / len(now))) - 2 * math.asin(math.sqrt(count_then / len(then)))
+    rate = re.search(r'data-rate-change="([^"]*)">(.*?)</div>', html, re.S)
+    assert rate.group(1) == f"{points:.2f}"
+    assert f"满意顾客比例：{100 * count_then / len(then):.1f}%" in rate.group(2)
+    assert f"h {h:.2f})" in rate.group(2) and f"p={p:.3f}" in rate.group(2)
 
 
 def test_stated_importance_places_the_items_when_customers_gave_it(client_as, people):
