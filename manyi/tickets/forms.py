@@ -78,24 +78,39 @@ class NoteForm(forms.Form):
     note = forms.CharField(max_length=MAX_NOTE, required=False)
 
 
+# The transition forms' errors are shown one line above the page (labels name the field when
+# the message alone would not); a browser's `required` does not stop a note of spaces.
+
+
 class AssignForm(forms.Form):
-    department = forms.ModelChoiceField(queryset=Department.objects.filter(is_active=True))
-    assignee = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Responsible department"),
+        queryset=Department.objects.filter(is_active=True),
+        error_messages={"required": _("Choose a department.")},
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=User.objects.filter(is_active=True), required=False
+    )
     note = forms.CharField(max_length=MAX_NOTE, required=False)
 
 
 class InvalidForm(forms.Form):
-    note = forms.CharField(max_length=MAX_NOTE)
+    note = forms.CharField(
+        max_length=MAX_NOTE, error_messages={"required": _("Give the reason the feedback is not valid.")}
+    )
     validity = forms.ChoiceField(
+        label=_("Validity"),
         choices=[
             (Validity.INVALID.value, Validity.INVALID.label),
             (Validity.ABNORMAL.value, Validity.ABNORMAL.label),
-        ]
+        ],
     )
 
 
 class DuplicateForm(forms.Form):
-    original = forms.CharField(max_length=20)
+    original = forms.CharField(
+        max_length=20, error_messages={"required": _("Give the reference of the ticket this one repeats.")}
+    )
     note = forms.CharField(max_length=MAX_NOTE, required=False)
 
     def clean_original(self):
@@ -108,7 +123,9 @@ class DuplicateForm(forms.Form):
 
 class ReplyForm(forms.Form):
     method = forms.ChoiceField(label=_("Reply"), choices=ReplyMethod.choices)
-    note = forms.CharField(label=_("Reply to the customer"), max_length=MAX_NOTE)
+    note = forms.CharField(
+        max_length=MAX_NOTE, error_messages={"required": _("Write the reply to the customer.")}
+    )
 
 
 # The form each transition posts (None: nothing but the button).

@@ -274,8 +274,7 @@ def ticket_transition(request, pk, name):
         raise PermissionDenied
     form = TRANSITION_FORMS[name](request.POST)
     if not form.is_valid():
-        errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
-        messages.error(request, " ".join(errors) or _("Check the form."))
+        messages.error(request, _form_errors(form))
         return redirect(ticket)
     data = form.cleaned_data
     note = data.get("note", "")

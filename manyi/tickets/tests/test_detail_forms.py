@@ -365,7 +365,7 @@ def test_a_phone_reply_is_logged_with_its_method(people, client_as, ticket):
     "data, message",
     [
         ({"method": "fax", "note": "x"}, "Select a valid choice."),
-        ({"method": "phone", "note": ""}, "This field is required."),
+        ({"method": "phone", "note": "  "}, "Write the reply to the customer."),
         ({"method": "email", "note": "已补发"}, "The ticket has no contact e-mail"),
     ],
 )

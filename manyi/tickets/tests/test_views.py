@@ -443,3 +443,30 @@ def test_time_left_is_written_for_people(delta, working, text):
     from manyi.tickets.views import format_duration
 
     assert format_duration(delta, working) == text
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("assign", {"department": ""}, "Responsible department: Choose a department."),
+        ("assign", {"department": "999999"}, "Responsible department: Select a valid choice."),
+        (
+            "close_invalid",
+            {"note": "  ", "validity": "invalid"},
+            "Give the reason the feedback is not valid.",
+        ),
+        ("close_invalid", {"note": "恶意索赔", "validity": "valid"}, "Validity: Select a valid choice."),
+        ("close_duplicate", {"original": " "}, "Give the reference of the ticket this one repeats."),
+        ("close_duplicate", {"original": "FK-1999-000001"}, "No ticket has this reference."),
+    ],
+)
+def test_bad_transition_input_says_what_to_correct(people, client_as, quality_ticket, name, data, message):
+    from django.contrib.messages import get_messages
+
+    url = reverse("tickets:transition", args=[quality_ticket.pk, name])
+    response = in_english(client_as(people.sam)).post(url, data)
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert len(said) == 1 and said[0].startswith(message), said
+    quality_ticket.refresh_from_db()
+    assert quality_ticket.state == TicketState.ASSIGNED
+    assert quality_ticket.events.count() == 1
