@@ -276,3 +276,11 @@ def test_the_export_follows_the_department_filter(data, client_as):
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     filters = [list(row) for row in book["Filters"].iter_rows(values_only=True)]
     assert ["Responsible department", "质量部"] in filters and ["Tickets", 2] in filters
+
+
+@pytest.mark.parametrize("who, linked", [("sam", True), ("alice", True), ("amy", False), ("hank", False)])
+def test_the_queue_page_links_the_statistics_for_those_who_may_read_them(people, client_as, who, linked):
+    client = client_as(getattr(people, who))
+    body = client.get(reverse("tickets:list")).content.decode()
+    assert (reverse("ticket_stats:page") in body) is linked
+    assert client.get(reverse("ticket_stats:page")).status_code == (200 if linked else 403)
