@@ -20,6 +20,9 @@ SEGMENTS = {
     "agent": _("Interviewer"),
     "month": _("Month"),
 }
+# The breakdown can also be by product: a response then counts under each product its
+# customer bought (groups overlap, so products are no cross-tab variable).
+BREAKDOWNS = {**SEGMENTS, "product": _("Product")}
 
 
 def category_names(name, values):
@@ -50,7 +53,7 @@ class DashboardFilterForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    segment = forms.ChoiceField(label=_("Break down by"), required=False, choices=list(SEGMENTS.items()))
+    segment = forms.ChoiceField(label=_("Break down by"), required=False, choices=list(BREAKDOWNS.items()))
     # Where the importance-performance quadrants split (empty: at the mean of the items), e.g.
     # the target score, or a correlation of 0.5: an analyst's chosen line, as in SPSS charts.
     importance_line = forms.FloatField(

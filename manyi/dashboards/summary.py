@@ -9,6 +9,8 @@ million responses cost one comparison pass over the points.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +19,7 @@ from manyi.analytics import stats
 from manyi.campaigns.models import Campaign
 
 from .dataset import campaign_dataset, rated_items
-from .filters import SEGMENTS, category_names, mask
+from .filters import BREAKDOWNS, category_names, mask
 
 # importance.quadrants' keys as the seed 001 CSR report names them.
 QUADRANT_LABELS = {
@@ -195,7 +197,7 @@ def dashboard_summary(
         "trend": trend,
         "waves": waves,
         "segment": segment,
-        "segment_label": SEGMENTS.get(segment, segment),
+        "segment_label": BREAKDOWNS.get(segment, segment),
         "segments": segments,
         "importance": _importance(dataset, keep, valid, items, table, importance_line, performance_line),
         "competitor": _competitor(dataset, keep, items, questionnaire),
@@ -240,6 +242,8 @@ def _waves(campaign, selection, current_index):
 def _segments(dataset, valid, segment):
     """Index by group of the segment, each row with its `name` for the page and the `group`
     the drill-down link asks for (the stored value; "" for the responses without one)."""
+    if segment == "product":
+        return _product_segments(dataset, valid)
     # Integer codes go in (grouping a million strings is slow); labels are put back after.
     if segment == "month":
         codes = dataset.months()[valid]
@@ -255,6 +259,29 @@ def _segments(dataset, valid, segment):
         {"stat": row, "group": groups.get(int(row.label), ""), "name": names.get(int(row.label), row.label)}
         for row in report.segments
     ]
+
+
+def _product_segments(dataset, valid):
+    """Index of the buyers of each product (customers with several products count under
+    each), against all other valid responses: the same test as any segment's."""
+    from manyi.customers.models import Product
+
+    names = dict(Product.objects.filter(pk__in=list(dataset.products)).values_list("pk", "name"))
+    values = dataset.index[valid]
+    overall = float(np.nanmean(values)) if values.size else float("nan")
+    rows = []
+    for product, positions in dataset.products.items():
+        bought = np.zeros(dataset.size, np.int8)
+        bought[positions] = 1
+        report = stats.segment_comparison(values, bought[valid])
+        buyers = next((row for row in report.segments if int(row.label) == 1), None)
+        if buyers is None:
+            continue
+        # The test is buyers against the rest; the difference is from the overall index.
+        stat = replace(buyers, label=product, difference=buyers.mean - overall)
+        rows.append({"stat": stat, "group": str(product), "name": names.get(product, str(product))})
+    rows.sort(key=lambda row: (-row["stat"].mean, row["name"]))
+    return rows
 
 
 def _importance(dataset, keep, valid, items, table, importance_line=None, performance_line=None):

@@ -241,6 +241,12 @@ def drill_down(request, pk):
         else:  # the "(none)" row: responses with no value for the segment
             keep &= dataset.codes[segment] == -1
             described.append(f"{SEGMENTS[segment]}: {_('(none)')}")
+    elif segment == "product" and group:
+        product = int(group) if group.isdigit() else None
+        bought = np.zeros(dataset.size, bool)
+        bought[dataset.products.get(product, np.empty(0, np.int64))] = True
+        keep &= bought
+        described.append(Product.objects.filter(pk=product).values_list("name", flat=True).first() or group)
     elif segment == "month" and group:
         year, _dash, month = group.partition("-")
         code = int(year) * 100 + int(month) if year.isdigit() and month.isdigit() else -1

@@ -15,7 +15,7 @@ from manyi.customers.choices import CustomerType
 from manyi.surveys.models import Dimension
 from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
 
-from .test_dashboard import LABEL, fresh_datasets  # noqa: F401
+from .test_dashboard import ANSWERS, LABEL, fresh_datasets, hand_index, survey  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 NONE = gettext_lazy("(none)")
@@ -138,3 +138,43 @@ def test_the_cross_tab_names_customer_types(client_as, people, labelled):
     headers = re.findall(r"<tr><th>([^<]*)</th>", html)
     assert set(headers) - {""} == {str(label) for label in CustomerType.labels}
     assert str(Channel.PHONE.label) in html and ">phone<" not in html
+
+
+def test_the_breakdown_by_product_counts_each_buyer_under_each_product(client_as, people, survey):  # noqa: F811
+    """Buyers of a product against everybody else: mean by hand, p from scipy's Mann-Whitney U
+    (few answers); the drill-down lists the buyers."""
+    from scipy import stats as scipy_stats
+
+    from manyi.customers.models import Customer
+    from manyi.testing import make_product, make_purchase
+
+    campaign = survey
+    pump, lathe = make_product(name="离心泵"), make_product(name="数控车床")
+    bought = {pump: (0, 1, 4, 5), lathe: (1, 2)}
+    for product, numbers in bought.items():
+        for n in numbers:
+            make_purchase(Customer.objects.get(code=f"C{n}"), product)
+    client = client_as(people.sam)
+    html = client.get(
+        reverse("dashboards:campaign", args=[campaign.pk]), {"segment": "product"}
+    ).content.decode()
+    table = re.search(r'id="segments">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    rows = re.findall(
+        r'<tr><td><a href="[^"?]*\?([^"]*)">([^<]*)</a></td><td class="text-end">(\d+)</td>'
+        r'<td class="text-end">([^<]*)</td>',
+        table,
+    )
+    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
+    shown = {name: (query.replace("&amp;", "&"), int(n), mean) for query, name, n, mean in rows}
+    assert set(shown) == {"离心泵", "数控车床"}
+    for product, numbers in bought.items():
+        query, n, mean = shown[product.name]
+        inside = [indices[i] for i in numbers]
+        outside = [x for i, x in enumerate(indices) if i not in numbers]
+        assert n == len(inside) and mean == f"{sum(inside) / len(inside):.1f}"
+        found, _page = _drill_total(client, campaign, query)
+        assert found == len(inside)
+        p = scipy_stats.mannwhitneyu(inside, outside, alternative="two-sided").pvalue
+        significant = 'title="p=' in table.split(product.name)[1].split("</tr>")[0]
+        assert significant == (p < 0.05)
+    assert 'id="product-overlap"' in html
