@@ -24,38 +24,59 @@ def _key(dataset, selection, what):
     return "manyi:open-answers:" + hashlib.sha256(state.encode()).hexdigest()
 
 
-def open_answers(dataset, selection):
-    """(texts, index of each text's response) for the responses the selection keeps."""
+def open_answers(dataset, selection, with_questions=False):
+    """(texts, index of each text's response) for the responses the selection keeps; with
+    `with_questions`, also the question id of each text."""
     keep = mask(dataset, selection)
     rows = (
         Answer.objects.filter(
             response__campaign_id=dataset.campaign_id, question__kind=QuestionKind.TEXT, text__gt=""
         )
         .order_by("response_id", "pk")
-        .values_list("response_id", "text")
+        .values_list("response_id", "text", "question_id")
     )
     ids = dataset.ids[keep]
     position = {int(pk): i for i, pk in enumerate(dataset.ids.tolist())}
-    texts, indices = [], []
+    texts, indices, questions = [], [], []
     chosen = set(ids.tolist())
-    for response_id, answer in rows.iterator(chunk_size=10_000):
+    for response_id, answer, question in rows.iterator(chunk_size=10_000):
         if response_id in chosen:
             texts.append(answer)
             indices.append(dataset.index[position[response_id]])
+            questions.append(question)
+    if with_questions:
+        return texts, np.asarray(indices, float), questions
     return texts, np.asarray(indices, float)
 
 
+def _question_groups(question_ids):
+    """The group of each open question's answers: its dimension (several questions of one
+    dimension go together), else the question itself."""
+    from manyi.surveys.models import Question
+
+    groups = {}
+    for question in Question.objects.filter(pk__in=set(question_ids)).select_related("dimension"):
+        groups[question.pk] = question.dimension.title if question.dimension_id else question.text
+    return groups
+
+
 def keyword_panel(dataset, selection, top=20):
-    """Keywords of all open answers, and by the sentiment of the respondent's index."""
-    key = _key(dataset, selection, "panel")
+    """Keywords of all open answers, by the sentiment of the respondent's index and by open
+    question (or the question's dimension)."""
+    key = _key(dataset, selection, "panel-by-question")
     found = cache.get(key)
     if found is not None:
         return found
-    texts, indices = open_answers(dataset, selection)
+    texts, indices, questions = open_answers(dataset, selection, with_questions=True)
     groups = [text.score_sentiment(x) for x in indices.tolist()]
+    topics = _question_groups(questions)
     panel = {
         "all": text.summarise_answers(texts, top=top),
         "by_sentiment": text.keywords_by_group(texts, groups, top=10),
+        # One group would only repeat the totals.
+        "by_question": text.keywords_by_group(texts, [topics.get(q) for q in questions], top=10)
+        if len(set(topics.values())) > 1
+        else {},
     }
     cache.set(key, panel, CACHE_SECONDS)
     return panel

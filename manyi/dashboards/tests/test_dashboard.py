@@ -531,3 +531,40 @@ def test_key_drivers_show_the_standardised_regression_of_the_index_on_the_items(
         row = re.search(rf'<tr data-item="{key}">(.*?)</tr>', html, re.S).group(1)
         assert float(re.search(r'data-beta="([^"]*)"', row).group(1)) == pytest.approx(beta, abs=1e-9)
     assert "标准化回归系数" in html
+
+
+def test_keywords_by_open_question_or_its_dimension(client_as, people, survey):
+    """Answers to a question of the 服务 dimension are counted under 服务; a question without a
+    dimension under its own text; each keyword once per answer (counted by hand)."""
+    questionnaire = survey.questionnaire
+    service = questionnaire.dimensions.get(code="D2")
+    about_service = make_question(
+        questionnaire, "Q8", text="服务方面的意见", kind=QuestionKind.TEXT, options=(), required=False,
+        dimension=service, scored=False,
+    )  # fmt: skip
+    other = make_question(
+        questionnaire, "Q9", text="其他意见", kind=QuestionKind.TEXT, options=(), required=False
+    )
+    questionnaire.refresh_from_db()
+    answers = [("售后服务响应速度太慢", "包装破损"), ("响应速度还可以", "包装破损，交货期延误")]
+    for n, (on_service, elsewhere) in enumerate(answers):
+        data = {
+            f"q-{q.pk}": str(q.options.get(label="满意").pk)
+            for q in questionnaire.questions.filter(code__in=["Q1", "Q2", "Q3"])
+        }
+        data[f"q-{about_service.pk}"] = on_service
+        data[f"q-{other.pk}"] = elsewhere
+        data[f"q-{questionnaire.questions.get(code='NPS').pk}"] = "7"
+        form = AnswerForm(questionnaire, data=data)
+        assert form.is_valid(), form.errors
+        save_response(
+            campaign=survey, questionnaire=questionnaire, cleaned_data=form.cleaned_data, channel=Channel.EMAIL,
+            invitation=make_invitation(survey, make_customer(code=f"K{n}", name=f"客户K{n}", region="华东")),
+        )  # fmt: skip
+    html = client_as(people.ana).get(reverse("dashboards:keywords", args=[survey.pk])).content.decode()
+    groups = dict(
+        re.findall(r'<div class="col-md-4" data-group="([^"]*)">.*?<p class="small">(.*?)</p>', html, re.S)
+    )
+    assert set(groups) == {"服务", "其他意见"}
+    assert "响应速度 2" in groups["服务"] and "包装破损" not in groups["服务"]
+    assert "包装破损 2" in groups["其他意见"] and "响应速度" not in groups["其他意见"]
