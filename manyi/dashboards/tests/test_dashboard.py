@@ -105,6 +105,9 @@ def test_the_headline_figures_equal_hand_computations(client_as, people, survey)
     assert figure(html, "nps") == f"{100 * (promoters - detractors) / len(answers):.1f}"
     assert figure(html, "responses") == "8"
     assert 'data-reached="no"' in html  # target 80 > index
+    # Issued (one invitation per respondent), returned and valid, with the rates (回收率, 有效率).
+    assert figure(html, "issued") == str(len(ANSWERS))
+    assert "发放" in html and "回收率 100.0%" in html and "有效率 100.0%" in html
 
 
 def test_the_item_table_and_a_region_filter(client_as, people, survey):
