@@ -138,6 +138,23 @@ def _open_answers(response):
     ]
 
 
+def _contact(response):
+    """(name, phone, e-mail) to answer the customer within the hour: the invited contact, else
+    the customer's primary contact, else the customer's own phone and e-mail."""
+    invitation, customer = response.invitation, response.customer
+    contact = invitation.contact if invitation is not None else None
+    if contact is None and customer is not None:
+        contact = customer.contacts.first()  # the primary contact first
+    name = contact.name if contact else ""
+    phone = (contact.phone if contact else "") or (customer.phone if customer else "")
+    email = (
+        (invitation.email if invitation else "")
+        or (contact.email if contact else "")
+        or (customer.email if customer else "")
+    )
+    return name, phone, email
+
+
 def calls_for_ticket(response, rule=None):
     """True when the scored response's answers call for a ticket (checked in memory)."""
     rule = rule or SurveyRule.current()
@@ -152,7 +169,7 @@ def open_pending_tickets(now=None, limit=1000):
     opened = 0
     pending = (
         Response.objects.filter(ticket_pending=True)
-        .select_related("campaign", "customer", "invitation")
+        .select_related("campaign", "customer", "invitation__contact")
         .order_by("pk")[:limit]
     )
     rule = SurveyRule.current()
@@ -189,7 +206,7 @@ def open_ticket_for_response(response, rule=None, now=None):
     if answers:
         lines.append(_("Open answers:"))
         lines += [f"- {text}" for text in answers]
-    invitation = response.invitation
+    contact_name, contact_phone, contact_email = _contact(response)
     try:
         with transaction.atomic():
             ticket = open_ticket(
@@ -199,7 +216,9 @@ def open_ticket_for_response(response, rule=None, now=None):
                 description="\n".join(lines),
                 received_at=response.completed_at,
                 customer=response.customer,
-                contact_email=invitation.email if invitation else "",
+                contact_name=contact_name,
+                contact_phone=contact_phone,
+                contact_email=contact_email,
                 response=response,
                 now=now,
             )

@@ -146,3 +146,49 @@ def test_a_rule_can_be_given_instead_of_the_settings(low_response):
         low_response, SurveyRule(max_item_score=20, min_index=80), now=NOW
     )
     assert created and "72.0" in ticket.description
+
+
+# --------------------------------------------------------------------------- whom to call back
+
+
+def test_the_invited_contact_is_the_tickets_contact(low_response):
+    from manyi.testing import make_contact, make_invitation
+
+    customer = low_response.customer
+    make_contact(customer, name="总经理", phone="13900000001", is_primary=True)
+    buyer = make_contact(customer, name="采购 李工", phone="13900000002", email="li@example.com")
+    invitation = make_invitation(low_response.campaign, customer, contact=buyer, email="li.work@example.com")
+    low_response.invitation = invitation
+    low_response.save()
+    ticket, _created = open_ticket_for_response(low_response, now=NOW)
+    assert (ticket.contact_name, ticket.contact_phone, ticket.contact_email) == (
+        "采购 李工",
+        "13900000002",
+        "li.work@example.com",  # the address the survey was sent to
+    )
+
+
+def test_without_an_invitation_the_customers_primary_contact_is_called(low_response):
+    from manyi.testing import make_contact
+
+    customer = low_response.customer
+    make_contact(customer, name="采购 李工", phone="13900000002")
+    make_contact(customer, name="总经理 王总", phone="13900000001", email="wang@example.com", is_primary=True)
+    ticket, _created = open_ticket_for_response(low_response, now=NOW)
+    assert (ticket.contact_name, ticket.contact_phone, ticket.contact_email) == (
+        "总经理 王总",
+        "13900000001",
+        "wang@example.com",
+    )
+
+
+def test_a_customer_without_contacts_gives_its_own_phone_and_e_mail(low_response):
+    customer = low_response.customer
+    customer.phone, customer.email = "0571-88886666", "service@example.com"
+    customer.save()
+    ticket, _created = open_ticket_for_response(low_response, now=NOW)
+    assert (ticket.contact_name, ticket.contact_phone, ticket.contact_email) == (
+        "",
+        "0571-88886666",
+        "service@example.com",
+    )
