@@ -27,6 +27,7 @@ from manyi.campaigns.choices import Channel, ResponseStatus
 from manyi.campaigns.models import Answer, Response
 from manyi.customers.masking import mask_email, mask_phone, neutralise_formula
 from manyi.dashboards.dataset import campaign_dataset
+from manyi.dashboards.filters import category_names
 from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
 from manyi.surveys.naming import field_name
 
@@ -139,7 +140,7 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     add(Variable("phone", _("Phone"), "text"), phones)
     add(Variable("email", _("E-mail"), "text"), emails)
     for category, label in (("region", _("Region")), ("customer_type", _("Customer type"))):
-        labels = np.array(list(dataset.labels[category]) + [""], dtype=object)
+        labels = np.array(category_names(category, dataset.labels[category]) + [""], dtype=object)
         add(Variable(category, label, "text", categorical=True), labels[dataset.codes[category]])
 
     # Scores, as stored with each response when it was completed.

@@ -53,6 +53,18 @@ def test_csv_is_utf8_with_a_bom_and_holds_the_answers(client_as, people, survey)
     assert "13912340000" in data.decode("utf-8-sig")
 
 
+def test_the_customer_type_is_exported_by_its_name_not_its_code(client_as, people, survey):
+    from manyi.customers.choices import CustomerType
+    from manyi.customers.models import Customer
+
+    Customer.objects.filter(code="C0").update(customer_type=CustomerType.VIP)
+    rows = read_csv(body(client_as(people.alice).get(url(survey, format="csv"))), "utf-8-sig")
+    column = rows[0].index(_("Customer type"))
+    types = {line[rows[0].index(_("Customer code"))]: line[column] for line in rows[1:]}
+    assert types["C0"] == str(CustomerType.VIP.label)
+    assert {types[f"C{n}"] for n in range(1, len(ANSWERS))} == {str(CustomerType.NORMAL.label)}
+
+
 def test_csv_in_gb18030_has_no_bom_and_reads_back(client_as, people, survey):
     response = client_as(people.alice).get(url(survey, format="csv", encoding="gb18030"))
     assert response.status_code == 200
