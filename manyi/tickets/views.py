@@ -89,7 +89,7 @@ def ticket_list(request):
             status = 400
             messages.error(request, _form_errors(filters))
     tickets = tickets.select_related(
-        "department", "assignee", "category__parent", "sla_policy__calendar"
+        "customer", "department", "assignee", "category__parent", "sla_policy__calendar"
     ).order_by("-priority", "resolution_due", "-pk")
     page = Paginator(tickets, 50).get_page(request.GET.get("page"))
     calendars = _calendars(page.object_list)

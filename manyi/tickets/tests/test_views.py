@@ -470,3 +470,22 @@ def test_bad_transition_input_says_what_to_correct(people, client_as, quality_ti
     quality_ticket.refresh_from_db()
     assert quality_ticket.state == TicketState.ASSIGNED
     assert quality_ticket.events.count() == 1
+
+
+def test_the_list_tells_tickets_apart_by_customer_channel_and_time_received(people, client_as):
+    received = timezone.now() - timedelta(hours=3)
+    make_ticket(
+        None,
+        TicketState.NEW,
+        subject="低分评价",
+        customer=make_customer(name="华东重工"),
+        received_at=received,
+    )
+    make_ticket(None, TicketState.NEW, subject="低分评价", channel=Channel.WECHAT)
+    body = in_english(client_as(people.sam)).get(reverse("tickets:list")).content.decode()
+    cells = body.split('class="ticket-customer"')[1:]
+    assert len(cells) == 2
+    named = next(cell for cell in cells if "华东重工" in cell)
+    assert "Phone" in named and timezone.localtime(received).strftime("%Y-%m-%d %H:%M") in named
+    anonymous = next(cell for cell in cells if "华东重工" not in cell)
+    assert "Anonymous" in anonymous and "WeChat" in anonymous
