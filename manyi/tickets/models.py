@@ -52,6 +52,7 @@ QUEUES = (
     ("overdue", pgettext_lazy("ticket queue", "Overdue")),
     ("due_soon", pgettext_lazy("ticket queue", "Due soon")),
     ("closed", pgettext_lazy("ticket queue", "Closed")),
+    ("callback", pgettext_lazy("ticket queue", "Callbacks to make")),
 )
 
 
@@ -337,7 +338,17 @@ class TicketQuerySet(models.QuerySet):
             return tickets.due_soon(now)
         if name == "closed":
             return tickets.closed()
+        if name == "callback":
+            return tickets.callbacks_to_make(now)
         return tickets.open()
+
+    def callbacks_to_make(self, now):
+        """Closed tickets whose satisfaction callback waits for a phone call: no e-mail address
+        (or the mail failed), or the e-mailed link ran out unanswered."""
+        return self.filter(state=TicketState.CLOSED).filter(
+            Q(callback_status=CallbackStatus.PHONE)
+            | Q(callback_status=CallbackStatus.SENT, callback_expires_at__lt=now)
+        )
 
     def for_user(self, user):
         """What the user may see: all tickets, but a handler only those of the department."""

@@ -489,3 +489,27 @@ def test_the_list_tells_tickets_apart_by_customer_channel_and_time_received(peop
     assert "Phone" in named and timezone.localtime(received).strftime("%Y-%m-%d %H:%M") in named
     anonymous = next(cell for cell in cells if "华东重工" not in cell)
     assert "Anonymous" in anonymous and "WeChat" in anonymous
+
+
+def test_the_callbacks_to_make_queue(people, client_as):
+    from manyi.tickets.choices import CallbackStatus
+
+    now = timezone.now()
+
+    def closed(subject, **callback):
+        ticket = make_ticket(people.quality, TicketState.CLOSED, subject=subject)
+        Ticket.objects.filter(pk=ticket.pk).update(**callback)
+        return ticket
+
+    phone = closed("无邮箱", callback_status=CallbackStatus.PHONE)
+    expired = closed(
+        "链接过期", callback_status=CallbackStatus.SENT, callback_expires_at=now - timedelta(hours=1)
+    )
+    closed("等待回答", callback_status=CallbackStatus.SENT, callback_expires_at=now + timedelta(days=3))
+    closed("已回答", callback_status=CallbackStatus.ANSWERED)
+    closed("待发送", callback_status=CallbackStatus.DUE)
+    reopened = make_ticket(people.quality, TicketState.ASSIGNED, subject="重新打开")
+    Ticket.objects.filter(pk=reopened.pk).update(callback_status=CallbackStatus.PHONE)
+    page = in_english(client_as(people.amy)).get(reverse("tickets:list"), {"queue": "callback"})
+    assert {row["ticket"] for row in page.context["rows"]} == {phone, expired}
+    assert 'id="queue-callback"' in page.content.decode()
