@@ -16,6 +16,10 @@ from .pls_messages import list_separator
 
 MAX_ROWS = 10_000  # complete responses used; larger campaigns are sampled (seeded)
 BOOTSTRAP = 500
+RESAMPLE_CHOICES = (500, 1000, 2000, 5000)  # SmartPLS users ask for 5,000 subsamples
+# Rows × resamples one page view may bootstrap (~2 s): 5,000 resamples of up to 1,000 rows;
+# larger campaigns get fewer resamples (never below BOOTSTRAP), and the page says so.
+BOOTSTRAP_BUDGET = 5_000_000
 RECOMMENDATION = "NPS"
 
 
@@ -57,15 +61,18 @@ def model_data(dataset, selection, model, seed=1):
     return {name: columns[name][rows] for name in model.indicators}, total
 
 
-def estimate(campaign, dataset, selection, spec):
-    """Fit and bootstrap the model; returns a dict for the template.
+def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
+    """Fit and bootstrap the model (`resamples`, drawn with `seed`, within BOOTSTRAP_BUDGET);
+    returns a dict for the template.
 
     Raises ValueError: pls.ModelError (English, see pls_messages.pls_error_message) or an
     already translated message.
     """
     model = pls.PathModel.from_dict(spec)
     data, complete = model_data(dataset, selection, model)
-    boot = pls.bootstrap(model, data, BOOTSTRAP, seed=1)
+    rows = len(next(iter(data.values()))) if data else 0
+    drawn = min(resamples, max(BOOTSTRAP, BOOTSTRAP_BUDGET // max(rows, 1)))
+    boot = pls.bootstrap(model, data, drawn, seed=seed)
     result = boot.fit
     paths = [
         {
@@ -85,6 +92,9 @@ def estimate(campaign, dataset, selection, spec):
     return {
         "model": model,
         "used": result.n_rows,
+        "resamples": drawn,
+        "requested": resamples,
+        "seed": seed,
         "complete": complete,
         "converged": result.converged,
         "iterations": result.iterations,

@@ -109,6 +109,23 @@ def _chart_data(summary):
     }
 
 
+class BootstrapForm(forms.Form):
+    resamples = forms.TypedChoiceField(
+        label=gettext_lazy("Bootstrap resamples"),
+        choices=[(n, n) for n in model.RESAMPLE_CHOICES],
+        coerce=int,
+        initial=model.BOOTSTRAP,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    seed = forms.IntegerField(
+        label=gettext_lazy("Random seed"),
+        min_value=0,
+        max_value=2**31 - 1,
+        initial=1,
+        widget=forms.NumberInput(attrs={"class": "form-control", "style": "width:8em"}),
+    )
+
+
 @capability_required(permissions.VIEW_ANALYSIS)
 def satisfaction_model(request, pk):
     """The PLS path model of the campaign: the default from the questionnaire, or the
@@ -118,20 +135,37 @@ def satisfaction_model(request, pk):
     form, selection, _segment = _filters(request, campaign, dataset)
     spec = model.default_model(campaign, dataset)
     error, status = "", 200
+    chosen = {"resamples": model.BOOTSTRAP, "seed": 1}  # what an empty field or a GET means
+    if request.method == "POST":
+        chosen |= {name: request.POST[name] for name in chosen if request.POST.get(name, "") != ""}
+    options = BootstrapForm(chosen)
     if request.method == "POST":
         try:
             spec = json.loads(request.POST.get("model", ""))
         except ValueError:
             error, status = _("The model is not valid JSON."), 400
+    if not error and not options.is_valid():
+        error, status = (
+            " ".join(f"{options[name].label}: {' '.join(e)}" for name, e in options.errors.items()),
+            400,
+        )
     context = {
         "campaign": campaign,
         "form": form,
+        "options": options,
         "selection": selection,
         "spec_json": json.dumps(spec, ensure_ascii=False, indent=2),
     }
     if not error:
         try:
-            context["result"] = model.estimate(campaign, dataset, selection, spec)
+            context["result"] = model.estimate(
+                campaign,
+                dataset,
+                selection,
+                spec,
+                options.cleaned_data["resamples"],
+                options.cleaned_data["seed"],
+            )
         except ValueError as problem:
             error, status = pls_error_message(problem), 400
     context["error"] = error

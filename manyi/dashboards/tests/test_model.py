@@ -190,3 +190,49 @@ def test_a_data_problem_is_explained_in_the_users_language(client_as, people, an
     response = client_as(people.ana).post(url, {"model": json.dumps(spec)})
     assert response.status_code == 400
     assert _model_error(response) == "无法估计该模型： 完整数据行太少：只有 0 行；该模型至少需要 3 行。"
+
+
+def _paths_table(page):
+    return re.search(r'id="paths">(.*?)</table>', page, re.S).group(1)
+
+
+def test_the_analyst_chooses_the_bootstrap_resamples_and_seed(client_as, people, answered):
+    campaign, _rows = answered
+    client = client_as(people.ana)
+    url = reverse("dashboards:model", args=[campaign.pk])
+    spec = client.get(url).content.decode()
+    spec = html.unescape(re.search(r'<textarea[^>]*name="model"[^>]*>(.*?)</textarea>', spec, re.S).group(1))
+    first = client.post(url, {"model": spec, "resamples": "1000", "seed": "7"}).content.decode()
+    assert re.search(r"1000\D[^<]*7", re.search(r'id="model-sample">(.*?)</p>', first, re.S).group(1))
+    again = client.post(url, {"model": spec, "resamples": "1000", "seed": "7"}).content.decode()
+    other = client.post(url, {"model": spec, "resamples": "1000", "seed": "8"}).content.decode()
+    assert _paths_table(first) == _paths_table(again)  # seeded: the same intervals
+    assert _paths_table(first) != _paths_table(other)
+    assert 'id="fewer-resamples"' not in first
+
+
+def test_a_large_request_draws_fewer_resamples_and_says_so(client_as, people, answered, monkeypatch):
+    from manyi.dashboards import model
+
+    campaign, rows = answered
+    monkeypatch.setattr(model, "BOOTSTRAP_BUDGET", len(rows) * 600)  # 600 resamples of these rows
+    client = client_as(people.ana)
+    url = reverse("dashboards:model", args=[campaign.pk])
+    spec = html.unescape(
+        re.search(
+            r'<textarea[^>]*name="model"[^>]*>(.*?)</textarea>', client.get(url).content.decode(), re.S
+        ).group(1)
+    )
+    page = client.post(url, {"model": spec, "resamples": "5000", "seed": "1"}).content.decode()
+    sample = re.search(r'id="model-sample">(.*?)</p>', page, re.S).group(1)
+    assert "600" in sample and 'id="fewer-resamples"' in sample and "5000" in sample
+
+
+@pytest.mark.parametrize("options", [{"resamples": "3"}, {"seed": "-1"}, {"seed": "abc"}])
+def test_bad_bootstrap_options_are_refused(client_as, people, answered, options):
+    campaign, _rows = answered
+    url = reverse("dashboards:model", args=[campaign.pk])
+    spec = json.dumps({"constructs": {"质量": {"indicators": ["Q1", "Q2"]}, "服务": {"indicators": ["Q3"]}},
+                       "paths": [["质量", "服务"]]}, ensure_ascii=False)  # fmt: skip
+    response = client_as(people.ana).post(url, {"model": spec, "resamples": "500", "seed": "1", **options})
+    assert response.status_code == 400 and 'id="model-error"' in response.content.decode()
