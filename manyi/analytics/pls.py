@@ -960,6 +960,18 @@ def result_json(result: PlsResult) -> dict:
     }
 
 
+def _stat_json(stat: BootStat) -> dict:
+    return {"mean": stat.mean, "se": stat.se, "t": stat.t, "lower": stat.lower, "upper": stat.upper}
+
+
+def _nested_stats(stats: dict[tuple[str, str], BootStat]) -> dict:
+    """{construct: {indicator: statistics}}, like the estimates' loadings and weights."""
+    nested: dict = {}
+    for (construct, indicator), stat in stats.items():
+        nested.setdefault(construct, {})[indicator] = _stat_json(stat)
+    return nested
+
+
 def command_line(argv: Sequence[str] | None = None) -> int:
     """``manyi-pls MODEL.json DATA.csv [--bootstrap N --seed S]``: print the estimates as JSON.
 
@@ -990,16 +1002,11 @@ def command_line(argv: Sequence[str] | None = None) -> int:
                 "seed": boot.seed,
                 "level": boot.level,
                 "seconds": round(time.perf_counter() - started, 3),
-                "paths": {
-                    _path_label(k): {
-                        "mean": s.mean,
-                        "se": s.se,
-                        "t": s.t,
-                        "lower": s.lower,
-                        "upper": s.upper,
-                    }
-                    for k, s in boot.paths.items()
-                },
+                "paths": {_path_label(k): _stat_json(s) for k, s in boot.paths.items()},
+                # Outer loadings and weights too: a formative (mode B) indicator is judged by
+                # its weight's interval, as SmartPLS reports it.
+                "loadings": _nested_stats(boot.loadings),
+                "weights": _nested_stats(boot.weights),
             }
         else:
             output = result_json(fit(model, data))

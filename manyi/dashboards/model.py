@@ -17,7 +17,8 @@ from .pls_messages import list_separator
 MAX_ROWS = 10_000  # complete responses used; larger campaigns are sampled (seeded)
 BOOTSTRAP = 500
 RESAMPLE_CHOICES = (500, 1000, 2000, 5000)  # SmartPLS users ask for 5,000 subsamples
-# Rows × resamples one page view may bootstrap (~2 s): 5,000 resamples of up to 1,000 rows;
+# Rows × resamples one page view may bootstrap: 5,000 resamples of up to 1,000 rows (0.4 s
+# measured with 10 indicators in 6 constructs, 2-core machine);
 # larger campaigns get fewer resamples (never below BOOTSTRAP), and the page says so.
 BOOTSTRAP_BUDGET = 5_000_000
 RECOMMENDATION = "NPS"

@@ -562,6 +562,37 @@ def test_the_command_line_prints_the_published_paths(tmp_path):
     assert all(0 <= v <= 100 for v in output["index"].values())
 
 
+def test_the_command_line_bootstraps_loadings_and_weights_too(tmp_path):
+    """Each weight's bootstrap statistics as a plain resample-and-refit loop gives them (the
+    command draws its resamples as numpy's generator with the seed does)."""
+    model = ecsi_model("path", {"Image": "B"})
+    spec = {
+        "constructs": {c.name: {"indicators": list(c.indicators), "mode": c.mode} for c in model.constructs},
+        "paths": [list(p) for p in model.paths],
+    }
+    (tmp_path / "model.json").write_text(json.dumps(spec))
+    done = subprocess.run(
+        [str(MANYI_PLS), str(tmp_path / "model.json"), str(MOBI), "--bootstrap", "40", "--seed", "5"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    boot = json.loads(done.stdout)["bootstrap"]
+    mobi = pd.read_csv(MOBI)
+    draws = {"weights": [], "loadings": []}
+    for idx in np.random.default_rng(5).integers(0, len(mobi), size=(40, len(mobi))):
+        refit = pls.fit(model, mobi.iloc[idx].reset_index(drop=True))
+        draws["weights"].append(refit.weights["Image"]["IMAG2"])
+        draws["loadings"].append(refit.loadings["Quality"]["PERQ1"])
+    for kind, construct, indicator in (("weights", "Image", "IMAG2"), ("loadings", "Quality", "PERQ1")):
+        stat, values = boot[kind][construct][indicator], np.array(draws[kind])
+        assert stat["mean"] == pytest.approx(values.mean(), abs=1e-6)
+        assert stat["se"] == pytest.approx(values.std(ddof=1), abs=1e-6)
+        assert stat["lower"] == pytest.approx(np.quantile(values, 0.025), abs=1e-6)
+        assert stat["upper"] == pytest.approx(np.quantile(values, 0.975), abs=1e-6)
+    assert set(boot["weights"]) == {c.name for c in model.constructs}
+
+
 def test_the_command_line_runs_the_ecsi_preset():
     done = subprocess.run([str(MANYI_PLS), "ecsi", str(MOBI)], capture_output=True, text=True, check=True)
     output = json.loads(done.stdout)
