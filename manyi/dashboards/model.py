@@ -110,7 +110,12 @@ def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
                 "alpha": alpha.get(name),
                 "index": result.index.get(name),
                 "indicators": [
-                    (indicator, result.loadings[name][indicator], result.weights[name][indicator])
+                    (
+                        indicator,
+                        result.loadings[name][indicator],
+                        result.weights[name][indicator],
+                        boot.weights[(name, indicator)],
+                    )
                     for indicator in result.loadings[name]
                 ],
             }

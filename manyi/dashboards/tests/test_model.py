@@ -236,3 +236,30 @@ def test_bad_bootstrap_options_are_refused(client_as, people, answered, options)
                        "paths": [["质量", "服务"]]}, ensure_ascii=False)  # fmt: skip
     response = client_as(people.ana).post(url, {"model": spec, "resamples": "500", "seed": "1", **options})
     assert response.status_code == 400 and 'id="model-error"' in response.content.decode()
+
+
+def test_outer_weights_show_their_bootstrap_interval(client_as, people, answered):
+    """The page's 500 resamples (seed 1) redone as a plain loop: numpy draws the rows, each
+    resample is refitted, the 2.5% and 97.5% quantiles of a weight are its interval."""
+    from manyi.analytics import pls
+
+    campaign, rows = answered
+    spec = {
+        "constructs": {"质量": {"indicators": ["Q1", "Q2"], "mode": "B"}, "推荐": {"indicators": ["NPS"]}},
+        "paths": [["质量", "推荐"]],
+    }
+    html = (
+        client_as(people.ana)
+        .post(
+            reverse("dashboards:model", args=[campaign.pk]), {"model": json.dumps(spec, ensure_ascii=False)}
+        )
+        .content.decode()
+    )
+    model = pls.PathModel.from_dict(spec)
+    draws = []
+    for idx in np.random.default_rng(1).integers(0, len(rows), size=(500, len(rows))):
+        data = {"Q1": rows[idx, 0], "Q2": rows[idx, 1], "NPS": rows[idx, 3]}
+        draws.append(pls.fit(model, data).weights["质量"]["Q1"])
+    low, high = np.quantile(draws, [0.025, 0.975])
+    shown = re.search(r'data-weight-ci="([^"]+)"', html).group(1)
+    assert shown == f"{low:.3f} {high:.3f}"
