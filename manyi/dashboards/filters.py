@@ -47,6 +47,7 @@ class DashboardFilterForm(forms.Form):
     region = forms.ChoiceField(label=_("Region"), required=False)
     customer_type = forms.ChoiceField(label=_("Customer type"), required=False)
     owner = forms.ChoiceField(label=_("Account manager"), required=False)
+    agent = forms.ChoiceField(label=_("Interviewer"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     product = forms.ChoiceField(label=_("Product"), required=False)
     date_from = forms.DateField(
@@ -72,7 +73,7 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, data, dataset, products):
         super().__init__(data)
         everyone = [("", _("All"))]
-        for name in ("region", "customer_type", "owner", "channel"):
+        for name in ("region", "customer_type", "owner", "agent", "channel"):
             values = dataset.labels[name]
             pairs = zip(values, category_names(name, values), strict=True)
             self.fields[name].choices = everyone + sorted(pairs, key=lambda pair: pair[1])
@@ -93,6 +94,7 @@ class Selection:
     region: str = ""
     customer_type: str = ""
     owner: str = ""
+    agent: str = ""
     channel: str = ""
     product: int | None = None
     date_from: object = None
@@ -105,6 +107,7 @@ class Selection:
             region=cleaned.get("region") or "",
             customer_type=cleaned.get("customer_type") or "",
             owner=cleaned.get("owner") or "",
+            agent=cleaned.get("agent") or "",
             channel=cleaned.get("channel") or "",
             product=int(product) if product else None,
             date_from=cleaned.get("date_from"),
@@ -117,6 +120,7 @@ class Selection:
             "region": self.region,
             "customer_type": self.customer_type,
             "owner": self.owner,
+            "agent": self.agent,
             "channel": self.channel,
             "product": self.product or "",
             "date_from": self.date_from.isoformat() if self.date_from else "",
@@ -128,7 +132,7 @@ class Selection:
 def mask(dataset, selection):
     """Boolean row mask of the responses the selection keeps."""
     keep = np.ones(dataset.size, bool)
-    for name in ("region", "customer_type", "owner", "channel"):
+    for name in ("region", "customer_type", "owner", "agent", "channel"):
         label = getattr(selection, name)
         if label:
             labels = dataset.labels[name]

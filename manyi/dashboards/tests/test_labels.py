@@ -178,3 +178,14 @@ def test_the_breakdown_by_product_counts_each_buyer_under_each_product(client_as
         significant = 'title="p=' in table.split(product.name)[1].split("</tr>")[0]
         assert significant == (p < 0.05)
     assert 'id="product-overlap"' in html
+
+
+def test_the_interviewer_filter_keeps_that_interviewers_responses(client_as, people, labelled):
+    client = client_as(people.ana)
+    url = reverse("dashboards:campaign", args=[labelled.pk])
+    html = client.get(url).content.decode()
+    assert ("amy", "王芳") in _options(html, "agent")
+    filtered = client.get(url, {"agent": "amy"}).content.decode()
+    by_amy = [points for *_rest, agent, points in ROWS if agent == "amy"]
+    assert re.search(r'id="responses">(\d+)<', filtered).group(1) == str(len(by_amy))
+    assert re.search(r'id="index">([^<]*)<', filtered).group(1) == f"{10 * sum(by_amy) / len(by_amy):.1f}"
