@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts import permissions
 from manyi.accounts.models import Department, User
 from manyi.customers.models import Customer
+from manyi.customers.validators import normalize_phone
 from manyi.forms import StyledFormMixin
 
 from .callback import MAX_COMMENT
@@ -68,10 +69,16 @@ class IntakeForm(StyledFormMixin, forms.Form):
         code = self.cleaned_data["customer_code"].strip()
         if not code:
             return None
-        customer = Customer.objects.filter(code=code).first()
+        # An erased customer (personal data removed on request) takes no new feedback, as in the API.
+        customer = Customer.objects.filter(code=code, erased_at__isnull=True).first()
         if customer is None:
             raise forms.ValidationError(_("No customer has this code."))
         return customer
+
+    def clean_contact_phone(self):
+        # One spelling (13812345678, 0571-88886666), as the public form and the API store it:
+        # the queue search finds the caller whichever way the number was typed.
+        return normalize_phone(self.cleaned_data["contact_phone"])
 
 
 class NoteForm(forms.Form):
@@ -228,6 +235,7 @@ class ContactForm(StyledFormMixin, forms.Form):
     contact_email = IntakeForm.base_fields["contact_email"]
 
     clean_customer_code = IntakeForm.clean_customer_code
+    clean_contact_phone = IntakeForm.clean_contact_phone
 
     @classmethod
     def for_ticket(cls, ticket):

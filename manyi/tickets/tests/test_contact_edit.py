@@ -97,3 +97,13 @@ def test_a_closed_ticket_must_be_reopened_first(people, client_as, ticket):
     assert said(response) == ["Reopen the ticket before changing it."]
     assert snapshot() == before
     assert b'id="contact-form"' not in client_as(people.sam).get(ticket.get_absolute_url()).content
+
+
+def test_the_phone_is_stored_in_one_spelling_and_nonsense_refused(people, client_as, ticket):
+    in_english(client_as(people.amy)).post(url(ticket), contact_data(contact_phone="0571 8888 6666"))
+    ticket.refresh_from_db()
+    assert ticket.contact_phone == "0571-88886666"
+    before = snapshot()
+    response = in_english(client_as(people.amy)).post(url(ticket), contact_data(contact_phone="12345"))
+    assert any("is not a valid phone number" in text for text in said(response))
+    assert snapshot() == before

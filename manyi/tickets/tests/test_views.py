@@ -513,3 +513,28 @@ def test_the_callbacks_to_make_queue(people, client_as):
     page = in_english(client_as(people.amy)).get(reverse("tickets:list"), {"queue": "callback"})
     assert {row["ticket"] for row in page.context["rows"]} == {phone, expired}
     assert 'id="queue-callback"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("138 1234 5678", "13812345678"),
+        ("+86 138-1234-5678", "13812345678"),
+        ("057188886666", "0571-88886666"),
+    ],
+)
+def test_intake_stores_the_phone_in_one_spelling(people, client_as, typed, stored):
+    response = client_as(people.amy).post(reverse("tickets:create"), intake(contact_phone=typed))
+    assert response.status_code == 302
+    assert Ticket.objects.get().contact_phone == stored
+
+
+def test_intake_refuses_a_phone_that_is_no_number_and_an_erased_customer(people, client_as):
+    make_customer(code="C-GONE", erased_at=timezone.now())
+    response = in_english(client_as(people.amy)).post(
+        reverse("tickets:create"), intake(contact_phone="call me", customer_code="C-GONE")
+    )
+    errors = response.context["form"].errors
+    assert "is not a valid phone number" in errors["contact_phone"][0]
+    assert errors["customer_code"] == ["No customer has this code."]
+    assert not Ticket.objects.exists()
