@@ -88,9 +88,13 @@ def ticket_list(request):
         else:  # the queue unfiltered, and the form says what to correct
             status = 400
             messages.error(request, _form_errors(filters))
-    tickets = tickets.select_related(
-        "customer", "department", "assignee", "category__parent", "sla_policy__calendar"
-    ).order_by("-priority", "resolution_due", "-pk")
+    # The customers in a second query for the page's rows only: joined, they change the plan of
+    # the page query on a large table (65 ms instead of 50 on 100,000 tickets, bench/feedback.py).
+    tickets = (
+        tickets.select_related("department", "assignee", "category__parent", "sla_policy__calendar")
+        .prefetch_related("customer")
+        .order_by("-priority", "resolution_due", "-pk")
+    )
     page = Paginator(tickets, 50).get_page(request.GET.get("page"))
     calendars = _calendars(page.object_list)
     rows = []
