@@ -114,6 +114,7 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation", pgettext_lazy("ticket event", "Escalation")
     CALLBACK = "callback", pgettext_lazy("ticket event", "Satisfaction callback")
     MESSAGE = "message", pgettext_lazy("ticket event", "Customer message")  # e-mail, API
+    NOTE = "note", pgettext_lazy("ticket event", "Internal note")  # staff only, no state change
 
 
 class ActionKind(models.TextChoices):

@@ -174,6 +174,10 @@ class ActionForm(StyledFormMixin, forms.Form):
         )
 
 
+class InternalNoteForm(forms.Form):
+    note = forms.CharField(max_length=MAX_NOTE, error_messages={"required": _("Write the note.")})
+
+
 class ActionResultForm(forms.Form):
     result = forms.CharField(label=_("What was done"), max_length=MAX_NOTE)
 

@@ -37,7 +37,7 @@ from manyi.customers.validators import normalize_phone
 from manyi.emails import build_email
 
 from . import attachments, workflow
-from .choices import CLOSED_STATES, Channel, TicketState
+from .choices import CLOSED_STATES, Channel, EventKind, TicketState
 from .models import Ticket
 from .public_codes import check_code_matches, format_check_code, hash_check_code, new_check_code
 from .public_forms import FeedbackForm, StatusForm
@@ -303,7 +303,8 @@ def public_view(ticket):
     """The little a customer may see: number, dates, topic, public state, the reply."""
     key = PUBLIC_STATES.get(ticket.state, "handling")
     label, explanation = PUBLIC_STATE_LABELS[key]
-    updated = ticket.events.order_by("-at").values_list("at", flat=True).first()
+    # Internal notes are no news for the customer.
+    updated = ticket.events.exclude(kind=EventKind.NOTE).order_by("-at").values_list("at", flat=True).first()
     return {
         "reference": ticket.reference,
         "received_at": ticket.received_at,

@@ -35,6 +35,7 @@ from .forms import (
     ClassifyForm,
     ContactForm,
     IntakeForm,
+    InternalNoteForm,
     NoteForm,
     TicketFilterForm,
 )
@@ -239,6 +240,7 @@ def ticket_detail(request, pk):
             if workflow.may_plan_actions(ticket, user)
             else None,
             "classify_form": ClassifyForm.for_ticket(ticket) if may_classify else None,
+            "may_add_note": workflow.may_classify(ticket, user),
             "contact_form": ContactForm.for_ticket(ticket)
             if is_open and workflow.may_edit_contact(ticket, user)
             else None,
@@ -446,6 +448,21 @@ def ticket_contact(request, pk):
             raise TicketError(_("Nothing was changed."))
 
     return _apply(request, ticket, ContactForm(request.POST), verb, _("The contact details have been saved."))
+
+
+@require_POST
+@capability_required(permissions.VIEW_TICKETS)
+def note_add(request, pk):
+    ticket = _visible_ticket(request, pk)
+    if not workflow.may_classify(ticket, request.user):
+        raise PermissionDenied
+    return _apply(
+        request,
+        ticket,
+        InternalNoteForm(request.POST),
+        lambda data: workflow.add_note(ticket, request.user, data["note"]),
+        _("The note has been added."),
+    )
 
 
 @require_POST

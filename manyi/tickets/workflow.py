@@ -630,6 +630,16 @@ def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", c
     return True
 
 
+def add_note(ticket, by, text, now=None):
+    """An internal note on the timeline (a call from the customer, a promise, what to watch);
+    any state, closed too, and no state change. The customer never sees it."""
+    now = now or timezone.now()
+    if by is None or not may_classify(ticket, by):
+        raise TicketError(_("Your role does not allow adding notes to this ticket."))
+    text = _clean_note(text, required=True, what=_("Write the note."))
+    return _record(ticket, by, EventKind.NOTE, ticket.state, ticket.state, text, now)
+
+
 def raise_priority(ticket, by, note="", now=None):
     """One step up (an escalation); returns whether it changed. ``by`` None: the system."""
     now = now or timezone.now()
