@@ -56,6 +56,16 @@ QUEUES = (
 )
 
 
+def queues_for(user):
+    """QUEUES as ``user`` reads them: “mine” of someone never assigned is what they recorded."""
+    from manyi.accounts.permissions import WORK_TICKETS
+
+    if user.can(WORK_TICKETS):
+        return QUEUES
+    recorded = pgettext_lazy("ticket queue", "Recorded by me")
+    return tuple((key, recorded if key == "mine" else label) for key, label in QUEUES)
+
+
 class Category(models.Model):
     """A node of the configurable category tree (产品质量, 服务态度, 物业管理 › 房屋管理 …)."""
 
@@ -323,8 +333,14 @@ class TicketQuerySet(models.QuerySet):
 
     def queue(self, name, user, now):
         """The named work queue (QUEUES) as ``user`` sees it; unknown names give the open tickets."""
+        from manyi.accounts.permissions import WORK_TICKETS
+
         tickets = self.for_user(user)
         if name == "mine":
+            if not user.can(WORK_TICKETS):
+                # Agents are never assignees (they record and reply): theirs are the ones they
+                # recorded, to answer the customer when the department is done.
+                return tickets.open().filter(created_by=user)
             return tickets.open().filter(assignee=user)
         if name == "department":
             if user.department_id is None:

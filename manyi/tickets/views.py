@@ -39,7 +39,7 @@ from .forms import (
     NoteForm,
     TicketFilterForm,
 )
-from .models import QUEUES, CorrectiveAction, Ticket
+from .models import QUEUES, CorrectiveAction, Ticket, queues_for
 from .workflow import TicketError
 
 
@@ -115,7 +115,7 @@ def ticket_list(request):
     context = {
         "page": page,
         "rows": rows,
-        "queues": QUEUES,
+        "queues": queues_for(request.user),
         "queue": queue,
         "filters": filters,
         "filtered": bool(chosen),

@@ -538,3 +538,22 @@ def test_intake_refuses_a_phone_that_is_no_number_and_an_erased_customer(people,
     assert "is not a valid phone number" in errors["contact_phone"][0]
     assert errors["customer_code"] == ["No customer has this code."]
     assert not Ticket.objects.exists()
+
+
+def test_an_agents_own_queue_holds_the_tickets_they_recorded(people, client_as):
+    from manyi.accounts.choices import Role
+    from manyi.testing import make_user
+
+    client = in_english(client_as(people.amy))
+    client.post(reverse("tickets:create"), intake(subject="我登记的"))
+    recorded = Ticket.objects.get(subject="我登记的")
+    other = make_user("zoe", Role.AGENT, department=people.service)
+    in_english(client_as(other)).post(reverse("tickets:create"), intake(subject="别人登记的"))
+    closed = make_ticket(None, TicketState.CLOSED, subject="已关闭")
+    Ticket.objects.filter(pk=closed.pk).update(created_by=people.amy)
+    page = in_english(client_as(people.amy)).get(reverse("tickets:list"), {"queue": "mine"})
+    assert {row["ticket"] for row in page.context["rows"]} == {recorded}
+    assert "Recorded by me" in page.content.decode()
+    # Those who may be assigned keep “Assigned to me”.
+    page = in_english(client_as(people.hank)).get(reverse("tickets:list"), {"queue": "mine"})
+    assert "Assigned to me" in page.content.decode() and not page.context["rows"]
