@@ -185,6 +185,9 @@ def refusal(ticket, user, name):
             "action": transition.label
         }
     if ticket.state not in transition.sources:
+        if name == "assign" and ticket.state == TicketState.NEW:
+            # The first response (受理) is the customer being told; assigning does not tell them.
+            return _("Acknowledge the ticket (tell the customer it is being handled) before assigning it.")
         return _("A ticket that is “%(state)s” cannot be changed by “%(action)s”.") % {
             "state": ticket.get_state_display(),
             "action": transition.label,

@@ -411,7 +411,8 @@ def test_bulk_assign_goes_through_the_workflow_and_reports_refusals(people, clie
     messages = said(response)
     assert messages[0] == "3 tickets assigned: {}.".format(", ".join(t.reference for t in ready))
     assert messages[1] == (
-        f"1 ticket not assigned: {new.reference}: A ticket that is “New” cannot be changed by “Assign”."
+        f"1 ticket not assigned: {new.reference}: Acknowledge the ticket (tell the customer it is being "
+        "handled) before assigning it."
     )
 
 
