@@ -32,3 +32,28 @@ def test_an_analyst_filters_the_dashboard_and_opens_the_model(page, login, peopl
     page.click("#model-link")
     page.wait_for_selector("#model-form")
     screenshot("satisfaction-model")
+
+
+def test_a_series_shows_the_waves_and_this_wave_month_by_month(page, login, people, survey):  # noqa: F811
+    from django.utils import timezone
+
+    from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
+    from manyi.testing import make_campaign, make_response
+
+    year_ago = timezone.now() - timezone.timedelta(days=365)
+    earlier = make_campaign(
+        survey.questionnaire, state=CampaignState.CLOSED, channels=[Channel.EMAIL], series=survey.series,
+        wave="2025", invite_at=year_ago,
+    )  # fmt: skip
+    for index in (70.0, 74.0, 78.0):
+        make_response(
+            survey.questionnaire, earlier, status=ResponseStatus.COMPLETED, completed_at=year_ago,
+            valid=True, index=index, satisfied=index >= 70,
+        )  # fmt: skip
+    login(people.ana)
+    page.goto(page.base_url + f"/dashboards/campaigns/{survey.pk}/")
+    page.wait_for_selector("#chart-trend svg")
+    page.wait_for_selector("#chart-trend-months svg")
+    assert "2025" in page.inner_text("#chart-trend")
+    # Beside the waves, this wave month by month (its answers all came in this month).
+    assert timezone.localdate().strftime("%Y-%m") in page.inner_text("#chart-trend-months")

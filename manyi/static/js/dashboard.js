@@ -30,18 +30,25 @@
       tooltip: {}
     });
 
-    // Across waves when the series has several, otherwise month by month within this one.
-    var byWave = data.waves.length > 1;
-    var periods = byWave ? data.waves.map(function (w) { return w.label; }) : data.trend.map(function (p) { return p.period; });
-    var means = byWave ? data.waves.map(function (w) { return w.mean; }) : data.trend.map(function (p) { return p.mean; });
-    var trend = chart("chart-trend");
-    if (trend) trend.setOption({
-      grid: { left: 45, right: 20, top: 20, bottom: 30 },
-      xAxis: { type: "category", data: periods },
-      yAxis: { type: "value", scale: true },
-      series: [{ type: "line", name: text.index, data: means, smooth: false, label: { show: means.length <= 12 } }],
-      tooltip: { trigger: "axis" }
-    });
+    function line(element, periods, means) {
+      if (element) element.setOption({
+        grid: { left: 45, right: 20, top: 20, bottom: 30 },
+        xAxis: { type: "category", data: periods },
+        yAxis: { type: "value", scale: true },
+        series: [{ type: "line", name: text.index, data: means, smooth: false, label: { show: means.length <= 12 } }],
+        tooltip: { trigger: "axis" }
+      });
+    }
+    var months = data.trend.map(function (p) { return p.period; });
+    var monthMeans = data.trend.map(function (p) { return p.mean; });
+    // Across waves when the series has several (and this wave month by month beside it),
+    // otherwise month by month within this one.
+    if (data.waves.length > 1) {
+      line(chart("chart-trend"), data.waves.map(function (w) { return w.label; }), data.waves.map(function (w) { return w.mean; }));
+      line(chart("chart-trend-months"), months, monthMeans);
+    } else {
+      line(chart("chart-trend"), months, monthMeans);
+    }
 
     var importance = chart("chart-importance");
     if (importance && data.importance) {
