@@ -24,9 +24,9 @@ def _key(dataset, selection, what):
     return "manyi:open-answers:" + hashlib.sha256(state.encode()).hexdigest()
 
 
-def open_answers(dataset, selection, with_questions=False):
-    """(texts, index of each text's response) for the responses the selection keeps; with
-    `with_questions`, also the question id of each text."""
+def open_answers(dataset, selection):
+    """(texts, index of each text's response, question id of each text) for the responses the
+    selection keeps."""
     keep = mask(dataset, selection)
     rows = (
         Answer.objects.filter(
@@ -44,9 +44,7 @@ def open_answers(dataset, selection, with_questions=False):
             texts.append(answer)
             indices.append(dataset.index[position[response_id]])
             questions.append(question)
-    if with_questions:
-        return texts, np.asarray(indices, float), questions
-    return texts, np.asarray(indices, float)
+    return texts, np.asarray(indices, float), questions
 
 
 def _question_groups(question_ids):
@@ -67,7 +65,7 @@ def keyword_panel(dataset, selection, top=20):
     found = cache.get(key)
     if found is not None:
         return found
-    texts, indices, questions = open_answers(dataset, selection, with_questions=True)
+    texts, indices, questions = open_answers(dataset, selection)
     groups = [text.score_sentiment(x) for x in indices.tolist()]
     topics = _question_groups(questions)
     panel = {
@@ -88,7 +86,7 @@ def word_cloud(dataset, selection):
     found = cache.get(key)
     if found is not None:
         return found
-    texts, _indices = open_answers(dataset, selection)
+    texts, _indices, _questions = open_answers(dataset, selection)
     keywords = text.summarise_answers(texts, top=150).keywords
     if not keywords:
         return None

@@ -502,7 +502,7 @@ def _open_answers(campaign, dataset):
     key = open_answers._key(dataset, Selection(), "report-keywords")
     keywords = cache.get(key)
     if keywords is None:
-        texts, _indices = open_answers.open_answers(dataset, Selection())
+        texts, _indices, _questions = open_answers.open_answers(dataset, Selection())
         # Phones and e-mail addresses never become words of the cloud, whoever reads the report.
         texts = [strip_contacts(t) for t in texts]
         found = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
