@@ -138,12 +138,11 @@ def satisfaction_model(request, pk):
     chosen = {"resamples": model.BOOTSTRAP, "seed": 1}  # what an empty field or a GET means
     if request.method == "POST":
         chosen |= {name: request.POST[name] for name in chosen if request.POST.get(name, "") != ""}
-    options = BootstrapForm(chosen)
-    if request.method == "POST":
         try:
             spec = json.loads(request.POST.get("model", ""))
         except ValueError:
             error, status = _("The model is not valid JSON."), 400
+    options = BootstrapForm(chosen)
     if not error and not options.is_valid():
         error, status = (
             " ".join(f"{options[name].label}: {' '.join(e)}" for name, e in options.errors.items()),
