@@ -82,8 +82,7 @@ def _send(invitations, *, reminder):
                 invitation_email(invitation, reminder=reminder, question_count=counts[questionnaire_id])
             )
         refused = {}  # index in the batch → the server's reason
-        delivered = set()
-        batch_sent, _failed = send_each(messages, on_sent=delivered.add, on_refused=refused.__setitem__)
+        batch_sent, _failed = send_each(messages, on_refused=refused.__setitem__)
         for index, error in refused.items():
             Invitation.objects.filter(pk=batch[index].pk).update(
                 status=InvitationStatus.FAILED, error=str(error)[:300]
@@ -93,10 +92,8 @@ def _send(invitations, *, reminder):
         if batch_sent + len(refused) < len(batch):
             # The connection failed or broke: what was not sent goes back for a later run (the
             # batch's invitations already sent stay sent: nobody is invited twice).
-            unsent = [
-                i.pk for index, i in enumerate(batch) if index not in delivered and index not in refused
-            ]
-            ids = unsent + [i.pk for i in invitations[start + batch_size :]]
+            # send_each stops at the break, so the unsent ones are the batch's tail.
+            ids = [i.pk for i in invitations[start + batch_sent + len(refused) :]]
             if reminder:
                 Invitation.objects.filter(pk__in=ids).update(reminders_sent=F("reminders_sent") - 1)
             else:
