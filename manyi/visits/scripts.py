@@ -1,19 +1,18 @@
-"""Call scripts (话术) are stored texts with placeholders, rendered with Django's template engine.
+"""Call scripts (话术) are stored texts with {{ placeholders }}, filled in without a template engine.
 
-Only plain placeholders from PLACEHOLDERS are accepted (no tags, no filters): a script is
-written by a supervisor, and a template tag could otherwise include files or dump the context.
-The values are escaped, so a customer's name never turns into markup.
+Only plain placeholders from PLACEHOLDERS are accepted (no tags, no filters). The result is built
+from escaped pieces only: the supervisor's literal text and the values alike, so neither a
+script nor a customer's name ever turns into markup on the call screen.
 """
 
 import re
 
 from django.core.exceptions import ValidationError
-from django.template import Context, Engine, Template
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 PLACEHOLDERS = ("customer_name", "contact_name", "agent_name", "product", "purpose")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
-_ENGINE = Engine(dirs=[], app_dirs=False, libraries={}, builtins=[])
 
 
 def validate_script(text):
@@ -43,10 +42,13 @@ def script_context(task, agent=None):
 
 
 def render_script(text, context):
-    """The script with the placeholders filled in (escaped); '' when the text is not valid."""
+    """The script with the placeholders filled in, all of it escaped (a SafeString made only of
+    escaped pieces); '' when the text is not valid."""
     try:
         validate_script(text)
     except ValidationError:
         return ""
-    values = {name: str(context.get(name, "")) for name in PLACEHOLDERS}
-    return Template(text, engine=_ENGINE).render(Context(values, autoescape=True))
+    # re.split with one group: literal text at even indexes, placeholder names at odd ones.
+    pieces = _PLACEHOLDER.split(text)
+    filled = (str(context.get(piece, "")) if i % 2 else piece for i, piece in enumerate(pieces))
+    return format_html_join("", "{}", ((piece,) for piece in filled))
