@@ -18,6 +18,9 @@ VIEW_SURVEYS = "surveys.view"
 EDIT_SURVEYS = "surveys.edit"
 VIEW_CAMPAIGNS = "campaigns.view"
 MANAGE_CAMPAIGNS = "campaigns.manage"
+# Setting and lifting a campaign's confidentiality (administrators only; audited): whoever
+# could lift it could then read the individual answers it protects.
+SET_CAMPAIGN_CONFIDENTIALITY = "campaigns.set_confidentiality"
 ENTER_RESPONSES = "responses.enter"
 VIEW_RESPONSES = "responses.view"
 # Individual answers of confidential campaigns (seed 001, GSTS: headquarters only).
@@ -65,6 +68,7 @@ ROLE_CAPABILITIES = {
         *SURVEY_WORK,
         EDIT_SURVEYS,
         MANAGE_CAMPAIGNS,
+        SET_CAMPAIGN_CONFIDENTIALITY,
         ENTER_RESPONSES,
         VIEW_CONFIDENTIAL_RESPONSES,
         VIEW_ANALYSIS,

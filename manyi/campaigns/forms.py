@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manyi.accounts import permissions
 from manyi.customers.forms import CustomerFilterForm
 from manyi.customers.models import Tag
 from manyi.forms import StyledFormMixin
@@ -44,7 +45,12 @@ def parse_reminder_days(text):
 
 
 class CampaignForm(StyledFormMixin, forms.ModelForm):
-    """Create or edit a draft campaign; the target filters are the customer list's filters."""
+    """Create or edit a draft campaign; the target filters are the customer list's filters.
+
+    `user` is who saves it: without SET_CAMPAIGN_CONFIDENTIALITY the form has no `confidential`
+    field, so whatever they post the stored value is kept (a supervisor re-posting the form
+    without the box must not lift what an administrator set).
+    """
 
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, widget=forms.CheckboxSelectMultiple
@@ -91,8 +97,11 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         ]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.may_set_confidentiality = user.can(permissions.SET_CAMPAIGN_CONFIDENTIALITY)
+        if not self.may_set_confidentiality:
+            del self.fields["confidential"]
         self.fields["questionnaire"].queryset = Questionnaire.objects.current().order_by("title")
         # The customer list's filter fields, prefixed with target_.
         filters = CustomerFilterForm()
@@ -138,7 +147,9 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
 
     def groups(self):
         """(title, bound fields) for each fieldset of the page; channels are laid out separately."""
-        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+        return [
+            (title, [self[name] for name in names if name in self.fields]) for title, names in self.GROUPS
+        ]
 
     def clean_reminder_days_text(self):
         try:

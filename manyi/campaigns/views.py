@@ -40,7 +40,7 @@ def campaign_list(request):
 
 
 def _save(request, campaign, template):
-    form = CampaignForm(request.POST or None, instance=campaign)
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
     if request.method == "POST" and form.is_valid():
         campaign = form.save(commit=False)
         if campaign.pk is None:
