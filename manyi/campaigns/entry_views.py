@@ -66,10 +66,23 @@ def enter(request, pk, channel):
         messages.info(request, _("This customer has already answered."))
         return back
     questionnaire = campaign.questionnaire
+    # A draft is individual answers: it is shown (and saved, to be shown later) only to who may
+    # read this campaign's answers. Others start from an empty form and are told a draft
+    # exists, since what they submit replaces it (the invitation list shows it was started).
+    may_read = can_see_individual_answers(request.user, campaign)
     if request.method == "POST":
         complete = request.POST.get("action") != "save"
         form = AnswerForm(questionnaire, data=request.POST, complete=complete)
-        if form.is_valid():
+        if not complete and not may_read:
+            # A draft they could not open again: refused, nothing saved.
+            messages.error(
+                request,
+                _(
+                    "The answers of this survey are confidential: a draft cannot be saved to finish "
+                    "later. Submit the answers when the interview is done."
+                ),
+            )
+        elif form.is_valid():
             _response, created = save_response(
                 campaign=campaign,
                 questionnaire=questionnaire,
@@ -91,8 +104,18 @@ def enter(request, pk, channel):
             return back
         status = 400
     else:
-        form = AnswerForm(questionnaire, initial=initial_from_response(existing) if existing else None)
+        form = AnswerForm(
+            questionnaire, initial=initial_from_response(existing) if existing and may_read else None
+        )
         status = 200
+    if existing is not None and not may_read:
+        messages.info(
+            request,
+            _(
+                "This customer has saved a draft. The answers of this survey are confidential, so it is "
+                "not shown to you: ask every question; what you submit replaces the draft."
+            ),
+        )
     context = {
         "campaign": campaign,
         "invitation": invitation,
@@ -104,7 +127,7 @@ def enter(request, pk, channel):
         "answered": form.answered_count(),
         "total": len(form.questions),
         "action_url": request.path,
-        "allow_save": True,
+        "allow_save": may_read,
     }
     return render(request, "campaigns/entry_form.html", context, status=status)
 
@@ -115,6 +138,7 @@ def paper_import(request, campaign_pk):
     import tempfile
     from pathlib import Path
 
+    from manyi import uploads
     from manyi.customers.importing import ImportFileError
 
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_pk)
@@ -126,6 +150,9 @@ def paper_import(request, campaign_pk):
             context["file_error"] = _("Answers can only be entered while the campaign is running.")
         elif upload is None:
             context["file_error"] = _("Please choose a file.")
+        elif upload.size > uploads.max_bytes():
+            # Refused before it is stored; the other limits are checked when it is opened.
+            context["file_error"] = uploads.too_large_message(upload.size)
         else:
             suffix = Path(upload.name).suffix.lower()
             with tempfile.TemporaryDirectory() as folder:
