@@ -85,3 +85,17 @@ class User(AbstractUser):
         # settings; the role decides, so that demoting someone also takes the admin site away.
         self.is_staff = self.is_superuser = self.role == Role.ADMINISTRATOR
         super().save(*args, **kwargs)
+
+
+class RateCounter(models.Model):
+    """Requests counted for a rate limit (see manyi/accounts/ratelimit.py).
+
+    In the database, not in a process's memory, so that every worker and every server counts
+    into the same number."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_started = models.FloatField()  # seconds since the epoch
+    count = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

@@ -2,11 +2,11 @@
 
 import uuid
 
-from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from manyi.accounts.ratelimit import rate_limited
 
 from . import hot_sql
 from .answering import AnswerForm, initial_from_response, save_response
@@ -144,27 +144,6 @@ def thanks(request, token):
 def _thanks(request, campaign):
     text = campaign.questionnaire.thanks or _("Thank you for your answers. They help us serve you better.")
     return _message(request, "thanks", _("Thank you!"), text, campaign=campaign)
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def rate_limited(request, bucket="public-submit"):
-    """Count one submission from this client IP; True when over PUBLIC_SUBMIT_RATE ("20/600").
-
-    Each `bucket` (survey answers, feedback, status checks) has its own allowance."""
-    rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "20/600")
-    limit, _slash, seconds = str(rate).partition("/")
-    limit, seconds = int(limit), int(seconds or 600)
-    key = f"manyi:{bucket}:{_client_ip(request)}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count > limit
 
 
 def anonymous(request, public_token):

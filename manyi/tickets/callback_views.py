@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from manyi.campaigns.public_views import rate_limited
+from manyi.accounts.ratelimit import rate_limited
 
 from . import callback
 from .callback import LinkState

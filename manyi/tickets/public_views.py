@@ -30,8 +30,8 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
+from manyi.accounts.ratelimit import rate_limited
 from manyi.campaigns.mailing import absolute_url
-from manyi.campaigns.public_views import rate_limited
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 from manyi.emails import build_email

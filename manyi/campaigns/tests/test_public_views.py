@@ -5,7 +5,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from manyi.campaigns.choices import CampaignState, Channel, InvitationStatus, ResponseStatus
@@ -14,13 +13,6 @@ from manyi.surveys.choices import QuestionKind
 from manyi.testing import make_campaign, make_invitation, make_question, make_questionnaire
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

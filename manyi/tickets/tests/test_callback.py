@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,13 +26,6 @@ from .conftest import in_english
 pytestmark = pytest.mark.django_db
 
 S = TicketState
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_ticket(department, state, email="zhang@example.com", **kwargs):
@@ -274,7 +266,7 @@ def test_answers_are_rate_limited_in_their_own_bucket(client, sent, settings):
     assert response.status_code == 429
     assert Ticket.objects.get(pk=sent.pk).callback_rating is None
     # Another bucket (the feedback form's) is not used up by these.
-    from manyi.campaigns.public_views import rate_limited
+    from manyi.accounts.ratelimit import rate_limited
 
     request = response.wsgi_request
     assert rate_limited(request, "public-feedback") is False

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--loop", type=int, metavar="SECONDS", help="run every SECONDS until stopped")
 
     def handle(self, *args, loop=None, **options):
+        from manyi.accounts.ratelimit import prune as prune_rate_counters
         from manyi.dashboards.dataset import refresh_recent
         from manyi.reports.delivery import send_due_reports
         from manyi.tickets.callback import send_due_callbacks
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             refreshed = refresh_recent()
             mail = fetch_ticket_mail()
             reports, report_mails = send_due_reports()
+            prune_rate_counters()
             self.stdout.write(
                 f"closed {done['closed']} campaigns; queued invitations for {done['invitations']}, "
                 f"reminders for {done['reminders']}; {tickets} tickets opened from low survey scores; "
