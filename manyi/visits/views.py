@@ -396,13 +396,13 @@ def _save_after_warranty(request, customer, wanted):
 
 @capability_required(perms.WORK_VISITS)
 def record_detail(request, pk):
-    from manyi.campaigns.answering import AnswerForm, can_see_individual_answers, initial_from_response
+    from manyi.campaigns.answering import AnswerForm, answers_for_reader, can_see_individual_answers
 
     record = _record_for(request.user, pk)
     blocks = None
     allowed = bool(record.response_id) and can_see_individual_answers(request.user, record.response.campaign)
     if allowed:
-        form = AnswerForm(record.response.questionnaire, initial=initial_from_response(record.response))
+        form = AnswerForm(record.response.questionnaire, initial=answers_for_reader(record.response, request.user))
         blocks = form.blocks()
     return render(
         request,

@@ -26,7 +26,7 @@ def test_an_agent_creates_a_customer_with_a_chinese_name(page, login, people, sc
 
     page.goto(page.base_url + "/customers/")
     page.fill("#id_q", "恒瑞")
-    page.wait_for_function("document.querySelectorAll('#customer-table tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#customer-table tbody tr').length === 1")
     assert "苏州恒瑞精密机械有限公司" in page.inner_text("#customer-table")
     screenshot("customer-list-search-zh")
 

@@ -37,7 +37,7 @@ def test_an_administrator_builds_a_questionnaire_from_a_template_and_previews_it
     # Reordering is an htmx partial update: the page stays, the list changes.
     page.click(f"#question-{question.pk} button[aria-label]:not([disabled])")
     page.wait_for_function(
-        "document.querySelector('[data-code=Q14]').previousElementSibling?.dataset.code === 'Q7'"
+        "() => document.querySelector('[data-code=Q14]').previousElementSibling?.dataset.code === 'Q7'"
     )
     screenshot("questionnaire-builder")
 

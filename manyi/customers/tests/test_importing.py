@@ -115,9 +115,9 @@ def test_a_clean_csv_creates_customers_contacts_and_tags(db, tmp_path):
     assert Customer.objects.get(code="BJ002").phone == "010-62345678"
     assert Customer.objects.get(code="BJ002").customer_type == CustomerType.KEY_ACCOUNT
     # The search column is filled, contacts included, so the list's search finds them.
-    assert list(Customer.objects.search("张伟")) == [hz]
-    assert list(Customer.objects.search("1234-5678")) == []  # stored normalised
-    assert list(Customer.objects.search("12345678")) == [hz]
+    assert list(Customer.objects.search("张伟", personal=True)) == [hz]
+    assert list(Customer.objects.search("1234-5678", personal=True)) == []  # stored normalised
+    assert list(Customer.objects.search("12345678", personal=True)) == [hz]
 
 
 def test_a_gbk_encoded_csv_with_chinese_names_imports_correctly(db, tmp_path):

@@ -4,6 +4,10 @@
   "use strict";
   var charts = [];
   var QUADRANT_COLOURS = { improve: "#d9534f", keep: "#2e7d32", secondary: "#9e9e9e", bonus: "#1976d2" };
+  // Every tooltip is drawn by ECharts as text inside the chart, never as HTML: question texts,
+  // dimension names and periods come from users, and an HTML tooltip would run their markup.
+  var TEXT_TOOLTIP = { renderMode: "richText" };
+  function tooltip(options) { return Object.assign({}, TEXT_TOOLTIP, options || {}); }
 
   function chart(id) {
     var element = document.getElementById(id);
@@ -27,7 +31,7 @@
       xAxis: { type: "value", min: 0, max: 100 },
       yAxis: { type: "category", inverse: true, data: data.dimensions.map(function (d) { return d.name; }) },
       series: [{ type: "bar", data: data.dimensions.map(function (d) { return d.value; }), label: { show: true, position: "right" }, itemStyle: { color: "#1976d2" } }],
-      tooltip: {}
+      tooltip: tooltip()
     });
 
     function line(element, periods, means) {
@@ -36,7 +40,7 @@
         xAxis: { type: "category", data: periods },
         yAxis: { type: "value", scale: true },
         series: [{ type: "line", name: text.index, data: means, smooth: false, label: { show: means.length <= 12 } }],
-        tooltip: { trigger: "axis" }
+        tooltip: tooltip({ trigger: "axis" })
       });
     }
     var months = data.trend.map(function (p) { return p.period; });
@@ -57,7 +61,7 @@
         grid: { left: 50, right: 20, top: 30, bottom: 40 },
         xAxis: { type: "value", name: text.performance, nameLocation: "middle", nameGap: 25, scale: true },
         yAxis: { type: "value", name: text.importance, scale: true },
-        tooltip: { formatter: function (p) { return p.data.label + "<br>" + text.quadrants[p.data.quadrant]; } },
+        tooltip: tooltip({ formatter: function (p) { return p.data.label + "\n" + text.quadrants[p.data.quadrant]; } }),
         series: [{
           type: "scatter", symbolSize: 10,
           data: points.map(function (p) {
