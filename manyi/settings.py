@@ -240,8 +240,29 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
-# Submissions through an anonymous public link: at most this many per client address per window.
+# Submissions through an anonymous public link: at most this many per client address per window,
+# counted in the database (manyi/accounts/ratelimit.py) so that every worker and server shares it.
 PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "20/600")
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; empty: none,
+# the header is ignored (any client could write it).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+
+
+def _caches(url):
+    """The cache every process shares: the database by default (works with several gunicorn
+    workers on SQLite and PostgreSQL, and across servers on PostgreSQL), Redis by
+    CACHE_URL=redis://host:6379/0. Never a process's own memory: what one worker caches or
+    clears, the others must see."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        backend = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    elif url in ("", "db://"):
+        backend = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "manyi_cache"}
+    else:
+        raise ValueError(f"CACHE_URL must be empty (the database) or redis://…, not {url!r}")
+    return {"default": {**backend, "KEY_PREFIX": "manyi", "TIMEOUT": 3600}}
+
+
+CACHES = _caches(env_str("CACHE_URL", ""))
 
 # Customer lifecycle thresholds, in days since purchases (see customers.lifecycle).
 CUSTOMER_LIFECYCLE = {
