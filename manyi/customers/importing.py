@@ -21,7 +21,6 @@ import io
 import logging
 import re
 import time
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from manyi import uploads
 from manyi.accounts.models import User
 
 from .choices import ContactMethod, CustomerKind, CustomerType
@@ -185,24 +185,16 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list]]:
 _UNREADABLE_XLSX = gettext_lazy(
     "The Excel file could not be read. Open it in Excel or WPS and save it again as .xlsx."
 )
-# An .xlsx whose parts unpack to more than this is refused before reading (zip bombs).
-MAX_XLSX_UNPACKED_BYTES = 2_000_000_000
 
 
 @contextmanager
 def _xlsx_rows(path: Path):
     """Numbered rows of the first worksheet, read by calamine (Rust; about 2 s for 100,000
     rows where openpyxl takes about 30 s). Dates come back as dates, also in the built-in
-    Chinese formats such as yyyy"年"m"月"d"日"; empty cells as ""."""
+    Chinese formats such as yyyy"年"m"月"d"日"; empty cells as "". open_sheet has checked the
+    file's limits (manyi.uploads) first: calamine holds the whole sheet in memory."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise ImportFileError(str(_UNREADABLE_XLSX)) from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise ImportFileError(_("The Excel file is too large to import."))
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         if not workbook.sheet_names:
@@ -224,9 +216,16 @@ def _xlsx_rows(path: Path):
 
 @contextmanager
 def open_sheet(path) -> Iterator[Sheet]:
-    """Open a .csv or .xlsx file; raises ImportFileError with a message for the user."""
+    """Open a .csv or .xlsx file; raises ImportFileError with a message for the user (also for
+    a file over the import limits of manyi.uploads)."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in EXTENSIONS:
+        # Size, unpacked size and rows, before anything is read (zip bombs, huge files).
+        try:
+            uploads.check_table_file(path)
+        except uploads.FileRefused as refusal:
+            raise ImportFileError(str(refusal)) from None
     if suffix == ".csv":
         yield _make_sheet(_csv_rows(path))
     elif suffix == ".xlsx":

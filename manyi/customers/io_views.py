@@ -16,12 +16,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from manyi import uploads
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.forms import StyledFormMixin
@@ -62,11 +62,10 @@ class UploadForm(StyledFormMixin, forms.Form):
                     "Please upload a .csv or .xlsx file (in Excel: File › Save As › Excel Workbook or CSV UTF-8)."
                 )
             )
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s); the limit is %(limit)s.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
-            )
+        try:
+            uploads.check_upload_size(upload)
+        except uploads.FileRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload
