@@ -28,7 +28,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from manyi.accounts import permissions
-from manyi.customers.masking import mask_email, mask_phone
+from manyi.customers.masking import mask_email, mask_phone, mask_text, private_text
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 from manyi.private_files import serve_private_file
@@ -191,8 +191,10 @@ def ticket_out(ticket, user, now=None):
         "reference": ticket.reference,
         "state": ticket.state,
         "channel": ticket.channel,
-        "subject": ticket.subject,
-        "description": ticket.description,
+        # Free text (the customer's words, notes) with phones and e-mail addresses masked for
+        # readers without the personal-data right, as on the pages.
+        "subject": private_text(ticket.subject, personal),
+        "description": private_text(ticket.description, personal),
         "severity": ticket.severity,
         "priority": ticket.priority,
         "category": ticket.category.code if ticket.category_id else None,
@@ -212,7 +214,8 @@ def ticket_out(ticket, user, now=None):
 
 def ticket_detail_out(ticket, user):
     data = ticket_out(ticket, user)
-    data["reply"] = ticket.reply
+    personal = user.can(permissions.VIEW_PERSONAL_DATA)
+    data["reply"] = private_text(ticket.reply, personal)
     data["events"] = [
         {
             "at": event.at,
@@ -220,7 +223,7 @@ def ticket_detail_out(ticket, user):
             "kind": event.kind,
             "from_state": event.from_state,
             "to_state": event.to_state,
-            "note": event.note,
+            "note": private_text(event.note, personal),
         }
         for event in ticket.events.select_related("by")
     ]
@@ -480,7 +483,12 @@ class CustomerList(Page):
 
 
 class CustomerQuery(PageQuery):
-    q: str = Field("", max_length=100, description="name, code, phone, e-mail or a contact's name or phone")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="name or code; also phone, e-mail and a contact's name or phone for users who may "
+        "see personal data (for others those are not searched)",
+    )
 
 
 def customer_out(customer, user):
@@ -503,7 +511,8 @@ def customer_out(customer, user):
 @customers.get("/customers", response=CustomerList, summary="List or search customers")
 def list_customers(request, query: Query[CustomerQuery]):
     require(request, permissions.VIEW_CUSTOMERS)
-    rows = Customer.objects.search(query.q).order_by("code")
+    personal = request.user.can(permissions.VIEW_PERSONAL_DATA)
+    rows = Customer.objects.search(query.q, personal=personal).order_by("code")
     page, info = paginate(rows, query.page, query.page_size)
     return {**info, "results": [customer_out(customer, request.user) for customer in page]}
 
@@ -559,7 +568,6 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
     in open answers masked unless the user may see personal data."""
     from manyi.campaigns.answering import can_see_individual_answers
     from manyi.campaigns.models import Answer, Campaign, Response
-    from manyi.reports.exports import mask_text
 
     require(request, permissions.VIEW_RESPONSES)
     # A campaign's answers in bulk are an export, as the CSV/Excel/SPSS files (agents read

@@ -303,6 +303,26 @@ def initial_from_response(response):
     return initial
 
 
+def answers_for_reader(response, reader):
+    """A saved response's form values to show (read-only) to `reader`: the open texts and
+    "other" texts with the phones and e-mail addresses in them masked unless the reader may
+    see personal data. Never for a form that is saved again: the masks would be stored."""
+    from manyi.customers.masking import may_see_personal_data, private_text
+
+    initial = initial_from_response(response)
+    if may_see_personal_data(reader):
+        return initial
+    texts = set()
+    for question in response.questionnaire.questions.all():
+        if question.kind == QuestionKind.TEXT:
+            texts.add(field_name(question))
+        texts.add(field_name(question, suffix=OTHER))
+    return {
+        name: private_text(value, False) if name in texts and isinstance(value, str) else value
+        for name, value in initial.items()
+    }
+
+
 # ------------------------------------------------------------------------------------------
 # Saving
 
@@ -564,6 +584,7 @@ def can_see_individual_answers(user, campaign):
 
 __all__ = [
     "AnswerForm",
+    "answers_for_reader",
     "apply_scores",
     "build_answers",
     "can_see_individual_answers",

@@ -11,6 +11,7 @@ from manyi.accounts.decorators import capability_required
 
 from .answering import (
     AnswerForm,
+    answers_for_reader,
     can_see_individual_answers,
     import_paper_answers,
     initial_from_response,
@@ -185,7 +186,7 @@ def response_detail(request, pk):
     )
     if not can_see_individual_answers(request.user, response.campaign):
         raise PermissionDenied
-    form = AnswerForm(response.questionnaire, initial=initial_from_response(response))
+    form = AnswerForm(response.questionnaire, initial=answers_for_reader(response, request.user))
     dimensions = {d.code: d.title for d in response.questionnaire.dimensions.all()}
     return render(
         request,

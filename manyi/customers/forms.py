@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manyi.accounts import permissions
 from manyi.accounts.models import User
 from manyi.forms import StyledFormMixin
 
@@ -231,8 +232,14 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
         empty_value=25,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The search matches phones and e-mail addresses only for who may see them.
+        self.personal = user is not None and user.can(permissions.VIEW_PERSONAL_DATA)
+        if not self.personal:
+            self.fields["q"].help_text = _(
+                "Name or code; phone numbers and e-mail addresses are not searched."
+            )
         regions = (
             Customer.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
         )
@@ -240,7 +247,7 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
 
     def filter(self, queryset):
         data = self.cleaned_data
-        queryset = queryset.search(data.get("q"))
+        queryset = queryset.search(data.get("q"), personal=self.personal)
         for name in ("kind", "customer_type", "lifecycle", "region", "owner"):
             if data.get(name):
                 queryset = queryset.filter(**{name: data[name]})

@@ -1,6 +1,25 @@
-"""Masking of personal data for readers without the right to see it, and other cell hygiene."""
+"""Masking of personal data for readers without the right to see it, and other cell hygiene.
+
+The stored data stays whole; it is masked where it is shown, for the reader: pages through the
+`phone`, `email` and `private_text` template filters, the API, exports and reports through the
+functions here.
+"""
+
+import re
+
+from manyi.accounts import permissions
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Phones and e-mail addresses written inside free text (open answers, feedback, notes): a
+# mobile (13812345678, 138 1234 5678, 138-1234-5678, +86 138...), a landline with its area
+# code (0571-88886666, 057188886666, (0571) 88886666), an address. An order number is no phone:
+# the digits around a match must not be digits.
+PHONE_IN_TEXT = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
+    r"|(?<!\d)(?:0\d{2,3}[ -]?|\(0\d{2,3}\) ?)\d{7,8}(?!\d)"
+)
+EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def mask_phone(phone: str) -> str:
@@ -32,3 +51,30 @@ def neutralise_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def mask_text(text: str) -> str:
+    """Free text with the phones and e-mail addresses in it masked."""
+    if not text:
+        return text
+    text = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+
+
+def strip_contacts(text: str) -> str:
+    """Free text without the phones and e-mail addresses in it (for keyword counts)."""
+    return EMAIL_IN_TEXT.sub(" ", PHONE_IN_TEXT.sub(" ", text)) if text else text
+
+
+def may_see_personal_data(reader) -> bool:
+    """`reader` is a user (or a bool already decided): may they see phones and e-mail addresses?"""
+    if isinstance(reader, bool):
+        return reader
+    return bool(getattr(reader, "is_authenticated", False) and reader.can(permissions.VIEW_PERSONAL_DATA))
+
+
+def private_text(text, reader):
+    """Free text as `reader` may see it: whole, or with its phones and e-mail addresses masked."""
+    if not text:
+        return text or ""
+    return text if may_see_personal_data(reader) else mask_text(str(text))

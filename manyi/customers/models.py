@@ -70,11 +70,18 @@ class CustomerQuerySet(models.QuerySet):
                 customer.apply_purchase_summary(summaries.get(customer.pk, {}), today)
             self.model.objects.bulk_update(customers, SUMMARY_FIELDS, batch_size=2000)
 
-    def search(self, text):
-        """Match name, code, phone, e-mail and contacts' names and phones, case-insensitively."""
+    def search(self, text, *, personal):
+        """Match name, code, phone, e-mail and contacts' names and phones, case-insensitively.
+
+        `personal`: may the searcher see personal data? If not, only the name and the code are
+        matched: a search by phone or e-mail would tell them whose number it is (and, digit by
+        digit, the masked part of it).
+        """
         text = (text or "").strip().lower()
         if not text:
             return self
+        if not personal:
+            return self.filter(Q(name__icontains=text) | Q(code__icontains=text))
         return self.filter(search_text__contains=text)
 
     def lifecycle_counts(self):

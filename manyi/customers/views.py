@@ -16,7 +16,7 @@ from .timeline import timeline_for
 
 @capability_required(permissions.VIEW_CUSTOMERS)
 def customer_list(request):
-    form = CustomerFilterForm(request.GET or None)
+    form = CustomerFilterForm(request.GET or None, user=request.user)
     customers = Customer.objects.select_related("owner")
     if form.is_bound and form.is_valid():
         customers = form.filter(customers)

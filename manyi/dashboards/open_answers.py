@@ -12,6 +12,7 @@ from django.core.cache import cache
 
 from manyi.analytics import text
 from manyi.campaigns.models import Answer
+from manyi.customers.masking import strip_contacts
 from manyi.surveys.choices import QuestionKind
 
 from .filters import mask
@@ -26,7 +27,8 @@ def _key(dataset, selection, what):
 
 def open_answers(dataset, selection):
     """(texts, index of each text's response, question id of each text) for the responses the
-    selection keeps."""
+    selection keeps. Phones and e-mail addresses are taken out of the texts: they are what
+    keywords and word clouds are made of, and would show them to every reader."""
     keep = mask(dataset, selection)
     rows = (
         Answer.objects.filter(
@@ -41,7 +43,7 @@ def open_answers(dataset, selection):
     chosen = set(ids.tolist())
     for response_id, answer, question in rows.iterator(chunk_size=10_000):
         if response_id in chosen:
-            texts.append(answer)
+            texts.append(strip_contacts(answer))
             indices.append(dataset.index[position[response_id]])
             questions.append(question)
     return texts, np.asarray(indices, float), questions

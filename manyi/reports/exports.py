@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from manyi.campaigns.choices import Channel, ResponseStatus
 from manyi.campaigns.models import Answer, Response
-from manyi.customers.masking import mask_email, mask_phone, neutralise_formula
+from manyi.customers.masking import mask_email, mask_phone, mask_text, neutralise_formula
 from manyi.dashboards.dataset import campaign_dataset
 from manyi.dashboards.filters import category_names
 from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
@@ -34,23 +34,6 @@ from manyi.surveys.naming import field_name
 FORMATS = ("csv", "xlsx", "sav")
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}  # the BOM lets Excel read UTF-8
 CHUNK = 20_000
-
-# Phones and e-mail addresses written inside open answers (mobile, landline, address).
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-
-
-def mask_text(text: str) -> str:
-    """An open answer with the phones and e-mail addresses in it masked."""
-    if not text:
-        return text
-    text = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
-    return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
-
-
-def strip_contacts(text: str) -> str:
-    """An open answer without the phones and e-mail addresses in it (for keyword counts)."""
-    return EMAIL_IN_TEXT.sub(" ", PHONE_IN_TEXT.sub(" ", text)) if text else text
 
 
 @dataclass

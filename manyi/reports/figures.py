@@ -495,16 +495,13 @@ def _open_answers(campaign, dataset):
     from manyi.campaigns.choices import ResponseStatus
     from manyi.campaigns.models import Answer
 
-    from .exports import strip_contacts
-
     # Segmenting many answers takes seconds: kept in the cache for the data's state, as the
     # dashboard's keyword panel is.
     key = open_answers._key(dataset, Selection(), "report-keywords")
     keywords = cache.get(key)
     if keywords is None:
+        # Phones and e-mail addresses never become words of the cloud (open_answers strips them).
         texts, _indices, _questions = open_answers.open_answers(dataset, Selection())
-        # Phones and e-mail addresses never become words of the cloud, whoever reads the report.
-        texts = [strip_contacts(t) for t in texts]
         found = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
         keywords = [[k.word, k.count] for k in found]
         cache.set(key, keywords, open_answers.CACHE_SECONDS)

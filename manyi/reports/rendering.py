@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions
 from manyi.campaigns.answering import can_see_individual_answers
-from manyi.customers.masking import neutralise_formula
+from manyi.customers.masking import mask_text, neutralise_formula
 from manyi.pdf import html_to_pdf
 
 from . import charts
-from .exports import mask_text
 from .figures import report_figures
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from manyi.accounts.choices import Role
 from manyi.customers.choices import CustomerType
 from manyi.customers.exporting import clean_row
+from manyi.customers.masking import private_text
 
 from .choices import ReviewStatus, TaskStatus
 from .models import VisitRecord, VisitTask
@@ -126,6 +127,10 @@ def build(user, month):
                 tally.scores.append(response.index)
                 tally.satisfied += bool(response.satisfied)
         if record.problem.strip():
+            # Shown on the page, the PDF and the sheet: phones and addresses written in the
+            # notes masked for readers without the personal-data right (the record stays whole).
+            record.problem = private_text(record.problem, user)
+            record.handling = private_text(record.handling, user)
             problems.append(record)
     type_labels = dict(CustomerType.choices)
     return MonthlyReport(

@@ -211,7 +211,7 @@ def test_the_word_cloud_never_holds_phones_or_e_mail_addresses(survey):
 
 
 def test_contacts_in_open_answers_are_masked():
-    from manyi.reports.exports import mask_text
+    from manyi.customers.masking import mask_text
 
     assert mask_text("电话 13812345678，座机 0571-88886666，邮箱 zhang.wei@example.com") == (
         "电话 138****5678，座机 0571-****6666，邮箱 z***@example.com"
