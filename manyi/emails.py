@@ -6,7 +6,8 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 from manyi.customers.masking import mask_email
@@ -15,14 +16,22 @@ logger = logging.getLogger(__name__)
 
 
 def build_email(name, context, *, to, language=None, headers=None):
-    """An EmailMultiAlternatives from emails/<name>_subject.txt, _body.txt and _body.html."""
+    """An EmailMultiAlternatives from emails/<name>_subject.txt, _body.txt and _body.html.
+
+    The HTML part is escaped as every page is; the subject and the text part are plain text, so
+    they are rendered without HTML escaping (a customer named O'Brien or a "quoted" complaint
+    stays as typed instead of showing &#x27; or &quot;)."""
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
-        text = render_to_string(f"emails/{name}_body.txt", context)
+        subject = " ".join(_plain_text(f"emails/{name}_subject.txt", context).split())
+        text = _plain_text(f"emails/{name}_body.txt", context)
         html = render_to_string(f"emails/{name}_body.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to, headers=headers or {})
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _plain_text(template_name, context):
+    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def send_each(messages, *, on_sent=None, on_refused=None):
