@@ -247,6 +247,9 @@ TASKS = {
 # Submissions through an anonymous public link: at most this many per client address per window,
 # counted in the database (manyi/accounts/ratelimit.py) so that every worker and server shares it.
 PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "20/600")
+# Acknowledgement e-mails of the public feedback form (and of ticket mail) per recipient
+# address per seconds: the form takes any address, so it must not relay mail in bulk.
+FEEDBACK_ACKNOWLEDGEMENT_RATE = env_str("FEEDBACK_ACKNOWLEDGEMENT_RATE", "3/86400")
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; empty: none,
 # the header is ignored (any client could write it).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")

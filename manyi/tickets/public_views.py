@@ -7,8 +7,14 @@
   Photos and PDF files go through ``attachments.check_uploads``: one refused file refuses the
   whole submission, and the accepted ones are stored with the ticket in the same transaction.
 * ``/feedback/thanks/<reference>/``: the acknowledgement number and the check code. The code
-  is random, shown once from the session of the browser that sent the feedback (and e-mailed
-  when an address was given); the ticket keeps only a keyed hash of it.
+  is derived from the form's random submission id with the SECRET_KEY, shown from the session
+  of the browser that sent the feedback (and e-mailed when an address was given); the ticket
+  keeps only a keyed hash of it. Showing the form stores nothing on the server (issue 13,
+  finding 8: every anonymous GET stored a session row): the session starts with the submit.
+* The acknowledgement e-mail goes to whatever address the form was given, so it carries no
+  text the sender chose (not the name, nor the description): only the number, the check code
+  and fixed words; and an address gets at most FEEDBACK_ACKNOWLEDGEMENT_RATE of them
+  ("3/86400": 3 a day), counted in the database. Otherwise the form relays spam or phishing.
 * ``/feedback/status/``: the acknowledgement number with the check code, or the phone or
   e-mail given, shows the public state (received, being handled, replied, closed) and the
   reply. Whatever does not match gets the same “not found”, so numbers cannot be probed.
@@ -25,12 +31,13 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from manyi.accounts.ratelimit import rate_limited
+from manyi.accounts.ratelimit import hit, parse_rate, rate_limited
 from manyi.campaigns.mailing import absolute_url
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
@@ -39,7 +46,7 @@ from manyi.emails import build_email
 from . import attachments, workflow
 from .choices import CLOSED_STATES, Channel, EventKind, TicketState
 from .models import Ticket
-from .public_codes import check_code_matches, format_check_code, hash_check_code, new_check_code
+from .public_codes import CODE_ALPHABET, CODE_LENGTH, check_code_matches, format_check_code, hash_check_code
 from .public_forms import FeedbackForm, StatusForm
 
 logger = logging.getLogger(__name__)
@@ -149,12 +156,42 @@ def _status_url():
     return absolute_url(reverse("feedback:status"))
 
 
+def code_for_submission(submission_id):
+    """The check code of the ticket a feedback form opens, derived from the form's random
+    submission id with the SECRET_KEY: a second submit of the same form (a double click whose
+    first answer the browser dropped, with the session cookie it set) shows the same code
+    again, without a session kept for every browser that only looks at the form."""
+    digest = salted_hmac("manyi.tickets.public_views.submission-code", str(submission_id), algorithm="sha256")
+    number = int.from_bytes(digest.digest(), "big")
+    letters = []
+    for _position in range(CODE_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        letters.append(CODE_ALPHABET[index])
+    return "".join(letters)
+
+
+def acknowledgement_refused(address):
+    """Count one acknowledgement to `address`; True when it is over FEEDBACK_ACKNOWLEDGEMENT_RATE.
+
+    Counted in the database (shared by every process and server), under a keyed hash of the
+    address, so that the counters hold no e-mail addresses."""
+    limit, seconds = parse_rate(getattr(settings, "FEEDBACK_ACKNOWLEDGEMENT_RATE", "3/86400"))
+    digest = salted_hmac("manyi.tickets.acknowledgement-rate", address.strip().lower()).hexdigest()
+    return hit(f"feedback-ack:{digest}", limit, seconds)
+
+
 def send_acknowledgement(ticket, code, status_url, in_reply_to=None):
     """The acknowledgement e-mail with the number and the check code (in the page's language).
 
+    Only the number, the code and fixed text: the address is whatever the sender typed, so
+    nothing the sender wrote goes out in our name. At most FEEDBACK_ACKNOWLEDGEMENT_RATE per
+    address; over it the feedback is kept and nothing is sent (False).
     Marked as automatic (RFC 3834), so that the customer's out-of-office reply does not write
     back; ``in_reply_to``: the Message-ID of the customer's e-mail, so that it is threaded.
     """
+    if acknowledgement_refused(ticket.contact_email):
+        logger.info("Acknowledgement e-mail for %s not sent: the address had its allowance", ticket.reference)
+        return False
     context = {"ticket": ticket, "check_code": format_check_code(code), "status_url": status_url}
     headers = {"Auto-Submitted": "auto-replied" if in_reply_to else "auto-generated"}
     if in_reply_to:
@@ -194,18 +231,19 @@ def _render_form(request, form, status=200):
 
 
 def _record(form):
-    """Open the ticket; (ticket, check code, created). The same submission id gives the first one."""
+    """Open the ticket; (ticket, check code, created). The same submission id gives the first
+    one, with its code (None for a ticket whose code was not derived from it)."""
     data = form.cleaned_data
     submission_id = data["submission_id"]
+    code = code_for_submission(submission_id)
     existing = Ticket.objects.filter(submission_id=submission_id).first()
     if existing is not None:
-        return existing, None, False
+        return existing, code if check_code_matches(existing, code) else None, False
     description = data["description"]
     if data["order"]:
         with translation.override(settings.LANGUAGE_CODE):
             line = _("Order / product: %(value)s") % {"value": data["order"]}
         description = f"{description}\n\n{line}"
-    code = new_check_code()
     try:
         with transaction.atomic():
             ticket = workflow.open_ticket(
@@ -234,7 +272,7 @@ def _record(form):
         existing = Ticket.objects.filter(submission_id=submission_id).first()
         if existing is None:
             raise
-        return existing, None, False
+        return existing, code if check_code_matches(existing, code) else None, False
     return ticket, code, True
 
 
@@ -242,8 +280,8 @@ def _record(form):
 @csrf_protect
 def feedback(request):
     if request.method != "POST":
-        # A session before the first submit: a double click still finds the check code.
-        request.session.setdefault(SESSION_KEY, {})
+        # Nothing is stored for a browser that only looks (CSRF is a cookie): a double click
+        # finds its check code through the submission id (code_for_submission).
         return _render_form(request, FeedbackForm())
     if rate_limited(request, "feedback-submit"):
         return _too_many(request)
@@ -255,10 +293,10 @@ def feedback(request):
     except workflow.TicketError as error:
         form.add_error(None, str(error))
         return _render_form(request, form, status=400)
-    if created:
+    if code:
         _remember_code(request, ticket.reference, code)
-        if ticket.contact_email:
-            send_acknowledgement(ticket, code, _status_url())
+    if created and ticket.contact_email:
+        send_acknowledgement(ticket, code, _status_url())
     return redirect("feedback:thanks", reference=ticket.reference)
 
 
