@@ -3,6 +3,7 @@ says who lifted it, when); a confidential campaign's drafts follow the rule of i
 
 import pytest
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -33,6 +34,12 @@ def questionnaire():
         questionnaire, code="Q2", text="还有什么建议？", kind=QuestionKind.TEXT, options=(), required=False
     )
     return questionnaire
+
+
+def in_english(client):
+    """The test client, asking for English pages (client_as's logout clears the cookie)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def form_data(campaign, **overrides):
@@ -113,7 +120,9 @@ def test_a_supervisor_cannot_make_a_campaign_confidential_either(client_as, peop
 
 def test_the_supervisors_form_has_no_box_and_says_who_may_change_it(client_as, people, questionnaire):
     campaign = make_campaign(questionnaire, name="总部调查", channels=["email"], confidential=True)
-    page = client_as(people.sam).get(reverse("campaigns:edit", args=[campaign.pk])).content.decode()
+    page = (
+        in_english(client_as(people.sam)).get(reverse("campaigns:edit", args=[campaign.pk])).content.decode()
+    )
     assert 'name="confidential"' not in page
     assert "Only an administrator can lift it." in page
     page = client_as(people.alice).get(reverse("campaigns:edit", args=[campaign.pk])).content.decode()
@@ -183,7 +192,7 @@ def enter_url(invitation):
 
 def test_an_agent_does_not_see_a_customers_draft_of_a_confidential_survey(client_as, people, customers_draft):
     _campaign, invitation, (_q1, _q2) = customers_draft
-    result = client_as(people.amy).get(enter_url(invitation))
+    result = in_english(client_as(people.amy)).get(enter_url(invitation))
     assert result.status_code == 200
     page = result.content.decode()
     assert "经理王某太差" not in page
@@ -203,7 +212,7 @@ def test_an_agent_saving_a_draft_of_a_confidential_survey_is_refused_and_nothing
     client_as, people, customers_draft
 ):
     _campaign, invitation, (q1, q2) = customers_draft
-    result = client_as(people.amy).post(
+    result = in_english(client_as(people.amy)).post(
         enter_url(invitation),
         {f"q-{q1.pk}": str(q1.options.get(label="很满意").pk), f"q-{q2.pk}": "改了", "action": "save"},
     )
