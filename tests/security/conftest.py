@@ -31,7 +31,6 @@ from manyi.testing import (
     make_purchase,
     make_question,
     make_questionnaire,
-    make_response,
 )
 
 SKIPPED_PREFIXES = (
@@ -81,6 +80,29 @@ def _png():
     return buffer.getvalue()
 
 
+def _answer(campaign, questionnaire, invitation, text=""):
+    """A completed web answer to every rated question (the second option) through the answer form."""
+    from manyi.campaigns.answering import AnswerForm, save_response
+    from manyi.campaigns.choices import Channel
+    from manyi.surveys.choices import QuestionKind
+
+    data = {}
+    for question in questionnaire.questions.all():
+        if question.kind == QuestionKind.TEXT:
+            data[f"q-{question.pk}"] = text
+        else:
+            data[f"q-{question.pk}"] = str(question.options.order_by("position")[1].pk)
+    form = AnswerForm(questionnaire, data=data)
+    assert form.is_valid(), form.errors
+    return save_response(
+        campaign=campaign,
+        questionnaire=questionnaire,
+        cleaned_data=form.cleaned_data,
+        channel=Channel.EMAIL,
+        invitation=invitation,
+    )[0]
+
+
 @pytest.fixture
 def world(people, settings, tmp_path):
     """One of every object the routes need, made by the people of the root conftest."""
@@ -115,14 +137,22 @@ def world(people, settings, tmp_path):
     )
     question = make_question(questionnaire, "Q1", text="产品性能", dimension=dimension, position=1)
     make_question(questionnaire, "Q2", text="服务态度", dimension=dimension, position=2)
+    make_question(
+        questionnaire,
+        "OPEN",
+        text="意见和建议",
+        kind="text",
+        options=(),
+        scored=False,
+        required=False,
+        position=3,
+    )
     campaign = make_campaign(
         questionnaire, name="2026年调查", state=CampaignState.RUNNING, channels=["email", "phone"]
     )
     invitation = make_invitation(campaign, customer, email="wang@example.com")
     answered = make_invitation(campaign, make_customer(name="已回复客户"))
-    response = make_response(
-        questionnaire, campaign, customer=answered.customer, invitation=answered, status="completed"
-    )
+    response = _answer(campaign, questionnaire, answered, "请联系我 13812345678，交货太慢")
 
     report = Report.objects.create(campaign=campaign, title="2026年满意度报告", created_by=people.sam)
     schedule = ReportSchedule.objects.create(

@@ -1,0 +1,374 @@
+"""Access of every role to every route and API operation (issue 13, deliverable 5).
+
+Statically: every URL pattern's view is guarded by ``@capability_required`` (which marks the view
+with ``required_capabilities``) or is listed below as public or for any signed-in user; every
+API operation authenticates by token and asks ``require(request, permissions.X)``. A new view
+with neither fails here with its URL name.
+
+Dynamically, over a world with one of every object (tests/security/conftest.py): anonymous and
+each named role GET and POST every route; a role without the route's capabilities gets 403 (or
+404, or 405 for a GET of a POST-only view) and nothing in the database changes; a role with them
+is not refused with 403; no GET changes anything. Each request runs in a transaction rolled back
+afterwards, so every route meets the same world. The same for every API operation with each
+role's token. Django's admin site is left out: Django's own, for administrators only
+(accounts/tests/test_admin_site.py).
+"""
+
+import ast
+import inspect
+import textwrap
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.shortcuts import resolve_url
+from django.test import Client
+
+from manyi.accounts import permissions
+from manyi.accounts.permissions import ROLE_CAPABILITIES
+
+from .conftest import api_operations, changes, routes, snapshot, walk_patterns
+
+# Views anyone may open, signed in or not: each says why.
+PUBLIC = {
+    "health": "load-balancer probe; answers only {'status': 'ok'}",
+    "set_language": "Django's language switch, used on the login page too",
+    "login": "the sign-in page",
+    "logout": "ends the caller's own session",
+    "feedback:form": "the public feedback form (rate limited)",
+    "feedback:thanks": "says a reference was received, nothing of its content",
+    "feedback:status": "status by reference and the sender's phone or e-mail",
+    "ticket_callback:answer": "the customer's satisfaction callback; the unguessable token is the key",
+    "public:anonymous": "a campaign's anonymous answer page; the unguessable public token is the key",
+    "public:anonymous_thanks": "the thank-you page after it",
+    "public:answer": "an invited customer's answer page; the unguessable invitation token is the key",
+    "public:thanks": "the thank-you page after it",
+    "public:optout": "an invited customer asks not to be surveyed again; the invitation token is the key",
+    "api:openapi-json": "the API's schema: operations and fields, no data",
+    "api:openapi-view": "the API's documentation page, from the schema",
+    "api:api-root": "ninja's root of the API (no data)",
+}
+
+# Views every signed-in user may open whatever the role (login_required): each says why.
+SIGNED_IN = {
+    "home": "the start page: links by capability and customer counts by lifecycle",
+    "password_change": "one's own password",
+    "password_change_done": "one's own password",
+    "api_tokens": "one's own API tokens (a token can do only what its user can)",
+    "api_token_revoke": "one's own API tokens; another's token is 404",
+}
+
+
+# GETs that write by design (nothing a caller chooses): each says what.
+GET_RECORDS = {
+    "public:answer": "the invitation's first opening (opened_at, for the response funnel)",
+}
+
+
+def _ticket(world):
+    world.ticket.refresh_from_db()
+    return world.ticket
+
+
+def _improvement(world):
+    world.improvement.refresh_from_db()
+    return world.improvement
+
+
+def _transition_allowed(user, world, route):
+    from manyi.tickets import workflow
+
+    return user.can(workflow.TRANSITIONS[route.kwargs["name"]].capability)
+
+
+def _improvement_transition_allowed(user, world, route):
+    from manyi.improvements import workflow
+
+    transition = workflow.TRANSITIONS[route.kwargs["name"]]
+    return workflow.may_manage(user) or (
+        transition.owner_may and workflow.is_owner_at_work(_improvement(world), user)
+    )
+
+
+def _may_classify(user, world, route):
+    from manyi.tickets import workflow
+
+    return workflow.may_classify(_ticket(world), user)
+
+
+def _may_edit_contact(user, world, route):
+    from manyi.tickets import workflow
+
+    return workflow.may_edit_contact(_ticket(world), user)
+
+
+def _may_attach(user, world, route):
+    return user.can(permissions.CREATE_TICKETS) or user.can(permissions.WORK_TICKETS)
+
+
+def _may_edit_improvement(user, world, route):
+    from manyi.improvements import workflow
+
+    return workflow.may_edit(_improvement(world), user)
+
+
+def _may_record_call(user, world, route):
+    from manyi.improvements import notify
+
+    return notify.may_record_call(user)
+
+
+def _may_edit_visit_record(user, world, route):
+    from manyi.visits import workflow
+
+    world.record.refresh_from_db()
+    return workflow.can_edit_record(user, world.record)
+
+
+def _owns_token(user, world, route):
+    return world.token_rows["sam"].user_id == user.pk
+
+
+# Rules a view applies in its body, beyond the capabilities of its decorator (object-level
+# rules, one of several capabilities, a capability that depends on the URL). A role the rule
+# refuses may get 403, 404 or a refusal message, but nothing may change; a role it allows must
+# not get 403. Each is (what it checks, the same rule asked of the code that decides it).
+INNER_RULES = {
+    "tickets:transition": ("the transition's capability, workflow.TRANSITIONS[name]", _transition_allowed),
+    "tickets:classify": ("workflow.may_classify: records tickets or works on this one", _may_classify),
+    "tickets:note_add": ("workflow.may_classify: records tickets or works on this one", _may_classify),
+    "tickets:contact": ("workflow.may_edit_contact: may classify and sees personal data", _may_edit_contact),
+    "tickets:attachment_upload": ("tickets.create or tickets.work", _may_attach),
+    "improvements:transition": (
+        "improvements.manage, or its owner for owner_may transitions",
+        _improvement_transition_allowed,
+    ),
+    "improvements:edit": ("workflow.may_edit: a manager, or the owner at work", _may_edit_improvement),
+    "improvements:evidence_upload": (
+        "workflow.may_edit: a manager, or the owner at work",
+        _may_edit_improvement,
+    ),
+    "improvements:phone_call": ("notify.may_record_call", _may_record_call),
+    "visits:record_edit": (
+        "workflow.can_edit_record: the agent of a returned record",
+        _may_edit_visit_record,
+    ),
+    "api_token_revoke": ("the token's owner", _owns_token),
+}
+
+ROLES = ["alice", "sam", "amy", "hank", "ana"]
+
+
+def _callback_capabilities(callback):
+    return getattr(callback, "required_capabilities", None)
+
+
+# --------------------------------------------------------------------------- static
+
+
+def test_every_view_is_guarded_by_a_capability_or_listed_as_public():
+    unguarded, stale = [], []
+    names = set()
+    for pattern, name, callback in walk_patterns():
+        names.add(name)
+        if name.startswith("api:") and name not in PUBLIC:
+            continue  # the API's operations: next test
+        guarded = _callback_capabilities(callback) is not None
+        listed = name in PUBLIC or name in SIGNED_IN
+        if not guarded and not listed:
+            unguarded.append(f"{name or '(no name)'} {pattern}")
+        if guarded and listed:
+            stale.append(name)
+    assert not unguarded, (
+        "Views without @capability_required and not listed as public in tests/security/test_routes.py: "
+        + "; ".join(unguarded)
+    )
+    assert not stale, f"Listed as public or signed-in but guarded by a capability: {stale}"
+    assert not (set(PUBLIC) | set(SIGNED_IN) | set(INNER_RULES) | set(GET_RECORDS)) - names, (
+        "listed routes that no longer exist"
+    )
+
+
+def _required_in_body(function):
+    """The capabilities an API operation asks with require(request, permissions.X)."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "require"
+            and len(node.args) == 2
+            and isinstance(node.args[1], ast.Attribute)
+            and isinstance(node.args[1].value, ast.Name)
+            and node.args[1].value.id == "permissions"
+        ):
+            found.append(getattr(permissions, node.args[1].attr))
+    return found
+
+
+def _first_statement_requires(function):
+    """Whether the operation's body begins (after its docstring and imports) with require(...)."""
+    body = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0].body
+    for statement in body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            continue
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        return isinstance(call, ast.Call) and getattr(call.func, "id", "") == "require"
+    return False
+
+
+def test_every_api_operation_authenticates_by_token_and_asks_a_capability_first(world):
+    from manyi.api.api import BearerToken
+
+    problems = []
+    for operation in api_operations(world):
+        if not any(isinstance(auth, BearerToken) for auth in operation.auth):
+            problems.append(f"{operation.name}: no token authentication")
+        if not _required_in_body(operation.view_func) or not _first_statement_requires(operation.view_func):
+            problems.append(f"{operation.name}: does not begin with require(request, permissions.X)")
+    assert not problems, problems
+
+
+# --------------------------------------------------------------------------- dynamic
+
+
+def _writes():
+    """Rows written on this connection so far (SQLite counts them for free); None elsewhere."""
+    connection.ensure_connection()
+    return getattr(connection.connection, "total_changes", None)
+
+
+def _attempt(client, method, path, baseline, **extra):
+    """(status, location, tables changed from ``baseline``) of one request, rolled back
+    afterwards: every request meets the world as it was made."""
+    with transaction.atomic():
+        written = _writes()
+        response = getattr(client, method)(path, **extra)
+        unchanged = written is not None and _writes() == written
+        changed = [] if unchanged else changes(baseline, snapshot())
+        transaction.set_rollback(True)
+    return response.status_code, response.get("Location", ""), changed
+
+
+def _route_capabilities(route):
+    return _callback_capabilities(route.callback) or frozenset()
+
+
+def _is_login_redirect(status, location):
+    return status == 302 and location.startswith(resolve_url(settings.LOGIN_URL))
+
+
+@pytest.mark.parametrize("who", [None, *ROLES])
+def test_each_role_reaches_exactly_the_routes_its_capabilities_allow(world, who):
+    user = getattr(world.people, who) if who else None
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    baseline = snapshot()
+    problems = []
+    for route in routes(world):
+        if route.name in PUBLIC:
+            kind = "public"
+        elif route.name in SIGNED_IN:
+            kind = "signed-in"
+        else:
+            kind = "guarded"
+        needed = _route_capabilities(route)
+        if user is None:
+            allowed = kind == "public"
+        elif kind == "guarded":
+            allowed = all(user.can(capability) for capability in needed)
+        else:
+            allowed = True
+        inner = INNER_RULES.get(route.name)
+        may_act = allowed and (inner is None or user is None or inner[1](user, world, route))
+        for method in ("get", "post"):
+            status, location, changed = _attempt(client, method, route.path, baseline)
+            if route.name == "logout" and user is not None:
+                client.force_login(user)
+            where = f"{method.upper()} {route.label} {route.path}"
+            if status >= 500:
+                problems.append(f"{where}: {status}")
+                continue
+            if method == "get" and changed and route.name not in GET_RECORDS:
+                problems.append(f"{where}: a GET changed {changed}")
+            if not allowed:
+                refused = status in (401, 403, 404) or _is_login_redirect(status, location)
+                refused = refused or status == 405  # a method the view never takes
+                if not refused:
+                    problems.append(f"{where}: {status} {location} for a role without {sorted(needed)}")
+                if changed:
+                    problems.append(f"{where}: changed {changed} for a role without {sorted(needed)}")
+            elif not may_act:
+                if changed:
+                    problems.append(f"{where}: changed {changed}, refused by {inner[0]}")
+            elif status == 403:
+                problems.append(f"{where}: 403 for a role with {sorted(needed)}")
+    assert not problems, f"{who or 'anonymous'}:\n" + "\n".join(problems)
+
+
+def _api_payloads(world, operation):
+    """A valid body for each state-changing operation, so that the capability check is reached."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import _png
+
+    if operation.name == "create_ticket":
+        return {"data": {"description": "安全测试：经API记录的反馈"}, "content_type": "application/json"}
+    if operation.name == "add_message":
+        return {"data": {"text": "客户来电补充说明"}, "content_type": "application/json"}
+    if operation.name == "add_attachments":
+        return {"data": {"files": [SimpleUploadedFile("photo.png", _png())]}}
+    return {}
+
+
+def _api_capabilities(operation):
+    return _required_in_body(operation.view_func)
+
+
+@pytest.mark.parametrize("who", [None, *ROLES])
+def test_each_role_token_reaches_exactly_the_api_operations_its_capabilities_allow(world, who):
+    client = Client(raise_request_exception=False)
+    headers = {}
+    if who is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {world.tokens[who]}"
+        client.get("/api/customers", **headers)  # the first use stamps the token's last use
+    user = getattr(world.people, who) if who else None
+    baseline = snapshot()
+    problems = []
+    for operation in api_operations(world):
+        needed = _api_capabilities(operation)
+        allowed = user is not None and all(user.can(capability) for capability in needed)
+        if operation.name == "add_attachments" and user is not None:
+            allowed = allowed and _may_attach(user, world, None)
+        payload = _api_payloads(world, operation)
+        status, _location, changed = _attempt(
+            client, operation.method.lower(), operation.path, baseline, **payload, **headers
+        )
+        where = f"{operation.method} {operation.path} ({operation.name})"
+        if status >= 500:
+            problems.append(f"{where}: {status}")
+        elif user is None and status != 401:
+            problems.append(f"{where}: {status} without a token")
+        elif user is not None and not allowed and status not in (403, 404):
+            problems.append(f"{where}: {status} for a role without {needed}")
+        elif allowed and status == 403:
+            problems.append(f"{where}: 403 for a role with {needed}")
+        if not allowed and changed:
+            problems.append(f"{where}: changed {changed}")
+        if operation.method == "GET" and changed:
+            problems.append(f"{where}: a GET changed {changed}")
+    assert not problems, f"{who or 'anonymous'}:\n" + "\n".join(problems)
+
+
+def test_the_role_table_names_only_known_roles_and_capabilities():
+    """A typo in the table would silently grant nothing; every capability is a constant."""
+    from manyi.accounts.choices import Role
+
+    known = {value for name, value in vars(permissions).items() if name.isupper() and isinstance(value, str)}
+    assert set(ROLE_CAPABILITIES) <= set(Role)
+    for role, capabilities in ROLE_CAPABILITIES.items():
+        assert capabilities <= known, (role, capabilities - known)
