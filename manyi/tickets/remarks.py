@@ -6,13 +6,21 @@ only chooses the customer's own words: a survey ticket's description is written 
 """
 
 from manyi.analytics.feedback import classify_feedback
+from manyi.customers.masking import strip_contacts
 
 
 def customer_words(ticket):
+    """The customer's words without the phones and e-mail addresses in them: a number to call
+    back is no feedback, and the words found are shown (zhang, wei from an address) to readers
+    who may not see personal data."""
     if ticket.response_id is None:
-        return ticket.description
-    return "\n".join(
-        answer.text.strip() for answer in ticket.response.answers.all() if answer.text and answer.text.strip()
+        return strip_contacts(ticket.description)
+    return strip_contacts(
+        "\n".join(
+            answer.text.strip()
+            for answer in ticket.response.answers.all()
+            if answer.text and answer.text.strip()
+        )
     )
 
 

@@ -146,6 +146,18 @@ def test_public_feedback_shown_to_a_handler_is_masked_in_the_queue_and_the_page(
     assert Ticket.objects.get(pk=ticket.pk).description == WORDS  # the stored text stays whole
 
 
+def test_the_words_judged_on_a_ticket_leave_out_an_e_mail_address(client_as, people):
+    ticket = in_department(
+        workflow.open_ticket(by=None, channel=Channel.WEB, subject="", description=f"发票请寄到 {EMAIL}"),
+        people.quality,
+    )
+    html = client_as(people.hank).get(ticket.get_absolute_url()).content.decode()
+    remark = html[html.index('id="remark"') :]
+    remark = remark[: remark.index("</dd>")]
+    assert "zhang" not in remark and "example" not in remark
+    assert "发票" in remark
+
+
 @pytest.fixture
 def call(client):
     tokens = {}
