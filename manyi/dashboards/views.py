@@ -243,13 +243,11 @@ def word_cloud(request, pk):
     return HttpResponse(png, content_type="image/png")
 
 
-@capability_required(permissions.VIEW_ANALYSIS)
+@capability_required(permissions.VIEW_ANALYSIS, permissions.VIEW_RESPONSES)
 def drill_down(request, pk):
     """The responses behind a figure: filters, plus an item's option or a segment's group."""
     campaign = _campaign(pk)
-    if not request.user.can(permissions.VIEW_RESPONSES) or not can_see_individual_answers(
-        request.user, campaign
-    ):
+    if not can_see_individual_answers(request.user, campaign):
         raise PermissionDenied
     dataset = campaign_dataset(campaign)
     _form, selection, segment = _filters(request, campaign, dataset)

@@ -367,13 +367,11 @@ def task_after_warranty(request, pk):
 
 
 @require_POST
-@capability_required(perms.WORK_VISITS)
+@capability_required(perms.WORK_VISITS, perms.VIEW_CUSTOMERS)
 def customer_after_warranty(request, pk):
     """The same switch on the customer's page, for those who work visits and may see customers."""
     from manyi.customers.models import Customer
 
-    if not request.user.can(perms.VIEW_CUSTOMERS):
-        raise PermissionDenied
     customer = get_object_or_404(Customer, pk=pk)
     wanted = request.POST.get("wanted", "")
     if wanted not in ("0", "1") or customer.erased_at is not None:
@@ -467,11 +465,9 @@ def record_review(request, pk):
 
 
 @require_POST
-@capability_required(perms.WORK_VISITS)
+@capability_required(perms.WORK_VISITS, perms.CREATE_TICKETS)
 def record_ticket(request, pk):
     record = _record_for(request.user, pk)
-    if not request.user.can(perms.CREATE_TICKETS):
-        raise PermissionDenied
     try:
         ticket = workflow.open_problem_ticket(record, by=request.user)
     except VisitError as error:
