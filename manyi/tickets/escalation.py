@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
 from manyi.campaigns.mailing import absolute_url
+from manyi.customers.masking import private_text
 from manyi.emails import build_email, send_each
 
 from .choices import DEADLINE_NOUNS, DEADLINES, OPEN_STATES, EventKind, Priority
@@ -321,7 +322,8 @@ def escalation_email(user, items, now):
             rows.append(
                 {
                     "reference": item["reference"],
-                    "subject": item["subject"],
+                    # A subject may quote the customer (public feedback): masked as on the pages.
+                    "subject": private_text(item["subject"], user),
                     "missed": missed_texts[missed],
                     "priority": labels[item["new_priority"]],
                     "url": absolute_url(reverse("tickets:detail", args=[item["pk"]])),

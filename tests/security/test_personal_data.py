@@ -158,6 +158,27 @@ def test_the_words_judged_on_a_ticket_leave_out_an_e_mail_address(client_as, peo
     assert "发票" in remark
 
 
+def test_an_escalation_e_mail_masks_a_quoted_phone_for_a_recipient_without_the_right(people):
+    from django.utils import timezone
+
+    from manyi.tickets.choices import Priority
+    from manyi.tickets.escalation import escalation_email
+
+    ticket = workflow.open_ticket(
+        by=None, channel=Channel.WEB, subject=f"回电 {PHONE}", description="空调坏了"
+    )
+    item = {
+        "pk": ticket.pk,
+        "reference": ticket.reference,
+        "subject": ticket.subject,
+        "missed": ("response",),
+        "new_priority": Priority.HIGH,
+    }
+    people.hank.email, people.sam.email = "hank@example.com", "sam@example.com"
+    assert PHONE_MASKED in escalation_email(people.hank, [item], timezone.now()).body
+    assert PHONE in escalation_email(people.sam, [item], timezone.now()).body
+
+
 @pytest.fixture
 def call(client):
     tokens = {}
