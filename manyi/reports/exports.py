@@ -378,7 +378,10 @@ def _coded(values):
 
 
 def write_sav(table, path):
-    """An SPSS .sav file with variable labels and value labels (pyreadstat)."""
+    """An SPSS .sav file with variable labels and value labels (pyreadstat).
+
+    Text, labels too, is neutralised as in CSV and Excel: SPSS runs no formulas, but its data
+    go on to spreadsheets (Save As Excel or CSV, copy and paste)."""
     import pandas as pd
     import pyreadstat
 
@@ -390,14 +393,18 @@ def write_sav(table, path):
             column = column.astype("datetime64[s]")
         elif v.categorical:
             column, values = _coded(column)
+        elif v.kind == "text":
+            column = np.array([neutralise_formula(text) if text else text for text in column], dtype=object)
         data[v.name] = column
         if values:
-            value_labels[v.name] = {_number(value): label for value, label in values.items()}
+            value_labels[v.name] = {
+                _number(value): neutralise_formula(label) for value, label in values.items()
+            }
         measures[v.name] = measure
     pyreadstat.write_sav(
         pd.DataFrame(data),
         str(path),
-        column_labels=[v.label for v in table.variables],
+        column_labels=[neutralise_formula(v.label) for v in table.variables],
         variable_value_labels=value_labels,
         variable_measure=measures,
     )
