@@ -214,6 +214,10 @@ def test_the_api_ticket_read_masks_description_reply_and_timeline(call, people, 
 def test_an_improvement_raised_from_a_ticket_shows_its_problem_masked_to_a_handler(client_as, people):
     from manyi.improvements import workflow as improvements
 
+    ticket = in_department(
+        workflow.open_ticket(by=None, channel=Channel.WEB, subject=f"回电 {PHONE}", description="送货太慢"),
+        people.quality,
+    )
     improvement = improvements.raise_improvement(
         by=people.alice,
         title="送货时效",
@@ -221,9 +225,11 @@ def test_an_improvement_raised_from_a_ticket_shows_its_problem_masked_to_a_handl
         measures="增加配送车辆",
         owner=people.hank,
         deadline=date(2030, 1, 1),
+        tickets=[ticket],
     )
     html = client_as(people.hank).get(improvement.get_absolute_url()).content.decode()
     assert shows_masked(html)
+    assert f"回电 {PHONE_MASKED}" in html
     assert shows_whole(client_as(people.sam).get(improvement.get_absolute_url()).content.decode())
 
 
