@@ -334,6 +334,10 @@ class TicketFilterForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if user is None or not user.can(permissions.VIEW_PERSONAL_DATA):
+            self.fields["q"].widget.attrs["title"] = _(
+                "Reference, subject or customer; phone numbers and e-mail addresses are not searched."
+            )
         self.fields["category"].queryset = Category.objects.all()
         self.fields["category"].choices = [("", _("All")), *category_choices(active=False)]
         for field in self.fields.values():
@@ -367,13 +371,17 @@ class TicketFilterForm(forms.Form):
         data = self.cleaned_data
         if data.get("q"):
             text = data["q"].strip()
+            personal = self.user is not None and self.user.can(permissions.VIEW_PERSONAL_DATA)
             found = (
                 Q(reference__icontains=text)
-                | Q(subject__icontains=text)
                 | Q(customer__name__icontains=text)
                 | Q(customer__code__iexact=text)
             )
-            if self.user is not None and self.user.can(permissions.VIEW_PERSONAL_DATA):
+            # A subject can quote a phone or an address (public feedback): searched by digits or
+            # an @ only by who may see them, or the search would tell whose number it is.
+            if personal or not any(ch.isdigit() or ch == "@" for ch in text):
+                found |= Q(subject__icontains=text)
+            if personal:
                 found |= Q(contact_name__icontains=text) | Q(contact_phone__icontains=text)
             tickets = tickets.filter(found)
         for name in ("state", "severity", "channel", "department"):

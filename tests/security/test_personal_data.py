@@ -5,6 +5,7 @@ search by phone or e-mail works only for who may see them (else it would tell wh
 
 hank (handler) and ana (analyst) lack `personal_data.view`; alice, sam and amy have it."""
 
+import re
 from datetime import date, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -374,3 +375,19 @@ def test_the_ticket_queue_finds_by_contact_phone_only_for_who_may_see_it(client_
         .content.decode()
     )
     assert (ticket.reference in html) is (who == "alice")
+
+
+@pytest.mark.parametrize("who", ["alice", "hank"])
+def test_the_ticket_queue_finds_a_phone_quoted_in_a_subject_only_for_who_may_see_it(client_as, people, who):
+    ticket = in_department(
+        workflow.open_ticket(by=None, channel=Channel.WEB, subject=f"回电 {PHONE}", description="空调坏了"),
+        people.quality,
+    )
+    client = client_as(getattr(people, who))
+    for query in (PHONE, "1234567"):
+        html = client.get(reverse("tickets:list"), {"queue": "all", "q": query}).content.decode()
+        assert (ticket.reference in html) is (who == "alice"), query
+    html = client.get(reverse("tickets:list"), {"queue": "all", "q": "回电"}).content.decode()
+    assert ticket.reference in html
+    (search_box,) = re.findall(r'<input[^>]*name="q"[^>]*>', html)
+    assert ("title=" in search_box) is (who == "hank")  # the box says what is not searched
