@@ -60,14 +60,14 @@ class DashboardFilterForm(forms.Form):
     importance_line = forms.FloatField(
         label=_("Quadrant split: importance"),
         required=False,
-        widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "style": "width:8em"}),
+        widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "class": "w-8em"}),
     )
     performance_line = forms.FloatField(
         label=_("Quadrant split: score"),
         required=False,
         min_value=0,
         max_value=100,
-        widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "style": "width:8em"}),
+        widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "class": "w-8em"}),
     )
 
     def __init__(self, data, dataset, products):

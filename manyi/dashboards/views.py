@@ -122,7 +122,7 @@ class BootstrapForm(forms.Form):
         min_value=0,
         max_value=2**31 - 1,
         initial=1,
-        widget=forms.NumberInput(attrs={"class": "form-control", "style": "width:8em"}),
+        widget=forms.NumberInput(attrs={"class": "form-control w-8em"}),
     )
 
 

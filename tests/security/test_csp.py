@@ -27,6 +27,9 @@ ADMIN_PAGES = (
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 _HANDLER = re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.IGNORECASE)
+_STYLE = re.compile(r"<[a-z][^>]*\sstyle\s*=|<style\b", re.IGNORECASE)
+# Pages of libraries that style themselves (the browser then ignores those inline styles).
+STYLE_EXEMPT = ("/admin/", "/api/docs")
 _DATA_SCRIPT_TYPES = ("application/json", "application/ld+json")
 
 
@@ -66,17 +69,21 @@ def problems(response):
             found.append(f"inline <script{attributes}>")
     for handler in _HANDLER.findall(body):
         found.append(f"inline handler {handler[-60:]!r}")
+    request = getattr(response, "wsgi_request", None)
+    if not (request and request.path.startswith(STYLE_EXEMPT)):
+        # Blocked by style-src 'self': the page would look broken.
+        found += [f"inline style {style[-60:]!r}" for style in _STYLE.findall(body)]
     return found
 
 
 def test_the_policy_check_catches_what_it_should(client):
-    """The checker itself: a page without the header, or with an inline script or handler, fails."""
+    """The checker itself: no header, an inline script, handler or style: each is caught."""
     from django.http import HttpResponse
 
     bare = HttpResponse("<p>hi</p>")
     assert problems(bare) == ["no Content-Security-Policy header"]
     page = HttpResponse(
-        '<script>alert(1)</script><img src=x onerror="alert(1)"><script src="/s.js"></script>'
+        '<script>alert(1)</script><img src=x onerror="alert(1)"><script src="/s.js"></script><p style="x">'
     )
     page["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'self'; "
@@ -86,6 +93,7 @@ def test_the_policy_check_catches_what_it_should(client):
     assert any("weak script-src" in p for p in found)
     assert any(p.startswith("inline <script") for p in found)
     assert any("inline handler" in p for p in found)
+    assert any("inline style" in p for p in found)
     data = HttpResponse('<script id="d" type="application/json">{"a": 1}</script>')
     data["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
