@@ -14,6 +14,7 @@ import datetime
 import io
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -495,3 +496,91 @@ def changes(before, after):
         for table in sorted(set(before) | set(after))
         if before.get(table) != after.get(table)
     ]
+
+
+# --------------------------------------------------------------------------- the forms of the pages
+
+
+class _FormParser(HTMLParser):
+    """The POST forms of a page: [(action, {field: value})], filled as a user would submit them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self._form, self._select, self._textarea = [], None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v if v is not None else "") for k, v in attrs}
+        if tag == "form":
+            if a.get("method", "get").lower() == "post":
+                self._form = (a.get("action", ""), {})
+                self.forms.append(self._form)
+            return
+        if self._form is None:
+            return
+        data = self._form[1]
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text").lower()
+            if kind in ("checkbox", "radio"):
+                if kind == "checkbox" and "checked" not in a:
+                    return
+                data.setdefault(name, a.get("value", "on"))
+            elif kind == "file":
+                return
+            elif kind in ("submit", "button", "image"):
+                data.setdefault(name, a.get("value", ""))
+            elif name != "csrfmiddlewaretoken":
+                data.setdefault(name, a.get("value") or _FILLERS.get(kind, "安全测试"))
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select:
+            value = a.get("value", "")
+            if "selected" in a or (value and not data.get(self._select)):
+                data[self._select] = value
+        elif tag == "textarea" and name:
+            self._textarea = name
+            data.setdefault(name, "安全测试：说明")
+        elif tag == "button" and name:
+            data.setdefault(name, a.get("value", ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+
+_FILLERS = {
+    "email": "security@example.com",
+    "tel": "13800000000",
+    "number": "1",
+    "date": "2026-12-31",
+    "datetime-local": "2026-12-31T10:00",
+    "url": "https://example.com/",
+}
+
+
+def page_forms(html, page_path):
+    """{action path: data} of the POST forms on a page (the first form for each action)."""
+    from urllib.parse import urljoin, urlsplit
+
+    parser = _FormParser()
+    parser.feed(html)
+    found = {}
+    for action, data in parser.forms:
+        path = urlsplit(urljoin(page_path, action or page_path)).path
+        found.setdefault(path, data)
+    return found
+
+
+def submitted_forms(client, route_list):
+    """{path: data} of every POST form on every page the client can GET, as the page fills it."""
+    forms = {}
+    for route in route_list:
+        response = client.get(route.path)
+        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+            for path, data in page_forms(response.content.decode(), route.path).items():
+                forms.setdefault(path, data)
+    return forms
