@@ -139,6 +139,9 @@ def test_markup_in_every_user_text_is_shown_as_text_and_never_runs(
         "/visits/scripts/",
     ):
         watch.open(path)
+    # The path diagram names the dimensions in its chart; the cross tabs list the questions.
+    watch.open(f"/dashboards/campaigns/{campaign.pk}/model/", must_show=None)
+    watch.open(f"/dashboards/campaigns/{campaign.pk}/crosstab/", must_show=None)
     # Forms that hold the text in their fields (not in the page's text).
     watch.open(f"/surveys/{questionnaire.pk}/questions/{question.pk}/", must_show=None)
     watch.open(f"/visits/scripts/{script.pk}/", must_show=None)

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 PEOPLE = ("alice", "sam", "amy", "hank", "ana", None)
 
+# Variants of a page chosen by a query string.
+QUERY_PAGES = ("/visits/plans/?print=1",)
 # Pages of Django's admin site (skipped by routes()): the administrators' pages are HTML too.
 ADMIN_PAGES = (
     "/admin/",
@@ -113,7 +115,7 @@ def test_every_html_page_has_a_strict_policy_and_no_inline_script_for_every_role
         client.logout()
         if person is not None:
             client.force_login(getattr(world.people, person))
-        for path in pages + (list(ADMIN_PAGES) if person == "alice" else []):
+        for path in pages + list(QUERY_PAGES) + (list(ADMIN_PAGES) if person == "alice" else []):
             response = client.get(path)
             if response.status_code != 200 or not response.get("Content-Type", "").startswith("text/html"):
                 continue
@@ -130,6 +132,7 @@ def test_every_html_page_has_a_strict_policy_and_no_inline_script_for_every_role
         f"/s/{world.invitation.token}/",
         "/feedback/",
         "/api/docs",
+        "/visits/plans/?print=1",
         "/admin/",
     ):
         assert any(path.startswith(must) for path in checked), f"{must} was not checked"
