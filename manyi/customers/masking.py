@@ -14,10 +14,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Phones and e-mail addresses written inside free text (open answers, feedback, notes): a
 # mobile (13812345678, 138 1234 5678, 138-1234-5678, +86 138...), a landline with its area
 # code (0571-88886666, 057188886666, (0571) 88886666), an address. An order number is no phone:
-# the digits around a match must not be digits.
+# the digits around a match must not be digits. Full-width digits and hyphens (１３８－…), as
+# Chinese keyboards type them, count too (\d matches them).
 PHONE_IN_TEXT = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
-    r"|(?<!\d)(?:0\d{2,3}[ -]?|\(0\d{2,3}\) ?)\d{7,8}(?!\d)"
+    r"(?<![\d+＋])(?:(?:[+＋]|00)86[ \-－]?)?[1１][3-9３-９]\d(?:[ \-－]?\d{4}){2}(?!\d)"
+    r"|(?<!\d)(?:[0０]\d{2,3}[ \-－]?|[(（][0０]\d{2,3}[)）] ?)\d{7,8}(?!\d)"
 )
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -31,7 +32,8 @@ def mask_phone(phone: str) -> str:
         return "*" * len(phone)
     # Keep what says little about the person: a landline's area code (before the hyphen)
     # or a mobile's first three digits, and the last four digits.
-    area = phone.index("-") if phone.startswith("0") and "-" in phone else 3
+    hyphen = next((i for i, ch in enumerate(phone) if ch in "-－"), None)
+    area = hyphen if phone[:1] in "0０" and hyphen is not None else 3
     hidden = {i for i in digits[:-4] if i >= area} if len(digits) > 7 else set(digits[:-4])
     return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))
 
