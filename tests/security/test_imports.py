@@ -111,6 +111,12 @@ def csv_file(path, count):
     return path
 
 
+@pytest.fixture(autouse=True)
+def own_media_folder(settings, tmp_path):
+    """Uploads kept between import steps go to this test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="module")
 def bomb_600(tmp_path_factory):
     """The issue's file: about 2 MB that unpacks to 600 MB (made once for the module)."""
