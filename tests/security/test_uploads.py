@@ -196,8 +196,9 @@ def paper_campaign():
 @pytest.mark.parametrize("name", DISGUISED_IMPORTS)
 @pytest.mark.parametrize("which", ["customers", "purchases", "paper answers"])
 def test_a_disguised_import_file_is_refused_and_nothing_changes(
-    client_as, people, paper_campaign, which, name
+    client_as, people, paper_campaign, which, name, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path / "media"
     upload = SimpleUploadedFile(name, _import_file(name))
     before = snapshot()
     if which == "paper answers":
@@ -211,3 +212,4 @@ def test_a_disguised_import_file_is_refused_and_nothing_changes(
     page = response.content.decode()
     assert "Excel" in page or "CSV" in page  # the message says what to upload instead
     assert changes(before, snapshot()) == []
+    assert not list(tmp_path.rglob("*.xlsx")) and not list(tmp_path.rglob("*.csv"))  # not kept either
