@@ -121,6 +121,9 @@ def check_table_file(path):
 # --------------------------------------------------------------------------- XLSX
 
 
+MARK = b"PK\x05\x06"  # the end record of a ZIP archive
+
+
 def _end_of_directory(path):
     """(parts, directory size) from the ZIP's end record, read before zipfile lists the parts:
     a directory of millions of parts would take gigabytes as ZipInfo objects. None if absent."""
@@ -129,12 +132,27 @@ def _end_of_directory(path):
         size = handle.tell()
         handle.seek(max(0, size - 65_557))  # the end record (22 bytes) and a comment of up to 64 KB
         tail = handle.read()
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) < at + 22:
+    # The record is one whose comment length reaches the end of the file exactly. A comment
+    # holding a record of its own makes two readers see two archives (ours one part, the
+    # sheet reader another): such a file is not read at all.
+    found = [
+        at
+        for at in _positions(tail, MARK)
+        if at + 22 + int.from_bytes(tail[at + 20 : at + 22], "little") == len(tail)
+    ]
+    if len(found) != 1:
         return None
+    at = found[0]
     return int.from_bytes(tail[at + 10 : at + 12], "little"), int.from_bytes(
         tail[at + 12 : at + 16], "little"
     )
+
+
+def _positions(data, mark):
+    at = data.find(mark)
+    while at >= 0:
+        yield at
+        at = data.find(mark, at + 1)
 
 
 def _check_xlsx(path):

@@ -222,8 +222,11 @@ def test_a_part_compressed_far_more_than_a_spreadsheet_is_refused(
         ),
         ((HEADER, f'<row r="2">{cell("A2", "C00002")}{cell("XFD2", "x")}</row>'), "超过 1,000 列"),
         ((HEADER, f'<row r="2">{cell("A150000", "C00002")}{cell("CV2", "x")}</row>'), "单元格"),
+        # Cells and rows without a position follow the one before them.
+        ((HEADER, "<row>" + "<c/>" * 1500 + '<c t="inlineStr"><is><t>x</t></is></c></row>'), "超过 1,000 列"),
+        ((HEADER, '<row r="200001"/><row><c t="inlineStr"><is><t>x</t></is></c></row>'), "超过 200,000 行"),
     ],
-    ids=["last-row", "last-column", "grid"],
+    ids=["last-row", "last-column", "grid", "cells-without-positions-wide", "rows-without-positions-far"],
 )
 def test_a_tiny_sheet_reaching_far_cells_is_refused(
     client_as, people, paper_campaign, tmp_path, which, cells, message
@@ -327,4 +330,16 @@ def test_a_part_that_unpacks_to_more_than_its_directory_says_is_unreadable(tmp_p
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 1000
 
     with pytest.raises(uploads.FileRefused):
+        uploads.check_table_file(path)
+
+
+def test_a_forged_end_record_in_the_archive_comment_is_not_believed(tmp_path):
+    """A comment holding an end record of its own (one part, say) is refused: two ZIP readers
+    may each believe a different record and see two different archives."""
+    path = write_xlsx(
+        tmp_path / "comment.xlsx", [HEADER.encode()], extra=[(f"p{n}.xml", b"") for n in range(1200)]
+    )
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.comment = uploads.MARK + bytes(4) + (1).to_bytes(2, "little") * 2 + bytes(10)
+    with pytest.raises(uploads.FileRefused, match="无法读取"):
         uploads.check_table_file(path)
