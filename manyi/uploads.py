@@ -9,9 +9,9 @@ An .xlsx is a ZIP archive: a 2 MB file can unpack to gigabytes, and the reader (
 builds each sheet as a dense grid of its last row by its last column, so two cells at A1 and
 XFD1048576 ask for 17 billion cells. So, from the archive's directory alone: the number of
 parts, each part's unpacked size and compression ratio, archives inside the archive, and
-the total unpacked size; then each worksheet's XML is decompressed as a stream (a megabyte at
-a time, never kept) to count its rows and find its last row and column, stopping as soon as
-a limit is passed. A CSV file is counted row by row from the disk the same way.
+the total unpacked size; then every part is decompressed as a stream (a megabyte at a time,
+never kept) to count a sheet's rows and find its last row and column, stopping as soon as a
+limit is passed (the reader takes a sheet from whatever part the workbook names). A CSV file is counted row by row from the disk the same way.
 
 Settings: ``IMPORT_MAX_BYTES`` (the file), ``IMPORT_MAX_UNPACKED_BYTES`` (an .xlsx unpacked),
 ``IMPORT_MAX_ROWS`` (data rows of a sheet or CSV file).
@@ -46,7 +46,6 @@ NESTED_ARCHIVES = (".zip", ".xlsx", ".xlsm", ".xlsb", ".docx", ".pptx", ".jar", 
 
 CHUNK = 1024 * 1024
 
-_WORKSHEET = re.compile(r"xl/worksheets/[^/]+\.xml", re.IGNORECASE)
 _ROW = re.compile(rb"<row[\s>/]")
 # Every writer we know puts a cell's position first (<c r="B7" ...>): the two quick patterns
 # read those. A chunk with any other cell (no position, or not first) is read with the
@@ -167,8 +166,10 @@ def _check_xlsx(path):
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             _check_members(infos)
+            # Every part: the reader follows the workbook's relationships to a sheet of any
+            # name (xl/other/data.png is read as a sheet when the workbook points there).
             for info in infos:
-                if _WORKSHEET.fullmatch(info.filename):
+                if not info.is_dir():
                     with archive.open(info) as stream:
                         _scan_sheet(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError, RuntimeError):

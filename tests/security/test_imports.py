@@ -333,6 +333,23 @@ def test_a_part_that_unpacks_to_more_than_its_directory_says_is_unreadable(tmp_p
         uploads.check_table_file(path)
 
 
+def test_a_sheet_kept_under_another_name_is_checked_too(tmp_path):
+    """The reader takes the sheet from whatever part the workbook's relationships name."""
+    path = tmp_path / "hidden.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels", WORKBOOK_RELS.replace("worksheets/sheet1.xml", "/xl/media/a.png")
+        )
+        sheet = f'<row r="1">{cell("A1", "客户编码")}{cell("XFD2", "x")}</row>'.encode()
+        archive.writestr("xl/media/a.png", SHEET_START + sheet + SHEET_END)
+
+    with pytest.raises(uploads.FileRefused, match="1,000"):
+        uploads.check_table_file(path)
+
+
 def test_a_forged_end_record_in_the_archive_comment_is_not_believed(tmp_path):
     """A comment holding an end record of its own (one part, say) is refused: two ZIP readers
     may each believe a different record and see two different archives."""
