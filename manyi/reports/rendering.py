@@ -230,6 +230,10 @@ def xlsx_bytes(report, user, figures=None):
         (_("Response rate (%)"), m["response_rate"]),
         (_("Valid"), m["valid"]),
         (_("Valid rate (%)"), m["valid_rate"]),
+        (
+            _("Answers without an invitation"),
+            " · ".join(f"{label} {n}" for label, n in m.get("uninvited", [])) or 0,
+        ),
         (_("Validity rule"), m["validity_rule"]),
         (_("Scoring"), m["scale_method"]),
         (_("Satisfied customer threshold"), m["threshold"]),

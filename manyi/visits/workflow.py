@@ -138,6 +138,21 @@ def answer_channel(method):
     return Channel.PHONE if method in PHONE_METHODS else Channel.VISIT
 
 
+def open_invitation(campaign, customer_id):
+    """The customer's invitation to this campaign not answered yet, if any: a visit that asks
+    the questionnaire answers it (回收 by phone or on site, seed 000's 电话催收), so the campaign
+    counts one returned questionnaire, not an invitation left open beside a second answer."""
+    from manyi.campaigns.choices import InvitationStatus
+    from manyi.campaigns.models import Invitation
+
+    return (
+        Invitation.objects.filter(campaign=campaign, customer_id=customer_id)
+        .exclude(status=InvitationStatus.COMPLETED)
+        .order_by("pk")
+        .first()
+    )
+
+
 def complete(task, *, by, record, answers=None, now=None):
     """The visit took place: store the record (an unsaved VisitRecord with the form's fields),
     the questionnaire answers (cleaned data of the AnswerForm, scored like web answers) and
@@ -162,6 +177,7 @@ def complete(task, *, by, record, answers=None, now=None):
                 questionnaire=campaign.questionnaire,
                 cleaned_data=answers,
                 channel=answer_channel(record.method),
+                invitation=open_invitation(campaign, task.customer_id),
                 customer=task.customer,
                 agent=by,
                 submission_id=uuid.uuid5(uuid.NAMESPACE_URL, f"manyi-visit-task-{task.pk}"),

@@ -94,7 +94,7 @@ def test_a_survey_goes_from_template_to_invitation_email_to_answer_to_counts(
 
     # Back at the office: the campaign counts the answer.
     page.goto(page.base_url + f"/campaigns/{campaign.pk}/")
-    assert page.inner_text("#count-completed") == "1"
+    assert page.inner_text("#count-returned") == "1"
     assert page.inner_text("#count-sent") == "6"
     screenshot("survey-flow-campaign-counts")
 

@@ -12,6 +12,7 @@ from manyi.testing import (
     make_campaign,
     make_contact,
     make_customer,
+    make_invitation,
     make_question,
     make_questionnaire,
     make_response,
@@ -166,13 +167,52 @@ def test_counts_and_rates_against_a_hand_built_campaign(questionnaire, django_as
             questionnaire, campaign, invitation=invitation, status=ResponseStatus.COMPLETED, valid=n < 5
         )
     make_response(questionnaire, campaign, invitation=invitations[7], status=ResponseStatus.IN_PROGRESS)
-    with django_assert_num_queries(2):
+    # Answers nobody was invited to give: counted apart, never in the response rate.
+    for channel, valid in ((Channel.ANONYMOUS, True), (Channel.ANONYMOUS, False), (Channel.VISIT, True)):
+        make_response(questionnaire, campaign, channel=channel, status=ResponseStatus.COMPLETED, valid=valid)
+    with django_assert_num_queries(3):
         counts = workflow.campaign_counts(campaign)
     assert (counts["issued"], counts["sent"], counts["opened"], counts["started"]) == (10, 9, 8, 7)
-    assert (counts["completed"], counts["valid"]) == (6, 5)
-    assert counts["response_rate"] == 60.0  # 6 / 10
+    assert (counts["returned"], counts["returned_valid"]) == (6, 5)
+    assert (counts["completed"], counts["valid"]) == (9, 7)  # every answer the analysis reads
+    assert [(row["channel"], row["completed"], row["valid"]) for row in counts["uninvited"]] == [
+        ("anonymous", 2, 1),
+        ("visit", 1, 1),
+    ]
+    assert counts["response_rate"] == 60.0  # 6 / 10, not 9 / 10
     assert counts["valid_rate"] == 83.3  # 5 / 6
     assert counts["progress"] == 85.7  # 60 / 70
+
+
+def test_the_caiguan_report_counts_45_issued_28_returned_62_percent(questionnaire, client_as, people):
+    """彩管 report (seed 000): "共发放问卷45份,实际收回28份,反馈率为62%,有效率为100%". The 28 come back
+    by e-mail link, phone and paper; three more answers through the anonymous link do not
+    raise the 反馈率."""
+    from manyi.campaigns.answering import AnswerForm, save_response
+
+    campaign = make_campaign(questionnaire, channels=[Channel.EMAIL, Channel.PHONE, Channel.ANONYMOUS])
+    invitations = [make_invitation(campaign) for _ in range(45)]
+    question = questionnaire.questions.get()
+    data = {f"q-{question.pk}": str(question.options.order_by("position").first().pk)}
+
+    def answer(**where):
+        form = AnswerForm(questionnaire, data=data)
+        assert form.is_valid(), form.errors
+        save_response(campaign=campaign, questionnaire=questionnaire, cleaned_data=form.cleaned_data, **where)
+
+    channels = [Channel.EMAIL] * 20 + [Channel.PHONE] * 5 + [Channel.PAPER] * 3
+    for invitation, channel in zip(invitations, channels, strict=False):
+        answer(channel=channel, invitation=invitation)
+    for _ in range(3):
+        answer(channel=Channel.ANONYMOUS)
+
+    counts = workflow.campaign_counts(campaign)
+    assert (counts["issued"], counts["returned"], counts["returned_valid"]) == (45, 28, 28)
+    assert round(counts["response_rate"]) == 62  # 28 / 45 = 62.2%
+    assert counts["valid_rate"] == 100.0
+    assert counts["uninvited_completed"] == 3
+    page = client_as(people.sam).get(f"/campaigns/{campaign.pk}/counts/").content.decode()
+    assert 'id="count-returned">28<' in page and "62.2%" in page and 'id="count-uninvited"' in page
 
 
 def test_counts_of_a_campaign_without_invitations_have_no_rates(campaign):

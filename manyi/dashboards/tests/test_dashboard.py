@@ -107,7 +107,9 @@ def test_the_headline_figures_equal_hand_computations(client_as, people, survey)
     assert 'data-reached="no"' in html  # target 80 > index
     # Issued (one invitation per respondent), returned and valid, with the rates (回收率, 有效率).
     assert figure(html, "issued") == str(len(ANSWERS))
-    assert "发放" in html and "回收率 100.0%" in html and "有效率 100.0%" in html
+    assert figure(html, "returned") == str(len(ANSWERS))
+    assert figure(html, "response-rate") == "100.0%"
+    assert "发放" in html and "回收率" in html and "有效率 100.0%" in html
 
 
 def test_the_item_table_and_a_region_filter(client_as, people, survey):

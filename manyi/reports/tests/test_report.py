@@ -274,3 +274,29 @@ def test_a_published_pdf_is_drawn_once_per_kind_of_reader(client_as, people, sur
     client_as(people.alice).get(reverse("reports:pdf", args=[report.pk]))  # may see personal data
     kept = sorted(p.name for p in (Path(settings.VAR_DIR) / "reports").iterdir())
     assert kept == [f"report-{report.pk}-v1-full-zh-hans.pdf", f"report-{report.pk}-v1-masked-zh-hans.pdf"]
+
+
+def test_answers_without_an_invitation_are_reported_apart_from_the_returned(client_as, people, survey):
+    """Seed 000: 回收率 = returned of issued. An answer through the anonymous link is analysed
+    but is no returned questionnaire: the method table keeps 8 of 9 and names it apart."""
+    from manyi.campaigns.answering import AnswerForm, save_response
+    from manyi.campaigns.choices import Channel
+    from manyi.reports.figures import report_figures
+
+    question = survey.questionnaire.questions.get(code="Q1")
+    form = AnswerForm(
+        survey.questionnaire, data={f"q-{question.pk}": str(question.options.first().pk)}, complete=False
+    )
+    assert form.is_valid(), form.errors
+    save_response(
+        campaign=survey,
+        questionnaire=survey.questionnaire,
+        cleaned_data=form.cleaned_data,
+        channel=Channel.ANONYMOUS,
+    )
+    method = report_figures(survey)["method"]
+    assert (method["issued"], method["returned"], method["response_rate"]) == (9, 8, 88.9)  # not 9 of 9
+    assert method["uninvited"] == [[str(Channel.ANONYMOUS.label), 1]]
+    report = new_report(survey, people.sam, client_as(people.sam))
+    html = client_as(people.sam).get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert 'id="returned">8<' in html and 'id="uninvited"' in html

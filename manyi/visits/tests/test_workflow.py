@@ -138,6 +138,50 @@ def test_done_stores_the_record_and_the_answers_as_a_phone_response_by_the_agent
     assert VisitRecord.objects.count() == 1
 
 
+def test_a_visit_answers_the_customers_open_invitation_of_the_campaign(team):
+    """The phone call is how the invited customer's questionnaire comes back (seed 000: 电话催收):
+    one returned questionnaire, counted in the response rate, not a second response beside an
+    open invitation."""
+    from manyi.campaigns.choices import InvitationStatus
+    from manyi.campaigns.models import Invitation, Response
+    from manyi.campaigns.workflow import campaign_counts
+
+    campaign = make_visit_campaign()
+    task = make_task(agent=team.amy, campaign=campaign)
+    invitation = Invitation.objects.create(
+        campaign=campaign, customer=task.customer, status=InvitationStatus.SENT
+    )
+    Invitation.objects.create(campaign=campaign, customer=make_customer(), status=InvitationStatus.SENT)
+    form = AnswerForm(campaign.questionnaire, data={}, complete=False)
+    assert form.is_valid(), form.errors
+    record = workflow.complete(
+        task, by=team.amy, record=unsaved_record(), answers=form.cleaned_data, now=at(23, 11)
+    )
+
+    invitation.refresh_from_db()
+    assert record.response.invitation == invitation
+    assert invitation.status == InvitationStatus.COMPLETED
+    assert Response.objects.filter(campaign=campaign).count() == 1
+    counts = campaign_counts(campaign)
+    assert (counts["issued"], counts["returned"], counts["response_rate"]) == (2, 1, 50.0)
+    assert counts["uninvited"] == []
+
+
+def test_a_visit_to_a_customer_not_invited_is_counted_apart_from_the_returned(team):
+    from manyi.campaigns.workflow import campaign_counts
+
+    campaign = make_visit_campaign()
+    task = make_task(agent=team.amy, campaign=campaign)
+    form = AnswerForm(campaign.questionnaire, data={}, complete=False)
+    assert form.is_valid()
+    record = workflow.complete(
+        task, by=team.amy, record=unsaved_record(), answers=form.cleaned_data, now=at(23, 11)
+    )
+    assert record.response.invitation is None
+    counts = campaign_counts(campaign)
+    assert (counts["returned"], counts["uninvited_completed"]) == (0, 1)
+
+
 def test_an_on_site_visit_is_stored_with_the_visit_channel(team):
     campaign = make_visit_campaign()
     task = make_task(agent=team.amy, campaign=campaign, method=Method.ON_SITE_KEY)
