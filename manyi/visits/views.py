@@ -400,7 +400,9 @@ def record_detail(request, pk):
     blocks = None
     allowed = bool(record.response_id) and can_see_individual_answers(request.user, record.response.campaign)
     if allowed:
-        form = AnswerForm(record.response.questionnaire, initial=answers_for_reader(record.response, request.user))
+        form = AnswerForm(
+            record.response.questionnaire, initial=answers_for_reader(record.response, request.user)
+        )
         blocks = form.blocks()
     return render(
         request,
