@@ -180,3 +180,65 @@ def test_markup_in_every_user_text_is_shown_as_text_and_never_runs(
     watch.check("the end")
     # Not even a style was refused: the pages work under the policy as they are.
     assert not watch.csp, watch.csp
+
+
+def test_what_were_inline_handlers_still_works_under_the_policy(page, login, people):
+    """Confirm before archiving, tick all tickets, pick an agent, print the plan, preview only:
+    these were onclick/onsubmit/onchange attributes and are now static/js/manyi.js."""
+    from manyi.testing import make_customer, make_questionnaire
+    from manyi.tickets import workflow as ticket_workflow
+    from manyi.visits.tests.factories import make_task
+
+    questionnaire = make_questionnaire(title="回访问卷")
+    for subject in ("噪音大", "发票未收到"):
+        ticket_workflow.open_ticket(
+            by=people.amy, channel="phone", customer=make_customer(), subject=subject, description=subject * 5
+        )
+    make_task(agent=people.amy)
+    watch = Watch(page)
+    login(people.alice)
+
+    # Archiving asks first: dismissed, nothing happens; accepted, the questionnaire is archived.
+    page.goto(page.base_url + "/surveys/")
+    archive = page.locator(f"form[action='/surveys/{questionnaire.pk}/archive/'] button")
+    answers = []
+    page.once("dialog", lambda dialog: (answers.append(dialog.message), dialog.dismiss()))
+    watch.dialogs.clear()
+    page.remove_listener("dialog", watch._dialog)
+    archive.click()
+    page.wait_for_timeout(300)
+    questionnaire.refresh_from_db()
+    assert answers and not questionnaire.is_archived
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        archive.click()
+    questionnaire.refresh_from_db()
+    assert questionnaire.is_archived
+    page.on("dialog", watch._dialog)
+
+    # "Select all" ticks every ticket of the queue.
+    page.goto(page.base_url + "/tickets/?queue=open")
+    page.check("#bulk-assign thead input[type=checkbox]")
+    boxes = page.locator("input[name=tickets]")
+    assert boxes.count() >= 2 and all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+
+    # Choosing an agent on the worklist shows that agent's visits at once.
+    page.goto(page.base_url + "/visits/")
+    with page.expect_navigation():
+        page.select_option("#agent-filter select[name=agent]", str(people.amy.pk))
+    assert f"agent={people.amy.pk}" in page.url
+
+    # The printable plan's button prints.
+    page.goto(page.base_url + "/visits/plans/?print=1")
+    page.evaluate("() => { window.print = () => { window.__printed = true; }; }")
+    page.click("button[data-print]")
+    assert page.evaluate("() => window.__printed") is True
+
+    # The questionnaire preview never submits.
+    page.goto(page.base_url + f"/surveys/{questionnaire.pk}/preview/")
+    url = page.url
+    page.evaluate("() => document.getElementById('preview-form').requestSubmit()")
+    page.wait_for_timeout(300)
+    assert page.url == url
+    watch.check("the pages with behaviours")
+    assert not watch.csp, watch.csp
