@@ -166,27 +166,61 @@ def _callback_capabilities(callback):
 # --------------------------------------------------------------------------- static
 
 
-def test_every_view_is_guarded_by_a_capability_or_listed_as_public():
-    unguarded, stale = [], []
-    names = set()
-    for pattern, name, callback in walk_patterns():
-        names.add(name)
+def unguarded_views(resolver=None):
+    """The URL patterns (outside the API's operations) whose view has no @capability_required and
+    is not listed as public or for any signed-in user."""
+    found = []
+    for pattern, name, callback in walk_patterns(resolver):
         if name.startswith("api:") and name not in PUBLIC:
-            continue  # the API's operations: next test
-        guarded = _callback_capabilities(callback) is not None
-        listed = name in PUBLIC or name in SIGNED_IN
-        if not guarded and not listed:
-            unguarded.append(f"{name or '(no name)'} {pattern}")
-        if guarded and listed:
-            stale.append(name)
+            continue  # the API's operations: see the next test
+        if _callback_capabilities(callback) is None and name not in PUBLIC and name not in SIGNED_IN:
+            found.append(f"{name or '(no name)'} {pattern}")
+    return found
+
+
+def test_every_view_is_guarded_by_a_capability_or_listed_as_public():
+    unguarded = unguarded_views()
     assert not unguarded, (
         "Views without @capability_required and not listed as public in tests/security/test_routes.py: "
         + "; ".join(unguarded)
     )
+    names = {name for _pattern, name, _callback in walk_patterns()}
+    stale = [
+        name
+        for _pattern, name, callback in walk_patterns()
+        if (name in PUBLIC or name in SIGNED_IN) and _callback_capabilities(callback) is not None
+    ]
     assert not stale, f"Listed as public or signed-in but guarded by a capability: {stale}"
-    assert not (set(PUBLIC) | set(SIGNED_IN) | set(INNER_RULES) | set(GET_RECORDS)) - names, (
-        "listed routes that no longer exist"
-    )
+    listed = set(PUBLIC) | set(SIGNED_IN) | set(INNER_RULES) | set(GET_RECORDS)
+    assert not listed - names, f"listed routes that no longer exist: {sorted(listed - names)}"
+
+
+def test_a_new_view_without_a_capability_is_caught_by_its_url_name():
+    """The check above on a URLconf with one guarded and one forgotten view."""
+    from types import ModuleType
+
+    from django.http import HttpResponse
+    from django.urls import URLResolver, include, path
+    from django.urls.resolvers import RegexPattern
+
+    from manyi.accounts.decorators import capability_required
+
+    def forgotten(request):
+        return HttpResponse("customer list")
+
+    @capability_required(permissions.VIEW_CUSTOMERS)
+    def guarded(request):
+        return HttpResponse("customer list")
+
+    app = ModuleType("new_app_urls")
+    app.app_name = "new_app"
+    app.urlpatterns = [
+        path("guarded/", guarded, name="guarded"),
+        path("forgotten/", forgotten, name="forgotten"),
+    ]
+    root = ModuleType("root_urls")
+    root.urlpatterns = [path("new/", include(app)), path("admin/", forgotten, name="admin_page")]
+    assert unguarded_views(URLResolver(RegexPattern(r"^/"), root)) == ["new_app:forgotten new/forgotten/"]
 
 
 def _required_in_body(function):
