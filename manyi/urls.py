@@ -24,3 +24,5 @@ urlpatterns = [
     path("api/", include("manyi.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "manyi.views.bad_request"

@@ -19,3 +19,15 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception):
+    """400: a parameter that does not parse (manyi.forms.BadParameter) says which, in the
+    user's language; other bad requests (Django's own) keep its plain page."""
+    from django.views import defaults
+
+    from manyi.forms import BadParameter
+
+    if not isinstance(exception, BadParameter):
+        return defaults.bad_request(request, exception)
+    return render(request, "400.html", {"message": str(exception)}, status=400)

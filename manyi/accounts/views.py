@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from manyi.forms import StyledFormMixin
+from manyi.forms import StyledFormMixin, id_param, search_param
 
 from . import permissions
 from .audit import describe_changes
@@ -34,13 +34,13 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 @capability_required(permissions.VIEW_AUDIT_LOG)
 def audit_log(request):
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
-    actor_id = request.GET.get("actor", "")
-    model = request.GET.get("model", "")
-    query = request.GET.get("q", "").strip()
-    if actor_id.isdigit():
-        entries = entries.filter(actor_id=int(actor_id))
-    if model.isdigit():
-        entries = entries.filter(content_type_id=int(model))
+    actor_id = id_param(request.GET, "actor")
+    model = id_param(request.GET, "model")
+    query = search_param(request.GET)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if model is not None:
+        entries = entries.filter(content_type_id=model)
     if query:
         entries = entries.filter(object_repr__icontains=query)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
@@ -58,8 +58,8 @@ def audit_log(request):
             "page": page,
             "actors": User.objects.filter(pk__in=LogEntry.objects.values("actor").distinct()),
             "content_types": [(ct.pk, labels[ct.pk]) for ct in content_types],
-            "selected_actor": actor_id,
-            "selected_model": model,
+            "selected_actor": "" if actor_id is None else str(actor_id),
+            "selected_model": "" if model is None else str(model),
             "query": query,
         },
     )

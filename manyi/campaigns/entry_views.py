@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
+from manyi.forms import search_param
 
 from .answering import (
     AnswerForm,
@@ -29,7 +30,7 @@ def invitation_list(request, campaign_pk):
     """The campaign's invitations, each with "phone interview" and "paper" entry links."""
     campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_pk)
     invitations = campaign.invitations.select_related("customer", "response").order_by("customer__code").all()
-    query = request.GET.get("q", "").strip()
+    query = search_param(request.GET)
     if query:
         invitations = invitations.filter(customer__code__icontains=query) | invitations.filter(
             customer__name__icontains=query

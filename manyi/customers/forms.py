@@ -138,7 +138,14 @@ class ContactForm(StyledFormMixin, forms.ModelForm):
 
 
 ContactFormSet = forms.inlineformset_factory(
-    Customer, Contact, form=ContactForm, extra=1, can_delete=True, max_num=50, validate_max=True
+    Customer,
+    Contact,
+    form=ContactForm,
+    extra=1,
+    can_delete=True,
+    max_num=50,
+    absolute_max=50,  # else a posted TOTAL_FORMS makes up to 1,050 forms (Django's default)
+    validate_max=True,
 )
 
 

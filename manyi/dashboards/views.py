@@ -17,6 +17,7 @@ from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
+from manyi.forms import InputTooLarge, parse_id, parse_json
 
 from . import crosstabs, model, open_answers
 from .dataset import campaign_dataset
@@ -109,6 +110,10 @@ def _chart_data(summary):
     }
 
 
+# A posted model: the default of a large questionnaire, printed with indents, is a few kB.
+MAX_MODEL_TEXT = 50_000
+
+
 class BootstrapForm(forms.Form):
     resamples = forms.TypedChoiceField(
         label=gettext_lazy("Bootstrap resamples"),
@@ -139,7 +144,9 @@ def satisfaction_model(request, pk):
     if request.method == "POST":
         chosen |= {name: request.POST[name] for name in chosen if request.POST.get(name, "") != ""}
         try:
-            spec = json.loads(request.POST.get("model", ""))
+            spec = parse_json(request.POST.get("model", ""), max_length=MAX_MODEL_TEXT)
+        except InputTooLarge as problem:
+            error, status = str(problem), 400
         except ValueError:
             error, status = _("The model is not valid JSON."), 400
     options = BootstrapForm(chosen)
@@ -273,14 +280,15 @@ def drill_down(request, pk):
             keep &= dataset.codes[segment] == -1
             described.append(f"{SEGMENTS[segment]}: {_('(none)')}")
     elif segment == "product" and group:
-        product = int(group) if group.isdigit() else None
+        product = parse_id(group)  # None matches no product
         bought = np.zeros(dataset.size, bool)
         bought[dataset.products.get(product, np.empty(0, np.int64))] = True
         keep &= bought
         described.append(Product.objects.filter(pk=product).values_list("name", flat=True).first() or group)
     elif segment == "month" and group:
-        year, _dash, month = group.partition("-")
-        code = int(year) * 100 + int(month) if year.isdigit() and month.isdigit() else -1
+        year, _dash, month = (parse_id(part) for part in group.partition("-"))
+        valid = year is not None and month is not None and year <= 9999 and month <= 12
+        code = year * 100 + month if valid else -1
         keep &= dataset.months() == code
         described.append(group)
     ids = dataset.ids[np.flatnonzero(keep)].tolist()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
+from manyi.forms import parse_id
 from manyi.private_files import serve_private_file
 from manyi.tickets.attachments import AttachmentError, check_uploads
 from manyi.tickets.models import Category, Ticket
@@ -79,11 +80,11 @@ def improvement_list(request):
 def _initial_from(request):
     """Prefill from where the improvement is raised: ?ticket=, ?category=, ?campaign=&item=&source=.
 
-    isdecimal, not isdigit: "²" is a digit that int() refuses (a server error).
+    What is no id (manyi.forms.parse_id) prefills nothing.
     """
     initial = {}
-    ticket_pk = request.GET.get("ticket", "")
-    if ticket_pk.isdecimal():
+    ticket_pk = parse_id(request.GET.get("ticket", ""))
+    if ticket_pk is not None:
         ticket = Ticket.objects.for_user(request.user).filter(pk=ticket_pk).select_related("category").first()
         if ticket is not None:
             initial.update(
@@ -95,13 +96,13 @@ def _initial_from(request):
                 category=ticket.category_id,
                 department=ticket.department_id,
             )
-    category_pk = request.GET.get("category", "")
-    if category_pk.isdecimal():
+    category_pk = parse_id(request.GET.get("category", ""))
+    if category_pk is not None:
         category = Category.objects.filter(pk=category_pk).first()
         if category is not None:
             initial.update(source=Source.CATEGORY, category=category.pk, title=str(category))
-    campaign_pk = request.GET.get("campaign", "")
-    if campaign_pk.isdecimal():
+    campaign_pk = parse_id(request.GET.get("campaign", ""))
+    if campaign_pk is not None:
         from manyi.campaigns.models import Campaign
 
         campaign = Campaign.objects.filter(pk=campaign_pk).first()
@@ -162,8 +163,8 @@ def _survey_picker(request):
     if not request.user.can(permissions.VIEW_ANALYSIS):
         return {}
     campaigns = Campaign.objects.order_by("-created_at")
-    picked = request.GET.get("campaign", "")
-    campaign = campaigns.filter(pk=picked).first() if picked.isdecimal() else None
+    picked = parse_id(request.GET.get("campaign", ""))
+    campaign = campaigns.filter(pk=picked).first() if picked is not None else None
     overview = survey_overview(campaign) if campaign is not None else None
     return {"picker_campaigns": campaigns, "picker_campaign": campaign, "overview": overview}
 

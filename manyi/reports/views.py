@@ -15,7 +15,7 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign
-from manyi.forms import StyledFormMixin
+from manyi.forms import StyledFormMixin, id_param, parse_id
 
 from . import exports, publishing, rendering
 from .models import Report, ReportKind, ReportSchedule
@@ -83,8 +83,9 @@ def export_responses(request, pk):
 def report_list(request):
     reports = Report.objects.select_related("campaign", "created_by", "published_by")
     campaign = None
-    if request.GET.get("campaign", "").isdigit():
-        campaign = get_object_or_404(Campaign, pk=int(request.GET["campaign"]))
+    chosen = id_param(request.GET, "campaign")
+    if chosen is not None:
+        campaign = get_object_or_404(Campaign, pk=chosen)
         reports = reports.filter(campaign=campaign)
     campaigns = Campaign.objects.exclude(state="draft").order_by("-created_at")
     context = {
@@ -166,10 +167,9 @@ def schedule_stop(request, pk):
 def report_create(request, pk=None):
     """A new draft report of the campaign (in the address, or chosen in the list's form)."""
     if pk is None:
-        chosen = request.POST.get("campaign", "")
-        if not chosen.isdigit():
+        pk = parse_id(request.POST.get("campaign", ""))
+        if pk is None:
             return HttpResponse(_("Choose a campaign."), status=400, content_type="text/plain; charset=utf-8")
-        pk = int(chosen)
     campaign = _campaign(pk)
     if campaign.state == "draft":
         messages.error(request, _("A campaign that has not started has nothing to report."))

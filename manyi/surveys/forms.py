@@ -344,8 +344,15 @@ class RowForm(StyledFormMixin, forms.Form):
     text = forms.CharField(label=_("Item"), max_length=300, required=False)
 
 
-OptionFormSet = forms.formset_factory(OptionForm, extra=0, can_delete=True)
-RowFormSet = forms.formset_factory(RowForm, extra=0, can_delete=True)
+# A question's options and matrix rows: far more than any questionnaire asks; the bound caps
+# the forms a posted TOTAL_FORMS makes (Django's default lets it make 1,000).
+MAX_OPTIONS = 100
+OptionFormSet = forms.formset_factory(
+    OptionForm, extra=0, can_delete=True, max_num=MAX_OPTIONS, absolute_max=MAX_OPTIONS, validate_max=True
+)
+RowFormSet = forms.formset_factory(
+    RowForm, extra=0, can_delete=True, max_num=MAX_OPTIONS, absolute_max=MAX_OPTIONS, validate_max=True
+)
 
 
 def _kept(formset, *keys):

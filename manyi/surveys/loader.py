@@ -37,8 +37,9 @@ class TemplateInfo:
 def _path(key, directory=None):
     directory = Path(directory or TEMPLATE_DIR)
     path = directory / f"{key}.json"
-    # Keys come from URLs: only plain file names inside the template folder.
-    if not key or "/" in key or "\\" in key or key.startswith(".") or not path.is_file():
+    # Keys come from URLs: only plain file names inside the template folder, and short ones
+    # (a name too long for the file system makes is_file() raise, a server error).
+    if not key or len(key) > 100 or "/" in key or "\\" in key or key.startswith(".") or not path.is_file():
         raise KeyError(key)
     return path
 

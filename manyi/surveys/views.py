@@ -210,12 +210,12 @@ def dimension_edit(request, pk, dimension_pk=None):
     dimension = (
         get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire) if dimension_pk else None
     )
+    # The code as stored: validating the form writes the posted one into the instance.
+    code = dimension.code if dimension else None
     form = DimensionForm(request.POST or None, instance=dimension, questionnaire=questionnaire)
     if request.method == "POST" and form.is_valid():
         target = _editable(request, questionnaire)
-        counterpart = (
-            target.dimensions.get(code=dimension.code) if dimension and target != questionnaire else dimension
-        )
+        counterpart = target.dimensions.get(code=code) if dimension and target != questionnaire else dimension
         form.save_to(target, counterpart)
         messages.success(request, _("Dimension saved."))
         return redirect(target.get_absolute_url() + "#dimensions")

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from manyi.customers.validators import normalize_phone
-from manyi.forms import StyledFormMixin
+from manyi.forms import StyledFormMixin, parse_id
 
 from . import attachments
 from .choices import Demand
@@ -220,8 +220,9 @@ def normalize_reference(value):
     year, _dash, number = rest.partition("-")
     if not _dash and len(rest) > 4:
         year, number = rest[:4], rest[4:]
-    if len(year) == 4 and year.isdigit() and number.isdigit() and 0 < len(number) <= 6:
-        return f"{prefix}-{year}-{int(number):06d}"
+    serial = parse_id(number) if len(number) <= 6 else None
+    if len(year) == 4 and parse_id(year) is not None and serial is not None:
+        return f"{prefix}-{year}-{serial:06d}"
     return text
 
 
