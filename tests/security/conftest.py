@@ -234,7 +234,7 @@ def world(people, settings, tmp_path):
     )
 
     token_rows = {}
-    for person in ("alice", "sam", "amy", "hank", "ana"):
+    for person in ("alice", "sam", "amy", "hank", "ana", "ivan"):
         row, key = ApiToken.issue(getattr(people, person), name="security suite")
         token_rows[person] = (row, key)
 
