@@ -38,3 +38,11 @@ class InvitationStatus(models.TextChoices):
 class ResponseStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
+
+
+class VoiceRule(models.TextChoices):
+    """How many of a customer's answers to one campaign the figures count. The seeds count
+    customers ("4家客户满意度≥70分,为满意客户"), so by default one customer is one voice."""
+
+    CUSTOMER = "customer", _("One voice per customer: their latest answer counts")
+    RESPONSE = "response", _("Every answer counts")

@@ -11,7 +11,7 @@ from manyi.customers.models import Tag
 from manyi.forms import StyledFormMixin
 from manyi.surveys.models import Questionnaire
 
-from .choices import CampaignState, Channel, SamplingMethod
+from .choices import CampaignState, Channel, SamplingMethod, VoiceRule
 from .models import Campaign
 from .targeting import FILTER_FIELDS, TargetingError, clean_filters, population_size
 
@@ -93,6 +93,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             "deadline",
             "target_response_rate",
             "target_index",
+            "voice",
             "confidential",
         ]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
@@ -103,6 +104,8 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         if not self.may_set_confidentiality:
             del self.fields["confidential"]
         self.fields["questionnaire"].queryset = Questionnaire.objects.current().order_by("title")
+        # A form posted without it (an older page, the API of a script) keeps what is stored.
+        self.fields["voice"].required = False
         # The customer list's filter fields, prefixed with target_.
         filters = CustomerFilterForm()
         for name in FILTER_FIELDS:
@@ -140,6 +143,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
                 "reminder_days_text",
                 "target_response_rate",
                 "target_index",
+                "voice",
                 "confidential",
             ],
         ),
@@ -150,6 +154,9 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         return [
             (title, [self[name] for name in names if name in self.fields]) for title, names in self.GROUPS
         ]
+
+    def clean_voice(self):
+        return self.cleaned_data["voice"] or self.instance.voice or VoiceRule.CUSTOMER
 
     def clean_reminder_days_text(self):
         try:

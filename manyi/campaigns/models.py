@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.customers.models import Contact, Customer
 from manyi.surveys.models import MatrixRow, Option, Question, Questionnaire
 
-from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus, SamplingMethod
+from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus, SamplingMethod, VoiceRule
 
 
 def new_token():
@@ -69,6 +69,16 @@ class Campaign(models.Model):
         _("confidential"),
         default=False,
         help_text=_("Individual answers only for roles granted it; others see totals."),
+    )
+    voice = models.CharField(
+        _("answers counted per customer"),
+        max_length=10,
+        choices=VoiceRule.choices,
+        default=VoiceRule.CUSTOMER,
+        help_text=_(
+            "When a customer answered more than once (by the link and again on a visit), the figures "
+            "count their latest answer only; exports keep every answer, marked."
+        ),
     )
     public_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     created_by = models.ForeignKey(

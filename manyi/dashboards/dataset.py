@@ -61,6 +61,8 @@ class CampaignDataset:
     # questionnaires have none, so the columns cost nothing then.
     competitor_keys: list[str] = field(default_factory=list)
     competitor: np.ndarray = field(default_factory=lambda: np.empty((0, 0), WIDE))
+    # The campaign's VoiceRule, set from the campaign each time the dataset is handed out.
+    voice: str = "customer"
 
     @property
     def size(self):
@@ -91,6 +93,27 @@ class CampaignDataset:
         stated = bool(self.importance.size) and not np.isnan(self.importance).all()
         self._states_importance = (self.size, stated)
         return stated
+
+    def latest_of_each_customer(self):
+        """True for each customer's latest completed answer (and every anonymous one), False
+        for the earlier answers of a customer who answered again (kept once made).
+
+        Seed 000 counts customers: "此次调查的4份有效问卷中,4家客户满意度≥70分,为满意客户". A
+        customer who answered by the link and again on a return visit is one customer."""
+        cached = getattr(self, "_latest", None)
+        if cached is not None and len(cached) == self.size:
+            return cached
+        latest = np.ones(self.size, bool)
+        named = np.flatnonzero(self.customer >= 0)
+        if named.size:
+            # Sorted by customer, then completion time, then id: the last row of each customer's
+            # run is their latest answer.
+            order = named[np.lexsort((self.ids[named], self.completed[named], self.customer[named]))]
+            customers = self.customer[order]
+            earlier = customers[:-1] == customers[1:]
+            latest[order[:-1][earlier]] = False
+        self._latest = latest
+        return latest
 
     def months(self):
         """Month of completion as yyyymm integers, in the configured time zone (kept once made)."""
@@ -421,6 +444,7 @@ def campaign_dataset(campaign):
             dataset = _load(path, keys, dimension_keys, competitor_keys) if path.exists() else None
         if dataset is not None and dataset.size == state["n"] and dataset.last_id == (state["last"] or 0):
             _remember(campaign.pk, dataset)
+            dataset.voice = campaign.voice
             return dataset
         changed = False
         if dataset is not None and dataset.size < state["n"]:
@@ -434,6 +458,7 @@ def campaign_dataset(campaign):
             _read_products(dataset)
             _save(dataset, path)
         _remember(campaign.pk, dataset)
+        dataset.voice = campaign.voice
         return dataset
 
 

@@ -129,9 +129,15 @@ class Selection:
         return {key: value for key, value in pairs.items() if value}
 
 
-def mask(dataset, selection):
-    """Boolean row mask of the responses the selection keeps."""
-    keep = np.ones(dataset.size, bool)
+def mask(dataset, selection, every_answer=False):
+    """Boolean row mask of the responses the selection keeps: every figure reads its rows
+    through here. Under the campaign's default voice rule a customer who answered more than
+    once counts once, with their latest answer (`every_answer`: all the rows, for saying how
+    many were set aside)."""
+    if dataset.voice == "customer" and not every_answer:
+        keep = dataset.latest_of_each_customer().copy()
+    else:
+        keep = np.ones(dataset.size, bool)
     for name in ("region", "customer_type", "owner", "agent", "channel"):
         label = getattr(selection, name)
         if label:

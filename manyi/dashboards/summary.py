@@ -152,6 +152,8 @@ def dashboard_summary(
 
     headline = {
         "responses": int(keep.sum()),
+        # Earlier answers of customers who answered again: set aside by the voice rule.
+        "set_aside": int(mask(dataset, selection, every_answer=True).sum() - keep.sum()),
         "valid": int(valid.sum()),
         "index": float(index_values.mean()) if index_values.size else None,
         "index_ci": stats.mean_ci(index_values) if index_values.size > 1 else None,

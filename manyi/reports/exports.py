@@ -27,7 +27,7 @@ from manyi.campaigns.choices import Channel, ResponseStatus
 from manyi.campaigns.models import Answer, Response
 from manyi.customers.masking import mask_email, mask_phone, mask_text, neutralise_formula
 from manyi.dashboards.dataset import campaign_dataset
-from manyi.dashboards.filters import category_names
+from manyi.dashboards.filters import Selection, category_names, mask
 from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
 from manyi.surveys.naming import field_name
 
@@ -130,6 +130,13 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     add(
         Variable("valid", _("Valid questionnaire"), "number", values=yes_no),
         dataset.valid.astype(np.float64),
+    )
+    # Every answer is exported; this flag says which ones the figures count (one voice per
+    # customer: a customer's earlier answers are set aside), so the figures can be rebuilt by
+    # hand from the export: the counted, valid rows.
+    add(
+        Variable("counted", _("Counted in the figures"), "number", values=yes_no),
+        mask(dataset, Selection()).astype(np.float64),
     )
     add(
         Variable("index", _("Satisfaction index (0-100)"), "number", "scale"),
