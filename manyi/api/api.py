@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Header, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
+from pydantic import field_validator
 
 from manyi.accounts import permissions
 from manyi.customers.masking import mask_email, mask_phone, mask_text, private_text
@@ -99,7 +100,18 @@ def paginate(queryset, page, page_size):
     }
 
 
-class PageQuery(Schema):
+class Input(Schema):
+    """What a client sends: text without NUL characters (PostgreSQL stores none: a 500)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def no_nul(cls, value):
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(_("Text must not contain the NUL character."))
+        return value
+
+
+class PageQuery(Input):
     page: int = Field(1, ge=1, le=MAX_PAGE)
     page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
 
@@ -109,7 +121,7 @@ class PageQuery(Schema):
 tickets = Router(tags=["tickets"])
 
 
-class TicketIn(Schema):
+class TicketIn(Input):
     subject: str = Field("", max_length=200)
     description: str = Field(..., min_length=1, max_length=workflow.MAX_NOTE)
     channel: Channel = Channel.API
@@ -175,7 +187,7 @@ class TicketList(Page):
     results: list[TicketOut]
 
 
-class MessageIn(Schema):
+class MessageIn(Input):
     text: str = Field(..., min_length=1, max_length=workflow.MAX_NOTE)
 
 

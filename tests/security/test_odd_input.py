@@ -467,7 +467,27 @@ def test_parse_json_refuses_deep_nesting_before_parsing(depth, bracket):
 
 
 def test_search_param_is_short_and_without_nul():
-    assert (
-        search_param({"q": " 满意\x00度 " + "x" * 1000})
-        == ("满意度 " + "x" * 1000)[:200]
+    assert search_param({"q": " 满意\x00度 " + "x" * 1000}) == ("满意度 " + "x" * 1000)[:200]
+
+
+@pytest.mark.parametrize(
+    "path", ["/s/1%00/", "/s/a/1%00/thanks/", "/customers/?q=1%00", "/api/customers/1%00"]
+)
+def test_an_address_holding_a_nul_character_is_refused(client_as, world, path):
+    response = client_as(world.people.alice).get(path)
+    assert response.status_code == 400
+    is_json = response["Content-Type"] == "application/json"
+    text = response.json()["detail"] if is_json else response.content.decode()
+    assert "网址中含有本网站网址不会有的字符。" in text
+
+
+def test_the_api_refuses_text_holding_a_nul_character(client, world):
+    url = f"/api/tickets/{world.ticket.reference}/messages"
+    response = client.post(
+        url,
+        json.dumps({"text": "客户来电\x00"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {world.tokens['sam']}",
     )
+    assert response.status_code == 422
+    assert not world.ticket.events.filter(note__contains="客户来电").exists()
