@@ -489,6 +489,22 @@ def snapshot():
     return state
 
 
+def rows_written():
+    """Rows inserted, updated or deleted so far, a cheap test of "nothing changed" before a
+    snapshot: SQLite counts them on the connection, PostgreSQL in the transaction's statistics
+    (system catalogues too, so a dropped table counts). None elsewhere: compare snapshots."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        return connection.connection.total_changes
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_xact_all_tables"
+            )
+            return cursor.fetchone()[0]
+    return None
+
+
 def changes(before, after):
     """The tables whose rows differ, with the count before and after."""
     return [

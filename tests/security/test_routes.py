@@ -20,14 +20,14 @@ import textwrap
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
 
 from manyi.accounts import permissions
 from manyi.accounts.permissions import ROLE_CAPABILITIES
 
-from .conftest import api_operations, changes, routes, snapshot, submitted_forms, walk_patterns
+from .conftest import api_operations, changes, routes, rows_written, snapshot, submitted_forms, walk_patterns
 
 # Views anyone may open, signed in or not: each says why.
 PUBLIC = {
@@ -269,19 +269,13 @@ def test_every_api_operation_authenticates_by_token_and_asks_a_capability_first(
 # --------------------------------------------------------------------------- dynamic
 
 
-def _writes():
-    """Rows written on this connection so far (SQLite counts them for free); None elsewhere."""
-    connection.ensure_connection()
-    return getattr(connection.connection, "total_changes", None)
-
-
 def _attempt(client, method, path, baseline, **extra):
     """(status, location, tables changed from ``baseline``) of one request, rolled back
     afterwards: every request meets the world as it was made."""
     with transaction.atomic():
-        written = _writes()
+        written = rows_written()
         response = getattr(client, method)(path, **extra)
-        unchanged = written is not None and _writes() == written
+        unchanged = written is not None and rows_written() == written
         changed = [] if unchanged else changes(baseline, snapshot())
         transaction.set_rollback(True)
     return response.status_code, response.get("Location", ""), changed
