@@ -13,8 +13,11 @@ back), so each one meets the same data and the same login.
 """
 
 import copy
+import inspect
 import json
 import logging
+import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -188,6 +191,22 @@ def odd_paths(path, arguments):
                 yield f"{head}/{replaced}{tail}", f"path {name}={label}"
 
 
+_READS = re.compile(r"""request\.(GET|POST)(?:\.get|\.getlist)?[\[(]\s*["']([^"']+)["']""")
+
+
+def keys_in_source(callback):
+    """{"get": keys, "post": keys} that the view's module reads from request.GET / request.POST
+    by name: a key read only past a check the administrator's request does not pass (a valid
+    campaign first …) is still sent, with those the view was seen to read."""
+    found = {"get": set(), "post": set()}
+    module = sys.modules.get(callback.__module__)
+    if module is None or not callback.__module__.startswith("manyi."):
+        return found
+    for method, key in _READS.findall(inspect.getsource(module)):
+        found[method.lower()].add(key)
+    return found
+
+
 def page_targets(world, failures):
     """The probes per route and method the administrator's requests show it accepts. The
     routes of one pattern (a ticket's transitions …) share a view: probed once."""
@@ -196,7 +215,10 @@ def page_targets(world, failures):
     targets, probed = [], set()
     for route in routes(world):
         found = discover(recorder, route, failures)
+        named = keys_in_source(route.callback)
         for method, keys in found.items():
+            if keys:  # the module's other keys, for a view that reads this method's data
+                keys = sorted(set(keys) | named[method])
             if keys is None or (method == "post" and not keys and found["get"] is not None):
                 continue  # refused, or a page that reads nothing posted: its GET covers it
             if (route.pattern, method) in probed:
