@@ -11,7 +11,7 @@ from manyi.analytics import stats
 from manyi.analytics.scoring import band_for
 
 from .dataset import rated_items
-from .filters import SEGMENTS, category_names, mask
+from .filters import SEGMENTS, analysed, category_names
 
 GRADE = "grade"
 
@@ -40,20 +40,21 @@ def _codes(campaign, dataset, keep, variable):
         labels = {}
         for position, band in enumerate(sorted(bands, key=lambda b: -b.min_score)):
             labels[position] = band.label
-        for row in np.flatnonzero(~np.isnan(index) & dataset.valid[keep]):
+        for row in np.flatnonzero(~np.isnan(index)):
             band = band_for(float(index[row]), bands)
             if band is not None:
                 codes[row] = list(labels.values()).index(band.label)
         return codes, labels
     for key, _label, _dimension, options in rated_items(campaign):
         if key == variable:
-            column = dataset.points[keep, dataset.item_keys.index(key)]
+            scheme = campaign.questionnaire.layout().scheme
+            column = dataset.item_points(scheme, dataset.item_keys.index(key), keep)
             return column, {float(points): label for label, points in options}
     raise ValueError(variable)
 
 
 def crosstab(campaign, dataset, selection, row_variable, column_variable):
-    keep = mask(dataset, selection)
+    keep = analysed(dataset, selection)
     rows, row_labels = _codes(campaign, dataset, keep, row_variable)
     columns, column_labels = _codes(campaign, dataset, keep, column_variable)
     table = stats.crosstab(rows, columns)

@@ -115,6 +115,44 @@ class CampaignDataset:
         self._latest = latest
         return latest
 
+    def imputed_rows(self, scheme):
+        """{column: row positions} of the answers the validity rule fills in: under seed 000's
+        rule "回收的调查表中评价遗漏一项的按'一般'记3分,遗漏2项以上评分的调查表按无效卷不予统计",
+        a valid questionnaire with exactly one scored item unanswered counts that item as the
+        item's neutral answer (一般) in every figure, as its index already does. Other rules
+        fill nothing in. Sparse (a few rows), kept once made."""
+        key = (self.size, scheme.validity_rule)
+        cached = getattr(self, "_imputed", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found = {}
+        if scheme.validity_rule == "one_missing_neutral" and self.size:
+            scored = [
+                self.item_keys.index(item.key)
+                for item in scheme.items
+                if item.scored and item.key in self.item_keys
+            ]
+            missing = np.isnan(self.points[:, scored])
+            rows = np.flatnonzero(self.valid & (missing.sum(axis=1) == 1))
+            if rows.size:
+                columns = np.asarray(scored)[missing[rows].argmax(axis=1)]
+                for column in np.unique(columns):
+                    found[int(column)] = rows[columns == column]
+        self._imputed = (key, found)
+        return found
+
+    def item_points(self, scheme, column, keep):
+        """The points of item `column` over the rows `keep` (a boolean mask), with the validity
+        rule's neutral answers filled in (see imputed_rows); NaN where not answered."""
+        values = self.points[keep, column].astype(np.float64)
+        rows = self.imputed_rows(scheme).get(column)
+        if rows is not None and rows.size:
+            neutral = {item.key: item.neutral for item in scheme.items}[self.item_keys[column]]
+            position = np.cumsum(keep) - 1  # row -> its place among the kept rows
+            chosen = rows[keep[rows]]
+            values[position[chosen]] = neutral
+        return values
+
     def months(self):
         """Month of completion as yyyymm integers, in the configured time zone (kept once made)."""
         cached = getattr(self, "_months", None)

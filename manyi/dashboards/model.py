@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from manyi.analytics import pls
 
-from .filters import mask
+from .filters import analysed
 from .pls_messages import list_separator
 
 MAX_ROWS = 10_000  # complete responses used; larger campaigns are sampled (seeded)
@@ -44,10 +44,16 @@ def default_model(campaign, dataset):
     return {"constructs": constructs, "paths": paths, "scheme": "path"}
 
 
-def model_data(dataset, selection, model, seed=1):
-    """Columns for the model's indicators over the kept responses (a sample when large)."""
-    keep = np.flatnonzero(mask(dataset, selection))
-    columns = {key: dataset.points[keep, i] for i, key in enumerate(dataset.item_keys)}
+def model_data(dataset, selection, model, scheme, seed=1):
+    """Columns for the model's indicators over the analysed responses (valid questionnaires,
+    with the validity rule's neutral answers filled in; a sample when large)."""
+    rows = analysed(dataset, selection)
+    keep = np.flatnonzero(rows)
+    columns = {
+        key: dataset.item_points(scheme, i, rows)
+        for i, key in enumerate(dataset.item_keys)
+        if key in model.indicators
+    }
     columns[RECOMMENDATION] = dataset.nps[keep]
     unknown = [name for name in model.indicators if name not in columns]
     if unknown:
@@ -70,7 +76,7 @@ def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
     already translated message.
     """
     model = pls.PathModel.from_dict(spec)
-    data, complete = model_data(dataset, selection, model)
+    data, complete = model_data(dataset, selection, model, campaign.questionnaire.layout().scheme)
     rows = len(next(iter(data.values()))) if data else 0
     drawn = min(resamples, max(BOOTSTRAP, BOOTSTRAP_BUDGET // max(rows, 1)))
     boot = pls.bootstrap(model, data, drawn, seed=seed)

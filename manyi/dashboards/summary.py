@@ -19,7 +19,7 @@ from manyi.analytics import stats
 from manyi.campaigns.models import Campaign
 
 from .dataset import campaign_dataset, rated_items
-from .filters import BREAKDOWNS, category_names, mask
+from .filters import BREAKDOWNS, analysed, category_names, mask
 
 # importance.quadrants' keys as the seed 001 CSR report names them.
 QUADRANT_LABELS = {
@@ -62,23 +62,44 @@ def _option_counts(dataset, keep, column, option_points):
 
 
 def item_table(dataset, keep, items, scheme):
-    """Per item: n, mean points, mean 0-100 score, sd, top-2-box and the distribution."""
-    scale_of = {item.key: (scheme.scale_method, item.min_points, item.max_points) for item in scheme.items}
-    keep = None if keep.all() else keep  # everyone: no row selection at all
+    """Per item over the rows `keep` (filters.analysed: valid questionnaires only): n, mean
+    points, mean 0-100 score, sd, top-2-box and the distribution. An item a valid questionnaire
+    left unanswered under seed 000's rule counts as its neutral answer ("遗漏一项的按'一般'记3分"),
+    as the index of that questionnaire does: `imputed` says how many."""
+    spec_of = {item.key: item for item in scheme.items}
+    imputed_rows = dataset.imputed_rows(scheme)
+    everyone = keep.all()
     rows = []
     for column, (key, label, dimension, options) in enumerate(items):
-        counts = _option_counts(dataset, keep, column, [value for _label, value in options])
-        summary = stats.summarize_counts([value for _label, value in options], counts)
+        values = [value for _label, value in options]
+        counts = _option_counts(dataset, None if everyone else keep, column, values)
+        imputed = imputed_rows.get(column)
+        imputed = int(keep[imputed].sum()) if imputed is not None else 0
+        summary_values, summary_counts = list(values), list(counts)
+        if imputed:
+            neutral = spec_of[key].neutral
+            if neutral in summary_values:
+                summary_counts[summary_values.index(neutral)] += imputed
+            else:  # a neutral value that is no option's (a custom scale): counted, not shown
+                summary_values.append(neutral)
+                summary_counts.append(imputed)
+        summary = stats.summarize_counts(summary_values, summary_counts)
+        spec = spec_of.get(key)
         rows.append(
             {
                 "key": key,
                 "label": label,
                 "dimension": dimension,
+                "imputed": imputed,
                 "summary": summary,
-                "score": _score(scale_of.get(key), summary.mean) if summary.n else None,
+                "score": _score(
+                    (scheme.scale_method, spec.min_points, spec.max_points) if spec else None, summary.mean
+                )
+                if summary.n
+                else None,
                 "distribution": [
                     {"label": option, "points": value, "count": count}
-                    for (option, value), count in zip(options, counts, strict=True)
+                    for (option, value), count in zip(options, summary_counts[: len(options)], strict=True)
                 ],
             }
         )
@@ -110,7 +131,7 @@ def _previous_waves(campaign):
 def _compare(current, other_campaign, selection):
     """The change of the index and of the satisfied rate against another wave, with tests."""
     other = campaign_dataset(other_campaign)
-    keep = mask(other, selection) & other.valid
+    keep = analysed(other, selection)
     before = other.index[keep]
     before = before[~np.isnan(before)]
     if before.size == 0 or current["index_values"].size == 0:
@@ -142,12 +163,12 @@ def dashboard_summary(
     dataset = dataset or campaign_dataset(campaign)
     items = rated_items(campaign)
     keep = mask(dataset, selection)
-    valid = keep & dataset.valid
+    valid = analysed(dataset, selection)
     index_values = dataset.index[valid]
     index_values = index_values[~np.isnan(index_values)]
     satisfied_count = int(dataset.satisfied[valid].sum())
     questionnaire = campaign.questionnaire
-    nps_values = dataset.nps[keep]
+    nps_values = dataset.nps[valid]
     nps_values = nps_values[~np.isnan(nps_values)]
 
     headline = {
@@ -190,7 +211,7 @@ def dashboard_summary(
     months = dataset.months()[valid]
     trend = stats.by_period(dataset.index[valid], months)
     segments = _segments(dataset, valid, segment)
-    table = item_table(dataset, keep, items, questionnaire.layout().scheme)
+    table = item_table(dataset, valid, items, questionnaire.layout().scheme)
     return {
         "dataset_size": dataset.size,
         "headline": headline,
@@ -228,7 +249,7 @@ def _waves(campaign, selection, current_index):
             values = current_index
         else:
             other = campaign_dataset(wave)
-            values = other.index[mask(other, selection) & other.valid]
+            values = other.index[analysed(other, selection)]
             values = values[~np.isnan(values)]
         waves.append(
             {

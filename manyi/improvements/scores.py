@@ -30,14 +30,14 @@ def survey_targets(campaign):
 def survey_figure(campaign, source, key):
     """The item's or dimension's score in ``campaign``; None if the campaign has no such key."""
     from manyi.dashboards.dataset import campaign_dataset, rated_items
-    from manyi.dashboards.filters import Selection, mask
+    from manyi.dashboards.filters import Selection, analysed
     from manyi.dashboards.summary import item_table
 
     labels = survey_targets(campaign).get(source, {})
     if key not in labels:
         return None
     dataset = campaign_dataset(campaign)
-    keep = mask(dataset, Selection())
+    keep = analysed(dataset, Selection())
     if source == Source.SURVEY_ITEM:
         items = rated_items(campaign)
         rows = item_table(dataset, keep, items, campaign.questionnaire.layout().scheme)
@@ -46,7 +46,7 @@ def survey_figure(campaign, source, key):
         if key not in dataset.dimension_keys:
             return SurveyFigure(key, labels[key], None)
         column = list(dataset.dimension_keys).index(key)
-        values = dataset.dimensions[keep & dataset.valid, column].astype(np.float64)
+        values = dataset.dimensions[keep, column].astype(np.float64)
         values = values[~np.isnan(values)]
         score = float(values.mean()) if values.size else None
     return SurveyFigure(key, labels[key], None if score is None else float(score))
