@@ -46,16 +46,18 @@ def parse_id(text):
     return value if value <= MAX_ID else None
 
 
-def id_param(data, name):
+def id_param(data, name, label=None):
     """The id in ``data[name]`` (``request.GET`` or ``request.POST``): None when absent or
-    empty; a value that is no id (``parse_id``) is refused with BadParameter (400)."""
+    empty; a value that is no id (``parse_id``) is refused with BadParameter (400), whose
+    message names the choice by ``label`` (what the page calls it)."""
     text = data.get(name, "")
     if text == "":
         return None
     value = parse_id(text)
     if value is None:
         raise BadParameter(
-            _("“%(name)s” must be one of the choices the page offers; choose again.") % {"name": name}
+            _("“%(name)s” must be one of the choices the page offers; choose again.")
+            % {"name": label or name}
         )
     return value
 

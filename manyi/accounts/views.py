@@ -4,6 +4,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from manyi.forms import StyledFormMixin, id_param, search_param
 
@@ -34,8 +35,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 @capability_required(permissions.VIEW_AUDIT_LOG)
 def audit_log(request):
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
-    actor_id = id_param(request.GET, "actor")
-    model = id_param(request.GET, "model")
+    actor_id = id_param(request.GET, "actor", _("Who"))
+    model = id_param(request.GET, "model", _("Record"))
     query = search_param(request.GET)
     if actor_id is not None:
         entries = entries.filter(actor_id=actor_id)

@@ -83,7 +83,7 @@ def export_responses(request, pk):
 def report_list(request):
     reports = Report.objects.select_related("campaign", "created_by", "published_by")
     campaign = None
-    chosen = id_param(request.GET, "campaign")
+    chosen = id_param(request.GET, "campaign", _("Campaign"))
     if chosen is not None:
         campaign = get_object_or_404(Campaign, pk=chosen)
         reports = reports.filter(campaign=campaign)

@@ -366,7 +366,7 @@ def test_a_reference_of_unicode_digits_on_the_public_status_form_is_not_found(cl
 def test_the_audit_log_refuses_an_actor_that_is_no_id_with_a_message(client_as, world, actor):
     response = client_as(world.people.alice).get("/accounts/audit/", {"actor": actor})
     assert response.status_code == 400
-    assert "“actor”必须是页面提供的选项之一，请重新选择。" in response.content.decode()
+    assert "“操作人”必须是页面提供的选项之一，请重新选择。" in response.content.decode()
 
 
 def test_the_audit_log_takes_the_largest_id_and_finds_no_one(client_as, world):
