@@ -182,6 +182,16 @@ def world(people, settings, tmp_path):
         ticket_files.check_uploads([SimpleUploadedFile("photo.png", _png())]),
         by=people.amy,
     )[0]
+    # A ticket of the service department: outside hank's (the quality department's) view.
+    foreign_ticket = ticket_workflow.open_ticket(
+        by=people.amy,
+        channel="email",
+        customer=customer,
+        subject="包装破损",
+        description="收到的货物包装破损。",
+    )
+    ticket_workflow.acknowledge(foreign_ticket, people.amy)
+    ticket_workflow.assign(foreign_ticket, people.sam, people.service)
     closed = ticket_workflow.open_ticket(
         by=people.amy,
         channel="phone",
@@ -215,6 +225,8 @@ def world(people, settings, tmp_path):
     rule = VisitRule.objects.create(name="交付后30天", kind="after_delivery", days=30, purpose="交付后回访")
     task = make_task(customer, agent=people.amy, campaign=campaign, script=script)
     done_task = make_task(make_customer(name="已回访客户"), agent=people.amy)
+    # A visit of the quality department's pool: not amy's to work on.
+    foreign_task = make_task(customer, department=people.quality)
     record = VisitRecord.objects.create(
         task=done_task,
         customer=done_task.customer,
@@ -255,6 +267,8 @@ def world(people, settings, tmp_path):
         action=action,
         attachment=attachment,
         closed_ticket=closed,
+        foreign_ticket=foreign_ticket,
+        foreign_task=foreign_task,
         improvement=improvement,
         evidence=evidence,
         script=script,

@@ -357,6 +357,50 @@ def test_each_role_reaches_exactly_the_routes_its_capabilities_allow(world):
     assert not problems, "\n".join(problems)
 
 
+def _outside_scope(world):
+    """(who, route, the same route on an object outside who's scope): hank and every ticket route
+    on a ticket of another department, amy and every visit-task route on another team's visit."""
+    cases = []
+    for route in routes(world):
+        kwargs = route.kwargs
+        if route.name.startswith(("tickets:", "improvements:link_ticket")) and world.ticket.pk in (
+            kwargs.get("pk"),
+            kwargs.get("ticket_pk"),
+        ):
+            key = "pk" if "pk" in kwargs else "ticket_pk"
+            cases.append(("hank", route, {**kwargs, key: world.foreign_ticket.pk}))
+        elif route.name.startswith("visits:") and route.pattern.startswith("visits/tasks/"):
+            cases.append(("amy", route, {**kwargs, "pk": world.foreign_task.pk}))
+    return cases
+
+
+def test_objects_outside_a_users_scope_are_404_and_unchanged_by_every_route(world):
+    """Row rules, not only capabilities: hank sees his department's tickets only, amy works her
+    own visits only; by any route, another's object is not found, and nothing changes."""
+    from django.urls import reverse
+
+    administrator = Client()
+    administrator.force_login(world.people.alice)
+    route_list = routes(world)
+    forms = submitted_forms(administrator, route_list)
+    baseline = snapshot()
+    cases = _outside_scope(world)
+    assert {who for who, _route, _kwargs in cases} == {"hank", "amy"}
+    clients = {}
+    problems = []
+    for who, route, kwargs in cases:
+        if who not in clients:
+            clients[who] = Client(raise_request_exception=False)
+            clients[who].force_login(getattr(world.people, who))
+        path = reverse(route.name, kwargs=kwargs)
+        # The form as it is on the page of the object in scope, sent to the one outside it.
+        for method, data in (("get", {}), ("post", forms.get(route.path, {}))):
+            status, _location, changed = _attempt(clients[who], method, path, baseline, data=data)
+            if status not in (403, 404, 405) or changed:
+                problems.append(f"{who} {method.upper()} {route.label} {path}: {status}, changed {changed}")
+    assert not problems, "\n".join(problems)
+
+
 def _api_payloads(world, operation):
     """A valid body for each state-changing operation, so that the capability check is reached."""
     from django.core.files.uploadedfile import SimpleUploadedFile
