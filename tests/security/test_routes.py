@@ -20,6 +20,7 @@ import textwrap
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.shortcuts import resolve_url
 from django.test import Client
@@ -27,7 +28,16 @@ from django.test import Client
 from manyi.accounts import permissions
 from manyi.accounts.permissions import ROLE_CAPABILITIES
 
-from .conftest import api_operations, changes, routes, rows_written, snapshot, submitted_forms, walk_patterns
+from .conftest import (
+    _png,
+    api_operations,
+    changes,
+    routes,
+    rows_written,
+    snapshot,
+    submitted_forms,
+    walk_patterns,
+)
 
 # Views anyone may open, signed in or not: each says why.
 PUBLIC = {
@@ -401,12 +411,25 @@ def test_objects_outside_a_users_scope_are_404_and_unchanged_by_every_route(worl
     assert not problems, "\n".join(problems)
 
 
+def test_a_handlers_token_finds_no_ticket_of_another_department(world):
+    client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {world.tokens['hank']}")
+    client.get("/api/customers")  # the first use stamps the token's last use
+    baseline = snapshot()
+    listed = client.get("/api/tickets", {"page_size": 200}).json()["results"]
+    assert world.ticket.reference in {t["reference"] for t in listed}
+    assert world.foreign_ticket.reference not in {t["reference"] for t in listed}
+    foreign = f"/api/tickets/{world.foreign_ticket.reference}"
+    assert client.get(foreign).status_code == 404
+    # hank may attach files to the tickets he works on (tickets.work), not to this one.
+    upload = SimpleUploadedFile("photo.png", _png())
+    status, _location, changed = _attempt(
+        client, "post", f"{foreign}/attachments", baseline, data={"files": [upload]}
+    )
+    assert (status, changed) == (404, [])
+
+
 def _api_payloads(world, operation):
     """A valid body for each state-changing operation, so that the capability check is reached."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from .conftest import _png
-
     if operation.name == "create_ticket":
         return {"data": {"description": "安全测试：经API记录的反馈"}, "content_type": "application/json"}
     if operation.name == "add_message":
