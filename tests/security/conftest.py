@@ -73,7 +73,7 @@ def walk_patterns(resolver=None, prefix="", namespace=""):
             yield pattern, name, entry.callback
 
 
-def _png():
+def png_bytes():
     from PIL import Image
 
     buffer = io.BytesIO()
@@ -179,7 +179,7 @@ def world(people, settings, tmp_path):
     )
     attachment = ticket_files.store(
         ticket,
-        ticket_files.check_uploads([SimpleUploadedFile("photo.png", _png())]),
+        ticket_files.check_uploads([SimpleUploadedFile("photo.png", png_bytes())]),
         by=people.amy,
     )[0]
     # A ticket of the service department: outside hank's (the quality department's) view.
@@ -218,7 +218,7 @@ def world(people, settings, tmp_path):
         tickets=[ticket],
     )
     evidence = improvement_evidence.attach(
-        improvement, people.sam, ticket_files.check_uploads([SimpleUploadedFile("done.png", _png())])
+        improvement, people.sam, ticket_files.check_uploads([SimpleUploadedFile("done.png", png_bytes())])
     )[0]
 
     script = VisitScript.objects.create(name="交付回访话术", body="您好，{{ customer_name }}。")

@@ -2,15 +2,19 @@
 
 Statically: every URL pattern's view is guarded by ``@capability_required`` (which marks the view
 with ``required_capabilities``) or is listed below as public or for any signed-in user; every
-API operation authenticates by token and asks ``require(request, permissions.X)``. A new view
-with neither fails here with its URL name.
+API operation authenticates by token and begins with ``require(request, permissions.X)``. A new
+view with neither fails here with its URL name.
 
-Dynamically, over a world with one of every object (tests/security/conftest.py): anonymous and
-each named role GET and POST every route; a role without the route's capabilities gets 403 (or
-404, or 405 for a GET of a POST-only view) and nothing in the database changes; a role with them
-is not refused with 403; no GET changes anything. Each request runs in a transaction rolled back
-afterwards, so every route meets the same world. The same for every API operation with each
-role's token. Django's admin site is left out: Django's own, for administrators only
+Dynamically, over a world with one of every object (tests/security/conftest.py): anonymous, each
+named role and ivan (disabled after signing in) GET and POST every route, the POST carrying what
+the page's form sends. A caller without the route's capabilities gets 403 (anonymous: the login
+page; 404 for an object outside its scope; 405 for a method the view never takes) and nothing in
+the database changes; where the view applies a further rule in its body (INNER_RULES) a refused
+caller changes nothing either; a caller with the capabilities is never answered 403; no GET
+changes anything (but GET_RECORDS). Each request runs in a transaction rolled back afterwards, so
+every route meets the same world. The same for every API operation with each role's token, and
+row rules (another department's ticket, another team's visit) by every route that takes them.
+Django's admin site is left out: Django's own, for administrators only
 (accounts/tests/test_admin_site.py).
 """
 
@@ -29,9 +33,9 @@ from manyi.accounts import permissions
 from manyi.accounts.permissions import ROLE_CAPABILITIES
 
 from .conftest import (
-    _png,
     api_operations,
     changes,
+    png_bytes,
     routes,
     rows_written,
     snapshot,
@@ -421,7 +425,7 @@ def test_a_handlers_token_finds_no_ticket_of_another_department(world):
     foreign = f"/api/tickets/{world.foreign_ticket.reference}"
     assert client.get(foreign).status_code == 404
     # hank may attach files to the tickets he works on (tickets.work), not to this one.
-    upload = SimpleUploadedFile("photo.png", _png())
+    upload = SimpleUploadedFile("photo.png", png_bytes())
     status, _location, changed = _attempt(
         client, "post", f"{foreign}/attachments", baseline, data={"files": [upload]}
     )
@@ -435,7 +439,7 @@ def _api_payloads(world, operation):
     if operation.name == "add_message":
         return {"data": {"text": "客户来电补充说明"}, "content_type": "application/json"}
     if operation.name == "add_attachments":
-        return {"data": {"files": [SimpleUploadedFile("photo.png", _png())]}}
+        return {"data": {"files": [SimpleUploadedFile("photo.png", png_bytes())]}}
     return {}
 
 
