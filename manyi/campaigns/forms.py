@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts import permissions
 from manyi.customers.forms import CustomerFilterForm
 from manyi.customers.models import Tag
-from manyi.forms import StyledFormMixin
+from manyi.forms import StyledFormMixin, parse_id
 from manyi.surveys.models import Questionnaire
 
 from .choices import CampaignState, Channel, SamplingMethod, VoiceRule
@@ -30,17 +30,23 @@ TARGETING_FIELDS = ("sampling_method", "sample_size", "sampling_seed", "stratify
 NEEDS_SIZE = (SamplingMethod.SIMPLE, SamplingMethod.SYSTEMATIC, SamplingMethod.STRATIFIED)
 
 
+# A reminder later than this is no reminder; a day count beyond timedelta's range stopped the
+# periodic job (OverflowError) for every campaign.
+MAX_REMINDER_DAYS = 365
+
+
 def parse_reminder_days(text):
-    """'3,5' or '3，5' -> [3, 5]; ValueError for anything but positive whole numbers."""
+    """'3,5' or '3，5' -> [3, 5]; ValueError for anything but whole numbers 1..MAX_REMINDER_DAYS."""
     text = (text or "").replace("，", ",").replace("、", ",")
     days = []
     for part in text.split(","):
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or int(part) <= 0:
+        day = parse_id(part)
+        if day is None or not 0 < day <= MAX_REMINDER_DAYS:
             raise ValueError(part)
-        days.append(int(part))
+        days.append(day)
     return sorted(set(days))
 
 
@@ -163,7 +169,8 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             return parse_reminder_days(self.cleaned_data["reminder_days_text"])
         except ValueError:
             raise forms.ValidationError(
-                _("Reminder days must be whole numbers greater than zero, separated by commas.")
+                _("Reminder days must be whole numbers from 1 to %(limit)s, separated by commas.")
+                % {"limit": MAX_REMINDER_DAYS}
             ) from None
 
     def clean_volume_share(self):

@@ -513,3 +513,12 @@ def test_the_api_refuses_text_holding_a_nul_character(client, world):
     )
     assert response.status_code == 422
     assert not world.ticket.events.filter(note__contains="客户来电").exists()
+
+
+@pytest.mark.parametrize("text", ["3,²", "123456789012345678901234567890", "3,366", "0"])
+def test_reminder_days_beyond_a_year_or_of_unicode_digits_are_refused(text):
+    from manyi.campaigns.forms import parse_reminder_days
+
+    with pytest.raises(ValueError):
+        parse_reminder_days(text)
+    assert parse_reminder_days("3，5、365") == [3, 5, 365]
