@@ -9,7 +9,7 @@ from manyi.accounts import permissions
 from manyi.accounts.models import Department, User
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
-from manyi.forms import StyledFormMixin
+from manyi.forms import StyledFormMixin, parse_id
 
 from .callback import MAX_COMMENT
 from .choices import (
@@ -285,9 +285,8 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, data, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        # Any id is accepted here; the view looks each one up among the visible tickets. Not
-        # more digits than a database id has: SQLite cannot even compare a larger number.
-        self.fields["tickets"].valid_value = lambda value: str(value).isdigit() and len(str(value)) <= 18
+        # Any id is accepted here; the view looks each one up among the visible tickets.
+        self.fields["tickets"].valid_value = lambda value: parse_id(str(value)) is not None
 
 
 class TicketFilterForm(forms.Form):

@@ -162,7 +162,8 @@ class FeedbackForm(StyledFormMixin, forms.Form):
         value = self.cleaned_data["category"]
         if not value:
             return None
-        category = Category.objects.filter(pk=value, is_active=True).first() if value.isdigit() else None
+        pk = parse_id(value)
+        category = Category.objects.filter(pk=pk, is_active=True).first() if pk is not None else None
         if category is None:
             raise ValidationError(_("Choose one of the listed topics."))
         return category
