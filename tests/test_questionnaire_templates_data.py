@@ -44,7 +44,7 @@ TOP_KEYS = {
 }
 DIMENSION_KEYS = {"code", "title", "weight", "questions"}
 QUESTION_REQUIRED_KEYS = {"code", "text", "kind", "required", "scored"}
-QUESTION_OPTIONAL_KEYS = {"help", "weight", "scale", "options", "rows", "ask_importance", "other"}
+QUESTION_OPTIONAL_KEYS = {"help", "weight", "scale", "options", "rows", "ask_importance", "other", "outcome"}
 OPTION_KEYS = {"label", "points", "neutral"}
 ROW_KEYS = {"code", "text"}
 
@@ -141,7 +141,7 @@ def _check_question(template, question, problems):
         not has_chinese(question["help"]) or len(question["help"]) > MAX_LENGTH["help"]
     ):
         problems.append(f"{where}: help must be non-empty Chinese of at most {MAX_LENGTH['help']} chars")
-    for flag in ("required", "scored", "ask_importance", "other"):
+    for flag in ("required", "scored", "ask_importance", "other", "outcome"):
         if flag in question and not isinstance(question[flag], bool):
             problems.append(f"{where}: {flag} must be true or false")
     if "weight" in question and not (is_number(question["weight"]) and question["weight"] > 0):

@@ -46,6 +46,9 @@ Aggregation (no rounding anywhere; see :func:`round_half_up` for display):
   dimension are only relative inside it, 20/10 and 2/1 give the same result.
 - Items with ``scored=False`` are ignored for validity and index (their answers are still
   range-checked).
+- An ``outcome`` item (the question a key-driver analysis explains: 整体满意度, the
+  willingness to recommend) never enters the index, with or without dimensions; when scored
+  it counts for validity and gets an item score like any other.
 - Item scores and the index are clamped to [0, 100] against float noise only.
 - Grade: the first band (bands are in descending ``min_score``) with index ≥ min_score;
   satisfied: index ≥ ``satisfied_threshold`` (seed 000: "满意客户的认定标准为≥70"). Both
@@ -93,6 +96,9 @@ class ItemSpec:
     weight: float = 1.0
     neutral_points: float | None = None
     scored: bool = True
+    # The dependent variable of a key-driver analysis (overall satisfaction, recommendation):
+    # it counts for validity when scored and gets an item score, never a share of the index.
+    outcome: bool = False
 
     @property
     def neutral(self) -> float:
@@ -287,17 +293,18 @@ def _compile(scheme: ScoringScheme) -> _Compiled:
     validate_scheme(scheme)
     items = scheme.items
     scored = tuple(i for i, item in enumerate(items) if item.scored)
+    in_index = tuple(i for i in scored if not items[i].outcome)
     if scheme.dimensions:
         groups = tuple(
             (
                 dim.key,
                 float(dim.weight),
-                tuple(i for i in scored if items[i].dimension == dim.key),
+                tuple(i for i in in_index if items[i].dimension == dim.key),
             )
             for dim in scheme.dimensions
         )
     else:
-        groups = ((None, 1.0, scored),)
+        groups = ((None, 1.0, in_index),)
     return _Compiled(
         scheme=scheme,
         keys=tuple(item.key for item in items),

@@ -212,6 +212,17 @@ def dashboard_summary(
     trend = stats.by_period(dataset.index[valid], months)
     segments = _segments(dataset, valid, segment)
     table = item_table(dataset, valid, items, questionnaire.layout().scheme)
+    importance_figures, importance_missing = _importance(
+        dataset,
+        keep,
+        valid,
+        items,
+        table,
+        questionnaire.layout().scheme,
+        questionnaire,
+        importance_line,
+        performance_line,
+    )
     return {
         "dataset_size": dataset.size,
         "headline": headline,
@@ -222,7 +233,8 @@ def dashboard_summary(
         "segment": segment,
         "segment_label": BREAKDOWNS.get(segment, segment),
         "segments": segments,
-        "importance": _importance(dataset, keep, valid, items, table, importance_line, performance_line),
+        "importance": importance_figures,
+        "importance_missing": importance_missing,
         "competitor": _competitor(dataset, keep, items, questionnaire),
     }
 
@@ -307,13 +319,32 @@ def _product_segments(dataset, valid):
     return rows
 
 
-def _importance(dataset, keep, valid, items, table, importance_line=None, performance_line=None):
-    """Importance-performance points for the items: stated when respondents gave it, else derived."""
+def _outcome(questionnaire, dataset, rows, scheme):
+    """(label, values over the rows) of what derived importance explains, or None: the
+    questionnaire's outcome question (overall satisfaction, recommendation), else its NPS
+    question. Never the index: it is a weighted sum of the items, so regressing it on them
+    gives R² = 1 and measures the questionnaire's weights, not what matters to customers."""
+    question = next((q for q in questionnaire.layout().questions if q.outcome), None)
+    if question is not None and question.code in dataset.item_keys:
+        return question.text, dataset.item_points(scheme, dataset.item_keys.index(question.code), rows)
+    nps = dataset.nps[rows]
+    if np.any(~np.isnan(nps)):
+        return _("the recommendation (NPS)"), nps
+    return None
+
+
+def _importance(
+    dataset, keep, valid, items, table, scheme, questionnaire, importance_line=None, performance_line=None
+):
+    """(importance-performance points for the items, None) — stated when respondents gave it,
+    else derived (correlation with the outcome, see _outcome) — or (None, why not: "outcome"
+    when there is nothing but the index to explain, "rows" when too few complete answers)."""
     from manyi.analytics import importance
 
     performance = np.array([np.nan if row["score"] is None else row["score"] for row in table], float)
     stated = dataset.importance[keep] if dataset.states_importance() else np.empty((0, len(items)))
     stated_n = np.sum(~np.isnan(stated), axis=0)
+    outcome_label = None
     if stated.size and stated_n.min() > 0:
         source = "stated"
         weights = np.nanmean(stated, axis=0)
@@ -322,14 +353,30 @@ def _importance(dataset, keep, valid, items, table, importance_line=None, perfor
         rows = np.flatnonzero(valid)
         if rows.size > DERIVED_SAMPLE:
             rows = np.sort(np.random.default_rng(0).choice(rows, DERIVED_SAMPLE, replace=False))
-        if rows.size < MIN_DERIVED_ROWS:
-            return None
-        # Correlation with the index (classic IPA) places the items; the key-driver list
-        # ranks them by relative weights (Johnson), the share of R² each item explains.
-        rxx, weights, _n = importance.correlations(dataset.points[rows], dataset.index[rows])
-        shares = importance.relative_weights(rxx, weights)
+        sample = np.zeros(dataset.size, bool)
+        sample[rows] = True
+        outcome = _outcome(questionnaire, dataset, sample, scheme)
+        if outcome is None:
+            return None, "outcome"
+        outcome_label, outcome_values = outcome
+        # The drivers: the items the index is built from (not the outcome, not unscored ones).
+        in_index = {item.key for item in scheme.items if not item.outcome}
+        drivers = [column for column, (key, *_rest) in enumerate(items) if key in in_index]
+        points = np.column_stack([dataset.item_points(scheme, column, sample) for column in drivers])
+        complete = ~np.isnan(points).any(axis=1) & ~np.isnan(outcome_values)
+        if int(complete.sum()) < MIN_DERIVED_ROWS:
+            return None, "rows"
+        # Correlation with the outcome places the items; the key-driver list ranks them by
+        # relative weights (Johnson), the share of the outcome's R² each item explains.
+        rxx, rxy, _n = importance.correlations(points, outcome_values)
+        weights = np.full(len(items), np.nan)
+        weights[drivers] = rxy
+        shares_of = dict(
+            zip([items[c][0] for c in drivers], importance.relative_weights(rxx, rxy), strict=True)
+        )
         # Standardised regression coefficients, as SPSS prints them beside the correlations.
-        betas, _r2, _condition = importance.standardized_betas(rxx, weights)
+        betas, r2, _condition = importance.standardized_betas(rxx, rxy)
+        betas_of = dict(zip([items[c][0] for c in drivers], betas, strict=True))
     keys = [key for key, *_rest in items]
     quadrants = importance.quadrants(
         weights, performance, importance_line=importance_line, performance_line=performance_line
@@ -339,8 +386,8 @@ def _importance(dataset, keep, valid, items, table, importance_line=None, perfor
         {
             "driver": driver,
             "label": labels[driver.item],
-            "share": None if source == "stated" else float(shares[keys.index(driver.item)]),
-            "beta": None if source == "stated" else float(betas[keys.index(driver.item)]),
+            "share": None if source == "stated" else float(shares_of[driver.item]),
+            "beta": None if source == "stated" else float(betas_of[driver.item]),
             "quadrant_label": QUADRANT_LABELS.get(driver.quadrant, ""),
         }
         for driver in importance.key_drivers(
@@ -350,12 +397,15 @@ def _importance(dataset, keep, valid, items, table, importance_line=None, perfor
             importance_line=quadrants.importance_line,
             performance_line=quadrants.performance_line,
         )
+        if np.isfinite(driver.importance)  # not the outcome, nor an item outside the index
     ]
     for row, quadrant in zip(table, quadrants.keys, strict=True):
         row["quadrant"] = quadrant
         row["quadrant_label"] = QUADRANT_LABELS.get(quadrant, "")
-    return {
+    importance_figures = {
         "source": source,
+        "outcome": outcome_label,
+        "r2": None if source == "stated" else float(r2),
         "points": [
             {
                 "key": key,
@@ -372,6 +422,7 @@ def _importance(dataset, keep, valid, items, table, importance_line=None, perfor
         "performance_line": quadrants.performance_line,
         "chosen_lines": importance_line is not None or performance_line is not None,
     }
+    return importance_figures, None
 
 
 MIN_PAIRS = 2  # a paired test needs two complete pairs; fewer: the item shows its counts only

@@ -280,6 +280,7 @@ class QuestionForm(StyledFormMixin, forms.ModelForm):
             "ask_importance",
             "ask_competitor",
             "allow_other",
+            "outcome",
         ]
 
     def __init__(self, *args, questionnaire, **kwargs):
@@ -330,6 +331,23 @@ class QuestionForm(StyledFormMixin, forms.ModelForm):
             self.add_error(
                 "allow_other", _("“Other (please specify)” is only for single and multiple choice.")
             )
+        if data.get("outcome"):
+            if kind not in (QuestionKind.RATING, QuestionKind.SINGLE):
+                self.add_error("outcome", _("The outcome of the key drivers is a rating or a single choice."))
+            if data.get("dimension") is not None:
+                self.add_error(
+                    "dimension",
+                    _(
+                        "The outcome of the key drivers stands outside the dimensions: it is not part of the index."
+                    ),
+                )
+            other = self.questionnaire.questions.filter(outcome=True).exclude(pk=self.instance.pk).first()
+            if other is not None:
+                self.add_error(
+                    "outcome",
+                    _("%(code)s is the outcome of the key drivers already; a questionnaire has one.")
+                    % {"code": other.code},
+                )
         return data
 
 

@@ -149,6 +149,7 @@ def create_from_template(key, *, by=None, directory=None):
                 ask_importance=q.get("ask_importance", False),
                 ask_competitor=q.get("ask_competitor", False),
                 allow_other=q.get("other", False),
+                outcome=q.get("outcome", False),
             )
             Option.objects.bulk_create(
                 Option(

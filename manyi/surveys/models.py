@@ -132,6 +132,7 @@ class Questionnaire(models.Model):
                     min_points=min(points),
                     max_points=max(points),
                     neutral_points=neutral,
+                    outcome=question.outcome,
                 )
             )
         return scoring.ScoringScheme(
@@ -273,6 +274,17 @@ class Question(models.Model):
     ask_importance = models.BooleanField(_("also ask how important this is"), default=False)
     ask_competitor = models.BooleanField(_("also ask how the main competitor does"), default=False)
     allow_other = models.BooleanField(_("offer “other (please specify)”"), default=False)
+    # The outcome the key drivers explain (derived importance): an index regressed on its own
+    # items only measures the questionnaire's weights (R² = 1).
+    outcome = models.BooleanField(
+        _("outcome of the key drivers"),
+        default=False,
+        help_text=_(
+            "The question the items are compared with in the key-driver analysis: overall "
+            "satisfaction (整体满意度), or the willingness to recommend or to buy again. It never "
+            "counts toward the index built from the items."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "pk"]

@@ -262,11 +262,12 @@ def test_key_drivers_put_important_items_below_the_line_first(client_as, people,
     html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
     order = re.findall(r'<tr data-item="([^"]+)">', html)
     assert sorted(order) == ["Q1", "Q2", "Q3"]
-    # Independent check of the first item: quadrants from correlations with the index and the
-    # item scores (points × 10), split at the means; "improve" items come first.
-    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
+    # Independent check of the first item: quadrants from correlations with the outcome (the
+    # recommendation, 0-10: never the index the items make up) and the item scores (points ×
+    # 10), split at the means; "improve" items come first.
+    outcome = [recommend for _region, _points, recommend in ANSWERS]
     columns = list(zip(*[points for _region, points, _nps in ANSWERS], strict=True))
-    importance = [statistics.correlation(column, indices) for column in columns]
+    importance = [statistics.correlation(column, outcome) for column in columns]
     performance = [statistics.mean(column) * 10 for column in columns]
     line_i, line_p = statistics.mean(importance), statistics.mean(performance)
 
@@ -490,16 +491,17 @@ def _quadrant(importance, score, importance_line, score_line):
 def test_quadrants_split_at_the_means_or_at_the_analysts_lines(
     client_as, people, survey, importance_line, score_line
 ):
-    """Derived importance = Pearson r of the item's points with the index (statistics.correlation);
-    score = mean points × 10; lines at the means of the items unless the analyst sets them."""
+    """Derived importance = Pearson r of the item's points with the outcome, here the
+    recommendation (statistics.correlation); score = mean points × 10; lines at the means of
+    the items unless the analyst sets them."""
     query = {}
     if importance_line is not None:
         query["importance_line"] = importance_line
     if score_line is not None:
         query["performance_line"] = score_line
     html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk]), query).content.decode()
-    indices = [hand_index(points) for _region, points, _nps in ANSWERS]
-    importance = [statistics.correlation([p[i] for _r, p, _n in ANSWERS], indices) for i in range(3)]
+    outcome = [recommend for _region, _points, recommend in ANSWERS]
+    importance = [statistics.correlation([p[i] for _r, p, _n in ANSWERS], outcome) for i in range(3)]
     scores = [10 * statistics.mean(p[i] for _r, p, _n in ANSWERS) for i in range(3)]
     i_line = statistics.mean(importance) if importance_line is None else importance_line
     s_line = statistics.mean(scores) if score_line is None else score_line
@@ -520,21 +522,24 @@ def test_a_score_line_outside_0_to_100_is_refused(client_as, people, survey):
     assert response.status_code == 400
 
 
-def test_key_drivers_show_the_standardised_regression_of_the_index_on_the_items(client_as, people, survey):
-    """β from statsmodels OLS on z-scores (z(index) ~ z(Q1) + z(Q2) + z(Q3)), as SPSS prints
-    the standardised coefficients."""
+def test_key_drivers_show_the_standardised_regression_of_the_outcome_on_the_items(client_as, people, survey):
+    """β from statsmodels OLS on z-scores (z(recommendation) ~ z(Q1) + z(Q2) + z(Q3)), as SPSS
+    prints the standardised coefficients, and R² of that regression (not 1: the outcome is not
+    made of the items)."""
     import numpy as np
     import statsmodels.api as sm
 
     html = client_as(people.ana).get(reverse("dashboards:campaign", args=[survey.pk])).content.decode()
     x = np.array([points for _region, points, _nps in ANSWERS], float)
-    y = np.array([hand_index(points) for _region, points, _nps in ANSWERS])
+    y = np.array([recommend for _region, _points, recommend in ANSWERS], float)
     zx = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
     zy = (y - y.mean()) / y.std(ddof=1)
-    expected = sm.OLS(zy, zx).fit().params
-    for key, beta in zip(("Q1", "Q2", "Q3"), expected, strict=True):
+    fit = sm.OLS(zy, zx).fit()
+    for key, beta in zip(("Q1", "Q2", "Q3"), fit.params, strict=True):
         row = re.search(rf'<tr data-item="{key}">(.*?)</tr>', html, re.S).group(1)
         assert float(re.search(r'data-beta="([^"]*)"', row).group(1)) == pytest.approx(beta, abs=1e-9)
+    r2 = re.search(r"R² = ([0-9.]+)", html).group(1)
+    assert float(r2) == pytest.approx(fit.rsquared, abs=5e-4) and float(r2) < 0.999
     assert "标准化回归系数" in html
 
 
