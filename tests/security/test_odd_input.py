@@ -5,8 +5,9 @@ every query or form parameter its view reads gets Unicode digits, overlong numbe
 huge strings, NUL bytes and deep nesting, as each role and anonymously; so does every operation
 of the JSON API (query, path, header and body). Which parameters a page reads is found by asking
 it: the administrator's first GET and POST of each route record every key the view, its forms
-and their widgets look up in ``request.GET`` and ``request.POST``, so a parameter added later is
-fuzzed without a list to keep up to date. The API's parameters come from its OpenAPI schema.
+and their widgets look up in ``request.GET`` and ``request.POST`` (plus the keys the view's
+module reads by name, for those read only past a check), so a parameter added later is fuzzed
+without a list to keep up to date. The API's parameters come from its OpenAPI schema.
 
 Every request runs in a transaction rolled back afterwards (and the client's cookies are put
 back), so each one meets the same data and the same login.
@@ -36,7 +37,7 @@ from .conftest import routes
 
 pytestmark = pytest.mark.django_db
 
-# The classes of odd input; every parameter gets each of them once (see ``parameter_probes``).
+# The classes of odd input; every parameter gets each of them once (``rotations``).
 ODD_VALUES = [
     ("superscript digit", "²"),
     ("Arabic-Indic digits", "١٢٣"),
