@@ -251,6 +251,8 @@ PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "20/600")
 # Acknowledgement e-mails of the public feedback form (and of ticket mail) per recipient
 # address per seconds: the form takes any address, so it must not relay mail in bulk.
 FEEDBACK_ACKNOWLEDGEMENT_RATE = env_str("FEEDBACK_ACKNOWLEDGEMENT_RATE", "3/86400")
+# Dashboards and reports warn that figures from fewer valid responses are indicative only.
+ANALYSIS_MIN_RESPONSES = env_int("ANALYSIS_MIN_RESPONSES", 30)
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; empty: none,
 # the header is ignored (any client could write it).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,6 +60,23 @@ def _option_counts(dataset, keep, column, option_points):
         return [int(tally[int(p)]) for p in option_points]
     values = dataset.points[:, column] if keep is None else dataset.points[keep, column]
     return [int(np.count_nonzero(values == p)) for p in option_points]
+
+
+def target_status(index, ci, target):
+    """ "reached", "not_reached" or "undecided" against the target index (None without one).
+
+    Seed 000 compares the index with the target ("综合满意度为78.4分……未达到公司85%的目标"): an
+    index below the target has not reached it. An index at or above it is an estimate from a
+    sample, so the target counts as reached only when the whole 95% interval is at or above it;
+    an interval reaching below (a small sample: 2 answers give 0-100) is "undecided", never
+    已达成."""
+    if target is None or index is None:
+        return None
+    if index < target:
+        return "not_reached"
+    if ci is not None and np.isfinite(ci.low) and ci.low >= target:
+        return "reached"
+    return "undecided"
 
 
 def item_table(dataset, keep, items, scheme):
@@ -188,6 +206,9 @@ def dashboard_summary(
         if index_values.size
         else None,
     }
+    headline["target_status"] = target_status(headline["index"], headline["index_ci"], campaign.target_index)
+    headline["small_sample"] = headline["valid"] < settings.ANALYSIS_MIN_RESPONSES
+    headline["min_responses"] = settings.ANALYSIS_MIN_RESPONSES
     current = {"index_values": index_values, "satisfied_count": satisfied_count}
     previous, year_ago = _previous_waves(campaign)
     headline["previous"] = _compare(current, previous, selection) if previous else None

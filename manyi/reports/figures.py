@@ -148,7 +148,9 @@ def report_figures(campaign, now=None):
         "index_low": _num(ci.low) if ci else None,
         "index_high": _num(ci.high) if ci else None,
         "target": _num(target),
-        "reached": None if index is None or target is None else bool(index >= target),
+        # dashboards.summary.target_status: reached only when the whole 95% interval is.
+        "target_status": headline["target_status"],
+        "reached": headline["target_status"] == "reached" if headline["target_status"] else None,
         "gap": None if index is None or target is None else _num(index - target),
         "previous": _comparison(headline["previous"]),
         "last_year": _comparison(headline["last_year"]),

@@ -69,6 +69,14 @@ def overall_sentence(figures):
     if o["target"] is not None:
         if o["reached"]:
             parts.append(_("It reaches the target of %(target)s.") % {"target": f"{o['target']:g}"})
+        elif o.get("target_status") == "undecided":
+            parts.append(
+                _(
+                    "It is at or above the target of %(target)s, but its 95%% interval reaches below "
+                    "it: the sample does not yet show that the target is reached."
+                )
+                % {"target": f"{o['target']:g}"}
+            )
         else:
             parts.append(_("It does not reach the target of %(target)s.") % {"target": f"{o['target']:g}"})
     previous = o["previous"]

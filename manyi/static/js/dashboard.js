@@ -38,7 +38,9 @@
       if (element) element.setOption({
         grid: { left: 45, right: 20, top: 20, bottom: 30 },
         xAxis: { type: "category", data: periods },
-        yAxis: { type: "value", scale: true },
+        // The index lives on 0-100: the axis never runs past 100 (nor below 0), and starts at
+        // the ten below the lowest point so that a change stays visible.
+        yAxis: { type: "value", max: 100, min: function (range) { return Math.max(0, Math.floor(range.min / 10) * 10 - 10); } },
         series: [{ type: "line", name: text.index, data: means, smooth: false, label: { show: means.length <= 12 } }],
         tooltip: tooltip({ trigger: "axis" })
       });
@@ -59,7 +61,7 @@
       var points = data.importance.points;
       importance.setOption({
         grid: { left: 50, right: 20, top: 30, bottom: 40 },
-        xAxis: { type: "value", name: text.performance, nameLocation: "middle", nameGap: 25, scale: true },
+        xAxis: { type: "value", name: text.performance, nameLocation: "middle", nameGap: 25, max: 100, min: function (range) { return Math.max(0, Math.floor(range.min / 10) * 10 - 10); } },
         yAxis: { type: "value", name: text.importance, scale: true },
         tooltip: tooltip({ formatter: function (p) { return p.data.label + "\n" + text.quadrants[p.data.quadrant]; } }),
         series: [{
