@@ -65,3 +65,13 @@ def test_a_wrong_old_password_changes_nothing(people, client_as):
     assert response.status_code == 200
     people.amy.refresh_from_db()
     assert people.amy.check_password("correct horse battery")
+
+
+def test_a_login_lasts_a_working_day_not_two_weeks(people, client, settings):
+    """SESSION_COOKIE_AGE (12 hours by default): staff sessions reach customers' personal data."""
+    response = login(client, "amy", "correct horse battery")
+    assert int(response.cookies["sessionid"]["max-age"]) == 12 * 3600
+    settings.SESSION_COOKIE_AGE = 3600
+    client.logout()
+    response = login(client, "amy", "correct horse battery")
+    assert int(response.cookies["sessionid"]["max-age"]) == 3600
