@@ -109,6 +109,7 @@ def world(people, settings, tmp_path):
     """One of every object the routes need, made by the people of the root conftest."""
     from manyi.api.models import ApiToken
     from manyi.campaigns.choices import CampaignState
+    from manyi.dashboards import dataset as dataset_module
     from manyi.improvements import evidence as improvement_evidence
     from manyi.improvements import workflow as improvement_workflow
     from manyi.reports.models import Report, ReportSchedule
@@ -122,6 +123,7 @@ def world(people, settings, tmp_path):
     from manyi.visits.tests.factories import make_task
 
     settings.VAR_DIR = tmp_path
+    dataset_module.forget()  # the dashboards' in-memory datasets of other tests' campaigns
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TICKET_ATTACHMENT_ROOT = tmp_path / "media" / "private" / "tickets"
     settings.IMPROVEMENT_EVIDENCE_ROOT = tmp_path / "media" / "private" / "improvements"
@@ -250,7 +252,7 @@ def world(people, settings, tmp_path):
         row, key = ApiToken.issue(getattr(people, person), name="security suite")
         token_rows[person] = (row, key)
 
-    return SimpleNamespace(
+    yield SimpleNamespace(
         people=people,
         customer=customer,
         product=product,
@@ -279,6 +281,8 @@ def world(people, settings, tmp_path):
         tokens={person: key for person, (row, key) in token_rows.items()},
         token_rows={person: row for person, (row, key) in token_rows.items()},
     )
+    # Datasets kept in memory were read inside requests that were rolled back.
+    dataset_module.forget()
 
 
 def _template_key():
