@@ -280,6 +280,24 @@ def test_every_api_operation_authenticates_by_token_and_asks_a_capability_first(
     assert not problems, problems
 
 
+def test_an_api_operation_that_does_not_begin_by_asking_a_capability_is_caught():
+    def forgotten(request, code):
+        return {"code": code}
+
+    def late(request, code):
+        customer = {"code": code}
+        require(request, permissions.VIEW_CUSTOMERS)  # noqa: F821 (read, never run)
+        return customer
+
+    def guarded(request, code):
+        """One customer."""
+        require(request, permissions.VIEW_CUSTOMERS)  # noqa: F821
+        return {"code": code}
+
+    assert [_first_statement_requires(f) for f in (forgotten, late, guarded)] == [False, False, True]
+    assert _required_in_body(guarded) == [permissions.VIEW_CUSTOMERS]
+
+
 # --------------------------------------------------------------------------- dynamic
 
 
