@@ -13,6 +13,9 @@ key                   seed 001 name   meaning
 ``"keep"``            继续保持        important, high satisfaction
 ``"secondary"``       次要            unimportant, low satisfaction ("不占优先地位")
 ``"bonus"``           锦上添花        unimportant, high satisfaction
+``"undecided"``       待定            important, below the line, but the item's confidence
+                                      interval reaches the line: the sample does not show
+                                      that it is low (not called urgent on noise)
 ====================  ==============  =====================================================
 
 Keys, not display text, are returned; the UI translates.
@@ -44,8 +47,8 @@ every item and the overall score are present — listwise deletion):
 Quadrant lines split at the mean of the plotted values by default; a point exactly on a
 line counts as high (importance ≥ line → important, performance ≥ line → high).
 
-Key drivers ranking (:func:`key_drivers`): quadrant first in the order improve, keep,
-secondary, bonus (what to fix, what to defend, then the rest), then importance descending,
+Key drivers ranking (:func:`key_drivers`): quadrant first in the order improve, undecided,
+keep, secondary, bonus (what to fix, what to defend, then the rest), then importance descending,
 then performance ascending (the bigger the shortfall, the earlier), then the item key.
 """
 
@@ -59,8 +62,14 @@ from itertools import combinations
 import numpy as np
 
 EXACT_SHAPLEY_MAX = 15
-QUADRANTS = ("improve", "keep", "secondary", "bonus")
-QUADRANT_NAMES_ZH = {"improve": "急需改进", "keep": "继续保持", "secondary": "次要", "bonus": "锦上添花"}
+QUADRANTS = ("improve", "undecided", "keep", "secondary", "bonus")
+QUADRANT_NAMES_ZH = {
+    "improve": "急需改进",
+    "undecided": "待定",
+    "keep": "继续保持",
+    "secondary": "次要",
+    "bonus": "锦上添花",
+}
 _PINV_RTOL = 1e-12
 
 
@@ -230,14 +239,22 @@ def _line(values: np.ndarray, line: float | None) -> float:
 
 
 def quadrants(
-    importance, performance, *, importance_line: float | None = None, performance_line: float | None = None
+    importance,
+    performance,
+    *,
+    importance_line: float | None = None,
+    performance_line: float | None = None,
+    performance_high=None,
 ) -> Quadrants:
     """Quadrant key per item. Lines default to the mean importance / performance over the
-    items with both values; on a line counts as high (≥)."""
+    items with both values; on a line counts as high (≥). `performance_high`: the upper end of
+    each item's confidence interval; an important item below the line whose interval reaches
+    the line is "undecided" instead of "improve"."""
     imp = np.asarray(importance, dtype=np.float64).ravel()
     perf = np.asarray(performance, dtype=np.float64).ravel()
     if imp.shape != perf.shape:
         raise ValueError("importance and performance must have the same length.")
+    high = None if performance_high is None else np.asarray(performance_high, dtype=np.float64).ravel()
     both = np.isfinite(imp) & np.isfinite(perf)
     i_line = _line(imp[both], importance_line)
     p_line = _line(perf[both], performance_line)
@@ -246,7 +263,12 @@ def quadrants(
         if not ok:
             keys.append(None)
         elif i >= i_line:
-            keys.append("keep" if p >= p_line else "improve")
+            if p >= p_line:
+                keys.append("keep")
+            elif high is not None and not (high[len(keys)] < p_line):  # NaN (n < 2): cannot tell
+                keys.append("undecided")
+            else:
+                keys.append("improve")
         else:
             keys.append("bonus" if p >= p_line else "secondary")
     return Quadrants(tuple(keys), i_line, p_line)
@@ -273,6 +295,7 @@ def key_drivers(
     *,
     importance_line: float | None = None,
     performance_line: float | None = None,
+    performance_high=None,
 ) -> tuple[Driver, ...]:
     """Items ranked for action (see the module docstring for the rule); items without a
     quadrant (NaN importance or performance) come last."""
@@ -280,7 +303,13 @@ def key_drivers(
     perf = np.asarray(performance, dtype=np.float64).ravel()
     if len(items) != imp.size:
         raise ValueError("items, importance and performance must have the same length.")
-    q = quadrants(imp, perf, importance_line=importance_line, performance_line=performance_line)
+    q = quadrants(
+        imp,
+        perf,
+        importance_line=importance_line,
+        performance_line=performance_line,
+        performance_high=performance_high,
+    )
     order_imp = sorted(
         range(imp.size), key=lambda j: (-imp[j] if np.isfinite(imp[j]) else math.inf, items[j])
     )

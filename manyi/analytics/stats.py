@@ -107,6 +107,10 @@ class ItemSummary:
     top2: float  # % in the two best options (NaN when n == 0)
     bottom2: float  # % in the two worst options
 
+    def mean_interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        """Student-t interval of the mean points ((nan, nan) below 2 answers)."""
+        return _t_interval(self.mean, self.sd, self.n, confidence)
+
     def top_box(self, k: int = 2) -> float:
         """% of answered in the k best options."""
         return _box(self.counts[:k], self.n)

@@ -25,6 +25,8 @@ from .filters import BREAKDOWNS, analysed, category_names, mask
 # importance.quadrants' keys as the seed 001 CSR report names them.
 QUADRANT_LABELS = {
     "improve": gettext_lazy("Improve urgently"),  # 急需改进
+    # Below the line, but its interval reaches the line: not shown to be low (待定).
+    "undecided": gettext_lazy("Undecided: its interval reaches the line"),
     "keep": gettext_lazy("Keep it up"),  # 继续保持
     "secondary": gettext_lazy("Secondary"),  # 次要
     "bonus": gettext_lazy("Nice to have"),  # 锦上添花
@@ -103,6 +105,7 @@ def item_table(dataset, keep, items, scheme):
                 summary_counts.append(imputed)
         summary = stats.summarize_counts(summary_values, summary_counts)
         spec = spec_of.get(key)
+        scale = (scheme.scale_method, spec.min_points, spec.max_points) if spec else None
         rows.append(
             {
                 "key": key,
@@ -110,11 +113,8 @@ def item_table(dataset, keep, items, scheme):
                 "dimension": dimension,
                 "imputed": imputed,
                 "summary": summary,
-                "score": _score(
-                    (scheme.scale_method, spec.min_points, spec.max_points) if spec else None, summary.mean
-                )
-                if summary.n
-                else None,
+                "score": _score(scale, summary.mean) if summary.n else None,
+                "score_high": _score(scale, summary.mean_interval()[1]) if summary.n > 1 else None,
                 "distribution": [
                     {"label": option, "points": value, "count": count}
                     for (option, value), count in zip(options, summary_counts[: len(options)], strict=True)
@@ -399,8 +399,15 @@ def _importance(
         betas, r2, _condition = importance.standardized_betas(rxx, rxy)
         betas_of = dict(zip([items[c][0] for c in drivers], betas, strict=True))
     keys = [key for key, *_rest in items]
+    # The upper end of each item's 95% interval: an important item below the line whose
+    # interval reaches it is "undecided", not urgent on noise.
+    high = np.array([np.nan if row["score_high"] is None else row["score_high"] for row in table], float)
     quadrants = importance.quadrants(
-        weights, performance, importance_line=importance_line, performance_line=performance_line
+        weights,
+        performance,
+        importance_line=importance_line,
+        performance_line=performance_line,
+        performance_high=high,
     )
     labels = {key: label for key, label, *_rest in items}
     drivers = [
@@ -417,6 +424,7 @@ def _importance(
             performance,
             importance_line=quadrants.importance_line,
             performance_line=quadrants.performance_line,
+            performance_high=high,
         )
         if np.isfinite(driver.importance)  # not the outcome, nor an item outside the index
     ]

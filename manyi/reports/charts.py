@@ -16,7 +16,13 @@ from manyi.analytics import text
 
 DPI = 120
 COLORS = {"bar": "#2f6db5", "target": "#c0392b", "line": "#2f6db5", "grid": "#dddddd"}
-QUADRANT_COLORS = {"improve": "#c0392b", "keep": "#27ae60", "secondary": "#7f8c8d", "bonus": "#2980b9"}
+QUADRANT_COLORS = {
+    "improve": "#c0392b",
+    "undecided": "#e6a5a0",
+    "keep": "#27ae60",
+    "secondary": "#7f8c8d",
+    "bonus": "#2980b9",
+}
 
 _font = {}
 _font_lock = threading.Lock()

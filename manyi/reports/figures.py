@@ -43,6 +43,7 @@ def quadrant_names():
     written out here with gettext so that the catalogue has them."""
     return {
         "improve": _("Improve urgently"),  # 急需改进
+        "undecided": _("Undecided: its interval reaches the line"),  # 待定
         "keep": _("Keep it up"),  # 继续保持
         "secondary": _("Secondary"),  # 次要
         "bonus": _("Nice to have"),  # 锦上添花

@@ -338,3 +338,31 @@ def test_key_drivers_put_items_without_data_last():
     drivers = key_drivers(["a", "b", "c"], [0.5, np.nan, 0.1], [60, 80, 90])
     assert [d.item for d in drivers][-1] == "b"
     assert drivers[-1].quadrant is None
+
+
+def test_an_important_item_whose_interval_reaches_the_line_is_undecided_not_urgent():
+    """Quadrants: below the performance line and important is 急需改进 only when the item's 95%
+    interval stays below the line; one that reaches it (0.1 point below the mean, well inside
+    its interval) is 待定. Without intervals the quadrants are as before."""
+    from manyi.analytics.importance import key_drivers, quadrants
+
+    importance = [0.8, 0.8, 0.2, 0.2]
+    performance = [60.0, 74.9, 70.0, 90.0]  # the analyst's line at 75
+    high = [66.0, 79.0, 75.0, 95.0]
+    assert quadrants(importance, performance, performance_line=75).keys == (
+        "improve",
+        "improve",
+        "secondary",
+        "bonus",
+    )
+    q = quadrants(importance, performance, performance_line=75, performance_high=high)
+    assert q.keys == ("improve", "undecided", "secondary", "bonus")
+    assert (
+        quadrants(importance, performance, performance_line=75, performance_high=[float("nan")] * 4).keys[0]
+        == "undecided"
+    )
+    drivers = key_drivers(
+        ["A", "B", "C", "D"], importance, performance, performance_line=75, performance_high=high
+    )
+    assert [d.item for d in drivers][:2] == ["A", "B"]  # urgent first, then undecided
+    assert [d.quadrant for d in drivers][:2] == ["improve", "undecided"]

@@ -481,10 +481,23 @@ def test_the_grade_bands_count_the_valid_indices(client_as, people, survey):
     assert shown == expected
 
 
-def _quadrant(importance, score, importance_line, score_line):
+def _quadrant(importance, score, importance_line, score_line, score_high=-1.0):
+    """The quadrant by hand; an important item below the line whose 95% interval reaches the
+    line (score_high, the interval's upper end) is undecided, not urgent."""
     if importance >= importance_line:
-        return "keep" if score >= score_line else "improve"
+        if score >= score_line:
+            return "keep"
+        return "undecided" if score_high >= score_line else "improve"
     return "bonus" if score >= score_line else "secondary"
+
+
+def _score_high(points):
+    """Upper end of the Student-t 95% interval of the item's mean score (points × 10)."""
+    from scipy import stats as scipy_stats
+
+    n = len(points)
+    half = scipy_stats.t.ppf(0.975, n - 1) * statistics.stdev(points) / n**0.5
+    return 10 * (statistics.mean(points) + half)
 
 
 @pytest.mark.parametrize(("importance_line", "score_line"), [(None, None), (0.9, 70.0), (0.5, None)])
@@ -508,7 +521,8 @@ def test_quadrants_split_at_the_means_or_at_the_analysts_lines(
     for i, key in enumerate(("Q1", "Q2", "Q3")):
         row = re.search(rf'id="item-{key}">(.*?)</tr>', html, re.S).group(1)
         shown = re.search(r"quadrant-(\w+)", row).group(1)
-        assert shown == _quadrant(importance[i], scores[i], i_line, s_line), key
+        high = _score_high([p[i] for _r, p, _n in ANSWERS])
+        assert shown == _quadrant(importance[i], scores[i], i_line, s_line, high), key
     lines = re.search(r'id="quadrant-lines" data-importance="([^"]*)" data-performance="([^"]*)"', html)
     assert float(lines.group(1)) == pytest.approx(i_line) and float(lines.group(2)) == pytest.approx(s_line)
     chosen = importance_line is not None or score_line is not None

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var charts = [];
-  var QUADRANT_COLOURS = { improve: "#d9534f", keep: "#2e7d32", secondary: "#9e9e9e", bonus: "#1976d2" };
+  var QUADRANT_COLOURS = { improve: "#d9534f", undecided: "#ef9a9a", keep: "#2e7d32", secondary: "#9e9e9e", bonus: "#1976d2" };
   // Every tooltip is drawn by ECharts as text inside the chart, never as HTML: question texts,
   // dimension names and periods come from users, and an HTML tooltip would run their markup.
   var TEXT_TOOLTIP = { renderMode: "richText" };
