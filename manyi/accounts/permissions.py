@@ -115,7 +115,7 @@ ROLE_CAPABILITIES = {
     # unless an administrator grants it to them personally.
     Role.HANDLER: {VIEW_CUSTOMERS, VIEW_TICKETS, WORK_TICKETS, VIEW_IMPROVEMENTS, WORK_IMPROVEMENTS},
     # Analysts read everything, including confidential answers (the quality department at
-    # headquarters), and change nothing.
+    # headquarters), and write the reports; they change no customer, survey, ticket or visit.
     Role.ANALYST: {
         VIEW_CUSTOMERS,
         EXPORT_CUSTOMERS,
