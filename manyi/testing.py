@@ -112,3 +112,22 @@ def make_invitation(campaign, customer=None, **kwargs):
     from manyi.campaigns.models import Invitation
 
     return Invitation.objects.create(campaign=campaign, customer=customer or make_customer(), **kwargs)
+
+
+def answer(campaign, data, *, channel=None, **where):
+    """A questionnaire answered through the product: the answer form validates `data` (the
+    page's fields, q-<question pk> → option pk or value), then save_response stores and
+    scores it as the public page and the agents' entry do. `where`: invitation, customer …"""
+    from manyi.campaigns.answering import AnswerForm, save_response
+    from manyi.campaigns.choices import Channel
+
+    form = AnswerForm(campaign.questionnaire, data=data)
+    assert form.is_valid(), form.errors
+    response, _created = save_response(
+        campaign=campaign,
+        questionnaire=campaign.questionnaire,
+        cleaned_data=form.cleaned_data,
+        channel=channel or Channel.EMAIL,
+        **where,
+    )
+    return response

@@ -8,16 +8,21 @@ import pytest
 from django.urls import reverse
 
 from manyi.analytics import scoring
-from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards import dataset as dataset_module
 from manyi.dashboards.filters import Selection
 from manyi.dashboards.summary import dashboard_summary
 from manyi.surveys.forms import QuestionForm
 from manyi.surveys.models import Question
-from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
+from manyi.testing import (
+    answer,
+    make_campaign,
+    make_customer,
+    make_invitation,
+    make_question,
+    make_questionnaire,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_datasets")]
 LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "很不满意"}
 # Points for Q1, Q2, Q3 and the overall question.
 ANSWERS = [
@@ -31,14 +36,6 @@ ANSWERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_datasets(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    dataset_module.forget()
-    yield
-    dataset_module.forget()
-
-
 def survey(outcome=True):
     questionnaire = make_questionnaire(title="顾客满意度调查")
     items = [make_question(questionnaire, f"Q{n}", text=f"项目{n}") for n in (1, 2, 3)]
@@ -49,15 +46,7 @@ def survey(outcome=True):
             f"q-{q.pk}": str(q.options.get(label=LABEL[p]).pk)
             for q, p in zip([*items, overall], points, strict=True)
         }
-        form = AnswerForm(questionnaire, data=data)
-        assert form.is_valid(), form.errors
-        save_response(
-            campaign=campaign,
-            questionnaire=questionnaire,
-            cleaned_data=form.cleaned_data,
-            channel=Channel.EMAIL,
-            invitation=make_invitation(campaign, make_customer()),
-        )
+        answer(campaign, data, invitation=make_invitation(campaign, make_customer()))
     return campaign
 
 

@@ -7,24 +7,21 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel, VoiceRule
 from manyi.campaigns.models import Response
-from manyi.dashboards import dataset as dataset_module
 from manyi.dashboards.filters import Selection
 from manyi.dashboards.summary import dashboard_summary
-from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
+from manyi.testing import (
+    answer,
+    make_campaign,
+    make_customer,
+    make_invitation,
+    make_question,
+    make_questionnaire,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_datasets")]
 LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "很不满意"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_datasets(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    dataset_module.forget()
-    yield
-    dataset_module.forget()
 
 
 @pytest.fixture
@@ -38,25 +35,14 @@ def survey():
     )
     a, b = make_customer(code="A", name="甲公司"), make_customer(code="B", name="乙公司")
 
-    def answer(points, channel, **where):
-        form = AnswerForm(
-            questionnaire, data={f"q-{question.pk}": str(question.options.get(label=LABEL[points]).pk)}
-        )
-        assert form.is_valid(), form.errors
-        response, _created = save_response(
-            campaign=campaign,
-            questionnaire=questionnaire,
-            cleaned_data=form.cleaned_data,
-            channel=channel,
-            **where,
-        )
-        return response
+    def rated(points):
+        return {f"q-{question.pk}": str(question.options.get(label=LABEL[points]).pk)}
 
-    first = answer(2, Channel.EMAIL, invitation=make_invitation(campaign, a))
+    first = answer(campaign, rated(2), invitation=make_invitation(campaign, a))
     Response.objects.filter(pk=first.pk).update(completed_at=timezone.now() - timedelta(days=7))
-    answer(10, Channel.VISIT, customer=a)
-    answer(6, Channel.EMAIL, invitation=make_invitation(campaign, b))
-    answer(8, Channel.ANONYMOUS)
+    answer(campaign, rated(10), channel=Channel.VISIT, customer=a)
+    answer(campaign, rated(6), invitation=make_invitation(campaign, b))
+    answer(campaign, rated(8), channel=Channel.ANONYMOUS)
     return campaign
 
 

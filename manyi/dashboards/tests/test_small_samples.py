@@ -8,23 +8,20 @@ from django.urls import reverse
 from scipy import stats as scipy_stats
 
 from manyi.analytics.stats import MeanCI
-from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards import dataset as dataset_module
 from manyi.dashboards.filters import Selection
 from manyi.dashboards.summary import dashboard_summary, target_status
-from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
+from manyi.testing import (
+    answer,
+    make_campaign,
+    make_customer,
+    make_invitation,
+    make_question,
+    make_questionnaire,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_datasets")]
 LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "很不满意"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_datasets(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    dataset_module.forget()
-    yield
-    dataset_module.forget()
 
 
 def survey(points, target=85):
@@ -34,17 +31,8 @@ def survey(points, target=85):
         questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL], target_index=target
     )
     for p in points:
-        form = AnswerForm(
-            questionnaire, data={f"q-{question.pk}": str(question.options.get(label=LABEL[p]).pk)}
-        )
-        assert form.is_valid(), form.errors
-        save_response(
-            campaign=campaign,
-            questionnaire=questionnaire,
-            cleaned_data=form.cleaned_data,
-            channel=Channel.EMAIL,
-            invitation=make_invitation(campaign, make_customer()),
-        )
+        data = {f"q-{question.pk}": str(question.options.get(label=LABEL[p]).pk)}
+        answer(campaign, data, invitation=make_invitation(campaign, make_customer()))
     return campaign
 
 

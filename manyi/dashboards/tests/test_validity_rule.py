@@ -7,16 +7,22 @@ the invalid questionnaire is left out everywhere, the one-missing questionnaire 
 
 import pytest
 
-from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.dashboards import crosstabs
 from manyi.dashboards import dataset as dataset_module
 from manyi.dashboards.filters import Selection
 from manyi.dashboards.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind, ScaleMethod, ValidityRule
-from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
+from manyi.testing import (
+    answer,
+    make_campaign,
+    make_customer,
+    make_invitation,
+    make_question,
+    make_questionnaire,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_datasets")]
 
 LIKERT = [
     ("非常满意", 5, False),
@@ -32,14 +38,6 @@ ANSWERS = [
     ((1, None, None), 0),  # two missing: invalid, not counted anywhere
     ((4, 4, 5), 10),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_datasets(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    dataset_module.forget()
-    yield
-    dataset_module.forget()
 
 
 @pytest.fixture
@@ -64,15 +62,7 @@ def survey():
             if p is not None
         }
         data[f"q-{nps.pk}"] = str(recommend)
-        form = AnswerForm(questionnaire, data=data)
-        assert form.is_valid(), form.errors
-        save_response(
-            campaign=campaign,
-            questionnaire=questionnaire,
-            cleaned_data=form.cleaned_data,
-            channel=Channel.PAPER,
-            invitation=make_invitation(campaign, make_customer()),
-        )
+        answer(campaign, data, channel=Channel.PAPER, invitation=make_invitation(campaign, make_customer()))
     return campaign
 
 
