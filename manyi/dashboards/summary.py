@@ -374,15 +374,17 @@ def _importance(
         rows = np.flatnonzero(valid)
         if rows.size > DERIVED_SAMPLE:
             rows = np.sort(np.random.default_rng(0).choice(rows, DERIVED_SAMPLE, replace=False))
+        # The drivers: the items the index is built from (not the outcome, not unscored ones).
+        in_index = {item.key for item in scheme.items if not item.outcome}
+        drivers = [column for column, (key, *_rest) in enumerate(items) if key in in_index]
+        if not drivers:
+            return None, "items"  # nothing rated toward the index: no importance to show
         sample = np.zeros(dataset.size, bool)
         sample[rows] = True
         outcome = _outcome(questionnaire, dataset, sample, scheme)
         if outcome is None:
             return None, "outcome"
         outcome_label, outcome_values = outcome
-        # The drivers: the items the index is built from (not the outcome, not unscored ones).
-        in_index = {item.key for item in scheme.items if not item.outcome}
-        drivers = [column for column, (key, *_rest) in enumerate(items) if key in in_index]
         points = np.column_stack([dataset.item_points(scheme, column, sample) for column in drivers])
         complete = ~np.isnan(points).any(axis=1) & ~np.isnan(outcome_values)
         if int(complete.sum()) < MIN_DERIVED_ROWS:

@@ -125,3 +125,15 @@ def test_the_seed_templates_with_an_overall_question_carry_it_as_the_outcome(key
     questionnaire = create_from_template(key)
     outcomes = list(questionnaire.questions.filter(outcome=True).values_list("text", flat=True))
     assert len(outcomes) == 1 and "总体" in outcomes[0]
+
+
+def test_a_questionnaire_with_nothing_rated_has_no_importance_and_no_error(client_as, people):
+    questionnaire = make_questionnaire(title="只有推荐意愿")
+    nps = make_question(questionnaire, "NPS", text="推荐意愿", kind="nps", options=(), scored=False)
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL])
+    for value in (9, 7, 3, 10, 8, 6):
+        answer(campaign, {f"q-{nps.pk}": str(value)}, invitation=make_invitation(campaign, make_customer()))
+    summary = dashboard_summary(campaign, Selection())
+    assert summary["importance"] is None and summary["importance_missing"] == "items"
+    response = client_as(people.ana).get(reverse("dashboards:campaign", args=[campaign.pk]))
+    assert response.status_code == 200 and 'id="importance-no-items"' in response.content.decode()
