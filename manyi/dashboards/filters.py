@@ -158,12 +158,13 @@ def mask(dataset, selection, every_answer=False):
     return keep
 
 
-def analysed(dataset, selection):
+def analysed(dataset, selection, kept=None):
     """The rows every figure is computed from: the selection's responses (one voice per
     customer) that are valid under the questionnaire's rule. Seed 000: "遗漏2项以上评分的调查表
     按无效卷不予统计" (invalid questionnaires are not counted), so items, dimensions, the index,
-    bands, NPS, quadrants, key drivers, cross tabs and the model all read these rows."""
-    return mask(dataset, selection) & dataset.valid
+    bands, NPS, quadrants, key drivers, cross tabs and the model all read these rows.
+    `kept`: the selection's mask when the caller has it already (not computed twice)."""
+    return (mask(dataset, selection) if kept is None else kept) & dataset.valid
 
 
 def _local_days(dataset):

@@ -181,7 +181,7 @@ def dashboard_summary(
     dataset = dataset or campaign_dataset(campaign)
     items = rated_items(campaign)
     keep = mask(dataset, selection)
-    valid = analysed(dataset, selection)
+    valid = analysed(dataset, selection, kept=keep)
     index_values = dataset.index[valid]
     index_values = index_values[~np.isnan(index_values)]
     satisfied_count = int(dataset.satisfied[valid].sum())

@@ -76,13 +76,11 @@ COUNTERS = {
 
 
 def _email_templates():
-    names = set()
-    for engine in engines.all():
-        for loader in engine.engine.template_loaders:
-            for directory in loader.get_dirs():
-                for path in Path(directory).glob("emails/*_body.html"):
-                    names.add(path.name.removesuffix("_body.html"))
-    return sorted(names)
+    return sorted(
+        path.name.removesuffix("_body.html")
+        for path in _email_template_paths()
+        if path.name.endswith("_body.html")
+    )
 
 
 def test_the_e_mails_are_found():
