@@ -15,6 +15,14 @@ JSON form (:meth:`PathModel.from_dict`, presets in ``pls_models/``)::
     {"constructs": {"Image": {"indicators": ["IMAG1", ...], "mode": "A"}, ...},
      "paths": [["Image", "Expectation"], ...], "scheme": "path", "scale": [1, 10]}
 
+Higher-order constructs (hierarchical component model, Lohmöller 1989 section 3.3; Wold's
+"repeated indicators"; Tenenhaus et al. 2005 section 6, the multi-block case with a global
+latent variable): a construct given ``"lower_order": ["Quality", "Service"]`` instead of
+indicators is measured by all the indicators of those constructs again, and a path from each
+of them to it is implied. An indicator may appear twice only that way. The lower-order
+constructs' paths to it then describe how it is made up (its R² is close to 1 by
+construction), not an effect measured separately.
+
 Data rules
 ----------
 - Rows with a missing value in any model indicator are dropped (listwise);
@@ -109,7 +117,7 @@ MIN_ROWS = 3
 PRESETS = ("ecsi", "acsi")
 
 _MODEL_KEYS = {"constructs", "paths", "scheme", "scale", "name", "description", "source"}
-_CONSTRUCT_KEYS = {"indicators", "mode", "description", "labels"}
+_CONSTRUCT_KEYS = {"indicators", "lower_order", "mode", "description", "labels"}
 
 
 class ModelError(ValueError):
@@ -140,15 +148,21 @@ class ModelError(ValueError):
 
 @dataclass(frozen=True)
 class Construct:
-    """A latent variable measured by ``indicators`` (data columns) in mode "A" or "B"."""
+    """A latent variable measured by ``indicators`` (data columns) in mode "A" or "B".
+
+    A higher-order construct names its ``lower_order`` constructs; the model fills its
+    indicators with theirs (see the module docstring).
+    """
 
     name: str
     indicators: tuple[str, ...]
     mode: str = "A"
+    lower_order: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if not isinstance(self.indicators, tuple):
-            object.__setattr__(self, "indicators", tuple(self.indicators))
+        for name in ("indicators", "lower_order"):
+            if not isinstance(getattr(self, name), tuple):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -169,6 +183,10 @@ class PathModel:
         object.__setattr__(self, "paths", tuple(tuple(p) for p in self.paths))
         if self.scale is not None:
             object.__setattr__(self, "scale", tuple(float(v) for v in self.scale))
+        if any(c.lower_order for c in self.constructs):
+            constructs, paths = _expand_higher_order(self.constructs, self.paths)
+            object.__setattr__(self, "constructs", constructs)
+            object.__setattr__(self, "paths", paths)
         _validate_model(self)
 
     @classmethod
@@ -192,7 +210,15 @@ class PathModel:
             indicators = block.get("indicators", [])
             if isinstance(indicators, str) or not isinstance(indicators, Sequence):
                 raise ModelError('The indicators of construct "%(name)s" must be a list.', name=name)
-            constructs.append(Construct(name, tuple(indicators), block.get("mode", "A")))
+            lower_order = block.get("lower_order", [])
+            if isinstance(lower_order, str) or not isinstance(lower_order, Sequence):
+                raise ModelError('The lower-order constructs of "%(name)s" must be a list.', name=name)
+            if indicators and lower_order:
+                raise ModelError(
+                    'Construct "%(name)s" has both indicators and lower-order constructs; give one of them.',
+                    name=name,
+                )
+            constructs.append(Construct(name, tuple(indicators), block.get("mode", "A"), tuple(lower_order)))
         paths = spec.get("paths", [])
         if not isinstance(paths, Sequence) or any(
             isinstance(p, str) or not isinstance(p, Sequence) or len(p) != 2 for p in paths
@@ -228,6 +254,45 @@ class PathModel:
         return tuple(n for n in self.names if n in targets)
 
 
+def _expand_higher_order(constructs, paths):
+    """Higher-order constructs measured by their lower-order constructs' indicators, and the
+    implied paths from each lower-order construct (repeated indicators, see the docstring)."""
+    by_name = {c.name: c for c in constructs if isinstance(c.name, str)}
+    expanded = []
+    implied = []
+    for construct in constructs:
+        parts = construct.lower_order
+        if not parts:
+            expanded.append(construct)
+            continue
+        if len(parts) < 2 or not all(isinstance(p, str) for p in parts) or len(set(parts)) != len(parts):
+            raise ModelError(
+                'Higher-order construct "%(name)s" needs two or more different lower-order '
+                "constructs, each listed once.",
+                name=str(construct.name),
+            )
+        for part in parts:
+            if part not in by_name:
+                raise ModelError(
+                    'Higher-order construct "%(name)s" names an unknown construct "%(other)s".',
+                    name=str(construct.name),
+                    other=part,
+                )
+            if by_name[part].lower_order or part == construct.name:
+                raise ModelError(
+                    'Higher-order construct "%(name)s" can only be built on constructs measured by '
+                    'indicators, not on "%(other)s".',
+                    name=str(construct.name),
+                    other=part,
+                )
+        indicators = tuple(i for part in parts for i in by_name[part].indicators)
+        expanded.append(Construct(construct.name, indicators, construct.mode, parts))
+        implied.extend((part, construct.name) for part in parts)
+    # Paths may hold anything a user wrote (lists too), so they are compared, never hashed.
+    added = tuple(p for p in implied if p not in paths)
+    return tuple(expanded), tuple(paths) + added
+
+
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -250,7 +315,8 @@ def _validate_model(model: PathModel) -> None:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ModelError("Construct name(s) used twice: %(names)s.", names=duplicates)
-    indicators = [i for c in model.constructs for i in c.indicators]
+    # A higher-order construct repeats its lower-order constructs' indicators by design.
+    indicators = [i for c in model.constructs if not c.lower_order for i in c.indicators]
     duplicates = sorted({i for i in indicators if indicators.count(i) > 1})
     if duplicates:
         raise ModelError("Indicator(s) used twice: %(names)s.", names=duplicates)
@@ -273,6 +339,9 @@ def _validate_model(model: PathModel) -> None:
                 )
     if len(set(model.paths)) != len(model.paths):
         raise ModelError("A path is listed twice.")
+    for a, b in model.paths:
+        if a == b:
+            raise ModelError('A path leads from "%(name)s" to itself.', name=a)
     connected = {n for p in model.paths for n in p}
     isolated = [n for n in names if n not in connected]
     if isolated:
@@ -411,7 +480,7 @@ def _beta_position(model: PathModel, source: str, target: str, preds, k: int) ->
 def _data_matrix(model: PathModel, data) -> tuple[np.ndarray, int]:
     """The model's indicator columns as an (n, p) float array, incomplete rows dropped."""
     indicators = model.indicators
-    missing = [name for name in indicators if name not in data]
+    missing = list(dict.fromkeys(name for name in indicators if name not in data))
     if missing:
         raise ModelError("Indicator column(s) not in the data: %(names)s.", names=missing)
     columns = [np.asarray(data[name]) for name in indicators]  # also pandas Series, quickly
@@ -471,7 +540,7 @@ def _check_rows(model: PathModel, matrix: np.ndarray, dropped: int) -> None:
         )
     constant = np.ptp(matrix, axis=0) == 0
     if constant.any():
-        names = [model.indicators[i] for i in np.flatnonzero(constant)]
+        names = list(dict.fromkeys(model.indicators[i] for i in np.flatnonzero(constant)))
         raise ModelError("Column(s) with the same value in every row: %(names)s.", names=names)
 
 

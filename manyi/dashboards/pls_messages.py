@@ -19,6 +19,10 @@ TEMPLATES = frozenset(
         gettext_noop('Construct "%(name)s" must be an object with "indicators".'),
         gettext_noop('Unknown key(s) in construct "%(name)s": %(keys)s.'),
         gettext_noop('The indicators of construct "%(name)s" must be a list.'),
+        gettext_noop('The lower-order constructs of "%(name)s" must be a list.'),
+        gettext_noop(
+            'Construct "%(name)s" has both indicators and lower-order constructs; give one of them.'
+        ),
         gettext_noop('"paths" must be a list of [from, to] pairs.'),
         gettext_noop('"scale" must be a pair of numbers [min, max].'),
         # the model's structure
@@ -29,10 +33,20 @@ TEMPLATES = frozenset(
         gettext_noop('Construct "%(name)s" has mode "%(mode)s"; use "A" or "B".'),
         gettext_noop("Construct name(s) used twice: %(names)s."),
         gettext_noop("Indicator(s) used twice: %(names)s."),
+        gettext_noop(
+            'Higher-order construct "%(name)s" needs two or more different lower-order '
+            "constructs, each listed once."
+        ),
+        gettext_noop('Higher-order construct "%(name)s" names an unknown construct "%(other)s".'),
+        gettext_noop(
+            'Higher-order construct "%(name)s" can only be built on constructs measured by '
+            'indicators, not on "%(other)s".'
+        ),
         gettext_noop('Unknown inner weighting scheme "%(scheme)s"; use %(choices)s.'),
         gettext_noop("The model has no paths between constructs."),
         gettext_noop('Path "%(source)s -> %(target)s" names an unknown construct "%(name)s".'),
         gettext_noop("A path is listed twice."),
+        gettext_noop('A path leads from "%(name)s" to itself.'),
         gettext_noop("Construct(s) not connected by any path: %(names)s."),
         gettext_noop("The paths form a cycle through: %(names)s."),
         gettext_noop("The scale must be [min, max] with min < max."),
