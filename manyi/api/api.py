@@ -36,7 +36,7 @@ from manyi.private_files import serve_private_file
 from manyi.tickets import attachments as ticket_files
 from manyi.tickets import workflow
 from manyi.tickets.choices import CLOSED_STATES, Channel, Demand, EventKind, Severity, TicketState
-from manyi.tickets.models import Category, Ticket, TicketEvent
+from manyi.tickets.models import Category, Ticket
 
 from .models import ApiToken, MessageRequest, TicketRequest, hash_token
 
@@ -400,13 +400,8 @@ def add_message(
         raise HttpError(409, _("Reopen the ticket before changing it."))
     try:
         with transaction.atomic():
-            event = TicketEvent.objects.create(
-                ticket=ticket,
-                by=request.user,
-                kind=EventKind.MESSAGE,
-                from_state=ticket.state,
-                to_state=ticket.state,
-                note=_("Message from the customer: %(text)s") % {"text": text},
+            event = ticket.record_event(
+                EventKind.MESSAGE, _("Message from the customer: %(text)s") % {"text": text}, by=request.user
             )
             if idempotency_key:
                 MessageRequest.objects.create(

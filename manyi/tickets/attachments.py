@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.private_files import PrivateStorage, random_file_name, save_checked_files
 
+from .choices import EventKind
 from .metadata import strip_metadata
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -253,9 +254,6 @@ class Attachment(models.Model):
 
 def store(ticket, checked_files, *, by=None, source=Source.STAFF, note="", now=None):
     """Save checked files on the ticket and record one timeline event; all or nothing."""
-    from .choices import EventKind
-    from .models import TicketEvent
-
     if not checked_files:
         return []
     now = now or timezone.now()
@@ -263,15 +261,7 @@ def store(ticket, checked_files, *, by=None, source=Source.STAFF, note="", now=N
     def record(attachments):
         names = ", ".join(f"{a.original_name} ({filesizeformat(a.size)})" for a in attachments)
         text = _("Attached: %(files)s") % {"files": names}
-        TicketEvent.objects.create(
-            ticket=ticket,
-            by=by,
-            at=now,
-            kind=EventKind.CHANGE,
-            from_state=ticket.state,
-            to_state=ticket.state,
-            note="\n".join(filter(None, (text, note))),
-        )
+        ticket.record_event(EventKind.CHANGE, "\n".join(filter(None, (text, note))), by=by, at=now)
 
     return save_checked_files(
         Attachment,

@@ -30,8 +30,7 @@ from manyi.customers.models import Customer
 
 from . import mail
 from .choices import CallbackRating, CallbackStatus, EventKind, ReplyMethod, TicketState
-from .models import Ticket
-from .workflow import TicketError, _record, _refresh
+from .models import Ticket, TicketError
 
 MAX_COMMENT = 2000
 
@@ -88,27 +87,17 @@ def send_callback(ticket_id, now=None):
         if not may_survey(ticket):
             ticket.callback_status = CallbackStatus.NONE
             ticket.save(update_fields=["callback_status"])
-            _record(
-                ticket,
-                None,
+            ticket.record_event(
                 EventKind.CALLBACK,
-                ticket.state,
-                ticket.state,
                 _("The customer does not want to be asked about satisfaction: no callback."),
-                now,
+                at=now,
             )
             return "skipped"
         if not ticket.contact_email:
             ticket.callback_status = CallbackStatus.PHONE
             ticket.save(update_fields=["callback_status"])
-            _record(
-                ticket,
-                None,
-                EventKind.CALLBACK,
-                ticket.state,
-                ticket.state,
-                _("No e-mail address: call the customer and record the answer."),
-                now,
+            ticket.record_event(
+                EventKind.CALLBACK, _("No e-mail address: call the customer and record the answer."), at=now
             )
             return "phone"
         # Claimed before sending: a second worker finds nothing due (at most one message).
@@ -130,25 +119,17 @@ def send_callback(ticket_id, now=None):
                 callback_expires_at=None,
             )
             if changed:
-                _record(
-                    ticket,
-                    None,
+                ticket.record_event(
                     EventKind.CALLBACK,
-                    ticket.state,
-                    ticket.state,
                     _("The satisfaction survey could not be e-mailed (%(error)s): call the customer.")
                     % {"error": error.__cause__ or error},
-                    now,
+                    at=now,
                 )
         return "phone"
-    _record(
-        ticket,
-        None,
+    ticket.record_event(
         EventKind.CALLBACK,
-        ticket.state,
-        ticket.state,
         _("Satisfaction survey e-mailed to %(address)s.") % {"address": mask_email(ticket.contact_email)},
-        now,
+        at=now,
     )
     return "sent"
 
@@ -220,14 +201,8 @@ def answer_by_link(token, rating, comment="", now=None):
                 "callback_answered_at",
             ]
         )
-        _record(
-            ticket,
-            None,
-            EventKind.CALLBACK,
-            ticket.state,
-            ticket.state,
-            _answer_note(rating, comment, _("Answered through the e-mailed link")),
-            now,
+        ticket.record_event(
+            EventKind.CALLBACK, _answer_note(rating, comment, _("Answered through the e-mailed link")), at=now
         )
     return LinkState.OPEN
 
@@ -263,14 +238,8 @@ def record_by_phone(ticket, by, rating, comment="", now=None):
                 "callback_answered_at",
             ]
         )
-        _record(
-            locked,
-            by,
-            EventKind.CALLBACK,
-            locked.state,
-            locked.state,
-            _answer_note(rating, comment, _("Answered on the phone")),
-            now,
+        locked.record_event(
+            EventKind.CALLBACK, _answer_note(rating, comment, _("Answered on the phone")), by=by, at=now
         )
-    _refresh(ticket, locked)
+    ticket.take_values_of(locked)
     return ticket

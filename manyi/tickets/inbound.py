@@ -308,7 +308,6 @@ def _known_sender(ticket, address):
 def _append(ticket, mail, checked, refused, now):
     from .attachments import Source, store
     from .choices import EventKind
-    from .models import TicketEvent
 
     header = _("E-mail from the customer (%(sender)s): %(subject)s") % {
         "sender": mail.sender or "?",
@@ -319,14 +318,7 @@ def _append(ticket, mail, checked, refused, now):
         header = " ".join((header, _("(Not the ticket's contact address.)")))
     body = strip_quoted(mail.text)
     note = "\n\n".join(filter(None, (header, body, "\n".join(refused))))
-    TicketEvent.objects.create(
-        ticket=ticket,
-        at=now,
-        kind=EventKind.MESSAGE,
-        from_state=ticket.state,
-        to_state=ticket.state,
-        note=_clip(note),
-    )
+    ticket.record_event(EventKind.MESSAGE, _clip(note), at=now)
     store(ticket, checked, source=Source.EMAIL, now=now)
 
 
@@ -389,7 +381,7 @@ def process(raw, now=None):
     """Read one message into the tickets; an ``Outcome``. Safe to call again with the same bytes."""
     from .attachments import InboundMessage
     from .choices import CLOSED_STATES, EventKind
-    from .models import Ticket, TicketEvent
+    from .models import Ticket
 
     now = now or timezone.now()
     mail = parse(raw)
@@ -413,14 +405,11 @@ def process(raw, now=None):
                 code = _give_check_code(ticket)
                 outcome = InboundMessage.Outcome.OPENED
                 if closed is not None:
-                    TicketEvent.objects.create(
-                        ticket=closed,
-                        at=now,
-                        kind=EventKind.MESSAGE,
-                        from_state=closed.state,
-                        to_state=closed.state,
-                        note=_("The customer wrote again by e-mail: follow-up ticket %(reference)s.")
+                    closed.record_event(
+                        EventKind.MESSAGE,
+                        _("The customer wrote again by e-mail: follow-up ticket %(reference)s.")
                         % {"reference": ticket.reference},
+                        at=now,
                     )
             InboundMessage.objects.create(
                 **log, ticket=ticket, outcome=outcome, note="\n".join(refused), processed_at=now

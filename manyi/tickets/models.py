@@ -1,8 +1,10 @@
 """Feedback and complaint tickets (客户反馈 / 投诉, issue 5).
 
-State changes go through :mod:`manyi.tickets.workflow` only; it records a ``TicketEvent`` for
-each. Deadline arithmetic is the pure :mod:`manyi.tickets.sla`; these models store the policy,
-the calendar and the computed instants.
+State changes go through :mod:`manyi.tickets.workflow` only. A ticket's history is written
+through one door, ``Ticket.record_event``: the workflow's verbs, the callback, attachments and
+inbound mail all call it (the SLA sweep on PostgreSQL is the one set-based exception, see
+``escalation``). Deadline arithmetic is the pure :mod:`manyi.tickets.sla`; these models store
+the policy, the calendar and the computed instants.
 """
 
 from datetime import date, timedelta
@@ -22,6 +24,7 @@ from manyi.customers.models import Customer
 from manyi.sequences import YearlySequence
 
 from . import sla
+from .attachments import Attachment, InboundMessage  # noqa: F401  (models of files and inbound mail)
 from .choices import (
     CLOSED_STATES,
     DEADLINES,
@@ -43,6 +46,11 @@ from .choices import (
 )
 
 REFERENCE_PREFIX = "FK"
+
+
+class TicketError(ValueError):
+    """A change the ticket's state or the user's role does not allow; the message is for the user."""
+
 
 QUEUES = (
     ("open", pgettext_lazy("ticket queue", "Open")),
@@ -561,6 +569,32 @@ class Ticket(models.Model):
     def is_open(self):
         return self.state in OPEN_STATES
 
+    def new_event(self, kind, note="", *, by=None, at=None, from_state=None):
+        """An unsaved ``TicketEvent``: the ticket's state now is where the change left it,
+        ``from_state`` where it was (a transition; by default the same state). ``by`` None: the
+        system."""
+        return TicketEvent(
+            ticket=self,
+            kind=kind,
+            note=note,
+            by=by,
+            at=at or timezone.now(),
+            from_state=self.state if from_state is None else from_state,
+            to_state=self.state,
+        )
+
+    def record_event(self, kind, note="", *, by=None, at=None, from_state=None):
+        """Write one entry of the ticket's history (the one door every writer uses)."""
+        event = self.new_event(kind, note, by=by, at=at, from_state=from_state)
+        event.save()
+        return event
+
+    def take_values_of(self, saved):
+        """Copy the field values of ``saved`` (this ticket's row, locked, changed and saved by a
+        verb) onto this instance, so that the caller's ticket shows the change."""
+        for field in Ticket._meta.concrete_fields:
+            setattr(self, field.attname, getattr(saved, field.attname))
+
     def default_priority(self):
         return SEVERITY_PRIORITY.get(self.severity, Priority.NORMAL)
 
@@ -666,6 +700,3 @@ class CorrectiveAction(models.Model):
 
     def is_late(self, today: date):
         return self.status == ActionStatus.PLANNED and self.deadline < today
-
-
-from .attachments import Attachment, InboundMessage  # noqa: E402, F401  (intake: files, inbound mail)

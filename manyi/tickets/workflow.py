@@ -48,7 +48,7 @@ from .choices import (
     TicketState,
     Validity,
 )
-from .models import Category, CorrectiveAction, SlaPolicy, Ticket, TicketEvent, TicketSequence
+from .models import Category, CorrectiveAction, SlaPolicy, Ticket, TicketError, TicketSequence
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +59,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 # Earlier is a typing mistake, not feedback; year 1 could not even be stored (no UTC time
 # before it). The first moment of 2000 anywhere on Earth (UTC+14).
 EARLIEST_RECEIVED = datetime(2000, 1, 1, tzinfo=dt_timezone(timedelta(hours=14)))
-
-
-class TicketError(ValueError):
-    """A change the ticket's state or the user's role does not allow; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -222,12 +218,6 @@ def _clean_note(note, required=False, what=None):
     return note
 
 
-def _record(ticket, by, kind, from_state, to_state, note, now):
-    return TicketEvent.objects.create(
-        ticket=ticket, by=by, at=now, kind=kind, from_state=from_state, to_state=to_state, note=note
-    )
-
-
 def _transition(ticket, by, name, *, now=None, note="", target=None, check=None, changes=None):
     """Lock, check role and state (then ``check(locked)``), apply ``changes(locked)``, record."""
     now = now or timezone.now()
@@ -243,15 +233,9 @@ def _transition(ticket, by, name, *, now=None, note="", target=None, check=None,
         fields = set(changes(locked) if changes else ())
         locked.state = (target(locked) if callable(target) else target) or transition.target
         locked.save(update_fields=sorted(fields | {"state"}))
-        _record(locked, by, EventKind.TRANSITION, from_state, locked.state, note, now)
-    _refresh(ticket, locked)
+        locked.record_event(EventKind.TRANSITION, note, by=by, at=now, from_state=from_state)
+    ticket.take_values_of(locked)
     return ticket
-
-
-def _refresh(ticket, locked):
-    """Copy the saved values onto the caller's instance, so it sees the change."""
-    for field in Ticket._meta.concrete_fields:
-        setattr(ticket, field.attname, getattr(locked, field.attname))
 
 
 # --------------------------------------------------------------------------- SLA
@@ -335,7 +319,7 @@ def open_ticket(
     with transaction.atomic():
         ticket.reference = TicketSequence.next_reference(timezone.localtime(received_at).year)
         ticket.save()
-        _record(ticket, by, EventKind.TRANSITION, "", TicketState.NEW, "", now)
+        ticket.record_event(EventKind.TRANSITION, by=by, at=now, from_state="")
     return ticket
 
 
@@ -591,8 +575,8 @@ def classify(
         if not fields:
             return ticket
         t.save(update_fields=sorted(fields))
-        _record(t, by, EventKind.CHANGE, t.state, t.state, "; ".join(str(n) for n in notes), now)
-    _refresh(ticket, t)
+        t.record_event(EventKind.CHANGE, "; ".join(str(n) for n in notes), by=by, at=now)
+    ticket.take_values_of(t)
     return ticket
 
 
@@ -628,8 +612,8 @@ def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", c
         note = _("Contact details changed: %(fields)s") % {"fields": ", ".join(labels)}
         if "customer_id" in changed:
             note += " " + _("Customer: %(value)s") % {"value": customer or "—"}
-        _record(t, by, EventKind.CHANGE, t.state, t.state, note, now)
-    _refresh(ticket, t)
+        t.record_event(EventKind.CHANGE, note, by=by, at=now)
+    ticket.take_values_of(t)
     return True
 
 
@@ -640,7 +624,7 @@ def add_note(ticket, by, text, now=None):
     if by is None or not may_classify(ticket, by):
         raise TicketError(_("Your role does not allow adding notes to this ticket."))
     text = _clean_note(text, required=True, what=_("Write the note."))
-    return _record(ticket, by, EventKind.NOTE, ticket.state, ticket.state, text, now)
+    return ticket.record_event(EventKind.NOTE, text, by=by, at=now)
 
 
 def raise_priority(ticket, by, note="", now=None):
@@ -662,8 +646,8 @@ def raise_priority(ticket, by, note="", now=None):
             "old": labels[t.priority - 1],
             "new": labels[t.priority],
         }
-        _record(t, by, EventKind.ESCALATION, t.state, t.state, " ".join(filter(None, (str(text), note))), now)
-    _refresh(ticket, t)
+        t.record_event(EventKind.ESCALATION, " ".join(filter(None, (str(text), note))), by=by, at=now)
+    ticket.take_values_of(t)
     return True
 
 
@@ -693,15 +677,7 @@ def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORR
             created_by=by,
             created_at=now,
         )
-        _record(
-            ticket,
-            by,
-            EventKind.ACTION,
-            ticket.state,
-            ticket.state,
-            f"{action.get_kind_display()}: {description}",
-            now,
-        )
+        ticket.record_event(EventKind.ACTION, f"{action.get_kind_display()}: {description}", by=by, at=now)
     return action
 
 
@@ -728,15 +704,7 @@ def complete_action(action, by, result, now=None):
         _still(action, (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE), _("This action is not open."))
         action.status, action.result, action.done_at = ActionStatus.DONE, result, now
         action.save(update_fields=["status", "result", "done_at"])
-        _record(
-            ticket,
-            by,
-            EventKind.ACTION,
-            ticket.state,
-            ticket.state,
-            _("Done: %(text)s") % {"text": result},
-            now,
-        )
+        ticket.record_event(EventKind.ACTION, _("Done: %(text)s") % {"text": result}, by=by, at=now)
     return action
 
 
@@ -756,14 +724,8 @@ def verify_action(action, by, effective, note="", now=None):
         action.verified_by, action.verified_at, action.verification = by, now, note
         action.save(update_fields=["status", "verified_by", "verified_at", "verification"])
         text = _("Verified effective") if effective else _("Not effective")
-        _record(
-            action.ticket,
-            by,
-            EventKind.ACTION,
-            action.ticket.state,
-            action.ticket.state,
-            ": ".join(filter(None, (str(text), note))),
-            now,
+        action.ticket.record_event(
+            EventKind.ACTION, ": ".join(filter(None, (str(text), note))), by=by, at=now
         )
     return action
 
@@ -785,13 +747,7 @@ def cancel_action(action, by, reason, now=None):
         )
         action.status, action.verification = ActionStatus.CANCELLED, reason
         action.save(update_fields=["status", "verification"])
-        _record(
-            action.ticket,
-            by,
-            EventKind.ACTION,
-            action.ticket.state,
-            action.ticket.state,
-            _("Cancelled: %(text)s") % {"text": reason},
-            now,
+        action.ticket.record_event(
+            EventKind.ACTION, _("Cancelled: %(text)s") % {"text": reason}, by=by, at=now
         )
     return action
