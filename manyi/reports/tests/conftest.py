@@ -144,6 +144,25 @@ def survey(db):
     return campaign
 
 
+@pytest.fixture
+def action(survey, people):
+    """An improvement action raised from the campaign's Q3 (服务态度, scored 60), due in 30 days."""
+    from manyi.improvements import workflow
+    from manyi.improvements.choices import Source
+
+    return workflow.raise_improvement(
+        source=Source.SURVEY_ITEM,
+        by=people.sam,
+        title="缩短售后响应时间",
+        problem="服务态度得分最低。",
+        measures="增设客服专线。",
+        owner=people.hank,
+        deadline=timezone.localdate() + timedelta(days=30),
+        campaign=survey,
+        item_key="Q3",
+    )
+
+
 def hand_index(points):
     """Seed 000 rule by hand: item score = points × 10; dimension = mean of its items;
     index = Σ(dimension × weight) / Σ weight (60 / 40)."""

@@ -233,25 +233,7 @@ def test_publishing_is_in_the_audit_log_without_the_frozen_figures(client_as, pe
     assert "snapshot" not in changes
 
 
-def test_the_improvement_actions_of_the_campaign_are_in_the_report(client_as, people, survey):
-    import datetime
-
-    from django.utils import timezone
-
-    from manyi.improvements import workflow
-    from manyi.improvements.choices import Source
-
-    workflow.raise_improvement(
-        source=Source.SURVEY_ITEM,
-        by=people.sam,
-        title="缩短售后响应时间",
-        problem="服务态度得分最低。",
-        measures="增设客服专线。",
-        owner=people.hank,
-        deadline=timezone.localdate() + datetime.timedelta(days=30),
-        campaign=survey,
-        item_key="Q3",
-    )
+def test_the_improvement_actions_of_the_campaign_are_in_the_report(client_as, people, survey, action):
     client = client_as(people.ana)
     report = new_report(survey, people.ana, client)
     html = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
