@@ -49,6 +49,14 @@ Aggregation (no rounding anywhere; see :func:`round_half_up` for display):
 - An ``outcome`` item (the question a key-driver analysis explains: 整体满意度, the
   willingness to recommend) never enters the index, with or without dimensions; when scored
   it counts for validity and gets an item score like any other.
+- The index of a group of responses (a campaign, a region, a month), per
+  ``ScoringScheme.index_method`` (see :func:`item_first_index`):
+  ``"item_first"`` (default), seed 000's 彩管 report: "各评估小项满意度=100%* 评估小项加权平均得分/
+  100; 综合满意度=100%*∑(各评估小项满意度*权重)/ ∑(权重)": each item's mean score over the
+  valid responses that rated it (imputed 一般 included), then the same weighted means as for
+  one response, over those item means. ``"respondent_mean"``: the mean of the valid
+  responses' own indices. Both are the same number when every valid response rated every
+  index item (always under all_required and one_missing_neutral).
 - Item scores and the index are clamped to [0, 100] against float noise only.
 - Grade: the first band (bands are in descending ``min_score``) with index ≥ min_score;
   satisfied: index ≥ ``satisfied_threshold`` (seed 000: "满意客户的认定标准为≥70"). Both
@@ -73,6 +81,7 @@ from functools import lru_cache
 import numpy as np
 
 SCALE_METHODS = ("ratio", "range")
+INDEX_METHODS = ("item_first", "respondent_mean")
 VALIDITY_RULES = ("all_required", "one_missing_neutral", "two_thirds", "any_answer")
 
 # Invalid reasons (ResponseScore.invalid_reason).
@@ -140,6 +149,8 @@ class ScoringScheme:
     _: KW_ONLY
     validity_rule: str
     scale_method: str = "ratio"
+    # How a group's index is formed (group_index); a response's own index is always its own.
+    index_method: str = "item_first"
     satisfied_threshold: float = 70.0
     bands: tuple[Band, ...] = DEFAULT_BANDS
 
@@ -199,6 +210,10 @@ def validate_scheme(scheme: ScoringScheme) -> None:
     if scheme.scale_method not in SCALE_METHODS:
         raise ValueError(
             f"Unknown scale method {scheme.scale_method!r}; expected one of {', '.join(SCALE_METHODS)}."
+        )
+    if scheme.index_method not in INDEX_METHODS:
+        raise ValueError(
+            f"Unknown index method {scheme.index_method!r}; expected one of {', '.join(INDEX_METHODS)}."
         )
     if scheme.validity_rule not in VALIDITY_RULES:
         raise ValueError(
@@ -529,6 +544,66 @@ def score_matrix(scheme: ScoringScheme, matrix) -> MatrixScores:
         index=index,
         satisfied=satisfied,
     )
+
+
+# --------------------------------------------------------------------------- groups
+
+
+@dataclass(frozen=True)
+class GroupIndex:
+    """A group's index with one value per response whose mean it is (see item_first_index)."""
+
+    index: float  # NaN when no response in the group rated an index item
+    values: np.ndarray  # float (n,): mean = index; mean_ci(values) is the index's interval
+    dimension_scores: dict[str, float]  # dimension key → the group's dimension score
+
+
+def item_first_index(scheme: ScoringScheme, item_scores) -> GroupIndex:
+    """The overall index of a group of valid responses by seed 000's item-first formula.
+
+    ``item_scores``: (n, items) 0-100 item scores of the group's valid responses, columns in
+    ``scheme.items`` order, NaN where not answered (the validity rule's imputed 一般 already
+    filled in).
+
+    Seed 000's 彩管 report: "各评估小项满意度=100%* 评估小项加权平均得分/100,
+    综合满意度=100%*∑(各评估小项满意度*权重)/ ∑(权重)": item means m_j over the responses that
+    rated item j (n_j of them), a dimension's score Σ w_j m_j / Σ w_j over its rated items, the
+    index Σ W_d S_d / Σ W_d over the dimensions present; that is, index = Σ c_j m_j with
+    c_j = (W_d / Σ W) (w_j / Σ_d w).
+
+    ``values`` are the responses' linearised values y_i = index + n Σ_j c_j (x_ij − m_j) / n_j
+    (summed over the items response i rated): their mean is exactly the index, and the usual
+    Student-t interval of their mean is the Taylor-linearisation interval of the index (the
+    standard one for a ratio of survey totals). When every response rated every index item,
+    y_i is the response's own index, so item first and respondent first agree, interval too.
+    """
+    c = _compile(scheme)
+    x = np.asarray(item_scores, dtype=np.float64)
+    n = x.shape[0]
+    present = ~np.isnan(x)
+    rated = present.sum(axis=0)
+    means = np.where(present, x, 0.0).sum(axis=0) / np.maximum(rated, 1)
+    weights = np.zeros(len(scheme.items))
+    dimensions: dict[str, float] = {}
+    total = 0.0
+    for dim_key, dim_weight, positions in c.groups:
+        here = [i for i in positions if rated[i] > 0]
+        if not here:
+            continue
+        item_weights = np.asarray([float(scheme.items[i].weight) for i in here])
+        share = item_weights / item_weights.sum()
+        if dim_key is not None:
+            dimensions[dim_key] = float(share @ means[here])
+        weights[here] = dim_weight * share
+        total += dim_weight
+    if total == 0:
+        return GroupIndex(math.nan, np.full(n, np.nan), {})
+    weights /= total
+    used = weights > 0
+    index = float(weights[used] @ means[used])
+    deviations = np.where(present[:, used], x[:, used] - means[used], 0.0)
+    values = index + n * (deviations @ (weights[used] / rated[used]))
+    return GroupIndex(min(100.0, max(0.0, index)), values, dimensions)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -25,6 +25,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max
 
+from manyi.analytics import scoring
 from manyi.campaigns.choices import ResponseStatus
 from manyi.campaigns.models import Response
 from manyi.customers.models import Purchase
@@ -152,6 +153,64 @@ class CampaignDataset:
             chosen = rows[keep[rows]]
             values[position[chosen]] = neutral
         return values
+
+    def group_index(self, scheme, rows):
+        """The index of the valid responses `rows` (a boolean mask) as a group, under the
+        questionnaire's index method (scoring.item_first_index; see its rule), with one value
+        per response whose mean is the index and whose Student-t interval is the index's.
+
+        Respondent first, or item first when every response rated every index item (the two
+        are then the same number): the responses' own indices and dimension scores. Otherwise
+        the item-first index from the rows' item scores."""
+        if scheme.index_method == "respondent_mean" or not self._has_gaps(scheme, rows):
+            values = self.index[rows].astype(np.float64)
+            values = values[~np.isnan(values)]  # a questionnaire with nothing rated toward it
+            dimensions = self.dimensions[rows]
+            answered = np.count_nonzero(~np.isnan(dimensions), axis=0)
+            totals = np.nansum(dimensions, axis=0, dtype=np.float64)
+            return scoring.GroupIndex(
+                float(values.mean()) if values.size else float("nan"),
+                values,
+                {
+                    key: float(totals[column] / answered[column])
+                    for column, key in enumerate(self.dimension_keys)
+                    if answered[column]
+                },
+            )
+        columns = [self.item_keys.index(item.key) for item in scheme.items]
+        points = self.points[np.ix_(np.flatnonzero(rows), columns)].astype(np.float64)
+        return scoring.item_first_index(scheme, scoring.score_matrix(scheme, points).item_scores)
+
+    def group_values(self, scheme, rows, codes):
+        """One value per response of `rows` (in row order), formed within its group (`codes`,
+        aligned with the rows): the mean of a group's values is that group's index, as
+        group_index gives it for the group alone. For trends and segment comparisons."""
+        values = self.index[rows].astype(np.float64)
+        if scheme.index_method == "respondent_mean" or not self._has_gaps(scheme, rows):
+            return values
+        positions = np.flatnonzero(rows)
+        for code in np.unique(codes):
+            inside = codes == code
+            group = np.zeros(self.size, bool)
+            group[positions[inside]] = True
+            if self._has_gaps(scheme, group):
+                values[inside] = self.group_index(scheme, group).values
+        return values
+
+    def _has_gaps(self, scheme, rows):
+        """Whether a valid response among `rows` left an index item unrated: only possible
+        under rules that keep such a response valid without filling the gap in."""
+        if scheme.validity_rule not in ("two_thirds", "any_answer"):
+            return False
+        key = (self.size, scheme)
+        cached = getattr(self, "_gaps", None)
+        if cached is None or cached[0] != key:
+            columns = [
+                self.item_keys.index(item.key) for item in scheme.items if item.scored and not item.outcome
+            ]
+            gaps = np.isnan(self.points[:, columns]).any(axis=1) if columns else np.zeros(self.size, bool)
+            cached = self._gaps = (key, gaps & self.valid)
+        return bool(cached[1][rows].any())
 
     def months(self):
         """Month of completion as yyyymm integers, in the configured time zone (kept once made)."""

@@ -150,14 +150,13 @@ def _compare(current, other_campaign, selection):
     """The change of the index and of the satisfied rate against another wave, with tests."""
     other = campaign_dataset(other_campaign)
     keep = analysed(other, selection)
-    before = other.index[keep]
-    before = before[~np.isnan(before)]
+    before = other.group_index(other_campaign.questionnaire.layout().scheme, keep).values
     if before.size == 0 or current["index_values"].size == 0:
         return None
     means = stats.compare_means(current["index_values"], before)
     rates = stats.compare_proportions(
         int(current["satisfied_count"]),
-        int(current["index_values"].size),
+        int(current["rated"]),
         int(other.satisfied[keep].sum()),
         int(keep.sum()),
     )
@@ -182,10 +181,15 @@ def dashboard_summary(
     items = rated_items(campaign)
     keep = mask(dataset, selection)
     valid = analysed(dataset, selection, kept=keep)
-    index_values = dataset.index[valid]
-    index_values = index_values[~np.isnan(index_values)]
-    satisfied_count = int(dataset.satisfied[valid].sum())
     questionnaire = campaign.questionnaire
+    scheme = questionnaire.layout().scheme
+    group = dataset.group_index(scheme, valid)
+    index_values = group.values
+    # A customer's own index decides whether they are satisfied and their band (seed 000:
+    # "4家客户满意度≥70分,为满意客户"), whatever way the group's index is formed.
+    own_index = dataset.index[valid]
+    own_index = own_index[~np.isnan(own_index)]
+    satisfied_count = int(dataset.satisfied[valid].sum())
     nps_values = dataset.nps[valid]
     nps_values = nps_values[~np.isnan(nps_values)]
 
@@ -194,52 +198,49 @@ def dashboard_summary(
         # Earlier answers of customers who answered again: set aside by the voice rule.
         "set_aside": int(mask(dataset, selection, every_answer=True).sum() - keep.sum()),
         "valid": int(valid.sum()),
-        "index": float(index_values.mean()) if index_values.size else None,
+        "index": group.index if index_values.size else None,
         "index_ci": stats.mean_ci(index_values) if index_values.size > 1 else None,
-        "satisfied": _percent(stats.proportion(satisfied_count, int(index_values.size)))
-        if index_values.size
+        "index_method": scheme.index_method,
+        "satisfied": _percent(stats.proportion(satisfied_count, int(own_index.size)))
+        if own_index.size
         else None,
         "threshold": questionnaire.satisfied_threshold,
         "target": campaign.target_index,
         "nps": stats.nps(nps_values) if nps_values.size else None,
-        "bands": stats.band_counts(index_values, questionnaire.layout().scheme.bands)
-        if index_values.size
-        else None,
+        "bands": stats.band_counts(own_index, scheme.bands) if own_index.size else None,
     }
     headline["target_status"] = target_status(headline["index"], headline["index_ci"], campaign.target_index)
     headline["small_sample"] = headline["valid"] < settings.ANALYSIS_MIN_RESPONSES
     headline["min_responses"] = settings.ANALYSIS_MIN_RESPONSES
-    current = {"index_values": index_values, "satisfied_count": satisfied_count}
+    current = {"index_values": index_values, "satisfied_count": satisfied_count, "rated": own_index.size}
     previous, year_ago = _previous_waves(campaign)
     headline["previous"] = _compare(current, previous, selection) if previous else None
     headline["last_year"] = _compare(current, year_ago, selection) if year_ago else None
 
     dimension_titles = {d.code: d.title for d in questionnaire.dimensions.all()}
-    scores = dataset.dimensions if valid.all() else dataset.dimensions[valid]
-    answered = np.count_nonzero(~np.isnan(scores), axis=0)
-    totals = np.nansum(scores, axis=0, dtype=np.float64)
+    answered = np.count_nonzero(~np.isnan(dataset.dimensions[valid]), axis=0)
     dimensions = [
         {
             "key": key,
             "title": dimension_titles.get(key, key),
             "n": int(answered[column]),
-            "mean": float(totals[column] / answered[column]) if answered[column] else None,
+            "mean": group.dimension_scores.get(key),
         }
         for column, key in enumerate(dataset.dimension_keys)
     ]
 
     waves = _waves(campaign, selection, index_values)
     months = dataset.months()[valid]
-    trend = stats.by_period(dataset.index[valid], months)
-    segments = _segments(dataset, valid, segment)
-    table = item_table(dataset, valid, items, questionnaire.layout().scheme)
+    trend = stats.by_period(dataset.group_values(scheme, valid, months), months)
+    segments = _segments(dataset, valid, segment, scheme)
+    table = item_table(dataset, valid, items, scheme)
     importance_figures, importance_missing = _importance(
         dataset,
         keep,
         valid,
         items,
         table,
-        questionnaire.layout().scheme,
+        scheme,
         questionnaire,
         importance_line,
         performance_line,
@@ -282,8 +283,7 @@ def _waves(campaign, selection, current_index):
             values = current_index
         else:
             other = campaign_dataset(wave)
-            values = other.index[analysed(other, selection)]
-            values = values[~np.isnan(values)]
+            values = other.group_index(wave.questionnaire.layout().scheme, analysed(other, selection)).values
         waves.append(
             {
                 "campaign": wave,
@@ -295,11 +295,11 @@ def _waves(campaign, selection, current_index):
     return waves
 
 
-def _segments(dataset, valid, segment):
+def _segments(dataset, valid, segment, scheme):
     """Index by group of the segment, each row with its `name` for the page and the `group`
     the drill-down link asks for (the stored value; "" for the responses without one)."""
     if segment == "product":
-        return _product_segments(dataset, valid)
+        return _product_segments(dataset, valid, scheme)
     # Integer codes go in (grouping a million strings is slow); labels are put back after.
     if segment == "month":
         codes = dataset.months()[valid]
@@ -310,26 +310,25 @@ def _segments(dataset, valid, segment):
         values = dataset.labels[segment]
         groups = dict(enumerate(values)) | {-1: ""}
         names = dict(enumerate(category_names(segment, values))) | {-1: _("(none)")}
-    report = stats.segment_comparison(dataset.index[valid], codes)
+    report = stats.segment_comparison(dataset.group_values(scheme, valid, codes), codes)
     return [
         {"stat": row, "group": groups.get(int(row.label), ""), "name": names.get(int(row.label), row.label)}
         for row in report.segments
     ]
 
 
-def _product_segments(dataset, valid):
+def _product_segments(dataset, valid, scheme):
     """Index of the buyers of each product (customers with several products count under
     each), against all other valid responses: the same test as any segment's."""
     from manyi.customers.models import Product
 
     names = dict(Product.objects.filter(pk__in=list(dataset.products)).values_list("pk", "name"))
-    values = dataset.index[valid]
-    overall = float(np.nanmean(values)) if values.size else float("nan")
+    overall = dataset.group_index(scheme, valid).index
     rows = []
     for product, positions in dataset.products.items():
         bought = np.zeros(dataset.size, np.int8)
         bought[positions] = 1
-        report = stats.segment_comparison(values, bought[valid])
+        report = stats.segment_comparison(dataset.group_values(scheme, valid, bought[valid]), bought[valid])
         buyers = next((row for row in report.segments if int(row.label) == 1), None)
         if buyers is None:
             continue

@@ -1,12 +1,10 @@
 """The survey figure an improvement is about: one rated item's or dimension's mean score.
 
 The same numbers as the campaign dashboard (``manyi.dashboards``): an item's mean 0-100 score
-over all completed responses, a dimension's mean over the valid ones.
+and a dimension's score over the valid responses, formed as the dashboard forms them.
 """
 
 from dataclasses import dataclass
-
-import numpy as np
 
 from .choices import Source
 
@@ -43,12 +41,8 @@ def survey_figure(campaign, source, key):
         rows = item_table(dataset, keep, items, campaign.questionnaire.layout().scheme)
         score = next((row["score"] for row in rows if row["key"] == key), None)
     else:
-        if key not in dataset.dimension_keys:
-            return SurveyFigure(key, labels[key], None)
-        column = list(dataset.dimension_keys).index(key)
-        values = dataset.dimensions[keep, column].astype(np.float64)
-        values = values[~np.isnan(values)]
-        score = float(values.mean()) if values.size else None
+        scheme = campaign.questionnaire.layout().scheme
+        score = dataset.group_index(scheme, keep).dimension_scores.get(key)
     return SurveyFigure(key, labels[key], None if score is None else float(score))
 
 

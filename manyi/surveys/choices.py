@@ -21,6 +21,12 @@ class ScaleMethod(models.TextChoices):
     RANGE = "range", _("Linear from lowest (0) to highest (100)")
 
 
+class IndexMethod(models.TextChoices):
+    # Seed 000 (彩管 report): 综合满意度 = 100% × Σ(各评估小项满意度 × 权重) / Σ(权重).
+    ITEM_FIRST = "item_first", _("Item first: each item's mean, then their weighted mean (seed 000)")
+    RESPONDENT_MEAN = "respondent_mean", _("Respondent first: the mean of each respondent's index")
+
+
 class ValidityRule(models.TextChoices):
     ALL_REQUIRED = "all_required", _("Every scored item must be answered")
     ONE_MISSING_NEUTRAL = (

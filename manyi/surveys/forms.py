@@ -185,6 +185,7 @@ class QuestionnaireForm(StyledFormMixin, forms.ModelForm):
             "thanks",
             "scale_method",
             "validity_rule",
+            "index_method",
             "satisfied_threshold",
             "competitor_name",
         ]

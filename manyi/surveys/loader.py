@@ -108,7 +108,14 @@ def create_from_template(key, *, by=None, directory=None):
         template_key=data.get("key", key)[:60],
         created_by=by,
     )
-    for field in ("scale_method", "validity_rule", "satisfied_threshold", "bands", "competitor_name"):
+    for field in (
+        "scale_method",
+        "validity_rule",
+        "index_method",
+        "satisfied_threshold",
+        "bands",
+        "competitor_name",
+    ):
         if field in data:
             setattr(questionnaire, field, data[field])
     questionnaire.save()

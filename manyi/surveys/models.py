@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CHOICE_KINDS, QuestionKind, ScaleMethod, ValidityRule
+from .choices import CHOICE_KINDS, IndexMethod, QuestionKind, ScaleMethod, ValidityRule
 
 DEFAULT_BANDS = [[90, "很满意"], [75, "满意"], [60, "一般"], [40, "不满意"], [0, "很不满意"]]
 
@@ -48,6 +48,16 @@ class Questionnaire(models.Model):
         max_length=30,
         choices=ValidityRule.choices,
         default=ValidityRule.ONE_MISSING_NEUTRAL,
+    )
+    index_method = models.CharField(
+        _("overall index of a group"),
+        max_length=20,
+        choices=IndexMethod.choices,
+        default=IndexMethod.ITEM_FIRST,
+        help_text=_(
+            "How the index of a group of answers is formed. The two differ only when valid "
+            "answers leave items out (under the 2/3 or any-answer rule)."
+        ),
     )
     satisfied_threshold = models.FloatField(
         _("satisfied customer threshold"),
@@ -142,6 +152,7 @@ class Questionnaire(models.Model):
             ),
             scale_method=self.scale_method,
             validity_rule=self.validity_rule,
+            index_method=self.index_method,
             satisfied_threshold=self.satisfied_threshold,
             bands=tuple(scoring.Band(min_score=float(low), label=label) for low, label in self.bands),
         )

@@ -21,6 +21,7 @@ from manyi.analytics.scoring import (
     ScoringScheme,
     band_for,
     grade_for,
+    item_first_index,
     round_half_up,
     satisfied_rate,
     score_matrix,
@@ -870,3 +871,100 @@ def test_decimal_and_int_settings_are_accepted():
     assert result.index == pytest.approx(75.0)
     assert (result.grade, result.satisfied) == ("满意", True)
     assert score_matrix(scheme, [[7.5]]).satisfied.tolist() == [True]
+
+
+# --------------------------------------------------------------------------- a group's index
+
+
+def gappy_answers(rng, scheme, n, gap_share=0.3):
+    """n responses on seed 000's weighted scheme, about gap_share of them leaving one to three
+    items out (kept valid under the any-answer rule); the less satisfied skip more."""
+    rows = []
+    for _ in range(n):
+        skipping = rng.random() < gap_share
+        row = {item.key: rng.choice((4, 6, 8) if skipping else (6, 8, 10)) for item in scheme.items}
+        if skipping:
+            for key in rng.sample(sorted(row), rng.randint(1, 3)):
+                del row[key]
+        rows.append(row)
+    return rows
+
+
+def test_item_first_index_follows_the_caiguan_formula_by_hand():
+    """彩管 report: "各评估小项满意度=100%* 评估小项加权平均得分/100, 综合满意度=100%*∑(各评估小项满意度
+    *权重)/ ∑(权重)", on seed 000's weighted dimensions: item means first, then the weights."""
+    scheme = seed_000_weighted_scheme(rule="any_answer")
+    rows = gappy_answers(random.Random(7), scheme, 40)
+    matrix = [[row.get(item.key, math.nan) for item in scheme.items] for row in rows]
+    scores = score_matrix(scheme, matrix).item_scores
+
+    def item_mean(key):
+        rated = [row[key] * 10 for row in rows if key in row]  # ratio: points / 10 × 100
+        return sum(rated) / len(rated)
+
+    dimension = {
+        "质量水平": (20 * item_mean("产品实物质量") + 10 * item_mean("包装运输质量")) / 30,
+        "交货信誉": (item_mean("交货时间准确性") + item_mean("交货数量准确性")) / 2,
+        "价格": item_mean("询价灵活性"),
+        "服务": (item_mean("质量问题反应速度") + item_mean("通知顾客及时性")) / 2,
+        "技术开发": item_mean("技术开发能力"),
+    }
+    weights = {"质量水平": 30, "交货信誉": 30, "价格": 20, "服务": 10, "技术开发": 10}
+    by_hand = sum(weights[d] * dimension[d] for d in weights) / 100
+    group = item_first_index(scheme, scores)
+    assert group.index == pytest.approx(by_hand)
+    assert group.dimension_scores == pytest.approx(dimension)
+    assert float(np.mean(group.values)) == pytest.approx(by_hand)
+    # Respondent first is another number on these data: the less satisfied left items out.
+    own = [score_response(scheme, row).index for row in rows]
+    assert abs(sum(own) / len(own) - by_hand) > 0.3
+
+
+def test_item_first_interval_is_the_linearisation_interval():
+    """The values' standard error is that of Σ c_j m_j by the delta method, worked out here
+    another way: Var = Σ_j Σ_k c_j c_k Cov(m_j, m_k), with Cov(m_j, m_k) estimated from the
+    responses that rated both, Σ (x_ij − m_j)(x_ik − m_k) / (n_j n_k) × n / (n − 1)."""
+    scheme = seed_000_weighted_scheme(rule="any_answer")
+    rows = gappy_answers(random.Random(11), scheme, 60, gap_share=0.5)
+    keys = [item.key for item in scheme.items]
+    matrix = np.array([[row.get(key, math.nan) for key in keys] for row in rows]) * 10.0
+    group = item_first_index(scheme, matrix)
+    n = len(rows)
+    share = {  # c_j: dimension weight / 100 × item weight within its dimension
+        "产品实物质量": 0.3 * 20 / 30,
+        "包装运输质量": 0.3 * 10 / 30,
+        "交货时间准确性": 0.3 / 2,
+        "交货数量准确性": 0.3 / 2,
+        "询价灵活性": 0.2,
+        "质量问题反应速度": 0.1 / 2,
+        "通知顾客及时性": 0.1 / 2,
+        "技术开发能力": 0.1,
+    }
+    rated = {j: [i for i in range(n) if not math.isnan(matrix[i, j])] for j in range(len(keys))}
+    means = {j: sum(matrix[i, j] for i in rated[j]) / len(rated[j]) for j in rated}
+    variance = 0.0
+    for j, key_j in enumerate(keys):
+        for k, key_k in enumerate(keys):
+            both = set(rated[j]) & set(rated[k])
+            products = sum((matrix[i, j] - means[j]) * (matrix[i, k] - means[k]) for i in both)
+            variance += share[key_j] * share[key_k] * products / (len(rated[j]) * len(rated[k]))
+    variance *= n / (n - 1)
+    standard_error = float(np.std(group.values, ddof=1)) / math.sqrt(n)
+    assert standard_error == pytest.approx(math.sqrt(variance))
+
+
+def test_with_every_item_rated_item_first_is_each_respondents_index():
+    scheme = seed_000_weighted_scheme()
+    rows = gappy_answers(random.Random(3), scheme, 25, gap_share=0.0)
+    matrix = [[row[item.key] for item in scheme.items] for row in rows]
+    group = item_first_index(scheme, score_matrix(scheme, matrix).item_scores)
+    own = [score_response(scheme, row).index for row in rows]
+    assert group.values == pytest.approx(own)
+    assert group.index == pytest.approx(sum(own) / len(own))
+
+
+def test_an_unknown_index_method_is_refused():
+    with pytest.raises(ValueError, match="index method"):
+        validate_scheme(
+            ScoringScheme(seed_000_weighted_scheme().items, validity_rule="any_answer", index_method="x")
+        )

@@ -88,7 +88,7 @@ def hand_index(points):
 
 
 def figure(html, element_id):
-    match = re.search(rf'id="{element_id}">([^<]*)<', html)
+    match = re.search(rf'id="{element_id}"[^>]*>([^<]*)<', html)
     return match.group(1).strip()
 
 

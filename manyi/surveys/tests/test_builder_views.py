@@ -145,6 +145,7 @@ def test_settings_are_saved_with_bands_as_lines(client_as, people, survey):
             "thanks": "谢谢",
             "scale_method": "range",
             "validity_rule": "two_thirds",
+            "index_method": "respondent_mean",
             "satisfied_threshold": "80",
             "bands_text": "85 很满意\n60 满意\n0 不满意",
         },
@@ -152,6 +153,7 @@ def test_settings_are_saved_with_bands_as_lines(client_as, people, survey):
     assert response.status_code == 302
     survey.refresh_from_db()
     assert (survey.title, survey.scale_method, survey.satisfied_threshold) == ("新标题", "range", 80)
+    assert survey.index_method == "respondent_mean"
     assert survey.bands == [[85, "很满意"], [60, "满意"], [0, "不满意"]]
 
 
@@ -172,6 +174,7 @@ def test_bad_settings_are_refused_and_change_nothing(client_as, people, survey, 
             "title": "改了",
             "scale_method": "ratio",
             "validity_rule": "all_required",
+            "index_method": "item_first",
             "satisfied_threshold": threshold,
             "bands_text": bands,
         },
@@ -461,6 +464,7 @@ class TestFrozenQuestionnaires:
                     "title": "v2",
                     "scale_method": "ratio",
                     "validity_rule": "all_required",
+                    "index_method": "respondent_mean",
                     "satisfied_threshold": "70",
                     "bands_text": "60 好\n0 差",
                 },
