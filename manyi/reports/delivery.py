@@ -19,7 +19,8 @@ from manyi.campaigns.mailing import absolute_url
 from manyi.emails import build_email
 
 from . import publishing, rendering
-from .models import Frequency, ReportSchedule
+from .choices import Frequency
+from .models import ReportSchedule
 
 logger = logging.getLogger(__name__)
 

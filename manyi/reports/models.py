@@ -8,15 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.campaigns.models import Campaign
 from manyi.surveys.models import Questionnaire
 
-
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-
-
-class ReportKind(models.TextChoices):
-    ANALYSIS = "analysis", _("Satisfaction analysis report")  # 《顾客满意度分析报告》
-    CSR = "csr", _("Full CSR report (technical, fieldwork, data, analysis)")  # seed 001
+from .choices import Frequency, ReportKind, ReportStatus
 
 
 class Report(models.Model):
@@ -77,7 +69,7 @@ class Report(models.Model):
                 name="report_version_unique",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(version__isnull=False, snapshot__isnull=False),
+                condition=Q(status=ReportStatus.DRAFT) | Q(version__isnull=False, snapshot__isnull=False),
                 name="report_published_is_frozen",
             ),
         ]
@@ -93,11 +85,6 @@ class Report(models.Model):
     @property
     def is_published(self):
         return self.status == ReportStatus.PUBLISHED
-
-
-class Frequency(models.TextChoices):
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
 
 
 class ReportSchedule(models.Model):

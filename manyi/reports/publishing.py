@@ -5,8 +5,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .choices import ReportKind, ReportStatus
 from .figures import report_figures
-from .models import Report, ReportKind, ReportStatus
+from .models import Report
 
 
 class PublishError(Exception):

@@ -18,7 +18,8 @@ from manyi.campaigns.models import Campaign
 from manyi.forms import StyledFormMixin, id_param, parse_id
 
 from . import exports, publishing, rendering
-from .models import Report, ReportKind, ReportSchedule
+from .choices import ReportKind
+from .models import Report, ReportSchedule
 
 logger = logging.getLogger(__name__)
 

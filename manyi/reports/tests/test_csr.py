@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from manyi.reports.models import Report, ReportKind
+from manyi.reports.choices import ReportKind
+from manyi.reports.models import Report
 
 from .conftest import ANSWERS
 

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from manyi.accounts.choices import Role
+from manyi.reports.choices import Frequency
 from manyi.reports.delivery import next_period_start, period_label, send_due_reports
-from manyi.reports.models import Frequency, Report, ReportSchedule
+from manyi.reports.models import Report, ReportSchedule
 from manyi.testing import make_user
 
 pytestmark = pytest.mark.django_db
