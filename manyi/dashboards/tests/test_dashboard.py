@@ -592,3 +592,27 @@ def test_keywords_by_open_question_or_its_dimension(client_as, people, survey):
     assert set(groups) == {"服务", "其他意见"}
     assert "响应速度 2" in groups["服务"] and "包装破损" not in groups["服务"]
     assert "包装破损 2" in groups["其他意见"] and "响应速度" not in groups["其他意见"]
+
+
+def test_one_click_splits_the_scores_at_the_target_and_back(client_as, people, survey):
+    """Seed 000 judges items against the target ("每项均满足了预定的90%的目标"): with a target set,
+    one link puts the score line there; another puts it back at the items' means."""
+    import html as html_module
+
+    survey.target_index = 85
+    survey.save()
+    client = client_as(people.ana)
+    url = reverse("dashboards:campaign", args=[survey.pk])
+    page = client.get(url, {"segment": "channel"}).content.decode()
+    link = re.search(r'<a href="([^"]*)" id="split-at-target">', page).group(1)
+    assert "split-at-means" not in page
+    page = client.get(url + html_module.unescape(link)).content.decode()
+    lines = re.search(r'id="quadrant-lines" data-importance="([^"]*)" data-performance="([^"]*)"', page)
+    assert float(lines.group(2)) == 85.0
+    assert "segment=channel" in link  # the other choices are kept
+    assert 'id="split-at-target"' not in page
+    back = re.search(r'<a href="([^"]*)" id="split-at-means">', page).group(1)
+    page = client.get(url + html_module.unescape(back)).content.decode()
+    lines = re.search(r'id="quadrant-lines" data-importance="([^"]*)" data-performance="([^"]*)"', page)
+    scores = [10 * statistics.mean(p[i] for _r, p, _n in ANSWERS) for i in range(3)]
+    assert float(lines.group(2)) == pytest.approx(statistics.mean(scores))
