@@ -1,9 +1,10 @@
 """A report as a web page, a PDF (WeasyPrint) and an Excel workbook. No HTTP here.
 
-All three read the same figures: a published report's frozen snapshot, or a draft's figures
-of the moment (figures.report_figures). What the reader may see is decided here once: the
-open answers only for those who may see the campaign's individual answers, with phones and
-e-mail addresses masked unless the reader may see personal data.
+All three read the same figures (a published report's frozen snapshot, or a draft's figures
+of the moment: figures.report_figures) through the same sections (sections.py: what each
+section shows, and what this reader may see of the open answers). Here they are only laid
+out: the page and the PDF by reports/_document.html with a template per section, the
+workbook by a function per sheet.
 """
 
 from __future__ import annotations
@@ -15,42 +16,16 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from manyi.accounts import permissions
-from manyi.campaigns.answering import can_see_individual_answers
-from manyi.customers.masking import mask_text, neutralise_formula
+from manyi.customers.masking import neutralise_formula
 from manyi.pdf import html_to_pdf
 
 from . import charts
 from .figures import report_figures
+from .sections import overall_sentence, reader_variant, sections, workbook_titles
 
-
-def section_titles(kind="analysis"):
-    """Section id -> numbered title, in the order of the report's kind."""
-    if kind == "csr":
-        return {
-            "technical": _("1. Technical report"),
-            "fieldwork": _("2. Fieldwork report"),
-            "data": _("3. Data report"),
-            "overall": _("4. Analysis report: overall satisfaction"),
-            "dimensions": _("5. Analysis report: dimensions and items"),
-            "importance": _("6. Analysis report: importance-performance"),
-            "problems": _("7. Main problems and improvement priorities"),
-            "improvements": _("8. Improvement actions and their status"),
-            "conclusions": _("9. Conclusions and recommendations"),
-            "appendix": _("Appendix"),
-        }
-    return {
-        "purpose": _("1. Purpose of the survey"),
-        "method": _("2. Method and sample"),
-        "overall": _("3. Overall satisfaction"),
-        "dimensions": _("4. Satisfaction by dimension and item"),
-        "importance": _("5. Importance-performance analysis"),
-        "problems": _("6. Main problems and improvement priorities"),
-        "improvements": _("7. Improvement actions and their status"),
-        "conclusions": _("8. Conclusions"),
-        "appendix": _("Appendix"),
-    }
+__all__ = ["document_context", "overall_sentence", "pdf_bytes", "xlsx_bytes"]
 
 
 def figures_of(report):
@@ -60,51 +35,6 @@ def figures_of(report):
     return report_figures(report.campaign)
 
 
-def overall_sentence(figures):
-    """The seeds' summary sentence: the index, against the target and the previous wave."""
-    o = figures["overall"]
-    if o["index"] is None:
-        return ""
-    parts = [_("The overall satisfaction index is %(index)s.") % {"index": f"{o['index']:.1f}"}]
-    if o["target"] is not None:
-        if o["reached"]:
-            parts.append(_("It reaches the target of %(target)s.") % {"target": f"{o['target']:g}"})
-        elif o.get("target_status") == "undecided":
-            parts.append(
-                _(
-                    "It is at or above the target of %(target)s, but its 95%% interval reaches below "
-                    "it: the sample does not yet show that the target is reached."
-                )
-                % {"target": f"{o['target']:g}"}
-            )
-        else:
-            parts.append(_("It does not reach the target of %(target)s.") % {"target": f"{o['target']:g}"})
-    previous = o["previous"]
-    if previous and previous["change"] is not None:
-        significant = previous["test"] and previous["test"]["significant"]
-        if abs(previous["change"]) < 0.05:
-            key = _("It is unchanged since %(wave)s.")
-        elif previous["change"] > 0:
-            key = (
-                _("It rose by %(change)s points since %(wave)s, a significant change.")
-                if significant
-                else _("It rose by %(change)s points since %(wave)s; the change is not significant.")
-            )
-        else:
-            key = (
-                _("It fell by %(change)s points since %(wave)s, a significant change.")
-                if significant
-                else _("It fell by %(change)s points since %(wave)s; the change is not significant.")
-            )
-        parts.append(key % {"change": f"{abs(previous['change']):.1f}", "wave": previous["label"]})
-    if o["satisfied"]:
-        parts.append(
-            _("%(percent)s%% of the customers are satisfied customers.")
-            % {"percent": f"{o['satisfied']['percent']:.1f}"}
-        )
-    return " ".join(parts)
-
-
 def _data_uri(png):
     return "data:image/png;base64," + base64.b64encode(png).decode() if png else None
 
@@ -112,33 +42,12 @@ def _data_uri(png):
 def document_context(report, user, figures=None, *, chart_url=_data_uri):
     """What reports/_document.html needs, for this reader (`chart_url`: PNG bytes -> image address)."""
     figures = figures or figures_of(report)
-    titles = section_titles(report.kind)
-    open_answers = None
-    if can_see_individual_answers(user, report.campaign):
-        show_personal = user.can(permissions.VIEW_PERSONAL_DATA)
-        open_answers = [
-            {**q, "answers": q["answers"] if show_personal else [mask_text(a) for a in q["answers"]]}
-            for q in figures["open_answers"]
-        ]
-    o = figures["overall"]
     return {
         "report": report,
         "figures": figures,
-        "titles": titles,
-        "sections": [{"id": key, "title": title} for key, title in titles.items()],
-        "shown": set(titles),
+        "sections": sections(report, figures, user),
         "charts": {name: chart_url(png) for name, png in charts.all_charts(figures).items()},
-        "comparisons": [(_("Previous wave"), o["previous"]), (_("A year earlier"), o["last_year"])],
-        "overall_sentence": overall_sentence(figures),
-        "open_answers": open_answers,
     }
-
-
-def reader_variant(report, user):
-    """What this reader's copy of the report shows of the open answers: withheld, masked or full."""
-    if not can_see_individual_answers(user, report.campaign):
-        return "withheld"
-    return "full" if user.can(permissions.VIEW_PERSONAL_DATA) else "masked"
 
 
 def pdf_bytes(report, user, figures=None):
@@ -184,268 +93,287 @@ def _draw_pdf(report, user, figures):
 
 
 # ------------------------------------------------------------------------------------------
-# Excel: one sheet per section, native Excel charts where they help.
+# Excel: one sheet per section, laid out from the same section content; native Excel charts
+# where they help.
 
 
 def _t(value):
     return neutralise_formula(value) if isinstance(value, str) else value
 
 
-def xlsx_bytes(report, user, figures=None):
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
-    from openpyxl.styles import Font
+class _Book:
+    """The workbook being written: each sheet opens with its section's title; every text cell
+    is neutralised so that a spreadsheet program never runs it as a formula."""
 
-    figures = figures or figures_of(report)
-    context = document_context(report, user, figures)
-    titles = section_titles()  # the workbook's sheets are the same for both kinds
-    bold = Font(bold=True)
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    def __init__(self):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
 
-    def sheet(key, name):
-        ws = workbook.create_sheet(title=name[:31])
-        ws.append([_t(titles.get(key, name))])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.column_dimensions["A"].width = 34
-        ws.column_dimensions["B"].width = 16
+        self.workbook = Workbook()
+        self.workbook.remove(self.workbook.active)
+        self.bold, self.big = Font(bold=True), Font(bold=True, size=13)
+
+    def sheet(self, name, title=None):
+        ws = self.workbook.create_sheet(title=name[:31])
+        if title is not None:
+            ws.append([_t(title)])
+            ws["A1"].font = self.big
+            ws.column_dimensions["A"].width = 34
+            ws.column_dimensions["B"].width = 16
         return ws
 
-    def header(ws, cells):
+    @staticmethod
+    def rows(ws, rows):
+        for row in rows:
+            ws.append([_t(cell) for cell in row])
+
+    def header(self, ws, cells):
         ws.append([_t(c) for c in cells])
         for cell in ws[ws.max_row]:
-            cell.font = bold
+            cell.font = self.bold
 
-    ws = sheet("purpose", _("Purpose"))
-    ws.append([_t(report.title)])
-    ws.append([_t(_("Version")), report.version or _("Draft")])
-    ws.append(
-        [
-            _t(_("Questionnaire")),
-            _t(f"{figures['questionnaire']['title']} v{figures['questionnaire']['version']}"),
-        ]
+    def save(self):
+        out = io.BytesIO()
+        self.workbook.save(out)
+        return out.getvalue()
+
+
+def xlsx_bytes(report, user, figures=None):
+    """The report as a workbook: a sheet per section of the workbook (sections.workbook_titles)."""
+    figures = figures or figures_of(report)
+    book = _Book()
+    for section in sections(report, figures, user, workbook_titles(report.kind)):
+        name, write = SHEETS[section.id]
+        write(book, book.sheet(str(name), section.title), section.content)
+    return book.save()
+
+
+def _purpose_sheet(book, ws, s):
+    book.rows(
+        ws,
+        [[s["title"]], [_("Version"), s["version"] or _("Draft")], [_("Questionnaire"), s["questionnaire"]]],
     )
-    for line in figures["purpose"].splitlines():
-        ws.append([_t(line)])
+    book.rows(ws, [[line] for line in s["lines"]])
 
-    m = figures["method"]
-    ws = sheet("method", _("Method"))
-    for label, value in (
-        (_("Sampling"), m["sampling"]),
-        (_("Channels"), ", ".join(m["channels"])),
-        (_("Questionnaires issued"), m["issued"]),
-        (_("Returned"), m["returned"]),
-        (_("Response rate (%)"), m["response_rate"]),
-        (_("Valid"), m["valid"]),
-        (_("Valid rate (%)"), m["valid_rate"]),
-        (
-            _("Answers without an invitation"),
-            " · ".join(f"{label} {n}" for label, n in m.get("uninvited", [])) or 0,
-        ),
-        (_("Validity rule"), m["validity_rule"]),
-        (_("Scoring"), m["scale_method"]),
-        (_("Satisfied customer threshold"), m["threshold"]),
-    ):
-        ws.append([_t(label), _t(value)])
 
-    if report.kind == "csr":
-        csr_titles = section_titles("csr")
-        t, f = figures["technical"], figures["fieldwork"]
-        ws = sheet("technical", _("Technical"))
-        ws["A1"] = _t(csr_titles["technical"])
-        for key, value in t["population"]:
-            ws.append([_t(key), _t(value)])
-        header(ws, [_("Region"), _("Invited"), "%", _("Answered"), "%", _("Response rate (%)")])
-        for r in t["regions"]:
-            ws.append(
-                [
-                    _t(r["region"]),
-                    r["invited"],
-                    r["invited_share"],
-                    r["answered"],
-                    r["answered_share"],
-                    r["response_rate"],
-                ]
-            )
-        ws = sheet("fieldwork", _("Fieldwork"))
-        ws["A1"] = _t(csr_titles["fieldwork"])
-        for label, value in (
+def _method_sheet(book, ws, s):
+    m = s["method"]
+    book.rows(
+        ws,
+        [
+            (_("Sampling"), m["sampling"]),
+            (_("Channels"), ", ".join(m["channels"])),
+            (_("Questionnaires issued"), m["issued"]),
+            (_("Returned"), m["returned"]),
+            (_("Response rate (%)"), m["response_rate"]),
+            (_("Valid"), m["valid"]),
+            (_("Valid rate (%)"), m["valid_rate"]),
+            (_("Answers without an invitation"), s["uninvited_text"] or 0),
+            (_("Validity rule"), m["validity_rule"]),
+            (_("Scoring"), m["scale_method"]),
+            (_("Satisfied customer threshold"), m["threshold"]),
+        ],
+    )
+
+
+def _technical_sheet(book, ws, s):
+    t = s["technical"]
+    book.rows(ws, t["population"])
+    book.header(ws, [_("Region"), _("Invited"), "%", _("Answered"), "%", _("Response rate (%)")])
+    keys = ("region", "invited", "invited_share", "answered", "answered_share", "response_rate")
+    book.rows(ws, [[r[k] for k in keys] for r in t["regions"]])
+
+
+def _fieldwork_sheet(book, ws, s):
+    f = s["fieldwork"]
+    book.rows(
+        ws,
+        [
             (_("Invitations sent"), f["sent"]),
             (_("opened"), f["opened"]),
             (_("sending failed"), f["failed"]),
             (_("opted out"), f["opted_out"]),
             (_("Reminders"), f["reminders_sent"]),
             (_("Interviewers (phone and visits)"), f["interviewers"]),
-        ):
-            ws.append([_t(label), value])
-        header(ws, [_("Channel"), _("Answers")])
-        for row in f["by_channel"]:
-            ws.append([_t(row["channel"]), row["count"]])
-        header(ws, [_("Week from"), _("Answers")])
-        for row in f["weeks"]:
-            ws.append([row["week"], row["count"]])
-        ws = sheet("data", _("Data"))
-        ws["A1"] = _t(csr_titles["data"])
-        for i in figures["items"]:
-            header(ws, [_t(f"{i['key']} {i['label']}"), "n", "%"])
-            for d in i["distribution"]:
-                ws.append([_t(d["label"]), d["count"], d["share"]])
+        ],
+    )
+    book.header(ws, [_("Channel"), _("Answers")])
+    book.rows(ws, [(row["channel"], row["count"]) for row in f["by_channel"]])
+    book.header(ws, [_("Week from"), _("Answers")])
+    book.rows(ws, [(row["week"], row["count"]) for row in f["weeks"]])
 
-    o = figures["overall"]
-    ws = sheet("overall", _("Overall"))
+
+def _data_sheet(book, ws, s):
+    for i in s["items"]:
+        book.header(ws, [i["name"], "n", "%"])
+        book.rows(ws, [(d["label"], d["count"], d["share"]) for d in i["distribution"]])
+
+
+def _overall_sheet(book, ws, s):
+    o = s["overall"]
     rows = [
         (_("Overall satisfaction index"), o["index"]),
         (_("Target"), o["target"]),
-        (_("Satisfied-customer rate (%)"), o["satisfied"]["percent"] if o["satisfied"] else None),
-        (_("Net promoter score (NPS)"), o["nps"]["score"] if o["nps"] else None),
+        (_("Satisfied-customer rate (%)"), s["satisfied_percent"]),
+        (_("Net promoter score (NPS)"), s["nps_score"]),
     ]
-    for label, c in context["comparisons"]:
+    for label, c in s["comparisons"]:
         if c:
             rows.append((f"{label} ({c['label']})", c["index"]))
             rows.append((_("Change"), c["change"]))
             rows.append((_("p value"), c["test"]["p_value"] if c["test"] else None))
-    for label, value in rows:
-        ws.append([_t(label), value])
-    ws.append([_t(context["overall_sentence"])])
-    if figures["waves"]:
+    book.rows(ws, rows + [(s["sentence"],)])
+    if s["waves"]:
         ws.append([])
-        header(ws, [_("Wave"), _("Index"), "n"])
+        book.header(ws, [_("Wave"), _("Index"), "n"])
         first = ws.max_row + 1
-        for w in figures["waves"]:
-            ws.append([_t(w["label"]), w["mean"], w["n"]])
-        if len(figures["waves"]) >= 2:
-            chart = LineChart()
-            chart.title = _("Index by wave")
-            chart.add_data(
-                Reference(ws, min_col=2, min_row=first - 1, max_row=ws.max_row), titles_from_data=True
-            )
-            chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=ws.max_row))
-            ws.add_chart(chart, "E3")
+        book.rows(ws, [(w["label"], w["mean"], w["n"]) for w in s["waves"]])
+        if len(s["waves"]) >= 2:
+            _wave_chart(ws, first)
 
-    ws = sheet("dimensions", _("Dimensions and items"))
-    header(ws, [_("Dimension"), _("Satisfaction"), _("Weight"), "n"])
+
+def _wave_chart(ws, first):
+    from openpyxl.chart import LineChart, Reference
+
+    chart = LineChart()
+    chart.title = _("Index by wave")
+    chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=ws.max_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=ws.max_row))
+    ws.add_chart(chart, "E3")
+
+
+def _dimensions_sheet(book, ws, s):
+    book.header(ws, [_("Dimension"), _("Satisfaction"), _("Weight"), "n"])
     first = ws.max_row + 1
-    for d in figures["dimensions"]:
-        ws.append([_t(d["title"]), d["mean"], d["weight"], d["n"]])
-    last = ws.max_row
-    if figures["dimensions"]:
-        chart = BarChart()
-        chart.type = "bar"
-        chart.title = _("Satisfaction by dimension")
-        chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-        chart.y_axis.scaling.min = 0
-        chart.y_axis.scaling.max = 100
-        ws.add_chart(chart, "G3")
+    book.rows(ws, [(d["title"], d["mean"], d["weight"], d["n"]) for d in s["dimensions"]])
+    if s["dimensions"]:
+        _dimension_chart(ws, first, ws.max_row)
     ws.append([])
-    header(
+    book.header(
         ws,
         [_("Item"), _("Score"), _("Dimension"), "n", _("Mean points"), _("SD"), _("Top 2 %"), _("Quadrant")],
     )
-    for i in figures["items"]:
-        ws.append(
-            [
-                _t(f"{i['key']} {i['label']}"),
-                i["score"],
-                _t(i["dimension"]),
-                i["n"],
-                i["mean"],
-                i["sd"],
-                i["top2"],
-                _t(i["quadrant_label"]),
-            ]
-        )
+    keys = ("name", "score", "dimension", "n", "mean", "sd", "top2", "quadrant_label")
+    book.rows(ws, [[i[k] for k in keys] for i in s["items"]])
 
-    ws = sheet("importance", _("Importance"))
-    header(ws, [_("Item"), _("Performance"), _("Importance"), _("Quadrant"), _("Priority")])
+
+def _dimension_chart(ws, first, last):
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = _("Satisfaction by dimension")
+    chart.add_data(Reference(ws, min_col=2, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    ws.add_chart(chart, "G3")
+
+
+def _importance_sheet(book, ws, s):
+    book.header(ws, [_("Item"), _("Performance"), _("Importance"), _("Quadrant"), _("Priority")])
     first = ws.max_row + 1
-    for p in figures["priorities"]:
-        ws.append(
-            [
-                _t(f"{p['key']} {p['label']}"),
-                p["performance"],
-                p["importance"],
-                _t(p["quadrant_label"]),
-                p["priority"],
-            ]
-        )
-    if figures["priorities"]:
-        chart = ScatterChart()
-        chart.title = _("Importance-performance quadrants")
-        chart.style = 13
-        chart.x_axis.title = _("Performance")
-        chart.y_axis.title = _("Importance")
-        series = Series(
-            Reference(ws, min_col=3, min_row=first, max_row=ws.max_row),
-            Reference(ws, min_col=2, min_row=first, max_row=ws.max_row),
-            title=_("Items"),
-        )
-        series.marker.symbol = "circle"
-        series.graphicalProperties.line.noFill = True
-        chart.series.append(series)
-        ws.add_chart(chart, "G3")
+    keys = ("name", "performance", "importance", "quadrant_label", "priority")
+    book.rows(ws, [[p[k] for k in keys] for p in s["priorities"]])
+    if s["priorities"]:
+        _quadrant_chart(ws, first)
 
-    ws = sheet("problems", _("Problems"))
-    header(ws, [_("Item"), _("Score"), _("Quadrant"), _("Reason")])
-    for p in figures["problems"]:
-        ws.append([_t(f"{p['key']} {p['label']}"), p["score"], _t(p["quadrant_label"]), _t(p["reason"])])
 
-    ws = sheet("improvements", _("Improvements"))
-    imp = figures["improvements"]
+def _quadrant_chart(ws, first):
+    from openpyxl.chart import Reference, ScatterChart, Series
+
+    chart = ScatterChart()
+    chart.title = _("Importance-performance quadrants")
+    chart.style = 13
+    chart.x_axis.title = _("Performance")
+    chart.y_axis.title = _("Importance")
+    series = Series(
+        Reference(ws, min_col=3, min_row=first, max_row=ws.max_row),
+        Reference(ws, min_col=2, min_row=first, max_row=ws.max_row),
+        title=_("Items"),
+    )
+    series.marker.symbol = "circle"
+    series.graphicalProperties.line.noFill = True
+    chart.series.append(series)
+    ws.add_chart(chart, "G3")
+
+
+def _problems_sheet(book, ws, s):
+    book.header(ws, [_("Item"), _("Score"), _("Quadrant"), _("Reason")])
+    book.rows(ws, [(p["name"], p["score"], p["quadrant_label"], p["reason"]) for p in s["problems"]])
+
+
+def _improvements_sheet(book, ws, s):
+    imp = s["improvements"]
     if imp is None:
-        ws.append([_t(_("Improvement actions are not recorded in this installation."))])
-    else:
-        header(
+        book.rows(ws, [[_("Improvement actions are not recorded in this installation.")]])
+        return
+    book.header(
+        ws,
+        [
+            _("Reference"),
+            _("Action"),
+            _("Item"),
+            _("Owner"),
+            _("Deadline"),
+            _("Status"),
+            _("Score before"),
+            _("Score after"),
+        ],
+    )
+    keys = (
+        "reference",
+        "title",
+        "subject",
+        "owner",
+        "deadline",
+        "status",
+        "baseline_score",
+        "measured_score",
+    )
+    book.rows(ws, [[row[k] for k in keys] for row in imp["rows"]])
+
+
+def _conclusions_sheet(book, ws, s):
+    book.rows(ws, [[line] for line in s["lines"]])
+
+
+def _appendix_sheets(book, ws, s):
+    """The questionnaire on the appendix's sheet, the open answers and keywords on one more."""
+    book.header(ws, [_("Code"), _("Question"), _("Kind"), _("Dimension"), _("Options")])
+    book.rows(
+        ws,
+        [
+            (q["code"], q["text"], q["kind"], q["dimension"], " / ".join(q["options"] + q["rows"]))
+            for q in s["questions"]
+        ],
+    )
+    ws = book.sheet(_("Open answers"))
+    if s["open_answers"] is None:
+        book.rows(
             ws,
-            [
-                _("Reference"),
-                _("Action"),
-                _("Item"),
-                _("Owner"),
-                _("Deadline"),
-                _("Status"),
-                _("Score before"),
-                _("Score after"),
-            ],
-        )
-        for row in imp["rows"]:
-            ws.append(
-                [_t(row[k]) for k in ("reference", "title", "subject", "owner", "deadline", "status")]
-                + [row["baseline_score"], row["measured_score"]]
-            )
-
-    ws = sheet("conclusions", _("Conclusions"))
-    for line in (report.conclusions or "").splitlines():
-        ws.append([_t(line)])
-
-    ws = sheet("appendix", _("Questionnaire"))
-    header(ws, [_("Code"), _("Question"), _("Kind"), _("Dimension"), _("Options")])
-    for q in figures["questions"]:
-        ws.append(
-            [
-                _t(q["code"]),
-                _t(q["text"]),
-                _t(q["kind"]),
-                _t(q["dimension"]),
-                _t(" / ".join(q["options"] + q["rows"])),
-            ]
-        )
-
-    ws = workbook.create_sheet(title=_("Open answers")[:31])
-    if context["open_answers"] is None:
-        ws.append(
-            [_t(_("The individual answers of this survey are confidential; your role sees the totals only."))]
+            [[_("The individual answers of this survey are confidential; your role sees the totals only.")]],
         )
     else:
-        header(ws, [_("Question"), _("Answer")])
-        for q in context["open_answers"]:
-            for answer in q["answers"]:
-                ws.append([_t(f"{q['code']} {q['text']}"), _t(answer)])
+        book.header(ws, [_("Question"), _("Answer")])
+        book.rows(ws, [(f"{q['code']} {q['text']}", a) for q in s["open_answers"] for a in q["answers"]])
     ws.append([])
-    header(ws, [_("Keyword"), _("Answers")])
-    for word, count in figures["keywords"]:
-        ws.append([_t(word), count])
+    book.header(ws, [_("Keyword"), _("Answers")])
+    book.rows(ws, s["keywords"])
 
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+
+# Section id -> (the name of its sheet, what writes it).
+SHEETS = {
+    "purpose": (gettext_lazy("Purpose"), _purpose_sheet),
+    "method": (gettext_lazy("Method"), _method_sheet),
+    "technical": (gettext_lazy("Technical"), _technical_sheet),
+    "fieldwork": (gettext_lazy("Fieldwork"), _fieldwork_sheet),
+    "data": (gettext_lazy("Data"), _data_sheet),
+    "overall": (gettext_lazy("Overall"), _overall_sheet),
+    "dimensions": (gettext_lazy("Dimensions and items"), _dimensions_sheet),
+    "importance": (gettext_lazy("Importance"), _importance_sheet),
+    "problems": (gettext_lazy("Problems"), _problems_sheet),
+    "improvements": (gettext_lazy("Improvements"), _improvements_sheet),
+    "conclusions": (gettext_lazy("Conclusions"), _conclusions_sheet),
+    "appendix": (gettext_lazy("Questionnaire"), _appendix_sheets),
+}

@@ -1,0 +1,260 @@
+"""The sections of a report, and what each one shows: one function per section.
+
+A report's kind decides its sections and their numbered titles (the analysis report of the
+seeds' 《顾客满意度分析报告》, or seed 001's full CSR report). Each section's function takes
+the report, its figures (figures.report_figures, or a published snapshot) and the reader, and
+returns the section's content: the figures it shows, the names and sentences made from them,
+and what this reader may see of the open answers. The web page, the PDF and the workbook all
+lay out this content (rendering.py); none of them computes its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from manyi.accounts import permissions
+from manyi.campaigns.answering import can_see_individual_answers
+from manyi.customers.masking import mask_text
+
+from .choices import ReportKind
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    content: dict
+
+    @property
+    def template(self):
+        """Its part of the page and the PDF (the workbook lays it out in rendering.py)."""
+        return f"reports/sections/{self.id}.html"
+
+
+def section_titles(kind=ReportKind.ANALYSIS):
+    """Section id -> numbered title, in the order of the report's kind."""
+    if kind == ReportKind.CSR:
+        return {
+            "technical": _("1. Technical report"),
+            "fieldwork": _("2. Fieldwork report"),
+            "data": _("3. Data report"),
+            "overall": _("4. Analysis report: overall satisfaction"),
+            "dimensions": _("5. Analysis report: dimensions and items"),
+            "importance": _("6. Analysis report: importance-performance"),
+            "problems": _("7. Main problems and improvement priorities"),
+            "improvements": _("8. Improvement actions and their status"),
+            "conclusions": _("9. Conclusions and recommendations"),
+            "appendix": _("Appendix"),
+        }
+    return {
+        "purpose": _("1. Purpose of the survey"),
+        "method": _("2. Method and sample"),
+        "overall": _("3. Overall satisfaction"),
+        "dimensions": _("4. Satisfaction by dimension and item"),
+        "importance": _("5. Importance-performance analysis"),
+        "problems": _("6. Main problems and improvement priorities"),
+        "improvements": _("7. Improvement actions and their status"),
+        "conclusions": _("8. Conclusions"),
+        "appendix": _("Appendix"),
+    }
+
+
+# Every section a workbook may have, in the workbook's order.
+WORKBOOK_SHEETS = (
+    "purpose",
+    "method",
+    "technical",
+    "fieldwork",
+    "data",
+    "overall",
+    "dimensions",
+    "importance",
+    "problems",
+    "improvements",
+    "conclusions",
+    "appendix",
+)
+
+
+def workbook_titles(kind):
+    """The workbook's sheets: the analysis report's, numbered as there whatever the kind, and
+    those of the kind's own sections the analysis report does not have (the CSR report's
+    technical, fieldwork and data sheets, with their CSR titles)."""
+    analysis, own = section_titles(ReportKind.ANALYSIS), section_titles(kind)
+    return {key: analysis.get(key) or own[key] for key in WORKBOOK_SHEETS if key in analysis or key in own}
+
+
+def sections(report, figures, reader, titles=None):
+    """The sections named in `titles` (id -> title; by default the report's own), in that order,
+    with their content for this reader."""
+    titles = titles or section_titles(report.kind)
+    return [Section(key, title, CONTENT[key](report, figures, reader)) for key, title in titles.items()]
+
+
+def _named(rows):
+    """Rows of items with their display name, "Q1 产品性能" (code and label)."""
+    return [{**row, "name": f"{row['key']} {row['label']}"} for row in rows]
+
+
+def purpose(report, figures, reader):
+    q = figures["questionnaire"]
+    return {
+        "title": report.title,
+        "version": report.version,
+        "purpose": figures["purpose"],
+        "lines": figures["purpose"].splitlines(),
+        "questionnaire": f"{q['title']} v{q['version']}",
+    }
+
+
+def method(report, figures, reader):
+    m = figures["method"]
+    # Published snapshots older than the uninvited count have none.
+    uninvited = m.get("uninvited", [])
+    return {
+        "method": m,
+        "uninvited": uninvited,
+        "uninvited_text": " · ".join(f"{label} {n}" for label, n in uninvited),
+    }
+
+
+def technical(report, figures, reader):
+    return {"purpose": figures["purpose"], "method": figures["method"], "technical": figures["technical"]}
+
+
+def fieldwork(report, figures, reader):
+    return {"method": figures["method"], "fieldwork": figures["fieldwork"]}
+
+
+def data(report, figures, reader):
+    return {"items": _named(figures["items"])}
+
+
+def overall(report, figures, reader):
+    o = figures["overall"]
+    return {
+        "overall": o,
+        "comparisons": [(_("Previous wave"), o["previous"]), (_("A year earlier"), o["last_year"])],
+        "sentence": overall_sentence(figures),
+        "satisfied_percent": o["satisfied"]["percent"] if o["satisfied"] else None,
+        "nps_score": o["nps"]["score"] if o["nps"] else None,
+        "waves": figures["waves"],
+    }
+
+
+def overall_sentence(figures):
+    """The seeds' summary sentence: the index, against the target and the previous wave."""
+    o = figures["overall"]
+    if o["index"] is None:
+        return ""
+    parts = [_("The overall satisfaction index is %(index)s.") % {"index": f"{o['index']:.1f}"}]
+    if o["target"] is not None:
+        parts.append(_target_sentence(o))
+    previous = o["previous"]
+    if previous and previous["change"] is not None:
+        parts.append(_change_sentence(previous))
+    if o["satisfied"]:
+        parts.append(
+            _("%(percent)s%% of the customers are satisfied customers.")
+            % {"percent": f"{o['satisfied']['percent']:.1f}"}
+        )
+    return " ".join(parts)
+
+
+def _target_sentence(o):
+    target = {"target": f"{o['target']:g}"}
+    if o["reached"]:
+        return _("It reaches the target of %(target)s.") % target
+    if o.get("target_status") == "undecided":
+        return (
+            _(
+                "It is at or above the target of %(target)s, but its 95%% interval reaches below "
+                "it: the sample does not yet show that the target is reached."
+            )
+            % target
+        )
+    return _("It does not reach the target of %(target)s.") % target
+
+
+def _change_sentence(previous):
+    significant = previous["test"] and previous["test"]["significant"]
+    if abs(previous["change"]) < 0.05:
+        key = _("It is unchanged since %(wave)s.")
+    elif previous["change"] > 0:
+        key = (
+            _("It rose by %(change)s points since %(wave)s, a significant change.")
+            if significant
+            else _("It rose by %(change)s points since %(wave)s; the change is not significant.")
+        )
+    else:
+        key = (
+            _("It fell by %(change)s points since %(wave)s, a significant change.")
+            if significant
+            else _("It fell by %(change)s points since %(wave)s; the change is not significant.")
+        )
+    return key % {"change": f"{abs(previous['change']):.1f}", "wave": previous["label"]}
+
+
+def dimensions(report, figures, reader):
+    return {"dimensions": figures["dimensions"], "items": _named(figures["items"])}
+
+
+def importance(report, figures, reader):
+    return {"quadrant": figures["quadrant"], "priorities": _named(figures["priorities"])}
+
+
+def problems(report, figures, reader):
+    return {"problems": _named(figures["problems"])}
+
+
+def improvements(report, figures, reader):
+    return {"improvements": figures["improvements"]}
+
+
+def conclusions(report, figures, reader):
+    return {"conclusions": report.conclusions, "lines": (report.conclusions or "").splitlines()}
+
+
+def appendix(report, figures, reader):
+    return {
+        "questions": figures["questions"],
+        "open_answers": open_answers(report, figures, reader),
+        "keywords": figures["keywords"],
+    }
+
+
+def reader_variant(report, reader):
+    """What this reader's copy of the report shows of the open answers: "withheld" without the
+    right to the campaign's individual answers, "masked" (phones and e-mail addresses) without
+    the right to personal data, else "full"."""
+    if not can_see_individual_answers(reader, report.campaign):
+        return "withheld"
+    return "full" if reader.can(permissions.VIEW_PERSONAL_DATA) else "masked"
+
+
+def open_answers(report, figures, reader):
+    """The open answers as this reader's copy shows them (None: withheld)."""
+    variant = reader_variant(report, reader)
+    if variant == "withheld":
+        return None
+    if variant == "full":
+        return figures["open_answers"]
+    return [{**q, "answers": [mask_text(a) for a in q["answers"]]} for q in figures["open_answers"]]
+
+
+CONTENT = {
+    "purpose": purpose,
+    "method": method,
+    "technical": technical,
+    "fieldwork": fieldwork,
+    "data": data,
+    "overall": overall,
+    "dimensions": dimensions,
+    "importance": importance,
+    "problems": problems,
+    "improvements": improvements,
+    "conclusions": conclusions,
+    "appendix": appendix,
+}
