@@ -35,7 +35,7 @@ from manyi.customers.validators import normalize_phone
 from manyi.private_files import serve_private_file
 from manyi.tickets import attachments as ticket_files
 from manyi.tickets import workflow
-from manyi.tickets.choices import CLOSED_STATES, Channel, Demand, EventKind, Severity, TicketState
+from manyi.tickets.choices import Channel, Demand, Severity, TicketState
 from manyi.tickets.models import Category, Ticket
 
 from .models import ApiToken, MessageRequest, TicketRequest, hash_token
@@ -396,17 +396,16 @@ def add_message(
         earlier = MessageRequest.objects.filter(user=request.user, key=idempotency_key).first()
         if earlier is not None:
             return _repeated_message(earlier, body_hash, ticket, request.user)
-    if ticket.state in CLOSED_STATES:
-        raise HttpError(409, _("Reopen the ticket before changing it."))
+    _refuse_with_409(workflow.change_refusal(ticket, request.user, "add_message"))
     try:
         with transaction.atomic():
-            event = ticket.record_event(
-                EventKind.MESSAGE, _("Message from the customer: %(text)s") % {"text": text}, by=request.user
-            )
+            event = workflow.add_customer_message(ticket, request.user, text)
             if idempotency_key:
                 MessageRequest.objects.create(
                     user=request.user, key=idempotency_key, body_hash=body_hash, event=event
                 )
+    except workflow.TicketError as error:  # closed meanwhile
+        raise HttpError(409, str(error)) from error
     except IntegrityError:
         # The same key at the same moment: the first request's message stands, alone.
         earlier = MessageRequest.objects.filter(user=request.user, key=idempotency_key).first()
@@ -414,6 +413,12 @@ def add_message(
             raise
         return _repeated_message(earlier, body_hash, ticket, request.user)
     return Status(201, ticket_detail_out(ticket, request.user))
+
+
+def _refuse_with_409(refusal):
+    """A change the ticket's state does not allow (the role was checked at the door: 403)."""
+    if refusal:
+        raise HttpError(409, refusal)
 
 
 def _repeated_message(earlier, body_hash, ticket, user):
@@ -429,18 +434,20 @@ def add_attachments(request, reference: str, files: File[list[UploadedFile]]):
     """Multipart form field ``files`` (up to 5; JPEG, PNG, WebP or PDF, checked by content as
     on the ticket page). One refused file refuses them all (422) and nothing is stored."""
     require(request, permissions.VIEW_TICKETS)
-    if not (request.user.can(permissions.CREATE_TICKETS) or request.user.can(permissions.WORK_TICKETS)):
-        raise HttpError(403, _("Your role does not allow this."))
     ticket = get_object_or_404(_visible(request), reference=reference.upper())
-    if ticket.state in CLOSED_STATES:
-        raise HttpError(409, _("Reopen the ticket before changing it."))
+    if not workflow.may_attach(ticket, request.user):
+        raise HttpError(403, _("Your role does not allow this."))
+    _refuse_with_409(workflow.change_refusal(ticket, request.user, "attach"))
     try:
         checked = ticket_files.check_uploads(files)
     except ticket_files.AttachmentError as error:
         raise invalid("files", error) from error
     if not checked:
         raise invalid("files", _("Choose one or more files to attach."))
-    ticket_files.store(ticket, checked, by=request.user, source=ticket_files.Source.API)
+    try:
+        workflow.attach(ticket, request.user, checked, source=ticket_files.Source.API)
+    except workflow.TicketError as error:  # closed meanwhile
+        raise HttpError(409, str(error)) from error
     return Status(201, ticket_detail_out(ticket, request.user))
 
 

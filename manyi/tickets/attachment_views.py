@@ -17,31 +17,27 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.private_files import serve_private_file
 
-from .attachments import Attachment, AttachmentError, Source, check_uploads, store
-from .models import Ticket
-
-
-def may_attach(user, ticket):
-    """Who records or works on tickets may add files to an open ticket they can see."""
-    return ticket.is_open and (user.can(permissions.CREATE_TICKETS) or user.can(permissions.WORK_TICKETS))
+from . import workflow
+from .attachments import Attachment, AttachmentError, Source, check_uploads
+from .models import Ticket, TicketError
 
 
 @require_POST
 @capability_required(permissions.VIEW_TICKETS)
 def upload(request, pk):
     ticket = get_object_or_404(Ticket.objects.for_user(request.user), pk=pk)
-    if not (request.user.can(permissions.CREATE_TICKETS) or request.user.can(permissions.WORK_TICKETS)):
+    if not workflow.may_attach(ticket, request.user):
         raise PermissionDenied
-    if not ticket.is_open:
-        messages.error(request, _("Reopen the ticket before changing it."))
-        return redirect(ticket)
     files = request.FILES.getlist("files")
-    if not files:
-        messages.error(request, _("Choose one or more files to attach."))
+    refusal = workflow.change_refusal(ticket, request.user, "attach")
+    if refusal is None and not files:
+        refusal = _("Choose one or more files to attach.")
+    if refusal:
+        messages.error(request, refusal)
         return redirect(ticket)
     try:
-        stored = store(ticket, check_uploads(files), by=request.user, source=Source.STAFF)
-    except AttachmentError as error:
+        stored = workflow.attach(ticket, request.user, check_uploads(files), source=Source.STAFF)
+    except (AttachmentError, TicketError) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(count)s files attached.") % {"count": len(stored)})

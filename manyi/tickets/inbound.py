@@ -306,8 +306,8 @@ def _known_sender(ticket, address):
 
 
 def _append(ticket, mail, checked, refused, now):
-    from .attachments import Source, store
-    from .choices import EventKind
+    from .attachments import Source
+    from .workflow import add_customer_message, attach
 
     header = _("E-mail from the customer (%(sender)s): %(subject)s") % {
         "sender": mail.sender or "?",
@@ -316,16 +316,15 @@ def _append(ticket, mail, checked, refused, now):
     if not _known_sender(ticket, mail.sender):
         # Anyone who knows a number can write to it: the staff should see it is someone else.
         header = " ".join((header, _("(Not the ticket's contact address.)")))
-    body = strip_quoted(mail.text)
-    note = "\n\n".join(filter(None, (header, body, "\n".join(refused))))
-    ticket.record_event(EventKind.MESSAGE, _clip(note), at=now)
-    store(ticket, checked, source=Source.EMAIL, now=now)
+    text = "\n\n".join(filter(None, (strip_quoted(mail.text), "\n".join(refused))))
+    add_customer_message(ticket, None, _clip(text or _("(The e-mail has no text.)")), heading=header, now=now)
+    attach(ticket, None, checked, source=Source.EMAIL, now=now)
 
 
 def _open(mail, checked, refused, now, follow_up_of=None):
-    from .attachments import Source, store
+    from .attachments import Source
     from .choices import Channel
-    from .workflow import open_ticket
+    from .workflow import attach, open_ticket
 
     text = mail.text or _("(The e-mail has no text.)")
     if follow_up_of is not None:
@@ -348,7 +347,7 @@ def _open(mail, checked, refused, now, follow_up_of=None):
         contact_email=mail.sender if "@" in mail.sender else "",
         now=now,
     )
-    store(ticket, checked, source=Source.EMAIL, now=now)
+    attach(ticket, None, checked, source=Source.EMAIL, now=now)
     return ticket
 
 
@@ -395,7 +394,10 @@ def process(raw, now=None):
                 return Outcome("ignored")
             checked, refused = _check_files(mail.files)
             reference = find_reference(mail.subject, mail.text)
-            ticket = Ticket.objects.filter(reference=reference).first() if reference else None
+            # Locked: the choice between adding to it and a follow-up holds until the commit.
+            ticket = (
+                Ticket.objects.select_for_update().filter(reference=reference).first() if reference else None
+            )
             if ticket is not None and ticket.state not in CLOSED_STATES:
                 _append(ticket, mail, checked, refused, now)
                 outcome = InboundMessage.Outcome.APPENDED

@@ -267,7 +267,7 @@ def _record(form):
             Ticket.objects.filter(pk=ticket.pk).update(
                 submission_id=submission_id, check_code_hash=ticket.check_code_hash
             )
-            attachments.store(ticket, data["attachments"], source=attachments.Source.PUBLIC)
+            workflow.attach(ticket, None, data["attachments"], source=attachments.Source.PUBLIC)
     except IntegrityError:
         existing = Ticket.objects.filter(submission_id=submission_id).first()
         if existing is None:

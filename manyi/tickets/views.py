@@ -22,7 +22,7 @@ from manyi.accounts.decorators import capability_required
 from manyi.customers.masking import mask_email, mask_phone
 
 from . import callback, remarks, workflow
-from .choices import DEADLINE_LABELS, OPEN_STATES, ActionStatus, CallbackStatus, Priority, ReplyMethod
+from .choices import DEADLINE_LABELS, CallbackStatus, ReplyMethod
 from .forms import (
     NOTE_REQUIRED,
     TRANSITION_FORMS,
@@ -193,27 +193,13 @@ def ticket_detail(request, pk):
         "email": ticket.contact_email if personal else mask_email(ticket.contact_email),
     }
     user = request.user
-    transitions = workflow.allowed_transitions(ticket, user)
+    allowed = workflow.allowed_actions(ticket, user)
     departments = users = ()
-    if any(t.name == "assign" for t in transitions):
+    if "assign" in allowed:
         departments, users = _assign_choices()
-    is_open = ticket.state in OPEN_STATES
     actions = list(ticket.actions.select_related("owner", "verified_by"))
     for action in actions:
-        action.can_complete = (
-            is_open
-            and action.status in (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE)
-            and (user.pk == action.owner_id or workflow.may_work_on(ticket, user))
-        )
-        action.can_verify = (
-            is_open and action.status == ActionStatus.DONE and user.can(permissions.VERIFY_TICKETS)
-        )
-        action.can_cancel = (
-            is_open
-            and action.status not in (ActionStatus.VERIFIED, ActionStatus.CANCELLED)
-            and user.can(permissions.MANAGE_TICKETS)
-        )
-    may_classify = is_open and workflow.may_classify(ticket, user)
+        action.steps = workflow.allowed_steps(action, user)
     response_url = None
     if ticket.response_id is not None:
         from manyi.campaigns.answering import can_see_individual_answers
@@ -229,27 +215,20 @@ def ticket_detail(request, pk):
             "contact": contact,
             "remark": remarks.feedback_class(ticket),
             "response_url": response_url,
-            "transitions": transitions,
+            "allowed": allowed,
+            "transitions": allowed.transitions,
             "note_required": NOTE_REQUIRED,
             "departments": departments,
             "workers": users,
             "events": ticket.events.select_related("by"),
             "actions": actions,
             "today": timezone.localdate(now),
-            "action_form": ActionForm(auto_id="action_%s")
-            if workflow.may_plan_actions(ticket, user)
-            else None,
-            "classify_form": ClassifyForm.for_ticket(ticket) if may_classify else None,
-            "may_add_note": workflow.may_classify(ticket, user),
-            "contact_form": ContactForm.for_ticket(ticket)
-            if is_open and workflow.may_edit_contact(ticket, user)
-            else None,
-            "can_raise_priority": is_open
-            and ticket.priority < Priority.URGENT
-            and user.can(permissions.MANAGE_TICKETS),
+            "action_form": ActionForm(auto_id="action_%s") if "add_action" in allowed else None,
+            "classify_form": ClassifyForm.for_ticket(ticket) if "classify" in allowed else None,
+            "contact_form": ContactForm.for_ticket(ticket) if "edit_contact" in allowed else None,
             "reply_methods": ReplyMethod.choices,
             "callback_form": CallbackAnswerForm(auto_id="callback_%s")
-            if callback.may_record(ticket, user) is None
+            if "record_callback" in allowed
             else None,
             "callback_pending": ticket.callback_status
             in (CallbackStatus.DUE, CallbackStatus.SENT, CallbackStatus.PHONE),
@@ -469,12 +448,13 @@ def note_add(request, pk):
 @capability_required(permissions.MANAGE_TICKETS)
 def ticket_raise_priority(request, pk):
     ticket = _visible_ticket(request, pk)
-
-    def verb(data):
-        if not workflow.raise_priority(ticket, request.user, data["note"]):
-            raise TicketError(_("The priority is already the highest."))
-
-    return _apply(request, ticket, NoteForm(request.POST), verb, _("The priority has been raised."))
+    return _apply(
+        request,
+        ticket,
+        NoteForm(request.POST),
+        lambda data: workflow.raise_priority(ticket, request.user, data["note"]),
+        _("The priority has been raised."),
+    )
 
 
 @require_POST

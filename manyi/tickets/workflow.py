@@ -10,7 +10,12 @@ leaves, the capability it needs (``manyi.accounts.permissions``) and whether it 
 the ticket's department (handlers act only on their department's tickets; whoever may manage
 tickets acts on all). Every change goes through ``_transition``: it locks the row, checks
 role and state, sets the SLA timestamps, saves and records a ``TicketEvent``; a refusal raises
-``TicketError`` with a message for the user and changes nothing.
+``TicketError`` with a message for the user and changes nothing. ``CHANGES`` does the same for
+what is not a transition (classification, contact, notes, priority, actions, files, the
+customer's messages) and ``ACTION_STEPS`` for the steps of a corrective action.
+``allowed_actions`` reads the three tables for the ticket page, so the page offers exactly what
+the verbs accept; the API and inbound mail call the same verbs (``add_customer_message``,
+``attach``) as the pages.
 
 SLA timestamps: the first response is met by acknowledging (or by closing as invalid or
 duplicate straight away), the first solution by the first reply to the customer, the
@@ -19,6 +24,7 @@ the feedback was received; reopening counts a new resolution deadline from the r
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -32,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from manyi.accounts import permissions as perms
 from manyi.customers.masking import mask_email
 
+from . import attachments, callback
 from .choices import (
     DEADLINES,
     OPEN_STATES,
@@ -200,13 +207,193 @@ def may_classify(ticket, user):
     return user.can(perms.CREATE_TICKETS) or may_work_on(ticket, user)
 
 
-def may_plan_actions(ticket, user):
-    return may_work_on(ticket, user) and ticket.state in (TicketState.INVESTIGATING, TicketState.ACTION)
+def may_edit_contact(ticket, user):
+    """Who may classify and also sees contact data (a handler sees it masked, so cannot edit it)."""
+    return may_classify(ticket, user) and user.can(perms.VIEW_PERSONAL_DATA)
+
+
+def may_attach(ticket, user):
+    """Who records or works on tickets adds files (to a ticket they can see)."""
+    return user.can(perms.CREATE_TICKETS) or user.can(perms.WORK_TICKETS)
+
+
+def _manages(ticket, user):
+    return user.can(perms.MANAGE_TICKETS)
+
+
+def _records(ticket, user):
+    return user.can(perms.CREATE_TICKETS)
+
+
+REOPEN_FIRST = gettext_lazy("Reopen the ticket before changing it.")
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change of a ticket that is not a transition: who may make it (``may(ticket, user)``,
+    else ``refused`` is said), in which states (else ``wrong_state``), and whether the system
+    (no user: inbound mail, the SLA sweep) makes it too."""
+
+    name: str
+    may: Callable
+    refused: Promise
+    states: tuple[str, ...] = OPEN_STATES
+    wrong_state: Promise = REOPEN_FIRST
+    by_system: bool = False
+
+
+CHANGES = {
+    c.name: c
+    for c in (
+        Change("classify", may_classify, gettext_lazy("Your role does not allow classifying this ticket.")),
+        Change(
+            "edit_contact",
+            may_edit_contact,
+            gettext_lazy("Your role does not allow changing the contact details."),
+        ),
+        # Any state, closed too: a call from the customer after closing belongs on the timeline.
+        Change(
+            "add_note",
+            may_classify,
+            gettext_lazy("Your role does not allow adding notes to this ticket."),
+            states=tuple(TicketState),
+        ),
+        Change(
+            "raise_priority",
+            _manages,
+            gettext_lazy("Your role does not allow raising the priority."),
+            by_system=True,
+        ),
+        Change(
+            "add_action",
+            may_work_on,
+            gettext_lazy("Only the responsible department may plan actions on this ticket."),
+            states=(TicketState.INVESTIGATING, TicketState.ACTION),
+            wrong_state=gettext_lazy("Actions are planned while the ticket is investigated or in action."),
+        ),
+        Change("attach", may_attach, gettext_lazy("Your role does not allow this."), by_system=True),
+        # A closed ticket takes no message: only ticket managers reopen (inbound mail opens a
+        # follow-up ticket instead, the API answers 409).
+        Change(
+            "add_message",
+            _records,
+            gettext_lazy("Your role does not allow recording feedback."),
+            by_system=True,
+        ),
+    )
+}
+
+
+def change_refusal(ticket, user, name):
+    """Why ``user`` (None: the system) may not make change ``name`` to ``ticket`` now (None: allowed)."""
+    change = CHANGES[name]
+    if user is None:
+        if not change.by_system:
+            return str(change.refused)
+    elif not user.is_authenticated or not change.may(ticket, user):
+        return str(change.refused)
+    if ticket.state not in change.states:
+        return str(change.wrong_state)
+    if name == "raise_priority" and ticket.priority >= Priority.URGENT:
+        return _("The priority is already the highest.")
+    return None
+
+
+@dataclass(frozen=True)
+class ActionStep:
+    """A step of a corrective action: who may take it, from which statuses."""
+
+    name: str
+    may: Callable  # (action, user) → bool
+    refused: Promise
+    statuses: frozenset
+    wrong_status: Promise
+
+
+ACTION_STEPS = {
+    s.name: s
+    for s in (
+        ActionStep(
+            "complete",
+            lambda action, user: user.pk == action.owner_id or may_work_on(action.ticket, user),
+            gettext_lazy("Only the owner or the responsible department may report this action done."),
+            frozenset((ActionStatus.PLANNED, ActionStatus.INEFFECTIVE)),
+            gettext_lazy("This action is not open."),
+        ),
+        ActionStep(
+            "verify",
+            lambda action, user: user.can(perms.VERIFY_TICKETS),
+            gettext_lazy("Your role does not allow verifying actions."),
+            frozenset((ActionStatus.DONE,)),
+            gettext_lazy("Only an action reported done can be verified."),
+        ),
+        ActionStep(
+            "cancel",
+            lambda action, user: user.can(perms.MANAGE_TICKETS),
+            gettext_lazy("Your role does not allow cancelling actions."),
+            frozenset(ActionStatus) - {ActionStatus.VERIFIED, ActionStatus.CANCELLED},
+            gettext_lazy("This action is not open."),
+        ),
+    )
+}
+
+
+def step_refusal(action, user, name):
+    """Why ``user`` may not take step ``name`` of corrective ``action`` now (None: allowed)."""
+    step = ACTION_STEPS[name]
+    if user is None or not user.is_authenticated or not step.may(action, user):
+        return str(step.refused)
+    if action.ticket.state not in OPEN_STATES:
+        return str(REOPEN_FIRST)
+    if action.status not in step.statuses:
+        return str(step.wrong_status)
+    return None
+
+
+def allowed_steps(action, user):
+    """The steps ``user`` may take on ``action`` now (for its buttons)."""
+    return frozenset(name for name in ACTION_STEPS if step_refusal(action, user, name) is None)
 
 
 def allowed_transitions(ticket, user):
     """The transitions ``user`` may apply to ``ticket`` now, in table order (for the buttons)."""
     return [t for name, t in TRANSITIONS.items() if refusal(ticket, user, name) is None]
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The transitions (for the buttons, in table order) and the names of everything else
+    allowed; ``"classify" in allowed`` asks about one."""
+
+    transitions: list
+    names: frozenset
+
+    def __contains__(self, name):
+        return name in self.names
+
+
+def allowed_actions(ticket, user):
+    """What ``user`` may do to ``ticket`` now: the ticket page shows these buttons and forms
+    and no others, and the verbs refuse the rest by the same rules (``refusal``,
+    ``change_refusal``, ``callback.may_record``)."""
+    transitions = allowed_transitions(ticket, user)
+    names = {t.name for t in transitions}
+    names |= {name for name in CHANGES if change_refusal(ticket, user, name) is None}
+    if callback.may_record(ticket, user) is None:
+        names.add("record_callback")
+    return Allowed(transitions, frozenset(names))
+
+
+def _refuse(reason):
+    if reason:
+        raise TicketError(reason)
+
+
+def _locked_for(ticket, by, name):
+    """The ticket's row, locked, when change ``name`` is allowed on it (else ``TicketError``)."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    _refuse(change_refusal(locked, by, name))
+    return locked
 
 
 def _clean_note(note, required=False, what=None):
@@ -539,12 +726,9 @@ def classify(
     feedback was received, and raises the priority to the severity's default if lower.
     """
     now = now or timezone.now()
-    if not may_classify(ticket, by):
-        raise TicketError(_("Your role does not allow classifying this ticket."))
+    _refuse(change_refusal(ticket, by, "classify"))
     with transaction.atomic():
-        t = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if t.state not in OPEN_STATES:
-            raise TicketError(_("Reopen the ticket before changing it."))
+        t = _locked_for(ticket, by, "classify")
         fields, notes = set(), []
         if category is not None and category != t.category:
             if not (isinstance(category, Category) and category.is_active):
@@ -580,18 +764,12 @@ def classify(
     return ticket
 
 
-def may_edit_contact(ticket, user):
-    """Who may classify and also sees contact data (a handler sees it masked, so cannot edit it)."""
-    return may_classify(ticket, user) and user.can(perms.VIEW_PERSONAL_DATA)
-
-
 def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", contact_email="", now=None):
     """Correct the customer and contact of an open ticket (a wrong number, a caller identified
     later); returns whether anything changed. The timeline names the fields changed, not their
     values: roles without the right to contact data read it too."""
     now = now or timezone.now()
-    if not may_edit_contact(ticket, by):
-        raise TicketError(_("Your role does not allow changing the contact details."))
+    _refuse(change_refusal(ticket, by, "edit_contact"))
     values = {
         "customer_id": customer.pk if customer is not None else None,
         "contact_name": (contact_name or "").strip()[:100],
@@ -599,9 +777,7 @@ def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", c
         "contact_email": (contact_email or "").strip()[:254],
     }
     with transaction.atomic():
-        t = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if t.state not in OPEN_STATES:
-            raise TicketError(_("Reopen the ticket before changing it."))
+        t = _locked_for(ticket, by, "edit_contact")
         changed = [name for name, value in values.items() if getattr(t, name) != value]
         if not changed:
             return False
@@ -621,24 +797,40 @@ def add_note(ticket, by, text, now=None):
     """An internal note on the timeline (a call from the customer, a promise, what to watch);
     any state, closed too, and no state change. The customer never sees it."""
     now = now or timezone.now()
-    if by is None or not may_classify(ticket, by):
-        raise TicketError(_("Your role does not allow adding notes to this ticket."))
+    _refuse(change_refusal(ticket, by, "add_note"))
     text = _clean_note(text, required=True, what=_("Write the note."))
     return ticket.record_event(EventKind.NOTE, text, by=by, at=now)
 
 
-def raise_priority(ticket, by, note="", now=None):
-    """One step up (an escalation); returns whether it changed. ``by`` None: the system."""
+def add_customer_message(ticket, by, text, *, heading="", now=None):
+    """What the customer said since, on an open ticket's timeline: a call or chat an agent
+    passes on through the API, an e-mail read from the ticket mailbox (``by`` None: the system).
+    ``heading`` says how it came (the e-mail's sender and subject); without one the note reads
+    “Message from the customer: …”. A closed ticket takes none (``change_refusal``)."""
     now = now or timezone.now()
-    if by is not None and not by.can(perms.MANAGE_TICKETS):
-        raise TicketError(_("Your role does not allow raising the priority."))
+    _refuse(change_refusal(ticket, by, "add_message"))
+    text = _clean_note(text, required=True, what=_("Write the customer's message."))
+    note = f"{heading}\n\n{text}" if heading else _("Message from the customer: %(text)s") % {"text": text}
+    with transaction.atomic():
+        return _locked_for(ticket, by, "add_message").record_event(EventKind.MESSAGE, note, by=by, at=now)
+
+
+def attach(ticket, by, checked_files, *, source, note="", now=None):
+    """Files that passed ``attachments.check_uploads`` / ``check_file`` on an open ticket, with
+    one timeline event; all or nothing. ``by`` None: the system (inbound mail)."""
+    _refuse(change_refusal(ticket, by, "attach"))
+    with transaction.atomic():
+        locked = _locked_for(ticket, by, "attach")
+        return attachments.store(locked, checked_files, by=by, source=source, note=note, now=now)
+
+
+def raise_priority(ticket, by, note="", now=None):
+    """One step up (an escalation), refused when it is urgent already. ``by`` None: the system."""
+    now = now or timezone.now()
+    _refuse(change_refusal(ticket, by, "raise_priority"))
     note = _clean_note(note)
     with transaction.atomic():
-        t = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if t.state not in OPEN_STATES:
-            raise TicketError(_("Reopen the ticket before changing it."))
-        if t.priority >= Priority.URGENT:
-            return False
+        t = _locked_for(ticket, by, "raise_priority")
         t.priority += 1
         t.save(update_fields=["priority"])
         labels = dict(Priority.choices)
@@ -648,7 +840,7 @@ def raise_priority(ticket, by, note="", now=None):
         }
         t.record_event(EventKind.ESCALATION, " ".join(filter(None, (str(text), note))), by=by, at=now)
     ticket.take_values_of(t)
-    return True
+    return ticket
 
 
 # --------------------------------------------------------------------------- actions
@@ -657,10 +849,7 @@ def raise_priority(ticket, by, note="", now=None):
 def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORRECTIVE, now=None):
     """纠正预防措施 with owner and deadline, while the ticket is under investigation or in action."""
     now = now or timezone.now()
-    if not may_work_on(ticket, by):
-        raise TicketError(_("Only the responsible department may plan actions on this ticket."))
-    if ticket.state not in (TicketState.INVESTIGATING, TicketState.ACTION):
-        raise TicketError(_("Actions are planned while the ticket is investigated or in action."))
+    _refuse(change_refusal(ticket, by, "add_action"))
     kind = _choice(kind, ActionKind, _("Choose corrective or preventive."))
     description = _clean_note(description, required=True, what=_("Describe the action."))
     if owner is None or not owner.is_active:
@@ -668,8 +857,9 @@ def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORR
     if deadline is None or deadline < timezone.localdate(now):
         raise TicketError(_("The deadline must be today or later."))
     with transaction.atomic():
+        locked = _locked_for(ticket, by, "add_action")
         action = CorrectiveAction.objects.create(
-            ticket=ticket,
+            ticket=locked,
             kind=kind,
             description=description,
             owner=owner,
@@ -677,49 +867,39 @@ def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORR
             created_by=by,
             created_at=now,
         )
-        ticket.record_event(EventKind.ACTION, f"{action.get_kind_display()}: {description}", by=by, at=now)
+        locked.record_event(EventKind.ACTION, f"{action.get_kind_display()}: {description}", by=by, at=now)
     return action
 
 
-def _still(action, statuses, refusal):
+def _still(action, name):
     """Lock the action's row and check its status again: a request that loaded it at the same
     time as one that has saved since must not record the same step twice."""
+    step = ACTION_STEPS[name]
     status = CorrectiveAction.objects.select_for_update().values_list("status", flat=True).get(pk=action.pk)
-    if status not in statuses:
-        raise TicketError(refusal)
+    if status not in step.statuses:
+        raise TicketError(str(step.wrong_status))
 
 
 def complete_action(action, by, result, now=None):
     """The owner (or the responsible department) reports the action done, with what was done."""
     now = now or timezone.now()
-    ticket = action.ticket
-    if not (by.pk == action.owner_id or may_work_on(ticket, by)):
-        raise TicketError(_("Only the owner or the responsible department may report this action done."))
-    if action.ticket.state not in OPEN_STATES:
-        raise TicketError(_("Reopen the ticket before changing it."))
-    if action.status not in (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE):
-        raise TicketError(_("This action is not open."))
+    _refuse(step_refusal(action, by, "complete"))
     result = _clean_note(result, required=True, what=_("Describe what was done."))
     with transaction.atomic():
-        _still(action, (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE), _("This action is not open."))
+        _still(action, "complete")
         action.status, action.result, action.done_at = ActionStatus.DONE, result, now
         action.save(update_fields=["status", "result", "done_at"])
-        ticket.record_event(EventKind.ACTION, _("Done: %(text)s") % {"text": result}, by=by, at=now)
+        action.ticket.record_event(EventKind.ACTION, _("Done: %(text)s") % {"text": result}, by=by, at=now)
     return action
 
 
 def verify_action(action, by, effective, note="", now=None):
     """跟踪验证 of one action: effective, or not (back to the owner)."""
     now = now or timezone.now()
-    if not by.can(perms.VERIFY_TICKETS):
-        raise TicketError(_("Your role does not allow verifying actions."))
-    if action.ticket.state not in OPEN_STATES:
-        raise TicketError(_("Reopen the ticket before changing it."))
-    if action.status != ActionStatus.DONE:
-        raise TicketError(_("Only an action reported done can be verified."))
+    _refuse(step_refusal(action, by, "verify"))
     note = _clean_note(note, required=not effective, what=_("Say why the action did not work."))
     with transaction.atomic():
-        _still(action, (ActionStatus.DONE,), _("Only an action reported done can be verified."))
+        _still(action, "verify")
         action.status = ActionStatus.VERIFIED if effective else ActionStatus.INEFFECTIVE
         action.verified_by, action.verified_at, action.verification = by, now, note
         action.save(update_fields=["status", "verified_by", "verified_at", "verification"])
@@ -732,19 +912,10 @@ def verify_action(action, by, effective, note="", now=None):
 
 def cancel_action(action, by, reason, now=None):
     now = now or timezone.now()
-    if not by.can(perms.MANAGE_TICKETS):
-        raise TicketError(_("Your role does not allow cancelling actions."))
-    if action.ticket.state not in OPEN_STATES:
-        raise TicketError(_("Reopen the ticket before changing it."))
-    if action.status in (ActionStatus.VERIFIED, ActionStatus.CANCELLED):
-        raise TicketError(_("This action is not open."))
+    _refuse(step_refusal(action, by, "cancel"))
     reason = _clean_note(reason, required=True)
     with transaction.atomic():
-        _still(
-            action,
-            set(ActionStatus) - {ActionStatus.VERIFIED, ActionStatus.CANCELLED},
-            _("This action is not open."),
-        )
+        _still(action, "cancel")
         action.status, action.verification = ActionStatus.CANCELLED, reason
         action.save(update_fields=["status", "verification"])
         action.ticket.record_event(
