@@ -641,7 +641,11 @@ def import_paper_answers(campaign, path, *, agent=None):
     questionnaire = campaign.questionnaire
     result = PaperImportResult()
     columns = {code: (question, row) for code, question, row in paper_columns(questionnaire)}
-    invitations = {i.customer.code: i for i in campaign.invitations.select_related("customer")}
+    # A customer whose contacts were each invited has several invitations: each row of the sheet
+    # with its code answers the next one still open.
+    invitations = {}
+    for invitation in campaign.invitations.select_related("customer").order_by("pk"):
+        invitations.setdefault(invitation.customer.code, []).append(invitation)
     done = set(
         Response.objects.filter(invitation__campaign=campaign, status=ResponseStatus.COMPLETED).values_list(
             "invitation_id", flat=True
@@ -659,16 +663,16 @@ def import_paper_answers(campaign, path, *, agent=None):
         seen = set()
         for number, values in sheet.rows():
             code = as_text(values[0])
-            invitation = invitations.get(code)
-            if invitation is None:
+            if code not in invitations:
                 result.errors.append(
                     (number, _("Customer %(code)s is not invited in this campaign.") % {"code": code})
                 )
                 continue
-            if invitation.pk in done or code in seen:
+            invitation = next((i for i in invitations[code] if i.pk not in done and i.pk not in seen), None)
+            if invitation is None:
                 result.errors.append((number, _("Customer %(code)s has already answered.") % {"code": code}))
                 continue
-            seen.add(code)
+            seen.add(invitation.pk)
             data, row_errors = {}, []
             for header, value in zip(headers[1:], values[1:], strict=False):
                 text = as_text(value)

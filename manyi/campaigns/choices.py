@@ -45,4 +45,8 @@ class VoiceRule(models.TextChoices):
     customers ("4家客户满意度≥70分,为满意客户"), so by default one customer is one voice."""
 
     CUSTOMER = "customer", _("One voice per customer: their latest answer counts")
+    CONTACT = (
+        "contact",
+        _("One voice per contact person: every contact is invited; each one's latest answer counts"),
+    )
     RESPONSE = "response", _("Every answer counts")

@@ -77,7 +77,8 @@ class Campaign(models.Model):
         default=VoiceRule.CUSTOMER,
         help_text=_(
             "When a customer answered more than once (by the link and again on a visit), the figures "
-            "count their latest answer only; exports keep every answer, marked."
+            "count their latest answer only; exports keep every answer, marked. Per contact person: "
+            "each of a customer's contacts is invited and counts once."
         ),
     )
     public_token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
@@ -144,8 +145,19 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # One invitation per customer, or per contact person when the campaign asks each of a
+        # customer's people (彩管 report: 45 questionnaires to the key people of 9 customers).
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "customer"], name="one_invitation_per_customer")
+            models.UniqueConstraint(
+                fields=["campaign", "customer"],
+                condition=models.Q(contact__isnull=True),
+                name="one_invitation_per_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "contact"],
+                condition=models.Q(contact__isnull=False),
+                name="one_invitation_per_contact",
+            ),
         ]
         indexes = [models.Index(fields=["campaign", "status"])]
 

@@ -30,7 +30,7 @@ from manyi.campaigns.choices import ResponseStatus
 from manyi.campaigns.models import Response
 from manyi.customers.models import Purchase
 
-FORMAT = 3  # bump when the saved layout changes
+FORMAT = 4  # bump when the saved layout changes
 # The wide per-item columns in single precision: answer points are small whole numbers (exact
 # in float32) and it halves the memory of a large campaign (1,000,000 × 20 items: 80 MB).
 WIDE = np.float32
@@ -52,6 +52,7 @@ class CampaignDataset:
     satisfied: np.ndarray  # bool
     nps: np.ndarray  # float64, NaN when not answered
     customer: np.ndarray  # int64, -1 for anonymous answers
+    contact: np.ndarray  # int64, the invited contact person; -1 when none was named
     points: np.ndarray  # float32 (n, items), NaN = not answered
     importance: np.ndarray  # float32 (n, items), NaN = not stated
     dimensions: np.ndarray  # float32 (n, dimensions)
@@ -95,25 +96,32 @@ class CampaignDataset:
         self._states_importance = (self.size, stated)
         return stated
 
-    def latest_of_each_customer(self):
-        """True for each customer's latest completed answer (and every anonymous one), False
-        for the earlier answers of a customer who answered again (kept once made).
+    def latest_of_each_voice(self):
+        """True for each voice's latest completed answer (and every anonymous one), False for
+        the earlier answers of a voice that answered again (kept once made). A voice is the
+        customer (VoiceRule "customer"), or the contact person the invitation named (rule
+        "contact": several people of one company each count; an answer naming no contact is
+        the customer's own voice).
 
         Seed 000 counts customers: "此次调查的4份有效问卷中,4家客户满意度≥70分,为满意客户". A
         customer who answered by the link and again on a return visit is one customer."""
+        key = (self.size, self.voice)
         cached = getattr(self, "_latest", None)
-        if cached is not None and len(cached) == self.size:
-            return cached
+        if cached is not None and cached[0] == key:
+            return cached[1]
         latest = np.ones(self.size, bool)
         named = np.flatnonzero(self.customer >= 0)
         if named.size:
-            # Sorted by customer, then completion time, then id: the last row of each customer's
-            # run is their latest answer.
-            order = named[np.lexsort((self.ids[named], self.completed[named], self.customer[named]))]
-            customers = self.customer[order]
-            earlier = customers[:-1] == customers[1:]
-            latest[order[:-1][earlier]] = False
-        self._latest = latest
+            people = self.contact if self.voice == "contact" else np.full(self.size, -1, np.int64)
+            # Sorted by voice (customer, contact), then completion time, then id: the last row
+            # of each voice's run is its latest answer.
+            order = named[
+                np.lexsort((self.ids[named], self.completed[named], people[named], self.customer[named]))
+            ]
+            same_customer = self.customer[order][:-1] == self.customer[order][1:]
+            same_person = people[order][:-1] == people[order][1:]
+            latest[order[:-1][same_customer & same_person]] = False
+        self._latest = (key, latest)
         return latest
 
     def imputed_rows(self, scheme):
@@ -249,6 +257,7 @@ def _empty(campaign_id, item_keys, dimension_keys, competitor_keys=()):
         satisfied=np.empty(0, bool),
         nps=np.empty(0),
         customer=np.empty(0, np.int64),
+        contact=np.empty(0, np.int64),
         points=np.empty((0, k), WIDE),
         importance=np.empty((0, k), WIDE),
         dimensions=np.empty((0, d), WIDE),
@@ -306,6 +315,7 @@ def _read(campaign, dataset, after_id):
             "satisfied",
             "nps",
             "customer_id",
+            "invitation__contact_id",
             "points",
             "importance",
             "dimension_scores",
@@ -320,7 +330,9 @@ def _read(campaign, dataset, after_id):
     item_at = {key: i for i, key in enumerate(dataset.item_keys)}
     dimension_at = {key: i for i, key in enumerate(dataset.dimension_keys)}
     lookups = {name: {label: code for code, label in enumerate(dataset.labels[name])} for name in CATEGORIES}
-    parts = {name: [] for name in ("ids", "completed", "valid", "index", "satisfied", "nps", "customer")}
+    parts = {
+        name: [] for name in ("ids", "completed", "valid", "index", "satisfied", "nps", "customer", "contact")
+    }
     codes = {name: [] for name in CATEGORIES}
     points, importance, dimensions, competitor = [], [], [], []
     competitor_at = {key: i for i, key in enumerate(dataset.competitor_keys)}
@@ -337,7 +349,9 @@ def _read(campaign, dataset, after_id):
         return found
 
     for row in queryset.iterator(chunk_size=CHUNK):
-        pk, completed, valid, index, satisfied, nps, customer, pts, imp, dims, rival, *categories = row
+        pk, completed, valid, index, satisfied, nps, customer, contact, pts, imp, dims, rival, *categories = (
+            row
+        )
         parts["ids"].append(pk)
         parts["completed"].append(np.datetime64(completed.replace(tzinfo=None), "s"))
         parts["valid"].append(bool(valid))
@@ -345,6 +359,7 @@ def _read(campaign, dataset, after_id):
         parts["satisfied"].append(bool(satisfied))
         parts["nps"].append(nan if nps is None else nps)
         parts["customer"].append(-1 if customer is None else customer)
+        parts["contact"].append(-1 if contact is None else contact)
         line = [nan] * k
         for key, value in (pts or {}).items():
             if key in item_at and value is not None:
@@ -377,6 +392,7 @@ def _read(campaign, dataset, after_id):
     dataset.satisfied = np.concatenate([dataset.satisfied, np.asarray(parts["satisfied"], bool)])
     dataset.nps = np.concatenate([dataset.nps, np.asarray(parts["nps"], float)])
     dataset.customer = np.concatenate([dataset.customer, np.asarray(parts["customer"], np.int64)])
+    dataset.contact = np.concatenate([dataset.contact, np.asarray(parts["contact"], np.int64)])
     dataset.points = np.vstack([dataset.points, np.asarray(points, WIDE).reshape(len(points), k)])
     dataset.importance = np.vstack(
         [dataset.importance, np.asarray(importance, WIDE).reshape(len(importance), k)]
@@ -464,6 +480,7 @@ def _save(dataset, path):
             "satisfied",
             "nps",
             "customer",
+            "contact",
             "points",
             "importance",
             "dimensions",
@@ -506,6 +523,7 @@ def _load(path, keys, dimension_keys, competitor_keys):
                         "satisfied",
                         "nps",
                         "customer",
+                        "contact",
                         "points",
                         "importance",
                         "dimensions",

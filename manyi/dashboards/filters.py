@@ -132,10 +132,10 @@ class Selection:
 def mask(dataset, selection, every_answer=False):
     """Boolean row mask of the responses the selection keeps: every figure reads its rows
     through here. Under the campaign's default voice rule a customer who answered more than
-    once counts once, with their latest answer (`every_answer`: all the rows, for saying how
-    many were set aside)."""
-    if dataset.voice == "customer" and not every_answer:
-        keep = dataset.latest_of_each_customer().copy()
+    once counts once, with their latest answer; under the contact rule each contact person
+    does (`every_answer`: all the rows, for saying how many were set aside)."""
+    if dataset.voice in ("customer", "contact") and not every_answer:
+        keep = dataset.latest_of_each_voice().copy()
     else:
         keep = np.ones(dataset.size, bool)
     for name in ("region", "customer_type", "owner", "agent", "channel"):

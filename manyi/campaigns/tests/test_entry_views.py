@@ -4,7 +4,7 @@ import pytest
 
 from manyi.campaigns.choices import CampaignState, Channel, InvitationStatus, ResponseStatus
 from manyi.campaigns.models import Response
-from manyi.testing import make_campaign, make_invitation, make_question, make_questionnaire
+from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +297,23 @@ def test_the_import_page_lists_the_columns_the_importer_reads(client_as, people,
     assert result.status_code == 302
     # 很满意 = 10, 满意 = 8, 10 points, 可以接受 = 6: each column reached its question or row.
     assert Response.objects.get().points == {"Q1": 10.0, "M1": 8.0, "M2": 10.0, "Q3": 6.0}
+
+
+def test_paper_rows_of_one_customer_answer_each_contacts_invitation(people, survey, tmp_path):
+    """A customer whose people were each invited hands in one paper questionnaire per person:
+    each row with the customer's code answers the next invitation still open."""
+    from manyi.campaigns.answering import import_paper_answers
+    from manyi.testing import make_contact
+
+    campaign, _invitation, _questions = survey
+    customer = make_customer(code="KH-9")
+    first = make_invitation(campaign, customer, contact=make_contact(customer, name="甲"))
+    second = make_invitation(campaign, customer, contact=make_contact(customer, name="乙"))
+    rows = ["客户编号,Q1,Q2,Q3", "KH-9,很满意,满意,可以接受", "KH-9,10,10,10", "KH-9,8,8,8"]
+    result = import_paper_answers(campaign, paper_file(tmp_path, rows), agent=people.amy)
+    assert result.errors == [(4, "Customer KH-9 has already answered.")]
+    assert not Response.objects.exists()  # one bad row imports nothing
+    result = import_paper_answers(campaign, paper_file(tmp_path, rows[:3]), agent=people.amy)
+    assert not result.errors
+    answered = {r.invitation_id: r.index for r in Response.objects.all()}
+    assert answered == {first.pk: pytest.approx(80.0), second.pk: pytest.approx(100.0)}

@@ -227,3 +227,40 @@ def test_invitation_statuses_count_as_the_furthest_step_reached(campaign):
     Invitation.objects.create(campaign=campaign, customer=make_customer(), status=InvitationStatus.FAILED)
     counts = workflow.campaign_counts(campaign)
     assert (counts["issued"], counts["sent"], counts["failed"]) == (1, 0, 1)
+
+
+def test_a_campaign_that_asks_each_contact_invites_every_person_once(questionnaire):
+    """彩管 report (seed 000): the questionnaires went to the key people of each customer
+    (采购专员、工艺或技术人员), 45 for 9 customers. Under the per-contact voice rule each contact
+    gets their own invitation at their own address; a customer without contacts gets one."""
+    from manyi.campaigns.choices import VoiceRule
+
+    campaign = make_campaign(questionnaire, channels=[Channel.EMAIL, Channel.PHONE], voice=VoiceRule.CONTACT)
+    company = make_customer(email="office@example.com")
+    buyer = make_contact(company, name="采购专员", email="buyer@example.com", is_primary=True)
+    engineer = make_contact(company, name="工艺工程师")  # no address of their own
+    alone = make_customer(phone="13812345678")
+    assert workflow.issue_invitations(campaign) == 3
+    by_contact = {i.contact_id: i for i in campaign.invitations.all()}
+    assert (by_contact[buyer.pk].email, by_contact[buyer.pk].channel) == ("buyer@example.com", "email")
+    assert by_contact[engineer.pk].email == "office@example.com"  # the company's, for want of theirs
+    assert by_contact[None].customer == alone
+    # A contact added later is invited on the next run; nobody twice.
+    make_contact(company, name="质量经理", email="qa@example.com")
+    assert workflow.issue_invitations(campaign) == 1
+    assert workflow.issue_invitations(campaign) == 0
+    assert campaign.invitations.count() == 4
+
+
+def test_the_database_refuses_a_second_invitation_to_the_same_person(campaign):
+    from django.db import IntegrityError, transaction
+
+    customer = make_customer()
+    contact = make_contact(customer, name="张三")
+    Invitation.objects.create(campaign=campaign, customer=customer, contact=contact)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invitation.objects.create(campaign=campaign, customer=customer, contact=contact)
+    Invitation.objects.create(campaign=campaign, customer=make_customer())
+    other = Invitation.objects.last().customer
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Invitation.objects.create(campaign=campaign, customer=other)

@@ -92,3 +92,59 @@ def test_the_export_keeps_every_answer_and_flags_the_counted_ones(survey):
     # The figures, rebuilt by hand from the export: the mean index of the counted rows.
     kept = [x for flag, x in zip(counted, index, strict=True) if flag == 1.0]
     assert sorted(kept) == [60, 80, 100]
+
+
+@pytest.fixture
+def two_buyers():
+    """One company, two people asked (the campaign asks each contact person): the buyer (采购)
+    answers 很不满意 and, a week later on a return visit, 满意; the engineer (技术) answers 很满意
+    once. Another company, without contacts, answers 可以接受."""
+    from manyi.campaigns.workflow import issue_invitations
+    from manyi.testing import make_contact
+
+    questionnaire = make_questionnaire(title="顾客满意度调查")
+    question = make_question(questionnaire, "Q1", text="总体满意度")
+    campaign = make_campaign(
+        questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL], voice=VoiceRule.CONTACT
+    )
+    company = make_customer(code="C", name="丙公司")
+    make_customer(code="D", name="丁公司")
+    buyer = make_contact(company, name="采购", email="cg@example.com", is_primary=True)
+    engineer = make_contact(company, name="技术", email="js@example.com")
+    assert issue_invitations(campaign) == 3
+    invited = {i.contact_id: i for i in campaign.invitations.all()}
+    assert (invited[buyer.pk].email, invited[engineer.pk].email) == ("cg@example.com", "js@example.com")
+
+    def rated(points):
+        return {f"q-{question.pk}": str(question.options.get(label=LABEL[points]).pk)}
+
+    first = answer(campaign, rated(2), invitation=invited[buyer.pk])
+    Response.objects.filter(pk=first.pk).update(completed_at=timezone.now() - timedelta(days=7))
+    answer(campaign, rated(10), invitation=invited[engineer.pk])
+    Response.objects.filter(invitation=invited[engineer.pk]).update(
+        completed_at=timezone.now() - timedelta(days=1)
+    )
+    # The buyer again, on a return visit (no second invitation): the visit's own answer.
+    later = answer(campaign, rated(8), channel=Channel.VISIT, customer=company)
+    Response.objects.filter(pk=later.pk).update(completed_at=timezone.now())
+    answer(campaign, rated(6), invitation=invited[None])
+    return campaign, later
+
+
+def test_one_voice_per_contact_counts_each_persons_latest_answer(two_buyers):
+    campaign, _later = two_buyers
+    headline = dashboard_summary(campaign, Selection())["headline"]
+    # Per person: the buyer's first 20, the engineer's 100, the visit answer naming no contact
+    # (the company's own voice, 80), the other company's 60: nothing answered twice.
+    assert (headline["responses"], headline["set_aside"]) == (4, 0)
+    assert headline["index"] == pytest.approx((20 + 100 + 80 + 60) / 4)
+
+
+def test_per_customer_the_same_company_is_one_voice(two_buyers):
+    campaign, _later = two_buyers
+    campaign.voice = VoiceRule.CUSTOMER
+    campaign.save()
+    headline = dashboard_summary(campaign, Selection())["headline"]
+    # The company's latest answer only (the visit's 满意) and the other company's.
+    assert (headline["responses"], headline["set_aside"]) == (2, 2)
+    assert headline["index"] == pytest.approx((80 + 60) / 2)
