@@ -41,6 +41,10 @@ WORK_VISITS = "visits.work"
 MANAGE_VISITS = "visits.manage"
 REVIEW_VISITS = "visits.review"
 VIEW_VISIT_REPORTS = "visits.report"
+# The other visit capabilities over every team and the whole unassigned pool, not only the
+# holder's department (administrators; analysts read every team's monthly report). Who sees
+# which visit is decided once, from these, in manyi/visits/access.py.
+VISITS_EVERY_TEAM = "visits.every_team"
 # Improvement actions (改进措施, REQUIREMENTS §8); the rules are in manyi/improvements/workflow.py.
 VIEW_IMPROVEMENTS = "improvements.view"
 WORK_IMPROVEMENTS = "improvements.work"  # carry out and report the improvements one owns
@@ -79,6 +83,7 @@ ROLE_CAPABILITIES = {
         VIEW_IMPROVEMENTS,
         MANAGE_IMPROVEMENTS,
         *VISIT_WORK,
+        VISITS_EVERY_TEAM,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -126,9 +131,15 @@ ROLE_CAPABILITIES = {
         VIEW_TICKETS,
         VIEW_IMPROVEMENTS,
         VIEW_VISIT_REPORTS,
+        VISITS_EVERY_TEAM,
     },
 }
 
 
 def role_can(role, capability):
     return capability in ROLE_CAPABILITIES.get(role, set())
+
+
+def roles_with(capability):
+    """The roles whose table row holds the capability (for a query over users)."""
+    return [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]

@@ -25,3 +25,125 @@ in manyi/accounts/permissions.py; nothing here or elsewhere compares role names.
 - A supervisor without a team manages nobody: their own tasks are worked as an agent works
   them, and they assign, plan, review and report nothing (they get a team from an administrator).
 """
+
+from django.db.models import Q
+
+from manyi.accounts import permissions as perms
+from manyi.accounts.models import User
+
+from .choices import ReviewStatus
+from .models import VisitPlan, VisitRecord, VisitTask
+
+
+class VisitScope:
+    """The visits one user may see and act on, built from their capabilities: the table above.
+
+    Every question is a queryset; the yes/no questions about one object ask the database the
+    same query (`allows(task)` is "is it in tasks()"), so a list and a page can never disagree.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        signed_in = user.is_authenticated
+
+        def can(capability):
+            return signed_in and user.can(capability)
+
+        self.works = can(perms.WORK_VISITS)
+        self.every_team = can(perms.VISITS_EVERY_TEAM)
+        # The team a manager manages is their department; without one they manage nobody.
+        self.team_id = getattr(user, "department_id", None) if can(perms.MANAGE_VISITS) else None
+        self.manages = (
+            self.works and can(perms.MANAGE_VISITS) and (self.every_team or self.team_id is not None)
+        )
+        self.reviews = self.manages and can(perms.REVIEW_VISITS)
+        self.reads_reports = can(perms.VIEW_VISIT_REPORTS)
+
+    # ------------------------------------------------------------------ querysets
+
+    def tasks(self):
+        """Tasks the user sees and may work: their own; a manager's team's and the pool with no
+        team; everything for every team."""
+        if not self.works:
+            return VisitTask.objects.none()
+        if self.manages and self.every_team:
+            return VisitTask.objects.all()
+        rows = Q(agent_id=self.user.pk)
+        if self.manages:
+            rows |= Q(department_id=self.team_id) | Q(agent__isnull=True, department__isnull=True)
+        return VisitTask.objects.filter(rows)
+
+    def worklist(self):
+        """The worklist's tabs: a manager's team's tasks (every team's), anyone else's own.
+        The pool with no team has its own tab (`pool()`); each is a range of one queue index."""
+        if not self.works:
+            return VisitTask.objects.none()
+        if not self.manages:
+            return VisitTask.objects.filter(agent_id=self.user.pk)
+        return self._team_rows(VisitTask.objects.all(), "department_id")
+
+    def pool(self):
+        """Unassigned tasks the user may hand out: their team's and those of no team."""
+        if not self.manages:
+            return VisitTask.objects.none()
+        unassigned = VisitTask.objects.filter(agent__isnull=True)
+        if self.every_team:
+            return unassigned
+        return unassigned.filter(Q(department__isnull=True) | Q(department_id=self.team_id))
+
+    def assignable_agents(self):
+        """Active users who work visits and to whom the user may assign a visit or plan row."""
+        if not self.manages:
+            return User.objects.none()
+        agents = User.objects.filter(is_active=True, role__in=perms.roles_with(perms.WORK_VISITS))
+        return self._team_rows(agents, "department_id").order_by("username")
+
+    def plans(self):
+        """Rows of the plan table 《客户回访计划表》 the user manages: those of their team's agents."""
+        if not self.manages:
+            return VisitPlan.objects.none()
+        return self._team_rows(VisitPlan.objects.all(), "agent__department_id")
+
+    def records(self):
+        """Visit records of the tasks the user sees."""
+        return VisitRecord.objects.filter(task__in=self.tasks())
+
+    def records_to_review(self):
+        """Records the user may review (审阅): of tasks they manage, written by someone else."""
+        if not self.reviews:
+            return VisitRecord.objects.none()
+        return self.records().exclude(agent_id=self.user.pk)
+
+    def report_tasks(self):
+        """Tasks the monthly report counts: every team's, or the manager's team's."""
+        if not self.reads_reports or not (self.every_team or self.team_id is not None):
+            return VisitTask.objects.none()
+        return self._team_rows(VisitTask.objects.all(), "department_id")
+
+    def _team_rows(self, queryset, team_field):
+        return queryset if self.every_team else queryset.filter(**{team_field: self.team_id})
+
+    # ------------------------------------------------------------------ one object
+
+    def allows(self, task):
+        """May the user see and work this task?"""
+        return self.tasks().filter(pk=task.pk).exists()
+
+    def may_manage(self, task):
+        """May the user assign or cancel this task?"""
+        return self.manages and self.allows(task)
+
+    def may_assign_to(self, agent):
+        return agent is not None and self.assignable_agents().filter(pk=agent.pk).exists()
+
+    def may_manage_plan(self, plan):
+        return self.plans().filter(pk=plan.pk).exists()
+
+    def may_review(self, record):
+        return self.records_to_review().filter(pk=record.pk).exists()
+
+    def may_correct(self, record):
+        """The agent who wrote a record corrects it once it was returned to them."""
+        return (
+            self.works and record.agent_id == self.user.pk and record.review_status == ReviewStatus.RETURNED
+        )

@@ -3,12 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from manyi.accounts import permissions as perms
-from manyi.accounts.choices import Role
 from manyi.accounts.models import User
 from manyi.campaigns.choices import CampaignState
 from manyi.campaigns.models import Campaign
 
+from .access import VisitScope
 from .choices import RuleKind
 from .models import VisitPlan, VisitRecord, VisitRule, VisitScript
 from .scripts import validate_script
@@ -137,20 +136,12 @@ class ReviewForm(_Styled, forms.Form):
         self.style()
 
 
-def agents_of(user):
-    """Active users who can work visits and whom `user` may assign to."""
-    users = User.objects.filter(is_active=True, role__in=[Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR])
-    if user.role != Role.ADMINISTRATOR:
-        users = users.filter(department_id=user.department_id)
-    return [u for u in users.order_by("username") if u.can(perms.WORK_VISITS)]
-
-
 class AssignForm(_Styled, forms.Form):
     agent = forms.ModelChoiceField(label=gettext_lazy("Agent"), queryset=User.objects.none())
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = User.objects.filter(pk__in=[u.pk for u in agents_of(user)])
+        self.fields["agent"].queryset = VisitScope(user).assignable_agents()
         self.style()
 
 
@@ -228,7 +219,7 @@ class PlanForm(_Styled, forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("customer_code", self.instance.customer.code)
         self.order_fields(["customer_code"])
-        self.fields["agent"].queryset = User.objects.filter(pk__in=[u.pk for u in agents_of(user)])
+        self.fields["agent"].queryset = VisitScope(user).assignable_agents()
         self.fields["campaign"].queryset = running_campaigns()
         self.fields["script"].queryset = VisitScript.objects.filter(is_active=True)
         self.style()

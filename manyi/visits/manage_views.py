@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from manyi.accounts import permissions as perms
-from manyi.accounts.choices import Role
 from manyi.accounts.decorators import capability_required
 from manyi.customers.exporting import clean_row, export_filename, xlsx_file
 
 from . import planner, workflow
+from .access import VisitScope
 from .forms import PlanForm, RuleForm, ScriptForm
-from .models import VisitPlan, VisitRule, VisitScript
+from .models import VisitRule, VisitScript
 from .workflow import VisitError
 
 
@@ -88,16 +88,13 @@ def _month(request):
 
 
 def _plans(request, month):
-    plans = VisitPlan.objects.filter(
-        planned_on__gte=month, planned_on__lt=planner.add_months(month, 1)
-    ).select_related("customer", "agent")
-    if request.user.role != Role.ADMINISTRATOR:
-        # Without a team no rows (as workflow.can_manage_plan and the report): a filter on a
-        # missing department would match every agent without one.
-        if request.user.department_id is None:
-            return plans.none()
-        plans = plans.filter(agent__department_id=request.user.department_id)
-    return plans.order_by("planned_on", "pk")
+    return (
+        VisitScope(request.user)
+        .plans()
+        .filter(planned_on__gte=month, planned_on__lt=planner.add_months(month, 1))
+        .select_related("customer", "agent")
+        .order_by("planned_on", "pk")
+    )
 
 
 @capability_required(perms.MANAGE_VISITS)
@@ -139,10 +136,7 @@ def plan_new(request):
 
 def _plan_for(user, pk):
     """A row of the user's plan table; 404 for another team's (no hint it exists)."""
-    plan = get_object_or_404(VisitPlan.objects.select_related("customer", "agent"), pk=pk)
-    if not workflow.can_manage_plan(user, plan):
-        raise Http404
-    return plan
+    return get_object_or_404(VisitScope(user).plans().select_related("customer", "agent"), pk=pk)
 
 
 @capability_required(perms.MANAGE_VISITS)

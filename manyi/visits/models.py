@@ -3,12 +3,12 @@
 Rules (VisitRule) and the plan table 《客户回访计划表》 (VisitPlan) produce visit tasks
 (VisitTask), one per source key so that planning twice never duplicates a task. Agents work
 the tasks; every call is a VisitAttempt; a visit done is written down as a VisitRecord (the
-fields of 《客户回访记录表》) that a supervisor reviews (审阅, 指导意见).
+fields of 《客户回访记录表》) that a supervisor reviews (审阅, 指导意见). Who sees which of
+them is decided in access.py (VisitScope).
 """
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -144,23 +144,6 @@ class VisitPlan(models.Model):
 class VisitTaskQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=(TaskStatus.PENDING, TaskStatus.CALLBACK))
-
-    def visible_to(self, user):
-        """Administrators see every task; supervisors their department's and the unassigned
-        pool; agents their own. The same rule as workflow.can_act."""
-        from manyi.accounts import permissions as perms
-        from manyi.accounts.choices import Role
-
-        if not user.is_authenticated or not user.can(perms.WORK_VISITS):
-            return self.none()
-        if user.role == Role.ADMINISTRATOR:
-            return self
-        if user.can(perms.MANAGE_VISITS):
-            pool = Q(agent__isnull=True, department__isnull=True)
-            if user.department_id:
-                pool |= Q(department_id=user.department_id)
-            return self.filter(pool | Q(agent=user))
-        return self.filter(agent=user)
 
 
 class VisitTask(models.Model):
@@ -348,11 +331,6 @@ class VisitAttempt(models.Model):
         return f"{self.task_id} {self.outcome} {self.at:%Y-%m-%d %H:%M}"
 
 
-class VisitRecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(task__in=VisitTask.objects.visible_to(user))
-
-
 class VisitRecord(models.Model):
     """《客户回访记录表》: what the customer said, what was done about it, and the review."""
 
@@ -392,8 +370,6 @@ class VisitRecord(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comments = models.TextField(_("comments (指导意见)"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-
-    objects = VisitRecordQuerySet.as_manager()
 
     class Meta:
         ordering = ["-visited_at", "-pk"]

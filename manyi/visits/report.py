@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from manyi.accounts.choices import Role
 from manyi.customers.choices import CustomerType
 from manyi.customers.exporting import clean_row
 from manyi.customers.masking import private_text
 
+from .access import VisitScope
 from .choices import ReviewStatus, TaskStatus
-from .models import VisitRecord, VisitTask
+from .models import VisitRecord
 from .planner import add_months
 
 ON_TIME_DAYS = 3
@@ -82,10 +82,8 @@ class MonthlyReport:
 
 
 def tasks_in_month(user, month):
-    tasks = VisitTask.objects.filter(planned_on__gte=month, planned_on__lt=add_months(month, 1))
-    if user.role in (Role.ADMINISTRATOR, Role.ANALYST) or not user.department_id:
-        return tasks if user.role in (Role.ADMINISTRATOR, Role.ANALYST) else tasks.none()
-    return tasks.filter(department_id=user.department_id)
+    """The tasks of the user's report (VisitScope.report_tasks) planned in the month."""
+    return VisitScope(user).report_tasks().filter(planned_on__gte=month, planned_on__lt=add_months(month, 1))
 
 
 def build(user, month):

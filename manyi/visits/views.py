@@ -17,26 +17,20 @@ from manyi.accounts import permissions as perms
 from manyi.accounts.decorators import capability_required
 
 from . import workflow, worklist
-from .choices import OPEN_STATUSES, ReviewStatus
-from .forms import (
-    AssignForm,
-    BusyForm,
-    CancelForm,
-    NoAnswerForm,
-    RecordForm,
-    RefusedForm,
-    ReviewForm,
-    agents_of,
-)
-from .models import VisitPreference, VisitRecord, VisitTask
+from .access import VisitScope
+from .choices import ReviewStatus
+from .forms import AssignForm, BusyForm, CancelForm, NoAnswerForm, RecordForm, RefusedForm, ReviewForm
+from .models import VisitPreference, VisitRecord
 from .scripts import render_script, script_context
 from .workflow import VisitError
 
 
 def _task_for(user, pk):
     """The task if the user may work on it; 404 when it is not theirs (no hint it exists)."""
-    task = get_object_or_404(
-        VisitTask.objects.select_related(
+    return get_object_or_404(
+        VisitScope(user)
+        .tasks()
+        .select_related(
             "customer",
             "contact",
             "agent",
@@ -48,21 +42,18 @@ def _task_for(user, pk):
         ),
         pk=pk,
     )
-    if not workflow.can_act(user, task):
-        raise Http404
-    return task
 
 
 def _record_for(user, pk):
-    record = get_object_or_404(
-        VisitRecord.objects.select_related(
+    """The record if the user may see its task; 404 otherwise."""
+    return get_object_or_404(
+        VisitScope(user)
+        .records()
+        .select_related(
             "task__customer", "task__campaign", "customer", "agent", "reviewed_by", "ticket", "response"
         ),
         pk=pk,
     )
-    if not workflow.can_act(user, record.task):
-        raise Http404
-    return record
 
 
 # ------------------------------------------------------------------------------ worklist
@@ -71,34 +62,31 @@ def _record_for(user, pk):
 @capability_required(perms.WORK_VISITS)
 def task_list(request):
     user = request.user
-    manager = user.can(perms.MANAGE_VISITS)
+    scope = VisitScope(user)
+    manager = scope.manages
     tabs = worklist.TABS + (worklist.MANAGER_TABS if manager else [])
     tab = request.GET.get("tab", "today")
     if tab not in dict(tabs):
         tab = "today"
     agent = None
-    agents = agents_of(user) if manager else []
+    agents = list(scope.assignable_agents())
     agent_id = request.GET.get("agent", "")
     if manager and agent_id:
         agent = next((a for a in agents if str(a.pk) == agent_id), None)
         if agent is None:
             messages.error(request, _("Choose an agent of your team."))
-    tasks = worklist.scope(user, agent)
+    tasks = scope.worklist() if agent is None else scope.worklist().filter(agent=agent)
     today = timezone.localdate()
     counts = worklist.counts(tasks, today)
     returned = worklist.returned_records(user)
     counts["returned"] = worklist.capped_count(returned)
     if manager:
-        counts["unassigned"] = worklist.capped_count(
-            worklist.unassigned(user).filter(status__in=OPEN_STATUSES)
-        )
+        counts["unassigned"] = worklist.capped_count(scope.pool().open())
     if tab == "returned":
         rows, page = list(returned[: worklist.PAGE]), None
     else:
         queryset = (
-            worklist.unassigned(user)
-            .filter(status__in=("pending", "callback"))
-            .order_by("-priority", "due_on", "pk")
+            scope.pool().open().order_by("-priority", "due_on", "pk")
             if tab == "unassigned"
             else worklist.tab_queryset(tasks, tab, today)
         )
@@ -189,7 +177,7 @@ def _call_context(request, task):
         "record_form": None,
         "answer_form": None,
         "assign_form": AssignForm(user=user, prefix="as", initial={"agent": task.agent_id})
-        if user.can(perms.MANAGE_VISITS)
+        if VisitScope(user).may_manage(task)
         else None,
     }
     if task.is_open:
@@ -396,6 +384,7 @@ def _save_after_warranty(request, customer, wanted):
 def record_detail(request, pk):
     from manyi.campaigns.answering import AnswerForm, answers_for_reader, can_see_individual_answers
 
+    scope = VisitScope(request.user)
     record = _record_for(request.user, pk)
     blocks = None
     allowed = bool(record.response_id) and can_see_individual_answers(request.user, record.response.campaign)
@@ -414,9 +403,9 @@ def record_detail(request, pk):
             "answers_allowed": allowed,
             "attempts": list(record.task.visit_attempts.select_related("by")),
             "review_form": ReviewForm()
-            if workflow.can_review(request.user, record) and record.review_status == ReviewStatus.SUBMITTED
+            if record.review_status == ReviewStatus.SUBMITTED and scope.may_review(record)
             else None,
-            "can_edit": workflow.can_edit_record(request.user, record),
+            "can_edit": scope.may_correct(record),
             "can_open_ticket": request.user.can(perms.CREATE_TICKETS)
             and record.problem.strip()
             and not record.ticket_id,
@@ -427,7 +416,7 @@ def record_detail(request, pk):
 @capability_required(perms.WORK_VISITS)
 def record_edit(request, pk):
     record = _record_for(request.user, pk)
-    if not workflow.can_edit_record(request.user, record):
+    if not VisitScope(request.user).may_correct(record):
         raise PermissionDenied
     form = RecordForm(request.POST or None, instance=record, prefix="rec")
     status = 200
@@ -484,9 +473,9 @@ def review_queue(request):
     from manyi.campaigns.answering import can_see_individual_answers
 
     records = (
-        VisitRecord.objects.visible_to(request.user)
+        VisitScope(request.user)
+        .records_to_review()
         .filter(review_status=ReviewStatus.SUBMITTED)
-        .exclude(agent=request.user)
         .select_related("customer", "agent", "response__campaign")
         .order_by("submitted_at", "pk")
     )

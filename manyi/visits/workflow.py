@@ -7,8 +7,9 @@
             ─ done ──────────→ done + VisitRecord (submitted) ─ approve → approved
                                                                 ─ return  → returned → resubmit
 
-Every outcome is a VisitAttempt. Each verb checks who may act (``can_act``), locks the task
-row, and raises VisitError with a message for the user, changing nothing, when refused.
+Every outcome is a VisitAttempt. Each verb asks the user's VisitScope (access.py) whether they
+may act, locks the task row, and raises VisitError with a message for the user, changing
+nothing, when refused.
 """
 
 import datetime
@@ -18,9 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from manyi.accounts import permissions as perms
-from manyi.accounts.choices import Role
-
+from .access import VisitScope
 from .choices import OPEN_STATUSES, PHONE_METHODS, Outcome, ReviewStatus, TaskStatus
 from .models import VisitAttempt, VisitRecord, VisitTask
 
@@ -34,23 +33,11 @@ class VisitError(ValueError):
     """A change the task's state or the user's role does not allow; the message is for the user."""
 
 
-def can_act(user, task):
-    """The task's agent, its team's supervisor (unassigned tasks too) and administrators."""
-    if not (user.is_authenticated and user.can(perms.WORK_VISITS)):
-        return False
-    if user.role == Role.ADMINISTRATOR or task.agent_id == user.pk:
-        return True
-    if not user.can(perms.MANAGE_VISITS):
-        return False
-    if task.department_id is not None:
-        return task.department_id == user.department_id
-    return task.agent_id is None  # the unassigned pool
-
-
 def _open_task(task, by):
-    if not can_act(by, task):
+    """The task row, locked, if `by` may work it and it is still open."""
+    locked = VisitScope(by).tasks().select_for_update().filter(pk=task.pk).first()
+    if locked is None:
         raise VisitError(_("This visit is not yours to work on."))
-    locked = VisitTask.objects.select_for_update().get(pk=task.pk)
     if locked.status not in OPEN_STATUSES:
         raise VisitError(
             _("This visit is already closed (%(status)s).") % {"status": locked.get_status_display()}
@@ -197,11 +184,12 @@ def complete(task, *, by, record, answers=None, now=None):
 
 
 def assign(task, *, by, agent):
-    if not (by.can(perms.MANAGE_VISITS) and can_act(by, task)):
+    scope = VisitScope(by)
+    if not scope.may_manage(task):
         raise VisitError(_("Only the team's supervisor can assign this visit."))
-    if agent is None or not agent.is_active or not agent.can(perms.WORK_VISITS):
+    if agent is None or not VisitScope(agent).works:
         raise VisitError(_("Choose an active agent."))
-    if by.role != Role.ADMINISTRATOR and agent.department_id != by.department_id:
+    if not scope.may_assign_to(agent):
         raise VisitError(_("Choose an agent of your team."))
     with transaction.atomic():
         task = _open_task(task, by)
@@ -211,14 +199,10 @@ def assign(task, *, by, agent):
     return task
 
 
-def can_review(user, record):
-    return user.can(perms.REVIEW_VISITS) and can_act(user, record.task) and record.agent_id != user.pk
-
-
 def review(record, *, by, approve, comments, now=None):
     """The supervisor's review (审阅): approve, or return with comments (指导意见)."""
     now = now or timezone.now()
-    if not can_review(by, record):
+    if not VisitScope(by).may_review(record):
         raise VisitError(_("You cannot review this record (reviews are by the agent's supervisor)."))
     comments = (comments or "").strip()
     if not approve and not comments:
@@ -238,7 +222,8 @@ def review(record, *, by, approve, comments, now=None):
 
 
 def can_edit_record(user, record):
-    return record.review_status == ReviewStatus.RETURNED and record.agent_id == user.pk
+    """VisitScope.may_correct, asked here by the security suite's route rules."""
+    return VisitScope(user).may_correct(record)
 
 
 def resubmit(record, *, by, now=None):
@@ -260,7 +245,7 @@ def open_problem_ticket(record, *, by):
     from manyi.tickets.choices import Channel
     from manyi.tickets.workflow import TicketError, open_ticket
 
-    if not can_act(by, record.task):
+    if not VisitScope(by).allows(record.task):
         raise VisitError(_("This visit is not yours to work on."))
     if not record.problem.strip():
         raise VisitError(_("Describe the problem found before opening a ticket."))
@@ -286,16 +271,11 @@ def open_problem_ticket(record, *, by):
     return ticket
 
 
-def can_manage(user, task):
-    """Supervisors of the task's team (and administrators): assign, cancel, edit its plan row."""
-    return user.is_authenticated and user.can(perms.MANAGE_VISITS) and can_act(user, task)
-
-
 def cancel(task, *, by, reason, now=None):
     """A supervisor cancels an open visit; who, when and why are kept as an attempt row
     (not counted as a call). The task leaves the worklists; the report counts it as cancelled."""
     now = now or timezone.now()
-    if not can_manage(by, task):
+    if not VisitScope(by).may_manage(task):
         raise VisitError(_("Only the team's supervisor can cancel this visit."))
     reason = _note(reason, required=True, what=_("Say why the visit is cancelled."))
     with transaction.atomic():
@@ -308,15 +288,6 @@ def cancel(task, *, by, reason, now=None):
 
 
 # ---------------------------------------------------------------- rows of the plan table
-
-
-def can_manage_plan(user, plan):
-    """The same rows the plan table shows: an administrator's all, a supervisor's own team's."""
-    if not (user.is_authenticated and user.can(perms.MANAGE_VISITS)):
-        return False
-    if user.role == Role.ADMINISTRATOR:
-        return True
-    return user.department_id is not None and plan.agent.department_id == user.department_id
 
 
 def plan_task(plan):
@@ -336,7 +307,7 @@ def plan_locked_reason(task):
 
 
 def _plan_guard(plan, by):
-    if not can_manage_plan(by, plan):
+    if not VisitScope(by).may_manage_plan(plan):
         raise VisitError(_("Only the team's supervisor can change this plan."))
     task = plan_task(plan)
     if task is not None:
@@ -354,7 +325,7 @@ def update_plan(plan, *, by):
     stored = type(plan).objects.select_related("agent").get(pk=plan.pk)
     with transaction.atomic():
         task = _plan_guard(stored, by)
-        if not can_manage_plan(by, plan):  # the new agent must be of the same team too
+        if not VisitScope(by).may_assign_to(plan.agent):  # the new agent must be of the team too
             raise VisitError(_("Choose an agent of your team."))
         plan.save()
         if task is None:

@@ -1,17 +1,14 @@
-"""The agent's worklist: which tasks a user's list shows, tab by tab, and the tab counts.
+"""The agent's worklist: the tasks of a user's list (VisitScope.worklist(), access.py), tab by
+tab, and the tab counts.
 
 Kept apart from the views so that the queries (and their indexes) are in one place. Each tab
 is a filter on one status in the order of an index (models.VisitTask.Meta.indexes).
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from manyi.accounts import permissions as perms
-from manyi.accounts.choices import Role
-
 from .choices import ReviewStatus, TaskStatus
-from .models import VisitRecord, VisitTask
+from .models import VisitRecord
 
 TABS = [
     ("today", _("Today")),
@@ -22,28 +19,6 @@ TABS = [
 ]
 MANAGER_TABS = [("unassigned", _("Unassigned"))]
 PAGE = 50
-
-
-def scope(user, agent=None):
-    """The tasks the list shows: one agent's (own, or chosen by a supervisor), the team's, all."""
-    tasks = VisitTask.objects.all()
-    if agent is not None:
-        return tasks.filter(agent=agent)
-    if user.role == Role.ADMINISTRATOR:
-        return tasks
-    if user.can(perms.MANAGE_VISITS) and user.department_id:
-        return tasks.filter(department_id=user.department_id)
-    return tasks.filter(agent=user)
-
-
-def unassigned(user):
-    tasks = VisitTask.objects.filter(agent__isnull=True)
-    if user.role == Role.ADMINISTRATOR:
-        return tasks
-    pool = Q(department__isnull=True)
-    if user.department_id:
-        pool |= Q(department_id=user.department_id)
-    return tasks.filter(pool)
 
 
 def tab_queryset(tasks, tab, today):

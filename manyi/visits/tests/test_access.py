@@ -46,20 +46,10 @@ EXPECTED = {
     "hank, a handler": ("", "", "", ""),
     "ivan, a disabled agent": ("", "", "", ""),
 }
-# Where the copies of the rule get it wrong until the scope object replaces them (issue 15):
-# agents_of() and assign() take every agent without a team as lone's (None == None), and
-# visible_to(), can_act() and the worklist's unassigned() give lone the pool.
-TODAY_WRONG = {
-    ("lone", "own"): "assigns his task to an agent without a team",
-    ("lone", "team"): "lists the tasks of an agent without a team in the agent filter",
-    ("lone", "pool"): "sees, reviews and assigns the pool",
-}
 
 
 def _case(who, kind, rights):
-    key = (who.split(",")[0], kind)
-    marks = [pytest.mark.xfail(strict=True, reason=TODAY_WRONG[key])] if key in TODAY_WRONG else []
-    return pytest.param(who, kind, set(rights.split()), id="-".join(key), marks=marks)
+    return pytest.param(who, kind, set(rights.split()), id=f"{who.split(',')[0]}-{kind}")
 
 
 CASES = [_case(who, kind, rights[n]) for who, rights in EXPECTED.items() for n, kind in enumerate(KINDS)]

@@ -10,6 +10,7 @@ from manyi.campaigns.answering import AnswerForm
 from manyi.campaigns.choices import Channel, ResponseStatus
 from manyi.testing import make_customer
 from manyi.visits import workflow
+from manyi.visits.access import VisitScope
 from manyi.visits.choices import Method, Outcome, ReviewStatus, TaskStatus
 from manyi.visits.models import VisitAttempt, VisitRecord
 from manyi.visits.workflow import VisitError
@@ -208,16 +209,16 @@ def test_a_visit_in_the_future_is_refused(team):
 
 def test_only_the_agent_the_teams_supervisor_and_administrators_may_act(team):
     task = make_task(agent=team.amy)
-    assert workflow.can_act(team.amy, task)
-    assert workflow.can_act(team.sam, task)  # supervisor of the service department
-    assert workflow.can_act(team.alice, task)
+    assert VisitScope(team.amy).allows(task)
+    assert VisitScope(team.sam).allows(task)  # supervisor of the service department
+    assert VisitScope(team.alice).allows(task)
     for outsider in (team.bob, team.olga, team.otto, team.hank, team.ana, team.ivan):
-        assert not workflow.can_act(outsider, task), outsider
+        assert not VisitScope(outsider).allows(task), outsider
     with pytest.raises(VisitError):
         workflow.record_refused(task, by=team.bob, reason="x")
     pool = make_task()  # unassigned, no department
-    assert workflow.can_act(team.sam, pool) and workflow.can_act(team.olga, pool)
-    assert not workflow.can_act(team.amy, pool)
+    assert VisitScope(team.sam).allows(pool) and VisitScope(team.olga).allows(pool)
+    assert not VisitScope(team.amy).allows(pool)
 
 
 def test_the_supervisor_approves_or_returns_and_the_agent_resubmits(team):
