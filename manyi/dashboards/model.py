@@ -1,18 +1,27 @@
-"""The satisfaction model page's data: a PLS path model fitted on a campaign's answers.
+"""The satisfaction model page's rules: the model proposed for a questionnaire, the model saved
+for it, checking a model against the questionnaire's items, and the PLS estimate on a campaign.
 
-The default model follows the questionnaire: each dimension is a construct measured by its
-items (mode A), and every dimension leads to the recommendation construct (the NPS answer)
-when the questionnaire asks it. Analysts may edit the model (the JSON form of
-analytics.pls.PathModel, the same as the manyi-pls command reads).
+A model is the JSON form of analytics.pls.PathModel (the same as the manyi-pls command reads).
+The proposal follows the questionnaire, as the ACSI does (Fornell et al. 1996: perceived
+quality → satisfaction → loyalty): each dimension is a construct measured by its rated items;
+they lead to overall satisfaction, measured by the questionnaire's outcome question, which
+leads to the recommendation (NPS) when the questionnaire asks it. See `propose` for what is
+proposed when the questionnaire lacks one of these.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.analytics import pls
+from manyi.surveys.choices import QuestionKind
 
+from .dataset import rated_items
 from .filters import analysed
-from .pls_messages import list_separator
+from .models import SavedPathModel
+from .pls_messages import list_separator, pls_error_message
 
 MAX_ROWS = 10_000  # complete responses used; larger campaigns are sampled (seeded)
 BOOTSTRAP = 500
@@ -24,24 +33,216 @@ BOOTSTRAP_BUDGET = 5_000_000
 RECOMMENDATION = "NPS"
 
 
-def default_model(campaign, dataset):
-    """The questionnaire's dimensions → recommendation, as the JSON form (a dict)."""
-    layout = campaign.questionnaire.layout()
-    titles = {d.code: d.title for d in campaign.questionnaire.dimensions.all()}
+@dataclass(frozen=True)
+class Proposal:
+    """The model proposed for a questionnaire (None when none is possible) and why, in the
+    user's language; `basis` names the case: "outcome", "recommendation", "higher_order" or
+    "none"."""
+
+    spec: dict | None
+    basis: str
+    reason: str
+
+
+def _unique(name, taken):
+    """`name`, or `name (2)`, `name (3)` … when a construct already has it."""
+    candidate, n = name, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    taken.add(candidate)
+    return candidate
+
+
+def propose(questionnaire):
+    """The model a statistician would start from for this questionnaire (a Proposal).
+
+    - Drivers: each dimension with a rated item is a construct measured by its rated items
+      (mode A); without dimensions the rated items form one construct. Items outside the
+      dimensions, other than the outcome, are left out (they do not make the index either).
+    - Overall satisfaction: the questionnaire's outcome question (整体满意度, Question.outcome,
+      never part of the index), a construct of one indicator the drivers lead to.
+    - Recommendation: the NPS question, led to by overall satisfaction (ACSI: satisfaction →
+      loyalty), or by the drivers when there is no outcome question.
+    - Neither: nothing outside the rated items can be explained, so overall satisfaction is a
+      second-order construct measured by all of them again (repeated indicators; Lohmöller
+      1989, Tenenhaus et al. 2005 §6) that each dimension (or, with fewer than two
+      dimensions, each rated item) leads to. Its paths describe how it is made up and its R²
+      is near 1 by construction: the reason says so, and how to get a model of drivers.
+    - No model when there are not two constructs to join by a path (a reason says why).
+    """
+    layout = questionnaire.layout()
+    scheme = layout.scheme
+    titles = dict(questionnaire.dimensions.values_list("code", "title"))
+    items = [item for item in scheme.items if not item.outcome]
+    outcome = next((item.key for item in scheme.items if item.outcome), None)
+    outcome_text = next((q.text for q in layout.questions if q.code == outcome), "")
+    asks_nps = any(q.kind == QuestionKind.NPS for q in layout.questions)
+    taken = set()
     blocks = {}
-    for question in layout.questions:
-        if question.dimension_id is None:
-            continue
-        code = question.dimension.code
-        keys = [row.code for row in layout.rows[question.pk]] if layout.rows[question.pk] else [question.code]
-        blocks.setdefault(titles.get(code, code), []).extend(k for k in keys if k in dataset.item_keys)
-    constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items() if keys}
+    for dimension in scheme.dimensions:
+        keys = [item.key for item in items if item.dimension == dimension.key]
+        if keys:
+            blocks[_unique(titles.get(dimension.key, dimension.key), taken)] = keys
+    drivers = _("each dimension is a construct measured by its rated items")
+    constructs = {}
     paths = []
-    if np.any(~np.isnan(dataset.nps)):
-        outcome = _("Recommendation")
-        constructs[outcome] = {"indicators": [RECOMMENDATION], "mode": "A"}
-        paths = [[name, outcome] for name in blocks if name in constructs and name != outcome]
-    return {"constructs": constructs, "paths": paths, "scheme": "path"}
+    if outcome or asks_nps:
+        if not blocks and items:
+            blocks = {_unique(_("Rated items"), taken): [item.key for item in items]}
+            drivers = _("the rated items form one construct")
+        constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items()}
+        leads_on = list(blocks)
+        if outcome:
+            satisfaction = _unique(_("Overall satisfaction"), taken)
+            constructs[satisfaction] = {"indicators": [outcome], "mode": "A"}
+            paths += [[name, satisfaction] for name in leads_on]
+            leads_on = [satisfaction]
+        if asks_nps:
+            recommendation = _unique(_("Recommendation"), taken)
+            constructs[recommendation] = {"indicators": [RECOMMENDATION], "mode": "A"}
+            paths += [[name, recommendation] for name in leads_on]
+        if not paths:
+            return Proposal(
+                None,
+                "none",
+                _(
+                    "No model can be proposed: the questionnaire rates nothing that could explain "
+                    "its overall question or the recommendation. Give it rated items."
+                ),
+            )
+        if outcome and asks_nps:
+            reason = _(
+                "Proposed from the questionnaire: %(drivers)s; it leads to overall satisfaction, "
+                "measured by the question “%(question)s”, which leads to the recommendation (the "
+                "0-10 NPS question)."
+            )
+        elif outcome:
+            reason = _(
+                "Proposed from the questionnaire: %(drivers)s; it leads to overall satisfaction, "
+                "measured by the question “%(question)s”."
+            )
+        else:
+            reason = _(
+                "Proposed from the questionnaire: %(drivers)s; it leads to the recommendation (the "
+                "0-10 NPS question). The questionnaire asks no overall satisfaction question "
+                "(one marked as the outcome of the key drivers), so satisfaction is no construct "
+                "of its own here."
+            )
+        basis = "outcome" if outcome else "recommendation"
+        spec = {"constructs": constructs, "paths": paths, "scheme": "path"}
+        return Proposal(spec, basis, reason % {"drivers": drivers, "question": outcome_text})
+    if len(blocks) < 2:
+        taken = set()
+        blocks = {_unique(item.key, taken): [item.key] for item in items}
+        drivers = _("each rated item is a construct of its own")
+    if len(blocks) < 2:
+        return Proposal(
+            None,
+            "none",
+            _(
+                "No model can be proposed: a path model needs two constructs joined by a path, "
+                "and this questionnaire has fewer than two rated items and no overall "
+                "satisfaction or recommendation question."
+            ),
+        )
+    constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items()}
+    satisfaction = _unique(_("Overall satisfaction"), taken)
+    constructs[satisfaction] = {"lower_order": list(blocks), "mode": "A"}
+    spec = {"constructs": constructs, "paths": [[name, satisfaction] for name in blocks], "scheme": "path"}
+    reason = _(
+        "Proposed from the questionnaire: %(drivers)s. It asks neither an overall satisfaction "
+        "question nor the recommendation, so nothing outside the rated items can be explained: "
+        "overall satisfaction is a second-order construct measured by all the rated items again "
+        "(repeated indicators), and each construct leads to it. These paths show how closely "
+        "each follows overall satisfaction, not an effect measured on its own, and its R² is "
+        "close to 1 by construction. Mark an overall satisfaction question as the outcome of "
+        "the key drivers in the questionnaire to estimate what drives satisfaction."
+    )
+    return Proposal(spec, "higher_order", reason % {"drivers": drivers})
+
+
+def indicator_choices(campaign):
+    """(key, label) of everything a construct can be measured by: the rated items (the
+    dataset's columns) and, when asked, the recommendation (NPS)."""
+    choices = [(key, f"{key} {text}") for key, text, *_rest in rated_items(campaign)]
+    nps = next((q for q in campaign.questionnaire.layout().questions if q.kind == QuestionKind.NPS), None)
+    if nps is not None:
+        choices.append((RECOMMENDATION, f"{RECOMMENDATION} {nps.text}"))
+    return choices
+
+
+def check(spec, known):
+    """The PathModel of `spec` whose indicators are all in `known`; raises ValueError
+    (pls.ModelError, see pls_messages, or a translated message) otherwise."""
+    model = pls.PathModel.from_dict(spec)
+    unknown = [name for name in dict.fromkeys(model.indicators) if name not in known]
+    if unknown:
+        raise ValueError(_("Unknown indicators: %(names)s.") % {"names": list_separator().join(unknown)})
+    return model
+
+
+def as_spec(model):
+    """The JSON form of a checked model, as the form and the JSON editor show it: a
+    higher-order construct by its lower-order constructs, every path listed."""
+    constructs = {}
+    for construct in model.constructs:
+        if construct.lower_order:
+            constructs[construct.name] = {"lower_order": list(construct.lower_order), "mode": construct.mode}
+        else:
+            constructs[construct.name] = {"indicators": list(construct.indicators), "mode": construct.mode}
+    spec = {"constructs": constructs, "paths": [list(path) for path in model.paths], "scheme": model.scheme}
+    if model.scale is not None:
+        spec["scale"] = list(model.scale)
+    return spec
+
+
+@dataclass(frozen=True)
+class Current:
+    """The model the page starts from (`spec`): the saved one (`uses_saved`) when it still
+    fits the questionnaire and the proposal was not asked for, else the proposal; `saved` is
+    the saved row if any, `problem` why it was set aside."""
+
+    spec: dict | None
+    proposal: Proposal
+    saved: SavedPathModel | None = None
+    uses_saved: bool = False
+    problem: str = ""
+
+
+def saved_model(questionnaire):
+    """The model saved for this questionnaire, else the newest saved for another version of
+    it (a new version keeps the analyst's model while its items still fit), else None."""
+    saved = SavedPathModel.objects.select_related("questionnaire", "saved_by")
+    return (
+        saved.filter(questionnaire=questionnaire).first()
+        or saved.filter(questionnaire__family=questionnaire.family)
+        .order_by("-questionnaire__version")
+        .first()
+    )
+
+
+def current(campaign, *, proposed=False):
+    """The saved model if it still fits the questionnaire's items (unless `proposed` asks for
+    the proposal), else the proposal (a Current)."""
+    questionnaire = campaign.questionnaire
+    proposal = propose(questionnaire)
+    saved = saved_model(questionnaire)
+    if saved is None or proposed:
+        return Current(proposal.spec, proposal, saved)
+    try:
+        model = check(saved.spec, {key for key, _label in indicator_choices(campaign)})
+    except ValueError as problem:
+        why = _("The saved model no longer fits the questionnaire: %(problem)s The proposed model is shown.")
+        return Current(proposal.spec, proposal, saved, problem=why % {"problem": pls_error_message(problem)})
+    return Current(as_spec(model), proposal, saved, uses_saved=True)
+
+
+def save(questionnaire, spec, *, by):
+    """Keep `spec` (checked: see check) as the questionnaire's model."""
+    SavedPathModel.objects.update_or_create(
+        questionnaire=questionnaire, defaults={"spec": spec, "saved_by": by, "saved_at": timezone.now()}
+    )
 
 
 def model_data(dataset, selection, model, scheme, seed=1):
@@ -55,11 +256,8 @@ def model_data(dataset, selection, model, scheme, seed=1):
         if key in model.indicators
     }
     columns[RECOMMENDATION] = dataset.nps[keep]
-    unknown = [name for name in model.indicators if name not in columns]
-    if unknown:
-        raise ValueError(_("Unknown indicators: %(names)s.") % {"names": list_separator().join(unknown)})
     complete = np.ones(keep.size, bool)
-    for name in model.indicators:
+    for name in dict.fromkeys(model.indicators):
         complete &= ~np.isnan(columns[name])
     rows = np.flatnonzero(complete)
     total = int(rows.size)
@@ -68,14 +266,12 @@ def model_data(dataset, selection, model, scheme, seed=1):
     return {name: columns[name][rows] for name in model.indicators}, total
 
 
-def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
-    """Fit and bootstrap the model (`resamples`, drawn with `seed`, within BOOTSTRAP_BUDGET);
-    returns a dict for the template.
+def estimate(campaign, dataset, selection, model, resamples=BOOTSTRAP, seed=1):
+    """Fit and bootstrap `model` (a PathModel from check) with `resamples` drawn with `seed`,
+    within BOOTSTRAP_BUDGET; returns a dict for the template.
 
-    Raises ValueError: pls.ModelError (English, see pls_messages.pls_error_message) or an
-    already translated message.
+    Raises pls.ModelError (English, see pls_messages.pls_error_message) on a data problem.
     """
-    model = pls.PathModel.from_dict(spec)
     data, complete = model_data(dataset, selection, model, campaign.questionnaire.layout().scheme)
     rows = len(next(iter(data.values()))) if data else 0
     drawn = min(resamples, max(BOOTSTRAP, BOOTSTRAP_BUDGET // max(rows, 1)))
@@ -96,6 +292,8 @@ def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
     ave, rho_c, alpha = result.ave, result.rho_c, result.cronbach_alpha
     htmt = result.htmt
     names = list(model.names)
+    higher_order = {c.name for c in model.constructs if c.lower_order}
+    levels = _levels(model)
     return {
         "model": model,
         "used": result.n_rows,
@@ -111,6 +309,7 @@ def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
             {
                 "name": name,
                 "mode": pls.construct_mode(model, name),
+                "higher_order": name in higher_order,
                 "ave": ave.get(name),
                 "rho_c": rho_c.get(name),
                 "alpha": alpha.get(name),
@@ -131,7 +330,12 @@ def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
         "names": names,
         "diagram": {
             "nodes": [
-                {"name": name, "r2": result.r2.get(name), "exogenous": name not in model.endogenous}
+                {
+                    "name": name,
+                    "r2": result.r2.get(name),
+                    "exogenous": name not in model.endogenous,
+                    "level": levels[name],
+                }
                 for name in names
             ],
             "links": [
@@ -145,3 +349,20 @@ def estimate(campaign, dataset, selection, spec, resamples=BOOTSTRAP, seed=1):
             ],
         },
     }
+
+
+def _levels(model):
+    """Each construct's column in the path diagram: 0 for those no path leads to, else one
+    more than the furthest construct leading to it (in topological order: paths are acyclic)."""
+    levels = dict.fromkeys(model.names, 0)
+    waiting = {name: len(model.predecessors(name)) for name in model.names}
+    ready = [name for name in model.names if not waiting[name]]
+    while ready:
+        source = ready.pop()
+        for start, target in model.paths:
+            if start == source:
+                levels[target] = max(levels[target], levels[source] + 1)
+                waiting[target] -= 1
+                if not waiting[target]:
+                    ready.append(target)
+    return levels

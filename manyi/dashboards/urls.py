@@ -9,6 +9,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/responses/", views.drill_down, name="drill_down"),
     path("campaigns/<int:pk>/keywords/", views.keywords, name="keywords"),
     path("campaigns/<int:pk>/model/", views.satisfaction_model, name="model"),
+    path("campaigns/<int:pk>/model/save/", views.save_satisfaction_model, name="model_store"),
     path("campaigns/<int:pk>/crosstab/", views.crosstab, name="crosstab"),
     path("campaigns/<int:pk>/wordcloud.png", views.word_cloud, name="word_cloud"),
 ]

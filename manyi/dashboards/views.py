@@ -1,15 +1,17 @@
-"""Dashboard pages: thin views over dashboards.summary (figures) and dashboards.filters."""
-
-import json
+"""Dashboard pages: thin views over dashboards.summary (figures), dashboards.filters and
+dashboards.model (the satisfaction model)."""
 
 import numpy as np
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
@@ -17,9 +19,9 @@ from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
-from manyi.forms import InputTooLarge, parse_id, parse_json
+from manyi.forms import parse_id
 
-from . import crosstabs, model, open_answers
+from . import crosstabs, model, model_forms, open_answers
 from .dataset import campaign_dataset
 from .filters import SEGMENTS, DashboardFilterForm, Selection, category_names, mask
 from .pls_messages import pls_error_message
@@ -110,10 +112,6 @@ def _chart_data(summary):
     }
 
 
-# A posted model: the default of a large questionnaire, printed with indents, is a few kB.
-MAX_MODEL_TEXT = 50_000
-
-
 class BootstrapForm(forms.Form):
     resamples = forms.TypedChoiceField(
         label=gettext_lazy("Bootstrap resamples"),
@@ -131,51 +129,83 @@ class BootstrapForm(forms.Form):
     )
 
 
-@capability_required(permissions.VIEW_ANALYSIS)
-def satisfaction_model(request, pk):
-    """The PLS path model of the campaign: the default from the questionnaire, or the
-    analyst's own (posted as JSON; nothing is stored)."""
-    campaign = _campaign(pk)
-    dataset = campaign_dataset(campaign)
-    form, selection, _segment = _filters(request, campaign, dataset)
-    spec = model.default_model(campaign, dataset)
-    error, status = "", 200
+def _model_page(request, campaign, dataset, start, posted=None):
+    """The satisfaction model page: the model `start` (model.current) or the `posted` one
+    (model_forms.read), estimated on the selection unless refused. A refused post is 400, as
+    is a posted model the data cannot estimate; a GET the data cannot estimate says why."""
+    filters, selection, _segment = _filters(request, campaign, dataset)
+    indicators = model.indicator_choices(campaign)
     chosen = {"resamples": model.BOOTSTRAP, "seed": 1}  # what an empty field or a GET means
-    if request.method == "POST":
+    if posted is None:
+        checked, error = None, ""
+        if start.spec is not None:
+            checked = model.check(start.spec, {key for key, _label in indicators})
+        editor, text = model_forms.ModelEditor(indicators, spec=start.spec), model_forms.as_text(start.spec)
+    else:
         chosen |= {name: request.POST[name] for name in chosen if request.POST.get(name, "") != ""}
-        try:
-            spec = parse_json(request.POST.get("model", ""), max_length=MAX_MODEL_TEXT)
-        except InputTooLarge as problem:
-            error, status = str(problem), 400
-        except ValueError:
-            error, status = _("The model is not valid JSON."), 400
+        checked, error, editor, text = posted.model, posted.error, posted.editor, posted.text
     options = BootstrapForm(chosen)
     if not error and not options.is_valid():
-        error, status = (
-            " ".join(f"{options[name].label}: {' '.join(e)}" for name, e in options.errors.items()),
-            400,
-        )
-    context = {
-        "campaign": campaign,
-        "form": form,
-        "options": options,
-        "selection": selection,
-        "spec_json": json.dumps(spec, ensure_ascii=False, indent=2),
-    }
-    if not error:
+        error = " ".join(f"{options[name].label}: {' '.join(e)}" for name, e in options.errors.items())
+    result = None
+    if checked is not None and not error:
         try:
-            context["result"] = model.estimate(
+            result = model.estimate(
                 campaign,
                 dataset,
                 selection,
-                spec,
+                checked,
                 options.cleaned_data["resamples"],
                 options.cleaned_data["seed"],
             )
         except ValueError as problem:
-            error, status = pls_error_message(problem), 400
-    context["error"] = error
+            error = pls_error_message(problem)
+    context = {
+        "campaign": campaign,
+        "form": filters,
+        "options": options,
+        "selection": selection,
+        "start": start,
+        "editor": editor,
+        "spec_json": text,
+        "result": result,
+        "error": error,
+        "can_save": request.user.can(permissions.EDIT_SURVEYS),
+    }
+    status = 400 if error and request.method == "POST" else 200
     return render(request, "dashboards/model.html", context, status=status)
+
+
+@capability_required(permissions.VIEW_ANALYSIS)
+def satisfaction_model(request, pk):
+    """The PLS path model of the campaign: the model saved for its questionnaire, else the
+    one proposed from it (?proposed shows the proposal); an edited model posted here is
+    estimated, not stored (see save_satisfaction_model)."""
+    campaign = _campaign(pk)
+    dataset = campaign_dataset(campaign)
+    start = model.current(campaign, proposed="proposed" in request.GET)
+    posted = None
+    if request.method == "POST":
+        posted = model_forms.read(request.POST, model.indicator_choices(campaign), start.spec)
+    return _model_page(request, campaign, dataset, start, posted)
+
+
+@require_POST
+@capability_required(permissions.VIEW_ANALYSIS, permissions.EDIT_SURVEYS)
+def save_satisfaction_model(request, pk):
+    """Keep the posted model (form or JSON) as the questionnaire's model; a refused one
+    changes nothing and the page says why."""
+    campaign = _campaign(pk)
+    start = model.current(campaign)
+    posted = model_forms.read(request.POST, model.indicator_choices(campaign), start.spec)
+    if posted.error:
+        return _model_page(request, campaign, campaign_dataset(campaign), start, posted)
+    model.save(campaign.questionnaire, posted.spec, by=request.user)
+    messages.success(
+        request, _("Model saved: every campaign of this questionnaire is now estimated with it.")
+    )
+    query = request.GET.urlencode()
+    return redirect(reverse("dashboards:model", args=[campaign.pk]) + (f"?{query}" if query else ""))
 
 
 class CrossTabForm(forms.Form):

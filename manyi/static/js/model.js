@@ -1,4 +1,4 @@
-// Draws the PLS path diagram: exogenous constructs on the left, the others to the right,
+// Draws the PLS path diagram: exogenous constructs on the left, the others in columns by level,
 // arrows labelled with the path coefficients (bold when the bootstrap interval excludes 0).
 (function () {
   "use strict";
@@ -7,8 +7,8 @@
     var element = document.getElementById("chart-model");
     if (!source || !element || !window.echarts) return;
     var data = JSON.parse(source.textContent);
-    var left = data.nodes.filter(function (n) { return n.exogenous; });
-    var right = data.nodes.filter(function (n) { return !n.exogenous; });
+    // One column per level (0: no path leads to it), exogenous constructs on the left.
+    var depth = Math.max.apply(null, data.nodes.map(function (n) { return n.level || 0; }));
     function place(list, x) {
       return list.map(function (n, i) {
         var label = n.name + (n.r2 === null || n.r2 === undefined ? "" : "\nR² = " + n.r2.toFixed(3));
@@ -16,7 +16,11 @@
                  itemStyle: { color: n.exogenous ? "#1976d2" : "#2e7d32" } };
       });
     }
-    var nodes = place(left, 10).concat(place(right, 90));
+    var nodes = [];
+    for (var level = 0; level <= depth; level++) {
+      var column = data.nodes.filter(function (n) { return (n.level || 0) === level; });
+      nodes = nodes.concat(place(column, depth ? 10 + 80 * level / depth : 10));
+    }
     var chart = echarts.init(element, null, { renderer: "svg" });
     chart.setOption({
       series: [{
