@@ -220,8 +220,9 @@ class Command(BaseCommand):
             users,
             random.Random(demo_data.SEED + 1),
         )
-        load_demo_improvements(users)
+        # Visits add answers to the surveys: the improvement quotes the figures after them.
         load_demo_visits(users, random.Random(demo_data.SEED + 2))
+        load_demo_improvements(users)
         load_demo_reports(users)
         return {
             "departments": len(departments),
