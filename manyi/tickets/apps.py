@@ -6,3 +6,10 @@ class TicketsConfig(AppConfig):
     name = "manyi.tickets"
     label = "tickets"
     verbose_name = _("Feedback and complaints")
+
+    def ready(self):
+        from manyi.customers import timeline
+
+        from . import timeline as ticket_timeline
+
+        timeline.register(ticket_timeline.tickets)
