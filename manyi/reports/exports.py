@@ -75,28 +75,57 @@ def _number_labels(options):
     return {float(o.points): o.label for o in options if o.points is not None}
 
 
+class _Columns:
+    """The table being built: variables and their columns, in the order they are added."""
+
+    def __init__(self, size):
+        self.size, self.variables, self.columns = size, [], {}
+
+    def add(self, variable, column):
+        self.variables.append(variable)
+        self.columns[variable.name] = column
+
+    def table(self):
+        return ResponseTable(variables=self.variables, columns=self.columns, size=self.size)
+
+
+def _yes_no():
+    return {1.0: _("Yes"), 0.0: _("No")}
+
+
 def build_table(campaign, *, show_personal: bool) -> ResponseTable:
-    """The campaign's completed responses, one row each in response-number order."""
+    """The campaign's completed responses, one row each in response-number order: the response,
+    its customer, its segments, its scores, then the answers question by question."""
     dataset = campaign_dataset(campaign)
-    n = dataset.size
-    layout = campaign.questionnaire.layout()
-    variables, columns = [], {}
+    table = _Columns(dataset.size)
+    _response_columns(table, dataset)
+    grades = _customer_columns(table, campaign, dataset, show_personal)
+    _segment_columns(table, dataset)
+    _score_columns(table, campaign, dataset, grades)
+    from_answers = _question_columns(table, campaign.questionnaire.layout(), dataset)
+    if from_answers:
+        _fill_answers(campaign, dataset, from_answers, table.columns, show_personal)
+    return table.table()
 
-    def add(variable, column):
-        variables.append(variable)
-        columns[variable.name] = column
 
-    yes_no = {1.0: _("Yes"), 0.0: _("No")}
-    add(Variable("response_id", _("Response number"), "number", "nominal"), dataset.ids.astype(np.float64))
+def _response_columns(table, dataset):
+    table.add(
+        Variable("response_id", _("Response number"), "number", "nominal"), dataset.ids.astype(np.float64)
+    )
     completed = dataset.completed + np.timedelta64(_utc_offset(), "s")
-    add(Variable("completed_at", _("Completed at"), "datetime", "scale"), completed)
+    table.add(Variable("completed_at", _("Completed at"), "datetime", "scale"), completed)
     channel_names = dict(Channel.choices)
     channel_labels = np.array(
         [str(channel_names.get(code, code)) for code in dataset.labels["channel"]] + [""], dtype=object
     )
-    add(Variable("channel", _("Channel"), "text", categorical=True), channel_labels[dataset.codes["channel"]])
+    table.add(
+        Variable("channel", _("Channel"), "text", categorical=True), channel_labels[dataset.codes["channel"]]
+    )
 
-    # Customer columns: one query, placed by response number.
+
+def _customer_columns(table, campaign, dataset, show_personal):
+    """Customer code, name, phone and e-mail (masked without the right to personal data): one
+    query, placed by response number. Returns the responses' grades, a later column."""
     rows = list(
         Response.objects.filter(
             campaign_id=campaign.pk, status=ResponseStatus.COMPLETED, pk__lte=dataset.last_id
@@ -111,45 +140,48 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     for column, (name, clean) in enumerate(
         (("grade", None), ("code", None), ("name", None), ("phone", phone), ("email", email)), start=1
     ):
-        values = np.full(n, "", dtype=object)
+        values = np.full(dataset.size, "", dtype=object)
         cells = [row[column] or "" for row, ok in zip(rows, found, strict=True) if ok]
         values[at[found]] = [clean(v) for v in cells] if clean else cells
         columns_of[name] = values
-    codes, names, phones, emails, grades = (
-        columns_of[k] for k in ("code", "name", "phone", "email", "grade")
-    )
-    add(Variable("customer_code", _("Customer code"), "text"), codes)
-    add(Variable("customer_name", _("Customer name"), "text"), names)
-    add(Variable("phone", _("Phone"), "text"), phones)
-    add(Variable("email", _("E-mail"), "text"), emails)
+    table.add(Variable("customer_code", _("Customer code"), "text"), columns_of["code"])
+    table.add(Variable("customer_name", _("Customer name"), "text"), columns_of["name"])
+    table.add(Variable("phone", _("Phone"), "text"), columns_of["phone"])
+    table.add(Variable("email", _("E-mail"), "text"), columns_of["email"])
+    return columns_of["grade"]
+
+
+def _segment_columns(table, dataset):
     for category, label in (("region", _("Region")), ("customer_type", _("Customer type"))):
         labels = np.array(category_names(category, dataset.labels[category]) + [""], dtype=object)
-        add(Variable(category, label, "text", categorical=True), labels[dataset.codes[category]])
+        table.add(Variable(category, label, "text", categorical=True), labels[dataset.codes[category]])
 
-    # Scores, as stored with each response when it was completed.
-    add(
-        Variable("valid", _("Valid questionnaire"), "number", values=yes_no),
+
+def _score_columns(table, campaign, dataset, grades):
+    """Scores, as stored with each response when it was completed."""
+    table.add(
+        Variable("valid", _("Valid questionnaire"), "number", values=_yes_no()),
         dataset.valid.astype(np.float64),
     )
     # Every answer is exported; this flag says which ones the figures count (one voice per
     # customer: a customer's earlier answers are set aside), so the figures can be rebuilt by
     # hand from the export: the counted, valid rows.
-    add(
-        Variable("counted", _("Counted in the figures"), "number", values=yes_no),
+    table.add(
+        Variable("counted", _("Counted in the figures"), "number", values=_yes_no()),
         mask(dataset, Selection()).astype(np.float64),
     )
-    add(
+    table.add(
         Variable("index", _("Satisfaction index (0-100)"), "number", "scale"),
         dataset.index.astype(np.float64),
     )
-    add(Variable("grade", _("Grade"), "text", categorical=True), grades)
-    add(
-        Variable("satisfied", _("Satisfied customer"), "number", values=yes_no),
+    table.add(Variable("grade", _("Grade"), "text", categorical=True), grades)
+    table.add(
+        Variable("satisfied", _("Satisfied customer"), "number", values=_yes_no()),
         np.where(dataset.valid, dataset.satisfied.astype(np.float64), np.nan),
     )
     titles = {d.code: d.title for d in campaign.questionnaire.dimensions.all()}
     for column, key in enumerate(dataset.dimension_keys):
-        add(
+        table.add(
             Variable(
                 f"dim_{re.sub(r'[^0-9A-Za-z_]', '_', key)}",
                 _("Dimension score: %(code)s %(title)s") % {"code": key, "title": titles.get(key, key)},
@@ -159,93 +191,100 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
             dataset.dimensions[:, column].astype(np.float64),
         )
 
-    # The answers, question by question in the respondents' order.
-    item_at = {key: i for i, key in enumerate(dataset.item_keys)}
-    from_answers = {}  # question pk -> (question, options)
+
+def _question_columns(table, layout, dataset):
+    """The answers, question by question in the respondents' order: the rated items, their stated
+    importance and the first NPS question from the dataset; the other answers as empty columns
+    that _fill_answers fills. Returns {question pk: (question, options)} of those."""
+    from_answers = {}
     nps_done = False
     for question in layout.questions:
         options = list(layout.options[question.pk].values())
-        title = f"{question.code} {question.text}"
-        if _rated(question, options):
-            items = (
-                [
-                    (row.code, row, f"{question.code} {question.text}: {row.text}")
-                    for row in layout.rows[question.pk]
-                ]
-                if question.kind == QuestionKind.MATRIX
-                else [(question.code, None, title)]
-            )
-            for key, row, label in items:
-                column = item_at.get(key)
-                values = (
-                    dataset.points[:, column].astype(np.float64) if column is not None else np.full(n, np.nan)
-                )
-                add(
-                    Variable(
-                        variable_name(question, row), label, "number", "ordinal", _number_labels(options)
-                    ),
-                    values,
-                )
-                if question.ask_importance:
-                    stated = (
-                        dataset.importance[:, column].astype(np.float64)
-                        if column is not None
-                        else np.full(n, np.nan)
-                    )
-                    add(
-                        Variable(
-                            variable_name(question, row, "importance"),
-                            _("%(item)s (importance 1-5)") % {"item": label},
-                            "number",
-                            "ordinal",
-                        ),
-                        stated,
-                    )
-            if question.allow_other:
-                from_answers[question.pk] = (question, options)
-                add(
-                    Variable(
-                        variable_name(question, suffix="other"),
-                        _("%(item)s (other)") % {"item": title},
-                        "text",
-                    ),
-                    np.full(n, "", dtype=object),
-                )
-            continue
-        if question.kind == QuestionKind.NPS and not nps_done:
+        rated = _rated(question, options)
+        if rated:
+            _rated_columns(table, question, layout.rows[question.pk], options, dataset)
+        elif question.kind == QuestionKind.NPS and not nps_done:
             # The first NPS question's answer is stored with the response (answering._nps).
             nps_done = True
-            add(Variable(variable_name(question), title, "number", "scale"), dataset.nps.astype(np.float64))
-            continue
-        from_answers[question.pk] = (question, options)
-        if question.kind == QuestionKind.MULTIPLE:
-            for option in options:
-                add(
-                    Variable(
-                        variable_name(question, suffix=str(option.pk)),
-                        f"{title}: {option.label}",
-                        "number",
-                        values=yes_no,
-                    ),
-                    np.zeros(n),
-                )
-        elif question.kind == QuestionKind.NPS:
-            add(Variable(variable_name(question), title, "number", "scale"), np.full(n, np.nan))
-        elif question.kind == QuestionKind.TEXT:
-            add(Variable(variable_name(question), title, "text"), np.full(n, "", dtype=object))
-        else:  # single choice or yes / no without points: the option's position from 1
-            labels = {float(i + 1): o.label for i, o in enumerate(options)}
-            add(Variable(variable_name(question), title, "number", "nominal", labels), np.full(n, np.nan))
-        if question.allow_other:
-            add(
-                Variable(
-                    variable_name(question, suffix="other"), _("%(item)s (other)") % {"item": title}, "text"
-                ),
-                np.full(n, "", dtype=object),
+            title = f"{question.code} {question.text}"
+            table.add(
+                Variable(variable_name(question), title, "number", "scale"), dataset.nps.astype(np.float64)
             )
-    if from_answers:
-        _fill_answers(campaign, dataset, from_answers, columns, show_personal)
-    return ResponseTable(variables=variables, columns=columns, size=n)
+            continue
+        else:
+            _answer_columns(table, question, options)
+        if not rated or question.allow_other:
+            from_answers[question.pk] = (question, options)
+        if question.allow_other:
+            table.add(
+                Variable(
+                    variable_name(question, suffix="other"),
+                    _("%(item)s (other)") % {"item": f"{question.code} {question.text}"},
+                    "text",
+                ),
+                np.full(table.size, "", dtype=object),
+            )
+    return from_answers
+
+
+def _rated_columns(table, question, rows, options, dataset):
+    """A rated question's points (each row of a matrix), with the importance stated beside them."""
+    item_at = {key: i for i, key in enumerate(dataset.item_keys)}
+    title = f"{question.code} {question.text}"
+    if question.kind == QuestionKind.MATRIX:
+        items = [(row.code, row, f"{title}: {row.text}") for row in rows]
+    else:
+        items = [(question.code, None, title)]
+    for key, row, label in items:
+        column = item_at.get(key)
+        values = (
+            dataset.points[:, column].astype(np.float64)
+            if column is not None
+            else np.full(table.size, np.nan)
+        )
+        table.add(
+            Variable(variable_name(question, row), label, "number", "ordinal", _number_labels(options)),
+            values,
+        )
+        if question.ask_importance:
+            stated = (
+                dataset.importance[:, column].astype(np.float64)
+                if column is not None
+                else np.full(table.size, np.nan)
+            )
+            table.add(
+                Variable(
+                    variable_name(question, row, "importance"),
+                    _("%(item)s (importance 1-5)") % {"item": label},
+                    "number",
+                    "ordinal",
+                ),
+                stated,
+            )
+
+
+def _answer_columns(table, question, options):
+    """Empty columns for an answer the dataset does not hold (filled by _fill_answers)."""
+    title = f"{question.code} {question.text}"
+    n = table.size
+    if question.kind == QuestionKind.MULTIPLE:
+        for option in options:
+            table.add(
+                Variable(
+                    variable_name(question, suffix=str(option.pk)),
+                    f"{title}: {option.label}",
+                    "number",
+                    values=_yes_no(),
+                ),
+                np.zeros(n),
+            )
+    elif question.kind == QuestionKind.NPS:
+        table.add(Variable(variable_name(question), title, "number", "scale"), np.full(n, np.nan))
+    elif question.kind == QuestionKind.TEXT:
+        table.add(Variable(variable_name(question), title, "text"), np.full(n, "", dtype=object))
+    else:  # single choice or yes / no without points: the option's position from 1
+        labels = {float(i + 1): o.label for i, o in enumerate(options)}
+        table.add(Variable(variable_name(question), title, "number", "nominal", labels), np.full(n, np.nan))
 
 
 def _positions(dataset, ids):

@@ -106,17 +106,68 @@ def default_purpose():
 
 
 def report_figures(campaign, now=None):
-    """The report's figures for the campaign's responses as they are now."""
+    """The report's figures for the campaign's responses as they are now: one function per
+    section computes that section's part."""
     questionnaire = campaign.questionnaire
     dataset = campaign_dataset(campaign)
     summary = dashboard_summary(campaign, Selection(), dataset=dataset)
     counts = campaign_counts(campaign)
-    headline = summary["headline"]
-    index = headline["index"]
-    target = campaign.target_index
+    names = quadrant_names()
+    dimensions = _dimensions(summary, questionnaire)
+    items = _items(summary, {d["key"]: d["title"] for d in dimensions}, names)
+    quadrant, priorities = _importance(summary["importance"], names)
+    texts = _open_answers(campaign, dataset)
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "generated_at": (now or timezone.now()).isoformat(),
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "series": campaign.series,
+            "wave": campaign.wave,
+            "confidential": campaign.confidential,
+        },
+        "questionnaire": {
+            "id": questionnaire.pk,
+            "title": questionnaire.title,
+            "version": questionnaire.version,
+        },
+        "purpose": campaign.purpose.strip() or default_purpose(),
+        "method": _method(campaign, questionnaire, counts),
+        "technical": _technical(campaign, dataset),
+        "fieldwork": _fieldwork(campaign, dataset, counts),
+        "overall": _overall(summary["headline"], campaign.target_index),
+        "dimensions": dimensions,
+        "items": items,
+        "waves": [
+            {
+                "label": w["label"],
+                "current": w["current"],
+                "n": w["summary"].n,
+                "mean": _num(w["summary"].mean),
+            }
+            for w in summary["waves"]
+            if w["summary"] is not None
+        ],
+        "trend": [
+            {"period": f"{p.label // 100}-{p.label % 100:02d}", "n": p.n, "mean": _num(p.mean)}
+            for p in summary["trend"]
+        ],
+        "quadrant": quadrant,
+        "priorities": priorities,
+        "problems": _problems(items, priorities, campaign.target_index, questionnaire.satisfied_threshold),
+        "improvements": improvement_figures(campaign),
+        "questions": _questions(questionnaire),
+        "open_answers": texts["questions"],
+        "keywords": texts["keywords"],
+    }
 
+
+def _method(campaign, questionnaire, counts):
+    """The method and sample: how the customers were drawn and asked, and seed 000's counts
+    (发放 issued, 回收 returned, 回收率 = returned / issued, 有效率 = valid / returned)."""
     channel_names = dict(Channel.choices)
-    method = {
+    return {
         "sampling": str(campaign.get_sampling_method_display()),
         "sampling_method": campaign.sampling_method,
         "sample_size": campaign.sample_size,
@@ -139,10 +190,16 @@ def report_figures(campaign, now=None):
         "threshold": _num(questionnaire.satisfied_threshold),
         "bands": [[_num(low), label] for low, label in questionnaire.bands],
     }
+
+
+def _overall(headline, target):
+    """The overall index against the target and the earlier waves, the satisfied-customer rate,
+    NPS and the grade bands, as the dashboard's headline gives them."""
+    index = headline["index"]
     satisfied = headline["satisfied"]
     nps = headline["nps"]
     ci = headline["index_ci"]
-    overall = {
+    return {
         "responses": headline["responses"],
         "valid": headline["valid"],
         "index": _num(index),
@@ -175,9 +232,11 @@ def report_figures(campaign, now=None):
             for band in headline["bands"] or ()
         ],
     }
-    names = quadrant_names()
+
+
+def _dimensions(summary, questionnaire):
     weights = {d.code: d.weight for d in questionnaire.dimensions.all()}
-    dimensions = [
+    return [
         {
             "key": d["key"],
             "title": d["title"],
@@ -187,7 +246,11 @@ def report_figures(campaign, now=None):
         }
         for d in summary["dimensions"]
     ]
-    dimension_titles = {d["key"]: d["title"] for d in dimensions}
+
+
+def _items(summary, dimension_titles, names):
+    """Each item's statistics, quadrant and answer distribution (the CSR data report's
+    frequencies: all of the item's answers, share of n)."""
     items = []
     for row in summary["items"]:
         s = row["summary"]
@@ -214,88 +277,46 @@ def report_figures(campaign, now=None):
                 ],
             }
         )
-    importance = summary["importance"]
-    quadrant = None
-    priorities = []
-    if importance:
-        quadrant = {
-            "source": importance["source"],
-            "importance_line": _num(importance["importance_line"]),
-            "performance_line": _num(importance["performance_line"]),
-            "points": [
-                {
-                    "key": p["key"],
-                    "label": p["label"],
-                    "importance": _num(p["importance"]),
-                    "performance": _num(p["performance"]),
-                    "quadrant": p["quadrant"],
-                }
-                for p in importance["points"]
-            ],
-            "labels": names,
-        }
-        # key_drivers ranks 急需改进 first, then 继续保持, 次要 and 锦上添花.
-        priorities = [
+    return items
+
+
+def _importance(importance, names):
+    """(the quadrant chart's points and lines, the key drivers as priorities), or (None, [])
+    without an importance analysis. key_drivers ranks 急需改进 first, then 待定, 继续保持, 次要
+    and 锦上添花."""
+    if not importance:
+        return None, []
+    quadrant = {
+        "source": importance["source"],
+        "importance_line": _num(importance["importance_line"]),
+        "performance_line": _num(importance["performance_line"]),
+        "points": [
             {
-                "priority": d["driver"].priority,
-                "key": d["driver"].item,
-                "label": d["label"],
-                "importance": _num(d["driver"].importance),
-                "performance": _num(d["driver"].performance),
-                "gap": _num(d["driver"].performance_gap),
-                "share": _num(d["share"]),
-                "quadrant": d["driver"].quadrant,
-                "quadrant_label": names.get(d["driver"].quadrant, ""),
+                "key": p["key"],
+                "label": p["label"],
+                "importance": _num(p["importance"]),
+                "performance": _num(p["performance"]),
+                "quadrant": p["quadrant"],
             }
-            for d in importance["drivers"]
-        ]
-    problems = _problems(items, priorities, target, questionnaire.satisfied_threshold)
-    technical, fieldwork = _technical(campaign, dataset), _fieldwork(campaign, dataset, counts)
-    texts = _open_answers(campaign, dataset)
-    return {
-        "format": SNAPSHOT_FORMAT,
-        "generated_at": (now or timezone.now()).isoformat(),
-        "campaign": {
-            "id": campaign.pk,
-            "name": campaign.name,
-            "series": campaign.series,
-            "wave": campaign.wave,
-            "confidential": campaign.confidential,
-        },
-        "questionnaire": {
-            "id": questionnaire.pk,
-            "title": questionnaire.title,
-            "version": questionnaire.version,
-        },
-        "purpose": campaign.purpose.strip() or default_purpose(),
-        "method": method,
-        "technical": technical,
-        "fieldwork": fieldwork,
-        "overall": overall,
-        "dimensions": dimensions,
-        "items": items,
-        "waves": [
-            {
-                "label": w["label"],
-                "current": w["current"],
-                "n": w["summary"].n,
-                "mean": _num(w["summary"].mean),
-            }
-            for w in summary["waves"]
-            if w["summary"] is not None
+            for p in importance["points"]
         ],
-        "trend": [
-            {"period": f"{p.label // 100}-{p.label % 100:02d}", "n": p.n, "mean": _num(p.mean)}
-            for p in summary["trend"]
-        ],
-        "quadrant": quadrant,
-        "priorities": priorities,
-        "problems": problems,
-        "improvements": improvement_figures(campaign),
-        "questions": _questions(questionnaire),
-        "open_answers": texts["questions"],
-        "keywords": texts["keywords"],
+        "labels": names,
     }
+    priorities = [
+        {
+            "priority": d["driver"].priority,
+            "key": d["driver"].item,
+            "label": d["label"],
+            "importance": _num(d["driver"].importance),
+            "performance": _num(d["driver"].performance),
+            "gap": _num(d["driver"].performance_gap),
+            "share": _num(d["share"]),
+            "quadrant": d["driver"].quadrant,
+            "quadrant_label": names.get(d["driver"].quadrant, ""),
+        }
+        for d in importance["drivers"]
+    ]
+    return quadrant, priorities
 
 
 def _technical(campaign, dataset):
