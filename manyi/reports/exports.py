@@ -296,9 +296,22 @@ def _positions(dataset, ids):
     return at, found
 
 
+@dataclass
+class _AnswerRows:
+    """The answer rows _fill_answers read, as arrays: row i goes to the table's row at[i]."""
+
+    at: np.ndarray
+    option_ids: np.ndarray  # -1: no option (a number or a text)
+    numbers: tuple
+    texts: tuple
+    text: object  # the open texts as this reader may see them (masked or not)
+
+    def texts_of(self, picked):
+        return [self.text(self.texts[i]) for i in picked]
+
+
 def _fill_answers(campaign, dataset, questions, columns, show_personal):
     """The answers the dataset does not hold: one query, placed with array operations."""
-    text = (lambda v: v) if show_personal else mask_text
     rows = list(
         Answer.objects.filter(
             response__campaign_id=campaign.pk,
@@ -314,31 +327,41 @@ def _fill_answers(campaign, dataset, questions, columns, show_personal):
     response_ids, question_ids, option_ids, numbers, texts = zip(*rows, strict=True)
     at, found = _positions(dataset, response_ids)
     question_ids = np.asarray(question_ids, dtype=np.int64)
-    option_ids = np.asarray([-1 if o is None else o for o in option_ids], dtype=np.int64)
+    answers = _AnswerRows(
+        at,
+        np.asarray([-1 if o is None else o for o in option_ids], dtype=np.int64),
+        numbers,
+        texts,
+        (lambda v: v) if show_personal else mask_text,
+    )
     for pk, (question, options) in questions.items():
         mine = found & (question_ids == pk)
-        if not mine.any():
-            continue
-        chosen = mine & (option_ids >= 0)
-        if question.kind == QuestionKind.MULTIPLE:
-            for option in options:
-                name = variable_name(question, suffix=str(option.pk))
-                columns[name][at[chosen & (option_ids == option.pk)]] = 1.0
-        elif question.kind == QuestionKind.NPS:
-            picked = np.flatnonzero(mine)
-            columns[variable_name(question)][at[picked]] = [
-                np.nan if numbers[i] is None else numbers[i] for i in picked
-            ]
-        elif question.kind == QuestionKind.TEXT:
-            picked = np.flatnonzero(mine)
-            columns[variable_name(question)][at[picked]] = [text(texts[i]) for i in picked]
-        elif variable_name(question) in columns:
-            for position, option in enumerate(options, start=1):
-                columns[variable_name(question)][at[chosen & (option_ids == option.pk)]] = float(position)
-        if question.allow_other and question.kind != QuestionKind.TEXT:
-            picked = np.flatnonzero(mine & (option_ids < 0))
-            picked = [i for i in picked if texts[i]]
-            columns[variable_name(question, suffix="other")][at[picked]] = [text(texts[i]) for i in picked]
+        if mine.any():
+            _place_answers(columns, question, options, mine, answers)
+
+
+def _place_answers(columns, question, options, mine, answers):
+    """One question's answers (the rows `mine`) into its columns."""
+    at, option_ids = answers.at, answers.option_ids
+    chosen = mine & (option_ids >= 0)
+    if question.kind == QuestionKind.MULTIPLE:
+        for option in options:
+            name = variable_name(question, suffix=str(option.pk))
+            columns[name][at[chosen & (option_ids == option.pk)]] = 1.0
+    elif question.kind == QuestionKind.NPS:
+        picked = np.flatnonzero(mine)
+        columns[variable_name(question)][at[picked]] = [
+            np.nan if answers.numbers[i] is None else answers.numbers[i] for i in picked
+        ]
+    elif question.kind == QuestionKind.TEXT:
+        picked = np.flatnonzero(mine)
+        columns[variable_name(question)][at[picked]] = answers.texts_of(picked)
+    elif variable_name(question) in columns:
+        for position, option in enumerate(options, start=1):
+            columns[variable_name(question)][at[chosen & (option_ids == option.pk)]] = float(position)
+    if question.allow_other and question.kind != QuestionKind.TEXT:
+        picked = [i for i in np.flatnonzero(mine & (option_ids < 0)) if answers.texts[i]]
+        columns[variable_name(question, suffix="other")][at[picked]] = answers.texts_of(picked)
 
 
 def _utc_offset():
