@@ -460,15 +460,30 @@ def save_response(
     return existing, True
 
 
-def _store(response, answers, complete, now):
-    from manyi.tickets.survey_rule import calls_for_ticket
+# Rules asked of each response as it is completed (scored, in memory, not saved yet): one
+# that answers True marks it ``ticket_pending`` for the periodic job. The tickets app registers
+# its low-score rule from TicketsConfig.ready(); campaigns sits below tickets and never imports it.
+_follow_up_rules = []
 
+
+def register_follow_up_rule(rule):
+    """Add ``rule(response) -> bool`` to the rules asked of every completed response."""
+    if rule not in _follow_up_rules:
+        _follow_up_rules.append(rule)
+    return rule
+
+
+def calls_for_follow_up(response):
+    return any(rule(response) for rule in _follow_up_rules)
+
+
+def _store(response, answers, complete, now):
     if complete:
         # Scored here, in memory, from the cached layout: the response row is written once.
         response.status = ResponseStatus.COMPLETED
         response.completed_at = now
         apply_scores(response, answers)
-        response.ticket_pending = calls_for_ticket(response)  # the periodic job opens it
+        response.ticket_pending = calls_for_follow_up(response)  # the periodic job opens it
     if response.pk is None:
         hot_sql.insert([response])
     else:

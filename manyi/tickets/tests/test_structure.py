@@ -73,6 +73,12 @@ def test_the_tickets_modules_import_each_other_without_a_cycle():
     assert _cycle(graph) is None
 
 
+def test_answering_a_survey_does_not_import_the_tickets_app():
+    """Campaigns sits below tickets: the low-score rule is registered by TicketsConfig.ready()."""
+    imported = _imports(ROOT / "campaigns" / "answering.py")
+    assert not {module for module in imported if module.startswith("manyi.tickets")}
+
+
 def test_the_cycle_finder_finds_one():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
