@@ -33,7 +33,8 @@ class _Styled:
 
 
 def running_campaigns():
-    return Campaign.objects.filter(state=CampaignState.RUNNING)
+    """The surveys a visit may ask: running, and not a survey's visit results (results.py)."""
+    return Campaign.objects.filter(state=CampaignState.RUNNING, visit_results_of__isnull=True)
 
 
 class RecordForm(_Styled, forms.ModelForm):

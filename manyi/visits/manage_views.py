@@ -18,13 +18,22 @@ from . import planner, workflow
 from .access import VisitScope
 from .forms import PlanForm, RuleForm, ScriptForm
 from .models import VisitRule, VisitScript
+from .results import surveys_and_results
 from .workflow import VisitError
 
 
 @capability_required(perms.MANAGE_VISITS)
 def rule_list(request):
-    rules = VisitRule.objects.select_related("campaign", "script")
-    return render(request, "visits/rules.html", {"rules": rules, "lead_days": planner.LEAD_DAYS})
+    rules = list(VisitRule.objects.select_related("campaign", "script"))
+    return render(
+        request,
+        "visits/rules.html",
+        {
+            "rules": rules,
+            "lead_days": planner.LEAD_DAYS,
+            "answer_surveys": surveys_and_results(rule.campaign for rule in rules),
+        },
+    )
 
 
 @capability_required(perms.MANAGE_VISITS)
@@ -104,11 +113,16 @@ def plan_list(request):
     if month is None:
         messages.error(request, _("Give the month as YYYY-MM."))
         month, status = timezone.localdate().replace(day=1), 400
-    plans = list(_plans(request, month).prefetch_related("tasks"))
+    plans = list(_plans(request, month).select_related("campaign").prefetch_related("tasks"))
     for plan in plans:
         plan.locked_reason = workflow.plan_locked_reason(next(iter(plan.tasks.all()), None))
     template = "visits/plans_print.html" if request.GET.get("print") else "visits/plans.html"
-    return render(request, template, {"plans": plans, "month": month}, status=status)
+    context = {
+        "plans": plans,
+        "month": month,
+        "answer_surveys": surveys_and_results(plan.campaign for plan in plans),
+    }
+    return render(request, template, context, status=status)
 
 
 @capability_required(perms.MANAGE_VISITS)

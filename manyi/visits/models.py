@@ -392,6 +392,29 @@ class VisitRecord(models.Model):
         return [self._meta.get_field(name).verbose_name for name in self.CONTENTS if getattr(self, name)]
 
 
+class VisitResults(models.Model):
+    """A survey campaign and its visit results campaign (回访结果): where a return visit's answers
+    go when the customer holds no open invitation of the survey. The rule is in results.py."""
+
+    survey = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, related_name="visit_results", verbose_name=_("survey")
+    )
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        on_delete=models.CASCADE,
+        related_name="visit_results_of",
+        verbose_name=_("visit results"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("visit results")
+        verbose_name_plural = _("visit results")
+
+    def __str__(self):
+        return str(self.campaign)
+
+
 class PlannerRun(models.Model):
     """The planner ran for this day: the periodic job plans once a day, not every minute."""
 

@@ -21,6 +21,7 @@ from .access import VisitScope
 from .choices import ReviewStatus
 from .forms import AssignForm, BusyForm, CancelForm, NoAnswerForm, RecordForm, RefusedForm, ReviewForm
 from .models import VisitPreference, VisitRecord
+from .results import open_invitation
 from .scripts import render_script, script_context
 from .workflow import VisitError
 
@@ -50,7 +51,13 @@ def _record_for(user, pk):
         VisitScope(user)
         .records()
         .select_related(
-            "task__customer", "task__campaign", "customer", "agent", "reviewed_by", "ticket", "response"
+            "task__customer",
+            "task__campaign",
+            "customer",
+            "agent",
+            "reviewed_by",
+            "ticket",
+            "response__campaign",
         ),
         pk=pk,
     )
@@ -198,6 +205,7 @@ def _call_context(request, task):
         )
         if task.campaign_id and task.campaign.is_open():
             context["answer_form"] = AnswerForm(task.campaign.questionnaire)
+            context["answers_invitation"] = open_invitation(task.campaign, customer.pk)
     return context
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from .access import VisitScope
 from .choices import OPEN_STATUSES, PHONE_METHODS, Outcome, ReviewStatus, TaskStatus
 from .models import VisitAttempt, VisitRecord, VisitTask
+from .results import where_answers_go
 
 UNREACHABLE_AFTER_DAYS = 3  # attempts on three different days, then the customer is unreachable
 CALLBACK_WITHIN = datetime.timedelta(days=60)
@@ -125,25 +126,11 @@ def answer_channel(method):
     return Channel.PHONE if method in PHONE_METHODS else Channel.VISIT
 
 
-def open_invitation(campaign, customer_id):
-    """The customer's invitation to this campaign not answered yet, if any: a visit that asks
-    the questionnaire answers it (回收 by phone or on site, seed 000's 电话催收), so the campaign
-    counts one returned questionnaire, not an invitation left open beside a second answer."""
-    from manyi.campaigns.choices import InvitationStatus
-    from manyi.campaigns.models import Invitation
-
-    return (
-        Invitation.objects.filter(campaign=campaign, customer_id=customer_id)
-        .exclude(status=InvitationStatus.COMPLETED)
-        .order_by("pk")
-        .first()
-    )
-
-
 def complete(task, *, by, record, answers=None, now=None):
     """The visit took place: store the record (an unsaved VisitRecord with the form's fields),
-    the questionnaire answers (cleaned data of the AnswerForm, scored like web answers) and
-    a DONE attempt; the record waits for the supervisor's review."""
+    the questionnaire answers (cleaned data of the AnswerForm, scored like web answers; in the
+    survey when they answer the customer's open invitation, else in its visit results: see
+    results.py) and a DONE attempt; the record waits for the supervisor's review."""
     from manyi.campaigns.answering import save_response
 
     now = now or timezone.now()
@@ -157,14 +144,14 @@ def complete(task, *, by, record, answers=None, now=None):
         task = _open_task(task, by)
         response = None
         if answers is not None:
-            campaign = task.campaign
+            campaign, invitation = where_answers_go(task.campaign, task.customer_id, now=now)
             # One id per task: a second submit finds the stored answers instead of adding more.
             response, _created = save_response(
                 campaign=campaign,
                 questionnaire=campaign.questionnaire,
                 cleaned_data=answers,
                 channel=answer_channel(record.method),
-                invitation=open_invitation(campaign, task.customer_id),
+                invitation=invitation,
                 customer=task.customer,
                 agent=by,
                 submission_id=uuid.uuid5(uuid.NAMESPACE_URL, f"manyi-visit-task-{task.pk}"),

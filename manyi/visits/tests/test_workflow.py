@@ -168,21 +168,6 @@ def test_a_visit_answers_the_customers_open_invitation_of_the_campaign(team):
     assert counts["uninvited"] == []
 
 
-def test_a_visit_to_a_customer_not_invited_is_counted_apart_from_the_returned(team):
-    from manyi.campaigns.workflow import campaign_counts
-
-    campaign = make_visit_campaign()
-    task = make_task(agent=team.amy, campaign=campaign)
-    form = AnswerForm(campaign.questionnaire, data={}, complete=False)
-    assert form.is_valid()
-    record = workflow.complete(
-        task, by=team.amy, record=unsaved_record(), answers=form.cleaned_data, now=at(23, 11)
-    )
-    assert record.response.invitation is None
-    counts = campaign_counts(campaign)
-    assert (counts["returned"], counts["uninvited_completed"]) == (0, 1)
-
-
 def test_an_on_site_visit_is_stored_with_the_visit_channel(team):
     campaign = make_visit_campaign()
     task = make_task(agent=team.amy, campaign=campaign, method=Method.ON_SITE_KEY)
