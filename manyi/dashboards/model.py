@@ -36,8 +36,8 @@ RECOMMENDATION = "NPS"
 @dataclass(frozen=True)
 class Proposal:
     """The model proposed for a questionnaire (None when none is possible) and why, in the
-    user's language; `basis` names the case: "outcome", "recommendation", "higher_order" or
-    "none"."""
+    user's language; `basis` names the case: "outcome", "recommendation", "dimension_scores",
+    "higher_order" or "none"."""
 
     spec: dict | None
     basis: str
@@ -64,11 +64,15 @@ def propose(questionnaire):
       never part of the index), a construct of one indicator the drivers lead to.
     - Recommendation: the NPS question, led to by overall satisfaction (ACSI: satisfaction →
       loyalty), or by the drivers when there is no outcome question.
-    - Neither: nothing outside the rated items can be explained, so overall satisfaction is a
-      second-order construct measured by all of them again (repeated indicators; Lohmöller
-      1989, Tenenhaus et al. 2005 §6) that each dimension (or, with fewer than two
-      dimensions, each rated item) leads to. Its paths describe how it is made up and its R²
-      is near 1 by construction: the reason says so, and how to get a model of drivers.
+    - Neither: nothing outside the rated items can be explained. Overall satisfaction is then
+      a construct measured by the dimension scores, each dimension leading to it: the
+      two-stage approach to a higher-order construct (Becker, Klein & Wetzels 2012) with the
+      questionnaire's own dimension scores as the first stage, so each dimension counts once
+      (repeated indicators would weigh a dimension by its number of items). With fewer than
+      two dimensions each rated item is a construct, and overall satisfaction the
+      second-order construct of them all (repeated indicators; Lohmöller 1989, Tenenhaus et
+      al. 2005 §6). Either way the paths describe how overall satisfaction is made up and its
+      R² is near 1 by construction: the reason says so, and how to get a model of drivers.
     - No model when there are not two constructs to join by a path (a reason says why).
     """
     layout = questionnaire.layout()
@@ -79,11 +83,12 @@ def propose(questionnaire):
     outcome_text = next((q.text for q in layout.questions if q.code == outcome), "")
     asks_nps = any(q.kind == QuestionKind.NPS for q in layout.questions)
     taken = set()
-    blocks = {}
+    blocks, blocks_of = {}, set()  # construct name -> item keys; dimensions that have one
     for dimension in scheme.dimensions:
         keys = [item.key for item in items if item.dimension == dimension.key]
         if keys:
             blocks[_unique(titles.get(dimension.key, dimension.key), taken)] = keys
+            blocks_of.add(dimension.key)
     drivers = _("each dimension is a construct measured by its rated items")
     constructs = {}
     paths = []
@@ -132,6 +137,27 @@ def propose(questionnaire):
         basis = "outcome" if outcome else "recommendation"
         spec = {"constructs": constructs, "paths": paths, "scheme": "path"}
         return Proposal(spec, basis, reason % {"drivers": drivers, "question": outcome_text})
+    codes = [code for code in score_dimensions(questionnaire) if code in blocks_of]
+    if len(blocks) >= 2 and len(codes) == len(blocks):
+        constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items()}
+        satisfaction = _unique(_("Overall satisfaction"), taken)
+        constructs[satisfaction] = {"indicators": codes, "mode": "A"}
+        reason = _(
+            "Proposed from the questionnaire: %(drivers)s. It asks neither an overall satisfaction "
+            "question nor the recommendation, so nothing outside the rated items can be "
+            "explained: overall satisfaction is measured by the dimension scores (each dimension "
+            "once, as in the index), and each dimension leads to it. The paths show how much "
+            "each dimension weighs in overall satisfaction as the answers have it, to set beside "
+            "the questionnaire's own weights, not an effect measured on its own; its R² is close "
+            "to 1 by construction. Mark an overall satisfaction question as the outcome of the "
+            "key drivers in the questionnaire to estimate what drives satisfaction."
+        )
+        spec = {
+            "constructs": constructs,
+            "paths": [[name, satisfaction] for name in blocks],
+            "scheme": "path",
+        }
+        return Proposal(spec, "dimension_scores", reason % {"drivers": drivers})
     if len(blocks) < 2:
         taken = set()
         blocks = {_unique(item.key, taken): [item.key] for item in items}
@@ -153,19 +179,35 @@ def propose(questionnaire):
     reason = _(
         "Proposed from the questionnaire: %(drivers)s. It asks neither an overall satisfaction "
         "question nor the recommendation, so nothing outside the rated items can be explained: "
-        "overall satisfaction is a second-order construct measured by all the rated items again "
-        "(repeated indicators), and each construct leads to it. These paths show how closely "
-        "each follows overall satisfaction, not an effect measured on its own, and its R² is "
-        "close to 1 by construction. Mark an overall satisfaction question as the outcome of "
-        "the key drivers in the questionnaire to estimate what drives satisfaction."
+        "overall satisfaction is a second-order construct measured by all their items again "
+        "(repeated indicators), and each construct leads to it. The paths show how much each "
+        "weighs in overall satisfaction as the answers have it (one with more items weighs "
+        "more), not an effect measured on its own; its R² is close to 1 by construction. Mark "
+        "an overall satisfaction question as the outcome of the key drivers in the "
+        "questionnaire to estimate what drives satisfaction."
     )
     return Proposal(spec, "higher_order", reason % {"drivers": drivers})
 
 
+def score_dimensions(questionnaire):
+    """{code: title} of the dimensions whose scores may be indicators: a dimension code that is
+    also an item's key (or NPS) would be ambiguous, so that dimension's score is not offered."""
+    scheme = questionnaire.layout().scheme
+    taken = {item.key for item in scheme.items} | {RECOMMENDATION}
+    titles = dict(questionnaire.dimensions.values_list("code", "title"))
+    return {d.key: titles.get(d.key, d.key) for d in scheme.dimensions if d.key not in taken}
+
+
 def indicator_choices(campaign):
     """(key, label) of everything a construct can be measured by: the rated items (the
-    dataset's columns) and, when asked, the recommendation (NPS)."""
+    dataset's columns), the dimension scores (0-100, as stored with each response) and, when
+    asked, the recommendation (NPS)."""
     choices = [(key, f"{key} {text}") for key, text, *_rest in rated_items(campaign)]
+    score = _("dimension score")
+    choices += [
+        (code, f"{code} {title} ({score})")
+        for code, title in score_dimensions(campaign.questionnaire).items()
+    ]
     nps = next((q for q in campaign.questionnaire.layout().questions if q.kind == QuestionKind.NPS), None)
     if nps is not None:
         choices.append((RECOMMENDATION, f"{RECOMMENDATION} {nps.text}"))
@@ -247,7 +289,8 @@ def save(questionnaire, spec, *, by):
 
 def model_data(dataset, selection, model, scheme, seed=1):
     """Columns for the model's indicators over the analysed responses (valid questionnaires,
-    with the validity rule's neutral answers filled in; a sample when large)."""
+    with the validity rule's neutral answers filled in; a sample when large): items,
+    dimension scores (by dimension code) and the recommendation (NPS)."""
     rows = analysed(dataset, selection)
     keep = np.flatnonzero(rows)
     columns = {
@@ -255,6 +298,9 @@ def model_data(dataset, selection, model, scheme, seed=1):
         for i, key in enumerate(dataset.item_keys)
         if key in model.indicators
     }
+    for j, code in enumerate(dataset.dimension_keys):
+        if code in model.indicators and code not in columns:
+            columns[code] = dataset.dimensions[keep, j].astype(np.float64)
     columns[RECOMMENDATION] = dataset.nps[keep]
     complete = np.ones(keep.size, bool)
     for name in dict.fromkeys(model.indicators):

@@ -35,7 +35,7 @@ class ConstructForm(forms.Form):
         choices=[("A", gettext_lazy("A (reflective)")), ("B", gettext_lazy("B (formative)"))],
         initial="A",
         required=False,  # a blank row need not say
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm w-8rem"}),
     )
     indicators = forms.MultipleChoiceField(
         label=gettext_lazy("Indicators"),

@@ -180,17 +180,34 @@ def iso_constructs(**changes):
 # --------------------------------------------------------------------------- the proposal
 
 
-def test_the_iso_ten_items_get_overall_satisfaction_as_a_second_order_construct():
-    """No overall question and no NPS: nothing outside the items to explain."""
+def test_the_iso_ten_items_get_overall_satisfaction_measured_by_the_dimension_scores():
+    """No overall question and no NPS: nothing outside the items to explain, so overall
+    satisfaction is measured by the five dimension scores, each dimension once."""
     questionnaire = create_from_template("iso9001_ten_items")
     with translation.override("en"):
         proposal = model.propose(questionnaire)
     dimensions = ["企业形象", "价格", "产品", "服务", "交付"]
-    assert proposal.basis == "higher_order"
+    assert proposal.basis == "dimension_scores"
     assert proposal.spec["constructs"]["产品"] == {"indicators": ["Q3", "Q4", "Q5"], "mode": "A"}
-    assert proposal.spec["constructs"]["Overall satisfaction"] == {"lower_order": dimensions, "mode": "A"}
+    assert proposal.spec["constructs"]["Overall satisfaction"] == {
+        "indicators": ["D1", "D2", "D3", "D4", "D5"],
+        "mode": "A",
+    }
     assert proposal.spec["paths"] == [[name, "Overall satisfaction"] for name in dimensions]
     assert "R² is close to 1 by construction" in proposal.reason
+
+
+def test_a_dimension_code_that_is_also_an_item_code_makes_a_second_order_construct():
+    questionnaire = make_questionnaire(title="编码重复")
+    for code, item in (("Q1", "Q2"), ("D2", "Q3")):
+        dimension = Dimension.objects.create(questionnaire=questionnaire, code=code, title=f"维度{code}")
+        make_question(questionnaire, item, dimension=dimension)
+    make_question(questionnaire, "Q1")  # an item outside the dimensions, coded like D1's dimension
+    questionnaire.refresh_from_db()
+    with translation.override("en"):
+        proposal = model.propose(questionnaire)
+    assert proposal.basis == "higher_order"
+    assert proposal.spec["constructs"]["Overall satisfaction"]["lower_order"] == ["维度Q1", "维度D2"]
 
 
 def test_an_overall_question_and_the_nps_give_dimensions_satisfaction_recommendation():
@@ -317,7 +334,7 @@ def test_the_form_shows_the_proposal_and_posting_it_unchanged_estimates_the_same
     names = [fields[f"construct-{i}-name"][0] for i in range(int(fields["construct-TOTAL_FORMS"][0]))]
     assert names == ["企业形象", "价格", "产品", "服务", "交付", "总体满意度", ""]  # and one blank row
     assert fields["construct-2-indicators"] == ["Q3", "Q4", "Q5"]
-    assert fields["construct-5-lower_order"] == ["企业形象", "价格", "产品", "服务", "交付"]
+    assert fields["construct-5-indicators"] == ["D1", "D2", "D3", "D4", "D5"]
     again = client.post(page_url(iso_campaign), {**fields, "editor": "form"})
     assert again.status_code == 200
     assert shown_paths(again.content.decode()) == shown_paths(first)
