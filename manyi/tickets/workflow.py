@@ -232,7 +232,7 @@ REOPEN_FIRST = gettext_lazy("Reopen the ticket before changing it.")
 class Change:
     """A change of a ticket that is not a transition: who may make it (``may(ticket, user)``,
     else ``refused`` is said), in which states (else ``wrong_state``), and whether the system
-    (no user: inbound mail, the SLA sweep) makes it too."""
+    (no user: inbound mail, the public feedback page) makes it too."""
 
     name: str
     may: Callable
