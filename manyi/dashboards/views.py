@@ -139,7 +139,10 @@ def _model_page(request, campaign, dataset, start, posted=None):
     if posted is None:
         checked, error = None, ""
         if start.spec is not None:
-            checked = model.check(start.spec, {key for key, _label in indicators})
+            try:
+                checked = model.check(start.spec, {key for key, _label in indicators})
+            except ValueError as problem:  # a proposal always fits; said, never a server error
+                error = pls_error_message(problem)
         editor, text = model_forms.ModelEditor(indicators, spec=start.spec), model_forms.as_text(start.spec)
     else:
         chosen |= {name: request.POST[name] for name in chosen if request.POST.get(name, "") != ""}
