@@ -21,8 +21,9 @@ answered the survey would be one voice with two answers.
 Why one per survey rather than one per plan row, per rule or for all time: a plan row is one
 visit, a rule one trigger among several; what a quality manager sets beside the wave is the
 visit programme's answers to the same questionnaire over the same period. The results campaign
-follows its survey (open while it is, with its deadline); the results of successive waves form
-their own series ("<series> · 回访结果"), never mixed into the survey's wave-by-wave comparison.
+follows its survey (open while it is, with its deadline). It belongs to no series: a series is
+the waves of one survey, compared wave by wave and measured for improvements; the visit results
+are compared with their own survey, which links them.
 """
 
 from django.conf import settings
@@ -36,10 +37,8 @@ from manyi.campaigns.models import Campaign, CampaignEvent, Invitation
 from .models import VisitResults
 
 
-def _with_suffix(name):
-    """'<name> · 回访结果' within the 200 characters of a campaign's name ("" stays "")."""
-    if not name:
-        return ""
+def _results_name(name):
+    """'<survey name> · 回访结果' within the 200 characters of a campaign's name."""
     text = _("%(name)s · visit results") % {"name": name}
     overflow = len(text) - 200
     return _("%(name)s · visit results") % {"name": name[:-overflow]} if overflow > 0 else text
@@ -57,8 +56,7 @@ def results_campaign(survey, *, now):
         # Stored names and notes in the site's language, not in the visiting agent's.
         with translation.override(settings.LANGUAGE_CODE):
             campaign = Campaign.objects.create(
-                name=_with_suffix(survey.name),
-                series=_with_suffix(survey.series),
+                name=_results_name(survey.name),
                 wave=survey.wave,
                 questionnaire=survey.questionnaire,
                 state=CampaignState.RUNNING,

@@ -104,7 +104,7 @@ def test_the_visit_results_are_made_once_with_the_surveys_rules_and_a_clear_name
     assert second.response.channel == Channel.VISIT
     assert Campaign.objects.count() == 2
     assert first.name == "年度满意度调查（2026年度） · 回访结果"
-    assert first.series == "年度满意度调查 · 回访结果"  # its own series: never a wave of the survey's
+    assert first.series == ""  # not a wave of the survey's series, nor of any
     assert (first.wave, first.questionnaire, first.state) == (
         "2026年度",
         survey.questionnaire,
