@@ -137,6 +137,8 @@ def _past_visits(users, rng, today, campaign, script):
         return
     tz = timezone.get_current_timezone()
     last_month = add_months(today.replace(day=1), -1)
+    # Visits planned before the wave's invitations went out did not ask its questionnaire.
+    wave_started = timezone.localdate(campaign.invite_at) if campaign and campaign.invite_at else None
     tasks = []
     for n in range(60):
         month = last_month if n < 40 else today.replace(day=1)
@@ -153,20 +155,24 @@ def _past_visits(users, rng, today, campaign, script):
                 due_on=day,
                 agent=agent,
                 department_id=agent.department_id,
-                campaign=campaign,
+                campaign=campaign if wave_started is None or day > wave_started else None,
                 script=script,
             )
         )
     VisitTask.objects.bulk_create(tasks)
+    visits = []
     for n, task in enumerate(
         VisitTask.objects.filter(source_key__startswith="demo")
         .select_related("customer", "campaign__questionnaire")
         .order_by("pk")
     ):
-        agent = task.agent
         when = datetime.datetime.combine(task.planned_on, datetime.time(9 + n % 8, 15), tzinfo=tz)
-        when += datetime.timedelta(days=rng.choice((0, 0, 0, 1, 2, 5)))
-        now = timezone.now()
+        visits.append((when + datetime.timedelta(days=rng.choice((0, 0, 0, 1, 2, 5))), task.pk, task))
+    now = timezone.now()
+    # In the order they happened, as in use: the survey's visit results are made at the first
+    # answer of a customer it did not invite, so no answer in them is dated before they exist.
+    for when, _pk, task in sorted(visits):
+        agent = task.agent
         if when >= now:
             continue  # still to do
         roll = rng.random()
@@ -217,7 +223,13 @@ def _done(task, agent, supervisor, when, rng):
     )
     record = workflow.complete(task, by=agent, record=record, answers=answers, now=when)
     if record.response_id:
-        type(record.response).objects.filter(pk=record.response_id).update(started_at=when, completed_at=when)
+        # Answered at the visit (save_response stamps the time it runs at).
+        response = record.response
+        type(response).objects.filter(pk=response.pk).update(started_at=when, completed_at=when)
+        if response.invitation_id:
+            type(response.invitation).objects.filter(pk=response.invitation_id).update(
+                started_at=when, completed_at=when
+            )
     if problem and rng.random() < 0.6:
         workflow.open_problem_ticket(record, by=agent)
     if when.date() < timezone.localdate() - datetime.timedelta(days=7):
