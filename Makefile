@@ -6,6 +6,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in mails and QR codes point here; set SITE_URL yourself when others reach the server
+# by another name (https://manyi.example.com).
+SITE_URL ?= http://$(HOST):$(PORT)
+export SITE_URL
 
 .PHONY: install run test test-sqlite test-postgres lint format demo messages bench-customers bench-surveys bench-analytics bench-feedback bench-visits bench-reports clean
 

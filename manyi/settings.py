@@ -53,7 +53,10 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The address customers' links in mails and printed QR codes point to. `make run` sets it from
+# HOST and PORT; a production server must set it (manyi.checks warns when it does not).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL_GIVEN = bool(env_str("SITE_URL"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

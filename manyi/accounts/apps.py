@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        import manyi.checks  # noqa: F401  (registers the start-up checks)
+
         from .models import Department, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])

@@ -1,0 +1,54 @@
+"""Links customers get are built from SITE_URL, which `make run` sets from HOST and PORT, and a
+production configuration without it is warned about."""
+
+import subprocess
+
+import pytest
+from django.core.checks import run_checks
+
+from manyi.campaigns.mailing import absolute_url
+
+
+def site_url_in_make(*variables, env=None):
+    """SITE_URL as the Makefile's recipes (`make run` among them) see it."""
+    rule = "show-site-url:\n\t@echo $$SITE_URL"
+    return subprocess.run(
+        ["make", "-s", "--no-print-directory", f"--eval={rule}", "show-site-url", *variables],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout.strip()
+
+
+def test_make_run_sets_site_url_from_host_and_port(monkeypatch):
+    import os
+
+    env = {key: value for key, value in os.environ.items() if key != "SITE_URL"}
+    assert site_url_in_make(env=env) == "http://127.0.0.1:8000"
+    assert site_url_in_make("PORT=8123", env=env) == "http://127.0.0.1:8123"
+    assert site_url_in_make("HOST=0.0.0.0", "PORT=80", env=env) == "http://0.0.0.0:80"
+    env["SITE_URL"] = "https://manyi.example.com"
+    assert site_url_in_make("PORT=8123", env=env) == "https://manyi.example.com"
+
+
+def test_links_follow_site_url(settings):
+    settings.SITE_URL = "https://manyi.example.com"
+    assert absolute_url("/s/abc/") == "https://manyi.example.com/s/abc/"
+
+
+@pytest.mark.parametrize(
+    ("debug", "hosts", "given", "url", "warned"),
+    [
+        (False, ["manyi.example.com"], False, "http://127.0.0.1:8000", True),
+        (False, ["manyi.example.com"], True, "http://localhost:8000", True),
+        (False, ["manyi.example.com"], True, "https://manyi.example.com", False),
+        (False, ["127.0.0.1", "localhost"], False, "http://127.0.0.1:8000", False),
+        (True, ["manyi.example.com"], False, "http://127.0.0.1:8000", False),
+    ],
+)
+def test_a_server_reached_by_others_without_site_url_is_warned(settings, debug, hosts, given, url, warned):
+    settings.DEBUG, settings.ALLOWED_HOSTS = debug, hosts
+    settings.SITE_URL, settings.SITE_URL_GIVEN = url, given
+    ids = [message.id for message in run_checks()]
+    assert ("manyi.W001" in ids) is warned
