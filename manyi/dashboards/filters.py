@@ -171,3 +171,47 @@ def _local_days(dataset):
     from .dataset import _utc_offset_seconds
 
     return (dataset.completed + np.timedelta64(_utc_offset_seconds(), "s")).astype("datetime64[D]")
+
+
+def rows_behind(dataset, selection, scheme, segment, *, item="", points=None, group="", without=False):
+    """(rows, imputed rows, description) behind one figure of the dashboard: the analysed
+    responses (those every figure reads: one voice, valid) the filters keep, narrowed to an
+    item's answer (`item`, `points`) and to a segment's group (`group`, or `without` for the
+    "(none)" row). For the item's neutral answer, the valid questionnaires that left the item
+    out count as it under seed 000's rule ("遗漏一项的按'一般'记3分"), as the item table counts
+    them; `imputed` marks them. Masks are boolean over the dataset's rows."""
+    from manyi.customers.models import Product
+    from manyi.forms import parse_id
+
+    keep = analysed(dataset, selection)
+    imputed = np.zeros(dataset.size, bool)
+    described = []
+    if item in dataset.item_keys and points is not None:
+        column = dataset.item_keys.index(item)
+        chosen = dataset.points[:, column] == points
+        rows = dataset.imputed_rows(scheme).get(column)
+        if rows is not None and {spec.key: spec.neutral for spec in scheme.items}.get(item) == points:
+            imputed[rows] = True
+        keep &= chosen | imputed
+        imputed &= keep
+        described.append(f"{item} = {points:g}")
+    if segment in dataset.codes and (group or without):
+        labels = dataset.labels[segment]
+        if group:
+            keep &= dataset.codes[segment] == (labels.index(group) if group in labels else -2)
+            described.append(category_names(segment, [group])[0])
+        else:  # the "(none)" row: responses with no value for the segment
+            keep &= dataset.codes[segment] == -1
+            described.append(f"{SEGMENTS[segment]}: {_('(none)')}")
+    elif segment == "product" and group:
+        product = parse_id(group)  # None matches no product
+        bought = np.zeros(dataset.size, bool)
+        bought[dataset.products.get(product, np.empty(0, np.int64))] = True
+        keep &= bought
+        described.append(Product.objects.filter(pk=product).values_list("name", flat=True).first() or group)
+    elif segment == "month" and group:
+        year, _dash, month = (parse_id(part) for part in group.partition("-"))
+        valid = year is not None and month is not None and year <= 9999 and month <= 12
+        keep &= dataset.months() == (year * 100 + month if valid else -1)
+        described.append(group)
+    return keep, imputed & keep, described

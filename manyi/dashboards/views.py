@@ -19,11 +19,10 @@ from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
-from manyi.forms import parse_id
 
 from . import crosstabs, model, model_forms, open_answers
 from .dataset import campaign_dataset
-from .filters import SEGMENTS, DashboardFilterForm, Selection, category_names, mask
+from .filters import DashboardFilterForm, Selection, rows_behind
 from .pls_messages import pls_error_message
 from .summary import QUADRANT_LABELS, dashboard_summary
 
@@ -291,39 +290,20 @@ def drill_down(request, pk):
         raise PermissionDenied
     dataset = campaign_dataset(campaign)
     _form, selection, segment = _filters(request, campaign, dataset)
-    keep = mask(dataset, selection)
-    item = request.GET.get("item", "")
-    described = []
-    if item in dataset.item_keys:
-        column = dataset.item_keys.index(item)
-        try:
-            points = float(request.GET.get("points", ""))
-        except ValueError:
-            points = None
-        if points is not None:
-            keep &= dataset.points[:, column] == points
-            described.append(f"{item} = {points:g}")
-    group = request.GET.get("group", "")
-    if segment in dataset.codes and (group or request.GET.get("without")):
-        labels = dataset.labels[segment]
-        if group:
-            keep &= dataset.codes[segment] == (labels.index(group) if group in labels else -2)
-            described.append(category_names(segment, [group])[0])
-        else:  # the "(none)" row: responses with no value for the segment
-            keep &= dataset.codes[segment] == -1
-            described.append(f"{SEGMENTS[segment]}: {_('(none)')}")
-    elif segment == "product" and group:
-        product = parse_id(group)  # None matches no product
-        bought = np.zeros(dataset.size, bool)
-        bought[dataset.products.get(product, np.empty(0, np.int64))] = True
-        keep &= bought
-        described.append(Product.objects.filter(pk=product).values_list("name", flat=True).first() or group)
-    elif segment == "month" and group:
-        year, _dash, month = (parse_id(part) for part in group.partition("-"))
-        valid = year is not None and month is not None and year <= 9999 and month <= 12
-        code = year * 100 + month if valid else -1
-        keep &= dataset.months() == code
-        described.append(group)
+    try:
+        points = float(request.GET.get("points", ""))
+    except ValueError:
+        points = None
+    keep, imputed, described = rows_behind(
+        dataset,
+        selection,
+        campaign.questionnaire.layout().scheme,
+        segment,
+        item=request.GET.get("item", ""),
+        points=points,
+        group=request.GET.get("group", ""),
+        without=bool(request.GET.get("without")),
+    )
     ids = dataset.ids[np.flatnonzero(keep)].tolist()
     page = Paginator(ids, 50).get_page(request.GET.get("page"))
     responses = Response.objects.filter(pk__in=list(page.object_list)).select_related("customer", "agent")
@@ -334,6 +314,7 @@ def drill_down(request, pk):
             "campaign": campaign,
             "page": page,
             "responses": sorted(responses, key=lambda r: r.pk),
+            "imputed": set(dataset.ids[imputed].tolist()),
             "total": len(ids),
             "described": described,
             "query": request.GET.urlencode(),
