@@ -7,16 +7,18 @@ questionnaire, ≈ 1.5 ms to insert the response and its answers, ≈ 0.5 ms to 
 invitation, on this 2-core machine), and the CPU is what limits submissions per second.
 
 The SQL here is built from the models' own field lists the first time it is needed, so it
-follows schema changes; values still go through each field's `pre_save` and
-`get_db_prep_save`, and values read back through the same converters the ORM applies. What
-it skips is model signals: Invitation, Response and Answer have no receivers, and
-`test_hot_sql.py` fails if one is ever connected (a receiver would need these statements
-replaced by `save()`).
+follows schema changes (inserts through manyi.bulk.insert_rows); values go through each
+field's `get_db_prep_save` (plain text and numbers as they are), and values read back through
+the same converters the ORM applies. What it skips is model signals: Invitation, Response and
+Answer have no receivers, and `test_hot_sql.py` fails if one is ever connected (a receiver
+would need these statements replaced by `save()`).
 """
 
 from functools import lru_cache
 
 from django.db import connections, router
+
+from manyi.bulk import insert_rows
 
 
 def _quote(connection, name):
@@ -94,68 +96,10 @@ def invitation_with_survey(token):
     return invitation
 
 
-def _insert_fields(model):
-    return [field for field in model._meta.concrete_fields if not field.primary_key]
-
-
-# Column types PostgreSQL can take as one array parameter each (no JSON, no custom types).
-UNNEST_TYPES = {"bigint", "integer", "smallint", "double precision", "text", "boolean", "uuid"}
-
-
-@lru_cache(maxsize=256)
-def _insert_statement(alias, model, rows):
-    """(sql, fields, returning, by_column). Several rows on PostgreSQL go as one array per
-    column through UNNEST (as Django's own bulk_create does there): the statement then has as
-    many parameters as columns, so psycopg keeps it parsed (it re-parses statements of more
-    than 50 parameters on every call)."""
-    connection = connections[alias]
-    fields = _insert_fields(model)
-    table = _quote(connection, model._meta.db_table)
-    columns = ", ".join(_quote(connection, field.column) for field in fields)
-    types = [field.db_type(connection) for field in fields]
-    by_column = connection.vendor == "postgresql" and rows > 1 and all(t in UNNEST_TYPES for t in types)
-    if by_column:
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
-        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays})"
-    else:
-        placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
-        sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders}"
-    returning = connection.features.can_return_rows_from_bulk_insert or (
-        rows == 1 and connection.features.can_return_columns_from_insert
-    )
-    if returning:
-        sql += f" RETURNING {_quote(connection, model._meta.pk.column)}"
-    return sql, fields, returning, by_column
-
-
 def insert(objects):
     """INSERT model instances of one model in one statement and set their primary keys."""
-    if not objects:
-        return
-    model = type(objects[0])
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    sql, fields, returning, by_column = _insert_statement(alias, model, len(objects))
-    values = [
-        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objects
-    ]
-    params = (
-        [list(column) for column in zip(*values, strict=True)]
-        if by_column
-        else [v for row in values for v in row]
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if returning:
-            keys = [row[0] for row in cursor.fetchall()]
-        elif len(objects) == 1:
-            keys = [cursor.lastrowid]
-        else:
-            keys = [None] * len(objects)
-    for obj, key in zip(objects, keys, strict=True):
-        obj.pk = key
-        obj._state.adding = False
-        obj._state.db = alias
+    if objects:
+        insert_rows(type(objects[0]), objects, set_pks=True)
 
 
 @lru_cache(maxsize=64)
