@@ -187,6 +187,7 @@ def _method(campaign, questionnaire, counts):
         "valid_rate": _num(counts["valid_rate"], 2),
         "validity_rule": str(questionnaire.get_validity_rule_display()),
         "scale_method": str(questionnaire.get_scale_method_display()),
+        "index_method": str(questionnaire.get_index_method_display()),
         "threshold": _num(questionnaire.satisfied_threshold),
         "bands": [[_num(low), label] for low, label in questionnaire.bands],
     }

@@ -171,6 +171,7 @@ def _method_sheet(book, ws, s):
             (_("Answers without an invitation"), s["uninvited_text"] or 0),
             (_("Validity rule"), m["validity_rule"]),
             (_("Scoring"), m["scale_method"]),
+            (_("Overall index of the group"), m.get("index_method", "")),
             (_("Satisfied customer threshold"), m["threshold"]),
         ],
     )

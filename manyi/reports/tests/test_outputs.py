@@ -274,6 +274,11 @@ def test_the_analysis_report_says_the_same_in_html_pdf_and_excel(analysis, surve
     ]  # fmt: skip
     check_workbook_common(sheets, workbook, figures, action, report, survey, kind="analysis")
     assert sheets["结论"] == [(ANALYSIS_TITLES[7][1],)]  # no conclusions written yet
+    # Which overall index the report shows (seed 000's item-first formula by default).
+    method = "先题项后加权：先求各评估小项满意度，再按权重求加权平均"
+    assert f'id="index-method">{method}<' in section(html, "method")
+    assert ("综合满意度算法", method) in sheets["方法"]
+    assert "综合满意度算法" in text and "先题项后加权" in text
     assert "结论尚未撰写" in section(html, "conclusions")
 
 
