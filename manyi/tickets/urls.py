@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import views
+from . import poster_views, views
 
 app_name = "tickets"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("new/", views.ticket_create, name="create"),
     path("<int:pk>/", views.ticket_detail, name="detail"),
     path("assign/", views.bulk_assign, name="bulk_assign"),
+    path("feedback-poster/", poster_views.feedback_poster, name="feedback_poster"),
+    path("feedback-poster/qr.svg", poster_views.feedback_qr, name="feedback_qr"),
     path("<int:pk>/actions/new/", views.action_add, name="action_add"),
     path("<int:pk>/actions/<int:action_pk>/done/", views.action_complete, name="action_complete"),
     path("<int:pk>/actions/<int:action_pk>/verify/", views.action_verify, name="action_verify"),
