@@ -43,7 +43,8 @@ def test_links_follow_site_url(settings):
         (False, ["manyi.example.com"], False, "http://127.0.0.1:8000", True),
         (False, ["manyi.example.com"], True, "http://localhost:8000", True),
         (False, ["manyi.example.com"], True, "https://manyi.example.com", False),
-        (False, ["127.0.0.1", "localhost"], False, "http://127.0.0.1:8000", False),
+        (False, ["127.0.0.1", "localhost", "[::1]"], False, "http://127.0.0.1:8000", False),
+        (False, ["127.0.0.1:8000", "[::1]:8000"], False, "http://127.0.0.1:8000", False),
         (True, ["manyi.example.com"], False, "http://127.0.0.1:8000", False),
     ],
 )
