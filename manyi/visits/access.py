@@ -13,12 +13,15 @@ in manyi/accounts/permissions.py; nothing here or elsewhere compares role names.
     supervisor without a team        own                    –             –                     –            –                    –
     administrator (+ every_team)     all                    all           every active user     all          all, not their own   all
                                                                             who works visits
-    analyst, the quality department  –                      –             –                     –            –                    all teams
-      (report + every_team)
+    analyst: the quality department, –                      –             –                     –            –                    all teams
+      its manager (report + every_team)
     handler, a disabled account      –                      –             –                     –            –                    –
 
 - Seeing a task (the call screen, the worklist, its record, the customer timeline's link) is
   being allowed to work it: record outcomes, complete it, open a ticket from its record.
+- The worklist's tabs list a manager's team's tasks (every team's for an administrator), anyone
+  else's own; the pool has a tab of its own; a manager may narrow the list to one of the agents
+  they may assign to.
 - Managing a task (assign, cancel) is seeing it while managing a team (or every team).
 - Reviewing a record is managing its task with visits.review, and not having written it.
 - Correcting a record is for the agent who wrote it, once it was returned to them.
