@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import ContactMethod, CustomerKind, CustomerType, Lifecycle
 from .lifecycle import lifecycle_stage
@@ -111,7 +112,10 @@ class Customer(models.Model):
     """A person or company that buys from us: the centre of the archive (客户档案)."""
 
     kind = models.CharField(
-        _("kind"), max_length=10, choices=CustomerKind.choices, default=CustomerKind.COMPANY
+        pgettext_lazy("customer", "kind"),
+        max_length=10,
+        choices=CustomerKind.choices,
+        default=CustomerKind.COMPANY,
     )
     code = models.CharField(_("customer code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -282,7 +286,7 @@ class Contact(models.Model):
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("contact name"), max_length=100)
-    title = models.CharField(_("title"), max_length=100, blank=True)
+    title = models.CharField(pgettext_lazy("person", "title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)

@@ -550,7 +550,7 @@ def check_workbook_common(sheets, workbook, figures, action, report, survey, kin
     assert [(row[0], row[1], row[3] if len(row) > 3 else None) for row in sheets["问卷"][2:]] == [
         (q.code, q.text, q.dimension.title if q.dimension_id else None) for q in questions
     ]
-    assert sheets["问卷"][:2] == [("附录",), ("编码", "题目", "性质", "维度", "选项")]
+    assert sheets["问卷"][:2] == [("附录",), ("编码", "题目", "类型", "维度", "选项")]
     q1 = sheets["问卷"][2]
     assert q1[4] == " / ".join(f"{LABEL[p]} ({p})" for p in (10, 8, 6, 4, 2))
     answers = sheets["开放题答案"]
