@@ -113,6 +113,8 @@ def load_demo_surveys(customers, users, rng, today=None):
             )
             when = invite_at + timedelta(days=rng.uniform(0.2, 18))
             type(response).objects.filter(pk=response.pk).update(started_at=when, completed_at=when)
+            # The invitation was opened and answered then too, not when the demo was loaded.
+            Invitation.objects.filter(pk=invitation.pk).update(opened_at=when, completed_at=when)
             stored += 1
         if state == CampaignState.CLOSED:
             Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CLOSED)
