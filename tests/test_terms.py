@@ -20,3 +20,15 @@ def test_the_pages_use_them(client, db):
     client.force_login(make_user("lead", Role.ADMINISTRATOR))
     assert "<th>职务</th>" in client.get("/customers/new/").content.decode()
     assert "<th>标题</th>" in client.get("/surveys/").content.decode()
+
+
+def test_a_questionnaire_names_its_template_by_title_not_by_internal_key(client, db):
+    from manyi.accounts.choices import Role
+    from manyi.surveys.loader import create_from_template
+    from manyi.testing import make_user
+
+    client.force_login(make_user("lead", Role.ADMINISTRATOR))
+    questionnaire = create_from_template("iso9001_ten_items")
+    page = client.get(f"/surveys/{questionnaire.pk}/").content.decode()
+    assert "iso9001_ten_items" not in page
+    assert "顾客满意度调查表" in page

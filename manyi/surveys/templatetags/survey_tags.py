@@ -56,3 +56,18 @@ def nps_points(_question):
 def importance_points(_question):
     """1 … 5, the answers to "how important is this to you?"."""
     return range(1, 6)
+
+
+@register.filter
+def template_title(key):
+    """The shipped template's title in the user's language for a questionnaire's template key
+    (the key itself is an internal name); the key when the template is no longer shipped."""
+    from django.utils.translation import get_language
+
+    from manyi.surveys.loader import list_templates
+
+    for info in list_templates():
+        if info.key == key:
+            english = (get_language() or "").startswith("en") and info.title_en
+            return info.title_en if english else info.title
+    return key
