@@ -8,6 +8,7 @@ invitation twice. Customers who opted out, withdrew consent or were erased are n
 
 import logging
 import math
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,6 +41,19 @@ def absolute_url(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
+STATED_MINUTES = re.compile(r"约(?:需)?\s*(\d+)(?:\s*[–—~-]\s*(\d+))?\s*分钟")
+
+
+def answering_minutes(questionnaire, question_count):
+    """How long answering takes, as the invitation says it: what the questionnaire's own
+    introduction promises ("约需 5 分钟", "约需 8–10 分钟": the longer), so the invitation and
+    the answer page never disagree; else about 15 seconds a question, in whole minutes."""
+    found = STATED_MINUTES.search(questionnaire.intro or "")
+    if found:
+        return int(found.group(2) or found.group(1))
+    return max(1, math.ceil(question_count * 15 / 60))
+
+
 def invitation_email(invitation, *, reminder=False, question_count=None):
     campaign = invitation.campaign
     if question_count is None:
@@ -50,8 +64,7 @@ def invitation_email(invitation, *, reminder=False, question_count=None):
         "customer_name": contact.name if contact else invitation.customer.name,
         "reminder": reminder,
         "question_count": question_count,
-        # About 15 seconds a question, rounded up to whole minutes.
-        "minutes": max(1, math.ceil(question_count * 15 / 60)),
+        "minutes": answering_minutes(campaign.questionnaire, question_count),
         "deadline": campaign.deadline,
         "answer_url": absolute_url(reverse("public:answer", args=[invitation.token])),
         "optout_url": absolute_url(reverse("public:optout", args=[invitation.token])),

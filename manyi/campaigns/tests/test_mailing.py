@@ -182,3 +182,30 @@ def test_a_connection_lost_mid_batch_keeps_the_sent_and_gives_back_only_the_rest
     assert mailing.send_invitations(campaign) == (4, 0)
     received = sorted(r for _s, rcpts, _m in smtp_server.messages for r in rcpts)
     assert received == sorted(f"c{n}@example.cn" for n in range(8))
+
+
+@pytest.mark.parametrize(
+    ("intro", "questions", "minutes"),
+    [
+        ("本调查共 10 个评价项目，填写约需 5 分钟。", 13, 5),  # the introduction's promise, not 13 × 15 s
+        ("问卷约需 8–10 分钟。", 30, 10),  # a range: the longer
+        ("诚邀您参与约 5 分钟的满意度调研", 3, 5),
+        ("感谢您的支持。", 13, 4),  # nothing stated: about 15 s a question, rounded up
+        ("", 1, 1),
+    ],
+)
+def test_the_invitation_states_the_time_the_answer_page_states(intro, questions, minutes):
+    from manyi.campaigns.mailing import answering_minutes
+    from manyi.surveys.models import Questionnaire
+
+    assert answering_minutes(Questionnaire(title="调查", intro=intro), questions) == minutes
+
+
+def test_the_mailed_invitation_promises_what_the_introduction_promises(campaign, smtp_server):
+    campaign.questionnaire.intro = "本调查共 8 题，填写约需 6 分钟。"
+    campaign.questionnaire.save()
+    invite(campaign, "杭州精工机械有限公司", "buyer@jinggong.cn")
+    assert mailing.send_invitations(campaign) == (1, 0)
+    [(_sender, _recipients, message)] = smtp_server.messages
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "问卷共 8 题，大约需要 6 分钟。" in text  # 8 × 15 s would have said 2
