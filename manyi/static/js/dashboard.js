@@ -59,17 +59,26 @@
     var importance = chart("chart-importance");
     if (importance && data.importance) {
       var points = data.importance.points;
+      var scores = points.map(function (p) { return p.performance; }).concat([data.importance.performance_line]);
+      var xMin = Math.max(0, Math.floor(Math.min.apply(null, scores.concat([100])) / 10) * 10 - 10);
+      // A label to the right of a point in the right third of the axis would run off the chart.
+      var flip = xMin + (100 - xMin) * 2 / 3;
       importance.setOption({
         grid: { left: 50, right: 20, top: 30, bottom: 40 },
-        xAxis: { type: "value", name: text.performance, nameLocation: "middle", nameGap: 25, max: 100, min: function (range) { return Math.max(0, Math.floor(range.min / 10) * 10 - 10); } },
+        xAxis: { type: "value", name: text.performance, nameLocation: "middle", nameGap: 25, max: 100, min: xMin },
         yAxis: { type: "value", name: text.importance, scale: true },
-        tooltip: tooltip({ formatter: function (p) { return p.data.label + "\n" + text.quadrants[p.data.quadrant]; } }),
+        tooltip: tooltip({ formatter: function (p) { return p.data.name + "\n" + text.quadrants[p.data.quadrant]; } }),
         series: [{
           type: "scatter", symbolSize: 10,
           data: points.map(function (p) {
-            return { value: [p.performance, p.importance], label: p.label, quadrant: p.quadrant, itemStyle: { color: QUADRANT_COLOURS[p.quadrant] } };
+            return {
+              value: [p.performance, p.importance], name: p.label, quadrant: p.quadrant,
+              itemStyle: { color: QUADRANT_COLOURS[p.quadrant] },
+              label: { position: p.performance > flip ? "left" : "right" }
+            };
           }),
-          label: { show: true, position: "right", formatter: function (p) { return p.data.label; }, fontSize: 11 },
+          label: { show: true, position: "right", formatter: function (p) { return p.data.name; }, fontSize: 11 },
+          labelLayout: { moveOverlap: "shiftY" },
           markLine: {
             silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#888" },
             data: [{ xAxis: data.importance.performance_line }, { yAxis: data.importance.importance_line }],
