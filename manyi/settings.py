@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "manyi.reports",
     "manyi.visits",
     "manyi.improvements",
+    "manyi.operations",
 ]
 
 MIDDLEWARE = [
