@@ -26,7 +26,7 @@ from manyi.surveys.choices import QuestionKind
 from manyi.surveys.naming import field_name
 
 from . import hot_sql
-from .choices import Channel, InvitationStatus, ResponseStatus
+from .choices import AnswerRefusal, Channel, InvitationStatus, ResponseStatus
 from .models import Answer, Response
 
 TEXT_MAX = 2000
@@ -645,27 +645,36 @@ def paper_columns(questionnaire):
     ]
 
 
-def import_paper_answers(campaign, path, *, agent=None):
+def _paper_refusal(code, refusal):
+    """A row's error when none of its customer's invitations may be answered (the campaign's
+    own refusals stop the whole file before any row)."""
+    if refusal == AnswerRefusal.OPTED_OUT:
+        return _("Customer %(code)s has asked not to be surveyed.") % {"code": code}
+    return _("Customer %(code)s has already answered.") % {"code": code}
+
+
+def import_paper_answers(campaign, path, *, agent=None, now=None):
     """One row per respondent: customer code, then one column per question (or matrix row) code.
 
     Options by label or points; several choices separated by ";". Every row is checked
-    first; any error and nothing is imported (errors name the row and the column).
+    first; any error and nothing is imported (errors name the row and the column). Who may
+    answer is the invitation's rule (Invitation.refusal_to_answer): a campaign that takes no
+    answers refuses the whole file, a customer who opted out or answered already their row.
     """
-    from manyi.customers.importing import as_text, open_sheet
+    from manyi.customers.importing import ImportFileError, as_text, open_sheet
 
+    now = now or timezone.now()
+    refusal = campaign.refusal_to_answer(now)
+    if refusal is not None:
+        raise ImportFileError(refusal.label)
     questionnaire = campaign.questionnaire
     result = PaperImportResult()
     columns = {code: (question, row) for code, question, row in paper_columns(questionnaire)}
     # A customer whose contacts were each invited has several invitations: each row of the sheet
-    # with its code answers the next one still open.
+    # with its code answers the next one that may still be answered.
     invitations = {}
     for invitation in campaign.invitations.select_related("customer").order_by("pk"):
         invitations.setdefault(invitation.customer.code, []).append(invitation)
-    done = set(
-        Response.objects.filter(invitation__campaign=campaign, status=ResponseStatus.COMPLETED).values_list(
-            "invitation_id", flat=True
-        )
-    )
     ready = []
     with open_sheet(path) as sheet:
         headers = sheet.headers
@@ -683,10 +692,13 @@ def import_paper_answers(campaign, path, *, agent=None):
                     (number, _("Customer %(code)s is not invited in this campaign.") % {"code": code})
                 )
                 continue
-            invitation = next((i for i in invitations[code] if i.pk not in done and i.pk not in seen), None)
-            if invitation is None:
-                result.errors.append((number, _("Customer %(code)s has already answered.") % {"code": code}))
+            left = [i for i in invitations[code] if i.pk not in seen]  # not answered by earlier rows
+            refusals = [i.refusal_to_answer(now) for i in left]
+            if None not in refusals:
+                refusal = refusals[0] if refusals else AnswerRefusal.ANSWERED
+                result.errors.append((number, _paper_refusal(code, refusal)))
                 continue
+            invitation = left[refusals.index(None)]
             seen.add(invitation.pk)
             data, row_errors = {}, []
             for header, value in zip(headers[1:], values[1:], strict=False):

@@ -35,6 +35,20 @@ class InvitationStatus(models.TextChoices):
     OPTED_OUT = "opted_out", _("Opted out")
 
 
+class AnswerRefusal(models.TextChoices):
+    """Why an invitation or a campaign takes no answer now (Invitation.refusal_to_answer); the
+    labels are said to staff, the public page words them for the customer."""
+
+    NOT_STARTED = "not_started", _("The campaign has not started: answers are taken once it runs.")
+    CLOSED = "closed", _("The campaign is closed: reopen it with a new deadline to enter late answers.")
+    PAST_DEADLINE = (
+        "past_deadline",
+        _("The campaign's deadline has passed: reopen it with a new deadline to enter late answers."),
+    )
+    OPTED_OUT = "opted_out", _("This customer has asked not to be surveyed.")
+    ANSWERED = "answered", _("This customer has already answered.")
+
+
 class ResponseStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions
@@ -19,7 +20,7 @@ from .answering import (
     paper_columns,
     save_response,
 )
-from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus
+from .choices import AnswerRefusal, Channel
 from .models import Campaign, Invitation, Response
 
 ENTRY_CHANNELS = {Channel.PHONE: Channel.PHONE, Channel.PAPER: Channel.PAPER}
@@ -35,14 +36,18 @@ def invitation_list(request, campaign_pk):
         invitations = invitations.filter(customer__code__icontains=query) | invitations.filter(
             customer__name__icontains=query
         )
+    now = timezone.now()
+    invitations = list(invitations[:500])
+    for invitation in invitations:
+        invitation.refusal = invitation.refusal_to_answer(now)  # the row's entry links
     return render(
         request,
         "campaigns/entry_list.html",
         {
             "campaign": campaign,
-            "invitations": invitations[:500],
+            "invitations": invitations,
             "query": query,
-            "running": campaign.state == CampaignState.RUNNING,
+            "refusal": campaign.refusal_to_answer(now),
         },
     )
 
@@ -57,16 +62,11 @@ def enter(request, pk, channel):
     )
     campaign = invitation.campaign
     back = redirect("entry:invitations", campaign_pk=campaign.pk)
-    if campaign.state != CampaignState.RUNNING:
-        messages.error(request, _("Answers can only be entered while the campaign is running."))
-        return back
-    if invitation.status == InvitationStatus.OPTED_OUT:
-        messages.error(request, _("This customer has asked not to be surveyed."))
+    refusal = invitation.refusal_to_answer(timezone.now())
+    if refusal is not None:
+        (messages.info if refusal == AnswerRefusal.ANSWERED else messages.error)(request, refusal.label)
         return back
     existing = Response.objects.filter(invitation=invitation).first()
-    if existing and existing.status == ResponseStatus.COMPLETED:
-        messages.info(request, _("This customer has already answered."))
-        return back
     questionnaire = campaign.questionnaire
     # A draft is individual answers: it is shown (and saved, to be shown later) only to who may
     # read this campaign's answers. Others start from an empty form and are told a draft
@@ -148,9 +148,7 @@ def paper_import(request, campaign_pk):
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if campaign.state != CampaignState.RUNNING:
-            context["file_error"] = _("Answers can only be entered while the campaign is running.")
-        elif upload is None:
+        if upload is None:
             context["file_error"] = _("Please choose a file.")
         elif upload.size > uploads.max_bytes():
             # Refused before it is stored; the other limits are checked when it is opened.

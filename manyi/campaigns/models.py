@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from manyi.customers.models import Contact, Customer
 from manyi.surveys.models import MatrixRow, Option, Question, Questionnaire
 
-from .choices import CampaignState, Channel, InvitationStatus, ResponseStatus, SamplingMethod, VoiceRule
+from .choices import (
+    AnswerRefusal,
+    CampaignState,
+    Channel,
+    InvitationStatus,
+    ResponseStatus,
+    SamplingMethod,
+    VoiceRule,
+)
 
 
 def new_token():
@@ -101,9 +109,32 @@ class Campaign(models.Model):
     def default_deadline(self):
         return (self.invite_at or timezone.now()) + timedelta(days=7)
 
-    def is_open(self, now=None):
+    def refusal_to_answer(self, now=None):
+        """Why the campaign takes no answer now (an AnswerRefusal), or None while it does.
+
+        One rule for every way an answer comes in: the customer's link, the anonymous link, a
+        phone interview or a paper questionnaire typed in by an agent, the paper import and a
+        return visit. A campaign takes answers while it runs and until its deadline.
+
+        The deadline ends the survey period for staff too, not only for the link. The figures
+        count the questionnaires returned in the survey's period (seed 000: "共发放了15份调查表,
+        回收15份,回收率为100%"), and the periodic job closes the campaign at its deadline: staff
+        entry that looked only at the state took answers after the deadline until that job
+        happened to run. A paper questionnaire that comes back late is entered by reopening the
+        campaign with a new deadline (workflow.reopen), which its history records with who and
+        why, so the period always says what the figures count.
+        """
         now = now or timezone.now()
-        return self.state == CampaignState.RUNNING and (self.deadline is None or now < self.deadline)
+        if self.state == CampaignState.DRAFT:
+            return AnswerRefusal.NOT_STARTED
+        if self.state != CampaignState.RUNNING:
+            return AnswerRefusal.CLOSED
+        if self.deadline is not None and now >= self.deadline:
+            return AnswerRefusal.PAST_DEADLINE
+        return None
+
+    def is_open(self, now=None):
+        return self.refusal_to_answer(now) is None
 
 
 class CampaignEvent(models.Model):
@@ -163,6 +194,34 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.campaign} → {self.customer}"
+
+    def refusal_to_answer(self, now):
+        """Why this invitation may not be answered now (an AnswerRefusal), or None.
+
+        The customer asked not to be surveyed (opted out), or answered already (save_response
+        marks the invitation completed in the transaction that completes its response, so the
+        status tells without a query); otherwise the campaign's rule
+        (Campaign.refusal_to_answer: running, before its deadline). Every answering path asks
+        this: the public page, phone and paper entry, the paper import and return visits.
+        """
+        if self.status == InvitationStatus.OPTED_OUT:
+            return AnswerRefusal.OPTED_OUT
+        if self.status == InvitationStatus.COMPLETED:
+            return AnswerRefusal.ANSWERED
+        return self.campaign.refusal_to_answer(now)
+
+    def mark_opened(self, now):
+        """The customer opened the questionnaire: the first time is kept (the funnel's opened
+        count), and an invitation issued or sent becomes opened (one started or answered, or
+        whose sending failed, keeps its status)."""
+        if self.opened_at is not None:
+            return
+        self.opened_at = now
+        fields = ["opened_at"]
+        if self.status in (InvitationStatus.ISSUED, InvitationStatus.SENT):
+            self.status = InvitationStatus.OPENED
+            fields.append("status")
+        self.save(update_fields=fields)
 
 
 class OptOut(models.Model):

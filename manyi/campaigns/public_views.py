@@ -10,7 +10,7 @@ from manyi.accounts.ratelimit import rate_limited
 
 from . import hot_sql
 from .answering import AnswerForm, initial_from_response, save_response
-from .choices import Channel, InvitationStatus
+from .choices import AnswerRefusal, Channel, InvitationStatus
 from .models import Campaign, OptOut, Response
 
 
@@ -29,8 +29,8 @@ def unknown_link(request):
     )
 
 
-def _closed(request, campaign):
-    if campaign.deadline and campaign.deadline <= timezone.now():
+def _closed(request, campaign, now):
+    if campaign.deadline and campaign.deadline <= now:
         text = _("This survey closed on %(deadline)s. Thank you for your interest.") % {
             "deadline": timezone.localtime(campaign.deadline).strftime("%Y-%m-%d %H:%M")
         }
@@ -47,6 +47,16 @@ def _already(request, campaign):
         _("Your answers were received. Thank you!"),
         campaign=campaign,
     )
+
+
+def _refused(request, campaign, refusal, now):
+    """The page for a link that takes no answer now (Invitation.refusal_to_answer), in the
+    customer's words."""
+    if refusal == AnswerRefusal.OPTED_OUT:
+        return _message(request, "opted-out", _("You will not be invited again"), campaign=campaign)
+    if refusal == AnswerRefusal.ANSWERED:
+        return _already(request, campaign)
+    return _closed(request, campaign, now)
 
 
 def _invitation(token):
@@ -89,14 +99,10 @@ def answer(request, token):
     if invitation is None:
         return unknown_link(request)
     campaign = invitation.campaign
-    if invitation.status == InvitationStatus.OPTED_OUT:
-        return _message(request, "opted-out", _("You will not be invited again"), campaign=campaign)
-    # save_response marks the invitation completed in the transaction that completes the
-    # response, so the invitation alone tells (and save_response never stores a second one).
-    if invitation.status == InvitationStatus.COMPLETED:
-        return _already(request, campaign)
-    if not campaign.is_open():
-        return _closed(request, campaign)
+    now = timezone.now()
+    refusal = invitation.refusal_to_answer(now)
+    if refusal is not None:
+        return _refused(request, campaign, refusal, now)
     questionnaire = campaign.questionnaire
     if request.method == "POST":
         complete = request.POST.get("action") != "save"
@@ -121,13 +127,7 @@ def answer(request, token):
         return _render_form(
             request, campaign, form, action_url=request.path, saved=True, invitation=invitation
         )
-    if invitation.opened_at is None:
-        invitation.opened_at = timezone.now()
-        fields = ["opened_at"]
-        if invitation.status in (InvitationStatus.ISSUED, InvitationStatus.SENT):
-            invitation.status = InvitationStatus.OPENED
-            fields.append("status")
-        invitation.save(update_fields=fields)
+    invitation.mark_opened(now)
     draft = Response.objects.filter(invitation=invitation).first() if invitation.started_at else None
     initial = initial_from_response(draft) if draft else None
     form = AnswerForm(questionnaire, initial=initial)
@@ -151,8 +151,9 @@ def anonymous(request, public_token):
     campaign = Campaign.objects.select_related("questionnaire").filter(public_token=public_token).first()
     if campaign is None or Channel.ANONYMOUS not in (campaign.channels or []):
         return unknown_link(request)
-    if not campaign.is_open():
-        return _closed(request, campaign)
+    now = timezone.now()
+    if not campaign.is_open(now):
+        return _closed(request, campaign, now)
     questionnaire = campaign.questionnaire
     if request.method == "POST":
         if rate_limited(request):

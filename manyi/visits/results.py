@@ -28,11 +28,11 @@ are compared with their own survey, which links them.
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from manyi.campaigns.choices import CampaignState, Channel, InvitationStatus
-from manyi.campaigns.models import Campaign, CampaignEvent, Invitation
+from manyi.campaigns.choices import CampaignState, Channel
+from manyi.campaigns.models import Campaign, CampaignEvent
 
 from .models import VisitResults
 
@@ -98,22 +98,21 @@ def _follow(campaign, survey, now):
     return campaign
 
 
-def open_invitation(campaign, customer_id):
-    """The customer's invitation to this campaign not answered yet, if any: a visit that asks
-    the questionnaire answers it (回收 by phone or on site, seed 000's 电话催收), so the campaign
-    counts one returned questionnaire, not an invitation left open beside a second answer."""
-    return (
-        Invitation.objects.filter(campaign=campaign, customer_id=customer_id)
-        .exclude(status=InvitationStatus.COMPLETED)
-        .order_by("pk")
-        .first()
-    )
+def open_invitation(campaign, customer_id, *, now=None):
+    """The customer's invitation to this campaign that may be answered now
+    (Invitation.refusal_to_answer: not answered, not opted out, the campaign open), if any: a
+    visit that asks the questionnaire answers it (回收 by phone or on site, seed 000's 电话催收),
+    so the campaign counts one returned questionnaire, not an invitation left open beside a
+    second answer."""
+    now = now or timezone.now()
+    invitations = campaign.invitations.filter(customer_id=customer_id).order_by("pk")
+    return next((i for i in invitations if i.refusal_to_answer(now) is None), None)
 
 
 def where_answers_go(survey, customer_id, *, now):
     """(campaign, invitation) for a visit's answers to the survey's questionnaire: the survey
     and the customer's open invitation, or the survey's visit results and none."""
-    invitation = open_invitation(survey, customer_id)
+    invitation = open_invitation(survey, customer_id, now=now)
     if invitation is not None:
         return survey, invitation
     return results_campaign(survey, now=now), None

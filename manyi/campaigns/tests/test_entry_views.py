@@ -317,3 +317,20 @@ def test_paper_rows_of_one_customer_answer_each_contacts_invitation(people, surv
     assert not result.errors
     answered = {r.invitation_id: r.index for r in Response.objects.all()}
     assert answered == {first.pk: pytest.approx(80.0), second.pk: pytest.approx(100.0)}
+
+
+def test_past_its_deadline_the_entry_list_offers_no_entry_and_says_why(client_as, people, survey):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    campaign, invitation, _questions = survey
+    client = client_as(people.amy)
+    page = client.get(f"/campaigns/entry/{campaign.pk}/").content.decode()
+    assert enter_url(invitation) in page and "import-link" in page
+
+    campaign.deadline = timezone.now() - timedelta(minutes=1)  # running until the periodic job runs
+    campaign.save()
+    page = client.get(f"/campaigns/entry/{campaign.pk}/").content.decode()
+    assert enter_url(invitation) not in page and "import-link" not in page
+    assert "reopen it with a new deadline" in page
