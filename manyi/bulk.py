@@ -10,9 +10,10 @@ field's `get_db_prep_save`, once per distinct value.
 
 Like bulk_create, no model signals are sent and `save()` is not called; fields left out get
 their model defaults, and auto_now / auto_now_add fields the time of the call, as save() gives
-them on insert. On PostgreSQL several rows go as one array per column through UNNEST (as
+them on insert. On PostgreSQL a few rows go as one array per column through UNNEST (as
 Django's bulk_create does there): one statement of as many parameters as columns, which
-psycopg keeps parsed; on SQLite one short statement per row runs in process (executemany).
+psycopg keeps parsed; a thousand rows or more go by COPY. On SQLite one short statement per
+row runs in process (executemany).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db.models import NOT_PROVIDED
 from django.utils import timezone
 
 BATCH_SIZE = 10_000  # rows per statement (PostgreSQL) or per executemany (SQLite)
+COPY_FROM = 1_000  # rows from which PostgreSQL gets them by COPY (without keys to return)
 SQLITE_MAX_PARAMS = 999  # a multi-row VALUES statement, when keys must come back
 # Fields whose Python values (str, int, float, bool) are what the drivers store.
 PLAIN_TYPES = frozenset(
@@ -47,6 +49,9 @@ PLAIN_TYPES = frozenset(
     }
 )
 NATIVE = frozenset({str, int, float, bool})
+# Sent to PostgreSQL as text in UNNEST's arrays, each distinct value once: psycopg takes about
+# 10 µs to write a timestamp into an array, and the server reads the text as fast.
+AS_TEXT_IN_ARRAYS = frozenset({"DateField", "DateTimeField", "DecimalField", "TimeField", "UUIDField"})
 
 
 def insert_rows(model, rows, *, fields=None, ignore_conflicts_on=(), set_pks=False, batch_size=BATCH_SIZE):
@@ -120,6 +125,7 @@ class _Plan:
             for t, f in zip(types, self.fields, strict=True)
         )
         self.array_types = [t.split("(")[0] for t in types] if self.unnest else None
+        self.as_text = [self.unnest and _internal_type(f) in AS_TEXT_IN_ARRAYS for f in self.fields]
 
     def values(self, row):
         return self.read(row) if isinstance(row, self.model) else row
@@ -145,7 +151,7 @@ def _plan(alias, model, names):
 def _values(plan, rows, connection):
     """Each row's values for the INSERT's fields, as the database takes them."""
     now = timezone.now() if plan.auto else None
-    adapters = [_adapter(field, connection) for field in plan.fields]
+    adapters = [_adapter(f, connection, text) for f, text in zip(plan.fields, plan.as_text, strict=True)]
     checks = list(zip(plan.plain, adapters, strict=True))
     width, constants = plan.width, plan.constants
     out = []
@@ -169,10 +175,13 @@ def _values(plan, rows, connection):
     return out
 
 
-def _adapter(field, connection):
+def _adapter(field, connection, as_text=False):
     """value -> what the driver takes, through the field, once per distinct hashable value."""
     cache = {}
-    prepare = field.get_db_prep_save
+    if as_text:
+        prepare = lambda value, connection: str(field.get_db_prep_save(value, connection))  # noqa: E731
+    else:
+        prepare = field.get_db_prep_save
 
     def adapt(value):
         try:
@@ -188,6 +197,8 @@ def _adapter(field, connection):
 
 
 def _insert(cursor, plan, values, conflicts, batch_size):
+    if plan.unnest and len(values) >= COPY_FROM:
+        return _copy(cursor, plan, values, conflicts)
     inserted = 0
     for start in range(0, len(values), batch_size):
         chunk = values[start : start + batch_size]
@@ -198,6 +209,30 @@ def _insert(cursor, plan, values, conflicts, batch_size):
         else:
             cursor.executemany(_statement(plan, conflicts, 1), chunk)
         inserted += cursor.rowcount
+    return inserted
+
+
+def _copy(cursor, plan, values, conflicts):
+    """Many rows on PostgreSQL: COPY, the fastest way in (UNNEST of 50,000 rows took twice as
+    long). With conflicts to skip, COPY goes to a temporary table and one INSERT … SELECT … ON
+    CONFLICT moves the rows."""
+    quote = cursor.db.ops.quote_name
+    table, columns = quote(plan.model._meta.db_table), ", ".join(quote(f.column) for f in plan.fields)
+    target = "manyi_bulk_rows" if conflicts else table
+    if conflicts:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE manyi_bulk_rows ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+    with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)
+    if not conflicts:
+        return len(values)
+    cursor.execute(_statement(plan, conflicts, "manyi_bulk_rows"))
+    inserted = cursor.rowcount
+    # Dropped now: inside an outer transaction (a test, the demo loader) ON COMMIT would come
+    # only after the next call had tried to create it again.
+    cursor.execute("DROP TABLE manyi_bulk_rows")
     return inserted
 
 
@@ -226,7 +261,8 @@ def _insert_returning(cursor, plan, values, batch_size):
 
 @lru_cache(maxsize=256)
 def _statement(plan, conflicts, rows, returning=False):
-    """INSERT for `rows` rows of VALUES, or "unnest": one array per column."""
+    """INSERT for `rows` rows of VALUES, "unnest": one array per column, or the name of a
+    table holding the rows (as the INSERT's columns)."""
     connection = connections[plan.alias]
     quote = connection.ops.quote_name
     meta = plan.model._meta
@@ -234,6 +270,8 @@ def _statement(plan, conflicts, rows, returning=False):
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
     if rows == "unnest":
         sql += "SELECT * FROM UNNEST({})".format(", ".join(f"%s::{t}[]" for t in plan.array_types))
+    elif isinstance(rows, str):
+        sql += f"SELECT * FROM {quote(rows)}"
     else:
         one = "(" + ", ".join(["%s"] * len(plan.fields)) + ")"
         sql += "VALUES " + ", ".join([one] * rows)

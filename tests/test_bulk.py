@@ -146,6 +146,27 @@ def test_many_rows_go_in_one_statement_per_batch():
         assert all("UNNEST" in sql for sql in inserts(queries))  # one array per column
 
 
+def test_thousands_of_rows_skip_conflicts_as_a_few_do():
+    """(On PostgreSQL a thousand rows and more go by COPY.)"""
+    customer = make_customer()
+    day = datetime.date(2026, 5, 1)
+    fields = ("customer", "source_key", "purpose", "planned_on", "due_on", "created_at")
+    first = [
+        (customer.pk, f"rule:2:{n}", "回访", day, day + datetime.timedelta(days=n % 40), AT)
+        for n in range(1500)
+    ]
+    assert insert_rows(VisitTask, first, fields=fields, ignore_conflicts_on=("source_key",)) == 1500
+    again = [(customer.pk, f"rule:2:{n}", "二次", day, day, AT) for n in range(1000, 2600)]
+    assert insert_rows(VisitTask, again, fields=fields, ignore_conflicts_on=("source_key",)) == 1100
+    assert VisitTask.objects.count() == 2600
+    assert VisitTask.objects.filter(purpose="二次").count() == 1100  # the first rows were kept
+    task = VisitTask.objects.get(source_key="rule:2:39")
+    assert (task.due_on, task.created_at, task.status) == (day + datetime.timedelta(days=39), AT, "pending")
+    contacts = [(customer.pk, f"联系人{n}") for n in range(1200)]
+    assert insert_rows(Contact, contacts, fields=("customer", "name")) == 1200
+    assert Contact.objects.filter(customer=customer, is_primary=False).count() == 1200
+
+
 def test_several_instances_with_keys_take_one_statement():
     questionnaire = make_questionnaire()
     question = make_question(questionnaire)
