@@ -209,11 +209,19 @@ class Questionnaire(models.Model):
             MatrixRow.objects.bulk_create(rows)
         return copy
 
+    def newest_version(self):
+        """The newest version of this questionnaire's family, the only one that is changed.
+
+        Older versions are kept as they were answered and shown read-only: an edit asked of v1
+        would otherwise land in a draft v2 whose questions may already differ.
+        """
+        return Questionnaire.objects.filter(family=self.family).order_by("-version").first()
+
     def editable_version(self, *, by=None):
         """This questionnaire if it can still change, otherwise a new version to edit."""
         if not self.is_frozen:
             return self
-        newest = Questionnaire.objects.filter(family=self.family).order_by("-version").first()
+        newest = self.newest_version()
         if newest.pk != self.pk and not newest.is_frozen:
             return newest
         return self.duplicate(by=by, new_version=True)

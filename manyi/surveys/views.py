@@ -1,10 +1,12 @@
 """The questionnaire builder and the template library.
 
 Frozen rule: a questionnaire with answers never changes in place. Every view that changes one
-validates the input first (bad input changes nothing), then takes `editable_version()` (a new
-version when answers exist), applies the change there and, when that is a new version, says
-so and goes to its page.
+is asked of its newest version only (`newest_version_only`), validates the input first (bad
+input changes nothing), then takes `editable_version()` (a new version when answers exist),
+applies the change there and, when that is a new version, says so and goes to its page.
 """
+
+from functools import wraps
 
 from django.contrib import messages
 from django.db.models import Count
@@ -45,25 +47,30 @@ def _editable(request, questionnaire):
     return target
 
 
-def _go_to_newest(request, questionnaire):
-    """Only the newest version is edited: a change asked of an older one goes nowhere.
+def newest_version_only(view):
+    """A builder view that changes the questionnaire of the URL's `pk` gets it as its second
+    argument when it is its family's newest version (Questionnaire.newest_version); asked of an
+    older version, nothing changes and the user is sent to the newest with a message."""
 
-    Without this rule an edit of v1 would land in an existing draft v2 whose questions may
-    already differ. Returns a redirect to the newest version, or None when this is it.
-    """
-    newest = Questionnaire.objects.filter(family=questionnaire.family).order_by("-version").first()
-    if newest.pk == questionnaire.pk:
-        return None
-    messages.warning(
-        request,
-        _(
-            "v%(old)s is an older version and is not changed. Make your change in the newest version, v%(new)s."
+    @wraps(view)
+    def changing(request, pk, *args, **kwargs):
+        questionnaire = get_object_or_404(Questionnaire, pk=pk)
+        newest = questionnaire.newest_version()
+        if newest.pk == questionnaire.pk:
+            return view(request, questionnaire, *args, **kwargs)
+        messages.warning(
+            request,
+            _(
+                "v%(old)s is an older version and is not changed. Make your change in the newest "
+                "version, v%(new)s."
+            )
+            % {"old": questionnaire.version, "new": newest.version},
         )
-        % {"old": questionnaire.version, "new": newest.version},
-    )
-    if request.htmx:
-        return HttpResponseClientRedirect(newest.get_absolute_url())
-    return redirect(newest)
+        if request.htmx:
+            return HttpResponseClientRedirect(newest.get_absolute_url())
+        return redirect(newest)
+
+    return changing
 
 
 def _done(request, questionnaire, target, anchor=""):
@@ -77,7 +84,7 @@ def _done(request, questionnaire, target, anchor=""):
 
 def _builder_context(request, questionnaire):
     questions = questionnaire.questions_in_order()
-    newest = Questionnaire.objects.filter(family=questionnaire.family).order_by("-version").first()
+    newest = questionnaire.newest_version()
     dimensions = list(questionnaire.dimensions.annotate(question_count=Count("questions")))
     groups = [(d, [q for q in questions if q.dimension_id == d.pk]) for d in dimensions]
     groups.append((None, [q for q in questions if q.dimension_id is None]))
@@ -151,10 +158,8 @@ def questionnaire_detail(request, pk):
 
 
 @capability_required(permissions.EDIT_SURVEYS)
-def questionnaire_settings(request, pk):
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    if older := _go_to_newest(request, questionnaire):
-        return older
+@newest_version_only
+def questionnaire_settings(request, questionnaire):
     form = QuestionnaireForm(request.POST or None, instance=questionnaire)
     if request.method == "POST" and form.is_valid():
         target = _editable(request, questionnaire)
@@ -203,10 +208,8 @@ def questionnaire_preview(request, pk):
 
 
 @capability_required(permissions.EDIT_SURVEYS)
-def dimension_edit(request, pk, dimension_pk=None):
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    if older := _go_to_newest(request, questionnaire):
-        return older
+@newest_version_only
+def dimension_edit(request, questionnaire, dimension_pk=None):
     dimension = (
         get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire) if dimension_pk else None
     )
@@ -229,10 +232,8 @@ def dimension_edit(request, pk, dimension_pk=None):
 
 @require_POST
 @capability_required(permissions.EDIT_SURVEYS)
-def dimension_delete(request, pk, dimension_pk):
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    if older := _go_to_newest(request, questionnaire):
-        return older
+@newest_version_only
+def dimension_delete(request, questionnaire, dimension_pk):
     dimension = get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire)
     target = _editable(request, questionnaire)
     target.dimensions.filter(code=dimension.code).delete()
@@ -242,10 +243,8 @@ def dimension_delete(request, pk, dimension_pk):
 
 @require_POST
 @capability_required(permissions.EDIT_SURVEYS)
-def dimension_move(request, pk, dimension_pk, direction):
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    if older := _go_to_newest(request, questionnaire):
-        return older
+@newest_version_only
+def dimension_move(request, questionnaire, dimension_pk, direction):
     dimension = get_object_or_404(Dimension, pk=dimension_pk, questionnaire=questionnaire)
     if direction not in DIRECTIONS:
         raise Http404
@@ -258,10 +257,8 @@ def dimension_move(request, pk, dimension_pk, direction):
 
 
 @capability_required(permissions.EDIT_SURVEYS)
-def question_edit(request, pk, question_pk=None):
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    if older := _go_to_newest(request, questionnaire):
-        return older
+@newest_version_only
+def question_edit(request, questionnaire, question_pk=None):
     question = (
         get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire) if question_pk else None
     )
@@ -293,10 +290,8 @@ def question_edit(request, pk, question_pk=None):
 
 @require_POST
 @capability_required(permissions.EDIT_SURVEYS)
-def question_delete(request, pk, question_pk):
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    if older := _go_to_newest(request, questionnaire):
-        return older
+@newest_version_only
+def question_delete(request, questionnaire, question_pk):
     question = get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire)
     target = _editable(request, questionnaire)
     target.questions.filter(code=question.code).delete()
@@ -307,10 +302,8 @@ def question_delete(request, pk, question_pk):
 
 @require_POST
 @capability_required(permissions.EDIT_SURVEYS)
-def question_move(request, pk, question_pk, direction):
-    questionnaire = get_object_or_404(Questionnaire, pk=pk)
-    if older := _go_to_newest(request, questionnaire):
-        return older
+@newest_version_only
+def question_move(request, questionnaire, question_pk, direction):
     question = get_object_or_404(Question, pk=question_pk, questionnaire=questionnaire)
     if direction not in DIRECTIONS:
         raise Http404

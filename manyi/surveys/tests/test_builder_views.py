@@ -440,26 +440,24 @@ class TestFrozenQuestionnaires:
         assert reverse("surveys:question_create", args=[answered.pk]) not in page
         assert 'name="bands_text"' not in page
 
-    @pytest.mark.parametrize(
-        "action",
-        [
-            "settings",
-            "add_question",
-            "delete_question",
-            "move_question",
-            "add_dimension",
-            "edit_dimension",
-            "delete_dimension",
-            "move_dimension",
-        ],
+    ACTIONS = (
+        "settings",
+        "add_question",
+        "delete_question",
+        "move_question",
+        "add_dimension",
+        "edit_dimension",
+        "delete_dimension",
+        "move_dimension",
     )
-    def test_every_edit_goes_to_a_new_version(self, client_as, people, answered, action):
-        before = snapshot(answered)
-        q2 = answered.questions.get(code="Q2")
-        d2 = answered.dimensions.get(code="D2")
-        url, data = {
+
+    def edit(self, questionnaire, action):
+        """(url, data) of each builder change, asked of `questionnaire`."""
+        q2 = questionnaire.questions.get(code="Q2")
+        d2 = questionnaire.dimensions.get(code="D2")
+        return {
             "settings": (
-                reverse("surveys:settings", args=[answered.pk]),
+                reverse("surveys:settings", args=[questionnaire.pk]),
                 {
                     "title": "v2",
                     "scale_method": "ratio",
@@ -469,23 +467,43 @@ class TestFrozenQuestionnaires:
                     "bands_text": "60 好\n0 差",
                 },
             ),
-            "add_question": (reverse("surveys:question_create", args=[answered.pk]), question_post()),
-            "delete_question": (reverse("surveys:question_delete", args=[answered.pk, q2.pk]), {}),
-            "move_question": (reverse("surveys:question_move", args=[answered.pk, q2.pk, "up"]), {}),
+            "add_question": (reverse("surveys:question_create", args=[questionnaire.pk]), question_post()),
+            "delete_question": (reverse("surveys:question_delete", args=[questionnaire.pk, q2.pk]), {}),
+            "move_question": (reverse("surveys:question_move", args=[questionnaire.pk, q2.pk, "up"]), {}),
             "add_dimension": (
-                reverse("surveys:dimension_create", args=[answered.pk]),
+                reverse("surveys:dimension_create", args=[questionnaire.pk]),
                 {"code": "D3", "title": "价格", "weight": "5"},
             ),
             "edit_dimension": (
-                reverse("surveys:dimension_edit", args=[answered.pk, d2.pk]),
+                reverse("surveys:dimension_edit", args=[questionnaire.pk, d2.pk]),
                 {"code": "D2", "title": "产品", "weight": "5"},
             ),
-            "delete_dimension": (reverse("surveys:dimension_delete", args=[answered.pk, d2.pk]), {}),
-            "move_dimension": (reverse("surveys:dimension_move", args=[answered.pk, d2.pk, "up"]), {}),
+            "delete_dimension": (reverse("surveys:dimension_delete", args=[questionnaire.pk, d2.pk]), {}),
+            "move_dimension": (reverse("surveys:dimension_move", args=[questionnaire.pk, d2.pk, "up"]), {}),
         }[action]
-        response = client_as(people.alice).post(url, data)
+
+    @pytest.mark.parametrize("action", ACTIONS)
+    def test_every_edit_goes_to_a_new_version(self, client_as, people, answered, action):
+        before = snapshot(answered)
+        response = client_as(people.alice).post(*self.edit(answered, action))
         v2 = self.assert_new_version(response, answered, before)
         assert snapshot(v2)[:3] != before[:3]
+
+    @pytest.mark.parametrize("htmx", [False, True])
+    @pytest.mark.parametrize("action", ACTIONS)
+    def test_every_edit_asked_of_an_older_version_changes_nothing_and_goes_to_the_newest(
+        self, client_as, people, answered, action, htmx
+    ):
+        v2 = answered.duplicate(new_version=True)
+        before = (snapshot(answered), snapshot(v2))
+        headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+        response = client_as(people.alice).post(*self.edit(answered, action), **headers)
+        if htmx:
+            assert response.headers["HX-Redirect"] == v2.get_absolute_url()
+        else:
+            assert response.status_code == 302 and response.url == v2.get_absolute_url()
+        assert (snapshot(answered), snapshot(v2)) == before
+        assert Questionnaire.objects.filter(family=answered.family).count() == 2
 
     def test_htmx_edits_of_a_frozen_questionnaire_send_the_browser_to_the_new_version(
         self, client_as, people, answered
