@@ -322,7 +322,9 @@ def test_paper_rows_of_one_customer_answer_each_contacts_invitation(people, surv
 def test_past_its_deadline_the_entry_list_offers_no_entry_and_says_why(client_as, people, survey):
     from datetime import timedelta
 
-    from django.utils import timezone
+    from django.utils import timezone, translation
+
+    from manyi.campaigns.choices import AnswerRefusal
 
     campaign, invitation, _questions = survey
     client = client_as(people.amy)
@@ -333,4 +335,5 @@ def test_past_its_deadline_the_entry_list_offers_no_entry_and_says_why(client_as
     campaign.save()
     page = client.get(f"/campaigns/entry/{campaign.pk}/").content.decode()
     assert enter_url(invitation) not in page and "import-link" not in page
-    assert "reopen it with a new deadline" in page
+    with translation.override("zh-hans"):  # the page's language
+        assert str(AnswerRefusal.PAST_DEADLINE.label) in page
