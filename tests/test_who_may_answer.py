@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from manyi.campaigns.choices import CampaignState, Channel, InvitationStatus, ResponseStatus
+from manyi.campaigns.choices import AnswerRefusal, CampaignState, Channel, InvitationStatus, ResponseStatus
 from manyi.campaigns.models import Campaign, OptOut, Response
 from manyi.testing import (
     answer,
@@ -183,8 +183,10 @@ def test_a_visit_stores_no_answers_in_a_survey_that_takes_none(people, invitatio
         visitee="张工", method=Method.PHONE_FIRST, visited_at=timezone.now(), about_usage=True
     )
 
-    with pytest.raises(workflow.VisitError, match="deadline has passed"):
+    with pytest.raises(workflow.VisitError) as refused:
         workflow.complete(task, by=people.amy, record=record, answers=form.cleaned_data)
+
+    assert str(refused.value) == str(AnswerRefusal.PAST_DEADLINE.label)
 
     assert not Response.objects.exists() and not VisitRecord.objects.exists()
     task.refresh_from_db()
