@@ -28,10 +28,11 @@ are compared with their own survey, which links them.
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from manyi.campaigns.choices import CampaignState, Channel
+from manyi.campaigns.choices import CampaignState, Channel, VoiceRule
 from manyi.campaigns.models import Campaign, CampaignEvent
 
 from .models import VisitResults
@@ -98,21 +99,28 @@ def _follow(campaign, survey, now):
     return campaign
 
 
-def open_invitation(campaign, customer_id, *, now=None):
+def open_invitation(campaign, customer_id, *, contact_id=None, now=None):
     """The customer's invitation to this campaign that may be answered now
     (Invitation.refusal_to_answer: not answered, not opted out, the campaign open), if any: a
     visit that asks the questionnaire answers it (回收 by phone or on site, seed 000's 电话催收),
     so the campaign counts one returned questionnaire, not an invitation left open beside a
-    second answer."""
+    second answer.
+
+    When the campaign asks each contact person (VoiceRule.CONTACT), a visit to one person
+    answers only that person's invitation (or one that names nobody), never a colleague's: the
+    buyer's answers must not fill in the engineer's questionnaire."""
     now = now or timezone.now()
     invitations = campaign.invitations.filter(customer_id=customer_id).order_by("pk")
+    if campaign.voice == VoiceRule.CONTACT:
+        invitations = invitations.filter(Q(contact_id=contact_id) | Q(contact__isnull=True))
     return next((i for i in invitations if i.refusal_to_answer(now) is None), None)
 
 
-def where_answers_go(survey, customer_id, *, now):
+def where_answers_go(survey, customer_id, *, contact_id=None, now):
     """(campaign, invitation) for a visit's answers to the survey's questionnaire: the survey
-    and the customer's open invitation, or the survey's visit results and none."""
-    invitation = open_invitation(survey, customer_id, now=now)
+    and the customer's (or the visited person's) open invitation, or the survey's visit results
+    and none."""
+    invitation = open_invitation(survey, customer_id, contact_id=contact_id, now=now)
     if invitation is not None:
         return survey, invitation
     return results_campaign(survey, now=now), None

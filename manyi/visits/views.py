@@ -205,7 +205,9 @@ def _call_context(request, task):
         )
         if task.campaign_id and task.campaign.is_open():
             context["answer_form"] = AnswerForm(task.campaign.questionnaire)
-            context["answers_invitation"] = open_invitation(task.campaign, customer.pk)
+            context["answers_invitation"] = open_invitation(
+                task.campaign, customer.pk, contact_id=task.contact_id
+            )
     return context
 
 

@@ -146,7 +146,9 @@ def complete(task, *, by, record, answers=None, now=None):
         if answers is not None:
             if (refusal := task.campaign.refusal_to_answer(now)) is not None:
                 raise VisitError(refusal.label)  # the survey's rule, re-read with the locked task
-            campaign, invitation = where_answers_go(task.campaign, task.customer_id, now=now)
+            campaign, invitation = where_answers_go(
+                task.campaign, task.customer_id, contact_id=task.contact_id, now=now
+            )
             # One id per task: a second submit finds the stored answers instead of adding more.
             response, _created = save_response(
                 campaign=campaign,

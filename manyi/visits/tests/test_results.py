@@ -197,3 +197,22 @@ def test_the_survey_page_and_its_visit_results_page_link_each_other(team, survey
     assert results.get_absolute_url() in page
     page = client.get(results.get_absolute_url()).content.decode()
     assert survey.get_absolute_url() in page
+
+
+def test_a_visit_to_one_person_answers_only_that_persons_invitation(team, survey):
+    """The survey asks each contact person (彩管: the key people of each customer): the visit to
+    the buyer answers the buyer's invitation, never the engineer's; a visit to someone with no
+    invitation of their own goes to the visit results."""
+    from manyi.testing import make_contact
+
+    company = make_customer(name="丙公司")
+    buyer, engineer, manager = (make_contact(company, name=n) for n in ("采购", "技术", "经理"))
+    theirs = Invitation.objects.create(campaign=survey, customer=company, contact=engineer, status="sent")
+    mine = Invitation.objects.create(campaign=survey, customer=company, contact=buyer, status="sent")
+    record = visit(make_task(company, agent=team.amy, campaign=survey, contact=buyer), team.amy)
+    assert record.response.invitation == mine
+    theirs.refresh_from_db()
+    assert theirs.status == "sent"  # still the engineer's to answer
+    record = visit(make_task(company, agent=team.amy, campaign=survey, contact=manager), team.amy)
+    assert record.response.invitation is None
+    assert record.response.campaign == VisitResults.objects.get(survey=survey).campaign
