@@ -35,6 +35,9 @@ REPLY_TICKETS = "tickets.reply"  # reply to the customer (营销支持科 / 客�
 WORK_TICKETS = "tickets.work"  # investigate, root cause, corrective and preventive actions
 VERIFY_TICKETS = "tickets.verify"  # verify the actions and the outcome
 MANAGE_TICKETS = "tickets.manage"  # assign, close, reopen, invalid / duplicate, SLA policies
+# Every department's tickets; without it (handlers) only the own department's, the ones assigned
+# to the holder and the ones whose corrective action the holder owns (Ticket.objects.for_user).
+VIEW_ALL_TICKETS = "tickets.view_all"
 # Return visits (issue 6): an agent works own visit tasks; whoever manages them sees the team's
 # (their department), edits rules, scripts and plans; reviewers approve or return records.
 WORK_VISITS = "visits.work"
@@ -47,6 +50,8 @@ VIEW_VISIT_REPORTS = "visits.report"
 VISITS_EVERY_TEAM = "visits.every_team"
 # Improvement actions (改进措施, REQUIREMENTS §8); the rules are in manyi/improvements/workflow.py.
 VIEW_IMPROVEMENTS = "improvements.view"
+# Every improvement; without it (handlers) only the own and the own department's.
+VIEW_ALL_IMPROVEMENTS = "improvements.view_all"
 WORK_IMPROVEMENTS = "improvements.work"  # carry out and report the improvements one owns
 MANAGE_IMPROVEMENTS = "improvements.manage"  # raise, assign, verify, close, cancel, tell customers
 
@@ -56,7 +61,7 @@ VIEW_REPORTS = "reports.view"
 EDIT_REPORTS = "reports.edit"
 REPORT_WORK = {EXPORT_RESPONSES, VIEW_REPORTS, EDIT_REPORTS}
 SURVEY_WORK = {VIEW_SURVEYS, VIEW_CAMPAIGNS, VIEW_RESPONSES}
-TICKET_WORK = {VIEW_TICKETS, CREATE_TICKETS, REPLY_TICKETS, WORK_TICKETS}
+TICKET_WORK = {VIEW_TICKETS, VIEW_ALL_TICKETS, CREATE_TICKETS, REPLY_TICKETS, WORK_TICKETS}
 VISIT_WORK = {WORK_VISITS, MANAGE_VISITS, REVIEW_VISITS, VIEW_VISIT_REPORTS}
 
 ROLE_CAPABILITIES = {
@@ -81,6 +86,7 @@ ROLE_CAPABILITIES = {
         VERIFY_TICKETS,
         MANAGE_TICKETS,
         VIEW_IMPROVEMENTS,
+        VIEW_ALL_IMPROVEMENTS,
         MANAGE_IMPROVEMENTS,
         *VISIT_WORK,
         VISITS_EVERY_TEAM,
@@ -101,6 +107,7 @@ ROLE_CAPABILITIES = {
         VERIFY_TICKETS,
         MANAGE_TICKETS,
         VIEW_IMPROVEMENTS,
+        VIEW_ALL_IMPROVEMENTS,
         MANAGE_IMPROVEMENTS,
         *VISIT_WORK,
     },
@@ -111,9 +118,11 @@ ROLE_CAPABILITIES = {
         *SURVEY_WORK,
         ENTER_RESPONSES,
         VIEW_TICKETS,
+        VIEW_ALL_TICKETS,
         CREATE_TICKETS,
         REPLY_TICKETS,
         VIEW_IMPROVEMENTS,
+        VIEW_ALL_IMPROVEMENTS,
         WORK_VISITS,
     },
     # Handlers fix problems in their department; they see customers but not contact data
@@ -129,7 +138,9 @@ ROLE_CAPABILITIES = {
         VIEW_ANALYSIS,
         *REPORT_WORK,
         VIEW_TICKETS,
+        VIEW_ALL_TICKETS,
         VIEW_IMPROVEMENTS,
+        VIEW_ALL_IMPROVEMENTS,
         VIEW_VISIT_REPORTS,
         VISITS_EVERY_TEAM,
     },

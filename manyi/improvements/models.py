@@ -39,13 +39,13 @@ class ImprovementQuerySet(models.QuerySet):
         return self.open().filter(deadline__lt=today)
 
     def for_user(self, user):
-        """What the user may see: everything, but a handler only their own and their department's."""
-        from manyi.accounts.choices import Role
-        from manyi.accounts.permissions import VIEW_IMPROVEMENTS
+        """What the user may see: everything with ``improvements.view_all``; otherwise (a
+        handler) their own and their department's."""
+        from manyi.accounts.permissions import VIEW_ALL_IMPROVEMENTS, VIEW_IMPROVEMENTS
 
         if not user.is_authenticated or not user.can(VIEW_IMPROVEMENTS):
             return self.none()
-        if user.role == Role.HANDLER:
+        if not user.can(VIEW_ALL_IMPROVEMENTS):
             mine = Q(owner=user)
             if user.department_id is not None:
                 mine |= Q(department_id=user.department_id)

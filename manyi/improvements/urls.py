@@ -9,6 +9,7 @@ app_name = "improvements"
 urlpatterns = [
     path("", views.improvement_list, name="list"),
     path("new/", views.improvement_create, name="create"),
+    path("mine/", views.my_actions, name="mine"),
     path("<int:pk>/", views.improvement_detail, name="detail"),
     path("<int:pk>/edit/", views.improvement_edit, name="edit"),
     path("<int:pk>/effect/", views.improvement_effect, name="effect"),

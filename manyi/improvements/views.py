@@ -19,7 +19,8 @@ from manyi.accounts.decorators import capability_required
 from manyi.forms import parse_id
 from manyi.private_files import serve_private_file
 from manyi.tickets.attachments import AttachmentError, check_uploads
-from manyi.tickets.models import Category, Ticket
+from manyi.tickets.models import Category, CorrectiveAction, Ticket
+from manyi.tickets.workflow import allowed_steps
 
 from . import evidence, notify, workflow
 from .choices import DELIVERED_STATUSES, FINISHED_STATUSES, SURVEY_SOURCES, Source
@@ -74,6 +75,37 @@ def improvement_list(request):
             "query": query.urlencode(),
             "overdue_count": ImprovementAction.objects.for_user(request.user).overdue(today).count(),
         },
+    )
+
+
+# How many finished actions the owner's list shows under the open ones (the rest are on the tickets).
+FINISHED_SHOWN = 20
+
+
+def _open_first(owned, still_open):
+    """The open ones, earliest deadline first (the late ones lead), then the latest finished."""
+    finished = owned.exclude(pk__in=still_open.values("pk")).order_by("-deadline", "-pk")
+    return [*still_open.order_by("deadline", "pk"), *finished[:FINISHED_SHOWN]]
+
+
+@capability_required(permissions.VIEW_IMPROVEMENTS)
+def my_actions(request):
+    """The actions the user owns, wherever they come from: the corrective and preventive
+    actions of tickets (often another department's ticket) and the improvement actions; each
+    with the way to report it done."""
+    user = request.user
+    today = timezone.localdate()
+    owned = CorrectiveAction.objects.owned_by(user).select_related("ticket__category__parent")
+    ticket_actions = _open_first(owned, owned.open())
+    for action in ticket_actions:
+        action.steps = allowed_steps(action, user)
+        action.late = action.is_late(today)
+    improvements = ImprovementAction.objects.for_user(user).filter(owner=user)
+    improvement_rows = [(i, i.is_overdue(today)) for i in _open_first(improvements, improvements.open())]
+    return render(
+        request,
+        "improvements/my_actions.html",
+        {"ticket_actions": ticket_actions, "improvement_rows": improvement_rows},
     )
 
 

@@ -130,8 +130,10 @@ class ActionStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("corrective action status", "Cancelled")
 
 
+# Actions the owner still has to carry out (not effective: back to the owner).
+OPEN_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.INEFFECTIVE)
 # Actions still to be carried out or checked: a ticket with one of these cannot be verified.
-PENDING_ACTION_STATUSES = (ActionStatus.PLANNED, ActionStatus.DONE, ActionStatus.INEFFECTIVE)
+PENDING_ACTION_STATUSES = (*OPEN_ACTION_STATUSES, ActionStatus.DONE)
 
 
 class Clock(models.TextChoices):

@@ -28,6 +28,7 @@ from .attachments import Attachment, InboundMessage  # noqa: F401  (models of fi
 from .choices import (
     CLOSED_STATES,
     DEADLINES,
+    OPEN_ACTION_STATUSES,
     OPEN_STATES,
     SEVERITY_PRIORITY,
     ActionKind,
@@ -375,15 +376,20 @@ class TicketQuerySet(models.QuerySet):
         )
 
     def for_user(self, user):
-        """What the user may see: all tickets, but a handler only those of the department."""
-        from manyi.accounts.choices import Role
-        from manyi.accounts.permissions import VIEW_TICKETS
+        """What the user may see: every ticket with ``tickets.view_all``; otherwise (a handler)
+        the department's, the ones assigned to them, and the ones whose corrective or preventive
+        action they own — an owner in another department reports it done from the ticket."""
+        from manyi.accounts.permissions import VIEW_ALL_TICKETS, VIEW_TICKETS
 
         if not user.is_authenticated or not user.can(VIEW_TICKETS):
             return self.none()
-        if user.role == Role.HANDLER:
-            return self.filter(Q(department_id=user.department_id) | Q(assignee=user))
-        return self
+        if user.can(VIEW_ALL_TICKETS):
+            return self
+        # A subquery, not a join: a join would repeat a ticket once per action.
+        visible = Q(assignee=user) | Q(pk__in=CorrectiveAction.objects.filter(owner=user).values("ticket_id"))
+        if user.department_id is not None:  # department_id=None would mean every unassigned ticket
+            visible |= Q(department_id=user.department_id)
+        return self.filter(visible)
 
 
 class Ticket(models.Model):
@@ -655,6 +661,15 @@ class TicketEvent(models.Model):
         return f"{self.ticket.reference}: {self.from_state} → {self.to_state}"
 
 
+class CorrectiveActionQuerySet(models.QuerySet):
+    def open(self):
+        """Still to be carried out: planned, or found not effective (back to the owner)."""
+        return self.filter(status__in=OPEN_ACTION_STATUSES)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+
 class CorrectiveAction(models.Model):
     """A corrective or preventive action (纠正预防措施) with owner, deadline, status, verification."""
 
@@ -690,6 +705,8 @@ class CorrectiveAction(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = CorrectiveActionQuerySet.as_manager()
+
     class Meta:
         ordering = ["deadline", "pk"]
         verbose_name = _("corrective or preventive action")
@@ -699,4 +716,4 @@ class CorrectiveAction(models.Model):
         return self.description[:60]
 
     def is_late(self, today: date):
-        return self.status == ActionStatus.PLANNED and self.deadline < today
+        return self.status in OPEN_ACTION_STATUSES and self.deadline < today

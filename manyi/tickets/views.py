@@ -1,7 +1,8 @@
 """Ticket pages: intake, the work queues, the detail page with its timeline and transition buttons.
 
-Views are thin: they fetch the ticket through ``Ticket.objects.for_user`` (a handler sees only
-the department's tickets; others get 404), call one verb of :mod:`workflow` and redirect. The
+Views are thin: they fetch the ticket through ``Ticket.objects.for_user`` (a handler sees the
+department's tickets and those whose actions they own; others get 404), call one verb of
+:mod:`workflow` and redirect. The
 verbs check role and state again and refuse with a ``TicketError`` whose message is shown.
 """
 
@@ -12,7 +13,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -120,6 +121,9 @@ def ticket_list(request):
         "filters": filters,
         "filtered": bool(chosen),
         "filter_query": urlencode(chosen),
+        # The actions the user owns wait on the owner's list (improvements:mine), often on
+        # another department's ticket that none of these queues shows.
+        "open_actions": CorrectiveAction.objects.owned_by(request.user).open().count(),
     }
     if request.user.can(permissions.MANAGE_TICKETS):
         context["departments"], context["workers"] = _assign_choices()
@@ -197,9 +201,11 @@ def ticket_detail(request, pk):
     departments = users = ()
     if "assign" in allowed:
         departments, users = _assign_choices()
+    today = timezone.localdate(now)
     actions = list(ticket.actions.select_related("owner", "verified_by"))
     for action in actions:
         action.steps = workflow.allowed_steps(action, user)
+        action.late = action.is_late(today)
     response_url = None
     if ticket.response_id is not None:
         from manyi.campaigns.answering import can_see_individual_answers
@@ -222,7 +228,6 @@ def ticket_detail(request, pk):
             "workers": users,
             "events": ticket.events.select_related("by"),
             "actions": actions,
-            "today": timezone.localdate(now),
             "action_form": ActionForm(auto_id="action_%s") if "add_action" in allowed else None,
             "classify_form": ClassifyForm.for_ticket(ticket) if "classify" in allowed else None,
             "contact_form": ContactForm.for_ticket(ticket) if "edit_contact" in allowed else None,
@@ -299,6 +304,17 @@ def _form_errors(form):
     return " ".join(parts) or _("Check the form.")
 
 
+def _back(request, ticket):
+    """Back to the page the form was sent from (``next``: the owner's list of actions), else to
+    the ticket; only a path of this site."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(ticket)
+
+
 def _apply(request, ticket, form, verb, success):
     """Validate ``form``; run ``verb(cleaned_data)``; say what happened; back to the ticket."""
     if not form.is_valid():
@@ -310,7 +326,7 @@ def _apply(request, ticket, form, verb, success):
             messages.error(request, str(error))
         else:
             messages.success(request, success)
-    return redirect(ticket)
+    return _back(request, ticket)
 
 
 @require_POST

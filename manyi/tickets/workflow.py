@@ -41,6 +41,7 @@ from manyi.customers.masking import mask_email
 from . import attachments, callback
 from .choices import (
     DEADLINES,
+    OPEN_ACTION_STATUSES,
     OPEN_STATES,
     PENDING_ACTION_STATUSES,
     ActionKind,
@@ -317,7 +318,7 @@ ACTION_STEPS = {
             "complete",
             lambda action, user: user.pk == action.owner_id or may_work_on(action.ticket, user),
             gettext_lazy("Only the owner or the responsible department may report this action done."),
-            frozenset((ActionStatus.PLANNED, ActionStatus.INEFFECTIVE)),
+            frozenset(OPEN_ACTION_STATUSES),
             gettext_lazy("This action is not open."),
         ),
         ActionStep(
