@@ -237,15 +237,38 @@ class OptOut(models.Model):
         return str(self.customer)
 
 
+# The responses every count and figure reads: a draft (in progress) is never an answer, and a
+# completed one is valid when its scoring found it so (the questionnaire's validity rule).
+COMPLETED = Q(status=ResponseStatus.COMPLETED)
+VALID = COMPLETED & Q(valid=True)
+
+
 class ResponseQuerySet(models.QuerySet):
     def completed(self):
-        return self.filter(status=ResponseStatus.COMPLETED)
+        return self.filter(COMPLETED)
 
     def valid(self):
-        return self.completed().filter(valid=True)
+        return self.filter(VALID)
 
     def for_campaign(self, campaign):
         return self.filter(campaign=campaign)
+
+    def counts(self):
+        """{"responses", "completed", "valid"}: how many of these responses there are, drafts
+        included, and how many are completed and valid, in one aggregate. Rows are counted by
+        their (never empty) status, not their id: the (campaign, status[, valid]) indexes then
+        answer alone, an index-only scan instead of reading a million-row campaign's table."""
+        return self.aggregate(
+            responses=models.Count("status"),
+            completed=models.Count("status", filter=COMPLETED),
+            valid=models.Count("status", filter=VALID),
+        )
+
+
+class AnswerQuerySet(models.QuerySet):
+    def of_completed_responses(self):
+        """The answers of completed responses: a draft's answers are never read as answers."""
+        return self.filter(response__status=ResponseStatus.COMPLETED)
 
 
 class Response(models.Model):
@@ -311,11 +334,7 @@ class Response(models.Model):
             # The dashboard dataset asks on every view how many completed responses a campaign
             # has and the newest id: an index-only scan of this small index instead of a scan
             # of the table (1,000,000 responses: 0.1 s instead of 0.5 s on PostgreSQL).
-            models.Index(
-                fields=["campaign", "id"],
-                condition=Q(status=ResponseStatus.COMPLETED),
-                name="response_completed",
-            ),
+            models.Index(fields=["campaign", "id"], condition=COMPLETED, name="response_completed"),
             # Answers that came without an invitation (anonymous link, walk-in paper, a visit)
             # are counted apart from the returned ones on every counts view: few rows, so a
             # small partial index finds them without reading the campaign's responses.
@@ -350,6 +369,8 @@ class Answer(models.Model):
     competitor_option = models.ForeignKey(
         Option, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+
+    objects = AnswerQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["question", "option"])]

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from manyi.customers.timeline import TimelineEntry
 
 from .answering import can_see_individual_answers
-from .choices import ResponseStatus
 
 
 def invitations(customer, user):
@@ -45,9 +44,7 @@ def _response_url(response):
 
 def responses(customer, user):
     """Completed responses with index and grade; a link when the user may see the answers."""
-    for response in customer.responses.filter(status=ResponseStatus.COMPLETED).select_related(
-        "campaign", "agent"
-    ):
+    for response in customer.responses.completed().select_related("campaign", "agent"):
         allowed = can_see_individual_answers(user, response.campaign)
         if not allowed:
             detail = _("The answers of this survey are confidential.")

@@ -12,7 +12,7 @@ from manyi.accounts.decorators import capability_required
 from manyi.customers.models import Customer
 
 from . import workflow
-from .choices import CampaignState, Channel, ResponseStatus
+from .choices import CampaignState, Channel
 from .forms import STRATIFY_CHOICES, CampaignForm, CloseForm, ReopenForm
 from .models import Campaign, Invitation, Response
 from .targeting import sample_preview
@@ -20,16 +20,16 @@ from .targeting import sample_preview
 PREVIEW_ROWS = 50
 
 
-def _count_of(model, **filters):
-    rows = model.objects.filter(campaign=OuterRef("pk"), **filters).order_by().values("campaign")
+def _count_of(queryset):
+    rows = queryset.filter(campaign=OuterRef("pk")).order_by().values("campaign")
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1], output_field=IntegerField()), 0)
 
 
 @capability_required(permissions.VIEW_CAMPAIGNS)
 def campaign_list(request):
     campaigns = Campaign.objects.select_related("questionnaire").annotate(
-        issued=_count_of(Invitation),
-        completed=_count_of(Response, status=ResponseStatus.COMPLETED),
+        issued=_count_of(Invitation.objects.all()),
+        completed=_count_of(Response.objects.completed()),
     )
     page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
     return render(

@@ -26,7 +26,6 @@ from django.conf import settings
 from django.db.models import Count, Max
 
 from manyi.analytics import scoring
-from manyi.campaigns.choices import ResponseStatus
 from manyi.campaigns.models import Response
 from manyi.customers.models import Purchase
 
@@ -305,7 +304,8 @@ def _columns(campaign):
 def _read(campaign, dataset, after_id):
     """Append the completed responses with pk > after_id to `dataset` (in pk order)."""
     queryset = (
-        Response.objects.filter(campaign_id=campaign.pk, status=ResponseStatus.COMPLETED, pk__gt=after_id)
+        Response.objects.completed()
+        .filter(campaign_id=campaign.pk, pk__gt=after_id)
         .order_by("pk")
         .values_list(
             "pk",
@@ -546,8 +546,10 @@ def campaign_dataset(campaign):
     with _guard:
         lock = _locks.setdefault(campaign.pk, threading.Lock())
     with lock:
-        state = Response.objects.filter(campaign_id=campaign.pk, status=ResponseStatus.COMPLETED).aggregate(
-            n=Count("pk"), last=Max("pk")
+        state = (
+            Response.objects.completed()
+            .filter(campaign_id=campaign.pk)
+            .aggregate(n=Count("pk"), last=Max("pk"))
         )
         path = _path(campaign)
         dataset = _cache.get(campaign.pk)
