@@ -23,7 +23,7 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from manyi.campaigns.choices import Channel, ResponseStatus
+from manyi.campaigns.choices import Channel
 from manyi.campaigns.models import Answer, Response
 from manyi.customers.masking import mask_email, mask_phone, mask_text, neutralise_formula
 from manyi.dashboards.dataset import campaign_dataset
@@ -127,9 +127,8 @@ def _customer_columns(table, campaign, dataset, show_personal):
     """Customer code, name, phone and e-mail (masked without the right to personal data): one
     query, placed by response number. Returns the responses' grades, a later column."""
     rows = list(
-        Response.objects.filter(
-            campaign_id=campaign.pk, status=ResponseStatus.COMPLETED, pk__lte=dataset.last_id
-        )
+        Response.objects.completed()
+        .filter(campaign_id=campaign.pk, pk__lte=dataset.last_id)
         .order_by()
         .values_list("pk", "grade", "customer__code", "customer__name", "customer__phone", "customer__email")
     )
@@ -313,9 +312,9 @@ class _AnswerRows:
 def _fill_answers(campaign, dataset, questions, columns, show_personal):
     """The answers the dataset does not hold: one query, placed with array operations."""
     rows = list(
-        Answer.objects.filter(
+        Answer.objects.of_completed_responses()
+        .filter(
             response__campaign_id=campaign.pk,
-            response__status=ResponseStatus.COMPLETED,
             response_id__lte=dataset.last_id,
             question_id__in=list(questions),
         )

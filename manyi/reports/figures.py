@@ -518,7 +518,6 @@ def _questions(questionnaire):
 def _open_answers(campaign, dataset):
     """Open answers per text question (the first OPEN_ANSWERS_KEPT, with the count of all) and
     the keywords of all of them (the word cloud's words, from analytics.text)."""
-    from manyi.campaigns.choices import ResponseStatus
     from manyi.campaigns.models import Answer
 
     # Segmenting many answers takes seconds: kept in the cache for the data's state, as the
@@ -538,12 +537,8 @@ def _open_answers(campaign, dataset):
     by_question = {q.pk: {"count": 0, "answers": []} for q in text_questions}
     if text_questions:
         rows = (
-            Answer.objects.filter(
-                question__in=text_questions,
-                response__campaign=campaign,
-                response__status=ResponseStatus.COMPLETED,
-                text__gt="",
-            )
+            Answer.objects.of_completed_responses()
+            .filter(question__in=text_questions, response__campaign=campaign, text__gt="")
             .annotate(
                 place=Window(
                     RowNumber(), partition_by=[F("question_id")], order_by=[F("response_id"), F("pk")]

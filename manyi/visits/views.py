@@ -142,7 +142,6 @@ def task_list(request):
 
 def _call_context(request, task):
     from manyi.campaigns.answering import AnswerForm, can_see_individual_answers
-    from manyi.campaigns.choices import ResponseStatus
     from manyi.campaigns.models import Response
     from manyi.tickets.choices import OPEN_STATES
     from manyi.tickets.models import Ticket
@@ -153,7 +152,8 @@ def _call_context(request, task):
     script = task.script or (task.rule.script if task.rule_id and task.rule.script_id else None)
     scores = []
     for response in (
-        Response.objects.filter(customer=customer, status=ResponseStatus.COMPLETED)
+        Response.objects.completed()
+        .filter(customer=customer)
         .select_related("campaign")
         .order_by("-completed_at")[:5]
     ):
