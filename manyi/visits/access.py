@@ -6,10 +6,11 @@ agent left) and those with no team at all (the customer has no owner who works v
 *manager* holds visits.manage; the team they manage is their department. The capabilities are
 in manyi/accounts/permissions.py; nothing here or elsewhere compares role names.
 
-    who (capabilities)               tasks: see, work       pool: assign  may assign to         plans        records to review    monthly report
+    who (capabilities)               tasks: see, work       pool: assign  may assign to         plan table   records to review    monthly report
     agent (work)                     own                    –             –                     –            –                    –
-    supervisor of team T             own, T's, the pool     T's and the   active members of T   rows of T's  records of those     T's tasks
-      (work, manage, review, report)   with no team           no-team pool  who work visits       agents       tasks, not their own
+    supervisor of team T             own, T's, the pool     T's and the   active members of T   T's tasks;   records of those     T's tasks
+      (work, manage, review, report)   with no team           no-team pool  who work visits       edits rows   tasks, not their own
+                                                                                                    of T's agents
     supervisor without a team        own                    –             –                     –            –                    –
     administrator (+ every_team)     all                    all           every active user     all          all, not their own   all
                                                                             who works visits
@@ -22,6 +23,9 @@ in manyi/accounts/permissions.py; nothing here or elsewhere compares role names.
 - The worklist's tabs list a manager's team's tasks (every team's for an administrator), anyone
   else's own; the pool has a tab of its own; a manager may narrow the list to one of the agents
   they may assign to.
+- The plan table 《客户回访计划表》 lists the tasks of the worklist's tabs planned in a month,
+  whatever made them (a rule or a row of the table); the rows written in it (VisitPlan)
+  are edited by the manager of their agent's team.
 - Managing a task (assign, cancel) is seeing it while managing a team (or every team).
 - Reviewing a record is managing its task with visits.review, and not having written it.
 - Correcting a record is for the agent who wrote it, once it was returned to them.
@@ -100,6 +104,13 @@ class VisitScope:
             return User.objects.none()
         agents = User.objects.filter(is_active=True, role__in=perms.roles_with(perms.WORK_VISITS))
         return self._team_rows(agents, "department_id").order_by("username")
+
+    def plan_tasks(self):
+        """The visits the plan table lists: a manager's team's tasks (every team's), whatever
+        made them; the worklist's tabs without the no-team pool, which is no team's plan."""
+        if not self.manages:
+            return VisitTask.objects.none()
+        return self.worklist()
 
     def plans(self):
         """Rows of the plan table 《客户回访计划表》 the user manages: those of their team's agents."""

@@ -111,8 +111,9 @@ def load_demo_visits(users, rng, today=None):
     today = today or timezone.localdate()
     scripts = {name: VisitScript.objects.create(name=name, body=body) for name, body in SCRIPTS.items()}
     campaign = Campaign.objects.filter(state=CampaignState.RUNNING).order_by("-created_at").first()
+    rules = {}
     for name, kind, days, purpose, method, priority, script in RULES:
-        VisitRule.objects.create(
+        rules[kind, days] = VisitRule.objects.create(
             name=name,
             kind=kind,
             days=days,
@@ -122,12 +123,13 @@ def load_demo_visits(users, rng, today=None):
             script=scripts[script],
             campaign=campaign if kind != RuleKind.WEEKLY_KEY else None,
         )
-    _past_visits(users, rng, today, campaign, scripts["满意度回访（首次）"])
+    _past_visits(users, rng, today, campaign, scripts["满意度回访（首次）"], rules)
     plan_visits(today)
     return VisitTask.objects.count()
 
 
-def _past_visits(users, rng, today, campaign, script):
+def _past_visits(users, rng, today, campaign, script, rules):
+    """Visits of last month and this month so far, as the delivery and monthly rules planned them."""
     agents = [users[name] for name in ("liuyang", "zhaoli") if name in users]
     supervisor = users.get("chenjing")
     if not agents or supervisor is None:
@@ -149,6 +151,7 @@ def _past_visits(users, rng, today, campaign, script):
             VisitTask(
                 customer=rng.choice(customers),
                 source_key=f"demo{n}",
+                rule=rules[RuleKind.AFTER_DELIVERY, 30] if n % 3 else rules[RuleKind.MONTHLY, 0],
                 purpose="交付满一个月：了解使用情况" if n % 3 else "例行回访",
                 method=Method.PHONE_FIRST if n % 3 else Method.PHONE_ROUTINE,
                 planned_on=day,

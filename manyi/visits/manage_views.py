@@ -1,21 +1,26 @@
 """Supervisors' pages: visit rules, call scripts and the plan table 《客户回访计划表》."""
 
 import datetime
+from collections import defaultdict
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.decorators import capability_required
+from manyi.campaigns.models import Campaign
 from manyi.customers.exporting import clean_row, export_filename, xlsx_file
 
 from . import planner, workflow
 from .access import VisitScope
+from .choices import TaskStatus
 from .forms import PlanForm, RuleForm, ScriptForm
 from .models import VisitRule, VisitScript
 from .results import surveys_and_results
@@ -96,32 +101,123 @@ def _month(request):
     return month
 
 
-def _plans(request, month):
+PLAN_PAGE = 100  # rows a page of the plan table shows
+PRINT_ROWS = 2000  # rows the printed table holds; the Excel export holds every row
+
+
+def _month_tasks(user, month):
+    """The visits planned in the month that the user's plan table lists, whatever made them
+    (VisitScope.plan_tasks()); by planned date, the date a rule or the table set, not moved
+    by callbacks, as the monthly report counts them."""
     return (
-        VisitScope(request.user)
-        .plans()
+        VisitScope(user)
+        .plan_tasks()
         .filter(planned_on__gte=month, planned_on__lt=planner.add_months(month, 1))
-        .select_related("customer", "agent")
+        .select_related("customer", "agent", "rule", "plan")
         .order_by("planned_on", "pk")
     )
 
 
+def _with_plan_actions(tasks, user):
+    """The tasks, each with what its row of the table shows: the purpose (a row written in the
+    table: as written, the topic in its own column), why it is locked, whether it may be edited."""
+    tasks = list(tasks)
+    mine = set(
+        VisitScope(user)
+        .plans()
+        .filter(pk__in=[t.plan_id for t in tasks if t.plan_id])
+        .values_list("pk", flat=True)
+    )
+    for task in tasks:
+        task.shown_purpose = task.purpose
+        task.locked_reason = task.may_edit_plan = None
+        if task.plan_id:
+            if task.purpose == planner.hand_purpose(task.plan):
+                task.shown_purpose = task.plan.purpose
+            task.locked_reason = workflow.plan_locked_reason(task)
+            task.may_edit_plan = task.plan_id in mine and not task.locked_reason
+    return tasks
+
+
+def _summary(tasks, today):
+    """(statuses, sources) of the month's visits, [(label, count)] each (the overdue ones among
+    the statuses): one grouped query and one count."""
+    by_status, by_rule, by_table, others = defaultdict(int), defaultdict(int), 0, 0
+    groups = (
+        tasks.order_by()
+        .values_list("status", "rule__name")
+        .annotate(table=Count("plan_id"), count=Count("pk"))
+        .order_by("rule__name")
+    )
+    for status, rule_name, table, count in groups:
+        by_status[status] += count
+        if rule_name is not None:
+            by_rule[rule_name] += count
+        else:
+            by_table += table
+            others += count - table
+    statuses = [(label, by_status[value]) for value, label in TaskStatus.choices if by_status.get(value)]
+    overdue = tasks.filter(status=TaskStatus.PENDING, due_on__lt=today).count() if by_status else 0
+    if overdue:
+        statuses.insert(1, (_("of which overdue"), overdue))
+    sources = list(by_rule.items())
+    sources += [
+        (label, count)
+        for label, count in ((_("Plan table"), by_table), (pgettext("visit source", "Other"), others))
+        if count
+    ]
+    return statuses, sources
+
+
 @capability_required(perms.MANAGE_VISITS)
 def plan_list(request):
+    """The plan table 《客户回访计划表》 of a month: every visit planned in it, and what the
+    rules will still plan in it beyond the planner's window (planner.forecast)."""
     month = _month(request)
     status = 200
     if month is None:
         messages.error(request, _("Give the month as YYYY-MM."))
         month, status = timezone.localdate().replace(day=1), 400
-    plans = list(_plans(request, month).select_related("campaign").prefetch_related("tasks"))
-    for plan in plans:
-        plan.locked_reason = workflow.plan_locked_reason(next(iter(plan.tasks.all()), None))
-    template = "visits/plans_print.html" if request.GET.get("print") else "visits/plans.html"
+    today = timezone.localdate()
+    scope = VisitScope(request.user)
+    tasks = _month_tasks(request.user, month)
+    statuses, sources = _summary(tasks, today)
+    total = sum(count for _label, count in sources)
+    printing = bool(request.GET.get("print"))
+    page = None
+    if printing:
+        rows = tasks[:PRINT_ROWS]
+    else:
+        paginator = Paginator(tasks, PLAN_PAGE)
+        paginator.count = total  # counted by the summary: no second COUNT query
+        page = paginator.get_page(request.GET.get("page"))
+        rows = page.object_list
+    next_month = planner.add_months(month, 1)
+    coming = planner.forecast(
+        month,
+        next_month - datetime.timedelta(days=1),
+        today,
+        department_id=None if scope.every_team else scope.team_id,
+    )
     context = {
-        "plans": plans,
+        "rows": _with_plan_actions(rows, request.user),
+        "page": page,
+        "first_number": page.start_index() if page else 1,
         "month": month,
-        "answer_surveys": surveys_and_results(plan.campaign for plan in plans),
+        "today": today,
+        "previous_month": planner.add_months(month, -1),
+        "next_month": next_month,
+        "statuses": statuses,
+        "sources": sources,
+        "total": total,
+        "print_rows": PRINT_ROWS,
+        "coming": coming,
+        "coming_total": sum(tally.visits for tally in coming),
+        "horizon": today + datetime.timedelta(days=planner.LEAD_DAYS),
+        "lead_days": planner.LEAD_DAYS,
+        "answer_surveys": surveys_and_results(Campaign.objects.filter(pk__in=tasks.values("campaign_id"))),
     }
+    template = "visits/plans_print.html" if printing else "visits/plans.html"
     return render(request, template, context, status=status)
 
 
@@ -204,39 +300,44 @@ PLAN_HEADERS = (
     gettext_lazy("Customer name"),
     gettext_lazy("Method"),
     gettext_lazy("Purpose"),
-    gettext_lazy("Topic"),
+    gettext_lazy("Visit topic"),
     gettext_lazy("Planned date"),
     gettext_lazy("Agent"),
     gettext_lazy("Status"),
+    gettext_lazy("Planned by"),
 )
 
 
-def plan_rows(plans):
+def plan_rows(tasks, user):
     """The rows, each cell through clean_row (the contract of customers.exporting's writers)."""
-    return (clean_row(row) for row in _plan_rows(plans))
+    return (clean_row(row) for row in _plan_rows(tasks, user))
 
 
-def _plan_rows(plans):
-    for n, plan in enumerate(plans, start=1):
-        task = next(iter(plan.tasks.all()), None)
+def _plan_rows(tasks, user):
+    for n, task in enumerate(_with_plan_actions(tasks, user), start=1):
         yield [
             n,
-            plan.customer.code,
-            plan.customer.name,
-            str(plan.get_method_display()),
-            plan.purpose,
-            plan.topic,
-            plan.planned_on,
-            plan.agent.display_name,
-            str(task.get_status_display()) if task else "",
+            task.customer.code,
+            task.customer.name,
+            str(task.get_method_display()),
+            task.shown_purpose,
+            task.plan.topic if task.plan_id else "",
+            task.planned_on,
+            task.agent.display_name if task.agent_id else str(_("Unassigned")),
+            str(task.get_status_display()),
+            task.rule.name
+            if task.rule_id
+            else _("Plan table")
+            if task.plan_id
+            else pgettext("visit source", "Other"),
         ]
 
 
 @capability_required(perms.MANAGE_VISITS)
 def plan_export(request):
     month = _month(request) or timezone.localdate().replace(day=1)
-    plans = _plans(request, month).prefetch_related("tasks")
-    output = xlsx_file(PLAN_HEADERS, plan_rows(plans), title=_("Visit plan"))
+    tasks = _month_tasks(request.user, month)
+    output = xlsx_file(PLAN_HEADERS, plan_rows(tasks, request.user), title=_("Visit plan"))
     return FileResponse(
         output, as_attachment=True, filename=export_filename(f"visit-plan-{month:%Y-%m}", "xlsx")
     )

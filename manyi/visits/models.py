@@ -312,6 +312,30 @@ class VisitTask(models.Model):
         return self.status in (TaskStatus.PENDING, TaskStatus.CALLBACK)
 
 
+class MergedReason(models.Model):
+    """A reason a rule gave for visiting a customer that the planner joined to another visit
+    of the customer a few days apart (planner.MERGE_DAYS) instead of making a second task.
+
+    Its source key is kept so that planning again knows the reason is planned, also once the
+    visit it joined is done; `due_on` is the day the reason fell due (the planner reads the
+    keys of recent days by it).
+    """
+
+    task = models.ForeignKey(VisitTask, on_delete=models.CASCADE, related_name="merged_reasons")
+    key = models.CharField(max_length=80)
+    rule = models.ForeignKey(VisitRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_on = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key"], name="visit_merged_reason_key")]
+        # The planner reads the keys of recent days.
+        indexes = [models.Index(fields=["due_on"], name="visit_merged_reason_due")]
+
+    def __str__(self):
+        return f"{self.key} → {self.task_id}"
+
+
 class VisitAttempt(models.Model):
     """One call or visit attempt and how it went; every one is kept."""
 

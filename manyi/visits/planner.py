@@ -1,8 +1,10 @@
 """The planner: visit tasks from the rules, idempotently (REQUIREMENTS §4).
 
-Date arithmetic is in plain functions (no database); `plan_rule` turns a rule into candidate
-tasks with a few set-based queries and inserts them with one bulk insert that skips source
-keys already planned, so running it twice, or in two processes at once, never duplicates a task.
+Date arithmetic is in plain functions (no database); `candidates` turns a rule into candidate
+visits with a few set-based queries; `plan_visits` plans every rule at once, one planner at a
+time, skipping source keys already planned, so running it twice, or in two processes at once,
+never duplicates a task. One customer gets one visit for reasons falling due a few days apart
+(`merge`: MERGE_DAYS): the most specific reason leads and the others join its purpose.
 
 Which visits a rule plans on a day: those falling due from `catch_up_days` ago to
 `LEAD_DAYS` ahead (agents see the coming week). Routine visits (monthly, weekly, half-yearly)
@@ -16,7 +18,8 @@ withdrew their consent to be contacted, or were erased, get no planned visits.
 import calendar
 import datetime
 import time
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Max
@@ -25,16 +28,19 @@ from django.utils import timezone
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
+from manyi.bulk import insert_rows
 from manyi.customers.choices import CustomerType, Lifecycle
 from manyi.customers.models import Customer, Purchase
 
-from .choices import RuleKind, TaskStatus
-from .models import PlannerRun, VisitPreference, VisitRule, VisitTask
+from .choices import OPEN_STATUSES, ROUTINE_KINDS, RuleKind, TaskStatus
+from .models import MergedReason, PlannerRun, VisitPreference, VisitRule, VisitTask
 
 LEAD_DAYS = 7
 # Who counts as a key account for the weekly visit (大客户的特定回访每周至少一次).
 KEY_TYPES = (CustomerType.KEY_ACCOUNT, CustomerType.VIP)
 ACTIVE_LIFECYCLES = (Lifecycle.NEW, Lifecycle.ACTIVE)
+# Visits that reached their end with the customer: made, refused, or given up as unreachable.
+CALLED_STATUSES = (TaskStatus.DONE, TaskStatus.REFUSED, TaskStatus.UNREACHABLE)
 
 
 # ------------------------------------------------------------------------------ dates
@@ -47,11 +53,17 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def half_yearly_dates(anchor: datetime.date, warranty_end: datetime.date):
-    """[(n, date)]: every six months after `anchor` while under warranty (n = 1, 2, …)."""
-    dates, n = [], 1
-    while (due := add_months(anchor, 6 * n)) <= warranty_end:
-        dates.append((n, due))
+def half_yearly_dates(anchor: datetime.date, warranty_end: datetime.date, since=None, until=None):
+    """[(n, date)]: every six months after `anchor` while under warranty (n = 1, 2, …), those
+    in [since, until] when given (counted from the first that can fall there, not from 1)."""
+    n = 1
+    if since is not None:
+        n = max(1, ((since.year - anchor.year) * 12 + since.month - anchor.month) // 6)
+    last = warranty_end if until is None else min(warranty_end, until)
+    dates = []
+    while (due := add_months(anchor, 6 * n)) <= last:
+        if since is None or due >= since:
+            dates.append((n, due))
         n += 1
     return dates
 
@@ -141,9 +153,8 @@ def _half_yearly_candidates(rule, start, end, today):
         .values_list("pk", "customer_id", "customer__owner_id", "anchor", "warranty_end")
     )
     for pk, customer_id, owner_id, anchor, warranty_end in rows:
-        for n, due in half_yearly_dates(anchor, warranty_end):
-            if start <= due <= end:
-                yield Candidate(f"r{rule.pk}:p{pk}:h{n}", customer_id, owner_id, due, purchase_id=pk)
+        for n, due in half_yearly_dates(anchor, warranty_end, start, end):
+            yield Candidate(f"r{rule.pk}:p{pk}:h{n}", customer_id, owner_id, due, purchase_id=pk)
 
 
 def _routine_customers(customers, today):
@@ -220,8 +231,10 @@ def _ticket_candidates(rule, start, end):
         yield Candidate(f"r{rule.pk}:t{pk}", customer_id, owner_id, due, ticket_id=pk)
 
 
-def candidates(rule, today):
-    start, end = window(rule.catch_up_days, today)
+def candidates(rule, today, start=None, end=None):
+    """The rule's visits falling due in [start, end] (by default the planning window of `today`)."""
+    if start is None:
+        start, end = window(rule.catch_up_days, today)
     if rule.kind in (RuleKind.AFTER_DELIVERY, RuleKind.AFTER_PURCHASE, RuleKind.WARRANTY_END):
         return _purchase_candidates(rule, start, end)
     if rule.kind == RuleKind.HALF_YEARLY:
@@ -235,46 +248,281 @@ def candidates(rule, today):
     raise ValueError(rule.kind)
 
 
-def plan_rule(rule, today=None, owners=None):
-    """Create the rule's due tasks that do not exist yet; returns how many were created."""
-    today = today or timezone.localdate()
-    owners = _owners() if owners is None else owners
-    start, end = window(rule.catch_up_days, today)
-    # Keys planned before (their planned date lies in the same window) are not sent again;
-    # the unique source key still settles a race with a planner running at the same time.
-    known = set(
-        VisitTask.objects.filter(rule=rule, planned_on__gte=start, planned_on__lte=end).values_list(
-            "source_key", flat=True
-        )
-    )
-    now = timezone.now()
-    rows = []
-    for candidate in candidates(rule, today):
-        if candidate.key in known:
+# ------------------------------------------------------------------------------ one visit at a time
+
+# Two visits of one customer less than this many days apart become one: a customer is not
+# called twice in a few days because two rules (or two purchases) fell due close together.
+# Below a week, so that a key account's weekly visits stay weekly.
+MERGE_DAYS = 3
+
+# How specific a rule's reason is: when reasons meet, the most specific leads the visit (its
+# rule, method, call script, questionnaire) and the others are added to its purpose. A closed
+# complaint asks about that complaint; warranty end and delivery about one purchase; the
+# routine visits about nothing in particular.
+SPECIFICITY = {
+    RuleKind.TICKET_CLOSED: 6,
+    RuleKind.WARRANTY_END: 5,
+    RuleKind.AFTER_DELIVERY: 4,
+    RuleKind.AFTER_PURCHASE: 4,
+    RuleKind.HALF_YEARLY: 3,
+    RuleKind.WEEKLY_KEY: 2,
+    RuleKind.MONTHLY: 1,
+}
+
+
+@dataclass
+class Visit:
+    """A visit of one customer as the planner sees it: a task planned before (`task_id`) or a
+    new one led by a candidate (`lead`), with the candidates joined to it in this run."""
+
+    customer_id: int
+    # The day it is made: open, its due date (overdue: today); closed, the day it closed.
+    on: datetime.date
+    task_id: int | None = None
+    is_open: bool = True
+    lead: tuple | None = None  # (rule, Candidate)
+    joined: list = field(default_factory=list)  # [(rule, Candidate)], most specific first
+
+
+def merge(pairs, planned, today):
+    """Visits for the candidates [(rule, Candidate)] beside the customers' visits `planned`:
+    one customer is never given two visits less than MERGE_DAYS apart.
+
+    The candidates are taken most specific first (SPECIFICITY, then by date). A candidate near
+    an open visit (planned before, or made from a more specific candidate in this run) joins
+    it; a routine one (monthly, weekly, half-yearly) near a visit already made is covered by
+    that visit (the customer was just called); any other becomes a new visit. An overdue open
+    visit counts as made today. Returns the visits that gained a candidate. Pure: no database.
+    """
+    visits = defaultdict(list)
+    for visit in planned:
+        visits[visit.customer_id].append(visit)
+    ordered = sorted(pairs, key=lambda pair: (-SPECIFICITY[pair[0].kind], pair[1].due_on, pair[1].key))
+    for rule, candidate in ordered:
+        mine = visits[candidate.customer_id]
+        on = max(candidate.due_on, today)
+        if not mine:
+            mine.append(Visit(candidate.customer_id, on, lead=(rule, candidate)))
             continue
-        known.add(candidate.key)
+        routine = rule.kind in ROUTINE_KINDS
+        near = [
+            (abs((visit.on - (on if visit.is_open else candidate.due_on)).days), not visit.is_open, n)
+            for n, visit in enumerate(mine)
+            if visit.is_open or routine
+        ]
+        near = [choice for choice in near if choice[0] <= MERGE_DAYS]
+        if near:
+            mine[min(near)[2]].joined.append((rule, candidate))
+        else:
+            mine.append(Visit(candidate.customer_id, on, lead=(rule, candidate)))
+    return [visit for mine in visits.values() for visit in mine if visit.lead or visit.joined]
+
+
+def joined_purpose(purposes):
+    """The purposes of the reasons a visit joins, each once, in order, within the field's 200 characters."""
+    text = "；".join(dict.fromkeys(p for p in purposes if p))
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _planned_visits(customer_ids, until, since, today):
+    """The visits of these customers that candidates may join: open tasks due by `until`
+    (overdue ones too) and tasks closed from `since` on (CALLED_STATUSES)."""
+    open_rows = (
+        VisitTask.objects.filter(status__in=OPEN_STATUSES, due_on__lte=until)
+        .order_by()
+        .values_list("pk", "customer_id", "due_on")
+    )
+    visits = [
+        Visit(customer_id, max(due_on, today), task_id=pk)
+        for pk, customer_id, due_on in open_rows
+        if customer_id in customer_ids
+    ]
+    tz = timezone.get_current_timezone()
+    closed_rows = (
+        VisitTask.objects.filter(
+            status__in=CALLED_STATUSES,
+            closed_at__gte=datetime.datetime.combine(since, datetime.time.min, tzinfo=tz),
+        )
+        .order_by()
+        .values_list("pk", "customer_id", "closed_at")
+    )
+    visits += [
+        Visit(customer_id, timezone.localtime(closed_at, tz).date(), task_id=pk, is_open=False)
+        for pk, customer_id, closed_at in closed_rows
+        if customer_id in customer_ids
+    ]
+    return visits
+
+
+def _unplanned(pairs, rules, today):
+    """The candidates not planned before, as a task of their own or joined to another visit.
+
+    A reason is stored with its own date when first planned (a task's planned_on, a joined
+    reason's due_on), and comes back only while that date is in its rule's window, or, for a
+    routine visit planned late in its period and due "today" since, up to KEY_MEMORY_DAYS
+    later: so the keys of that span, read in two ranges of an index, are all it can meet.
+    """
+    windows = [window(rule.catch_up_days, today) for rule in rules]
+    since = min(start for start, _end in windows) - datetime.timedelta(days=KEY_MEMORY_DAYS)
+    until = max(end for _start, end in windows)
+    known = set(
+        VisitTask.objects.filter(rule__in=rules, planned_on__gte=since, planned_on__lte=until)
+        .order_by()
+        .values_list("source_key", flat=True)
+    )
+    known.update(
+        MergedReason.objects.filter(due_on__gte=since, due_on__lte=until).values_list("key", flat=True)
+    )
+    return [(rule, candidate) for rule, candidate in pairs if candidate.key not in known]
+
+
+KEY_MEMORY_DAYS = 31  # the longest period (a month) a routine visit planned late stays due "today"
+
+
+def _lock():
+    """One planner at a time (the daily job, a supervisor's 计划 button): each sees the visits
+    the other made. SQLite's transactions are IMMEDIATE already (settings)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PLANNER_LOCK])
+
+
+PLANNER_LOCK = 0x6D616E7969  # "manyi", any number the rest of the project does not lock
+
+
+def plan_visits(today=None, rules=None):
+    """Plan every active rule (or the given ones); returns {rule: tasks created}.
+
+    All rules at once, in one transaction, so that visits of one customer falling due close
+    together become one (`merge`) whichever rule or run planned them first.
+    """
+    today = today or timezone.localdate()
+    rules = list(VisitRule.objects.filter(is_active=True) if rules is None else rules)
+    if not rules:
+        return {}
+    created = defaultdict(int)
+    with transaction.atomic():
+        _lock()
+        pairs = [(rule, candidate) for rule in rules for candidate in candidates(rule, today)]
+        pairs = _unplanned(pairs, rules, today)
+        if pairs:
+            customer_ids = {candidate.customer_id for _rule, candidate in pairs}
+            since = min(candidate.due_on for _rule, candidate in pairs) - datetime.timedelta(days=MERGE_DAYS)
+            until = today + datetime.timedelta(days=LEAD_DAYS + MERGE_DAYS)
+            visits = merge(pairs, _planned_visits(customer_ids, until, since, today), today)
+            created = _save(visits, _owners(), timezone.now())
+    return {rule: created[rule.pk] for rule in rules}
+
+
+def plan_rule(rule, today=None):
+    """Plan one rule (beside the visits planned already); returns how many tasks were created."""
+    return plan_visits(today, [rule])[rule]
+
+
+def _save(visits, owners, now):
+    """Insert the new visits, join reasons to the visits planned before; {rule id: tasks created}.
+
+    A new visit is planned on its leading reason's day (the key's date, see `_unplanned`) and
+    due on the earliest day one of its reasons is due."""
+    rows, created = defaultdict(list), defaultdict(int)  # by rule id
+    for visit in visits:
+        if visit.lead is None:
+            continue
+        rule, candidate = visit.lead
         agent_id, department_id = owners.get(candidate.owner_id, (None, None))
-        rows.append(
+        if visit.joined:
+            reasons = [visit.lead, *visit.joined]
+            purpose = joined_purpose(r.purpose for r, _c in reasons)
+            due_on = min(c.due_on for _r, c in reasons)
+            priority = max(r.priority for r, _c in reasons)
+            campaign_id = _first(r.campaign_id for r, _c in reasons)
+            script_id = _first(r.script_id for r, _c in reasons)
+            purchase_id = _first(c.purchase_id for _r, c in reasons)
+            ticket_id = _first(c.ticket_id for _r, c in reasons)
+        else:
+            purpose, due_on, priority = rule.purpose, candidate.due_on, rule.priority
+            campaign_id, script_id = rule.campaign_id, rule.script_id
+            purchase_id, ticket_id = candidate.purchase_id, candidate.ticket_id
+        rows[rule.pk].append(
             (
                 candidate.customer_id,
                 rule.pk,
                 candidate.key,
-                rule.purpose,
+                purpose,
                 rule.method,
                 candidate.due_on,
-                candidate.due_on,
+                due_on,
                 agent_id,
                 department_id,
-                rule.priority,
+                priority,
                 TaskStatus.PENDING.value,
-                rule.campaign_id,
-                rule.script_id,
-                candidate.purchase_id,
-                candidate.ticket_id,
+                campaign_id,
+                script_id,
+                purchase_id,
+                ticket_id,
                 now,
             )
         )
-    return _insert(rows)
+    for rule_id, rule_rows in rows.items():
+        created[rule_id] = _insert(rule_rows)
+    merged = _merged_reasons([v for v in visits if v.joined and (v.lead is not None or not v.is_open)], now)
+    merged += _join_open_tasks([v for v in visits if v.joined and v.lead is None and v.is_open], now)
+    insert_rows(MergedReason, merged, fields=MERGED_FIELDS, ignore_conflicts_on=("key",))
+    return created
+
+
+def _merged_reasons(visits, now):
+    """MergedReasons of the reasons joined to new visits (found by their leads' keys, in one
+    range of an index) and covered by visits made."""
+    leads = {visit.lead[1].key: visit for visit in visits if visit.lead is not None}
+    if leads:
+        days = [visit.lead[1].due_on for visit in leads.values()]
+        rules = {visit.lead[0].pk for visit in leads.values()}
+        for key, pk in (
+            VisitTask.objects.filter(rule__in=rules, planned_on__gte=min(days), planned_on__lte=max(days))
+            .order_by()
+            .values_list("source_key", "pk")
+        ):
+            if key in leads:
+                leads[key].task_id = pk
+    return [
+        (visit.task_id, c.key, r.pk, c.due_on, now)
+        for visit in visits
+        if visit.task_id is not None
+        for r, c in visit.joined
+    ]
+
+
+MERGED_FIELDS = ("task", "key", "rule", "due_on", "created_at")  # the rows of MergedReason made here
+
+
+def _join_open_tasks(visits, now):
+    """Add the joined reasons to open tasks planned before (locked: an agent may be calling):
+    their purposes, the highest priority, the anchors and questionnaire they lack; an untouched
+    task (nobody called yet) moves to the earliest day a reason is due. Returns rows of
+    MergedReason (MERGED_FIELDS)."""
+    joined = {visit.task_id: visit.joined for visit in visits}
+    tasks = list(VisitTask.objects.select_for_update().filter(pk__in=list(joined), status__in=OPEN_STATUSES))
+    merged = []
+    for task in tasks:
+        reasons = joined[task.pk]
+        task.purpose = joined_purpose([task.purpose, *(r.purpose for r, _c in reasons)])
+        task.priority = max([task.priority, *(r.priority for r, _c in reasons)])
+        if task.status == TaskStatus.PENDING and not task.attempts:
+            task.due_on = min([task.due_on, *(c.due_on for _r, c in reasons)])
+        task.campaign_id = _first([task.campaign_id, *(r.campaign_id for r, _c in reasons)])
+        task.script_id = _first([task.script_id, *(r.script_id for r, _c in reasons)])
+        task.purchase_id = _first([task.purchase_id, *(c.purchase_id for _r, c in reasons)])
+        task.ticket_id = _first([task.ticket_id, *(c.ticket_id for _r, c in reasons)])
+        merged += [(task.pk, c.key, r.pk, c.due_on, now) for r, c in reasons]
+    VisitTask.objects.bulk_update(
+        tasks, ["purpose", "priority", "due_on", "campaign", "script", "purchase", "ticket"]
+    )
+    return merged
+
+
+def _first(values):
+    return next((value for value in values if value is not None), None)
 
 
 # The columns _insert writes, in the order of the row tuples built above; the others are
@@ -357,12 +605,51 @@ def _adapter(field):
     return None
 
 
-def plan_visits(today=None, rules=None):
-    """Plan every active rule (or the given ones); returns {rule: tasks created}."""
+@dataclass
+class Forecast:
+    """What one rule will plan in a span of days: visits it will lead, reasons it adds to others."""
+
+    rule: VisitRule
+    visits: int = 0
+    joined: int = 0
+    first: datetime.date | None = None
+
+
+def forecast(start, end, today=None, department_id=None):
+    """[Forecast] of the active rules for the days [start, end] after the planning window, as
+    the rules read the customers, purchases and warranties known today, merged as the planner
+    will merge them (with each other and the open visits planned already): what the plan table
+    will hold once the planner reaches those days. Visits after complaints closed later, or
+    purchases recorded later, are not in it. `department_id`: only the visits of that team
+    (the customer's owner's department); None: every team's, and those with no team."""
     today = today or timezone.localdate()
-    rules = VisitRule.objects.filter(is_active=True) if rules is None else rules
+    start = max(start, today + datetime.timedelta(days=LEAD_DAYS + 1))
+    if start > end:
+        return []
+    rules = list(VisitRule.objects.filter(is_active=True))
     owners = _owners()
-    return {rule: plan_rule(rule, today, owners) for rule in rules}
+    pairs = [
+        (rule, candidate)
+        for rule in rules
+        for candidate in candidates(rule, today, start, end)
+        if department_id is None or owners.get(candidate.owner_id, (None, None))[1] == department_id
+    ]
+    customer_ids = {candidate.customer_id for _rule, candidate in pairs}
+    planned = [
+        visit
+        for visit in _planned_visits(customer_ids, end + datetime.timedelta(days=MERGE_DAYS), start, today)
+        if visit.is_open
+    ]
+    by_rule = {rule.pk: Forecast(rule) for rule in rules}
+    for visit in merge(pairs, planned, today):
+        if visit.lead is not None:
+            rule, candidate = visit.lead
+            tally = by_rule[rule.pk]
+            tally.visits += 1
+            tally.first = min(tally.first or candidate.due_on, candidate.due_on)
+        for rule, _candidate in visit.joined:
+            by_rule[rule.pk].joined += 1
+    return [tally for tally in by_rule.values() if tally.visits or tally.joined]
 
 
 def plan_daily(now=None):
@@ -392,6 +679,18 @@ def periodic_summary():
     return f"{created} return visit tasks planned"
 
 
+def hand_purpose(plan, task=None):
+    """A task's purpose written from its row of 《客户回访计划表》: the purpose and the topic, then
+    the purposes of the rules' reasons the planner joined to the task, if given."""
+    text = f"{plan.purpose} · {plan.topic}" if plan.topic else plan.purpose
+    if task is None:
+        return text[:200]
+    joined = (
+        task.merged_reasons.filter(rule__isnull=False).order_by("pk").values_list("rule__purpose", flat=True)
+    )
+    return joined_purpose([text, *joined])
+
+
 def plan_by_hand(plan):
     """The task for a row of 《客户回访计划表》 (created with the row)."""
     task, _created = VisitTask.objects.get_or_create(
@@ -399,7 +698,7 @@ def plan_by_hand(plan):
         defaults={
             "customer": plan.customer,
             "plan": plan,
-            "purpose": (f"{plan.purpose} · {plan.topic}" if plan.topic else plan.purpose)[:200],
+            "purpose": hand_purpose(plan),
             "method": plan.method,
             "planned_on": plan.planned_on,
             "due_on": plan.planned_on,

@@ -311,7 +311,7 @@ def _plan_guard(plan, by):
 
 def update_plan(plan, *, by):
     """Save an edited plan row (fields already set on `plan`) and its untouched visit with it."""
-    from .planner import plan_by_hand
+    from .planner import hand_purpose, plan_by_hand
 
     stored = type(plan).objects.select_related("agent").get(pk=plan.pk)
     with transaction.atomic():
@@ -321,9 +321,12 @@ def update_plan(plan, *, by):
         plan.save()
         if task is None:
             return plan_by_hand(plan)
+        if task.customer_id != plan.customer_id:
+            # The reasons the planner joined were the other customer's: planned again for them.
+            task.merged_reasons.all().delete()
         task.customer = plan.customer
         task.contact = None
-        task.purpose = (f"{plan.purpose} · {plan.topic}" if plan.topic else plan.purpose)[:200]
+        task.purpose = hand_purpose(plan, task)  # with the reasons the planner joined to it
         task.method = plan.method
         task.planned_on = task.due_on = plan.planned_on
         task.agent = plan.agent

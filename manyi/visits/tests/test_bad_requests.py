@@ -13,6 +13,7 @@ from manyi.accounts.choices import Role
 from manyi.testing import make_customer, make_user
 from manyi.visits.choices import Method
 from manyi.visits.models import VisitPlan, VisitPreference
+from manyi.visits.planner import plan_by_hand
 
 from .factories import make_task
 
@@ -64,12 +65,14 @@ def test_a_supervisor_without_a_team_sees_no_plan_rows(team, client_as):
     lone = make_user("lone", Role.SUPERVISOR, department=None)
     agent_without_team = make_user("nomad", Role.AGENT, department=None)
     day = date(2026, 12, 3)
-    VisitPlan.objects.create(
-        customer=make_customer(name="无部门客户"),
-        method=Method.PHONE_FIRST,
-        purpose="例行回访",
-        planned_on=day,
-        agent=agent_without_team,
+    plan_by_hand(
+        VisitPlan.objects.create(
+            customer=make_customer(name="无部门客户"),
+            method=Method.PHONE_FIRST,
+            purpose="例行回访",
+            planned_on=day,
+            agent=agent_without_team,
+        )
     )
     client = client_as(lone)
     page = client.get(reverse("visits:plans") + f"?month={day:%Y-%m}").content.decode()

@@ -31,6 +31,22 @@ def test_half_yearly_visits_fall_every_six_months_while_under_warranty():
         (4, date(2027, 3, 10)),  # the last one on the warranty's last day
     ]
     assert half_yearly_dates(delivered, date(2025, 9, 9)) == []
+    # Within a window: the same visits, counted from the first (the planner's short cut).
+    assert half_yearly_dates(delivered, warranty_end, date(2026, 3, 10), date(2026, 9, 9)) == [
+        (2, date(2026, 3, 10))
+    ]
+    every = half_yearly_dates(date(2025, 8, 31), date(2031, 1, 1))
+    for since in (
+        date(2025, 1, 1),
+        date(2026, 2, 28),
+        date(2026, 3, 1),
+        date(2028, 8, 31),
+        date(2030, 12, 1),
+    ):
+        until = add_months(since, 7)
+        assert half_yearly_dates(date(2025, 8, 31), date(2031, 1, 1), since, until) == [
+            (n, due) for n, due in every if since <= due <= until
+        ]
 
 
 def test_months_and_weeks_overlapping_a_window():
