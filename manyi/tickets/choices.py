@@ -90,6 +90,17 @@ class Demand(models.TextChoices):
     EXPLANATION = "explanation", pgettext_lazy("customer demand", "Explanation")  # 解释说明
 
 
+class CustomerMatch(models.TextChoices):
+    """How the ticket's customer was found. Blank: chosen by the staff (or no customer)."""
+
+    # The public form's phone or e-mail is the customer's or a contact's in the archive.
+    CONTACT = "contact", pgettext_lazy("customer match", "Phone or e-mail matches the archive")
+    # Only the code or company name typed on the public form matched: anyone can type those, so
+    # the staff confirm who it is before replying (workflow.refusal refuses the reply until then).
+    TYPED = "typed", pgettext_lazy("customer match", "Only the code or name typed; not confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("customer match", "Confirmed by the staff")
+
+
 class Priority(models.IntegerChoices):
     LOW = 1, pgettext_lazy("ticket priority", "Low")
     NORMAL = 2, pgettext_lazy("ticket priority", "Normal")

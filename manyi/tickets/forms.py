@@ -375,6 +375,7 @@ class TicketFilterForm(forms.Form):
                 Q(reference__icontains=text)
                 | Q(customer__name__icontains=text)
                 | Q(customer__code__iexact=text)
+                | Q(customer_given__icontains=text)
             )
             # A subject can quote a phone or an address (public feedback): searched by digits or
             # an @ only by who may see them, or the search would tell whose number it is.

@@ -37,6 +37,7 @@ from .choices import (
     CallbackStatus,
     Channel,
     Clock,
+    CustomerMatch,
     Demand,
     EventKind,
     Priority,
@@ -367,6 +368,11 @@ class TicketQuerySet(models.QuerySet):
             return tickets.callbacks_to_make(now)
         return tickets.open()
 
+    def with_known_customer(self):
+        """Tickets whose customer is certain: not one matched only by a code or name typed on
+        the public form and not confirmed yet (anyone can type another company's code)."""
+        return self.filter(customer__isnull=False).exclude(customer_match=CustomerMatch.TYPED)
+
     def callbacks_to_make(self, now):
         """Closed tickets whose satisfaction callback waits for a phone call: no e-mail address
         (or the mail failed), or the e-mailed link ran out unanswered."""
@@ -406,6 +412,12 @@ class Ticket(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="tickets",
+    )
+    # What the customer typed as company or customer code on the public form, kept whatever
+    # it matched (the staff identify the customer from it), and how the customer was found.
+    customer_given = models.CharField(_("company or customer code given"), max_length=200, blank=True)
+    customer_match = models.CharField(
+        _("customer found by"), max_length=10, choices=CustomerMatch.choices, blank=True, editable=False
     )
     contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)

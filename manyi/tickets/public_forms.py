@@ -79,9 +79,9 @@ class FeedbackForm(StyledFormMixin, forms.Form):
     )
     customer_code = forms.CharField(
         label=_("Company or customer code"),
-        max_length=40,
+        max_length=200,
         required=False,
-        help_text=_("Optional: the customer code on your contract or invoice."),
+        help_text=_("Optional: your company's name, or the customer code on your contract or invoice."),
     )
     category = forms.ChoiceField(
         label=_("What is it about?"),
@@ -156,7 +156,7 @@ class FeedbackForm(StyledFormMixin, forms.Form):
         return self.cleaned_data["contact_email"].strip().lower()
 
     def clean_customer_code(self):
-        return self.cleaned_data["customer_code"].strip()
+        return " ".join(self.cleaned_data["customer_code"].split())
 
     def clean_category(self):
         value = self.cleaned_data["category"]

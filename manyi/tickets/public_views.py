@@ -44,7 +44,7 @@ from manyi.customers.validators import normalize_phone
 from manyi.emails import build_email
 
 from . import attachments, workflow
-from .choices import CLOSED_STATES, Channel, EventKind, TicketState
+from .choices import CLOSED_STATES, Channel, CustomerMatch, EventKind, TicketState
 from .models import Ticket
 from .public_codes import CODE_ALPHABET, CODE_LENGTH, check_code_matches, format_check_code, hash_check_code
 from .public_forms import FeedbackForm, StatusForm
@@ -96,27 +96,38 @@ def _same_phone(a, b):
         return False
 
 
-def matching_customer(code, phone, email):
-    """The customer with this code, only if the phone or e-mail is theirs (or a contact's).
+def _named_customer(given):
+    """The customer whose code is ``given`` (any case), else the one customer with exactly this
+    name; None when nothing or more than one matches."""
+    customers = Customer.objects.filter(erased_at__isnull=True).prefetch_related("contacts")
+    by_code = customers.filter(code__iexact=given).first()
+    if by_code is not None:
+        return by_code
+    by_name = list(customers.filter(name=given)[:2])
+    return by_name[0] if len(by_name) == 1 else None
 
-    Whether the code exists is never shown: a code that does not match is simply not used.
+
+def matching_customer(given, phone, email):
+    """(customer, CustomerMatch) for what the public form's 公司名称或客户编码 names; (None, "").
+
+    ``given`` is a customer code or a company's exact name. When the phone or e-mail given is
+    the customer's or a contact's, the match is CONTACT; otherwise it is TYPED: linked, so that
+    the staff see whom the feedback names, but anyone can type another company's code, so the
+    ticket says so and the reply waits until the staff confirm (workflow.confirm_customer).
+    Whether anything matched is never shown to the sender: the pages, the e-mail and the status
+    say the same whatever was typed.
     """
-    if not code or not (phone or email):
-        return None
-    customer = (
-        Customer.objects.filter(code__iexact=code, erased_at__isnull=True)
-        .prefetch_related("contacts")
-        .first()
-    )
+    given = " ".join((given or "").split())
+    customer = _named_customer(given) if given else None
     if customer is None:
-        return None
+        return None, ""
     people = [(customer.phone, customer.email)] + [(c.phone, c.email) for c in customer.contacts.all()]
     for known_phone, known_email in people:
         if phone and _same_phone(known_phone, phone):
-            return customer
+            return customer, CustomerMatch.CONTACT
         if email and known_email and known_email.strip().lower() == email:
-            return customer
-    return None
+            return customer, CustomerMatch.CONTACT
+    return customer, CustomerMatch.TYPED
 
 
 def _message(request, page, title, text="", status=200):
@@ -244,6 +255,7 @@ def _record(form):
         with translation.override(settings.LANGUAGE_CODE):
             line = _("Order / product: %(value)s") % {"value": data["order"]}
         description = f"{description}\n\n{line}"
+    customer, match = matching_customer(data["customer_code"], data["contact_phone"], data["contact_email"])
     try:
         with transaction.atomic():
             ticket = workflow.open_ticket(
@@ -251,9 +263,9 @@ def _record(form):
                 channel=Channel.WEB,
                 subject="",
                 description=description,
-                customer=matching_customer(
-                    data["customer_code"], data["contact_phone"], data["contact_email"]
-                ),
+                customer=customer,
+                customer_given=data["customer_code"],
+                customer_match=match,
                 contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"],
                 contact_email=data["contact_email"],

@@ -13,7 +13,9 @@ Definitions
 - SLA compliance per deadline: met (done at or before the due instant) divided by the tickets
   whose outcome is known — a deadline set and either done or already passed at ``now``.
   A deadline not due yet and not done counts in neither (shown as pending).
-- Repeat complainants: customers with two tickets or more in the selection.
+- Repeat complainants: customers with two tickets or more in the selection; a ticket whose
+  customer was matched only by a code or name typed on the public form, not confirmed, is not
+  counted for that customer (``Ticket.objects.with_known_customer``).
 - Callback satisfaction: of the tickets whose satisfaction callback was answered (by the
   link or on the phone), how many answered “very satisfied” or “satisfied”; the % is of the
   answered ones. The tickets closed whose callback is still waiting are counted apart.
@@ -213,7 +215,7 @@ def repeat_complainants(tickets, limit=None):
     """Customers with ≥ 2 tickets: [{"customer_id", "code", "name", "count", "last"}], most first."""
     rows = (
         tickets.order_by()
-        .filter(customer__isnull=False)
+        .with_known_customer()
         .values("customer_id", "customer__code", "customer__name")
         .annotate(n=Count("pk"), last=Max("received_at"))
         .filter(n__gte=2)
@@ -236,7 +238,7 @@ def repeat_complainants(tickets, limit=None):
 def repeat_complainant_count(tickets):
     return (
         tickets.order_by()
-        .filter(customer__isnull=False)
+        .with_known_customer()
         .values("customer_id")
         .annotate(n=Count("pk"))
         .filter(n__gte=2)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from manyi.customers.timeline import TimelineEntry
 
-from .choices import CLOSED_STATES, EventKind, TicketState
+from .choices import CLOSED_STATES, CustomerMatch, EventKind, TicketState
 from .models import Ticket, TicketEvent
 from .workflow import REOPENABLE
 
@@ -57,11 +57,17 @@ def tickets(customer, user):
         return
     by_pk = {ticket.pk: ticket for ticket in visible}
     for ticket in visible:
+        title = _("Feedback received: %(reference)s (%(channel)s)") % {
+            "reference": ticket.reference,
+            "channel": ticket.get_channel_display(),
+        }
+        if ticket.customer_match == CustomerMatch.TYPED:
+            # Anyone can type a customer's code on the public form: not this customer's word yet.
+            title = f"{title} · {_('customer not confirmed')}"
         yield TimelineEntry(
             when=ticket.received_at,
             kind="ticket",
-            title=_("Feedback received: %(reference)s (%(channel)s)")
-            % {"reference": ticket.reference, "channel": ticket.get_channel_display()},
+            title=title,
             detail=_short(ticket.subject),
             url=ticket.get_absolute_url(),
             actor=ticket.created_by.display_name if ticket.created_by else "",

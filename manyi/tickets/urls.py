@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/actions/<int:action_pk>/cancel/", views.action_cancel, name="action_cancel"),
     path("<int:pk>/classification/", views.ticket_classify, name="classify"),
     path("<int:pk>/contact/", views.ticket_contact, name="contact"),
+    path("<int:pk>/contact/confirm/", views.customer_confirm, name="customer_confirm"),
     path("<int:pk>/note/", views.note_add, name="note_add"),
     path("<int:pk>/priority/", views.ticket_raise_priority, name="raise_priority"),
     path("<int:pk>/callback/", views.callback_record, name="callback_record"),

@@ -447,6 +447,22 @@ def ticket_contact(request, pk):
 
 @require_POST
 @capability_required(permissions.VIEW_TICKETS)
+def customer_confirm(request, pk):
+    """The customer named only by the code or name typed on the public form is confirmed."""
+    ticket = _visible_ticket(request, pk)
+    if not workflow.may_edit_contact(ticket, request.user):
+        raise PermissionDenied
+    return _apply(
+        request,
+        ticket,
+        NoteForm(request.POST),  # nothing to fill in: the button says it
+        lambda data: workflow.confirm_customer(ticket, request.user),
+        _("The customer is confirmed."),
+    )
+
+
+@require_POST
+@capability_required(permissions.VIEW_TICKETS)
 def note_add(request, pk):
     ticket = _visible_ticket(request, pk)
     if not workflow.may_classify(ticket, request.user):

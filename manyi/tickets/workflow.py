@@ -48,6 +48,7 @@ from .choices import (
     ActionStatus,
     CallbackStatus,
     Channel,
+    CustomerMatch,
     Demand,
     EventKind,
     Priority,
@@ -196,6 +197,11 @@ def refusal(ticket, user, name):
             "state": ticket.get_state_display(),
             "action": transition.label,
         }
+    if name == "reply" and ticket.customer_match == CustomerMatch.TYPED:
+        return _(
+            "Confirm the customer first: the feedback names them only by what was typed on the "
+            "feedback form, and the phone and e-mail given are not theirs in the archive."
+        )
     return None
 
 
@@ -252,6 +258,13 @@ CHANGES = {
             may_edit_contact,
             gettext_lazy("Your role does not allow changing the contact details."),
         ),
+        # Any state: the customer's timeline and statistics count the ticket once confirmed.
+        Change(
+            "confirm_customer",
+            may_edit_contact,
+            gettext_lazy("Your role does not allow changing the contact details."),
+            states=tuple(TicketState),
+        ),
         # Any state, closed too: a call from the customer after closing belongs on the timeline.
         Change(
             "add_note",
@@ -297,6 +310,8 @@ def change_refusal(ticket, user, name):
         return str(change.wrong_state)
     if name == "raise_priority" and ticket.priority >= Priority.URGENT:
         return _("The priority is already the highest.")
+    if name == "confirm_customer" and ticket.customer_match != CustomerMatch.TYPED:
+        return _("The customer of this ticket needs no confirmation.")
     return None
 
 
@@ -458,6 +473,8 @@ def open_ticket(
     description,
     received_at=None,
     customer=None,
+    customer_given="",
+    customer_match="",
     contact_name="",
     contact_phone="",
     contact_email="",
@@ -467,11 +484,18 @@ def open_ticket(
     response=None,
     now=None,
 ):
-    """Record new feedback: reference number, SLA deadlines, the first event. ``by`` None: the system."""
+    """Record new feedback: reference number, SLA deadlines, the first event. ``by`` None: the system.
+
+    ``customer_given``: the company or customer code the sender typed (public form);
+    ``customer_match``: how ``customer`` was found from it (``CustomerMatch``; blank: by the staff).
+    """
     now = now or timezone.now()
     if by is not None and not by.can(perms.CREATE_TICKETS):
         raise TicketError(_("Your role does not allow recording feedback."))
     channel = _choice(channel, Channel, _("Choose a channel."))
+    customer_match = _choice(customer_match, CustomerMatch, _("Say how the customer was found."), blank=True)
+    if customer is None:
+        customer_match = ""
     severity = _choice(severity, Severity, _("Choose a severity."))
     demand = _choice(demand, Demand, _("Choose what the customer asks for."), blank=True)
     description = _clean_note(description, required=True, what=_("Describe the feedback."))
@@ -492,6 +516,8 @@ def open_ticket(
         description=description,
         received_at=received_at,
         customer=customer,
+        customer_given=(customer_given or "").strip()[:200],
+        customer_match=customer_match,
         contact_name=(contact_name or "").strip()[:100],
         contact_phone=(contact_phone or "").strip()[:30],
         contact_email=(contact_email or "").strip()[:254],
@@ -784,7 +810,11 @@ def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", c
             return False
         for name in changed:
             setattr(t, name, values[name])
-        t.save(update_fields=[name.removesuffix("_id") for name in changed])
+        fields = [name.removesuffix("_id") for name in changed]
+        if "customer_id" in changed:
+            t.customer_match = ""  # chosen by the staff now
+            fields.append("customer_match")
+        t.save(update_fields=fields)
         labels = [str(Ticket._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed]
         note = _("Contact details changed: %(fields)s") % {"fields": ", ".join(labels)}
         if "customer_id" in changed:
@@ -792,6 +822,21 @@ def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", c
         t.record_event(EventKind.CHANGE, note, by=by, at=now)
     ticket.take_values_of(t)
     return True
+
+
+def confirm_customer(ticket, by, now=None):
+    """The customer the public form named by code or name only is the sender: the staff have
+    checked (by calling the number given, say), so the reply is no longer held back."""
+    now = now or timezone.now()
+    _refuse(change_refusal(ticket, by, "confirm_customer"))
+    with transaction.atomic():
+        t = _locked_for(ticket, by, "confirm_customer")
+        t.customer_match = CustomerMatch.CONFIRMED
+        t.save(update_fields=["customer_match"])
+        note = _("Customer confirmed: %(customer)s") % {"customer": t.customer}
+        t.record_event(EventKind.CHANGE, note, by=by, at=now)
+    ticket.take_values_of(t)
+    return ticket
 
 
 def add_note(ticket, by, text, now=None):

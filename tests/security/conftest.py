@@ -359,6 +359,7 @@ def route_arguments(world):
                 "action_add",
                 "classify",
                 "contact",
+                "customer_confirm",
                 "note_add",
                 "raise_priority",
                 "callback_record",

@@ -152,6 +152,7 @@ INNER_RULES = {
     "tickets:classify": ("workflow.may_classify: records tickets or works on this one", _may_classify),
     "tickets:note_add": ("workflow.may_classify: records tickets or works on this one", _may_classify),
     "tickets:contact": ("workflow.may_edit_contact: may classify and sees personal data", _may_edit_contact),
+    "tickets:customer_confirm": ("workflow.may_edit_contact, as the contact form", _may_edit_contact),
     "tickets:attachment_upload": ("tickets.create or tickets.work", _may_attach),
     "improvements:transition": (
         "improvements.manage, or its owner for owner_may transitions",

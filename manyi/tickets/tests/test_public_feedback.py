@@ -278,12 +278,20 @@ def test_a_customer_code_is_linked_when_a_contacts_email_matches(client, categor
     assert Ticket.objects.get().customer == customer
 
 
-def test_a_customer_code_that_does_not_match_the_contact_is_not_linked_nor_revealed(client, category):
-    make_customer(code="C-HZ-003", name="杭州某公司", phone="13900000000", email="boss@example.com")
+def test_a_customer_code_that_does_not_match_the_contact_is_linked_unconfirmed_but_not_revealed(
+    client, category
+):
+    """More in test_customer_given.py (issue 16: the code typed was thrown away)."""
+    customer = make_customer(
+        code="C-HZ-003", name="杭州某公司", phone="13900000000", email="boss@example.com"
+    )
     known = submit(client, valid_data(category, customer_code="C-HZ-003"), follow=True)
     unknown = submit(client, valid_data(category, customer_code="NO-SUCH-CODE"), follow=True)
 
-    assert [t.customer for t in Ticket.objects.all()] == [None, None]
+    assert [(t.customer, t.customer_match, t.customer_given) for t in Ticket.objects.order_by("pk")] == [
+        (customer, "typed", "C-HZ-003"),
+        (None, "", "NO-SUCH-CODE"),
+    ]
     for response in (known, unknown):
         page = response.content.decode()
         assert response.status_code == 200
