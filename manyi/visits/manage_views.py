@@ -4,9 +4,10 @@ import datetime
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from . import planner, workflow
 from .access import VisitScope
 from .choices import TaskStatus
 from .forms import PlanForm, RuleForm, ScriptForm
-from .models import VisitRule, VisitScript
+from .models import MergedReason, VisitRule, VisitScript
 from .results import surveys_and_results
 from .workflow import VisitError
 
@@ -120,20 +121,25 @@ def _month_tasks(user, month):
 
 def _with_plan_actions(tasks, user):
     """The tasks, each with what its row of the table shows: the purpose (a row written in the
-    table: as written, the topic in its own column), why it is locked, whether it may be edited."""
+    table: its purpose as written, the topic in its own column, then the reasons the planner
+    joined to its visit), why it is locked, whether it may be edited."""
     tasks = list(tasks)
+    by_table = [task for task in tasks if task.plan_id]
+    joined = defaultdict(list)
+    for task_id, purpose in (
+        MergedReason.objects.filter(task__in=by_table, rule__isnull=False)
+        .order_by("pk")
+        .values_list("task_id", "rule__purpose")
+    ):
+        joined[task_id].append(purpose)
     mine = set(
-        VisitScope(user)
-        .plans()
-        .filter(pk__in=[t.plan_id for t in tasks if t.plan_id])
-        .values_list("pk", flat=True)
+        VisitScope(user).plans().filter(pk__in=[t.plan_id for t in by_table]).values_list("pk", flat=True)
     )
     for task in tasks:
         task.shown_purpose = task.purpose
         task.locked_reason = task.may_edit_plan = None
         if task.plan_id:
-            if task.purpose == planner.hand_purpose(task.plan):
-                task.shown_purpose = task.plan.purpose
+            task.shown_purpose = planner.joined_purpose([task.plan.purpose, *joined[task.pk]])
             task.locked_reason = workflow.plan_locked_reason(task)
             task.may_edit_plan = task.plan_id in mine and not task.locked_reason
     return tasks
@@ -179,7 +185,6 @@ def plan_list(request):
         messages.error(request, _("Give the month as YYYY-MM."))
         month, status = timezone.localdate().replace(day=1), 400
     today = timezone.localdate()
-    scope = VisitScope(request.user)
     tasks = _month_tasks(request.user, month)
     statuses, sources = _summary(tasks, today)
     total = sum(count for _label, count in sources)
@@ -193,12 +198,7 @@ def plan_list(request):
         page = paginator.get_page(request.GET.get("page"))
         rows = page.object_list
     next_month = planner.add_months(month, 1)
-    coming = planner.forecast(
-        month,
-        next_month - datetime.timedelta(days=1),
-        today,
-        department_id=None if scope.every_team else scope.team_id,
-    )
+    horizon = today + datetime.timedelta(days=planner.LEAD_DAYS)
     context = {
         "rows": _with_plan_actions(rows, request.user),
         "page": page,
@@ -211,14 +211,44 @@ def plan_list(request):
         "sources": sources,
         "total": total,
         "print_rows": PRINT_ROWS,
-        "coming": coming,
-        "coming_total": sum(tally.visits for tally in coming),
-        "horizon": today + datetime.timedelta(days=planner.LEAD_DAYS),
-        "lead_days": planner.LEAD_DAYS,
+        # Days of the month the planner has not reached: the rules' visits to come (plan_coming).
+        "coming_later": next_month - datetime.timedelta(days=1) > horizon,
         "answer_surveys": surveys_and_results(Campaign.objects.filter(pk__in=tasks.values("campaign_id"))),
     }
     template = "visits/plans_print.html" if printing else "visits/plans.html"
     return render(request, template, context, status=status)
+
+
+FORECAST_SECONDS = 600  # a forecast is kept this long: about 4 s to count for 100,000 customers
+
+
+@capability_required(perms.MANAGE_VISITS)
+def plan_coming(request):
+    """The plan table's part below it, loaded after the page (htmx): what the rules will still
+    plan in the month for the user's team (every team's) beyond the planner's window, as
+    planner.forecast counts it, kept FORECAST_SECONDS."""
+    month = _month(request)
+    if month is None:
+        return HttpResponseBadRequest(_("Give the month as YYYY-MM."))
+    today = timezone.localdate()
+    scope = VisitScope(request.user)
+    team = None if scope.every_team else scope.team_id
+    key = f"visits-forecast:{today:%Y-%m-%d}:{team}:{month:%Y-%m}"
+    coming = cache.get(key)
+    if coming is None:
+        end = planner.add_months(month, 1) - datetime.timedelta(days=1)
+        coming = [
+            (tally.rule.name, tally.visits, tally.joined, tally.first)
+            for tally in planner.forecast(month, end, today, department_id=team)
+        ]
+        cache.set(key, coming, FORECAST_SECONDS)
+    context = {
+        "coming": coming,
+        "coming_total": sum(visits for _name, visits, _joined, _first in coming),
+        "horizon": today + datetime.timedelta(days=planner.LEAD_DAYS),
+        "lead_days": planner.LEAD_DAYS,
+    }
+    return render(request, "visits/_plan_coming.html", context)
 
 
 @capability_required(perms.MANAGE_VISITS)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("scripts/new/", manage_views.script_edit, name="script_new"),
     path("scripts/<int:pk>/", manage_views.script_edit, name="script_edit"),
     path("plans/", manage_views.plan_list, name="plans"),
+    path("plans/coming/", manage_views.plan_coming, name="plans_coming"),
     path("plans/new/", manage_views.plan_new, name="plan_new"),
     path("plans/<int:pk>/", manage_views.plan_edit, name="plan_edit"),
     path("plans/<int:pk>/delete/", manage_views.plan_delete, name="plan_delete"),

@@ -101,6 +101,13 @@ def test_a_long_month_is_shown_page_by_page(team, client_as):
     assert f"<td>{PLAN_PAGE + 1}</td>" in second.content.decode()  # numbered on from page 1
 
 
+def coming(client, day):
+    """[(rule name, visits, joined, first day)] the page's part below the table says are to come."""
+    page = client.get(reverse("visits:plans_coming") + f"?month={day:%Y-%m}")
+    assert page.status_code == 200
+    return page.context["coming"]
+
+
 def test_next_months_table_says_what_the_rules_will_plan(team, client_as):
     """The planner makes visits LEAD_DAYS ahead, so next month holds few tasks yet: the page
     says how many the rules will add, counted here from the rule's own definition."""
@@ -109,22 +116,25 @@ def test_next_months_table_says_what_the_rules_will_plan(team, client_as):
     ours = [make_customer(owner=team.amy) for _ in range(6)]
     make_customer(owner=team.otto)  # the after-sales team's
     Customer.objects.update(lifecycle=Lifecycle.ACTIVE)
-    monthly = VisitRule.objects.create(name="月度例行回访", kind=RuleKind.MONTHLY, purpose="例行回访")
+    VisitRule.objects.create(name="月度例行回访", kind=RuleKind.MONTHLY, purpose="例行回访")
     # Each active customer once a month on day 1 + id % 28, planned LEAD_DAYS before.
     horizon = today + timedelta(days=LEAD_DAYS)
     days = sorted(next_month + timedelta(days=c.pk % 28) for c in ours)
-    coming = [day for day in days if day > horizon]
-    page = client_as(team.sam).get(plans_url(next_month))
-    tallies = page.context["coming"]
-    if coming:
-        assert [(t.rule, t.visits, t.joined, t.first) for t in tallies] == [
-            (monthly, len(coming), 0, coming[0])
-        ]
-        assert "plan-coming" in page.content.decode()
-    else:
-        assert tallies == []
-    # A month gone by: nothing is still to come.
-    assert client_as(team.sam).get(plans_url(add_months(today.replace(day=1), -1))).context["coming"] == []
+    later = [day for day in days if day > horizon]
+    client = client_as(team.sam)
+    page = client.get(plans_url(next_month)).content.decode()
+    assert 'id="plan-coming" hx-get="' in page  # loaded after the page
+    expected = [("月度例行回访", len(later), 0, later[0])] if later else []
+    assert coming(client, next_month) == expected
+    assert coming(client, next_month) == expected  # kept a while: the same answer
+    # A month gone by: nothing is still to come, and the page does not ask.
+    last_month = add_months(today.replace(day=1), -1)
+    assert 'id="plan-coming"' not in client.get(plans_url(last_month)).content.decode()
+    assert coming(client, last_month) == []
+    # Bad input: a message, nothing counted; the part is for those who manage visits.
+    assert client.get(reverse("visits:plans_coming") + "?month=2026-13").status_code == 400
+    for person in (team.amy, team.hank, team.ana):
+        assert client_as(person).get(reverse("visits:plans_coming")).status_code == 403
 
 
 def test_the_forecast_counts_reasons_of_one_visit_once(people):
@@ -172,8 +182,10 @@ def test_the_demo_plan_shows_the_visits_the_rules_planned_and_no_customer_twice(
     assert len(page.context["rows"]) == min(PLAN_PAGE, expected.count())
     assert "本月没有回访计划" not in page.content.decode()
     # Next month: the rules' visits to come (the routine visits of active customers at least).
-    coming = client_as(supervisor).get(plans_url(add_months(month, 1))).context["coming"]
-    assert sum(tally.visits for tally in coming) > 0
+    assert (
+        sum(visits for _name, visits, _joined, _first in coming(client_as(supervisor), add_months(month, 1)))
+        > 0
+    )
     # No customer has two open visits less than MERGE_DAYS + 1 days apart (an overdue one is due today).
     days = {}
     for customer_id, due_on in VisitTask.objects.open().values_list("customer_id", "due_on"):
