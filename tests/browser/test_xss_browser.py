@@ -160,7 +160,7 @@ def test_markup_in_every_user_text_is_shown_as_text_and_never_runs(
         """() => {
             const chart = echarts.getInstanceByDom(document.getElementById("chart-importance"));
             const data = chart.getOption().series[0].data;
-            const mine = data.find((p) => p.label.indexOf("甲") >= 0);
+            const mine = data.find((p) => p.name.indexOf("甲") >= 0);
             return chart.convertToPixel({ seriesIndex: 0 }, mine.value);
         }"""
     )
