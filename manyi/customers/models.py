@@ -5,9 +5,8 @@ from django.db import models
 from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .choices import ContactMethod, CustomerKind, CustomerType, Lifecycle
 from .lifecycle import lifecycle_stage
