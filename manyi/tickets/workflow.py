@@ -815,11 +815,15 @@ def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", c
             t.customer_match = ""  # chosen by the staff now
             fields.append("customer_match")
         t.save(update_fields=fields)
-        labels = [str(Ticket._meta.get_field(name.removesuffix("_id")).verbose_name) for name in changed]
-        note = _("Contact details changed: %(fields)s") % {"fields": ", ".join(labels)}
+        # The customer is named with its new value, the contact fields by name only: listed
+        # among the fields as well, it read “客户 客户：…”.
+        parts = []
         if "customer_id" in changed:
-            note += " " + _("Customer: %(value)s") % {"value": customer or "—"}
-        t.record_event(EventKind.CHANGE, note, by=by, at=now)
+            parts.append(_("Customer changed to %(value)s") % {"value": customer or "—"})
+        labels = [str(Ticket._meta.get_field(name).verbose_name) for name in changed if name != "customer_id"]
+        if labels:
+            parts.append(_("Contact details changed: %(fields)s") % {"fields": ", ".join(labels)})
+        t.record_event(EventKind.CHANGE, "; ".join(str(part) for part in parts), by=by, at=now)
     ticket.take_values_of(t)
     return True
 
@@ -851,12 +855,13 @@ def add_note(ticket, by, text, now=None):
 def add_customer_message(ticket, by, text, *, heading="", now=None):
     """What the customer said since, on an open ticket's timeline: a call or chat an agent
     passes on through the API, an e-mail read from the ticket mailbox (``by`` None: the system).
-    ``heading`` says how it came (the e-mail's sender and subject); without one the note reads
-    “Message from the customer: …”. A closed ticket takes none (``change_refusal``)."""
+    ``heading`` says how it came (the e-mail's sender and subject); without one the note is the
+    message. A closed ticket takes none (``change_refusal``)."""
     now = now or timezone.now()
     _refuse(change_refusal(ticket, by, "add_message"))
     text = _clean_note(text, required=True, what=_("Write the customer's message."))
-    note = f"{heading}\n\n{text}" if heading else _("Message from the customer: %(text)s") % {"text": text}
+    # The event's kind reads “Customer message” already: without a heading the note is the text.
+    note = f"{heading}\n\n{text}" if heading else text
     with transaction.atomic():
         return _locked_for(ticket, by, "add_message").record_event(EventKind.MESSAGE, note, by=by, at=now)
 

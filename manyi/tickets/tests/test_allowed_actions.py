@@ -176,7 +176,7 @@ def test_only_who_records_feedback_or_the_system_adds_a_customers_message(people
     by_agent = workflow.add_customer_message(ticket, people.amy, "客户又来电催促。")
     by_mail = workflow.add_customer_message(ticket, None, "门还是关不严。", heading="E-mail from li.na")
     assert [(e.kind, e.by, e.note) for e in (by_agent, by_mail)] == [
-        (EventKind.MESSAGE, people.amy, "Message from the customer: 客户又来电催促。"),
+        (EventKind.MESSAGE, people.amy, "客户又来电催促。"),
         (EventKind.MESSAGE, None, "E-mail from li.na\n\n门还是关不严。"),
     ]
     assert (by_agent.from_state, by_agent.to_state) == (TicketState.ASSIGNED, TicketState.ASSIGNED)

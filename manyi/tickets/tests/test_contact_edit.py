@@ -107,3 +107,44 @@ def test_the_phone_is_stored_in_one_spelling_and_nonsense_refused(people, client
     response = in_english(client_as(people.amy)).post(url(ticket), contact_data(contact_phone="12345"))
     assert any("is not a valid phone number" in text for text in said(response))
     assert snapshot() == before
+
+
+def test_the_log_names_the_customer_once_in_chinese(people, ticket):
+    """Issue 16: the log read “联系信息已修改：客户, 联系人电话 客户：华东重工 (C-2001)”."""
+    from django.utils import translation
+
+    from manyi.tickets import workflow
+
+    customer = make_customer(code="C-2001", name="华东重工")
+    with translation.override("zh-hans"):
+        workflow.update_contact(
+            ticket, people.amy, customer=customer, contact_name="王先生", contact_phone="13900001111"
+        )
+        workflow.update_contact(
+            ticket, people.amy, customer=None, contact_name="王先生", contact_phone="13900001111"
+        )
+        workflow.update_contact(
+            ticket, people.amy, customer=None, contact_name="李女士", contact_phone="13900001111"
+        )
+
+    notes = list(ticket.events.filter(kind=EventKind.CHANGE).order_by("pk").values_list("note", flat=True))
+    assert notes == [
+        "客户改为：华东重工 (C-2001); 联系信息已修改：联系人电话",
+        "客户改为：—",
+        "联系信息已修改：联系人姓名",
+    ]
+
+
+def test_a_customer_message_is_not_prefixed_with_what_its_kind_says(people, client_as, ticket):
+    """The timeline read “客户留言 · 客户留言：…”: the kind and the note said it twice."""
+    from django.utils import translation
+
+    from manyi.tickets import workflow
+
+    with translation.override("zh-hans"):
+        workflow.add_customer_message(ticket, people.amy, "客户来电催促，希望本周内解决。")
+
+    body = client_as(people.amy).get(ticket.get_absolute_url()).content.decode()
+    timeline = body[body.index('id="timeline"') :]
+    assert timeline.count("客户留言") == 1
+    assert "客户来电催促，希望本周内解决。" in timeline

@@ -54,7 +54,7 @@ def test_a_tickets_life_is_on_the_customers_timeline_newest_first(people):
         ("Satisfaction callback: " + ref, "Very satisfied — 师傅很专业"),
         (f"Ticket {ref}: Closed", ""),
         ("Replied to the customer: " + ref, "By phone: 已安排上门更换门封条。"),
-        ("Customer message: " + ref, "Message from the customer: 客户来电催促。"),
+        ("Customer message: " + ref, "客户来电催促。"),
         (f"Feedback received: {ref} (Phone)", "冰箱门坏了"),
     ]
     # Reopened and closed as not valid: both on the timeline; the internal steps are not.
