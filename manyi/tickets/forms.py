@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from manyi.accounts import permissions
 from manyi.accounts.models import Department, User
@@ -159,12 +160,18 @@ NOTE_REQUIRED = {"plan_actions", "reply", "reopen", "close_invalid"}
 class ActionForm(StyledFormMixin, forms.Form):
     """A corrective or preventive action: what, who, by when."""
 
+    field_order = ["kind", "owner", "deadline", "description"]
+
     kind = forms.ChoiceField(label=_("Kind"), choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
     description = forms.CharField(
-        label=_("Action"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 2})
+        label=pgettext_lazy("corrective action", "Action details"),
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -689,7 +689,7 @@ class CorrectiveAction(models.Model):
     kind = models.CharField(
         _("kind"), max_length=12, choices=ActionKind.choices, default=ActionKind.CORRECTIVE
     )
-    description = models.TextField(pgettext_lazy("corrective action", "action"))
+    description = models.TextField(pgettext_lazy("corrective action", "action details"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

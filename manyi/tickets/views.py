@@ -177,7 +177,12 @@ def _visible_ticket(request, pk):
 
 @capability_required(permissions.VIEW_TICKETS)
 def ticket_detail(request, pk):
-    ticket = _visible_ticket(request, pk)
+    return _detail_page(request, _visible_ticket(request, pk))
+
+
+def _detail_page(request, ticket, action_form=None, status=200):
+    """The ticket page; ``action_form``: the action form as it was sent, when it was refused
+    (the page shows it again with what was typed)."""
     now = timezone.now()
     calendar = ticket.sla_calendar()
     deadlines = [
@@ -228,7 +233,9 @@ def ticket_detail(request, pk):
             "workers": users,
             "events": ticket.events.select_related("by"),
             "actions": actions,
-            "action_form": ActionForm(auto_id="action_%s") if "add_action" in allowed else None,
+            "action_form": (action_form or ActionForm(auto_id="action_%s"))
+            if "add_action" in allowed
+            else None,
             "classify_form": ClassifyForm.for_ticket(ticket) if "classify" in allowed else None,
             "contact_form": ContactForm.for_ticket(ticket) if "edit_contact" in allowed else None,
             "reply_methods": ReplyMethod.choices,
@@ -238,6 +245,7 @@ def ticket_detail(request, pk):
             "callback_pending": ticket.callback_status
             in (CallbackStatus.DUE, CallbackStatus.SENT, CallbackStatus.PHONE),
         },
+        status=status,
     )
 
 
@@ -332,21 +340,28 @@ def _apply(request, ticket, form, verb, success):
 @require_POST
 @capability_required(permissions.WORK_TICKETS)
 def action_add(request, pk):
+    """A refused action comes back on the ticket page with what was typed (owner, deadline and
+    text) and the reason, not as an empty form."""
     ticket = _visible_ticket(request, pk)
-    return _apply(
-        request,
-        ticket,
-        ActionForm(request.POST),
-        lambda data: workflow.add_action(
-            ticket,
-            request.user,
-            kind=data["kind"],
-            description=data["description"],
-            owner=data["owner"],
-            deadline=data["deadline"],
-        ),
-        _("The action has been added."),
-    )
+    form = ActionForm(request.POST, auto_id="action_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            workflow.add_action(
+                ticket,
+                request.user,
+                kind=data["kind"],
+                description=data["description"],
+                owner=data["owner"],
+                deadline=data["deadline"],
+            )
+        except TicketError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The action has been added."))
+            return redirect(ticket)
+    messages.error(request, _form_errors(form))
+    return _detail_page(request, ticket, action_form=form, status=400)
 
 
 def _visible_action(request, pk, action_pk):

@@ -106,7 +106,7 @@ def test_a_handler_of_another_department_cannot_find_the_ticket(people, client_a
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"description": ""}, "Action: This field is required."),
+        ({"description": ""}, "Action details: This field is required."),
         ({"deadline": "2020-01-01"}, "The deadline must be today or later."),
         ({"deadline": "next week"}, "Enter a valid date."),
         ({"owner": "999999"}, "Select a valid choice."),
@@ -116,9 +116,30 @@ def test_a_handler_of_another_department_cannot_find_the_ticket(people, client_a
 def test_bad_action_input_is_explained_and_changes_nothing(people, client_as, ticket, changes, message):
     before = snapshot()
     response = in_english(client_as(people.hank)).post(add_url(ticket), action_data(people, **changes))
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert any(message in text for text in said(response))
     assert snapshot() == before
+
+
+def test_a_refused_action_comes_back_with_what_was_typed(people, client_as, ticket):
+    """Issue 16: the form came back empty (owner and deadline to choose again)."""
+    tech = make_user("wulei", people.hank.role, department=people.service, last_name="吴", first_name="磊")
+    data = action_data(
+        people, owner=tech.pk, deadline="2020-01-01", kind="preventive", description="改进注塑工艺"
+    )
+
+    response = in_english(client_as(people.hank)).post(add_url(ticket), data)
+
+    assert response.status_code == 400
+    form = response.context["action_form"]
+    assert form["owner"].value() == str(tech.pk) and form["deadline"].value() == "2020-01-01"
+    page = response.content.decode()
+    assert f'<option value="{tech.pk}" selected>' in page
+    assert 'name="deadline" value="2020-01-01"' in page
+    assert '<option value="preventive" selected>' in page
+    assert ">\n改进注塑工艺</textarea>" in page
+    assert 'id="action-form-error">The deadline must be today or later.<' in page
+    assert 'id="add-action" open' in page
 
 
 def test_no_action_is_planned_before_the_investigation(people, client_as):
