@@ -3,9 +3,12 @@
 import itertools
 from datetime import date
 
+from django.utils import timezone
+
 from manyi.campaigns.choices import CampaignState
 from manyi.testing import make_campaign, make_customer, make_question, make_questionnaire
-from manyi.visits.models import VisitTask
+from manyi.visits.choices import Method
+from manyi.visits.models import VisitRecord, VisitTask
 
 _keys = itertools.count(1)
 
@@ -23,6 +26,16 @@ def make_task(customer=None, agent=None, **kwargs):
         due_on=day,
         **kwargs,
     )
+
+
+def make_record(task, **kwargs):
+    """A record of the task's visit, by its agent, made now, waiting for review unless told."""
+    kwargs.setdefault("agent", task.agent)
+    kwargs.setdefault("visitee", "张工")
+    kwargs.setdefault("method", Method.PHONE_FIRST)
+    kwargs.setdefault("visited_at", timezone.now())
+    kwargs.setdefault("about_usage", True)
+    return VisitRecord.objects.create(task=task, customer=task.customer, **kwargs)
 
 
 def make_visit_campaign():

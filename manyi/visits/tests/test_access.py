@@ -22,10 +22,10 @@ from django.utils import timezone
 from manyi.accounts.choices import Role
 from manyi.testing import make_customer, make_user
 from manyi.visits.choices import Method, ReviewStatus, TaskStatus
-from manyi.visits.models import VisitPlan, VisitRecord
+from manyi.visits.models import VisitPlan
 from manyi.visits.planner import plan_by_hand
 
-from .factories import make_task
+from .factories import make_record, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -104,16 +104,7 @@ def _task(world, kind, person, teammate, name):
         status=TaskStatus.DONE,
         closed_at=timezone.now(),
     )
-    record = VisitRecord.objects.create(
-        task=twin,
-        customer=twin.customer,
-        agent=owner,
-        visitee="张工",
-        method=Method.PHONE_FIRST,
-        visited_at=timezone.now(),
-        about_usage=True,
-    )
-    return task, record
+    return task, make_record(twin)
 
 
 def _rights(client, task, record, target):
