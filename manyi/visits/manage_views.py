@@ -37,6 +37,7 @@ def rule_list(request):
         {
             "rules": rules,
             "lead_days": planner.LEAD_DAYS,
+            "merge_days": planner.MERGE_DAYS,
             "answer_surveys": surveys_and_results(rule.campaign for rule in rules),
         },
     )

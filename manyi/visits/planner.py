@@ -250,7 +250,7 @@ def candidates(rule, today, start=None, end=None):
 
 # ------------------------------------------------------------------------------ one visit at a time
 
-# Two visits of one customer less than this many days apart become one: a customer is not
+# Two visits of one customer this many days apart or closer become one: a customer is not
 # called twice in a few days because two rules (or two purchases) fell due close together.
 # Below a week, so that a key account's weekly visits stay weekly.
 MERGE_DAYS = 3
@@ -286,13 +286,18 @@ class Visit:
 
 def merge(pairs, planned, today):
     """Visits for the candidates [(rule, Candidate)] beside the customers' visits `planned`:
-    one customer is never given two visits less than MERGE_DAYS apart.
+    the planner never gives one customer two visits MERGE_DAYS days apart or closer; it merges
+    the reasons into one task rather than dropping any (each stays in the purpose).
 
-    The candidates are taken most specific first (SPECIFICITY, then by date). A candidate near
-    an open visit (planned before, or made from a more specific candidate in this run) joins
-    it; a routine one (monthly, weekly, half-yearly) near a visit already made is covered by
-    that visit (the customer was just called); any other becomes a new visit. An overdue open
-    visit counts as made today. Returns the visits that gained a candidate. Pure: no database.
+    The candidates are taken most specific first (SPECIFICITY, then by date), so within a run
+    the most specific reason leads the visit. A candidate near an open visit (planned before,
+    or made from a more specific candidate in this run) joins it; a visit planned before keeps
+    its lead (someone may have seen it) and only takes the reason, the higher priority and,
+    untouched, the earlier day (_join_open_tasks). A routine candidate (monthly, weekly,
+    half-yearly) near a visit already made is covered by it: the customer was just called. Any
+    other candidate becomes a new visit, even a few days after a visit made: a complaint closed
+    since, a purchase's delivery or warranty end, asks about what that visit was not about. An
+    overdue open visit counts as made today. Returns the visits that gained a candidate. Pure: no database.
     """
     visits = defaultdict(list)
     for visit in planned:

@@ -196,3 +196,8 @@ def test_the_demo_plan_shows_the_visits_the_rules_planned_and_no_customer_twice(
         if any(abs((a - b).days) <= MERGE_DAYS for n, a in enumerate(dates) for b in dates[n + 1 :])
     }
     assert not close
+
+
+def test_the_rules_page_says_how_reasons_close_together_make_one_visit(team, client_as):
+    html = client_as(team.sam).get(reverse("visits:rules")).content.decode()
+    assert f"同一客户相隔 {MERGE_DAYS} 天以内到期的多个回访原因只安排一次回访" in html
