@@ -13,7 +13,8 @@ their model defaults, and auto_now / auto_now_add fields the time of the call, a
 them on insert. On PostgreSQL a few rows go as one array per column through UNNEST (as
 Django's bulk_create does there): one statement of as many parameters as columns, which
 psycopg keeps parsed; a thousand rows or more go by COPY. On SQLite one short statement per
-row runs in process (executemany).
+row runs in process (executemany). A value that is the same in every row (a constant default,
+the time of the call) goes once per statement on PostgreSQL, not once per row.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.utils import timezone
 BATCH_SIZE = 10_000  # rows per statement (PostgreSQL) or per executemany (SQLite)
 COPY_FROM = 1_000  # rows from which PostgreSQL gets them by COPY (without keys to return)
 SQLITE_MAX_PARAMS = 999  # a multi-row VALUES statement, when keys must come back
+TEMPORARY_TABLE = "manyi_bulk_rows"
 # Fields whose Python values (str, int, float, bool) are what the drivers store.
 PLAIN_TYPES = frozenset(
     {
@@ -49,16 +51,17 @@ PLAIN_TYPES = frozenset(
     }
 )
 NATIVE = frozenset({str, int, float, bool})
-# Sent to PostgreSQL as text in UNNEST's arrays, each distinct value once: psycopg takes about
-# 10 µs to write a timestamp into an array, and the server reads the text as fast.
-AS_TEXT_IN_ARRAYS = frozenset({"DateField", "DateTimeField", "DecimalField", "TimeField", "UUIDField"})
+# Sent to PostgreSQL as text, each distinct value once: psycopg takes about 10 µs to write a
+# timestamp into an array, and the server reads the text as fast.
+AS_TEXT_ON_POSTGRESQL = frozenset({"DateField", "DateTimeField", "DecimalField", "TimeField", "UUIDField"})
 
 
 def insert_rows(model, rows, *, fields=None, ignore_conflicts_on=(), set_pks=False, batch_size=BATCH_SIZE):
     """INSERT `rows` into `model`'s table; returns how many rows were inserted.
 
     rows: model instances, or sequences of values in the order of `fields` (field names; by
-    default every concrete field but the primary key, in the model's order).
+    default every concrete field but the primary key, in the model's order; of an instance
+    only these fields are read).
     ignore_conflicts_on: field names of a unique constraint; a row that would break it is
     skipped (ON CONFLICT … DO NOTHING) and not counted.
     set_pks: give each instance its new primary key (instances only, no conflicts skipped).
@@ -72,22 +75,23 @@ def insert_rows(model, rows, *, fields=None, ignore_conflicts_on=(), set_pks=Fal
     alias = router.db_for_write(model)
     connection = connections[alias]
     plan = _plan(alias, model, tuple(fields or ()))
-    values = _values(plan, rows, connection)
+    columns, fixed = _values(plan, rows, connection)
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         if set_pks:
-            keys = _insert_returning(cursor, plan, values, batch_size)
+            keys = _insert_returning(cursor, plan, columns, fixed, batch_size)
             for obj, key in zip(rows, keys, strict=True):
                 obj.pk = key
                 obj._state.adding = False
                 obj._state.db = alias
             return len(keys)
-        return _insert(cursor, plan, values, tuple(ignore_conflicts_on), batch_size)
+        return _insert(cursor, plan, columns, fixed, tuple(ignore_conflicts_on), batch_size)
 
 
 class _Plan:
-    """What one model and column list needs, worked out once: the INSERT's fields (the given
-    ones, then those filled from their defaults), how each value is adapted, and whether
-    PostgreSQL can take the rows as arrays."""
+    """What one model and column list needs, worked out once: the fields each row brings (the
+    given ones, then those left out whose default is called for each row), the fields with one
+    value for all rows (a constant default, or the time of the call for auto_now), how values
+    are adapted, and whether PostgreSQL can take the rows as arrays (UNNEST, COPY)."""
 
     def __init__(self, alias, model, names):
         connection = connections[alias]
@@ -97,38 +101,39 @@ class _Plan:
         if len({f.attname for f in given}) != len(given) or any(f.primary_key for f in given):
             raise ValueError(f"Give each field of {meta.label} once, its primary key never: {names}.")
         left_out = [f for f in insertable if f not in given]
-        self.alias, self.model, self.fields = alias, model, given + left_out
-        self.width = len(given)
-        self.read = _reader([f.attname for f in given])
-        # Left out: a constant default once, a callable one (a token) for each row.
-        calls = [f.has_default() and callable(f.default) for f in left_out]
-        self.constants = [None if call else f.get_default() for f, call in zip(left_out, calls, strict=True)]
-        self.callables = [
-            (i, f.default)
-            for i, (f, call) in enumerate(zip(left_out, calls, strict=True), self.width)
-            if call
-        ]
         for f in left_out:
             if f.db_default is not NOT_PROVIDED and not f.has_default():
                 raise ValueError(f"{meta.label}.{f.name} has only a database default: give its value.")
-        self.auto = [
-            i
-            for i, f in enumerate(self.fields)
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
+        per_row = [f for f in left_out if f.has_default() and callable(f.default) and not _auto(f)]
+        self.alias, self.model, self.width = alias, model, len(given)
+        self.fields = given + per_row
+        self.fixed = [f for f in left_out if f not in per_row]
+        self.read = _reader([f.attname for f in given])
+        self.callables = [(i, f.default) for i, f in enumerate(per_row, self.width)]
+        self.auto = [i for i, f in enumerate(given) if _auto(f)]
+        self.auto_attnames = [f.attname for f in insertable if _auto(f)]
         self.plain = [_internal_type(f) in PLAIN_TYPES for f in self.fields]
         # As Django's bulk_create on PostgreSQL (compiler.InsertUnnest): standard types only,
         # the array type without its size (varchar[], not varchar(50)[]); JSON stays out.
-        types = [f.db_type(connection) for f in self.fields]
-        self.unnest = connection.vendor == "postgresql" and all(
-            _internal_type(f) in connection.data_types and t != "jsonb" and not hasattr(f, "get_placeholder")
-            for t, f in zip(types, self.fields, strict=True)
+        postgresql = connection.vendor == "postgresql"
+        self.arrays = postgresql and all(
+            _internal_type(f) in connection.data_types
+            and f.db_type(connection) != "jsonb"
+            and not hasattr(f, "get_placeholder")
+            for f in self.fields + self.fixed
         )
-        self.array_types = [t.split("(")[0] for t in types] if self.unnest else None
-        self.as_text = [self.unnest and _internal_type(f) in AS_TEXT_IN_ARRAYS for f in self.fields]
+        self.as_text = [self.arrays and _internal_type(f) in AS_TEXT_ON_POSTGRESQL for f in self.fields]
+        self.fixed_as_text = [self.arrays and _internal_type(f) in AS_TEXT_ON_POSTGRESQL for f in self.fixed]
 
     def values(self, row):
         return self.read(row) if isinstance(row, self.model) else row
+
+    def base_type(self, field):
+        return field.db_type(connections[self.alias]).split("(")[0]
+
+
+def _auto(field):
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
 def _reader(attnames):
@@ -149,132 +154,150 @@ def _plan(alias, model, names):
 
 
 def _values(plan, rows, connection):
-    """Each row's values for the INSERT's fields, as the database takes them."""
-    now = timezone.now() if plan.auto else None
-    adapters = [_adapter(f, connection, text) for f, text in zip(plan.fields, plan.as_text, strict=True)]
-    checks = list(zip(plan.plain, adapters, strict=True))
-    width, constants = plan.width, plan.constants
-    out = []
-    for row in rows:
-        values = list(plan.values(row))
-        if len(values) != width:
-            raise ValueError(f"A row of {len(values)} values for {width} fields: {row!r}")
-        values += constants
-        for i, default in plan.callables:
-            values[i] = default()
-        for i in plan.auto:
-            values[i] = now
-            if isinstance(row, plan.model):
-                setattr(row, plan.fields[i].attname, now)
-        out.append(
-            [
-                v if v is None or (plain and v.__class__ in NATIVE) else adapt(v)
-                for v, (plain, adapt) in zip(values, checks, strict=True)
-            ]
-        )
-    return out
+    """(the columns of plan.fields, the values of plan.fixed), as the database takes them.
+
+    Column by column: a column of text and numbers is checked in one pass, and any other is
+    adapted once per distinct value."""
+    now = timezone.now() if plan.auto_attnames else None
+    fixed = [
+        _adapter(f, connection, text)(now if _auto(f) else f.get_default())
+        for f, text in zip(plan.fixed, plan.fixed_as_text, strict=True)
+    ]
+    given = [plan.values(row) for row in rows]
+    for values, row in zip(given, rows, strict=True):
+        if len(values) != plan.width:
+            raise ValueError(f"A row of {len(values)} values for {plan.width} fields: {row!r}")
+    columns = [list(column) for column in zip(*given, strict=True)] if plan.width else []
+    columns += [[default() for _row in rows] for _i, default in plan.callables]
+    for i in plan.auto:
+        columns[i] = [now] * len(rows)
+    if isinstance(rows[0], plan.model):
+        for row in rows:
+            for attname in plan.auto_attnames:
+                setattr(row, attname, now)
+    return [
+        _adapted(column, plain, _adapter(f, connection, text))
+        for column, plain, f, text in zip(columns, plan.plain, plan.fields, plan.as_text, strict=True)
+    ], fixed
+
+
+PASSED = NATIVE | {type(None)}
+
+
+def _adapted(column, plain, adapt):
+    """A column as the driver takes it: text and numbers of a plain field as they are."""
+    if plain and set(map(type, column)) <= PASSED:
+        return column
+    try:
+        distinct = set(column)
+    except TypeError:  # unhashable (JSON)
+        return [adapt(value) for value in column]
+    adapted = {value: adapt(value) for value in distinct}
+    return list(map(adapted.__getitem__, column))
 
 
 def _adapter(field, connection, as_text=False):
-    """value -> what the driver takes, through the field, once per distinct hashable value."""
-    cache = {}
-    if as_text:
-        prepare = lambda value, connection: str(field.get_db_prep_save(value, connection))  # noqa: E731
-    else:
-        prepare = field.get_db_prep_save
+    """value -> what the driver takes, through the field."""
+    prepare = field.get_db_prep_save
 
     def adapt(value):
-        try:
-            key = (value.__class__, value)
-            found = cache.get(key, cache)
-        except TypeError:  # unhashable (JSON): no cache
-            return prepare(value, connection)
-        if found is cache:
-            found = cache[key] = prepare(value, connection)
-        return found
+        if value is None:
+            return None
+        value = prepare(value, connection)
+        return str(value) if as_text else value
 
     return adapt
 
 
-def _insert(cursor, plan, values, conflicts, batch_size):
-    if plan.unnest and len(values) >= COPY_FROM:
-        return _copy(cursor, plan, values, conflicts)
+def _rows(columns, start=0, end=None):
+    return list(zip(*(column[start:end] for column in columns), strict=True))
+
+
+def _insert(cursor, plan, columns, fixed, conflicts, batch_size):
+    size = len(columns[0])
+    if plan.arrays and size >= COPY_FROM:
+        return _copy(cursor, plan, columns, fixed, conflicts)
     inserted = 0
-    for start in range(0, len(values), batch_size):
-        chunk = values[start : start + batch_size]
-        if plan.unnest and len(chunk) > 1:
-            cursor.execute(
-                _statement(plan, conflicts, "unnest"), [list(column) for column in zip(*chunk, strict=True)]
-            )
+    for start in range(0, size, batch_size):
+        end = min(start + batch_size, size)
+        if plan.arrays and end - start > 1:
+            cursor.execute(_statement(plan, conflicts, "unnest"), fixed + [c[start:end] for c in columns])
         else:
-            cursor.executemany(_statement(plan, conflicts, 1), chunk)
+            rows = _rows(columns, start, end)
+            cursor.executemany(
+                _statement(plan, conflicts, 1), [(*row, *fixed) for row in rows] if fixed else rows
+            )
         inserted += cursor.rowcount
     return inserted
 
 
-def _copy(cursor, plan, values, conflicts):
+def _copy(cursor, plan, columns, fixed, conflicts):
     """Many rows on PostgreSQL: COPY, the fastest way in (UNNEST of 50,000 rows took twice as
-    long). With conflicts to skip, COPY goes to a temporary table and one INSERT … SELECT … ON
-    CONFLICT moves the rows."""
+    long). Straight into the table when the rows bring every column and no conflict is to be
+    skipped; else into a temporary table, moved by one INSERT … SELECT (… ON CONFLICT)."""
     quote = cursor.db.ops.quote_name
-    table, columns = quote(plan.model._meta.db_table), ", ".join(quote(f.column) for f in plan.fields)
-    target = "manyi_bulk_rows" if conflicts else table
-    if conflicts:
+    table = quote(plan.model._meta.db_table)
+    names = ", ".join(quote(f.column) for f in plan.fields)
+    straight = not (conflicts or plan.fixed)
+    if not straight:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE manyi_bulk_rows ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"
+            f"CREATE TEMPORARY TABLE {TEMPORARY_TABLE} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
         )
-    with cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
-        for row in values:
+    with cursor.cursor.copy(f"COPY {table if straight else TEMPORARY_TABLE} ({names}) FROM STDIN") as copy:
+        for row in _rows(columns):
             copy.write_row(row)
-    if not conflicts:
-        return len(values)
-    cursor.execute(_statement(plan, conflicts, "manyi_bulk_rows"))
+    if straight:
+        return len(columns[0])
+    cursor.execute(_statement(plan, conflicts, TEMPORARY_TABLE), fixed)
     inserted = cursor.rowcount
     # Dropped now: inside an outer transaction (a test, the demo loader) ON COMMIT would come
     # only after the next call had tried to create it again.
-    cursor.execute("DROP TABLE manyi_bulk_rows")
+    cursor.execute(f"DROP TABLE {TEMPORARY_TABLE}")
     return inserted
 
 
-def _insert_returning(cursor, plan, values, batch_size):
+def _insert_returning(cursor, plan, columns, fixed, batch_size):
     """INSERT … RETURNING the primary keys, in the order of the rows."""
     connection = cursor.db
     if not connection.features.can_return_rows_from_bulk_insert:
         raise NotSupportedError("This database cannot return the keys of inserted rows.")
-    if plan.unnest:
+    if plan.arrays:
         per_statement = batch_size
     else:
-        per_statement = max(1, min(batch_size, SQLITE_MAX_PARAMS // len(plan.fields)))
-    keys = []
-    for start in range(0, len(values), per_statement):
-        chunk = values[start : start + per_statement]
-        if plan.unnest and len(chunk) > 1:
-            params = [list(column) for column in zip(*chunk, strict=True)]
-            sql = _statement(plan, (), "unnest", returning=True)
+        per_statement = max(1, min(batch_size, SQLITE_MAX_PARAMS // (len(plan.fields) + len(plan.fixed))))
+    keys, size = [], len(columns[0])
+    for start in range(0, size, per_statement):
+        end = min(start + per_statement, size)
+        if plan.arrays and end - start > 1:
+            params = fixed + [c[start:end] for c in columns]
+            cursor.execute(_statement(plan, (), "unnest", returning=True), params)
         else:
-            params = [v for row in chunk for v in row]
-            sql = _statement(plan, (), len(chunk), returning=True)
-        cursor.execute(sql, params)
+            params = [v for row in _rows(columns, start, end) for v in (*row, *fixed)]
+            cursor.execute(_statement(plan, (), end - start, returning=True), params)
         keys += [row[0] for row in cursor.fetchall()]
     return keys
 
 
 @lru_cache(maxsize=256)
-def _statement(plan, conflicts, rows, returning=False):
-    """INSERT for `rows` rows of VALUES, "unnest": one array per column, or the name of a
-    table holding the rows (as the INSERT's columns)."""
+def _statement(plan, conflicts, source, returning=False):
+    """The INSERT of plan.fields then plan.fixed, from `source`: a number of rows of VALUES
+    (each with the fixed values), "unnest" (the fixed values as parameters, then one array per
+    row field) or the name of a table holding the row fields (the fixed values as parameters)."""
     connection = connections[plan.alias]
     quote = connection.ops.quote_name
     meta = plan.model._meta
-    columns = ", ".join(quote(f.column) for f in plan.fields)
+    columns = ", ".join(quote(f.column) for f in plan.fields + plan.fixed)
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) "
-    if rows == "unnest":
-        sql += "SELECT * FROM UNNEST({})".format(", ".join(f"%s::{t}[]" for t in plan.array_types))
-    elif isinstance(rows, str):
-        sql += f"SELECT * FROM {quote(rows)}"
+    if isinstance(source, int):
+        one = "(" + ", ".join(["%s"] * (len(plan.fields) + len(plan.fixed))) + ")"
+        sql += "VALUES " + ", ".join([one] * source)
     else:
-        one = "(" + ", ".join(["%s"] * len(plan.fields)) + ")"
-        sql += "VALUES " + ", ".join([one] * rows)
+        fixed = "".join(f", %s::{plan.base_type(f)}" for f in plan.fixed)
+        if source == "unnest":
+            arrays = ", ".join(f"%s::{plan.base_type(f)}[]" for f in plan.fields)
+            sql += f"SELECT *{fixed} FROM UNNEST({arrays})"
+        else:
+            sql += f"SELECT *{fixed} FROM {quote(source)}"
     if conflicts:
         target = ", ".join(quote(meta.get_field(name).column) for name in conflicts)
         sql += f" ON CONFLICT ({target}) DO NOTHING"
