@@ -478,6 +478,12 @@ def check_pdf_common(text, figures, action):
 
 
 def check_workbook_common(sheets, workbook, figures, action, report, survey, kind):
+    check_workbook_front(sheets, figures, report)
+    check_workbook_analysis(sheets, workbook, figures, action, survey)
+
+
+def check_workbook_front(sheets, figures, report):
+    """The purpose, method and overall sheets."""
     version = report.version or "草稿"
     assert sheets["目的"][:4] == [
         ("一、调查目的",),
@@ -512,6 +518,10 @@ def check_workbook_common(sheets, workbook, figures, action, report, survey, kin
     assert overall[11][0].startswith(f"总体满意度指数为 {one(figures['index'])}。")
     assert overall[12:] == [(), ("期次", "指数", "n"), ("2025年", pytest.approx(figures["earlier"]), 4),
                             ("2026年", pytest.approx(figures["index"]), 8)]  # fmt: skip
+
+
+def check_workbook_analysis(sheets, workbook, figures, action, survey):
+    """The dimension, importance, problem, improvement, questionnaire and open-answer sheets."""
     dimensions = sheets["维度与项目"]
     assert dimensions[1] == ("维度", "满意度", "权重", "n")
     assert dimensions[2:4] == [(t, pytest.approx(m), w, 8) for t, w, m in figures["dimensions"]]
