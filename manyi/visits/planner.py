@@ -297,12 +297,14 @@ def merge(pairs, planned, today):
     half-yearly) near a visit already made is covered by it: the customer was just called. Any
     other candidate becomes a new visit, even a few days after a visit made: a complaint closed
     since, a purchase's delivery or warranty end, asks about what that visit was not about. An
-    overdue open visit counts as made today. Returns the visits that gained a candidate. Pure: no database.
+    overdue open visit counts as made today; a visit is made on the earliest day one of its
+    reasons is due, so a reason that moves it earlier may bring it near another visit, which
+    it then joins (_fold_if_near). Returns the visits that gained a candidate. Pure: no database.
     """
     visits = defaultdict(list)
     for visit in planned:
         visits[visit.customer_id].append(visit)
-    ordered = sorted(pairs, key=lambda pair: (-SPECIFICITY[pair[0].kind], pair[1].due_on, pair[1].key))
+    ordered = sorted(pairs, key=_specific_first)
     for rule, candidate in ordered:
         mine = visits[candidate.customer_id]
         on = max(candidate.due_on, today)
@@ -317,10 +319,44 @@ def merge(pairs, planned, today):
         ]
         near = [choice for choice in near if choice[0] <= MERGE_DAYS]
         if near:
-            mine[min(near)[2]].joined.append((rule, candidate))
+            visit = mine[min(near)[2]]
+            visit.joined.append((rule, candidate))
+            if visit.is_open and on < visit.on:
+                visit.on = on  # a visit is due on the earliest day one of its reasons is
+                _fold_if_near(mine, visit)
         else:
             mine.append(Visit(candidate.customer_id, on, lead=(rule, candidate)))
     return [visit for mine in visits.values() for visit in mine if visit.lead or visit.joined]
+
+
+def _fold_if_near(mine, moved):
+    """A visit moved earlier by a reason it joined may now be near another open visit of the
+    customer: the one made in this run goes into the other (its reasons join it; a visit planned
+    before keeps its lead). Two visits planned before stay as they are."""
+    for other in mine:
+        if other is moved or not other.is_open or abs((other.on - moved.on).days) > MERGE_DAYS:
+            continue
+        if moved.task_id is None:
+            into, taken = other, moved
+        elif other.task_id is None:
+            into, taken = moved, other
+        else:
+            continue
+        reasons = [*([taken.lead] if taken.lead else []), *taken.joined]
+        if into.task_id is None:
+            reasons = sorted([into.lead, *into.joined, *reasons], key=_specific_first)
+            into.lead, into.joined = reasons[0], reasons[1:]
+        else:
+            into.joined = sorted([*into.joined, *reasons], key=_specific_first)
+        into.on = min(into.on, taken.on)
+        mine.remove(taken)
+        _fold_if_near(mine, into)
+        return
+
+
+def _specific_first(pair):
+    rule, candidate = pair
+    return (-SPECIFICITY[rule.kind], candidate.due_on, candidate.key)
 
 
 def joined_purpose(purposes):

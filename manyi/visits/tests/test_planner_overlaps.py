@@ -3,6 +3,7 @@ reasons meet in one task, the most specific leading, within a run and across run
 
 import random
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +15,7 @@ from manyi.testing import make_customer, make_product, make_purchase
 from manyi.visits.choices import Priority, RuleKind, TaskStatus
 from manyi.visits.demo import RULES
 from manyi.visits.models import MergedReason, VisitRule, VisitTask
-from manyi.visits.planner import MERGE_DAYS, plan_visits
+from manyi.visits.planner import MERGE_DAYS, Candidate, Visit, merge, plan_visits
 
 TODAY = date(2026, 11, 23)  # a Monday
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -287,3 +288,37 @@ def test_a_row_of_the_table_keeps_the_reasons_joined_to_its_visit_unless_its_cus
     assert task.purpose == "了解需求 · 新产品介绍" and not MergedReason.objects.exists()
     assert plan_visits(today, [delivery]) == {delivery: 1}
     assert VisitTask.objects.get(rule=delivery).customer == customer
+
+
+def _rule(kind):
+    return SimpleNamespace(kind=kind)
+
+
+@pytest.mark.parametrize("planned_before", [False, True])
+def test_a_reason_that_moves_a_visit_earlier_brings_it_into_the_overdue_visit_it_is_now_near(planned_before):
+    """The demo's case on PostgreSQL: an overdue visit (made today), a delivery visit due in
+    MERGE_DAYS + 1 days and a weekly visit due in MERGE_DAYS days, nearer the delivery visit.
+    The weekly reason joins the delivery visit and moves it MERGE_DAYS days from the overdue
+    one: the two are one visit, not two calls three days apart."""
+    warranty, delivery, weekly = (
+        _rule(RuleKind.WARRANTY_END),
+        _rule(RuleKind.AFTER_DELIVERY),
+        _rule(RuleKind.WEEKLY_KEY),
+    )
+    overdue = Candidate("r1:p1", 7, None, TODAY - timedelta(days=12))
+    later = Candidate("r2:p2", 7, None, TODAY + timedelta(days=MERGE_DAYS + 1))
+    week = Candidate("r3:c7:W", 7, None, TODAY + timedelta(days=MERGE_DAYS))
+    if planned_before:
+        planned, pairs = [Visit(7, TODAY, task_id=99)], [(delivery, later), (weekly, week)]
+    else:
+        planned, pairs = [], [(warranty, overdue), (delivery, later), (weekly, week)]
+    visits = merge(pairs, planned, TODAY)
+    assert len(visits) == 1
+    (visit,) = visits
+    reasons = [visit.lead, *visit.joined] if visit.lead else visit.joined
+    assert {candidate.key for _rule, candidate in reasons} == {c.key for _r, c in pairs}
+    if planned_before:
+        assert visit.task_id == 99 and visit.lead is None  # a visit planned before keeps its lead
+    else:
+        assert visit.lead == (warranty, overdue)  # the most specific reason leads
+    assert visit.on == TODAY
