@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.core.checks import run_checks
 
-from manyi.campaigns.mailing import absolute_url
+from manyi.links import absolute_url
 
 
 def site_url_in_make(*variables, env=None):

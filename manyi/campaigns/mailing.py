@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from manyi.emails import build_email, send_each
+from manyi.links import absolute_url
 
 from .choices import Channel, InvitationStatus
 from .models import Invitation
@@ -35,10 +36,6 @@ def reachable(invitations):
         customer__erased_at__isnull=True,
         customer__survey_opt_out__isnull=True,
     ).exclude(email="")
-
-
-def absolute_url(path):
-    return settings.SITE_URL.rstrip("/") + path
 
 
 STATED_MINUTES = re.compile(r"约(?:需)?\s*(\d+)(?:\s*[–—~-]\s*(\d+))?\s*分钟")

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions as perms
-from manyi.campaigns.mailing import absolute_url
 from manyi.customers.masking import mask_email, mask_phone
 from manyi.emails import build_email, send_each
+from manyi.links import absolute_url
 
 from .choices import DELIVERED_STATUSES, EventKind, NoticeChannel
 from .models import CustomerNotice, ImprovementAction, ImprovementEvent

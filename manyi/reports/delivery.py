@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions
-from manyi.campaigns.mailing import absolute_url
 from manyi.emails import build_email
+from manyi.links import absolute_url
 
 from . import publishing, rendering
 from .choices import Frequency

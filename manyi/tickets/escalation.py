@@ -45,9 +45,9 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
-from manyi.campaigns.mailing import absolute_url
 from manyi.customers.masking import private_text
 from manyi.emails import build_email, send_each
+from manyi.links import absolute_url
 
 from .choices import DEADLINE_NOUNS, DEADLINES, OPEN_STATES, EventKind, Priority
 from .models import Ticket, TicketEvent

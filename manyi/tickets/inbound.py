@@ -42,10 +42,16 @@ from email.header import decode_header
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from manyi.links import absolute_url
+
+from .mail import send_acknowledgement
 
 MAX_TEXT = 4000  # workflow.MAX_NOTE: a ticket's description and a timeline note
 REFERENCE = re.compile(r"\bFK-?(\d{4})-?(\d{6})\b", re.IGNORECASE)
@@ -363,14 +369,6 @@ def _give_check_code(ticket):
 
 
 def _acknowledge(ticket, code, mail):
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import translation
-
-    from manyi.campaigns.mailing import absolute_url
-
-    from .public_views import send_acknowledgement
-
     status_url = absolute_url(reverse("feedback:status"))
     with translation.override(settings.LANGUAGE_CODE):
         send_acknowledgement(ticket, code, status_url, in_reply_to=mail.message_id)

@@ -1,4 +1,5 @@
-"""E-mails to the customer of a ticket: the reply (答复) and the satisfaction callback (回访).
+"""E-mails to the customer of a ticket: the acknowledgement of feedback (受理回执), the reply
+(答复) and the satisfaction callback (回访).
 
 Both go to the ticket's contact e-mail through :func:`manyi.emails.build_email`, in the site's
 language, with absolute links. Sending is synchronous over one SMTP connection; a failure
@@ -11,10 +12,15 @@ import smtplib
 from django.conf import settings
 from django.core.mail import get_connection
 from django.urls import reverse
+from django.utils import translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from manyi.campaigns.mailing import absolute_url
+from manyi.accounts.ratelimit import hit, parse_rate
 from manyi.emails import build_email
+from manyi.links import absolute_url
+
+from .public_codes import format_check_code
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +66,45 @@ def send(message):
         ) from error
     finally:
         connection.close()
+
+
+def acknowledgement_refused(address):
+    """Count one acknowledgement to `address`; True when it is over FEEDBACK_ACKNOWLEDGEMENT_RATE.
+
+    Counted in the database (shared by every process and server), under a keyed hash of the
+    address, so that the counters hold no e-mail addresses."""
+    limit, seconds = parse_rate(getattr(settings, "FEEDBACK_ACKNOWLEDGEMENT_RATE", "3/86400"))
+    digest = salted_hmac("manyi.tickets.acknowledgement-rate", address.strip().lower()).hexdigest()
+    return hit(f"feedback-ack:{digest}", limit, seconds)
+
+
+def send_acknowledgement(ticket, code, status_url, in_reply_to=None):
+    """The acknowledgement e-mail with the number and the check code (in the page's language).
+
+    Only the number, the code and fixed text: the address is whatever the sender typed, so
+    nothing the sender wrote goes out in our name. At most FEEDBACK_ACKNOWLEDGEMENT_RATE per
+    address; over it the feedback is kept and nothing is sent (False).
+    Marked as automatic (RFC 3834), so that the customer's out-of-office reply does not write
+    back; ``in_reply_to``: the Message-ID of the customer's e-mail, so that it is threaded.
+    """
+    if acknowledgement_refused(ticket.contact_email):
+        logger.info("Acknowledgement e-mail for %s not sent: the address had its allowance", ticket.reference)
+        return False
+    context = {"ticket": ticket, "check_code": format_check_code(code), "status_url": status_url}
+    headers = {"Auto-Submitted": "auto-replied" if in_reply_to else "auto-generated"}
+    if in_reply_to:
+        headers["In-Reply-To"] = headers["References"] = in_reply_to
+    message = build_email(
+        "feedback_acknowledgement",
+        context,
+        to=[ticket.contact_email],
+        language=translation.get_language(),
+        headers=headers,
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError):
+        # The feedback is recorded and the code shown on the page; the mail is a convenience.
+        logger.exception("Acknowledgement e-mail for %s not sent", ticket.reference)
+        return False
+    return True

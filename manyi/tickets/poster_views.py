@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
-from manyi.campaigns.mailing import absolute_url
+from manyi.links import absolute_url
 from manyi.qr import qr_svg
 
 

@@ -22,7 +22,6 @@
 
 import hmac
 import logging
-import smtplib
 import uuid
 
 from django.conf import settings
@@ -37,14 +36,14 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from manyi.accounts.ratelimit import hit, parse_rate, rate_limited
-from manyi.campaigns.mailing import absolute_url
+from manyi.accounts.ratelimit import rate_limited
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
-from manyi.emails import build_email
+from manyi.links import absolute_url
 
 from . import attachments, workflow
 from .choices import CLOSED_STATES, Channel, CustomerMatch, EventKind, TicketState
+from .mail import send_acknowledgement
 from .models import Ticket
 from .public_codes import CODE_ALPHABET, CODE_LENGTH, check_code_matches, format_check_code, hash_check_code
 from .public_forms import FeedbackForm, StatusForm
@@ -179,48 +178,6 @@ def code_for_submission(submission_id):
         number, index = divmod(number, len(CODE_ALPHABET))
         letters.append(CODE_ALPHABET[index])
     return "".join(letters)
-
-
-def acknowledgement_refused(address):
-    """Count one acknowledgement to `address`; True when it is over FEEDBACK_ACKNOWLEDGEMENT_RATE.
-
-    Counted in the database (shared by every process and server), under a keyed hash of the
-    address, so that the counters hold no e-mail addresses."""
-    limit, seconds = parse_rate(getattr(settings, "FEEDBACK_ACKNOWLEDGEMENT_RATE", "3/86400"))
-    digest = salted_hmac("manyi.tickets.acknowledgement-rate", address.strip().lower()).hexdigest()
-    return hit(f"feedback-ack:{digest}", limit, seconds)
-
-
-def send_acknowledgement(ticket, code, status_url, in_reply_to=None):
-    """The acknowledgement e-mail with the number and the check code (in the page's language).
-
-    Only the number, the code and fixed text: the address is whatever the sender typed, so
-    nothing the sender wrote goes out in our name. At most FEEDBACK_ACKNOWLEDGEMENT_RATE per
-    address; over it the feedback is kept and nothing is sent (False).
-    Marked as automatic (RFC 3834), so that the customer's out-of-office reply does not write
-    back; ``in_reply_to``: the Message-ID of the customer's e-mail, so that it is threaded.
-    """
-    if acknowledgement_refused(ticket.contact_email):
-        logger.info("Acknowledgement e-mail for %s not sent: the address had its allowance", ticket.reference)
-        return False
-    context = {"ticket": ticket, "check_code": format_check_code(code), "status_url": status_url}
-    headers = {"Auto-Submitted": "auto-replied" if in_reply_to else "auto-generated"}
-    if in_reply_to:
-        headers["In-Reply-To"] = headers["References"] = in_reply_to
-    message = build_email(
-        "feedback_acknowledgement",
-        context,
-        to=[ticket.contact_email],
-        language=translation.get_language(),
-        headers=headers,
-    )
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError):
-        # The feedback is recorded and the code shown on the page; the mail is a convenience.
-        logger.exception("Acknowledgement e-mail for %s not sent", ticket.reference)
-        return False
-    return True
 
 
 # --------------------------------------------------------------------------- the form
