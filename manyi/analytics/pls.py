@@ -200,25 +200,7 @@ class PathModel:
         blocks = spec.get("constructs")
         if not isinstance(blocks, Mapping) or not blocks:
             raise ModelError('The model needs a non-empty "constructs" object.')
-        constructs = []
-        for name, block in blocks.items():
-            if not isinstance(block, Mapping):
-                raise ModelError('Construct "%(name)s" must be an object with "indicators".', name=name)
-            unknown = sorted(set(block) - _CONSTRUCT_KEYS)
-            if unknown:
-                raise ModelError('Unknown key(s) in construct "%(name)s": %(keys)s.', name=name, keys=unknown)
-            indicators = block.get("indicators", [])
-            if isinstance(indicators, str) or not isinstance(indicators, Sequence):
-                raise ModelError('The indicators of construct "%(name)s" must be a list.', name=name)
-            lower_order = block.get("lower_order", [])
-            if isinstance(lower_order, str) or not isinstance(lower_order, Sequence):
-                raise ModelError('The lower-order constructs of "%(name)s" must be a list.', name=name)
-            if indicators and lower_order:
-                raise ModelError(
-                    'Construct "%(name)s" has both indicators and lower-order constructs; give one of them.',
-                    name=name,
-                )
-            constructs.append(Construct(name, tuple(indicators), block.get("mode", "A"), tuple(lower_order)))
+        constructs = tuple(_construct_from_block(name, block) for name, block in blocks.items())
         paths = spec.get("paths", [])
         if not isinstance(paths, Sequence) or any(
             isinstance(p, str) or not isinstance(p, Sequence) or len(p) != 2 for p in paths
@@ -229,7 +211,7 @@ class PathModel:
             not isinstance(scale, Sequence) or len(scale) != 2 or not all(_is_number(v) for v in scale)
         ):
             raise ModelError('"scale" must be a pair of numbers [min, max].')
-        return cls(tuple(constructs), tuple(paths), spec.get("scheme", "path"), scale)
+        return cls(constructs, tuple(paths), spec.get("scheme", "path"), scale)
 
     @cached_property
     def names(self) -> tuple[str, ...]:
@@ -252,6 +234,27 @@ class PathModel:
         """Constructs with at least one incoming path, in construct order."""
         targets = {b for _, b in self.paths}
         return tuple(n for n in self.names if n in targets)
+
+
+def _construct_from_block(name, block) -> Construct:
+    """One construct of the JSON form: ``{"indicators": [...]}`` or ``{"lower_order": [...]}``."""
+    if not isinstance(block, Mapping):
+        raise ModelError('Construct "%(name)s" must be an object with "indicators".', name=name)
+    unknown = sorted(set(block) - _CONSTRUCT_KEYS)
+    if unknown:
+        raise ModelError('Unknown key(s) in construct "%(name)s": %(keys)s.', name=name, keys=unknown)
+    indicators = block.get("indicators", [])
+    if isinstance(indicators, str) or not isinstance(indicators, Sequence):
+        raise ModelError('The indicators of construct "%(name)s" must be a list.', name=name)
+    lower_order = block.get("lower_order", [])
+    if isinstance(lower_order, str) or not isinstance(lower_order, Sequence):
+        raise ModelError('The lower-order constructs of "%(name)s" must be a list.', name=name)
+    if indicators and lower_order:
+        raise ModelError(
+            'Construct "%(name)s" has both indicators and lower-order constructs; give one of them.',
+            name=name,
+        )
+    return Construct(name, tuple(indicators), block.get("mode", "A"), tuple(lower_order))
 
 
 def _expand_higher_order(constructs, paths):
@@ -300,18 +303,36 @@ def _is_number(value) -> bool:
 def _validate_model(model: PathModel) -> None:
     if not model.constructs:
         raise ModelError("The model has no constructs.")
+    for construct in model.constructs:
+        _check_construct(construct)
+    _check_unique_names(model)
+    if model.scheme not in SCHEMES:
+        raise ModelError(
+            'Unknown inner weighting scheme "%(scheme)s"; use %(choices)s.',
+            scheme=str(model.scheme),
+            choices=SCHEMES,
+        )
+    _check_paths(model)
+    _check_acyclic(model)
+    if model.scale is not None and (len(model.scale) != 2 or not model.scale[0] < model.scale[1]):
+        raise ModelError("The scale must be [min, max] with min < max.")
+
+
+def _check_construct(c: Construct) -> None:
+    if not isinstance(c.name, str) or not c.name:
+        raise ModelError("Every construct needs a non-empty name.")
+    if not c.indicators:
+        raise ModelError('Construct "%(name)s" has no indicators.', name=c.name)
+    if not all(isinstance(i, str) and i for i in c.indicators):
+        raise ModelError('The indicators of construct "%(name)s" must be non-empty names.', name=c.name)
+    if c.mode not in MODES:
+        raise ModelError(
+            'Construct "%(name)s" has mode "%(mode)s"; use "A" or "B".', name=c.name, mode=str(c.mode)
+        )
+
+
+def _check_unique_names(model: PathModel) -> None:
     names = [c.name for c in model.constructs]
-    for c in model.constructs:
-        if not isinstance(c.name, str) or not c.name:
-            raise ModelError("Every construct needs a non-empty name.")
-        if not c.indicators:
-            raise ModelError('Construct "%(name)s" has no indicators.', name=c.name)
-        if not all(isinstance(i, str) and i for i in c.indicators):
-            raise ModelError('The indicators of construct "%(name)s" must be non-empty names.', name=c.name)
-        if c.mode not in MODES:
-            raise ModelError(
-                'Construct "%(name)s" has mode "%(mode)s"; use "A" or "B".', name=c.name, mode=str(c.mode)
-            )
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ModelError("Construct name(s) used twice: %(names)s.", names=duplicates)
@@ -320,33 +341,36 @@ def _validate_model(model: PathModel) -> None:
     duplicates = sorted({i for i in indicators if indicators.count(i) > 1})
     if duplicates:
         raise ModelError("Indicator(s) used twice: %(names)s.", names=duplicates)
-    if model.scheme not in SCHEMES:
-        raise ModelError(
-            'Unknown inner weighting scheme "%(scheme)s"; use %(choices)s.',
-            scheme=str(model.scheme),
-            choices=SCHEMES,
-        )
+
+
+def _check_paths(model: PathModel) -> None:
+    """Every path joins two different known constructs, once; every construct is on a path."""
     if not model.paths:
         raise ModelError("The model has no paths between constructs.")
+    names = [c.name for c in model.constructs]
     for a, b in model.paths:
-        for end in (a, b):
-            if end not in names:
-                raise ModelError(
-                    'Path "%(source)s -> %(target)s" names an unknown construct "%(name)s".',
-                    source=str(a),
-                    target=str(b),
-                    name=str(end),
-                )
+        unknown = next((end for end in (a, b) if end not in names), None)
+        if unknown is not None:
+            raise ModelError(
+                'Path "%(source)s -> %(target)s" names an unknown construct "%(name)s".',
+                source=str(a),
+                target=str(b),
+                name=str(unknown),
+            )
     if len(set(model.paths)) != len(model.paths):
         raise ModelError("A path is listed twice.")
-    for a, b in model.paths:
-        if a == b:
-            raise ModelError('A path leads from "%(name)s" to itself.', name=a)
+    loop = next((a for a, b in model.paths if a == b), None)
+    if loop is not None:
+        raise ModelError('A path leads from "%(name)s" to itself.', name=loop)
     connected = {n for p in model.paths for n in p}
     isolated = [n for n in names if n not in connected]
     if isolated:
         raise ModelError("Construct(s) not connected by any path: %(names)s.", names=isolated)
+
+
+def _check_acyclic(model: PathModel) -> None:
     # Kahn's algorithm: whatever cannot be ordered lies on (or behind) a cycle.
+    names = [c.name for c in model.constructs]
     incoming = {n: sum(1 for _, b in model.paths if b == n) for n in names}
     ready = [n for n in names if incoming[n] == 0]
     while ready:
@@ -359,8 +383,6 @@ def _validate_model(model: PathModel) -> None:
     cyclic = [n for n in names if incoming[n] > 0]
     if cyclic:
         raise ModelError("The paths form a cycle through: %(names)s.", names=cyclic)
-    if model.scale is not None and (len(model.scale) != 2 or not model.scale[0] < model.scale[1]):
-        raise ModelError("The scale must be [min, max] with min < max.")
 
 
 def load_model(path: str | Path) -> PathModel:
@@ -906,60 +928,16 @@ def bootstrap(
     base = fit(model, data)
     lay = _layout(model)
     matrix, _ = _data_matrix(model, data)
-    n = matrix.shape[0]
-    centred = (matrix - matrix.mean(axis=0)) / matrix.std(axis=0)
-    # Second moments of every row as one (n, p²) matrix: a batch of resamples' moment
-    # matrices is then one product counts @ products.
-    products = (centred[:, :, None] * centred[:, None, :]).reshape(n, -1)
-    indices = resample_indices(n, n_resamples, seed)
-    p = lay.n_indicators
-    path_draws, loading_draws, weight_draws, ok = [], [], [], []
-    for start in range(0, n_resamples, batch_size):
-        chunk = indices[start : start + batch_size]
-        b = len(chunk)
-        counts = np.zeros((b, n))
-        np.add.at(counts, (np.repeat(np.arange(b), n), chunk.ravel()), 1.0)
-        mean = counts @ centred / n
-        cov = ((counts @ products).reshape(b, p, p) / n - mean[:, :, None] * mean[:, None, :]) * (n / (n - 1))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sd = np.sqrt(np.einsum("bii->bi", cov))
-            r = cov / sd[:, :, None] / sd[:, None, :]
-            good = (sd > 1e-12 * np.sqrt(n)).all(axis=1)
-            r[~good] = np.eye(p)
-            weights, rw, _, converged = _estimate(r, model.scheme, lay)
-            _, betas, _, loadings, flat = _summary_arrays(weights, rw, lay)
-        path_draws.append(betas[:, lay.valid])
-        loading_draws.append(loadings)
-        weight_draws.append(flat)
-        ok.append(good & converged & np.isfinite(flat).all(axis=1))
-    ok = np.concatenate(ok)
-    draws = {
-        "paths": np.concatenate(path_draws)[ok],
-        "loadings": np.concatenate(loading_draws)[ok],
-        "weights": np.concatenate(weight_draws)[ok],
-    }
+    draws, ok = _bootstrap_draws(
+        model, lay, matrix, resample_indices(len(matrix), n_resamples, seed), batch_size
+    )
     names = model.names
     path_keys = [
         (names[lay.predecessors[row, col]], names[lay.endogenous[row]])
         for row, col in zip(*np.nonzero(lay.valid), strict=True)
     ]
     item_keys = [(names[j], ind) for ind, j in zip(model.indicators, lay.block, strict=True)]
-    alpha = (1 - level) / 2
-
-    def summarise(keys, samples, estimates):
-        if len(samples) < 2:
-            raise ModelError("Fewer than 2 bootstrap resamples could be estimated.")
-        mean = samples.mean(axis=0)
-        se = samples.std(axis=0, ddof=1)
-        lower, upper = np.quantile(samples, [alpha, 1 - alpha], axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = np.asarray(estimates) / se
-        return {
-            key: BootStat(float(e), float(m), float(s), float(tv), float(lo), float(hi))
-            for key, e, m, s, tv, lo, hi in zip(keys, estimates, mean, se, t, lower, upper, strict=True)
-        }
-
-    path_stats = summarise(path_keys, draws["paths"], [base.paths[k] for k in path_keys])
+    path_stats = _summarise(path_keys, draws["paths"], [base.paths[k] for k in path_keys], level)
     return BootstrapResult(
         fit=base,
         n_resamples=n_resamples,
@@ -967,10 +945,65 @@ def bootstrap(
         seed=seed,
         level=level,
         paths={k: path_stats[k] for k in sorted(path_stats, key=lambda k: model.paths.index(k))},
-        loadings=summarise(item_keys, draws["loadings"], [base.loadings[c][i] for c, i in item_keys]),
-        weights=summarise(item_keys, draws["weights"], [base.weights[c][i] for c, i in item_keys]),
+        loadings=_summarise(item_keys, draws["loadings"], [base.loadings[c][i] for c, i in item_keys], level),
+        weights=_summarise(item_keys, draws["weights"], [base.weights[c][i] for c, i in item_keys], level),
         samples={**draws, "path_keys": path_keys, "item_keys": item_keys},
     )
+
+
+def _bootstrap_draws(model, lay, matrix, indices, batch_size):
+    """Paths, loadings and weights of every resample that could be estimated, and the mask of
+    those (one flag per resample)."""
+    n = matrix.shape[0]
+    centred = (matrix - matrix.mean(axis=0)) / matrix.std(axis=0)
+    # Second moments of every row as one (n, p²) matrix: a batch of resamples' moment
+    # matrices is then one product counts @ products.
+    products = (centred[:, :, None] * centred[:, None, :]).reshape(n, -1)
+    batches = [
+        _bootstrap_batch(model, lay, centred, products, indices[start : start + batch_size])
+        for start in range(0, len(indices), batch_size)
+    ]
+    ok = np.concatenate([batch[3] for batch in batches])
+    draws = {
+        name: np.concatenate([batch[k] for batch in batches])[ok]
+        for k, name in enumerate(("paths", "loadings", "weights"))
+    }
+    return draws, ok
+
+
+def _bootstrap_batch(model, lay, centred, products, chunk):
+    """One batch of resamples (rows of ``chunk``) estimated at once from their correlation matrices."""
+    n = centred.shape[0]
+    p = lay.n_indicators
+    b = len(chunk)
+    counts = np.zeros((b, n))
+    np.add.at(counts, (np.repeat(np.arange(b), n), chunk.ravel()), 1.0)
+    mean = counts @ centred / n
+    cov = ((counts @ products).reshape(b, p, p) / n - mean[:, :, None] * mean[:, None, :]) * (n / (n - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(np.einsum("bii->bi", cov))
+        r = cov / sd[:, :, None] / sd[:, None, :]
+        good = (sd > 1e-12 * np.sqrt(n)).all(axis=1)
+        r[~good] = np.eye(p)
+        weights, rw, _, converged = _estimate(r, model.scheme, lay)
+        _, betas, _, loadings, flat = _summary_arrays(weights, rw, lay)
+    return betas[:, lay.valid], loadings, flat, good & converged & np.isfinite(flat).all(axis=1)
+
+
+def _summarise(keys, samples, estimates, level) -> dict:
+    """A BootStat per key from its column of resampled values and its full-sample estimate."""
+    if len(samples) < 2:
+        raise ModelError("Fewer than 2 bootstrap resamples could be estimated.")
+    alpha = (1 - level) / 2
+    mean = samples.mean(axis=0)
+    se = samples.std(axis=0, ddof=1)
+    lower, upper = np.quantile(samples, [alpha, 1 - alpha], axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.asarray(estimates) / se
+    return {
+        key: BootStat(float(e), float(m), float(s), float(tv), float(lo), float(hi))
+        for key, e, m, s, tv, lo, hi in zip(keys, estimates, mean, se, t, lower, upper, strict=True)
+    }
 
 
 # --------------------------------------------------------------------------- command line

@@ -207,65 +207,72 @@ def _finite(x) -> bool:
 
 def validate_scheme(scheme: ScoringScheme) -> None:
     """Raise ValueError with a clear message when the scheme cannot be scored."""
-    if scheme.scale_method not in SCALE_METHODS:
-        raise ValueError(
-            f"Unknown scale method {scheme.scale_method!r}; expected one of {', '.join(SCALE_METHODS)}."
-        )
-    if scheme.index_method not in INDEX_METHODS:
-        raise ValueError(
-            f"Unknown index method {scheme.index_method!r}; expected one of {', '.join(INDEX_METHODS)}."
-        )
-    if scheme.validity_rule not in VALIDITY_RULES:
-        raise ValueError(
-            f"Unknown validity rule {scheme.validity_rule!r}; expected one of {', '.join(VALIDITY_RULES)}."
-        )
+    _check_methods(scheme)
     if not scheme.items:
         raise ValueError("The scheme has no items.")
-    dim_keys: set[str] = set()
-    for dim in scheme.dimensions:
-        if dim.key in dim_keys:
-            raise ValueError(f"Duplicate dimension key {dim.key!r}.")
-        dim_keys.add(dim.key)
-        if not _finite(dim.weight) or dim.weight <= 0:
-            raise ValueError(f"Dimension {dim.key!r}: weight must be a number > 0, got {dim.weight!r}.")
+    dim_keys = _check_dimensions(scheme.dimensions)
     item_keys: set[str] = set()
-    scored_dims: set[str] = set()
     for item in scheme.items:
         if item.key in item_keys:
             raise ValueError(f"Duplicate item key {item.key!r}.")
         item_keys.add(item.key)
-        if item.dimension is not None and item.dimension not in dim_keys:
-            raise ValueError(f"Item {item.key!r}: unknown dimension {item.dimension!r}.")
-        if not _finite(item.weight) or item.weight <= 0:
-            raise ValueError(f"Item {item.key!r}: weight must be a number > 0, got {item.weight!r}.")
-        if not (_finite(item.min_points) and _finite(item.max_points)):
-            raise ValueError(f"Item {item.key!r}: min_points and max_points must be finite numbers.")
-        if item.min_points >= item.max_points:
-            raise ValueError(
-                f"Item {item.key!r}: min_points ({item.min_points}) must be below max_points ({item.max_points})."
-            )
-        if item.neutral_points is not None and not (
-            _finite(item.neutral_points) and item.min_points <= item.neutral_points <= item.max_points
-        ):
-            raise ValueError(
-                f"Item {item.key!r}: neutral_points ({item.neutral_points}) must lie within "
-                f"[{item.min_points}, {item.max_points}]."
-            )
-        if scheme.scale_method == "ratio" and item.scored and item.min_points < 0:
-            raise ValueError(
-                f"Item {item.key!r}: ratio scaling (points / max × 100) needs min_points ≥ 0, "
-                f"got {item.min_points}; use scale_method='range' for negative points."
-            )
-        if item.scored and item.dimension is not None:
-            scored_dims.add(item.dimension)
+        _check_item(item, dim_keys, scheme.scale_method)
     if not any(item.scored for item in scheme.items):
         raise ValueError("The scheme has no scored items.")
+    scored_dims = {item.dimension for item in scheme.items if item.scored and item.dimension is not None}
     for dim in scheme.dimensions:
         if dim.key not in scored_dims:
             raise ValueError(f"Dimension {dim.key!r} has no scored items.")
     if not _finite(scheme.satisfied_threshold) or not 0 <= scheme.satisfied_threshold <= 100:
         raise ValueError(f"satisfied_threshold must lie within [0, 100], got {scheme.satisfied_threshold!r}.")
     _validate_bands(scheme.bands)
+
+
+def _check_methods(scheme: ScoringScheme) -> None:
+    for what, value, known in (
+        ("scale method", scheme.scale_method, SCALE_METHODS),
+        ("index method", scheme.index_method, INDEX_METHODS),
+        ("validity rule", scheme.validity_rule, VALIDITY_RULES),
+    ):
+        if value not in known:
+            raise ValueError(f"Unknown {what} {value!r}; expected one of {', '.join(known)}.")
+
+
+def _check_dimensions(dimensions) -> set[str]:
+    """The dimensions' keys, each once, each with a positive weight."""
+    dim_keys: set[str] = set()
+    for dim in dimensions:
+        if dim.key in dim_keys:
+            raise ValueError(f"Duplicate dimension key {dim.key!r}.")
+        dim_keys.add(dim.key)
+        if not _finite(dim.weight) or dim.weight <= 0:
+            raise ValueError(f"Dimension {dim.key!r}: weight must be a number > 0, got {dim.weight!r}.")
+    return dim_keys
+
+
+def _check_item(item, dim_keys: set[str], scale_method: str) -> None:
+    if item.dimension is not None and item.dimension not in dim_keys:
+        raise ValueError(f"Item {item.key!r}: unknown dimension {item.dimension!r}.")
+    if not _finite(item.weight) or item.weight <= 0:
+        raise ValueError(f"Item {item.key!r}: weight must be a number > 0, got {item.weight!r}.")
+    if not (_finite(item.min_points) and _finite(item.max_points)):
+        raise ValueError(f"Item {item.key!r}: min_points and max_points must be finite numbers.")
+    if item.min_points >= item.max_points:
+        raise ValueError(
+            f"Item {item.key!r}: min_points ({item.min_points}) must be below max_points ({item.max_points})."
+        )
+    if item.neutral_points is not None and not (
+        _finite(item.neutral_points) and item.min_points <= item.neutral_points <= item.max_points
+    ):
+        raise ValueError(
+            f"Item {item.key!r}: neutral_points ({item.neutral_points}) must lie within "
+            f"[{item.min_points}, {item.max_points}]."
+        )
+    if scale_method == "ratio" and item.scored and item.min_points < 0:
+        raise ValueError(
+            f"Item {item.key!r}: ratio scaling (points / max × 100) needs min_points ≥ 0, "
+            f"got {item.min_points}; use scale_method='range' for negative points."
+        )
 
 
 def _validate_bands(bands: Sequence[Band]) -> None:
@@ -380,13 +387,7 @@ def score_responses(scheme: ScoringScheme, rows: Iterable[Mapping[str, float | N
 def _score_one(c: _Compiled, answers: Mapping[str, float | None]) -> ResponseScore:
     scheme = c.scheme
     items = scheme.items
-    points: list[float | None] = [None] * len(items)
-    for key, value in answers.items():
-        i = c.position.get(key)
-        if i is None:
-            raise ValueError(f"Unknown item key {key!r}.")
-        points[i] = _points(key, value, c.lo[i], c.hi[i])
-
+    points = _read_points(c, answers)
     missing_pos = [i for i in c.scored if points[i] is None]
     missing = len(missing_pos)
     answered = c.n_scored - missing
@@ -398,40 +399,19 @@ def _score_one(c: _Compiled, answers: Mapping[str, float | None]) -> ResponseSco
         points[i] = items[i].neutral
         imputed = (c.keys[i],)
 
-    method = scheme.scale_method
     scores: list[float | None] = [None] * len(items)
     for i in c.scored:
-        p = points[i]
-        if p is not None:
-            scores[i] = _item_score(method, p, c.lo[i], c.hi[i])
+        if points[i] is not None:
+            scores[i] = _item_score(scheme.scale_method, points[i], c.lo[i], c.hi[i])
     item_scores = {c.keys[i]: scores[i] for i in c.scored if scores[i] is not None}
-
     if reason:
         return ResponseScore(False, reason, answered, missing, (), item_scores, {}, None, None, None)
 
-    dimension_scores: dict[str, float] = {}
-    num = 0.0
-    den = 0.0
-    for dim_key, dim_weight, positions in c.groups:
-        g_num = 0.0
-        g_den = 0.0
-        for i in positions:
-            s = scores[i]
-            if s is not None:
-                w = float(items[i].weight)
-                g_num += w * s
-                g_den += w
-        if g_den > 0:
-            g_score = g_num / g_den
-            if dim_key is not None:
-                dimension_scores[dim_key] = g_score
-            num += dim_weight * g_score
-            den += dim_weight
-    if den == 0:
+    dimension_scores, index = _weighted_index(c, scores)
+    if index is None:
         return ResponseScore(
             False, NO_INDEX_ANSWERS, answered, missing, (), item_scores, {}, None, None, None
         )
-    index = min(100.0, max(0.0, num / den))
     band = band_for(index, scheme.bands)
     return ResponseScore(
         valid=True,
@@ -448,6 +428,42 @@ def _score_one(c: _Compiled, answers: Mapping[str, float | None]) -> ResponseSco
     )
 
 
+def _read_points(c: _Compiled, answers: Mapping[str, float | None]) -> list[float | None]:
+    """The answers' points in item order (None = missing), each checked against its item."""
+    points: list[float | None] = [None] * len(c.keys)
+    for key, value in answers.items():
+        i = c.position.get(key)
+        if i is None:
+            raise ValueError(f"Unknown item key {key!r}.")
+        points[i] = _points(key, value, c.lo[i], c.hi[i])
+    return points
+
+
+def _weighted_index(c: _Compiled, scores: list[float | None]) -> tuple[dict[str, float], float | None]:
+    """Dimension scores (weighted means of their answered items) and the index (weighted mean
+    of the dimensions with an answer); the index is None when no index item was answered."""
+    items = c.scheme.items
+    dimension_scores: dict[str, float] = {}
+    num = 0.0
+    den = 0.0
+    for dim_key, dim_weight, positions in c.groups:
+        answered = [(float(items[i].weight), scores[i]) for i in positions if scores[i] is not None]
+        g_den = 0.0
+        g_num = 0.0
+        for w, s in answered:
+            g_num += w * s
+            g_den += w
+        if g_den > 0:
+            g_score = g_num / g_den
+            if dim_key is not None:
+                dimension_scores[dim_key] = g_score
+            num += dim_weight * g_score
+            den += dim_weight
+    if den == 0:
+        return dimension_scores, None
+    return dimension_scores, min(100.0, max(0.0, num / den))
+
+
 # --------------------------------------------------------------------------- many responses
 
 
@@ -456,72 +472,25 @@ def score_matrix(scheme: ScoringScheme, matrix) -> MatrixScores:
     NaN = missing. Gives exactly the numbers score_response gives, row by row."""
     c = _compile(scheme)
     items = scheme.items
-    m = np.asarray(matrix, dtype=np.float64)
-    if m.ndim != 2 or m.shape[1] != len(items):
-        raise ValueError(
-            f"Expected a 2-D array with {len(items)} columns (one per item), got shape {m.shape}."
-        )
-    n = m.shape[0]
-    lo = np.asarray(c.lo)
-    hi = np.asarray(c.hi)
+    m = _checked_matrix(c, matrix)
     present = ~np.isnan(m)
-    with np.errstate(invalid="ignore"):
-        bad = present & ((m < lo) | (m > hi))
-    if bad.any():
-        r, j = (int(v) for v in np.argwhere(bad)[0])
-        raise ValueError(
-            f"Row {r}, item {c.keys[j]!r}: {m[r, j]:g} points lie outside [{c.lo[j]:g}, {c.hi[j]:g}]."
-        )
-
     scored = np.zeros(len(items), dtype=bool)
     scored[list(c.scored)] = True
     missing_mask = ~present & scored
     missing = missing_mask.sum(axis=1)
     answered = c.n_scored - missing
-
-    rule = scheme.validity_rule
-    reason = np.full(n, "", dtype="<U20")
-    if rule == "all_required":
-        reason[missing > 0] = MISSING_ITEMS
-    elif rule == "one_missing_neutral":
-        reason[missing > 1] = MISSING_ITEMS
-    elif rule == "two_thirds":
-        reason[3 * answered < 2 * c.n_scored] = TOO_FEW_ANSWERS
-    reason[answered == 0] = NO_ANSWERS
+    reason = _matrix_validity(scheme.validity_rule, answered, missing, c.n_scored)
     valid = reason == ""
 
     imputed = np.zeros_like(present)
     points = m
-    if rule == "one_missing_neutral":
+    if scheme.validity_rule == "one_missing_neutral":
         imputed = missing_mask & (valid & (missing == 1))[:, None]
         if imputed.any():
             neutral = np.asarray([item.neutral for item in items])
             points = np.where(imputed, neutral, m)
-
-    with np.errstate(invalid="ignore"):
-        raw = points * 100.0 / hi if scheme.scale_method == "ratio" else (points - lo) * 100.0 / (hi - lo)
-    item_scores = np.minimum(100.0, np.maximum(0.0, raw))
-    item_scores[:, ~scored] = np.nan
-
-    num = np.zeros(n)
-    den = np.zeros(n)
-    dimension_scores = np.full((n, len(scheme.dimensions)), np.nan)
-    for d, (dim_key, dim_weight, positions) in enumerate(c.groups):
-        g_num = np.zeros(n)
-        g_den = np.zeros(n)
-        for i in positions:
-            s = item_scores[:, i]
-            has = ~np.isnan(s)
-            w = float(items[i].weight)
-            g_num += np.where(has, w * np.where(has, s, 0.0), 0.0)
-            g_den += np.where(has, w, 0.0)
-        has_group = g_den > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            g_score = np.where(has_group, g_num / np.where(has_group, g_den, 1.0), np.nan)
-        if dim_key is not None:
-            dimension_scores[:, d] = g_score
-        num += np.where(has_group, dim_weight * np.where(has_group, g_score, 0.0), 0.0)
-        den += np.where(has_group, dim_weight, 0.0)
+    item_scores = _matrix_item_scores(c, points, scored)
+    dimension_scores, num, den = _matrix_groups(c, item_scores)
 
     no_index = valid & (den == 0)
     reason[no_index] = NO_INDEX_ANSWERS
@@ -544,6 +513,74 @@ def score_matrix(scheme: ScoringScheme, matrix) -> MatrixScores:
         index=index,
         satisfied=satisfied,
     )
+
+
+def _checked_matrix(c: _Compiled, matrix) -> np.ndarray:
+    """The matrix as floats, one column per item, every present value within its item's points."""
+    m = np.asarray(matrix, dtype=np.float64)
+    if m.ndim != 2 or m.shape[1] != len(c.keys):
+        raise ValueError(
+            f"Expected a 2-D array with {len(c.keys)} columns (one per item), got shape {m.shape}."
+        )
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(m) & ((m < np.asarray(c.lo)) | (m > np.asarray(c.hi)))
+    if bad.any():
+        r, j = (int(v) for v in np.argwhere(bad)[0])
+        raise ValueError(
+            f"Row {r}, item {c.keys[j]!r}: {m[r, j]:g} points lie outside [{c.lo[j]:g}, {c.hi[j]:g}]."
+        )
+    return m
+
+
+def _matrix_validity(rule: str, answered: np.ndarray, missing: np.ndarray, n_scored: int) -> np.ndarray:
+    """_validity row by row: the invalid reason of each row, "" when valid."""
+    reason = np.full(len(answered), "", dtype="<U20")
+    if rule == "all_required":
+        reason[missing > 0] = MISSING_ITEMS
+    elif rule == "one_missing_neutral":
+        reason[missing > 1] = MISSING_ITEMS
+    elif rule == "two_thirds":
+        reason[3 * answered < 2 * n_scored] = TOO_FEW_ANSWERS
+    reason[answered == 0] = NO_ANSWERS
+    return reason
+
+
+def _matrix_item_scores(c: _Compiled, points: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """_item_score on every cell; NaN where missing and in unscored columns."""
+    lo = np.asarray(c.lo)
+    hi = np.asarray(c.hi)
+    with np.errstate(invalid="ignore"):
+        raw = points * 100.0 / hi if c.scheme.scale_method == "ratio" else (points - lo) * 100.0 / (hi - lo)
+    item_scores = np.minimum(100.0, np.maximum(0.0, raw))
+    item_scores[:, ~scored] = np.nan
+    return item_scores
+
+
+def _matrix_groups(c: _Compiled, item_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """_weighted_index row by row: dimension scores (NaN when unanswered) and the index's
+    weighted numerator and denominator (0 when no index item was answered)."""
+    items = c.scheme.items
+    n = item_scores.shape[0]
+    num = np.zeros(n)
+    den = np.zeros(n)
+    dimension_scores = np.full((n, len(c.scheme.dimensions)), np.nan)
+    for d, (dim_key, dim_weight, positions) in enumerate(c.groups):
+        g_num = np.zeros(n)
+        g_den = np.zeros(n)
+        for i in positions:
+            s = item_scores[:, i]
+            has = ~np.isnan(s)
+            w = float(items[i].weight)
+            g_num += np.where(has, w * np.where(has, s, 0.0), 0.0)
+            g_den += np.where(has, w, 0.0)
+        has_group = g_den > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g_score = np.where(has_group, g_num / np.where(has_group, g_den, 1.0), np.nan)
+        if dim_key is not None:
+            dimension_scores[:, d] = g_score
+        num += np.where(has_group, dim_weight * np.where(has_group, g_score, 0.0), 0.0)
+        den += np.where(has_group, dim_weight, 0.0)
+    return dimension_scores, num, den
 
 
 # --------------------------------------------------------------------------- groups

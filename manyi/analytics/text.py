@@ -381,73 +381,82 @@ class _Analysis:
     sentiment: TextSentiment
 
 
+class _Pass:
+    """What one pass over a text's tokens has gathered so far, and the state the rules need
+    (the module doc): a negator waiting for its word, a wish, the weight after a contrast."""
+
+    def __init__(self, lex: TextLexicon):
+        self.lex = lex
+        self.keywords: list[str] = []
+        self.generic: list[str] = []
+        self.hits: list[tuple[str, float]] = []
+        self.pending: str | None = None  # a negator waiting for its word
+        self.wish = False
+        self.weight = 1.0
+
+    def flush(self) -> None:
+        """A negator that found no word to negate counts as a generic word of its own."""
+        if self.pending is not None and self.pending in self.lex.generic:
+            self.generic.append(self.pending)
+        self.pending = None
+
+    def marker(self, role: int, word: str) -> None:
+        """A boundary, negator, contrast or wish word."""
+        self.flush()
+        if role == _BOUNDARY:
+            self.wish = False
+        elif role == _NEGATOR:
+            self.pending = word
+        elif role == _CONTRAST:
+            self.weight = 2.0
+        elif role == _WISH:
+            self.wish = True
+
+    def word(self, word: str, kind: int, polarity: int, base: str) -> None:
+        if self.pending is not None:
+            if polarity or base in self.lex.generic:  # 不/及时 → 不及时, 不是/很满意 → 不满意
+                word = NEGATORS[self.pending] + base
+                kind = _GENERIC if (word in self.lex.generic or base in self.lex.generic) else _KEYWORD
+                polarity = -polarity
+                self.pending = None
+            else:
+                self.flush()
+        if kind == _KEYWORD:
+            self.keywords.append(word)
+        elif kind == _GENERIC:
+            self.generic.append(word)
+        if polarity and not self.wish:
+            self.hits.append((word, polarity * self.weight))
+
+    def result(self) -> _Analysis:
+        self.flush()
+        score = sum(value for _, value in self.hits)
+        label = POSITIVE if score > 0 else NEGATIVE if score < 0 else NEUTRAL
+        return _Analysis(
+            AnswerTerms(tuple(self.keywords), tuple(self.generic)),
+            TextSentiment(
+                label,
+                score,
+                tuple(word for word, value in self.hits if value > 0),
+                tuple(word for word, value in self.hits if value < 0),
+            ),
+        )
+
+
 @lru_cache(maxsize=50_000)
 def _analyse(text: str) -> _Analysis:
     """One pass over the tokens: keywords, generic words and sentiment hits (rules: module doc).
 
     Cached: short answers repeat a lot ("无", "挺好的"), and the dashboard asks again and again.
     """
-    lex = load_lexicon()
-    keywords: list[str] = []
-    generic: list[str] = []
-    hits: list[tuple[str, float]] = []
-    pending: str | None = None  # a negator waiting for its word
-    wish = False
-    weight = 1.0
-
-    def flush() -> None:
-        nonlocal pending
-        if pending is not None and pending in lex.generic:
-            generic.append(pending)
-        pending = None
-
+    state = _Pass(load_lexicon())
     for raw in segment(text):
         role, word, kind, polarity, base = _token_info(raw)
-        if role == _BOUNDARY:
-            flush()
-            wish = False
-            continue
-        if role == _NEGATOR:
-            flush()
-            pending = word
-            continue
-        if pending is not None and role == _DEGREE:
-            continue
-        if role == _CONTRAST:
-            flush()
-            weight = 2.0
-            continue
-        if role == _WISH:
-            flush()
-            wish = True
-            continue
-        if pending is not None:
-            if polarity or base in lex.generic:  # 不/及时 → 不及时, 不是/很满意 → 不满意
-                word = NEGATORS[pending] + base
-                kind = _GENERIC if (word in lex.generic or base in lex.generic) else _KEYWORD
-                polarity = -polarity
-                pending = None
-            else:
-                flush()
-        if kind == _KEYWORD:
-            keywords.append(word)
-        elif kind == _GENERIC:
-            generic.append(word)
-        if polarity and not wish:
-            hits.append((word, polarity * weight))
-    flush()
-
-    score = sum(value for _, value in hits)
-    label = POSITIVE if score > 0 else NEGATIVE if score < 0 else NEUTRAL
-    return _Analysis(
-        AnswerTerms(tuple(keywords), tuple(generic)),
-        TextSentiment(
-            label,
-            score,
-            tuple(word for word, value in hits if value > 0),
-            tuple(word for word, value in hits if value < 0),
-        ),
-    )
+        if role == _WORD:
+            state.word(word, kind, polarity, base)
+        elif role != _DEGREE:  # a degree word ("很") changes nothing, not even a waiting negator
+            state.marker(role, word)
+    return state.result()
 
 
 def _is_answer(text: str | None) -> bool:
