@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.forms import StyledFormMixin
 
 from .choices import QuestionKind, ScaleMethod, ValidityRule
-from .models import Dimension, MatrixRow, Option, Question, Questionnaire
+from .models import Dimension, MatrixRow, Option, Question, Questionnaire, validate_weight
 
 # Quick-fill scales of the options editor, from the seed documents: (key, name, options) with
 # options as (label, points, neutral). The labels are the Chinese wording of the seeds.
@@ -248,8 +248,7 @@ class DimensionForm(StyledFormMixin, forms.ModelForm):
 
     def clean_weight(self):
         weight = self.cleaned_data["weight"]
-        if weight is None or weight <= 0:
-            raise ValidationError(_("The weight must be greater than 0."))
+        validate_weight(weight)
         return weight
 
     def validate_unique(self):
@@ -305,8 +304,7 @@ class QuestionForm(StyledFormMixin, forms.ModelForm):
 
     def clean_weight(self):
         weight = self.cleaned_data["weight"]
-        if weight is None or weight <= 0:
-            raise ValidationError(_("The weight must be greater than 0."))
+        validate_weight(weight)
         return weight
 
     def validate_unique(self):

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -248,13 +249,30 @@ class QuestionnaireLayout:
         self.answer_fields = {}
 
 
+# Weights are relative (0.3, 30 and 3 weigh alike against their siblings); the largest a
+# seed uses is 100 (a percentage). A bigger number is a typing slip (1e9), and would make
+# every other item's weight vanish from the index.
+MAX_WEIGHT = 100
+
+
+def validate_weight(weight):
+    """A dimension's or a question's weight: greater than 0 and at most MAX_WEIGHT."""
+    if weight is None or not 0 < weight <= MAX_WEIGHT:
+        raise ValidationError(
+            _("The weight must be greater than 0 and at most %(max)s."), params={"max": MAX_WEIGHT}
+        )
+
+
+WEIGHT_IN_RANGE = models.Q(weight__gt=0, weight__lte=MAX_WEIGHT)
+
+
 class Dimension(models.Model):
     """A section of the questionnaire and a dimension of the index (质量水平 30% …)."""
 
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="dimensions")
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
-    weight = models.FloatField(_("weight"), default=1)
+    weight = models.FloatField(_("weight"), default=1, validators=[validate_weight])
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -263,7 +281,7 @@ class Dimension(models.Model):
         verbose_name_plural = _("dimensions")
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "code"], name="dimension_code_unique"),
-            models.CheckConstraint(condition=models.Q(weight__gt=0), name="dimension_weight_positive"),
+            models.CheckConstraint(condition=WEIGHT_IN_RANGE, name="dimension_weight_in_range"),
         ]
 
     def __str__(self):
@@ -288,7 +306,7 @@ class Question(models.Model):
         _("kind"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.RATING
     )
     required = models.BooleanField(_("required"), default=True)
-    weight = models.FloatField(_("weight"), default=1)
+    weight = models.FloatField(_("weight"), default=1, validators=[validate_weight])
     scored = models.BooleanField(_("counts toward the index"), default=True)
     ask_importance = models.BooleanField(_("also ask how important this is"), default=False)
     ask_competitor = models.BooleanField(_("also ask how the main competitor does"), default=False)
@@ -311,7 +329,7 @@ class Question(models.Model):
         verbose_name_plural = _("questions")
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "code"], name="question_code_unique"),
-            models.CheckConstraint(condition=models.Q(weight__gt=0), name="question_weight_positive"),
+            models.CheckConstraint(condition=WEIGHT_IN_RANGE, name="question_weight_in_range"),
         ]
 
     def __str__(self):

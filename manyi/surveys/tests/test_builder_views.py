@@ -207,6 +207,9 @@ def test_a_dimension_is_added_edited_and_deleted(client_as, people, survey):
         {"code": "D1", "title": "重复", "weight": "10"},
         {"code": "D9", "title": "零", "weight": "0"},
         {"code": "D9", "title": "负", "weight": "-1"},
+        {"code": "D9", "title": "手误", "weight": "1e9"},
+        {"code": "D9", "title": "超过一百", "weight": "100.5"},
+        {"code": "D9", "title": "非数", "weight": "nan"},
     ],
 )
 def test_a_dimension_with_a_used_code_or_no_weight_is_refused(client_as, people, survey, data):
@@ -328,11 +331,22 @@ def test_a_bad_question_is_refused_with_a_message_and_changes_nothing(client_as,
     assert snapshot(survey) == before
 
 
-def test_a_zero_weight_gets_one_clear_message(client_as, people, survey):
+@pytest.mark.parametrize("weight", ["0", "1e9", "101"])
+def test_a_weight_out_of_range_gets_one_clear_message(client_as, people, survey, weight):
+    """A weight of 1e9 (a typing slip) made every other item's weight vanish from the index."""
+    before = snapshot(survey)
     response = client_as(people.alice).post(
-        reverse("surveys:question_create", args=[survey.pk]), question_post(weight="0")
+        reverse("surveys:question_create", args=[survey.pk]), question_post(weight=weight)
     )
-    assert response.context["form"].errors["weight"] == ["权重必须大于 0。"]
+    assert response.context["form"].errors["weight"] == ["权重必须大于 0 且不超过 100。"]
+    assert snapshot(survey) == before
+
+
+def test_a_weight_of_100_is_a_percentage_and_accepted(client_as, people, survey):
+    response = client_as(people.alice).post(
+        reverse("surveys:dimension_create", args=[survey.pk]), {"code": "D9", "title": "全部", "weight": "100"}
+    )
+    assert response.status_code == 302 and survey.dimensions.get(code="D9").weight == 100
 
 
 def test_the_nps_and_text_questions_are_saved_without_options(client_as, people, survey):
