@@ -38,6 +38,35 @@ def _label(question):
     return question.code or question.text
 
 
+def _question_field(question, options, errors):
+    """The answer field of a question other than a matrix (None for a kind without one)."""
+    kind = question.kind
+    if kind in CHOICE_ONE:
+        return forms.ChoiceField(choices=options, required=False, error_messages=errors)
+    if kind == QuestionKind.MULTIPLE:
+        return forms.MultipleChoiceField(choices=options, required=False, error_messages=errors)
+    if kind == QuestionKind.NPS:
+        return forms.TypedChoiceField(
+            choices=[(str(n), str(n)) for n in range(11)],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            error_messages=errors,
+        )
+    if kind == QuestionKind.TEXT:
+        return forms.CharField(
+            max_length=TEXT_MAX,
+            required=False,
+            widget=forms.Textarea,
+            error_messages={
+                "max_length": _("Question %(code)s: please write at most %(max)s characters.")
+                .replace("%(code)s", _label(question))
+                .replace("%(max)s", str(TEXT_MAX))
+            },
+        )
+    return None
+
+
 class AnswerForm(forms.Form):
     """A form built from the questionnaire's questions.
 
@@ -84,60 +113,13 @@ class AnswerForm(forms.Form):
         options = [(key, o.label) for key, o in self.layout.options[question.pk].items()]
         if question.allow_other and kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             options.append((OTHER, _("Other (please specify)")))
-        name = field_name(question)
         errors = self._invalid(question)
-        if kind in CHOICE_ONE:
-            self._add(
-                name, question, forms.ChoiceField(choices=options, required=False, error_messages=errors)
-            )
-        elif kind == QuestionKind.MULTIPLE:
-            self._add(
-                name,
-                question,
-                forms.MultipleChoiceField(choices=options, required=False, error_messages=errors),
-            )
-        elif kind == QuestionKind.NPS:
-            self._add(
-                name,
-                question,
-                forms.TypedChoiceField(
-                    choices=[(str(n), str(n)) for n in range(11)],
-                    coerce=int,
-                    empty_value=None,
-                    required=False,
-                    error_messages=errors,
-                ),
-            )
-        elif kind == QuestionKind.TEXT:
-            self._add(
-                name,
-                question,
-                forms.CharField(
-                    max_length=TEXT_MAX,
-                    required=False,
-                    widget=forms.Textarea,
-                    error_messages={
-                        "max_length": _("Question %(code)s: please write at most %(max)s characters.")
-                        .replace("%(code)s", _label(question))
-                        .replace("%(max)s", str(TEXT_MAX))
-                    },
-                ),
-            )
-        elif kind == QuestionKind.MATRIX:
-            for row in question.rows.all():
-                self._add(
-                    field_name(question, row),
-                    question,
-                    forms.ChoiceField(choices=options, required=False, error_messages=errors),
-                )
-                if question.ask_importance:
-                    self._add(field_name(question, row, "importance"), question, self._importance(question))
-                if question.ask_competitor:
-                    self._add(
-                        field_name(question, row, "competitor"),
-                        question,
-                        forms.ChoiceField(choices=options, required=False, error_messages=errors),
-                    )
+        if kind == QuestionKind.MATRIX:
+            self._add_matrix_rows(question, options, errors)
+        else:
+            field = _question_field(question, options, errors)
+            if field is not None:
+                self._add(field_name(question), question, field)
         if question.allow_other and kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             self._add(
                 field_name(question, suffix=OTHER), question, forms.CharField(max_length=300, required=False)
@@ -152,6 +134,23 @@ class AnswerForm(forms.Form):
                 question,
                 forms.ChoiceField(choices=scale, required=False, error_messages=errors),
             )
+
+    def _add_matrix_rows(self, question, options, errors):
+        """A matrix's fields: an option per row, with its importance and competitor if asked."""
+        for row in question.rows.all():
+            self._add(
+                field_name(question, row),
+                question,
+                forms.ChoiceField(choices=options, required=False, error_messages=errors),
+            )
+            if question.ask_importance:
+                self._add(field_name(question, row, "importance"), question, self._importance(question))
+            if question.ask_competitor:
+                self._add(
+                    field_name(question, row, "competitor"),
+                    question,
+                    forms.ChoiceField(choices=options, required=False, error_messages=errors),
+                )
 
     def _importance(self, question):
         return forms.TypedChoiceField(
@@ -272,35 +271,43 @@ def initial_from_response(response):
     """Form values (field name -> value) of a saved response, to show a draft filled in."""
     initial = {}
     for answer in response.answers.select_related("question", "row"):
-        question = answer.question
-        if question.kind == QuestionKind.MATRIX and answer.row_id:
-            initial[field_name(question, answer.row)] = str(answer.option_id) if answer.option_id else None
-            if answer.importance:
-                initial[field_name(question, answer.row, "importance")] = str(answer.importance)
-            if answer.competitor_option_id:
-                initial[field_name(question, answer.row, "competitor")] = str(answer.competitor_option_id)
-            continue
-        name = field_name(question)
-        if question.kind == QuestionKind.MULTIPLE:
-            value = str(answer.option_id) if answer.option_id else OTHER
-            initial.setdefault(name, []).append(value)
-            if not answer.option_id:
-                initial[field_name(question, suffix=OTHER)] = answer.text
-        elif question.kind == QuestionKind.NPS:
-            initial[name] = str(int(answer.number)) if answer.number is not None else None
-        elif question.kind == QuestionKind.TEXT:
-            initial[name] = answer.text
+        if answer.question.kind == QuestionKind.MATRIX and answer.row_id:
+            _matrix_row_initial(initial, answer)
         else:
-            if answer.option_id:
-                initial[name] = str(answer.option_id)
-            elif answer.text:
-                initial[name] = OTHER
-                initial[field_name(question, suffix=OTHER)] = answer.text
-        if answer.importance:
-            initial[field_name(question, suffix="importance")] = str(answer.importance)
-        if answer.competitor_option_id:
-            initial[field_name(question, suffix="competitor")] = str(answer.competitor_option_id)
+            _question_initial(initial, answer)
     return initial
+
+
+def _matrix_row_initial(initial, answer):
+    question, row = answer.question, answer.row
+    initial[field_name(question, row)] = str(answer.option_id) if answer.option_id else None
+    if answer.importance:
+        initial[field_name(question, row, "importance")] = str(answer.importance)
+    if answer.competitor_option_id:
+        initial[field_name(question, row, "competitor")] = str(answer.competitor_option_id)
+
+
+def _question_initial(initial, answer):
+    question = answer.question
+    name = field_name(question)
+    if question.kind == QuestionKind.MULTIPLE:
+        value = str(answer.option_id) if answer.option_id else OTHER
+        initial.setdefault(name, []).append(value)
+        if not answer.option_id:
+            initial[field_name(question, suffix=OTHER)] = answer.text
+    elif question.kind == QuestionKind.NPS:
+        initial[name] = str(int(answer.number)) if answer.number is not None else None
+    elif question.kind == QuestionKind.TEXT:
+        initial[name] = answer.text
+    elif answer.option_id:
+        initial[name] = str(answer.option_id)
+    elif answer.text:
+        initial[name] = OTHER
+        initial[field_name(question, suffix=OTHER)] = answer.text
+    if answer.importance:
+        initial[field_name(question, suffix="importance")] = str(answer.importance)
+    if answer.competitor_option_id:
+        initial[field_name(question, suffix="competitor")] = str(answer.competitor_option_id)
 
 
 def answers_for_reader(response, reader):
@@ -332,56 +339,90 @@ def build_answers(questionnaire, cleaned_data, response=None):
     layout = questionnaire.layout()
     answers = []
     for question in layout.questions:
-        options = layout.options[question.pk]
-        name = field_name(question)
-        importance = cleaned_data.get(field_name(question, suffix="importance"))
-        other = (cleaned_data.get(field_name(question, suffix=OTHER)) or "").strip()
-        if question.kind == QuestionKind.MATRIX:
-            for row in question.rows.all():
-                chosen = options.get(str(cleaned_data.get(field_name(question, row)) or ""))
-                row_importance = cleaned_data.get(field_name(question, row, "importance"))
-                rival = options.get(str(cleaned_data.get(field_name(question, row, "competitor")) or ""))
-                if chosen or row_importance or rival:
-                    answers.append(
-                        Answer(
-                            response=response,
-                            question=question,
-                            row=row,
-                            option=chosen,
-                            importance=row_importance,
-                            competitor_option=rival,
-                        )
-                    )
-            continue
-        value = cleaned_data.get(name)
-        if question.kind == QuestionKind.MULTIPLE:
-            for item in value or []:
-                if item == OTHER:
-                    answers.append(Answer(response=response, question=question, text=other))
-                elif item in options:
-                    answers.append(Answer(response=response, question=question, option=options[item]))
-            if answers and answers[-1].question is question and importance:
-                answers[-1].importance = importance
-            continue
-        if question.kind == QuestionKind.NPS:
-            if value is not None:
-                answers.append(
-                    Answer(response=response, question=question, number=value, importance=importance)
-                )
-            continue
-        if question.kind == QuestionKind.TEXT:
-            if value and value.strip():
-                answers.append(Answer(response=response, question=question, text=value.strip()))
-            continue
-        rival = options.get(str(cleaned_data.get(field_name(question, suffix="competitor")) or ""))
-        paired = {"importance": importance, "competitor_option": rival}
-        if value == OTHER:
-            answers.append(Answer(response=response, question=question, text=other, **paired))
-        elif value in options:
-            answers.append(Answer(response=response, question=question, option=options[value], **paired))
-        elif importance or rival:
-            answers.append(Answer(response=response, question=question, **paired))
+        build = _ANSWER_BUILDERS.get(question.kind, _choice_answers)
+        answers.extend(build(question, layout.options[question.pk], cleaned_data, response))
     return answers
+
+
+def _matrix_answers(question, options, cleaned_data, response):
+    """An answer per matrix row with an option, an importance or a competitor's option."""
+    answers = []
+    for row in question.rows.all():
+        chosen = options.get(str(cleaned_data.get(field_name(question, row)) or ""))
+        importance = cleaned_data.get(field_name(question, row, "importance"))
+        rival = options.get(str(cleaned_data.get(field_name(question, row, "competitor")) or ""))
+        if chosen or importance or rival:
+            answers.append(
+                Answer(
+                    response=response,
+                    question=question,
+                    row=row,
+                    option=chosen,
+                    importance=importance,
+                    competitor_option=rival,
+                )
+            )
+    return answers
+
+
+def _multiple_answers(question, options, cleaned_data, response):
+    """An answer per option chosen ("other" with its text); the importance on the last one."""
+    other = (cleaned_data.get(field_name(question, suffix=OTHER)) or "").strip()
+    answers = []
+    for item in cleaned_data.get(field_name(question)) or []:
+        if item == OTHER:
+            answers.append(Answer(response=response, question=question, text=other))
+        elif item in options:
+            answers.append(Answer(response=response, question=question, option=options[item]))
+    importance = cleaned_data.get(field_name(question, suffix="importance"))
+    if answers and importance:
+        answers[-1].importance = importance
+    return answers
+
+
+def _nps_answers(question, options, cleaned_data, response):
+    value = cleaned_data.get(field_name(question))
+    if value is None:
+        return []
+    importance = cleaned_data.get(field_name(question, suffix="importance"))
+    return [Answer(response=response, question=question, number=value, importance=importance)]
+
+
+def _text_answers(question, options, cleaned_data, response):
+    value = cleaned_data.get(field_name(question))
+    if not (value and value.strip()):
+        return []
+    return [Answer(response=response, question=question, text=value.strip())]
+
+
+def _choice_answers(question, options, cleaned_data, response):
+    """One option (or "other" with its text), with the importance and competitor's option
+    asked alongside; an answer with only those when no option was chosen."""
+    value = cleaned_data.get(field_name(question))
+    paired = {
+        "importance": cleaned_data.get(field_name(question, suffix="importance")),
+        "competitor_option": options.get(
+            str(cleaned_data.get(field_name(question, suffix="competitor")) or "")
+        ),
+    }
+    if value == OTHER:
+        other = (cleaned_data.get(field_name(question, suffix=OTHER)) or "").strip()
+        return [Answer(response=response, question=question, text=other, **paired)]
+    if value in options:
+        return [Answer(response=response, question=question, option=options[value], **paired)]
+    if paired["importance"] or paired["competitor_option"]:
+        return [Answer(response=response, question=question, **paired)]
+    return []
+
+
+# How each kind of question becomes answers; the single-choice kinds (rating, single, yes/no) by
+# _choice_answers.
+_ANSWER_BUILDERS = {
+    QuestionKind.MATRIX: _matrix_answers,
+    QuestionKind.MULTIPLE: _multiple_answers,
+    QuestionKind.NPS: _nps_answers,
+    QuestionKind.TEXT: _text_answers,
+}
 
 
 def _existing(invitation, submission_id, lock=True):
@@ -661,86 +702,22 @@ def import_paper_answers(campaign, path, *, agent=None, now=None):
     answer is the invitation's rule (Invitation.refusal_to_answer): a campaign that takes no
     answers refuses the whole file, a customer who opted out or answered already their row.
     """
-    from manyi.customers.importing import ImportFileError, as_text, open_sheet
+    from manyi.customers.importing import ImportFileError, open_sheet
 
     now = now or timezone.now()
     refusal = campaign.refusal_to_answer(now)
     if refusal is not None:
         raise ImportFileError(refusal.label)
-    questionnaire = campaign.questionnaire
     result = PaperImportResult()
-    columns = {code: (question, row) for code, question, row in paper_columns(questionnaire)}
-    # A customer whose contacts were each invited has several invitations: each row of the sheet
-    # with its code answers the next one that may still be answered.
-    invitations = {}
-    for invitation in campaign.invitations.select_related("customer").order_by("pk"):
-        invitations.setdefault(invitation.customer.code, []).append(invitation)
-    ready = []
     with open_sheet(path) as sheet:
-        headers = sheet.headers
-        unknown = [h for h in headers[1:] if h not in columns]
-        if unknown:
-            result.errors.append(
-                (sheet.header_row, _("Unknown question codes: %(codes)s.") % {"codes": ", ".join(unknown)})
-            )
-            return result
-        seen = set()
-        for number, values in sheet.rows():
-            code = as_text(values[0])
-            if code not in invitations:
-                result.errors.append(
-                    (number, _("Customer %(code)s is not invited in this campaign.") % {"code": code})
-                )
-                continue
-            left = [i for i in invitations[code] if i.pk not in seen]  # not answered by earlier rows
-            refusals = [i.refusal_to_answer(now) for i in left]
-            if None not in refusals:
-                refusal = refusals[0] if refusals else AnswerRefusal.ANSWERED
-                result.errors.append((number, _paper_refusal(code, refusal)))
-                continue
-            invitation = left[refusals.index(None)]
-            seen.add(invitation.pk)
-            data, row_errors = {}, []
-            for header, value in zip(headers[1:], values[1:], strict=False):
-                text = as_text(value)
-                if not text:
-                    continue
-                question, row = columns[header]
-                name = field_name(question, row)
-                if question.kind in (*CHOICE_ONE, QuestionKind.MATRIX):
-                    data[name] = _cell_to_option(question, text)
-                    if data[name] is None:
-                        row_errors.append(
-                            _("Column %(column)s: “%(value)s” is not one of its options.")
-                            % {"column": header, "value": text}
-                        )
-                elif question.kind == QuestionKind.MULTIPLE:
-                    picked = [
-                        _cell_to_option(question, part.strip()) for part in text.replace("；", ";").split(";")
-                    ]
-                    if None in picked:
-                        row_errors.append(
-                            _("Column %(column)s: “%(value)s” is not one of its options.")
-                            % {"column": header, "value": text}
-                        )
-                    data[name] = [p for p in picked if p]
-                else:
-                    data[name] = text
-            if row_errors:
-                result.errors.extend((number, message) for message in row_errors)
-                continue
-            form = AnswerForm(questionnaire, data=_QueryDict(data), complete=True)
-            if not form.is_valid():
-                result.errors.extend((number, message) for message in form.error_summary())
-                continue
-            ready.append((invitation, form.cleaned_data))
+        ready = _PaperSheet(campaign, sheet, now).read(result)
     if result.errors:
         return result
     with transaction.atomic():
         for invitation, cleaned in ready:
             save_response(
                 campaign=campaign,
-                questionnaire=questionnaire,
+                questionnaire=campaign.questionnaire,
                 cleaned_data=cleaned,
                 channel=Channel.PAPER,
                 invitation=invitation,
@@ -748,6 +725,94 @@ def import_paper_answers(campaign, path, *, agent=None, now=None):
             )
             result.imported += 1
     return result
+
+
+class _PaperSheet:
+    """Reading a paper answer sheet: each row's invitation and form data, checked."""
+
+    def __init__(self, campaign, sheet, now):
+        self.questionnaire = campaign.questionnaire
+        self.sheet = sheet
+        self.now = now
+        self.columns = {code: (question, row) for code, question, row in paper_columns(self.questionnaire)}
+        # A customer whose contacts were each invited has several invitations: each row of the
+        # sheet with its code answers the next one that may still be answered.
+        self.invitations = {}
+        for invitation in campaign.invitations.select_related("customer").order_by("pk"):
+            self.invitations.setdefault(invitation.customer.code, []).append(invitation)
+        self.seen = set()
+
+    def read(self, result):
+        """(invitation, cleaned data) of every row; the errors go to result.errors."""
+        headers = self.sheet.headers
+        unknown = [h for h in headers[1:] if h not in self.columns]
+        if unknown:
+            message = _("Unknown question codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            result.errors.append((self.sheet.header_row, message))
+            return []
+        ready = []
+        for number, values in self.sheet.rows():
+            answered, errors = self._row(headers, values)
+            if answered:
+                ready.append(answered)
+            result.errors.extend((number, message) for message in errors)
+        return ready
+
+    def _row(self, headers, values):
+        """((invitation, cleaned data), []) for a good row, (None, its errors) for another."""
+        from manyi.customers.importing import as_text
+
+        invitation, errors = self._invitation(as_text(values[0]))
+        if errors:
+            return None, errors
+        data, errors = self._form_data(headers, values)
+        if errors:
+            return None, errors
+        form = AnswerForm(self.questionnaire, data=_QueryDict(data), complete=True)
+        if not form.is_valid():
+            return None, form.error_summary()
+        return (invitation, form.cleaned_data), []
+
+    def _invitation(self, code):
+        """The invitation the customer's row answers, or the row's error."""
+        if code not in self.invitations:
+            return None, [_("Customer %(code)s is not invited in this campaign.") % {"code": code}]
+        left = [i for i in self.invitations[code] if i.pk not in self.seen]  # not answered by earlier rows
+        refusals = [i.refusal_to_answer(self.now) for i in left]
+        if None not in refusals:
+            return None, [_paper_refusal(code, refusals[0] if refusals else AnswerRefusal.ANSWERED)]
+        invitation = left[refusals.index(None)]
+        self.seen.add(invitation.pk)
+        return invitation, []
+
+    def _form_data(self, headers, values):
+        """The row's answers as form data, and an error per cell that is not one of its options."""
+        from manyi.customers.importing import as_text
+
+        data, errors = {}, []
+        for header, value in zip(headers[1:], values[1:], strict=False):
+            text = as_text(value)
+            if not text:
+                continue
+            question, row = self.columns[header]
+            data[field_name(question, row)], fits = _paper_cell(question, text)
+            if not fits:
+                errors.append(
+                    _("Column %(column)s: “%(value)s” is not one of its options.")
+                    % {"column": header, "value": text}
+                )
+        return data, errors
+
+
+def _paper_cell(question, text):
+    """(form value, whether every option written fits the question) of one cell."""
+    if question.kind in (*CHOICE_ONE, QuestionKind.MATRIX):
+        value = _cell_to_option(question, text)
+        return value, value is not None
+    if question.kind == QuestionKind.MULTIPLE:
+        picked = [_cell_to_option(question, part.strip()) for part in text.replace("；", ";").split(";")]
+        return [p for p in picked if p], None not in picked
+    return text, True
 
 
 class _QueryDict(dict):
