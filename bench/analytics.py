@@ -45,8 +45,8 @@ def populate_and_time(database_url, folder):
     from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus, VoiceRule
     from manyi.campaigns.models import Response
     from manyi.customers.models import Customer
-    from manyi.dashboards.filters import Selection
-    from manyi.dashboards.summary import dashboard_summary
+    from manyi.results.filters import Selection
+    from manyi.results.summary import dashboard_summary
     from manyi.surveys.choices import QuestionKind
     from manyi.surveys.models import Dimension
     from manyi.testing import make_campaign, make_question, make_questionnaire

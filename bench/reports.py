@@ -64,8 +64,8 @@ def populate_and_time(database_url, folder):
     from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
     from manyi.campaigns.models import Answer, Response
     from manyi.customers.models import Customer
-    from manyi.dashboards import dataset
     from manyi.reports.models import Report
+    from manyi.results import dataset
     from manyi.surveys.choices import QuestionKind
     from manyi.surveys.models import Dimension
     from manyi.testing import make_campaign, make_question, make_questionnaire, make_user

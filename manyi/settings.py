@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "manyi.customers",
     "manyi.surveys",
     "manyi.campaigns",
+    "manyi.results",
     "manyi.dashboards",
     "manyi.tickets",
     "ninja",  # its API docs page then loads Swagger UI from our static files, not a CDN

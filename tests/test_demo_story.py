@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from manyi.campaigns.models import CampaignEvent
 from manyi.campaigns.workflow import campaign_counts
-from manyi.dashboards import dataset as dataset_module
+from manyi.results import dataset as dataset_module
 from manyi.visits.models import VisitRecord, VisitResults
 
 
@@ -110,8 +110,8 @@ def _invitations_were_answered_when_their_answers_were():
 
 
 def _item_score(campaign, key):
-    from manyi.dashboards.filters import Selection
-    from manyi.dashboards.summary import dashboard_summary
+    from manyi.results.filters import Selection
+    from manyi.results.summary import dashboard_summary
 
     rows = dashboard_summary(campaign, Selection())["items"]
     return next(row["score"] for row in rows if row["key"] == key)

@@ -4,8 +4,8 @@
     accounts
     customers, surveys
     campaigns
-    dashboards (the response data every figure reads, and the dashboard pages)
-    tickets
+    results (the response data every figure reads: dataset, filters, figures, open answers)
+    tickets, dashboards (the dashboard pages read results; tickets never do)
     visits (a visit may open a ticket)
     improvements
     reports (a report shows the improvements)
@@ -17,13 +17,15 @@ Apps on one line may not import each other. Tests and migrations are not checked
 import ast
 from pathlib import Path
 
+import pytest
+
 LAYERS = [
     ["analytics"],
     ["accounts"],
     ["customers", "surveys"],
     ["campaigns"],
-    ["dashboards"],
-    ["tickets"],
+    ["results"],
+    ["tickets", "dashboards"],
     ["visits"],
     ["improvements"],
     ["reports"],
@@ -34,11 +36,16 @@ LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 ROOT = Path(__file__).resolve().parent.parent / "manyi"
 
 
-def imported_apps(path):
+def imported_apps(path, root=ROOT):
+    """(app, line) of every `manyi.<app>` module the file imports, relative imports resolved
+    against the file's own package."""
+    package = ["manyi", *path.relative_to(root).parts[:-1]]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         names = []
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = [*base, *(node.module.split(".") if node.module else [])]
+            names = [".".join(module)] if node.module else [".".join([*module, a.name]) for a in node.names]
         elif isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         for name in names:
@@ -47,22 +54,46 @@ def imported_apps(path):
                 yield parts[1], node.lineno
 
 
+def layer_violations(root=ROOT):
+    """Every import of an app on the importer's own layer or above it ("path:line (a imports b)")."""
+    wrong = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).parts
+        if len(relative) < 2 or relative[0] not in LEVEL or "tests" in relative or "migrations" in relative:
+            continue
+        app = relative[0]
+        for other, line in imported_apps(path, root):
+            if other != app and LEVEL[other] >= LEVEL[app]:
+                wrong.append(f"{path.relative_to(root.parent)}:{line} ({app} imports {other})")
+    return wrong
+
+
 def test_every_app_is_in_a_layer():
     apps = {p.parent.name for p in ROOT.glob("*/apps.py")} | {"analytics"}
     assert apps == set(LEVEL), "put a new app in LAYERS (and in CONTRIBUTING.md)"
 
 
 def test_no_app_imports_one_above_it_or_beside_it():
-    wrong = []
-    for path in ROOT.rglob("*.py"):
-        relative = path.relative_to(ROOT).parts
-        if len(relative) < 2 or relative[0] not in LEVEL or "tests" in relative or "migrations" in relative:
-            continue
-        app = relative[0]
-        for other, line in imported_apps(path):
-            if other != app and LEVEL[other] >= LEVEL[app]:
-                wrong.append(f"{path.relative_to(ROOT.parent)}:{line} ({app} imports {other})")
+    wrong = layer_violations()
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from manyi.dashboards.views import campaign\n",
+        "import manyi.dashboards.crosstabs\n",
+        "def f():\n    from ..dashboards import model\n",
+        "from .. import tickets\n",
+    ],
+)
+def test_the_check_catches_the_results_reading_a_page_or_a_ticket(tmp_path, source):
+    results = tmp_path / "manyi" / "results"
+    results.mkdir(parents=True)
+    (results / "dataset.py").write_text(source, encoding="utf-8")
+    (results / "tests").mkdir()
+    (results / "tests" / "test_x.py").write_text(source, encoding="utf-8")  # tests may
+    assert len(layer_violations(tmp_path / "manyi")) == 1
 
 
 def test_analytics_stays_pure():

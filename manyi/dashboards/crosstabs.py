@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.analytics import stats
 from manyi.analytics.scoring import band_for
-
-from .dataset import rated_items
-from .filters import SEGMENTS, analysed, category_names
+from manyi.results.dataset import rated_items
+from manyi.results.filters import SEGMENTS, analysed, category_names
 
 GRADE = "grade"
 

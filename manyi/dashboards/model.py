@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.analytics import pls
+from manyi.results.dataset import rated_items
+from manyi.results.filters import analysed
 from manyi.surveys.choices import QuestionKind
 
-from .dataset import rated_items
-from .filters import analysed
 from .models import SavedPathModel
 from .pls_messages import list_separator, pls_error_message
 

@@ -19,12 +19,14 @@ from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
+from manyi.results import open_answers
+from manyi.results.dataset import campaign_dataset
+from manyi.results.filters import Selection, rows_behind
+from manyi.results.summary import QUADRANT_LABELS, dashboard_summary
 
-from . import crosstabs, model, model_forms, open_answers
-from .dataset import campaign_dataset
-from .filters import DashboardFilterForm, Selection, rows_behind
+from . import crosstabs, model, model_forms
+from .forms import DashboardFilterForm
 from .pls_messages import pls_error_message
-from .summary import QUADRANT_LABELS, dashboard_summary
 
 SENTIMENT_LABELS = {
     "positive": gettext_lazy("Satisfied respondents (index ≥ 75)"),

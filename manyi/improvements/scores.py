@@ -18,7 +18,7 @@ class SurveyFigure:
 
 def survey_targets(campaign):
     """{source: {key: label}}: the items and dimensions of the campaign's questionnaire."""
-    from manyi.dashboards.dataset import rated_items
+    from manyi.results.dataset import rated_items
 
     items = {key: label for key, label, *_rest in rated_items(campaign)}
     dimensions = {d.code: d.title for d in campaign.questionnaire.dimensions.all()}
@@ -27,9 +27,9 @@ def survey_targets(campaign):
 
 def survey_figure(campaign, source, key):
     """The item's or dimension's score in ``campaign``; None if the campaign has no such key."""
-    from manyi.dashboards.dataset import campaign_dataset, rated_items
-    from manyi.dashboards.filters import Selection, analysed
-    from manyi.dashboards.summary import item_table
+    from manyi.results.dataset import campaign_dataset, rated_items
+    from manyi.results.filters import Selection, analysed
+    from manyi.results.summary import item_table
 
     labels = survey_targets(campaign).get(source, {})
     if key not in labels:
@@ -63,8 +63,8 @@ def later_waves(campaign):
 def survey_overview(campaign):
     """The campaign's items (score, importance-performance quadrant) and dimensions (mean), as
     the dashboard shows them, to pick what an improvement is about; the 急需改进 items first."""
-    from manyi.dashboards.filters import Selection
-    from manyi.dashboards.summary import dashboard_summary
+    from manyi.results.filters import Selection
+    from manyi.results.summary import dashboard_summary
 
     summary = dashboard_summary(campaign, Selection())
     items = [

@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from manyi.campaigns.choices import Channel
 from manyi.campaigns.models import Answer, Response
 from manyi.customers.masking import mask_email, mask_phone, mask_text, neutralise_formula
-from manyi.dashboards.dataset import campaign_dataset
-from manyi.dashboards.filters import Selection, category_names, mask
+from manyi.results.dataset import campaign_dataset
+from manyi.results.filters import Selection, category_names, mask
 from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
 from manyi.surveys.naming import field_name
 

@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 from manyi.analytics import text
 from manyi.campaigns.choices import Channel
 from manyi.campaigns.workflow import campaign_counts
-from manyi.dashboards import open_answers
-from manyi.dashboards.dataset import campaign_dataset
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
+from manyi.results import open_answers
+from manyi.results.dataset import campaign_dataset
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind
 
 SNAPSHOT_FORMAT = 1

@@ -25,7 +25,7 @@ def iso_campaign(settings, tmp_path):
 def test_a_supervisor_renames_a_construct_adds_a_path_and_saves_the_model(
     page, login, people, screenshot, iso_campaign
 ):
-    from manyi.dashboards import dataset
+    from manyi.results import dataset
 
     dataset.forget()
     login(people.sam)

@@ -25,7 +25,7 @@ ANSWERS = [
 
 @pytest.fixture
 def survey(settings, tmp_path):
-    from manyi.dashboards import dataset
+    from manyi.results import dataset
 
     settings.VAR_DIR = tmp_path
     dataset.forget()

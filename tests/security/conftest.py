@@ -109,10 +109,10 @@ def world(people, settings, tmp_path):
     """One of every object the routes need, made by the people of the root conftest."""
     from manyi.api.models import ApiToken
     from manyi.campaigns.choices import CampaignState
-    from manyi.dashboards import dataset as dataset_module
     from manyi.improvements import evidence as improvement_evidence
     from manyi.improvements import workflow as improvement_workflow
     from manyi.reports.models import Report, ReportSchedule
+    from manyi.results import dataset as dataset_module
     from manyi.surveys.models import Dimension
     from manyi.tickets import attachments as ticket_files
     from manyi.tickets import workflow as ticket_workflow

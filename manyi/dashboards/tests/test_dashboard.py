@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards import dataset as dataset_module
+from manyi.results import dataset as dataset_module
 from manyi.surveys.choices import QuestionKind, ScaleMethod
 from manyi.surveys.models import Dimension
 from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
@@ -379,7 +379,7 @@ def test_stated_importance_places_the_items_when_customers_gave_it(client_as, pe
 def test_the_periodic_refresh_saves_the_dataset_so_a_new_process_starts_warm(
     survey, django_assert_num_queries
 ):
-    from manyi.dashboards.dataset import campaign_dataset, refresh_recent
+    from manyi.results.dataset import campaign_dataset, refresh_recent
 
     assert refresh_recent() == 1
     dataset_module.forget()  # a new process: nothing in memory
@@ -410,8 +410,8 @@ def test_item_distributions_and_dimension_means_equal_hand_counts(survey, region
     dimension means from one pass over the kept rows: both against counting by hand."""
     from collections import Counter
 
-    from manyi.dashboards.filters import Selection
-    from manyi.dashboards.summary import dashboard_summary
+    from manyi.results.filters import Selection
+    from manyi.results.summary import dashboard_summary
 
     kept = [points for r, points, _nps in ANSWERS if not region or r == region]
     summary = dashboard_summary(survey, Selection(region=region))
@@ -429,8 +429,8 @@ def test_item_counts_on_a_scale_with_negative_points(people):
     the item table counts such options by comparison instead, with the same result."""
     from collections import Counter
 
-    from manyi.dashboards.filters import Selection
-    from manyi.dashboards.summary import dashboard_summary
+    from manyi.results.filters import Selection
+    from manyi.results.summary import dashboard_summary
 
     scale = [
         ("很满意", 50, False),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards import dataset as dataset_module
+from manyi.results import dataset as dataset_module
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.models import Dimension
 from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire

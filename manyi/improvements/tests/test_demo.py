@@ -6,10 +6,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from manyi.dashboards import dataset as dataset_module
 from manyi.improvements.choices import Source, Status
 from manyi.improvements.models import ImprovementAction
 from manyi.improvements.summary import improvement_summary
+from manyi.results import dataset as dataset_module
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards import dataset as dataset_module
 from manyi.improvements import workflow
 from manyi.improvements.choices import EventKind, Source
 from manyi.improvements.workflow import ImprovementError
+from manyi.results import dataset as dataset_module
 from manyi.surveys.models import Dimension
 from manyi.surveys.naming import field_name
 from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire

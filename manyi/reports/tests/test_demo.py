@@ -5,10 +5,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from manyi.dashboards import dataset as dataset_module
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
 from manyi.reports.models import Report
+from manyi.results import dataset as dataset_module
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from manyi.campaigns.choices import ResponseStatus
 from manyi.campaigns.models import Answer, Response
-from manyi.dashboards import dataset as dataset_module
 from manyi.reports import figures
+from manyi.results import dataset as dataset_module
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.models import Questionnaire
 from manyi.testing import make_question

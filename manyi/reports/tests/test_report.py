@@ -13,10 +13,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from manyi.campaigns.answering import can_see_individual_answers
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
 from manyi.reports import publishing
 from manyi.reports.models import Report
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 from manyi.testing import make_customer
 
 from .conftest import ANSWERS, EARLIER, answer, hand_index

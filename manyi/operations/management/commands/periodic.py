@@ -17,8 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=None, **options):
         from manyi.accounts.ratelimit import prune as prune_rate_counters
-        from manyi.dashboards.dataset import refresh_recent
         from manyi.reports.delivery import send_due_reports
+        from manyi.results.dataset import refresh_recent
         from manyi.tickets.callback import send_due_callbacks
         from manyi.tickets.escalation import escalate_breaches
         from manyi.tickets.inbound import describe as describe_mail

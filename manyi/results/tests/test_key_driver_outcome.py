@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from manyi.analytics import scoring
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 from manyi.surveys.forms import QuestionForm
 from manyi.surveys.models import Question
 from manyi.testing import (

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards.dataset import campaign_dataset
-from manyi.dashboards.filters import Selection, rows_behind
-from manyi.dashboards.summary import dashboard_summary
+from manyi.results.dataset import campaign_dataset
+from manyi.results.filters import Selection, rows_behind
+from manyi.results.summary import dashboard_summary
 from manyi.testing import answer, make_campaign, make_customer, make_question, make_questionnaire
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_datasets")]

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from manyi.campaigns.choices import CampaignState, Channel, VoiceRule
 from manyi.campaigns.models import Response
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 from manyi.testing import (
     answer,
     make_campaign,

@@ -8,13 +8,12 @@ from django.urls import reverse
 from manyi.campaigns.answering import AnswerForm, initial_from_response, save_response
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.campaigns.models import Answer, Response
-from manyi.dashboards import dataset as dataset_module
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind
 from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_datasets")]
 
 LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "很不满意"}
 # Per respondent: (our points, the competitor's points) for Q1 (quality) and for the matrix
@@ -29,14 +28,6 @@ PAIRS = [
     ((8, 8), (6, 6)),
     ((10, 6), (6, 10)),
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_datasets(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    dataset_module.forget()
-    yield
-    dataset_module.forget()
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from scipy import stats as scipy_stats
 
 from manyi.analytics.stats import MeanCI
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary, target_status
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary, target_status
 from manyi.testing import (
     answer,
     make_campaign,

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.campaigns.workflow import campaign_counts
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 from manyi.surveys.loader import create_from_template
 from manyi.testing import answer, make_campaign, make_customer, make_invitation
 

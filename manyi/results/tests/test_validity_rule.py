@@ -9,9 +9,9 @@ import pytest
 
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.dashboards import crosstabs
-from manyi.dashboards import dataset as dataset_module
-from manyi.dashboards.filters import Selection
-from manyi.dashboards.summary import dashboard_summary
+from manyi.results import dataset as dataset_module
+from manyi.results.filters import Selection
+from manyi.results.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind, ScaleMethod, ValidityRule
 from manyi.testing import (
     answer,
