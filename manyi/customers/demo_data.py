@@ -282,6 +282,16 @@ PREFERENCES = {
     "visit": ["需提前一天预约上门，进厂须登记", "设备问题希望上门处理"],
     "": ["午休时间（12:00-14:00）勿扰", "月底财务结账期间勿联系", ""],
 }
+# A company's type, and each type's shares of lifecycle profiles ("none": no purchase yet).
+CUSTOMER_TYPE_WEIGHTS = {"vip": 9, "key": 24, "normal": 67}
+PROFILE_WEIGHTS = {
+    "vip": {"new": 5, "active": 70, "dormant": 15, "lost": 5, "none": 5},
+    "key": {"new": 8, "active": 55, "dormant": 20, "lost": 12, "none": 5},
+    "normal": {"new": 13, "active": 33, "dormant": 20, "lost": 22, "none": 12},
+}
+MOST_PURCHASES = {"vip": 12, "key": 10, "normal": 6}  # a company's; a person has at most 4
+OCCASIONAL_TAGS = [("价格敏感", 0.08), ("需上门服务", 0.06), ("投诉过", 0.05)]  # each tag's share
+
 CONTACT_METHOD_WEIGHTS = {"phone": 35, "wechat": 20, "email": 10, "sms": 5, "visit": 5, "": 25}
 
 NOTES = [
@@ -534,67 +544,16 @@ class _Generator:
         if person:
             customer_type = "vip" if rng.random() < 0.03 else "normal"
         else:
-            customer_type = _weighted(rng, {"vip": 9, "key": 24, "normal": 67})
-        profile_weights = {
-            "vip": {"new": 5, "active": 70, "dormant": 15, "lost": 5, "none": 5},
-            "key": {"new": 8, "active": 55, "dormant": 20, "lost": 12, "none": 5},
-            "normal": {"new": 13, "active": 33, "dormant": 20, "lost": 22, "none": 12},
-        }[customer_type]
-        profile = _weighted(rng, profile_weights)
-
-        contacts = []
+            customer_type = _weighted(rng, CUSTOMER_TYPE_WEIGHTS)
+        profile = _weighted(rng, PROFILE_WEIGHTS[customer_type])
         if person:
-            name, surname_py, given_py = self.person_name()
-            while name in self.names:
-                name, surname_py, given_py = self.person_name()
-            self.names.add(name)
-            industry, interest = rng.choice(PERSON_INDUSTRIES)
-            phone = self.mobile()
-            email = self.unique_email(f"{surname_py}{given_py}{rng.randint(60, 99)}", "example.com")
-            email = email if rng.random() < 0.6 else ""
-            address = self.home_address(city)
+            identity, interest = self.person_identity(city)
         else:
-            industry, words, interest = rng.choice(INDUSTRIES)
-            name, brand_py = self.company_name(city, province_short, words)
-            domain = self.domain(brand_py, city_py)
-            phone = self.landline(area_code) if rng.random() < 0.85 else self.mobile()
-            email = self.unique_email(rng.choice(["info", "office", "purchase", "service"]), domain)
-            address = self.company_address(city)
-            count = rng.choices([1, 2, 3], weights=[4, 4, 2] if customer_type == "normal" else [2, 4, 4])[0]
-            titles = [rng.choice(FIRST_CONTACT_TITLES)]
-            titles += rng.sample([t for t in CONTACT_TITLES if t != titles[0]], count - 1)
-            for i, title in enumerate(titles):
-                contact_name, surname_py, given_py = self.person_name()
-                contact_email = ""
-                if rng.random() < 0.7:
-                    contact_email = self.unique_email(f"{given_py}.{surname_py}", domain)
-                contacts.append(
-                    ContactRecord(
-                        name=contact_name,
-                        title=title,
-                        phone=self.mobile(),
-                        email=contact_email,
-                        is_primary=i == 0,
-                        notes=rng.choice(CONTACT_NOTES),
-                    )
-                )
-
-        # Purchase history, placed so that the customer ends up in `profile`'s stage.
-        purchases = []
-        if profile == "none":
-            created_on = self.days_ago(rng.randint(1, self.horizon))
-        else:
-            top = {"vip": 12, "key": 10, "normal": 6}[customer_type] if not person else 4
-            count = {"new": rng.randint(1, 2), "lost": rng.randint(1, 3)}.get(profile, rng.randint(1, top))
-            if profile == "active":
-                count = max(count, 2)
-            ages = self.purchase_ages(profile, count)
-            for i, age in enumerate(ages):
-                product = self.pick_product(interest, i == 0, person)
-                purchases.append(self.purchase(product, self.days_ago(age), customer_type))
-            created_on = self.days_ago(min(ages[0] + rng.randint(0, 45), self.horizon + 45))
+            identity, interest = self.company_identity(
+                city, province_short, city_py, area_code, customer_type
+            )
+        purchases, created_on = self.purchase_history(profile, customer_type, person, interest)
         created_at = self.moment(created_on)
-
         method = _weighted(rng, CONTACT_METHOD_WEIGHTS)
         preferences = rng.choice(PREFERENCES[method]) if rng.random() < 0.7 else ""
         consent = rng.random() >= 0.05
@@ -602,7 +561,111 @@ class _Generator:
         if not consent:
             changed_on = created_on + datetime.timedelta(days=rng.randint(1, 300))
             consent_changed_at = max(created_at, self.moment(changed_on))
+        tags = self.tags(customer_type, profile, method, purchases)
+        if not person and rng.random() < 0.3:
+            tags.append(region)
+        return CustomerRecord(
+            code="",  # numbered later, in the order the records were created
+            kind=kind,
+            customer_type=customer_type,
+            region=region,
+            province=province,
+            city=city,
+            owner=self.owner(region),
+            created_at=created_at,
+            preferred_contact_method=method,
+            preferences=preferences,
+            consent_to_contact=consent,
+            consent_changed_at=consent_changed_at,
+            notes=rng.choice(NOTES) if rng.random() < 0.15 else "",
+            tags=tags,
+            purchases=sorted(purchases, key=lambda p: p.purchased_on),
+            **identity,
+        )
 
+    def person_identity(self, city):
+        """(name, industry, phone, e-mail, address, no contacts), and the line of interest."""
+        rng = self.rng
+        name, surname_py, given_py = self.person_name()
+        while name in self.names:
+            name, surname_py, given_py = self.person_name()
+        self.names.add(name)
+        industry, interest = rng.choice(PERSON_INDUSTRIES)
+        phone = self.mobile()
+        email = self.unique_email(f"{surname_py}{given_py}{rng.randint(60, 99)}", "example.com")
+        email = email if rng.random() < 0.6 else ""
+        identity = {
+            "name": name,
+            "industry": industry,
+            "phone": phone,
+            "email": email,
+            "address": self.home_address(city),
+            "contacts": [],
+        }
+        return identity, interest
+
+    def company_identity(self, city, province_short, city_py, area_code, customer_type):
+        """(name, industry, phone, e-mail, address, contacts), and the line of interest."""
+        rng = self.rng
+        industry, words, interest = rng.choice(INDUSTRIES)
+        name, brand_py = self.company_name(city, province_short, words)
+        domain = self.domain(brand_py, city_py)
+        phone = self.landline(area_code) if rng.random() < 0.85 else self.mobile()
+        email = self.unique_email(rng.choice(["info", "office", "purchase", "service"]), domain)
+        identity = {
+            "name": name,
+            "industry": industry,
+            "phone": phone,
+            "email": email,
+            "address": self.company_address(city),
+            "contacts": self.contacts(domain, customer_type),
+        }
+        return identity, interest
+
+    def contacts(self, domain, customer_type):
+        """A company's one to three contacts, the first one primary."""
+        rng = self.rng
+        count = rng.choices([1, 2, 3], weights=[4, 4, 2] if customer_type == "normal" else [2, 4, 4])[0]
+        titles = [rng.choice(FIRST_CONTACT_TITLES)]
+        titles += rng.sample([t for t in CONTACT_TITLES if t != titles[0]], count - 1)
+        contacts = []
+        for i, title in enumerate(titles):
+            contact_name, surname_py, given_py = self.person_name()
+            contact_email = ""
+            if rng.random() < 0.7:
+                contact_email = self.unique_email(f"{given_py}.{surname_py}", domain)
+            contacts.append(
+                ContactRecord(
+                    name=contact_name,
+                    title=title,
+                    phone=self.mobile(),
+                    email=contact_email,
+                    is_primary=i == 0,
+                    notes=rng.choice(CONTACT_NOTES),
+                )
+            )
+        return contacts
+
+    def purchase_history(self, profile, customer_type, person, interest):
+        """Purchases placed so that the customer ends up in `profile`'s stage, and the day the
+        customer was created (some days before the first purchase)."""
+        rng = self.rng
+        if profile == "none":
+            return [], self.days_ago(rng.randint(1, self.horizon))
+        top = MOST_PURCHASES[customer_type] if not person else 4
+        count = {"new": rng.randint(1, 2), "lost": rng.randint(1, 3)}.get(profile, rng.randint(1, top))
+        if profile == "active":
+            count = max(count, 2)
+        ages = self.purchase_ages(profile, count)
+        purchases = [
+            self.purchase(self.pick_product(interest, i == 0, person), self.days_ago(age), customer_type)
+            for i, age in enumerate(ages)
+        ]
+        created_on = self.days_ago(min(ages[0] + rng.randint(0, 45), self.horizon + 45))
+        return purchases, created_on
+
+    def tags(self, customer_type, profile, method, purchases):
+        rng = self.rng
         tags = []
         first_age = (self.today - purchases[0].purchased_on).days if purchases else 0
         if first_age > 2 * 365:
@@ -615,35 +678,10 @@ class _Generator:
             tags.append("已签维保")
         if customer_type == "vip" and rng.random() < 0.5:
             tags.append("战略合作")
-        for tag, share in (("价格敏感", 0.08), ("需上门服务", 0.06), ("投诉过", 0.05)):
+        for tag, share in OCCASIONAL_TAGS:
             if rng.random() < share:
                 tags.append(tag)
-        if not person and rng.random() < 0.3:
-            tags.append(region)
-
-        return CustomerRecord(
-            code="",  # numbered later, in the order the records were created
-            kind=kind,
-            name=name,
-            customer_type=customer_type,
-            industry=industry,
-            phone=phone,
-            email=email,
-            region=region,
-            province=province,
-            city=city,
-            address=address,
-            owner=self.owner(region),
-            created_at=created_at,
-            preferred_contact_method=method,
-            preferences=preferences,
-            consent_to_contact=consent,
-            consent_changed_at=consent_changed_at,
-            notes=rng.choice(NOTES) if rng.random() < 0.15 else "",
-            tags=tags,
-            contacts=contacts,
-            purchases=sorted(purchases, key=lambda p: p.purchased_on),
-        )
+        return tags
 
 
 def generate_customers(
