@@ -6,6 +6,7 @@ from django import template
 from manyi.accounts import permissions
 
 from ..choices import OPEN_STATUSES, Status
+from ..home import actions_today
 from ..models import ImprovementAction
 
 register = template.Library()
@@ -27,3 +28,9 @@ def improvements_of_ticket(context, ticket):
             ]
         )
     return {"visible": True, "improvements": linked, "may_raise": may_raise, "open_improvements": others}
+
+
+@register.inclusion_tag("improvements/_home.html", takes_context=True)
+def actions_today_panel(context):
+    """The home page's part on the actions the signed-in user owns."""
+    return {"actions": actions_today(context["request"].user)}
