@@ -646,43 +646,60 @@ class CustomerImporter(_Importer):
 
     def clean_row(self, number, values):
         record = {"row": number}
-        code = self.text(values, "code", number)
-        if not code:
-            self.error(number, "code", _("The customer code is required."))
-        else:
-            folded = code.lower()
-            if folded in self.seen:
-                self.error(
-                    number,
-                    "code",
-                    _("The code %(code)s appears more than once in the file (first in row %(row)s).")
-                    % {"code": code, "row": self.seen[folded]},
-                )
-            else:
-                self.seen[folded] = number
-            existing = self.existing.get(folded)
-            if existing and not self.update_existing:
-                self.error(
-                    number,
-                    "code",
-                    _("Another customer already has the code %(code)s.") % {"code": code},
-                )
-            record["pk"] = existing
-        record["code"] = code
-
+        self._clean_code(record, number, values)
         name = self.text(values, "name", number)
         if not name and not record.get("pk"):
             self.error(number, "name", _("Please enter the name."))
         record["name"] = name
-
         for target in ("industry", "region", "province", "city", "address", "preferences", "notes"):
             if target in self.columns:
                 record[target] = self.text(values, target, number, field_name=target)
+        self._clean_choices(record, number, values)
+        self._clean_phones_and_emails(record, number, values)
+        if "owner" in self.columns:
+            self._clean_owner(record, number, as_text(values[self.columns["owner"]]))
+        if "tags" in self.columns:
+            tags = split_tags(as_text(values[self.columns["tags"]]))
+            if any(len(tag) > 50 for tag in tags):
+                self.error(number, "tags", _("A tag may have at most 50 characters."))
+            record["tags"] = tags
+        self._clean_contact(record, number, values)
+        if not self.errors:
+            self.records.append(record)
+        elif self.records:
+            # After the first error nothing will be written: stop keeping rows in memory.
+            self.records.clear()
 
+    def _clean_code(self, record, number, values):
+        """The code: required, once in the file, another customer's only when updating (then
+        record["pk"] is that customer)."""
+        code = self.text(values, "code", number)
+        record["code"] = code
+        if not code:
+            self.error(number, "code", _("The customer code is required."))
+            return
+        folded = code.lower()
+        if folded in self.seen:
+            self.error(
+                number,
+                "code",
+                _("The code %(code)s appears more than once in the file (first in row %(row)s).")
+                % {"code": code, "row": self.seen[folded]},
+            )
+        else:
+            self.seen[folded] = number
+        existing = self.existing.get(folded)
+        if existing and not self.update_existing:
+            self.error(number, "code", _("Another customer already has the code %(code)s.") % {"code": code})
+        record["pk"] = existing
+
+    def _clean_choices(self, record, number, values):
+        """Kind, type, contact method and consent: a value or its label (blank cells keep none)."""
         for target, table, examples in (
             ("kind", self.kinds, "个人, 企业"),
             ("customer_type", self.types, "VIP, 大客户, 普通"),
             ("preferred_contact_method", self.methods, "电话, 邮件, 短信, 微信, 上门"),
+            ("consent_to_contact", _BOOLEANS, "是, 否"),
         ):
             if target in self.columns and _is_filled(values[self.columns[target]]):
                 try:
@@ -690,14 +707,7 @@ class CustomerImporter(_Importer):
                 except CellError as problem:
                     self.error(number, target, problem)
 
-        if "consent_to_contact" in self.columns and _is_filled(values[self.columns["consent_to_contact"]]):
-            try:
-                record["consent_to_contact"] = _choice(
-                    _BOOLEANS, values[self.columns["consent_to_contact"]], "是, 否"
-                )
-            except CellError as problem:
-                self.error(number, "consent_to_contact", problem)
-
+    def _clean_phones_and_emails(self, record, number, values):
         for target in ("phone", "contact_phone"):
             if target in self.columns:
                 raw = as_text(values[self.columns[target]])
@@ -717,49 +727,38 @@ class CustomerImporter(_Importer):
                         )
                 record[target] = email
 
-        if "owner" in self.columns:
-            username = as_text(values[self.columns["owner"]])
-            if username:
-                pk = self.users.get(username)
-                if pk is None:
-                    candidates = self.users_folded.get(username.lower(), [])
-                    pk = candidates[0] if len(candidates) == 1 else None
-                if pk is None:
-                    self.error(
-                        number, "owner", _("There is no active user “%(value)s”.") % {"value": username}
-                    )
-                record["owner_id"] = pk
+    def _clean_owner(self, record, number, username):
+        """An active user by exact name, or by a name differing only in case if just one does."""
+        if not username:
+            return
+        pk = self.users.get(username)
+        if pk is None:
+            candidates = self.users_folded.get(username.lower(), [])
+            pk = candidates[0] if len(candidates) == 1 else None
+        if pk is None:
+            self.error(number, "owner", _("There is no active user “%(value)s”.") % {"value": username})
+        record["owner_id"] = pk
 
-        if "tags" in self.columns:
-            tags = split_tags(as_text(values[self.columns["tags"]]))
-            if any(len(tag) > 50 for tag in tags):
-                self.error(number, "tags", _("A tag may have at most 50 characters."))
-            record["tags"] = tags
-
+    def _clean_contact(self, record, number, values):
+        """The contact's columns as record["contact"] (a name needed) when any is filled."""
         contact_name = self.text(values, "contact_name", number, model=Contact, field_name="name")
         contact_title = self.text(values, "contact_title", number, model=Contact, field_name="title")
-        if contact_name or contact_title or record.get("contact_phone") or record.get("contact_email"):
-            if not contact_name:
-                self.error(
-                    number,
-                    "contact_name" if "contact_name" in self.columns else "contact_phone",
-                    _("The contact's name is required when other contact details are given."),
-                )
-            record["contact"] = {
-                "name": contact_name,
-                "title": contact_title,
-                "phone": record.pop("contact_phone", ""),
-                "email": record.pop("contact_email", ""),
-            }
-        else:
+        if not (contact_name or contact_title or record.get("contact_phone") or record.get("contact_email")):
             record.pop("contact_phone", None)
             record.pop("contact_email", None)
-
-        if not self.errors:
-            self.records.append(record)
-        elif self.records:
-            # After the first error nothing will be written: stop keeping rows in memory.
-            self.records.clear()
+            return
+        if not contact_name:
+            self.error(
+                number,
+                "contact_name" if "contact_name" in self.columns else "contact_phone",
+                _("The contact's name is required when other contact details are given."),
+            )
+        record["contact"] = {
+            "name": contact_name,
+            "title": contact_title,
+            "phone": record.pop("contact_phone", ""),
+            "email": record.pop("contact_email", ""),
+        }
 
     # Writing --------------------------------------------------------------------------------
 
@@ -855,6 +854,9 @@ class CustomerImporter(_Importer):
         now = timezone.now()
         Through = Customer.tags.through
         changed_fields = {k for r in records for k in self.SIMPLE_FIELDS if r.get(k) not in (None, "")}
+        fields = sorted(
+            changed_fields | {"search_text", "updated_at", "consent_to_contact", "consent_changed_at"}
+        )
         for chunk in _chunks(records, IN_CHUNK):
             pks = [r["pk"] for r in chunk]
             customers = Customer.objects.in_bulk(pks)
@@ -864,31 +866,16 @@ class CustomerImporter(_Importer):
             contact_updates, contact_inserts, links = [], [], []
             for record in chunk:
                 customer = customers[record["pk"]]
-                for key in self.SIMPLE_FIELDS:
-                    if record.get(key) not in (None, ""):
-                        setattr(customer, key, record[key])
-                if "consent_to_contact" in record:
-                    customer.set_consent(record["consent_to_contact"])
+                self._apply(customer, record)
                 contacts = contacts_of.get(customer.pk, [])
                 if record.get("contact"):
-                    data = record["contact"]
-                    same = next((c for c in contacts if c.name == data["name"]), None)
-                    if same is None:
-                        same = Contact(customer_id=customer.pk, is_primary=not contacts, **data)
-                        contact_inserts.append(same)
-                        contacts.append(same)
-                    else:
-                        for key in ("title", "phone", "email"):
-                            if data[key]:
-                                setattr(same, key, data[key])
-                        contact_updates.append(same)
+                    same = _merge_contact(customer, contacts, record["contact"])
+                    (contact_updates if same.pk else contact_inserts).append(same)
                 customer.search_text = customer.build_search_text(contacts=contacts)
                 customer.updated_at = now
-                for name in record.get("tags", ()):
-                    links.append(Through(customer_id=customer.pk, tag_id=tag_ids[name]))
-            fields = sorted(
-                changed_fields | {"search_text", "updated_at", "consent_to_contact", "consent_changed_at"}
-            )
+                links.extend(
+                    Through(customer_id=customer.pk, tag_id=tag_ids[name]) for name in record.get("tags", ())
+                )
             Customer.objects.bulk_update(list(customers.values()), fields, batch_size=BATCH_SIZE)
             if contact_updates:
                 Contact.objects.bulk_update(
@@ -897,6 +884,28 @@ class CustomerImporter(_Importer):
             Contact.objects.bulk_create(contact_inserts, batch_size=BATCH_SIZE)
             Through.objects.bulk_create(links, batch_size=BATCH_SIZE, ignore_conflicts=True)
         return len(records)
+
+    def _apply(self, customer, record):
+        """A row's filled cells onto a stored customer (blank cells keep the stored values)."""
+        for key in self.SIMPLE_FIELDS:
+            if record.get(key) not in (None, ""):
+                setattr(customer, key, record[key])
+        if "consent_to_contact" in record:
+            customer.set_consent(record["consent_to_contact"])
+
+
+def _merge_contact(customer, contacts, data):
+    """The customer's contact with the row's contact name, its filled details taken from the row;
+    a new (unsaved) contact, added to `contacts`, when none has that name (primary if the first)."""
+    same = next((c for c in contacts if c.name == data["name"]), None)
+    if same is None:
+        same = Contact(customer_id=customer.pk, is_primary=not contacts, **data)
+        contacts.append(same)
+        return same
+    for key in ("title", "phone", "email"):
+        if data[key]:
+            setattr(same, key, data[key])
+    return same
 
 
 class PurchaseImporter(_Importer):
@@ -920,18 +929,43 @@ class PurchaseImporter(_Importer):
     def clean_row(self, number, values):
         errors_before = len(self.errors)
         record = {"row": number}
+        self._clean_customer(record, number, values)
+        self._clean_product(record, number, values)
+        record["order_number"] = self.text(values, "order_number", number, model=Purchase)
+        self._clean_dates(record, number, values)
+        self._clean_quantity_and_amount(record, number, values)
+        if record["order_number"] and record.get("customer_id"):
+            key = (
+                record["customer_id"],
+                record.get("product_id") or record.get("new_product"),
+                record["order_number"],
+            )
+            if key in self.keys:
+                self.error(
+                    number,
+                    "order_number",
+                    _("This purchase appears more than once in the file (first in row %(row)s).")
+                    % {"row": self.keys[key]},
+                )
+            else:
+                self.keys[key] = number
+        if len(self.errors) == errors_before:
+            self.records.append(record)
+
+    def _clean_customer(self, record, number, values):
         code = self.text(values, "customer_code", number, model=None)
         if not code:
             self.error(number, "customer_code", _("The customer code is required."))
-        else:
-            record["customer_id"] = self.customers.get(code.lower())
-            if record["customer_id"] is None:
-                self.error(
-                    number,
-                    "customer_code",
-                    _("There is no customer with the code %(code)s.") % {"code": code},
-                )
+            return
+        record["customer_id"] = self.customers.get(code.lower())
+        if record["customer_id"] is None:
+            self.error(
+                number, "customer_code", _("There is no customer with the code %(code)s.") % {"code": code}
+            )
 
+    def _clean_product(self, record, number, values):
+        """A product by code (an unknown code is a new product, named by the name column) or by
+        name (which must exist)."""
         product_code = self.text(values, "product_code", number, model=Product, field_name="code")
         product_name = self.text(values, "product_name", number, model=Product, field_name="name")
         if product_code:
@@ -958,7 +992,9 @@ class PurchaseImporter(_Importer):
                 _("The product is required."),
             )
 
-        record["order_number"] = self.text(values, "order_number", number, model=Purchase)
+    def _clean_dates(self, record, number, values):
+        """Purchase (required, not in the future), delivery (not before the purchase) and
+        warranty end (not before delivery)."""
         unreadable = set()
         for target in ("purchased_on", "delivered_on", "warranty_end"):
             record[target] = None
@@ -983,6 +1019,8 @@ class PurchaseImporter(_Importer):
         if start and warranty and warranty < start:
             self.error(number, "warranty_end", _("The warranty cannot end before delivery."))
 
+    def _clean_quantity_and_amount(self, record, number, values):
+        """A positive quantity (1 when not given) and a required amount of at least zero."""
         quantity = amount = None
         if "quantity" in self.columns:
             try:
@@ -1003,25 +1041,6 @@ class PurchaseImporter(_Importer):
                 self.error(number, "amount", _("The amount cannot be negative."))
         record["quantity"] = quantity if quantity is not None else Decimal(1)
         record["amount"] = amount
-
-        if record["order_number"] and record.get("customer_id"):
-            key = (
-                record["customer_id"],
-                record.get("product_id") or record.get("new_product"),
-                record["order_number"],
-            )
-            if key in self.keys:
-                self.error(
-                    number,
-                    "order_number",
-                    _("This purchase appears more than once in the file (first in row %(row)s).")
-                    % {"row": self.keys[key]},
-                )
-            else:
-                self.keys[key] = number
-
-        if len(self.errors) == errors_before:
-            self.records.append(record)
 
     def check_against_database(self):
         """Rows with an order number already stored for that customer and product."""
