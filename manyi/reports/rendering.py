@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from manyi.customers.masking import neutralise_formula
 from manyi.pdf import html_to_pdf
@@ -221,7 +221,7 @@ def _overall_sheet(book, ws, s):
     for label, c in s["comparisons"]:
         if c:
             rows.append((f"{label} ({c['label']})", c["index"]))
-            rows.append((_("Change"), c["change"]))
+            rows.append((pgettext("difference", "Change"), c["change"]))
             rows.append((_("p value"), c["test"]["p_value"] if c["test"] else None))
     book.rows(ws, rows + [(s["sentence"],)])
     if s["waves"]:

@@ -136,12 +136,20 @@ def overall(report, figures, reader):
     o = figures["overall"]
     return {
         "overall": o,
-        "comparisons": [(_("Previous wave"), o["previous"]), (_("A year earlier"), o["last_year"])],
+        "comparisons": comparisons(o["previous"], o["last_year"]),
         "sentence": overall_sentence(figures),
         "satisfied_percent": o["satisfied"]["percent"] if o["satisfied"] else None,
         "nps_score": o["nps"]["score"] if o["nps"] else None,
         "waves": figures["waves"],
     }
+
+
+def comparisons(previous, last_year):
+    """[(label, comparison)] of the waves the index is compared with. An annual survey's
+    previous wave is also the one a year earlier: one row saying both, not the same row twice."""
+    if previous and last_year and previous["campaign_id"] == last_year["campaign_id"]:
+        return [(_("Previous wave, a year earlier"), previous)]
+    return [(_("Previous wave"), previous), (_("A year earlier"), last_year)]
 
 
 def overall_sentence(figures):

@@ -401,7 +401,9 @@ def check_html_common(html, figures, action):
         f"{one(figures['earlier'])} → {one(figures['index'])}, 变化 {one(figures['index'] - figures['earlier'])}"
         f" · 不显著 (p = {figures['p_value']:.3f})"
     )
-    assert overall["上一期 (2025年)"] == overall["去年同期 (2025年)"] == comparison
+    # The annual survey's previous wave is the one a year earlier: one row says both.
+    assert overall["上一期（去年同期） (2025年)"] == comparison
+    assert "去年同期 (2025年)" not in overall and "上一期 (2025年)" not in overall
     assert (
         overall["客户满意率"]
         == f"{one(100 * figures['satisfied'] / 8)}% ({figures['satisfied']} / 8, 指数 ≥ 70)"
@@ -504,19 +506,12 @@ def check_workbook_front(sheets, figures, report):
     assert labels["目标"] == figures["target"]
     assert labels["客户满意率（%）"] == pytest.approx(100 * figures["satisfied"] / 8)
     assert labels["净推荐值（NPS）"] == pytest.approx(figures["nps"])
-    assert [row[0] for row in overall[5:11]] == [
-        "上一期 (2025年)",
-        "修改",
-        "p 值",
-        "去年同期 (2025年)",
-        "修改",
-        "p 值",
-    ]
-    assert overall[5][1] == overall[8][1] == pytest.approx(figures["earlier"])
-    assert overall[6][1] == overall[9][1] == pytest.approx(figures["index"] - figures["earlier"])
-    assert overall[7][1] == overall[10][1] == pytest.approx(figures["p_value"], abs=1e-6)
-    assert overall[11][0].startswith(f"总体满意度指数为 {one(figures['index'])}。")
-    assert overall[12:] == [(), ("期次", "指数", "n"), ("2025年", pytest.approx(figures["earlier"]), 4),
+    assert [row[0] for row in overall[5:8]] == ["上一期（去年同期） (2025年)", "变化", "p 值"]
+    assert overall[5][1] == pytest.approx(figures["earlier"])
+    assert overall[6][1] == pytest.approx(figures["index"] - figures["earlier"])
+    assert overall[7][1] == pytest.approx(figures["p_value"], abs=1e-6)
+    assert overall[8][0].startswith(f"总体满意度指数为 {one(figures['index'])}。")
+    assert overall[9:] == [(), ("期次", "指数", "n"), ("2025年", pytest.approx(figures["earlier"]), 4),
                             ("2026年", pytest.approx(figures["index"]), 8)]  # fmt: skip
 
 
