@@ -187,6 +187,48 @@ def _check_score(value):
         raise ImprovementError(_("A score is between 0 and 100."))
 
 
+def _check_department(department):
+    if department is not None and not department.is_active:
+        raise ImprovementError(_("Choose an active department."))
+
+
+# The texts a user must write, with the message for a blank one and the longest allowed; the
+# other texts (root cause, evidence, expected effect, message to customers) may stay blank.
+REQUIRED_TEXTS = {
+    "title": (gettext_lazy("Give the improvement a title."), 200),
+    "problem": (gettext_lazy("Describe the problem."), MAX_TEXT),
+    "measures": (gettext_lazy("Describe the planned measures."), MAX_TEXT),
+}
+
+
+def _cleaned(name, value, now, previous_deadline=None):
+    """A field's value checked by its rule, the same when raising and when editing."""
+    if name in REQUIRED_TEXTS:
+        what, limit = REQUIRED_TEXTS[name]
+        return _text(value, required=True, what=str(what), limit=limit)
+    if name in ("root_cause", "evidence", "expected_effect", "customer_message"):
+        return _text(value)
+    if name == "owner":
+        _check_owner(value)
+    elif name == "department":
+        _check_department(value)
+    elif name == "deadline":
+        _check_deadline(value, now, previous=previous_deadline)
+    elif name == "target_score":
+        _check_score(value)
+    return value
+
+
+def _checked_tickets(tickets, source):
+    """The tickets, each once: at most MAX_TICKETS, at least one for an improvement raised from tickets."""
+    tickets = list(dict.fromkeys(tickets))
+    if len(tickets) > MAX_TICKETS:
+        raise ImprovementError(_("Link at most %(count)s tickets.") % {"count": MAX_TICKETS})
+    if source == Source.TICKETS and not tickets:
+        raise ImprovementError(_("Link at least one ticket."))
+    return tickets
+
+
 # --------------------------------------------------------------------------- raising
 
 
@@ -213,47 +255,32 @@ def raise_improvement(
     now = now or timezone.now()
     if not may_manage(by):
         raise ImprovementError(_("Your role does not allow raising improvements."))
-    title = _text(title, required=True, what=_("Give the improvement a title."), limit=200)
-    problem = _text(problem, required=True, what=_("Describe the problem."))
-    measures = _text(measures, required=True, what=_("Describe the planned measures."))
-    root_cause = _text(root_cause)
-    expected_effect = _text(expected_effect)
+    texts = {
+        name: _cleaned(name, value, now)
+        for name, value in (
+            ("title", title),
+            ("problem", problem),
+            ("measures", measures),
+            ("root_cause", root_cause),
+            ("expected_effect", expected_effect),
+        )
+    }
     if source not in Source.values:
         raise ImprovementError(_("Choose where the improvement comes from."))
-    _check_owner(owner)
-    _check_deadline(deadline, now)
-    _check_score(target_score)
-    if department is not None and not department.is_active:
-        raise ImprovementError(_("Choose an active department."))
-    tickets = list(dict.fromkeys(tickets))
-    if len(tickets) > MAX_TICKETS:
-        raise ImprovementError(_("Link at most %(count)s tickets.") % {"count": MAX_TICKETS})
-    if source == Source.TICKETS and not tickets:
-        raise ImprovementError(_("Link at least one ticket."))
+    for name, value in (("owner", owner), ("deadline", deadline), ("target_score", target_score)):
+        _cleaned(name, value, now)
+    _check_department(department)
+    tickets = _checked_tickets(tickets, source)
     if source == Source.CATEGORY and category is None:
         raise ImprovementError(_("Choose the complaint category."))
     item_label, baseline = "", None
     if source in SURVEY_SOURCES:
-        if campaign is None:
-            raise ImprovementError(_("Choose the survey campaign."))
-        item_key = (item_key or "").strip()
-        figure = survey_figure(campaign, source, item_key)
-        if figure is None:
-            choices = ", ".join(survey_targets(campaign)[source]) or "—"
-            raise ImprovementError(
-                _("The campaign has no item or dimension “%(key)s”. Choose one of: %(choices)s.")
-                % {"key": item_key, "choices": choices}
-            )
-        item_label, baseline = figure.label, figure.score
+        item_key, item_label, baseline = _survey_baseline(campaign, source, item_key)
         category = None
     else:
         campaign, item_key = None, ""
     improvement = ImprovementAction(
-        title=title,
-        problem=problem,
-        measures=measures,
-        root_cause=root_cause,
-        expected_effect=expected_effect,
+        **texts,
         source=source,
         category=category,
         campaign=campaign,
@@ -277,6 +304,22 @@ def raise_improvement(
     return improvement
 
 
+def _survey_baseline(campaign, source, item_key):
+    """(item key, its label, its current score) of the survey item or dimension an improvement
+    is raised from."""
+    if campaign is None:
+        raise ImprovementError(_("Choose the survey campaign."))
+    item_key = (item_key or "").strip()
+    figure = survey_figure(campaign, source, item_key)
+    if figure is None:
+        choices = ", ".join(survey_targets(campaign)[source]) or "—"
+        raise ImprovementError(
+            _("The campaign has no item or dimension “%(key)s”. Choose one of: %(choices)s.")
+            % {"key": item_key, "choices": choices}
+        )
+    return item_key, figure.label, figure.score
+
+
 # --------------------------------------------------------------------------- editing
 
 
@@ -296,56 +339,36 @@ def update_improvement(improvement, by, changes, *, tickets=None, now=None):
     unknown = set(changes) - set(allowed)
     if unknown or (tickets is not None and not manager):
         raise ImprovementError(_("Your role does not allow changing these fields."))
-    cleaned = {}
-    for name, value in changes.items():
-        if name in ("title",):
-            cleaned[name] = _text(value, required=True, what=_("Give the improvement a title."), limit=200)
-        elif name == "problem":
-            cleaned[name] = _text(value, required=True, what=_("Describe the problem."))
-        elif name == "measures":
-            cleaned[name] = _text(value, required=True, what=_("Describe the planned measures."))
-        elif name in ("root_cause", "evidence", "expected_effect", "customer_message"):
-            cleaned[name] = _text(value)
-        elif name == "owner":
-            _check_owner(value)
-            cleaned[name] = value
-        elif name == "department":
-            if value is not None and not value.is_active:
-                raise ImprovementError(_("Choose an active department."))
-            cleaned[name] = value
-        elif name == "deadline":
-            _check_deadline(value, now, previous=improvement.deadline)
-            cleaned[name] = value
-        elif name == "target_score":
-            _check_score(value)
-            cleaned[name] = value
+    cleaned = {name: _cleaned(name, value, now, improvement.deadline) for name, value in changes.items()}
     if tickets is not None:
-        tickets = list(dict.fromkeys(tickets))
-        if len(tickets) > MAX_TICKETS:
-            raise ImprovementError(_("Link at most %(count)s tickets.") % {"count": MAX_TICKETS})
-        if improvement.source == Source.TICKETS and not tickets:
-            raise ImprovementError(_("Link at least one ticket."))
+        tickets = _checked_tickets(tickets, improvement.source)
     with transaction.atomic():
         locked = ImprovementAction.objects.select_for_update().get(pk=improvement.pk)
         if not may_edit(locked, by):
             raise ImprovementError(_("A closed or cancelled improvement cannot be changed."))
-        changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
-        for name in changed:
-            setattr(locked, name, cleaned[name])
-        labels = [str(ImprovementAction._meta.get_field(name).verbose_name) for name in changed]
-        if tickets is not None:
-            before = set(locked.tickets.values_list("pk", flat=True))
-            after = {t.pk for t in tickets}
-            if before != after:
-                locked.tickets.set(tickets)
-                labels.append(str(ImprovementAction._meta.get_field("tickets").verbose_name))
+        labels = _apply_changes(locked, cleaned, tickets)
         if not labels:
             return improvement
-        if changed:
-            locked.save(update_fields=changed)
         _record(locked, by, EventKind.EDITED, locked.status, locked.status, "、".join(labels), now)
     _refresh(improvement, locked)
     return improvement
+
+
+def _apply_changes(locked, cleaned, tickets):
+    """Save the fields whose value changes and set the tickets if they change; the labels of
+    what changed (none: nothing to record)."""
+    changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, cleaned[name])
+    labels = [str(ImprovementAction._meta.get_field(name).verbose_name) for name in changed]
+    if tickets is not None:
+        before = set(locked.tickets.values_list("pk", flat=True))
+        if before != {t.pk for t in tickets}:
+            locked.tickets.set(tickets)
+            labels.append(str(ImprovementAction._meta.get_field("tickets").verbose_name))
+    if changed:
+        locked.save(update_fields=changed)
+    return labels
 
 
 def link_ticket(improvement, by, ticket, now=None):
@@ -420,18 +443,7 @@ def record_effect(improvement, by, *, campaign=None, note="", now=None):
     note = _text(note)
     score = None
     if campaign is not None:
-        if improvement.source not in SURVEY_SOURCES:
-            raise ImprovementError(_("Only an improvement raised from a survey has a score to compare."))
-        if campaign.pk == improvement.campaign_id:
-            raise ImprovementError(_("Choose a later wave, not the campaign the problem was found in."))
-        figure = survey_figure(campaign, improvement.source, improvement.item_key)
-        if figure is None:
-            raise ImprovementError(
-                _("That campaign does not ask about “%(item)s”.") % {"item": improvement.item_label}
-            )
-        if figure.score is None:
-            raise ImprovementError(_("Nobody has answered that item in that campaign yet."))
-        score = figure.score
+        score = _measured_score(improvement, campaign)
     elif not note:
         raise ImprovementError(_("Choose the later wave or describe the effect."))
     with transaction.atomic():
@@ -446,18 +458,27 @@ def record_effect(improvement, by, *, campaign=None, note="", now=None):
         locked.save(update_fields=fields)
         text = note
         if score is not None:
-            text = " ".join(
-                filter(
-                    None,
-                    (
-                        _("%(campaign)s: %(score).1f") % {"campaign": campaign.name, "score": score},
-                        note,
-                    ),
-                )
-            )
+            measured = _("%(campaign)s: %(score).1f") % {"campaign": campaign.name, "score": score}
+            text = " ".join(filter(None, (measured, note)))
         _record(locked, by, EventKind.MEASURED, locked.status, locked.status, text, now)
     _refresh(improvement, locked)
     return improvement
+
+
+def _measured_score(improvement, campaign):
+    """The improvement's survey item's score in a later wave ``campaign``."""
+    if improvement.source not in SURVEY_SOURCES:
+        raise ImprovementError(_("Only an improvement raised from a survey has a score to compare."))
+    if campaign.pk == improvement.campaign_id:
+        raise ImprovementError(_("Choose a later wave, not the campaign the problem was found in."))
+    figure = survey_figure(campaign, improvement.source, improvement.item_key)
+    if figure is None:
+        raise ImprovementError(
+            _("That campaign does not ask about “%(item)s”.") % {"item": improvement.item_label}
+        )
+    if figure.score is None:
+        raise ImprovementError(_("Nobody has answered that item in that campaign yet."))
+    return figure.score
 
 
 def suggested_waves(improvement):
