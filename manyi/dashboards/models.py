@@ -9,7 +9,7 @@ class SavedPathModel(models.Model):
 
     One per questionnaire version, in the JSON form of manyi.analytics.pls.PathModel; every
     campaign of the questionnaire is estimated with it, so waves are compared on one model.
-    Without one the page proposes a model from the questionnaire (dashboards.model.propose).
+    Without one the page proposes a model from the questionnaire (dashboards.path_model.propose).
     """
 
     questionnaire = models.OneToOneField(

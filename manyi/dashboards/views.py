@@ -1,5 +1,5 @@
-"""Dashboard pages: thin views over dashboards.summary (figures), dashboards.filters and
-dashboards.model (the satisfaction model)."""
+"""Dashboard pages: thin views over results.summary (figures), results.filters and
+dashboards.path_model (the satisfaction model, a PLS path model)."""
 
 import numpy as np
 from django import forms
@@ -24,7 +24,7 @@ from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection, rows_behind
 from manyi.results.summary import QUADRANT_LABELS, dashboard_summary
 
-from . import crosstabs, model, model_forms
+from . import crosstabs, path_model, path_model_forms
 from .forms import DashboardFilterForm
 from .pls_messages import pls_error_message
 
@@ -116,9 +116,9 @@ def _chart_data(summary):
 class BootstrapForm(forms.Form):
     resamples = forms.TypedChoiceField(
         label=gettext_lazy("Bootstrap resamples"),
-        choices=[(n, n) for n in model.RESAMPLE_CHOICES],
+        choices=[(n, n) for n in path_model.RESAMPLE_CHOICES],
         coerce=int,
-        initial=model.BOOTSTRAP,
+        initial=path_model.BOOTSTRAP,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     seed = forms.IntegerField(
@@ -131,20 +131,23 @@ class BootstrapForm(forms.Form):
 
 
 def _model_page(request, campaign, dataset, start, posted=None):
-    """The satisfaction model page: the model `start` (model.current) or the `posted` one
-    (model_forms.read), estimated on the selection unless refused. A refused post is 400, as
+    """The satisfaction model page: the model `start` (path_model.current) or the `posted` one
+    (path_model_forms.read), estimated on the selection unless refused. A refused post is 400, as
     is a posted model the data cannot estimate; a GET the data cannot estimate says why."""
     filters, selection, _segment = _filters(request, campaign, dataset)
-    indicators = model.indicator_choices(campaign)
-    chosen = {"resamples": model.BOOTSTRAP, "seed": 1}  # what an empty field or a GET means
+    indicators = path_model.indicator_choices(campaign)
+    chosen = {"resamples": path_model.BOOTSTRAP, "seed": 1}  # what an empty field or a GET means
     if posted is None:
         checked, error = None, ""
         if start.spec is not None:
             try:
-                checked = model.check(start.spec, {key for key, _label in indicators})
+                checked = path_model.check(start.spec, {key for key, _label in indicators})
             except ValueError as problem:  # a proposal always fits; said, never a server error
                 error = pls_error_message(problem)
-        editor, text = model_forms.ModelEditor(indicators, spec=start.spec), model_forms.as_text(start.spec)
+        editor, text = (
+            path_model_forms.ModelEditor(indicators, spec=start.spec),
+            path_model_forms.as_text(start.spec),
+        )
     else:
         chosen |= {name: request.POST[name] for name in chosen if request.POST.get(name, "") != ""}
         checked, error, editor, text = posted.model, posted.error, posted.editor, posted.text
@@ -154,7 +157,7 @@ def _model_page(request, campaign, dataset, start, posted=None):
     result = None
     if checked is not None and not error:
         try:
-            result = model.estimate(
+            result = path_model.estimate(
                 campaign,
                 dataset,
                 selection,
@@ -187,10 +190,10 @@ def satisfaction_model(request, pk):
     estimated, not stored (see save_satisfaction_model)."""
     campaign = _campaign(pk)
     dataset = campaign_dataset(campaign)
-    start = model.current(campaign, proposed="proposed" in request.GET)
+    start = path_model.current(campaign, proposed="proposed" in request.GET)
     posted = None
     if request.method == "POST":
-        posted = model_forms.read(request.POST, model.indicator_choices(campaign), start.spec)
+        posted = path_model_forms.read(request.POST, path_model.indicator_choices(campaign), start.spec)
     return _model_page(request, campaign, dataset, start, posted)
 
 
@@ -200,11 +203,11 @@ def save_satisfaction_model(request, pk):
     """Keep the posted model (form or JSON) as the questionnaire's model; a refused one
     changes nothing and the page says why."""
     campaign = _campaign(pk)
-    start = model.current(campaign)
-    posted = model_forms.read(request.POST, model.indicator_choices(campaign), start.spec)
+    start = path_model.current(campaign)
+    posted = path_model_forms.read(request.POST, path_model.indicator_choices(campaign), start.spec)
     if posted.error:
         return _model_page(request, campaign, campaign_dataset(campaign), start, posted)
-    model.save(campaign.questionnaire, posted.spec, by=request.user)
+    path_model.save(campaign.questionnaire, posted.spec, by=request.user)
     messages.success(
         request, _("Model saved: every campaign of this questionnaire is now estimated with it.")
     )

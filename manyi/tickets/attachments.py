@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from manyi.private_files import PrivateStorage, random_file_name, save_checked_files
 
 from .choices import EventKind
-from .metadata import strip_metadata
+from .photo_metadata import strip_metadata
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 5

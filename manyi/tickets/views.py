@@ -22,8 +22,9 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.masking import mask_email, mask_phone
 
-from . import callback, remarks, workflow
+from . import callback, workflow
 from .choices import DEADLINE_LABELS, CallbackStatus, ReplyMethod
+from .feedback_classifier import feedback_class
 from .forms import (
     NOTE_REQUIRED,
     TRANSITION_FORMS,
@@ -224,7 +225,7 @@ def _detail_page(request, ticket, action_form=None, status=200):
             "ticket": ticket,
             "deadlines": deadlines,
             "contact": contact,
-            "remark": remarks.feedback_class(ticket),
+            "remark": feedback_class(ticket),
             "response_url": response_url,
             "allowed": allowed,
             "transitions": allowed.transitions,

@@ -5,7 +5,7 @@ import pytest
 
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.dashboards.models import SavedPathModel
-from manyi.dashboards.tests.test_model_builder import answer_synthetically
+from manyi.dashboards.tests.test_path_model_builder import answer_synthetically
 from manyi.surveys.loader import create_from_template
 from manyi.testing import make_campaign
 

@@ -1,5 +1,6 @@
-"""The satisfaction model page's rules: the model proposed for a questionnaire, the model saved
-for it, checking a model against the questionnaire's items, and the PLS estimate on a campaign.
+"""The satisfaction model page's rules (a PLS path model): the model proposed for a
+questionnaire, the model saved for it, checking a model against the questionnaire's items,
+and the PLS estimate on a campaign.
 
 A model is the JSON form of analytics.pls.PathModel (the same as the manyi-pls command reads).
 The proposal follows the questionnaire, as the ACSI does (Fornell et al. 1996: perceived

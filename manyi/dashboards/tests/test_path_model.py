@@ -212,10 +212,10 @@ def test_the_analyst_chooses_the_bootstrap_resamples_and_seed(client_as, people,
 
 
 def test_a_large_request_draws_fewer_resamples_and_says_so(client_as, people, answered, monkeypatch):
-    from manyi.dashboards import model
+    from manyi.dashboards import path_model
 
     campaign, rows = answered
-    monkeypatch.setattr(model, "BOOTSTRAP_BUDGET", len(rows) * 600)  # 600 resamples of these rows
+    monkeypatch.setattr(path_model, "BOOTSTRAP_BUDGET", len(rows) * 600)  # 600 resamples of these rows
     client = client_as(people.ana)
     url = reverse("dashboards:model", args=[campaign.pk])
     spec = html.unescape(

@@ -13,8 +13,8 @@ from PIL.PngImagePlugin import PngInfo
 from PIL.TiffImagePlugin import IFDRational
 
 from manyi.tickets.attachments import check_file
-from manyi.tickets.metadata import strip_metadata
 from manyi.tickets.models import Ticket
+from manyi.tickets.photo_metadata import strip_metadata
 from manyi.tickets.tests.sample_files import image_bytes, pdf_bytes, stored_files, use_attachment_root
 
 from .test_attachments import feedback_data, make_ticket  # noqa: F401 (feedback_data is a fixture)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from manyi.analytics import pls
 from manyi.forms import InputTooLarge, parse_id, parse_json
 
-from . import model
+from . import path_model
 from .pls_messages import pls_error_message
 
 # A posted model: the default of a large questionnaire, printed with indents, is a few kB.
@@ -152,7 +152,7 @@ class ModelEditor:
         return problems
 
     def spec(self):
-        """The model the form describes, as JSON (not yet checked: see model.check). Blank
+        """The model the form describes, as JSON (not yet checked: see path_model.check). Blank
         and removed rows are left out. Raises ValueError with a message in the user's
         language when a field is not valid."""
         valid = [part.is_valid() for part in (self.constructs, self.paths, self.scheme)]
@@ -233,8 +233,8 @@ def read(data, indicators, fallback):
             return Posted(None, None, pls_error_message(problem), form, as_text(fallback))
         text = as_text(spec)
     try:
-        checked = model.check(spec, known)
+        checked = path_model.check(spec, known)
     except ValueError as problem:
         return Posted(None, None, pls_error_message(problem), form, text)
-    canonical = model.as_spec(checked)
+    canonical = path_model.as_spec(checked)
     return Posted(checked, canonical, "", ModelEditor(indicators, spec=canonical), as_text(canonical))

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from manyi.campaigns.choices import CampaignState, Channel
-from manyi.dashboards import model
+from manyi.dashboards import path_model
 from manyi.dashboards.models import SavedPathModel
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.loader import create_from_template, list_templates
@@ -185,7 +185,7 @@ def test_the_iso_ten_items_get_overall_satisfaction_measured_by_the_dimension_sc
     satisfaction is measured by the five dimension scores, each dimension once."""
     questionnaire = create_from_template("iso9001_ten_items")
     with translation.override("en"):
-        proposal = model.propose(questionnaire)
+        proposal = path_model.propose(questionnaire)
     dimensions = ["企业形象", "价格", "产品", "服务", "交付"]
     assert proposal.basis == "dimension_scores"
     assert proposal.spec["constructs"]["产品"] == {"indicators": ["Q3", "Q4", "Q5"], "mode": "A"}
@@ -205,7 +205,7 @@ def test_a_dimension_code_that_is_also_an_item_code_makes_a_second_order_constru
     make_question(questionnaire, "Q1")  # an item outside the dimensions, coded like D1's dimension
     questionnaire.refresh_from_db()
     with translation.override("en"):
-        proposal = model.propose(questionnaire)
+        proposal = path_model.propose(questionnaire)
     assert proposal.basis == "higher_order"
     assert proposal.spec["constructs"]["Overall satisfaction"]["lower_order"] == ["维度Q1", "维度D2"]
 
@@ -213,7 +213,7 @@ def test_a_dimension_code_that_is_also_an_item_code_makes_a_second_order_constru
 def test_an_overall_question_and_the_nps_give_dimensions_satisfaction_recommendation():
     questionnaire = create_from_template("hotel_guest_gsts")
     with translation.override("zh-hans"):
-        proposal = model.propose(questionnaire)
+        proposal = path_model.propose(questionnaire)
     constructs, paths = proposal.spec["constructs"], proposal.spec["paths"]
     assert proposal.basis == "outcome"
     assert constructs["客房"]["indicators"] == ["Q3a", "Q3b", "Q3c", "Q3d", "Q3e", "Q3f", "Q4"]
@@ -227,7 +227,7 @@ def test_an_overall_question_and_the_nps_give_dimensions_satisfaction_recommenda
 def test_without_an_overall_question_the_dimensions_lead_to_the_recommendation():
     questionnaire = create_from_template("relationship_nps")
     with translation.override("en"):
-        proposal = model.propose(questionnaire)
+        proposal = path_model.propose(questionnaire)
     assert proposal.basis == "recommendation"
     assert {target for _source, target in proposal.spec["paths"]} == {"Recommendation"}
     assert len(proposal.spec["paths"]) == 4
@@ -247,7 +247,7 @@ def _loose_questionnaire(codes, outcome=None, nps=False):
 
 def test_items_without_dimensions_form_one_construct_that_leads_to_the_outcome():
     with translation.override("en"):
-        proposal = model.propose(_loose_questionnaire(["Q1", "Q2", "Q3"], outcome="Q9"))
+        proposal = path_model.propose(_loose_questionnaire(["Q1", "Q2", "Q3"], outcome="Q9"))
     assert proposal.spec["constructs"] == {
         "Rated items": {"indicators": ["Q1", "Q2", "Q3"], "mode": "A"},
         "Overall satisfaction": {"indicators": ["Q9"], "mode": "A"},
@@ -257,7 +257,7 @@ def test_items_without_dimensions_form_one_construct_that_leads_to_the_outcome()
 
 def test_items_alone_each_become_a_construct_of_overall_satisfaction():
     with translation.override("en"):
-        proposal = model.propose(_loose_questionnaire(["Q1", "Q2", "Q3"]))
+        proposal = path_model.propose(_loose_questionnaire(["Q1", "Q2", "Q3"]))
     assert proposal.spec["constructs"]["Overall satisfaction"]["lower_order"] == ["Q1", "Q2", "Q3"]
     assert proposal.spec["constructs"]["Q2"] == {"indicators": ["Q2"], "mode": "A"}
 
@@ -272,7 +272,7 @@ def test_items_alone_each_become_a_construct_of_overall_satisfaction():
 )
 def test_where_no_model_is_possible_the_proposal_says_why(codes, outcome, nps, why):
     with translation.override("en"):
-        proposal = model.propose(_loose_questionnaire(codes, outcome, nps))
+        proposal = path_model.propose(_loose_questionnaire(codes, outcome, nps))
     assert proposal.spec is None and proposal.basis == "none"
     assert why in proposal.reason
 
@@ -284,7 +284,7 @@ def test_a_dimension_title_used_twice_gets_two_constructs():
         make_question(questionnaire, f"{code}Q", dimension=dimension)
     make_question(questionnaire, "NPS", text="推荐", kind=QuestionKind.NPS, options=(), scored=False)
     questionnaire.refresh_from_db()
-    constructs = model.propose(questionnaire).spec["constructs"]
+    constructs = path_model.propose(questionnaire).spec["constructs"]
     assert constructs["服务"]["indicators"] == ["D1Q"] and constructs["服务 (2)"]["indicators"] == ["D2Q"]
 
 
@@ -301,7 +301,7 @@ def test_every_shipped_template_gets_an_estimated_model(client_as, people, key):
     page = response.content.decode()
     assert response.status_code == 200
     assert error_box(page) is None
-    proposal = model.propose(campaign.questionnaire)
+    proposal = path_model.propose(campaign.questionnaire)
     assert shown_paths(page) == {tuple(path) for path in proposal.spec["paths"]}
     assert 'id="model-proposal"' in page
 
@@ -508,7 +508,7 @@ def test_saving_takes_no_get(client_as, people, iso_campaign):
 def test_the_proposal_stays_at_hand_once_a_model_is_saved(client_as, people, iso_campaign):
     client_as(people.sam).post(save_url(iso_campaign), CUSTOM)
     page = client_as(people.ana).get(page_url(iso_campaign) + "?proposed=1").content.decode()
-    proposed = {tuple(p) for p in model.propose(iso_campaign.questionnaire).spec["paths"]}
+    proposed = {tuple(p) for p in path_model.propose(iso_campaign.questionnaire).spec["paths"]}
     assert shown_paths(page) == proposed
     assert 'id="model-proposal"' in page
 
@@ -525,7 +525,9 @@ def test_a_saved_model_that_no_longer_fits_gives_way_to_the_proposal(client_as, 
     page = response.content.decode()
     assert response.status_code == 200
     assert "Q77" in html.unescape(re.search(r'id="model-problem">(.*?)</div>', page, re.S).group(1))
-    assert shown_paths(page) == {tuple(p) for p in model.propose(iso_campaign.questionnaire).spec["paths"]}
+    assert shown_paths(page) == {
+        tuple(p) for p in path_model.propose(iso_campaign.questionnaire).spec["paths"]
+    }
 
 
 def test_a_new_version_of_the_questionnaire_keeps_the_saved_model(client_as, people, iso_campaign):

@@ -8,7 +8,7 @@ from manyi.campaigns.models import Answer
 from manyi.testing import make_campaign, make_question, make_questionnaire, make_response
 from manyi.tickets import workflow
 from manyi.tickets.choices import Channel
-from manyi.tickets.remarks import feedback_class
+from manyi.tickets.feedback_classifier import feedback_class
 from manyi.tickets.survey_rule import SurveyRule, open_ticket_for_response
 
 from .conftest import in_english
