@@ -389,6 +389,20 @@ def check_question(*, kind, scored, options, rows, validity_rule, scale_method, 
 
     options: dicts with label, points, is_neutral; rows: dicts with code, text.
     """
+    errors = _option_count_errors(kind, options)
+    if kind in SCALE_KINDS or (kind == QuestionKind.SINGLE and scored):
+        errors += _rated_option_errors(options, validity_rule, scale_method)
+    elif any(o.get("is_neutral") for o in options) and kind != QuestionKind.SINGLE:
+        errors.append(_("Only rated questions have a neutral option."))
+    if kind == QuestionKind.MATRIX:
+        errors += _matrix_row_errors(rows, codes_in_use, code)
+    elif rows:
+        errors.append(_("Only matrix questions have items."))
+    return errors
+
+
+def _option_count_errors(kind, options):
+    """Labels on every option, and as many options as the kind of question has."""
     errors = []
     if any(not (o.get("label") or "").strip() for o in options):
         errors.append(_("Every option needs a label."))
@@ -398,44 +412,47 @@ def check_question(*, kind, scored, options, rows, validity_rule, scale_method, 
         errors.append(_("A yes/no question has exactly two options."))
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
         errors.append(_("Give at least two options."))
-    rated = kind in SCALE_KINDS or (kind == QuestionKind.SINGLE and scored)
-    if rated:
-        with_points = [o for o in options if o.get("points") is not None]
-        if len(with_points) < 2 or len(with_points) != len(options):
-            errors.append(_("A rated question needs at least two options, each with points."))
-        elif max(o["points"] for o in with_points) == min(o["points"] for o in with_points):
-            errors.append(_("The highest and lowest points must differ."))
-        elif scale_method == ScaleMethod.RATIO and any(o["points"] < 0 for o in with_points):
-            errors.append(
-                _("Negative points need the scale method “linear from lowest to highest” in the settings.")
-            )
-        neutral = sum(1 for o in options if o.get("is_neutral"))
-        if validity_rule == ValidityRule.ONE_MISSING_NEUTRAL and neutral != 1:
-            errors.append(
-                _(
-                    "Mark exactly one option as neutral: the validity rule counts one missing answer "
-                    "as neutral."
-                )
-            )
-    elif any(o.get("is_neutral") for o in options) and kind != QuestionKind.SINGLE:
-        errors.append(_("Only rated questions have a neutral option."))
-    if kind == QuestionKind.MATRIX:
-        if len(rows) < 2:
-            errors.append(_("A matrix needs at least two items."))
-        row_codes = [(r.get("code") or "").strip() for r in rows]
-        if any(not c for c in row_codes) or any(not (r.get("text") or "").strip() for r in rows):
-            errors.append(_("Every matrix item needs a code and a text."))
-        clashes = sorted({c for c in row_codes if c and (c in codes_in_use or c == code)})
-        if clashes or len(set(row_codes)) != len(row_codes):
-            errors.append(
-                _("Matrix item codes must be unique in the questionnaire: %(codes)s")
-                % {
-                    "codes": ", ".join(clashes)
-                    or ", ".join(sorted({c for c in row_codes if row_codes.count(c) > 1}))
-                }
-            )
-    elif rows:
-        errors.append(_("Only matrix questions have items."))
+    return errors
+
+
+def _rated_option_errors(options, validity_rule, scale_method):
+    """A rated question's points (two different at least, on each option, not negative for the
+    ratio scale) and its neutral option (exactly one when a missing answer counts as neutral)."""
+    errors = []
+    with_points = [o for o in options if o.get("points") is not None]
+    if len(with_points) < 2 or len(with_points) != len(options):
+        errors.append(_("A rated question needs at least two options, each with points."))
+    elif max(o["points"] for o in with_points) == min(o["points"] for o in with_points):
+        errors.append(_("The highest and lowest points must differ."))
+    elif scale_method == ScaleMethod.RATIO and any(o["points"] < 0 for o in with_points):
+        errors.append(
+            _("Negative points need the scale method “linear from lowest to highest” in the settings.")
+        )
+    neutral = sum(1 for o in options if o.get("is_neutral"))
+    if validity_rule == ValidityRule.ONE_MISSING_NEUTRAL and neutral != 1:
+        errors.append(
+            _("Mark exactly one option as neutral: the validity rule counts one missing answer as neutral.")
+        )
+    return errors
+
+
+def _matrix_row_errors(rows, codes_in_use, code):
+    """Two items at least, each with a code and a text, the codes unique in the questionnaire."""
+    errors = []
+    if len(rows) < 2:
+        errors.append(_("A matrix needs at least two items."))
+    row_codes = [(r.get("code") or "").strip() for r in rows]
+    if any(not c for c in row_codes) or any(not (r.get("text") or "").strip() for r in rows):
+        errors.append(_("Every matrix item needs a code and a text."))
+    clashes = sorted({c for c in row_codes if c and (c in codes_in_use or c == code)})
+    if clashes or len(set(row_codes)) != len(row_codes):
+        errors.append(
+            _("Matrix item codes must be unique in the questionnaire: %(codes)s")
+            % {
+                "codes": ", ".join(clashes)
+                or ", ".join(sorted({c for c in row_codes if row_codes.count(c) > 1}))
+            }
+        )
     return errors
 
 

@@ -90,6 +90,17 @@ def _options_for(question, data, filename):
     return []
 
 
+# The questionnaire's settings a template may give (the model's defaults otherwise).
+TEMPLATE_SETTINGS = (
+    "scale_method",
+    "validity_rule",
+    "index_method",
+    "satisfied_threshold",
+    "bands",
+    "competitor_name",
+)
+
+
 @transaction.atomic
 def create_from_template(key, *, by=None, directory=None):
     """A new questionnaire (version 1 of a new family) built from the template `key`.
@@ -97,8 +108,7 @@ def create_from_template(key, *, by=None, directory=None):
     Raises KeyError for an unknown key and ValueError (naming the file and the question) for
     an unknown question kind or a missing scale; nothing is saved then.
     """
-    path = _path(key, directory)
-    filename = path.name
+    filename = _path(key, directory).name
     data = read_template(key, directory)
     questionnaire = Questionnaire(
         title=data["title"],
@@ -107,20 +117,9 @@ def create_from_template(key, *, by=None, directory=None):
         thanks=data.get("thanks", ""),
         template_key=data.get("key", key)[:60],
         created_by=by,
+        **{field: data[field] for field in TEMPLATE_SETTINGS if field in data},
     )
-    for field in (
-        "scale_method",
-        "validity_rule",
-        "index_method",
-        "satisfied_threshold",
-        "bands",
-        "competitor_name",
-    ):
-        if field in data:
-            setattr(questionnaire, field, data[field])
     questionnaire.save()
-
-    position = 0
     groups = [
         (
             Dimension.objects.create(
@@ -135,41 +134,47 @@ def create_from_template(key, *, by=None, directory=None):
         for i, d in enumerate(data.get("dimensions", []))
     ]
     groups.append((None, data.get("questions", [])))
+    position = 0
     for dimension, questions in groups:
         for q in questions:
-            kind = q.get("kind")
-            if kind not in QuestionKind.values:
-                raise ValueError(f"{filename}: question {q.get('code', '?')}: unknown kind {kind!r}")
-            options = _options_for(q, data, filename)
             position += 1
-            question = Question.objects.create(
-                questionnaire=questionnaire,
-                dimension=dimension,
-                position=position,
-                code=q["code"],
-                text=q["text"],
-                help_text=q.get("help", ""),
-                kind=kind,
-                required=q.get("required", True),
-                weight=q.get("weight", 1),
-                scored=q.get("scored", kind in SCALE_KINDS),
-                ask_importance=q.get("ask_importance", False),
-                ask_competitor=q.get("ask_competitor", False),
-                allow_other=q.get("other", False),
-                outcome=q.get("outcome", False),
-            )
-            Option.objects.bulk_create(
-                Option(
-                    question=question,
-                    position=i,
-                    label=o["label"],
-                    points=o.get("points"),
-                    is_neutral=o.get("neutral", False),
-                )
-                for i, o in enumerate(options)
-            )
-            MatrixRow.objects.bulk_create(
-                MatrixRow(question=question, position=i, code=r["code"], text=r["text"])
-                for i, r in enumerate(q.get("rows", []) if kind == QuestionKind.MATRIX else [])
-            )
+            _create_question(questionnaire, dimension, position, q, data, filename)
     return questionnaire
+
+
+def _create_question(questionnaire, dimension, position, q, data, filename):
+    """One question of a template, with its options (inline or from a named scale) and matrix items."""
+    kind = q.get("kind")
+    if kind not in QuestionKind.values:
+        raise ValueError(f"{filename}: question {q.get('code', '?')}: unknown kind {kind!r}")
+    options = _options_for(q, data, filename)
+    question = Question.objects.create(
+        questionnaire=questionnaire,
+        dimension=dimension,
+        position=position,
+        code=q["code"],
+        text=q["text"],
+        help_text=q.get("help", ""),
+        kind=kind,
+        required=q.get("required", True),
+        weight=q.get("weight", 1),
+        scored=q.get("scored", kind in SCALE_KINDS),
+        ask_importance=q.get("ask_importance", False),
+        ask_competitor=q.get("ask_competitor", False),
+        allow_other=q.get("other", False),
+        outcome=q.get("outcome", False),
+    )
+    Option.objects.bulk_create(
+        Option(
+            question=question,
+            position=i,
+            label=o["label"],
+            points=o.get("points"),
+            is_neutral=o.get("neutral", False),
+        )
+        for i, o in enumerate(options)
+    )
+    MatrixRow.objects.bulk_create(
+        MatrixRow(question=question, position=i, code=r["code"], text=r["text"])
+        for i, r in enumerate(q.get("rows", []) if kind == QuestionKind.MATRIX else [])
+    )
