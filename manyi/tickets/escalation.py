@@ -188,25 +188,6 @@ def _escalate_in_one_statement(now):
     and joined in by the server, so no row goes from Python to the server; what comes back is
     what the counts and the e-mails use.
     """
-    qn = connection.ops.quote_name
-
-    def column(model, name):
-        return qn(model._meta.get_field(name).column)
-
-    ticket = lambda name: column(Ticket, name)  # noqa: E731
-    event = lambda name: column(TicketEvent, name)  # noqa: E731
-    pk, priority, state = ticket("id"), ticket("priority"), ticket("state")
-    missed_params, where_params = [], []
-    missed_terms, where_terms, set_terms = [], [], []
-    for index, d in enumerate(DEADLINES):
-        condition = f"{ticket(d.due)} < %s AND {ticket(d.done)} IS NULL AND {ticket(d.breached)} IS NULL"
-        missed_terms.append(f"CASE WHEN {condition} THEN {1 << index} ELSE 0 END")
-        missed_params.append(now)
-        where_terms.append(f"({condition})")
-        where_params.append(now)
-        set_terms.append(
-            f"{ticket(d.breached)} = CASE WHEN c.missed & {1 << index} <> 0 THEN %s ELSE t.{ticket(d.breached)} END"
-        )
     with translation.override(settings.LANGUAGE_CODE):
         labels = dict(Priority.choices)
         notes = {
@@ -214,10 +195,57 @@ def _escalate_in_one_statement(now):
             for bits, missed in MISSED_BY_BITS.items()
             for old in labels
         }
+    each_deadline = [now] * len(DEADLINES)
+    params = [
+        *each_deadline,  # the missed bits
+        [str(s) for s in OPEN_STATES],
+        *each_deadline,  # the candidates
+        int(Priority.URGENT),
+        *each_deadline,  # the breach times set
+        now,
+        str(EventKind.ESCALATION),
+        [bits for bits, _old in notes],
+        [old for _bits, old in notes],
+        list(notes.values()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_escalation_sql(), params)
+        rows = cursor.fetchall()
+    unknown = {old for *_fields, old, _department, _bits in rows if old not in labels}
+    if unknown:  # no note for it, so no event: undo the sweep rather than escalate silently
+        raise ValueError(f"tickets with a priority that is not a choice: {sorted(unknown)}")
+    return [
+        _escalated(pk, reference, subject, state, old, department_id, MISSED_BY_BITS[bits])
+        for pk, reference, subject, state, old, department_id, bits in rows
+    ]
+
+
+def _escalation_sql():
+    """The statement of _escalate_in_one_statement. Its parameters: the time once per deadline
+    (the missed bits), the open states, the time once per deadline (the candidates), the top
+    priority, the time once per deadline (the breach times set), the events' time and kind, and
+    the notes as three arrays (missed bits, priority, text)."""
+    qn = connection.ops.quote_name
+
+    def ticket(name):
+        return qn(Ticket._meta.get_field(name).column)
+
+    def event(name):
+        return qn(TicketEvent._meta.get_field(name).column)
+
+    pk, priority, state = ticket("id"), ticket("priority"), ticket("state")
+    missed_terms, where_terms, set_terms = [], [], []
+    for index, d in enumerate(DEADLINES):
+        condition = f"{ticket(d.due)} < %s AND {ticket(d.done)} IS NULL AND {ticket(d.breached)} IS NULL"
+        missed_terms.append(f"CASE WHEN {condition} THEN {1 << index} ELSE 0 END")
+        where_terms.append(f"({condition})")
+        set_terms.append(
+            f"{ticket(d.breached)} = CASE WHEN c.missed & {1 << index} <> 0 THEN %s ELSE t.{ticket(d.breached)} END"
+        )
     event_columns = ", ".join(
         event(name) for name in ("ticket", "at", "by", "kind", "from_state", "to_state", "note")
     )
-    sql = f"""
+    return f"""
         WITH c AS (
             SELECT {pk}, {priority}, ({" + ".join(missed_terms)}) AS missed
             FROM {qn(Ticket._meta.db_table)}
@@ -242,28 +270,6 @@ def _escalate_in_one_statement(now):
         )
         SELECT pk, reference, subject, state, old_priority, department_id, missed FROM updated ORDER BY pk
     """
-    params = [
-        *missed_params,
-        [str(s) for s in OPEN_STATES],
-        *where_params,
-        int(Priority.URGENT),
-        *([now] * len(DEADLINES)),
-        now,
-        str(EventKind.ESCALATION),
-        [bits for bits, _old in notes],
-        [old for _bits, old in notes],
-        list(notes.values()),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    unknown = {old for *_fields, old, _department, _bits in rows if old not in labels}
-    if unknown:  # no note for it, so no event: undo the sweep rather than escalate silently
-        raise ValueError(f"tickets with a priority that is not a choice: {sorted(unknown)}")
-    return [
-        _escalated(pk, reference, subject, state, old, department_id, MISSED_BY_BITS[bits])
-        for pk, reference, subject, state, old, department_id, bits in rows
-    ]
 
 
 def _escalation_note(missed, priority, new_priority, labels):

@@ -189,14 +189,36 @@ def strip_quoted(text):
 def parse(raw):
     """Read one message (bytes) into an ``InboundMail``."""
     message = email.message_from_bytes(raw, policy=policy.default)
+    text, files = _body(message)
+    sender_name, sender = "", ""
+    addresses = getaddresses([_raw_header(message, "From") or ""])
+    if addresses:
+        sender_name, sender = addresses[0]
+    message_id = (_raw_header(message, "Message-ID") or "").strip()
+    if not message_id:
+        message_id = f"<sha256-{hashlib.sha256(raw).hexdigest()}@manyi>"
+    return InboundMail(
+        message_id=message_id[:255],
+        sender=sender.strip().lower(),
+        sender_name=decode_header_text(sender_name),
+        subject=decode_header_text(_raw_header(message, "Subject")),
+        text=text.replace("\r\n", "\n").strip(),
+        date=_sent_at(message),
+        files=files,
+        automatic=_is_automatic(message, sender),
+    )
+
+
+def _body(message):
+    """The message's text (its plain parts, else its HTML parts as text) and its files
+    (attachments, and named parts that are not text) as (name, bytes)."""
     plain, markup, files = [], [], []
     for part in message.walk():
         if part.is_multipart():
             continue
         name = _filename(part)
-        disposition = part.get_content_disposition()
         content_type = part.get_content_type()
-        if disposition == "attachment" or (name and not content_type.startswith("text/")):
+        if part.get_content_disposition() == "attachment" or (name and not content_type.startswith("text/")):
             files.append((name or "attachment", part.get_payload(decode=True) or b""))
         elif content_type == "text/plain":
             plain.append(_part_text(part))
@@ -205,36 +227,27 @@ def parse(raw):
     text = "\n\n".join(t.strip() for t in plain if t.strip())
     if not text and markup:
         text = "\n\n".join(html_to_text(m) for m in markup)
-    sender_name, sender = "", ""
-    addresses = getaddresses([_raw_header(message, "From") or ""])
-    if addresses:
-        sender_name, sender = addresses[0]
-    message_id = (_raw_header(message, "Message-ID") or "").strip()
-    if not message_id:
-        message_id = f"<sha256-{hashlib.sha256(raw).hexdigest()}@manyi>"
+    return text, files
+
+
+def _sent_at(message):
+    """The Date header as an aware datetime; None when missing, unreadable or without a zone."""
     try:
         date = parsedate_to_datetime(_raw_header(message, "Date") or "")
     except (TypeError, ValueError, IndexError):
-        date = None
-    if date is not None and timezone.is_naive(date):
-        date = None
+        return None
+    return None if date is None or timezone.is_naive(date) else date
+
+
+def _is_automatic(message, sender):
+    """An auto-reply, a bounce or a list mail (RFC 3834 headers, and the usual senders)."""
     auto = (_raw_header(message, "Auto-Submitted") or "no").strip().lower()
     precedence = (_raw_header(message, "Precedence") or "").strip().lower()
-    automatic = (
+    return (
         auto != "no"
         or precedence in ("bulk", "junk", "list", "auto_reply")
         or sender.lower().startswith(AUTOMATIC_SENDERS)
         or bool(_raw_header(message, "X-Autoreply") or _raw_header(message, "X-Autorespond"))
-    )
-    return InboundMail(
-        message_id=message_id[:255],
-        sender=sender.strip().lower(),
-        sender_name=decode_header_text(sender_name),
-        subject=decode_header_text(_raw_header(message, "Subject")),
-        text=text.replace("\r\n", "\n").strip(),
-        date=date,
-        files=files,
-        automatic=automatic,
     )
 
 
