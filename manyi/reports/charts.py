@@ -166,58 +166,97 @@ def quadrant(figures):
     if not found or not found["points"]:
         return None
     with _rc():
-        figure = _figure(6.4, 4.6)
-        axes = figure.add_subplot()
-        points = found["points"]
-        xs = [p["performance"] for p in points]
-        ys = [p["importance"] for p in points]
-        x_line, y_line = found["performance_line"], found["importance_line"]
-        axes.scatter(
-            xs, ys, c=[QUADRANT_COLORS.get(p["quadrant"], "#555555") for p in points], s=28, zorder=3
+        return _png(quadrant_figure(found))
+
+
+LABEL_LENGTH = 16  # an item's name on the chart, in characters; longer ones end in "…"
+
+
+def quadrant_figure(found):
+    """The chart's figure (drawn under _rc()). The items' names are moved apart (adjustText)
+    so that none overlaps another, a quadrant's name or a point, and none leaves the plot,
+    with a thin line to its point when it had to move away from it."""
+    from adjustText import adjust_text
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = _figure(6.4, 4.6)
+    FigureCanvasAgg(figure)  # the renderer adjust_text measures the labels with
+    axes = figure.add_subplot()
+    points = found["points"]
+    xs = [p["performance"] for p in points]
+    ys = [p["importance"] for p in points]
+    x_line, y_line = found["performance_line"], found["importance_line"]
+    axes.scatter(xs, ys, c=[QUADRANT_COLORS.get(p["quadrant"], "#555555") for p in points], s=28, zorder=3)
+    axes.axvline(x_line, color="#888888", linewidth=0.8)
+    axes.axhline(y_line, color="#888888", linewidth=0.8)
+    x_pad = max(2.0, (max(xs) - min(xs)) * 0.15)
+    y_pad = max(abs(y_line) * 0.05, (max(ys) - min(ys)) * 0.15, 0.02)
+    x0, x1 = min(xs + [x_line]) - x_pad, max(xs + [x_line]) + x_pad
+    y0, y1 = min(ys + [y_line]) - y_pad, max(ys + [y_line]) + y_pad
+    axes.set_xlim(x0, x1)
+    axes.set_ylim(y0, y1)
+    corners = _quadrant_names(axes, found["labels"], x0, x1, y0, y1)
+    # Each name starts just above its point, centred; adjustText then moves the crowded ones.
+    lift = (y1 - y0) * 0.015
+    names = [
+        axes.text(
+            p["performance"],
+            p["importance"] + lift,
+            _short(p["label"]),
+            fontsize=7,
+            ha="center",
+            va="bottom",
+            gid="item-label",
         )
-        for p in points:
-            axes.annotate(
-                p["label"][:12],
-                (p["performance"], p["importance"]),
-                textcoords="offset points",
-                xytext=(4, 3),
-                fontsize=7,
-            )
-        axes.axvline(x_line, color="#888888", linewidth=0.8)
-        axes.axhline(y_line, color="#888888", linewidth=0.8)
-        x_pad = max(2.0, (max(xs) - min(xs)) * 0.15)
-        y_pad = max(abs(y_line) * 0.05, (max(ys) - min(ys)) * 0.15, 0.02)
-        x0, x1 = min(xs + [x_line]) - x_pad, max(xs + [x_line]) + x_pad
-        y0, y1 = min(ys + [y_line]) - y_pad, max(ys + [y_line]) + y_pad
-        axes.set_xlim(x0, x1)
-        axes.set_ylim(y0, y1)
-        labels = found["labels"]
-        corners = {
-            "improve": (x0, y1, "left", "top"),
-            "keep": (x1, y1, "right", "top"),
-            "secondary": (x0, y0, "left", "bottom"),
-            "bonus": (x1, y0, "right", "bottom"),
-        }
-        for key, (x, y, ha, va) in corners.items():
-            axes.text(
-                x,
-                y,
-                labels.get(key, key),
-                ha=ha,
-                va=va,
-                fontsize=10,
-                color=QUADRANT_COLORS[key],
-                weight="bold",
-            )
-        axes.set_xlabel(_("Performance (item score 0-100)"))
-        axes.set_ylabel(
-            _("Importance (stated by customers)")
-            if found["source"] == "stated"
-            else _("Importance (correlation with the index)")
+        for p in points
+    ]
+    adjust_text(
+        names,
+        x=xs,
+        y=ys,
+        objects=corners,
+        ax=axes,
+        ensure_inside_axes=True,
+        expand=(1.2, 1.6),
+        arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.5},
+    )
+    axes.set_xlabel(_("Performance (item score 0-100)"))
+    axes.set_ylabel(
+        _("Importance (stated by customers)")
+        if found["source"] == "stated"
+        else _("Importance (correlation with the index)")
+    )
+    axes.spines["top"].set_visible(False)
+    axes.spines["right"].set_visible(False)
+    return figure
+
+
+def _short(label):
+    return label if len(label) <= LABEL_LENGTH else label[: LABEL_LENGTH - 1] + "…"
+
+
+def _quadrant_names(axes, labels, x0, x1, y0, y1):
+    """The quadrants' names (seed 001) in the plot's corners; the texts."""
+    corners = {
+        "improve": (x0, y1, "left", "top"),
+        "keep": (x1, y1, "right", "top"),
+        "secondary": (x0, y0, "left", "bottom"),
+        "bonus": (x1, y0, "right", "bottom"),
+    }
+    return [
+        axes.text(
+            x,
+            y,
+            labels.get(key, key),
+            ha=ha,
+            va=va,
+            fontsize=10,
+            color=QUADRANT_COLORS[key],
+            weight="bold",
+            gid="quadrant-name",
         )
-        axes.spines["top"].set_visible(False)
-        axes.spines["right"].set_visible(False)
-        return _png(figure)
+        for key, (x, y, ha, va) in corners.items()
+    ]
 
 
 def nps_breakdown(figures):
