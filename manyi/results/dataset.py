@@ -301,114 +301,156 @@ def _columns(campaign):
     return keys, dimensions, competitor_items(campaign)
 
 
+# The response columns _read asks for, in the order RowReader.add unpacks them: the scalar
+# columns, the per-item and per-dimension JSON, then the categories (CATEGORIES' order).
+RESPONSE_COLUMNS = (
+    "pk",
+    "completed_at",
+    "valid",
+    "index",
+    "satisfied",
+    "nps",
+    "customer_id",
+    "invitation__contact_id",
+    "points",
+    "importance",
+    "dimension_scores",
+    "competitor",
+    "customer__region",
+    "customer__customer_type",
+    "customer__owner__username",
+    "channel",
+    "agent__username",
+)
+# The dataset's one-value-per-response columns and their types.
+SCALAR_COLUMNS = {
+    "ids": np.int64,
+    "completed": "datetime64[s]",
+    "valid": bool,
+    "index": float,
+    "satisfied": bool,
+    "nps": float,
+    "customer": np.int64,
+    "contact": np.int64,
+}
+# The (responses × columns) arrays: by item, by dimension, by competitor item.
+WIDE_COLUMNS = ("points", "importance", "dimensions", "competitor")
+NAN = float("nan")
+
+
 def _read(campaign, dataset, after_id):
-    """Append the completed responses with pk > after_id to `dataset` (in pk order)."""
+    """Append the completed responses with pk > after_id to `dataset` (in pk order); returns
+    how many were appended."""
     queryset = (
         Response.objects.completed()
         .filter(campaign_id=campaign.pk, pk__gt=after_id)
         .order_by("pk")
-        .values_list(
-            "pk",
-            "completed_at",
-            "valid",
-            "index",
-            "satisfied",
-            "nps",
-            "customer_id",
-            "invitation__contact_id",
-            "points",
-            "importance",
-            "dimension_scores",
-            "competitor",
-            "customer__region",
-            "customer__customer_type",
-            "customer__owner__username",
-            "channel",
-            "agent__username",
-        )
+        .values_list(*RESPONSE_COLUMNS)
     )
-    item_at = {key: i for i, key in enumerate(dataset.item_keys)}
-    dimension_at = {key: i for i, key in enumerate(dataset.dimension_keys)}
-    lookups = {name: {label: code for code, label in enumerate(dataset.labels[name])} for name in CATEGORIES}
-    parts = {
-        name: [] for name in ("ids", "completed", "valid", "index", "satisfied", "nps", "customer", "contact")
-    }
-    codes = {name: [] for name in CATEGORIES}
-    points, importance, dimensions, competitor = [], [], [], []
-    competitor_at = {key: i for i, key in enumerate(dataset.competitor_keys)}
-    k, d, c = len(item_at), len(dimension_at), len(competitor_at)
-    nan = float("nan")
+    reader = RowReader(dataset)
+    for row in queryset.iterator(chunk_size=CHUNK):
+        reader.add(row)
+    return reader.append_to(dataset)
 
-    def code(name, label):
+
+def _spread(values, position, width):
+    """A row of `width` values from a {key: value} dict (NaN where a key has no value): each
+    known key at its column `position[key]`; unknown keys and None are left out."""
+    line = [NAN] * width
+    for key, value in (values or {}).items():
+        if key in position and value is not None:
+            line[position[key]] = value
+    return line
+
+
+class RowReader:
+    """Collects response rows (RESPONSE_COLUMNS) as lists, then appends them to a dataset
+    as arrays in one go; category labels new to the dataset get the next code."""
+
+    def __init__(self, dataset):
+        self.labels = dataset.labels
+        self.item_at = {key: i for i, key in enumerate(dataset.item_keys)}
+        self.dimension_at = {key: i for i, key in enumerate(dataset.dimension_keys)}
+        self.competitor_at = {key: i for i, key in enumerate(dataset.competitor_keys)}
+        self.lookups = {
+            name: {label: code for code, label in enumerate(self.labels[name])} for name in CATEGORIES
+        }
+        self.scalars = {name: [] for name in SCALAR_COLUMNS}
+        self.wide = {name: [] for name in WIDE_COLUMNS}
+        self.codes = {name: [] for name in CATEGORIES}
+
+    def code(self, name, label):
+        """The code of category `name`'s `label` (-1 for none), a new one for a new label."""
         if not label:
             return -1
-        found = lookups[name].get(label)
+        found = self.lookups[name].get(label)
         if found is None:
-            found = lookups[name][label] = len(dataset.labels[name])
-            dataset.labels[name].append(label)
+            found = self.lookups[name][label] = len(self.labels[name])
+            self.labels[name].append(label)
         return found
 
-    for row in queryset.iterator(chunk_size=CHUNK):
-        pk, completed, valid, index, satisfied, nps, customer, contact, pts, imp, dims, rival, *categories = (
-            row
-        )
-        parts["ids"].append(pk)
-        parts["completed"].append(np.datetime64(completed.replace(tzinfo=None), "s"))
-        parts["valid"].append(bool(valid))
-        parts["index"].append(nan if index is None else index)
-        parts["satisfied"].append(bool(satisfied))
-        parts["nps"].append(nan if nps is None else nps)
-        parts["customer"].append(-1 if customer is None else customer)
-        parts["contact"].append(-1 if contact is None else contact)
-        line = [nan] * k
-        for key, value in (pts or {}).items():
-            if key in item_at and value is not None:
-                line[item_at[key]] = value
-        points.append(line)
-        line = [nan] * k
-        for key, value in (imp or {}).items():
-            if key in item_at and value is not None:
-                line[item_at[key]] = value
-        importance.append(line)
-        line = [nan] * d
-        for key, value in (dims or {}).items():
-            if key in dimension_at and value is not None:
-                line[dimension_at[key]] = value
-        dimensions.append(line)
-        if c:
-            line = [nan] * c
-            for key, value in (rival or {}).items():
-                if key in competitor_at and value is not None:
-                    line[competitor_at[key]] = value
-            competitor.append(line)
+    def add(self, row):
+        (
+            pk,
+            completed,
+            valid,
+            index,
+            satisfied,
+            nps,
+            customer,
+            contact,
+            points,
+            importance,
+            dims,
+            rival,
+            *categories,
+        ) = row
+        values = {
+            "ids": pk,
+            "completed": np.datetime64(completed.replace(tzinfo=None), "s"),
+            "valid": bool(valid),
+            "index": NAN if index is None else index,
+            "satisfied": bool(satisfied),
+            "nps": NAN if nps is None else nps,
+            "customer": -1 if customer is None else customer,
+            "contact": -1 if contact is None else contact,
+        }
+        for name, value in values.items():
+            self.scalars[name].append(value)
+        self.wide["points"].append(_spread(points, self.item_at, len(self.item_at)))
+        self.wide["importance"].append(_spread(importance, self.item_at, len(self.item_at)))
+        self.wide["dimensions"].append(_spread(dims, self.dimension_at, len(self.dimension_at)))
+        if self.competitor_at:
+            self.wide["competitor"].append(_spread(rival, self.competitor_at, len(self.competitor_at)))
         for name, label in zip(CATEGORIES, categories, strict=True):
-            codes[name].append(code(name, label))
-    if not parts["ids"]:
-        return 0
-    dataset.ids = np.concatenate([dataset.ids, np.asarray(parts["ids"], np.int64)])
-    dataset.completed = np.concatenate([dataset.completed, np.asarray(parts["completed"], "datetime64[s]")])
-    dataset.valid = np.concatenate([dataset.valid, np.asarray(parts["valid"], bool)])
-    dataset.index = np.concatenate([dataset.index, np.asarray(parts["index"], float)])
-    dataset.satisfied = np.concatenate([dataset.satisfied, np.asarray(parts["satisfied"], bool)])
-    dataset.nps = np.concatenate([dataset.nps, np.asarray(parts["nps"], float)])
-    dataset.customer = np.concatenate([dataset.customer, np.asarray(parts["customer"], np.int64)])
-    dataset.contact = np.concatenate([dataset.contact, np.asarray(parts["contact"], np.int64)])
-    dataset.points = np.vstack([dataset.points, np.asarray(points, WIDE).reshape(len(points), k)])
-    dataset.importance = np.vstack(
-        [dataset.importance, np.asarray(importance, WIDE).reshape(len(importance), k)]
-    )
-    dataset.dimensions = np.vstack(
-        [dataset.dimensions, np.asarray(dimensions, WIDE).reshape(len(dimensions), d)]
-    )
-    if c:
-        dataset.competitor = np.vstack(
-            [dataset.competitor, np.asarray(competitor, WIDE).reshape(len(competitor), c)]
-        )
-    else:
-        dataset.competitor = np.empty((dataset.size, 0), WIDE)
-    for name in CATEGORIES:
-        dataset.codes[name] = np.concatenate([dataset.codes[name], np.asarray(codes[name], np.int32)])
-    return len(parts["ids"])
+            self.codes[name].append(self.code(name, label))
+
+    def append_to(self, dataset):
+        """Append the rows read to `dataset`'s arrays; returns how many there were."""
+        count = len(self.scalars["ids"])
+        if not count:
+            return 0
+        for name, kind in SCALAR_COLUMNS.items():
+            setattr(
+                dataset, name, np.concatenate([getattr(dataset, name), np.asarray(self.scalars[name], kind)])
+            )
+        widths = {
+            "points": len(self.item_at),
+            "importance": len(self.item_at),
+            "dimensions": len(self.dimension_at),
+            "competitor": len(self.competitor_at),
+        }
+        for name, width in widths.items():
+            if name == "competitor" and not width:
+                dataset.competitor = np.empty((dataset.size, 0), WIDE)
+                continue
+            added = np.asarray(self.wide[name], WIDE).reshape(count, width)
+            setattr(dataset, name, np.vstack([getattr(dataset, name), added]))
+        for name in CATEGORIES:
+            dataset.codes[name] = np.concatenate(
+                [dataset.codes[name], np.asarray(self.codes[name], np.int32)]
+            )
+        return count
 
 
 def _read_products(dataset):
@@ -470,23 +512,7 @@ def _save(dataset, path):
         "labels": dataset.labels,
         "products": sorted(dataset.products),
     }
-    arrays = {
-        name: getattr(dataset, name)
-        for name in (
-            "ids",
-            "completed",
-            "valid",
-            "index",
-            "satisfied",
-            "nps",
-            "customer",
-            "contact",
-            "points",
-            "importance",
-            "dimensions",
-            "competitor",
-        )
-    }
+    arrays = {name: getattr(dataset, name) for name in (*SCALAR_COLUMNS, *WIDE_COLUMNS)}
     arrays.update({f"code_{name}": dataset.codes[name] for name in CATEGORIES})
     arrays.update({f"product_{pk}": rows for pk, rows in dataset.products.items()})
     temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
@@ -513,22 +539,7 @@ def _load(path, keys, dimension_keys, competitor_keys):
                 campaign_id=meta["campaign_id"],
                 item_keys=meta["item_keys"],
                 dimension_keys=meta["dimension_keys"],
-                **{
-                    name: saved[name]
-                    for name in (
-                        "ids",
-                        "completed",
-                        "valid",
-                        "index",
-                        "satisfied",
-                        "nps",
-                        "customer",
-                        "contact",
-                        "points",
-                        "importance",
-                        "dimensions",
-                    )
-                },
+                **{name: saved[name] for name in (*SCALAR_COLUMNS, *WIDE_COLUMNS) if name != "competitor"},
                 codes={name: saved[f"code_{name}"] for name in CATEGORIES},
                 labels=meta["labels"],
                 products={pk: saved[f"product_{pk}"] for pk in meta["products"]},

@@ -9,7 +9,7 @@ million responses cost one comparison pass over the points.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.conf import settings
@@ -184,6 +184,41 @@ def dashboard_summary(
     questionnaire = campaign.questionnaire
     scheme = questionnaire.layout().scheme
     group = dataset.group_index(scheme, valid)
+    months = dataset.months()[valid]
+    table = item_table(dataset, valid, items, scheme)
+    importance_figures, importance_missing = _importance(
+        dataset,
+        keep,
+        valid,
+        items,
+        table,
+        scheme,
+        questionnaire,
+        importance_line,
+        performance_line,
+    )
+    return {
+        "dataset_size": dataset.size,
+        "headline": _headline(campaign, selection, dataset, keep, valid, group),
+        "dimensions": _dimensions(questionnaire, dataset, valid, group),
+        "items": table,
+        "trend": stats.by_period(dataset.group_values(scheme, valid, months), months),
+        "waves": _waves(campaign, selection, group.values),
+        "segment": segment,
+        "segment_label": BREAKDOWNS.get(segment, segment),
+        "segments": _segments(dataset, valid, segment, scheme),
+        "importance": importance_figures,
+        "importance_missing": importance_missing,
+        "competitor": _competitor(dataset, keep, items, questionnaire),
+    }
+
+
+def _headline(campaign, selection, dataset, keep, valid, group):
+    """The headline figures: answers, valid questionnaires, the index (group: the analysed
+    rows' GroupIndex) with its interval and target, satisfied customers, NPS, bands, and the
+    change from the previous wave and from a year before."""
+    questionnaire = campaign.questionnaire
+    scheme = questionnaire.layout().scheme
     index_values = group.values
     # A customer's own index decides whether they are satisfied and their band (seed 000:
     # "4家客户满意度≥70分,为满意客户"), whatever way the group's index is formed.
@@ -192,7 +227,6 @@ def dashboard_summary(
     satisfied_count = int(dataset.satisfied[valid].sum())
     nps_values = dataset.nps[valid]
     nps_values = nps_values[~np.isnan(nps_values)]
-
     headline = {
         "responses": int(keep.sum()),
         # Earlier answers of customers who answered again: set aside by the voice rule.
@@ -216,49 +250,22 @@ def dashboard_summary(
     previous, year_ago = _previous_waves(campaign)
     headline["previous"] = _compare(current, previous, selection) if previous else None
     headline["last_year"] = _compare(current, year_ago, selection) if year_ago else None
+    return headline
 
-    dimension_titles = {d.code: d.title for d in questionnaire.dimensions.all()}
+
+def _dimensions(questionnaire, dataset, valid, group):
+    """Each dimension's score over the analysed rows and how many rated it."""
+    titles = {d.code: d.title for d in questionnaire.dimensions.all()}
     answered = np.count_nonzero(~np.isnan(dataset.dimensions[valid]), axis=0)
-    dimensions = [
+    return [
         {
             "key": key,
-            "title": dimension_titles.get(key, key),
+            "title": titles.get(key, key),
             "n": int(answered[column]),
             "mean": group.dimension_scores.get(key),
         }
         for column, key in enumerate(dataset.dimension_keys)
     ]
-
-    waves = _waves(campaign, selection, index_values)
-    months = dataset.months()[valid]
-    trend = stats.by_period(dataset.group_values(scheme, valid, months), months)
-    segments = _segments(dataset, valid, segment, scheme)
-    table = item_table(dataset, valid, items, scheme)
-    importance_figures, importance_missing = _importance(
-        dataset,
-        keep,
-        valid,
-        items,
-        table,
-        scheme,
-        questionnaire,
-        importance_line,
-        performance_line,
-    )
-    return {
-        "dataset_size": dataset.size,
-        "headline": headline,
-        "dimensions": dimensions,
-        "items": table,
-        "trend": trend,
-        "waves": waves,
-        "segment": segment,
-        "segment_label": BREAKDOWNS.get(segment, segment),
-        "segments": segments,
-        "importance": importance_figures,
-        "importance_missing": importance_missing,
-        "competitor": _competitor(dataset, keep, items, questionnaire),
-    }
 
 
 def _percent(share):
@@ -353,75 +360,90 @@ def _outcome(questionnaire, dataset, rows, scheme):
     return None
 
 
-def _importance(
-    dataset, keep, valid, items, table, scheme, questionnaire, importance_line=None, performance_line=None
-):
-    """(importance-performance points for the items, None) — stated when respondents gave it,
-    else derived (correlation with the outcome, see _outcome) — or (None, why not: "outcome"
-    when there is nothing but the index to explain, "rows" when too few complete answers)."""
+@dataclass(frozen=True)
+class Weights:
+    """How important each item is (`values`, aligned with the rated items; NaN for an item
+    that does not drive the index): "stated" by respondents, or "derived" from the answers
+    (correlation with `outcome`, with each driver's relative weight `shares` and standardised
+    coefficient `betas` by item key, and the drivers' `r2`)."""
+
+    source: str
+    values: np.ndarray
+    outcome: str | None = None
+    shares: dict = field(default_factory=dict)
+    betas: dict = field(default_factory=dict)
+    r2: float | None = None
+
+
+def _stated_weights(dataset, keep, items):
+    """The mean importance respondents stated for each item, or None unless every item has
+    at least one statement among the kept rows."""
+    stated = dataset.importance[keep] if dataset.states_importance() else np.empty((0, len(items)))
+    if stated.size and np.sum(~np.isnan(stated), axis=0).min() > 0:
+        return Weights("stated", np.nanmean(stated, axis=0))
+    return None
+
+
+def _derived_weights(dataset, valid, items, scheme, questionnaire):
+    """(Weights derived from the valid responses (a sample when large), None), or (None, why
+    not: "items" when nothing is rated toward the index, "outcome" when there is nothing but
+    the index to explain, "rows" when too few complete answers)."""
     from manyi.analytics import importance
 
-    performance = np.array([np.nan if row["score"] is None else row["score"] for row in table], float)
-    stated = dataset.importance[keep] if dataset.states_importance() else np.empty((0, len(items)))
-    stated_n = np.sum(~np.isnan(stated), axis=0)
-    outcome_label = None
-    if stated.size and stated_n.min() > 0:
-        source = "stated"
-        weights = np.nanmean(stated, axis=0)
-    else:
-        source = "derived"
-        rows = np.flatnonzero(valid)
-        if rows.size > DERIVED_SAMPLE:
-            rows = np.sort(np.random.default_rng(0).choice(rows, DERIVED_SAMPLE, replace=False))
-        # The drivers: the items the index is built from (not the outcome, not unscored ones).
-        in_index = {item.key for item in scheme.items if not item.outcome}
-        drivers = [column for column, (key, *_rest) in enumerate(items) if key in in_index]
-        if not drivers:
-            return None, "items"  # nothing rated toward the index: no importance to show
-        sample = np.zeros(dataset.size, bool)
-        sample[rows] = True
-        outcome = _outcome(questionnaire, dataset, sample, scheme)
-        if outcome is None:
-            return None, "outcome"
-        outcome_label, outcome_values = outcome
-        points = np.column_stack([dataset.item_points(scheme, column, sample) for column in drivers])
-        complete = ~np.isnan(points).any(axis=1) & ~np.isnan(outcome_values)
-        if int(complete.sum()) < MIN_DERIVED_ROWS:
-            return None, "rows"
-        # Correlation with the outcome places the items; the key-driver list ranks them by
-        # relative weights (Johnson), the share of the outcome's R² each item explains.
-        rxx, rxy, _n = importance.correlations(points, outcome_values)
-        weights = np.full(len(items), np.nan)
-        weights[drivers] = rxy
-        shares_of = dict(
-            zip([items[c][0] for c in drivers], importance.relative_weights(rxx, rxy), strict=True)
-        )
-        # Standardised regression coefficients, as SPSS prints them beside the correlations.
-        betas, r2, _condition = importance.standardized_betas(rxx, rxy)
-        betas_of = dict(zip([items[c][0] for c in drivers], betas, strict=True))
-    keys = [key for key, *_rest in items]
-    # The upper end of each item's 95% interval: an important item below the line whose
-    # interval reaches it is "undecided", not urgent on noise.
-    high = np.array([np.nan if row["score_high"] is None else row["score_high"] for row in table], float)
-    quadrants = importance.quadrants(
-        weights,
-        performance,
-        importance_line=importance_line,
-        performance_line=performance_line,
-        performance_high=high,
+    rows = np.flatnonzero(valid)
+    if rows.size > DERIVED_SAMPLE:
+        rows = np.sort(np.random.default_rng(0).choice(rows, DERIVED_SAMPLE, replace=False))
+    # The drivers: the items the index is built from (not the outcome, not unscored ones).
+    in_index = {item.key for item in scheme.items if not item.outcome}
+    drivers = [column for column, (key, *_rest) in enumerate(items) if key in in_index]
+    if not drivers:
+        return None, "items"
+    sample = np.zeros(dataset.size, bool)
+    sample[rows] = True
+    outcome = _outcome(questionnaire, dataset, sample, scheme)
+    if outcome is None:
+        return None, "outcome"
+    outcome_label, outcome_values = outcome
+    points = np.column_stack([dataset.item_points(scheme, column, sample) for column in drivers])
+    complete = ~np.isnan(points).any(axis=1) & ~np.isnan(outcome_values)
+    if int(complete.sum()) < MIN_DERIVED_ROWS:
+        return None, "rows"
+    # Correlation with the outcome places the items; the key-driver list ranks them by
+    # relative weights (Johnson), the share of the outcome's R² each item explains.
+    rxx, rxy, _n = importance.correlations(points, outcome_values)
+    values = np.full(len(items), np.nan)
+    values[drivers] = rxy
+    keys = [items[c][0] for c in drivers]
+    # Standardised regression coefficients, as SPSS prints them beside the correlations.
+    betas, r2, _condition = importance.standardized_betas(rxx, rxy)
+    weights = Weights(
+        "derived",
+        values,
+        outcome=outcome_label,
+        shares=dict(zip(keys, importance.relative_weights(rxx, rxy), strict=True)),
+        betas=dict(zip(keys, betas, strict=True)),
+        r2=float(r2),
     )
+    return weights, None
+
+
+def _key_drivers(weights, items, performance, high, quadrants):
+    """The items that drive the index, most important first, for the key-driver list."""
+    from manyi.analytics import importance
+
     labels = {key: label for key, label, *_rest in items}
-    drivers = [
+    derived = weights.source == "derived"
+    return [
         {
             "driver": driver,
             "label": labels[driver.item],
-            "share": None if source == "stated" else float(shares_of[driver.item]),
-            "beta": None if source == "stated" else float(betas_of[driver.item]),
+            "share": float(weights.shares[driver.item]) if derived else None,
+            "beta": float(weights.betas[driver.item]) if derived else None,
             "quadrant_label": QUADRANT_LABELS.get(driver.quadrant, ""),
         }
         for driver in importance.key_drivers(
-            keys,
-            weights,
+            [key for key, *_rest in items],
+            weights.values,
             performance,
             importance_line=quadrants.importance_line,
             performance_line=quadrants.performance_line,
@@ -429,30 +451,56 @@ def _importance(
         )
         if np.isfinite(driver.importance)  # not the outcome, nor an item outside the index
     ]
+
+
+def _importance(
+    dataset, keep, valid, items, table, scheme, questionnaire, importance_line=None, performance_line=None
+):
+    """(importance-performance points for the items, None) — stated when respondents gave it,
+    else derived (correlation with the outcome, see _outcome) — or (None, why not: see
+    _derived_weights). Marks each row of the item `table` with its quadrant."""
+    from manyi.analytics import importance
+
+    weights = _stated_weights(dataset, keep, items)
+    if weights is None:
+        weights, missing = _derived_weights(dataset, valid, items, scheme, questionnaire)
+        if weights is None:
+            return None, missing
+    performance = np.array([np.nan if row["score"] is None else row["score"] for row in table], float)
+    # The upper end of each item's 95% interval: an important item below the line whose
+    # interval reaches it is "undecided", not urgent on noise.
+    high = np.array([np.nan if row["score_high"] is None else row["score_high"] for row in table], float)
+    quadrants = importance.quadrants(
+        weights.values,
+        performance,
+        importance_line=importance_line,
+        performance_line=performance_line,
+        performance_high=high,
+    )
     for row, quadrant in zip(table, quadrants.keys, strict=True):
         row["quadrant"] = quadrant
         row["quadrant_label"] = QUADRANT_LABELS.get(quadrant, "")
-    importance_figures = {
-        "source": source,
-        "outcome": outcome_label,
-        "r2": None if source == "stated" else float(r2),
+    figures = {
+        "source": weights.source,
+        "outcome": weights.outcome,
+        "r2": weights.r2,
         "points": [
             {
                 "key": key,
-                "label": items[i][1],
-                "importance": float(weights[i]),
+                "label": label,
+                "importance": float(weights.values[i]),
                 "performance": float(performance[i]),
                 "quadrant": quadrants.keys[i],
             }
-            for i, key in enumerate(keys)
-            if not np.isnan(weights[i]) and not np.isnan(performance[i])
+            for i, (key, label, *_rest) in enumerate(items)
+            if not np.isnan(weights.values[i]) and not np.isnan(performance[i])
         ],
-        "drivers": drivers,
+        "drivers": _key_drivers(weights, items, performance, high, quadrants),
         "importance_line": quadrants.importance_line,
         "performance_line": quadrants.performance_line,
         "chosen_lines": importance_line is not None or performance_line is not None,
     }
-    return importance_figures, None
+    return figures, None
 
 
 MIN_PAIRS = 2  # a paired test needs two complete pairs; fewer: the item shows its counts only
