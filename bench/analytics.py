@@ -37,21 +37,29 @@ def populate_and_time(database_url, folder):
     """Runs inside a child process (one Django setup per database)."""
     setup_django(folder, database_url)
     import numpy as np
-    from django.db import connection
-    from django.utils import timezone
+
+    rng = np.random.default_rng(SEED)
+    campaign, dimensions, customer_ids = make_campaign()
+    store_responses(rng, campaign, dimensions, customer_ids)
+    analyze()
+    cold, warm = time_dashboard(campaign)
+    page = time_page(campaign)
+    voice = time_one_voice(campaign)
+    print(f"RESULT {cold:.3f} {warm:.3f} {page:.3f} {voice:.3f}", flush=True)
+
+
+def make_campaign():
+    """The questionnaire (20 rated items in 4 dimensions, an NPS question), its campaign and
+    20,000 customers; returns (campaign, dimensions, the customers' ids as an array)."""
+    import numpy as np
 
     from manyi.accounts.models import User
-    from manyi.analytics.scoring import score_matrix
-    from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus, VoiceRule
-    from manyi.campaigns.models import Response
+    from manyi.campaigns.choices import CampaignState, Channel, VoiceRule
     from manyi.customers.models import Customer
-    from manyi.results.filters import Selection
-    from manyi.results.summary import dashboard_summary
     from manyi.surveys.choices import QuestionKind
     from manyi.surveys.models import Dimension
     from manyi.testing import make_campaign, make_question, make_questionnaire
 
-    rng = np.random.default_rng(SEED)
     questionnaire = make_questionnaire(title="年度顾客满意度调查（基准）")
     dimensions = [
         Dimension.objects.create(
@@ -83,67 +91,92 @@ def populate_and_time(database_url, folder):
         ],
         batch_size=5000,
     )
-    customer_ids = np.array([c.pk for c in customers])
-    scheme = questionnaire.layout().scheme
-    keys = [item.key for item in scheme.items]
+    return campaign, dimensions, np.array([c.pk for c in customers])
+
+
+def store_responses(rng, campaign, dimensions, customer_ids):
+    """RESPONSES completed responses over the last 12 months, in batches of 20,000."""
+    from django.utils import timezone
+
+    from manyi.campaigns.models import Response
 
     log(f"  storing {RESPONSES:,} responses …")
     started = time.perf_counter()
     start_time = timezone.now() - timezone.timedelta(days=365)
+    scheme = campaign.questionnaire.layout().scheme
     batch = 20_000
     for first in range(0, RESPONSES, batch):
         n = min(batch, RESPONSES - first)
-        # A latent satisfaction per response, items around it, 2% missing answers.
-        level = rng.normal(0.0, 1.0, n)[:, None]
-        raw = level + rng.normal(0.0, 0.8, (n, ITEMS)) + rng.normal(0.3, 0.2, ITEMS)
-        points = np.clip(np.round(raw * 1.2 + 3.5), 1, 5) * 2
-        points[rng.random((n, ITEMS)) < 0.02] = np.nan
-        nps = np.clip(np.round(level[:, 0] * 2 + 7.5 + rng.normal(0, 1.2, n)), 0, 10)
-        scores = score_matrix(scheme, points)
-        seconds = rng.integers(0, 365 * 86400, n)
-        who = rng.choice(customer_ids, n)
-        rows = []
-        for r in range(n):
-            answered = {keys[c]: float(points[r, c]) for c in range(ITEMS) if points[r, c] == points[r, c]}
-            valid = bool(scores.valid[r])
-            index = float(scores.index[r]) if valid else None
-            rows.append(
-                Response(
-                    campaign=campaign,
-                    questionnaire=questionnaire,
-                    customer_id=int(who[r]),
-                    channel=Channel.EMAIL,
-                    status=ResponseStatus.COMPLETED,
-                    started_at=start_time,
-                    completed_at=start_time + timezone.timedelta(seconds=int(seconds[r])),
-                    valid=valid,
-                    invalid_reason="" if valid else str(scores.invalid_reason[r]),
-                    index=index,
-                    satisfied=bool(scores.satisfied[r]),
-                    nps=int(nps[r]),
-                    points=answered,
-                    item_scores={
-                        keys[c]: float(scores.item_scores[r, c])
-                        for c in range(ITEMS)
-                        if scores.item_scores[r, c] == scores.item_scores[r, c]
-                    },
-                    dimension_scores={
-                        dimensions[d].code: float(scores.dimension_scores[r, d])
-                        for d in range(DIMENSIONS)
-                        if scores.dimension_scores[r, d] == scores.dimension_scores[r, d]
-                    },
-                )
-            )
+        rows = response_batch(rng, n, campaign, scheme, dimensions, customer_ids, start_time)
         Response.objects.bulk_create(rows, batch_size=5000)
         if (first // batch) % 10 == 9:
             log(f"    {first + n:,} stored ({time.perf_counter() - started:.0f} s)")
     log(f"  stored in {time.perf_counter() - started:.0f} s")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE campaigns_response")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+
+
+def response_batch(rng, n, campaign, scheme, dimensions, customer_ids, start_time):
+    """``n`` unsaved responses scored by the product's scoring engine: a latent satisfaction per
+    response, items around it, 2% missing answers."""
+    import numpy as np
+    from django.utils import timezone
+
+    from manyi.analytics.scoring import score_matrix
+    from manyi.campaigns.choices import Channel, ResponseStatus
+    from manyi.campaigns.models import Response
+
+    keys = [item.key for item in scheme.items]
+    level = rng.normal(0.0, 1.0, n)[:, None]
+    raw = level + rng.normal(0.0, 0.8, (n, ITEMS)) + rng.normal(0.3, 0.2, ITEMS)
+    points = np.clip(np.round(raw * 1.2 + 3.5), 1, 5) * 2
+    points[rng.random((n, ITEMS)) < 0.02] = np.nan
+    nps = np.clip(np.round(level[:, 0] * 2 + 7.5 + rng.normal(0, 1.2, n)), 0, 10)
+    scores = score_matrix(scheme, points)
+    seconds = rng.integers(0, 365 * 86400, n)
+    who = rng.choice(customer_ids, n)
+    rows = []
+    for r in range(n):
+        valid = bool(scores.valid[r])
+        rows.append(
+            Response(
+                campaign=campaign,
+                questionnaire=campaign.questionnaire,
+                customer_id=int(who[r]),
+                channel=Channel.EMAIL,
+                status=ResponseStatus.COMPLETED,
+                started_at=start_time,
+                completed_at=start_time + timezone.timedelta(seconds=int(seconds[r])),
+                valid=valid,
+                invalid_reason="" if valid else str(scores.invalid_reason[r]),
+                index=float(scores.index[r]) if valid else None,
+                satisfied=bool(scores.satisfied[r]),
+                nps=int(nps[r]),
+                points=present(keys, points[r]),
+                item_scores=present(keys, scores.item_scores[r]),
+                dimension_scores=present([d.code for d in dimensions], scores.dimension_scores[r]),
+            )
+        )
+    return rows
+
+
+def present(keys, values):
+    """{key: value} of the values that are not NaN."""
+    return {key: float(value) for key, value in zip(keys, values, strict=True) if value == value}
+
+
+def analyze():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "VACUUM ANALYZE campaigns_response" if connection.vendor == "postgresql" else "ANALYZE"
+        )
+
+
+def time_dashboard(campaign):
+    """(cold, warm) seconds of the dashboard summary: the first call reads the dataset, the
+    median of three later calls is what every later page view costs."""
+    from manyi.results.filters import Selection
+    from manyi.results.summary import dashboard_summary
 
     selection = Selection()
     started = time.perf_counter()
@@ -159,12 +192,17 @@ def populate_and_time(database_url, folder):
         f"  dashboard: cold {cold:.2f} s, warm {warm:.3f} s (runs {', '.join(f'{w:.3f}' for w in warm_runs)}); "
         f"n={summary['headline']['responses']:,}, index={summary['headline']['index']:.2f}"
     )
-    # The whole page a user opens (figures, counts, filter form, charts' data, template), as
-    # an analyst sees it: server time of the view, median of 3.
+    return cold, warm
+
+
+def time_page(campaign):
+    """The whole page a user opens (figures, counts, filter form, charts' data, template), as
+    an analyst sees it: server time of the view, median of 3."""
     from django.test import Client
     from django.urls import reverse
 
     from manyi.accounts.choices import Role
+    from manyi.accounts.models import User
 
     analyst = User.objects.create(username="bench-analyst", role=Role.ANALYST)
     client = Client(HTTP_HOST="localhost")
@@ -178,21 +216,29 @@ def populate_and_time(database_url, folder):
         assert response.status_code == 200, response.status_code
     page = sorted(page_runs)[1]
     log(f"  dashboard page: {page:.3f} s (runs {', '.join(f'{p:.3f}' for p in page_runs)})")
-    # One voice per customer (the default): each customer's latest answer, found by sorting the
-    # million rows once per dataset change, then every figure over those rows.
+    return page
+
+
+def time_one_voice(campaign):
+    """One voice per customer (the default): each customer's latest answer, found by sorting the
+    million rows once per dataset change, then every figure over those rows; median of 3."""
+    from manyi.campaigns.choices import VoiceRule
+    from manyi.results.filters import Selection
+    from manyi.results.summary import dashboard_summary
+
     campaign.voice = VoiceRule.CUSTOMER
     campaign.save(update_fields=["voice"])
     voice_runs = []
     for _ in range(3):
         started = time.perf_counter()
-        summary = dashboard_summary(campaign, selection, segment="region")
+        summary = dashboard_summary(campaign, Selection(), segment="region")
         voice_runs.append(time.perf_counter() - started)
     voice = sorted(voice_runs)[1]
     log(
         f"  one voice per customer: {voice:.3f} s (runs {', '.join(f'{v:.3f}' for v in voice_runs)}); "
         f"n={summary['headline']['responses']:,}, set aside {summary['headline']['set_aside']:,}"
     )
-    print(f"RESULT {cold:.3f} {warm:.3f} {page:.3f} {voice:.3f}", flush=True)
+    return voice
 
 
 def child_result(database_url, label):
