@@ -137,7 +137,27 @@ def _past_visits(users, rng, today, campaign, script, rules):
     customers = list(Customer.objects.filter(erased_at__isnull=True).order_by("code")[:400])
     if not customers:
         return
+    VisitTask.objects.bulk_create(_past_tasks(agents, customers, rng, today, campaign, script, rules))
     tz = timezone.get_current_timezone()
+    visits = []
+    for n, task in enumerate(
+        VisitTask.objects.filter(source_key__startswith="demo")
+        .select_related("customer", "campaign__questionnaire")
+        .order_by("pk")
+    ):
+        when = datetime.datetime.combine(task.planned_on, datetime.time(9 + n % 8, 15), tzinfo=tz)
+        visits.append((when + datetime.timedelta(days=rng.choice((0, 0, 0, 1, 2, 5))), task.pk, task))
+    now = timezone.now()
+    # In the order they happened, as in use: the survey's visit results are made at the first
+    # answer of a customer it did not invite, so no answer in them is dated before they exist.
+    for when, _pk, task in sorted(visits):
+        if when < now:  # else still to do
+            _past_outcome(task, supervisor, when, now, today, rng)
+
+
+def _past_tasks(agents, customers, rng, today, campaign, script, rules):
+    """Sixty unsaved tasks: forty last month, twenty this month so far; two in three after a
+    delivery, the others monthly."""
     last_month = add_months(today.replace(day=1), -1)
     # Visits planned before the wave's invitations went out did not ask its questionnaire.
     wave_started = timezone.localdate(campaign.invite_at) if campaign and campaign.invite_at else None
@@ -162,41 +182,31 @@ def _past_visits(users, rng, today, campaign, script, rules):
                 script=script,
             )
         )
-    VisitTask.objects.bulk_create(tasks)
-    visits = []
-    for n, task in enumerate(
-        VisitTask.objects.filter(source_key__startswith="demo")
-        .select_related("customer", "campaign__questionnaire")
-        .order_by("pk")
-    ):
-        when = datetime.datetime.combine(task.planned_on, datetime.time(9 + n % 8, 15), tzinfo=tz)
-        visits.append((when + datetime.timedelta(days=rng.choice((0, 0, 0, 1, 2, 5))), task.pk, task))
-    now = timezone.now()
-    # In the order they happened, as in use: the survey's visit results are made at the first
-    # answer of a customer it did not invite, so no answer in them is dated before they exist.
-    for when, _pk, task in sorted(visits):
-        agent = task.agent
-        if when >= now:
-            continue  # still to do
-        roll = rng.random()
-        if roll < 0.08:
-            workflow.record_refused(task, by=agent, reason="客户表示不需要回访", now=when)
-        elif roll < 0.16:
-            for k in range(3):
-                if when + datetime.timedelta(days=k) < now:
-                    task = workflow.record_no_answer(
-                        task, by=agent, note="无人接听", now=when + datetime.timedelta(days=k)
-                    )
-        elif roll < 0.24 and task.planned_on >= today.replace(day=1):
-            workflow.record_busy(
-                task,
-                by=agent,
-                callback_at=now + datetime.timedelta(days=1, hours=2),
-                reason="客户在开会，约明天再联系",
-                now=when,
-            )
-        else:
-            _done(task, agent, supervisor, when, rng)
+    return tasks
+
+
+def _past_outcome(task, supervisor, when, now, today, rng):
+    """A past visit's outcome: refused, three calls unanswered, busy (this month), or done."""
+    agent = task.agent
+    roll = rng.random()
+    if roll < 0.08:
+        workflow.record_refused(task, by=agent, reason="客户表示不需要回访", now=when)
+    elif roll < 0.16:
+        for k in range(3):
+            if when + datetime.timedelta(days=k) < now:
+                task = workflow.record_no_answer(
+                    task, by=agent, note="无人接听", now=when + datetime.timedelta(days=k)
+                )
+    elif roll < 0.24 and task.planned_on >= today.replace(day=1):
+        workflow.record_busy(
+            task,
+            by=agent,
+            callback_at=now + datetime.timedelta(days=1, hours=2),
+            reason="客户在开会，约明天再联系",
+            now=when,
+        )
+    else:
+        _done(task, agent, supervisor, when, rng)
 
 
 def _done(task, agent, supervisor, when, rng):
