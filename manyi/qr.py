@@ -11,3 +11,10 @@ def qr_svg(url, *, scale=8):
     out = io.BytesIO()
     segno.make(url, error="m", micro=False).save(out, kind="svg", scale=scale, border=2, xmldecl=False)
     return out.getvalue()
+
+
+def qr_png(url, *, scale=8):
+    """The PNG of a QR code for `url`: an image staff can save and send (WeChat) or show."""
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(out, kind="png", scale=scale, border=2)
+    return out.getvalue()

@@ -245,6 +245,22 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "manyi@localhost")
 # Messages per SMTP connection when sending invitations in bulk.
 EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 200)
 
+# SMS invitations (campaigns/channels/sms/): off unless SMS_PROVIDER names a gateway, "aliyun"
+# (Aliyun SMS) or "tencent" (Tencent Cloud SMS), with its key pair, sign name (签名) and
+# approved templates; SMS_ENDPOINT overrides the gateway's address (tests use a local fake).
+# Receipts and replies are accepted at /s/sms/<provider>/<receipts|replies>/<SMS_CALLBACK_SECRET>/.
+SMS_PROVIDER = env_str("SMS_PROVIDER", "").strip().lower()
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID")
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET")
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME")
+SMS_APP_ID = env_str("SMS_APP_ID")  # Tencent's SmsSdkAppId
+SMS_TEMPLATE_INVITATION = env_str("SMS_TEMPLATE_INVITATION")
+SMS_TEMPLATE_REMINDER = env_str("SMS_TEMPLATE_REMINDER")  # empty: the invitation's template
+SMS_REGION = env_str("SMS_REGION")
+SMS_ENDPOINT = env_str("SMS_ENDPOINT")
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
+SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET")
+
 # Background work (DESIGN.md): Django's Tasks API; the database is the queue by default
 # (`manage.py db_worker` runs the jobs). TASKS_BACKEND may name another backend.
 TASKS = {

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignState(models.TextChoices):
@@ -11,10 +12,22 @@ class CampaignState(models.TextChoices):
 class Channel(models.TextChoices):
     WEB = "web", _("Personal web link")
     EMAIL = "email", _("E-mail invitation")
+    SMS = "sms", _("SMS invitation")
     PHONE = "phone", _("Phone interview")
     PAPER = "paper", _("Paper / Excel")
     ANONYMOUS = "anonymous", _("Anonymous public link")
     VISIT = "visit", _("On-site visit")
+
+
+class DeliveryStatus(models.TextChoices):
+    """What became of an invitation's message after it left (channels/): the gateway's receipt
+    for an SMS, the mail server's acceptance for an e-mail (no receipt follows)."""
+
+    NONE = "", _("Not sent by us")
+    PENDING = "pending", _("Waiting for the receipt")
+    ACCEPTED = "accepted", _("Accepted by the mail server")
+    DELIVERED = "delivered", pgettext_lazy("message", "Delivered")
+    FAILED = "failed", _("Not delivered")
 
 
 class SamplingMethod(models.TextChoices):

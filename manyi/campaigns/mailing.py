@@ -1,41 +1,33 @@
-"""Invitation and reminder e-mails for survey campaigns.
+"""Invitation and reminder e-mails for survey campaigns (the e-mail channel, channels/email.py).
 
 Sending is at most once per invitation: a batch is first claimed with a conditional UPDATE
-(issued → sent; reminders_sent k-1 → k), then sent over one SMTP connection; a message the
-server refuses is marked failed with the reason. Two workers can never send the same
-invitation twice. Customers who opted out, withdrew consent or were erased are never sent to.
+(issued → sent; reminders_sent k-1 → k; channels/__init__.py, the same for every channel), then
+sent over one SMTP connection; a message the server refuses is marked failed with the reason,
+one it takes is marked accepted (no receipt follows an e-mail). Two workers can never send the
+same invitation twice. Customers who opted out, withdrew consent or were erased are never sent to.
 """
 
 import logging
 import math
 import re
-from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 
 from manyi.emails import build_email, send_each
 from manyi.links import absolute_url
 
-from .choices import Channel, InvitationStatus
+from . import channels
+from .channels import OPEN_STATUSES, reminder_due_number  # noqa: F401 (their old home)
+from .choices import Channel, DeliveryStatus, InvitationStatus
 from .models import Invitation
 
 logger = logging.getLogger(__name__)
 
-# Invitations that can still be answered, and so may be reminded.
-OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.STARTED)
-
 
 def reachable(invitations):
     """E-mail invitations whose customer may still be contacted."""
-    return invitations.filter(
-        channel=Channel.EMAIL,
-        customer__consent_to_contact=True,
-        customer__erased_at__isnull=True,
-        customer__survey_opt_out__isnull=True,
-    ).exclude(email="")
+    return channels.contactable(invitations.filter(channel=Channel.EMAIL)).exclude(email="")
 
 
 STATED_MINUTES = re.compile(r"约(?:需)?\s*(\d+)(?:\s*[–—~-]\s*(\d+))?\s*分钟")
@@ -76,7 +68,7 @@ def invitation_email(invitation, *, reminder=False, question_count=None):
     )
 
 
-def _send(invitations, *, reminder):
+def send_claimed(invitations, *, reminder):
     """Send already-claimed invitations in batches, one SMTP connection each; return (sent, failed)."""
     sent = failed = 0
     batch_size = settings.EMAIL_BATCH_SIZE
@@ -92,11 +84,17 @@ def _send(invitations, *, reminder):
                 invitation_email(invitation, reminder=reminder, question_count=counts[questionnaire_id])
             )
         refused = {}  # index in the batch → the server's reason
-        batch_sent, _failed = send_each(messages, on_refused=refused.__setitem__)
+        accepted = []
+        batch_sent, _failed = send_each(
+            messages, on_sent=accepted.append, on_refused=refused.__setitem__
+        )
         for index, error in refused.items():
             Invitation.objects.filter(pk=batch[index].pk).update(
-                status=InvitationStatus.FAILED, error=str(error)[:300]
+                status=InvitationStatus.FAILED, delivery_status=DeliveryStatus.FAILED, error=str(error)[:300]
             )
+        Invitation.objects.filter(pk__in=[batch[index].pk for index in accepted]).update(
+            delivery_status=DeliveryStatus.ACCEPTED
+        )
         sent += batch_sent
         failed += len(refused)
         if batch_sent + len(refused) < len(batch):
@@ -104,10 +102,7 @@ def _send(invitations, *, reminder):
             # batch's invitations already sent stay sent: nobody is invited twice).
             # send_each stops at the break, so the unsent ones are the batch's tail.
             ids = [i.pk for i in invitations[start + batch_sent + len(refused) :]]
-            if reminder:
-                Invitation.objects.filter(pk__in=ids).update(reminders_sent=F("reminders_sent") - 1)
-            else:
-                Invitation.objects.filter(pk__in=ids).update(status=InvitationStatus.ISSUED, sent_at=None)
+            channels.release(ids, reminder=reminder)
             logger.warning("mail server unreachable, %s invitations left for later", len(ids))
             break
     return sent, failed
@@ -115,61 +110,14 @@ def _send(invitations, *, reminder):
 
 def send_invitations(campaign, now=None, limit=None):
     """Send the campaign's unsent e-mail invitations; returns (sent, failed)."""
-    now = now or timezone.now()
-    due = reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
-    ids = list(due.values_list("pk", flat=True)[:limit])
-    claimed = []
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        Invitation.objects.filter(pk__in=chunk, status=InvitationStatus.ISSUED).update(
-            status=InvitationStatus.SENT, sent_at=now
-        )
-        claimed += chunk
-    invitations = list(
-        Invitation.objects.filter(pk__in=claimed, sent_at=now)
-        .select_related("campaign__questionnaire", "customer", "contact")
-        .order_by("pk")
-    )
-    return _send(invitations, reminder=False)
-
-
-def reminder_due_number(campaign, invitation_sent_at, now):
-    """How many reminders should have gone out by `now` for an invitation sent then."""
-    days = sorted(d for d in campaign.reminder_days if d > 0)
-    return sum(1 for d in days if now >= invitation_sent_at + timedelta(days=d))
+    return channels.send_invitations(campaign, now, limit, only=[Channel.EMAIL])
 
 
 def send_reminders(campaign, now=None):
-    """Remind non-responders on the campaign's reminder days (each reminder at most once)."""
-    now = now or timezone.now()
-    if campaign.deadline and now >= campaign.deadline:
-        return 0, 0
-    candidates = reachable(campaign.invitations.filter(status__in=OPEN_STATUSES, sent_at__isnull=False))
-    claimed = []
-    for pk, sent_at, reminders_sent in candidates.values_list("pk", "sent_at", "reminders_sent"):
-        due = reminder_due_number(campaign, sent_at, now)
-        if due > reminders_sent:
-            won = Invitation.objects.filter(pk=pk, reminders_sent=reminders_sent).update(
-                reminders_sent=due, last_reminded_at=now
-            )
-            if won:
-                claimed.append(pk)
-    invitations = list(
-        Invitation.objects.filter(pk__in=claimed).select_related(
-            "campaign__questionnaire", "customer", "contact"
-        )
-    )
-    return _send(invitations, reminder=True)
+    """Remind e-mail non-responders on the campaign's reminder days (each reminder at most once)."""
+    return channels.send_reminders(campaign, now, only=[Channel.EMAIL])
 
 
 def due_work(campaign, now):
-    """(invitations to send, reminders to send) for the periodic job's decision."""
-    unsent = reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
-    invite = (campaign.invite_at is None or campaign.invite_at <= now) and unsent.exists()
-    first_day = min((d for d in campaign.reminder_days if d > 0), default=None)
-    remind = first_day is not None and (
-        reachable(campaign.invitations.filter(status__in=OPEN_STATUSES))
-        .filter(Q(sent_at__lte=now - timedelta(days=first_day)))
-        .exists()
-    )
-    return invite, remind
+    """(invitations to send, reminders to send), through any channel, for the periodic job."""
+    return channels.due_work(campaign, now)

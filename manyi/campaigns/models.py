@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from .choices import (
     AnswerRefusal,
     CampaignState,
     Channel,
+    DeliveryStatus,
     InvitationStatus,
     ResponseStatus,
     SamplingMethod,
@@ -25,6 +26,15 @@ from .choices import (
 
 def new_token():
     return secrets.token_urlsafe(24)
+
+
+# Short links in SMS (/s/<code>): letters and digits that cannot be misread (no 0/O, 1/l/I).
+SHORT_CODE_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+SHORT_CODE_LENGTH = 8  # 56**8 ≈ 9.7e13 codes: a guess hits one of a million links once in 1e8 tries
+
+
+def new_short_code():
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
 
 
 def default_reminder_days():
@@ -155,14 +165,23 @@ class CampaignEvent(models.Model):
 
 
 class Invitation(models.Model):
-    """One customer asked in one campaign, with a personal one-time token."""
+    """One customer asked in one campaign, with a personal one-time token.
+
+    `email` and `phone` (a mainland mobile number, 11 digits) are copied when the invitation is
+    issued, so a later change of the customer record does not redirect a sent link. The
+    delivery fields say what became of the message sent through the invitation's channel
+    (channels/): the gateway's message id, its receipt (delivered or not, when) and `error`.
+    `short_code` is given when a short link is first needed (an SMS): /s/<short_code>.
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invitations")
     contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    short_code = models.CharField(max_length=16, unique=True, null=True, blank=True, editable=False)
     status = models.CharField(
         max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.ISSUED
     )
@@ -173,6 +192,11 @@ class Invitation(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.NONE, blank=True
+    )
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -190,10 +214,40 @@ class Invitation(models.Model):
                 name="one_invitation_per_contact",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "status"])]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            # A delivery receipt names the gateway's message id (Tencent's sid): few rows have one.
+            models.Index(
+                fields=["provider_message_id"],
+                condition=~Q(provider_message_id=""),
+                name="invitation_provider_message",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.campaign} → {self.customer}"
+
+    def answer_path(self):
+        return reverse("public:answer", args=[self.token])
+
+    def give_short_code(self):
+        """The invitation's short code, made now if it has none (unique; a collision, about
+        one in 1e8 at a million links, draws again)."""
+        while not self.short_code:
+            code = new_short_code()
+            try:
+                with transaction.atomic():
+                    given = Invitation.objects.filter(pk=self.pk, short_code__isnull=True).update(short_code=code)
+            except IntegrityError:
+                continue
+            if given:
+                self.short_code = code
+            else:
+                self.short_code = Invitation.objects.values_list("short_code", flat=True).get(pk=self.pk)
+        return self.short_code
+
+    def short_path(self):
+        return reverse("public:short", args=[self.give_short_code()])
 
     def refusal_to_answer(self, now):
         """Why this invitation may not be answered now (an AnswerRefusal), or None.
@@ -235,6 +289,27 @@ class OptOut(models.Model):
 
     def __str__(self):
         return str(self.customer)
+
+
+class SmsReply(models.Model):
+    """A text message a customer sent back to our SMS number, as the gateway pushed it.
+
+    Every reply is kept; one that asks to stop (回复TD退订: TD, T, N, 退订) opts the customers
+    with that mobile number out of surveys, as the e-mail opt-out link does (`opted_out`).
+    `key` is the gateway's identity of the message, so a push repeated changes nothing."""
+
+    provider = models.CharField(max_length=10)
+    key = models.CharField(max_length=200, unique=True)
+    phone = models.CharField(max_length=30)
+    text = models.CharField(max_length=500, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    opted_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.phone}: {self.text}"
 
 
 # The responses every count and figure reads: a draft (in progress) is never an answer, and a

@@ -1,17 +1,23 @@
 """Public answer pages for customers (no login): personal links, the anonymous link, opt-out."""
 
+import hmac
 import uuid
 
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from manyi.accounts.ratelimit import rate_limited
 
 from . import hot_sql
 from .answering import AnswerForm, initial_from_response, save_response
+from .channels import sms
 from .choices import AnswerRefusal, Channel, InvitationStatus
-from .models import Campaign, OptOut, Response
+from .models import Campaign, Invitation, OptOut, Response
 
 
 def _message(request, page, title, text="", status=200, campaign=None):
@@ -227,3 +233,32 @@ def optout(request, token):
             campaign=invitation.campaign,
         )
     return render(request, "public/optout.html", {"invitation": invitation, "campaign": invitation.campaign})
+
+
+def short_link(request, code):
+    """/s/<code>: the short link of an SMS, to the invitation's answer page (a personal link
+    typed without its last slash goes there too)."""
+    invitation = Invitation.objects.filter(short_code=code).only("token").first()
+    if invitation is None:
+        invitation = Invitation.objects.filter(token=code).only("token").first()
+    if invitation is None:
+        return unknown_link(request)
+    return redirect("public:answer", token=invitation.token)
+
+
+@csrf_exempt  # the gateway posts without a session; the secret in the address is the key
+@require_POST
+def sms_callback(request, provider, kind, secret):
+    """Receipts and replies the SMS gateway pushes. Only the configured gateway at the address
+    with SMS_CALLBACK_SECRET (compared in constant time) is heard; anything else is 404. A body
+    not in the gateway's format is refused with 400 and changes nothing."""
+    expected = settings.SMS_CALLBACK_SECRET
+    if not expected or provider != settings.SMS_PROVIDER:
+        raise Http404
+    if not hmac.compare_digest(secret.encode(), expected.encode()):
+        raise Http404
+    try:
+        acknowledgement = sms.receive(provider, kind, request.body)
+    except sms.BadPush as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse(acknowledgement, json_dumps_params={"ensure_ascii": False})

@@ -1,12 +1,13 @@
 """Background jobs of survey campaigns (Django Tasks API; DESIGN.md).
 
-Each job is small and idempotent: running it twice sends nothing twice (see mailing.py).
+Each job is small and idempotent: running it twice sends nothing twice (see channels/).
+Invitations and reminders go out through every channel that sends (e-mail, SMS).
 """
 
 from django.utils import timezone
 from django_tasks import task
 
-from . import mailing
+from . import channels
 from .choices import CampaignState
 from .models import Campaign
 
@@ -16,7 +17,7 @@ def send_invitations(campaign_id: int) -> dict:
     campaign = Campaign.objects.select_related("questionnaire").get(pk=campaign_id)
     if campaign.state != CampaignState.RUNNING:
         return {"sent": 0, "failed": 0}
-    sent, failed = mailing.send_invitations(campaign)
+    sent, failed = channels.send_invitations(campaign)
     return {"sent": sent, "failed": failed}
 
 
@@ -25,7 +26,7 @@ def send_reminders(campaign_id: int) -> dict:
     campaign = Campaign.objects.select_related("questionnaire").get(pk=campaign_id)
     if campaign.state != CampaignState.RUNNING:
         return {"sent": 0, "failed": 0}
-    sent, failed = mailing.send_reminders(campaign)
+    sent, failed = channels.send_reminders(campaign)
     return {"sent": sent, "failed": failed}
 
 
@@ -50,7 +51,7 @@ def run_due_jobs(now=None):
                 )
                 done["closed"] += 1
             continue
-        invite, remind = mailing.due_work(campaign, now)
+        invite, remind = channels.due_work(campaign, now)
         if invite:
             send_invitations.enqueue(campaign.pk)
             done["invitations"] += 1

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -10,9 +11,11 @@ from django.views.decorators.http import require_POST
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.models import Customer
+from manyi.links import absolute_url
+from manyi.qr import qr_png
 
-from . import workflow
-from .choices import CampaignState, Channel
+from . import channels, workflow
+from .choices import CampaignState, Channel, InvitationStatus
 from .forms import STRATIFY_CHOICES, CampaignForm, CloseForm, ReopenForm
 from .models import Campaign, Invitation, Response
 from .targeting import sample_preview
@@ -109,11 +112,13 @@ def _detail_context(request, campaign, page):
     return {
         "campaign": campaign,
         "counts": workflow.campaign_counts(campaign),
+        "delivery": channels.delivery_counts(campaign),
         "page": page,
         "events": campaign.events.select_related("by"),
         "anonymous_url": anonymous_url,
         "channel_labels": [Channel(c).label for c in campaign.channels or [] if c in Channel.values],
         "show_personal": request.user.can(permissions.VIEW_PERSONAL_DATA),
+        "can_share": _may_share(request.user),
         "can_manage": request.user.can(permissions.MANAGE_CAMPAIGNS),
         "close_form": CloseForm(),
         "reopen_form": ReopenForm(),
@@ -126,7 +131,11 @@ def campaign_counts(request, pk):
     return render(
         request,
         "campaigns/_counts.html",
-        {"campaign": campaign, "counts": workflow.campaign_counts(campaign)},
+        {
+            "campaign": campaign,
+            "counts": workflow.campaign_counts(campaign),
+            "delivery": channels.delivery_counts(campaign),
+        },
     )
 
 
@@ -177,3 +186,61 @@ def campaign_reopen(request, pk):
     else:
         messages.success(request, _("The campaign is running again."))
     return redirect(reverse("campaigns:detail", args=[campaign.pk]))
+
+
+# Who may see and share an invitation's personal link: it opens the customer's questionnaire,
+# so it is personal data, for staff who see the campaign and customers' contact details.
+SHARE_LINKS = (permissions.VIEW_CAMPAIGNS, permissions.VIEW_PERSONAL_DATA)
+
+
+def _may_share(user):
+    return all(user.can(capability) for capability in SHARE_LINKS)
+
+
+def _share_refusal(invitation):
+    """Why the invitation's link must not be passed on now, or "" when it may."""
+    customer = invitation.customer
+    if customer.erased_at or not customer.consent_to_contact or hasattr(customer, "survey_opt_out"):
+        return _("This customer may not be contacted for surveys (opted out, no consent or erased).")
+    if invitation.status in (InvitationStatus.COMPLETED, InvitationStatus.OPTED_OUT):
+        return _("This invitation is %(status)s: there is nothing to send.") % {
+            "status": invitation.get_status_display().lower()
+        }
+    return ""
+
+
+def _shared_invitation(pk):
+    return get_object_or_404(
+        Invitation.objects.select_related("campaign", "customer__survey_opt_out", "contact"), pk=pk
+    )
+
+
+@capability_required(*SHARE_LINKS)
+def invitation_detail(request, pk):
+    """One invitation: its channel and delivery, and the personal link with its QR code for staff
+    to copy into WeChat or show in person."""
+    invitation = _shared_invitation(pk)
+    short = reverse("public:short", args=[invitation.short_code]) if invitation.short_code else ""
+    return render(
+        request,
+        "campaigns/invitation_detail.html",
+        {
+            "invitation": invitation,
+            "campaign": invitation.campaign,
+            "refusal": _share_refusal(invitation),
+            "link": absolute_url(invitation.answer_path()),
+            "short_link": absolute_url(short) if short else "",
+        },
+    )
+
+
+@capability_required(*SHARE_LINKS)
+def invitation_qr(request, pk):
+    """The personal link's QR code as a PNG (to save and send, or show on a phone)."""
+    invitation = _shared_invitation(pk)
+    if _share_refusal(invitation):
+        return HttpResponse(status=404)
+    response = HttpResponse(qr_png(absolute_url(invitation.answer_path())), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="invitation-{invitation.pk}.png"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -2,7 +2,7 @@
 
 Every state change goes through ``_transition``, which refuses what the state does not allow
 with a message for the user (``CampaignError``) and records a ``CampaignEvent`` (who, when,
-from, to, why). Nothing here sends e-mail: ``on_started`` is where sending is hooked in.
+from, to, why). Nothing here sends: ``on_started`` is where sending (channels/) is hooked in.
 """
 
 from django.db import transaction
@@ -10,8 +10,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from manyi.customers.choices import ContactMethod
 from manyi.customers.models import Contact, Customer
 
+from .channels import SENDING_CHANNELS, sms
 from .choices import CampaignState, Channel, InvitationStatus, VoiceRule
 from .models import Campaign, CampaignEvent, Invitation, Response
 from .targeting import draw_sample
@@ -32,14 +34,37 @@ OPENED_OR_LATER = (InvitationStatus.OPENED, InvitationStatus.STARTED, Invitation
 STARTED_OR_LATER = (InvitationStatus.STARTED, InvitationStatus.COMPLETED)
 
 # Channels that invite named customers (one invitation each); anonymous and paper do not.
-PERSONAL_CHANNELS = (Channel.EMAIL, Channel.WEB, Channel.PHONE, Channel.VISIT)
+PERSONAL_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WEB, Channel.PHONE, Channel.VISIT)
 
 
-def invitation_channel(campaign, email):
-    """E-mail when the campaign uses it and there is an address; else web, phone or visit."""
+def invitation_channel(campaign, email, mobile="", preferred=ContactMethod.ANY):
+    """How one customer is invited: the customer's preferred contact method decides, among the
+    campaign's channels the customer can be reached by.
+
+    - e-mail when preferred and there is an address; SMS when preferred, there is a mobile
+      number and SMS is configured (channels/sms); WeChat or in person: the personal link,
+      which staff copy or show as a QR code (Channel.WEB); phone: a phone interview;
+    - otherwise (no preference, or the preferred way is impossible) e-mail if there is an
+      address, else SMS if there is a mobile number, else the campaign's first of web, phone
+      and visit, else the personal link.
+    Customers who opted out, withdrew consent or were erased are never sent anything whatever
+    the channel (channels.contactable).
+    """
     channels = campaign.channels or []
-    if email and Channel.EMAIL in channels:
+    can_email = bool(email) and Channel.EMAIL in channels
+    can_sms = bool(mobile) and Channel.SMS in channels and sms.configured()
+    if preferred == ContactMethod.EMAIL and can_email:
         return Channel.EMAIL
+    if preferred == ContactMethod.SMS and can_sms:
+        return Channel.SMS
+    if preferred in (ContactMethod.WECHAT, ContactMethod.VISIT):
+        return Channel.WEB
+    if preferred == ContactMethod.PHONE and Channel.PHONE in channels:
+        return Channel.PHONE
+    if can_email:
+        return Channel.EMAIL
+    if can_sms:
+        return Channel.SMS
     for channel in (Channel.WEB, Channel.PHONE, Channel.VISIT):
         if channel in channels:
             return channel
@@ -50,10 +75,12 @@ def issue_invitations(campaign):
     """One invitation per sampled customer (or, under the per-contact voice rule, per contact
     person of each sampled customer); running it again never duplicates. Returns the new count.
 
-    The e-mail address is the contact's, for a customer-wide invitation the customer's own else
-    its primary contact's (copied, so a later change of the customer record does not redirect a
-    sent link). Seed 000's 彩管 survey gave its questionnaires to the key people of each customer
-    (采购专员、工艺或技术人员: 45 for 9 customers); a customer without contacts is asked once.
+    The e-mail address and the mobile number are the contact's, for a customer-wide invitation
+    the customer's own else its primary contact's (copied, so a later change of the customer
+    record does not redirect a sent link). Seed 000's 彩管 survey gave its questionnaires to the
+    key people of each customer (采购专员、工艺或技术人员: 45 for 9 customers); a customer without
+    contacts is asked once. The channel follows the customer's preferred contact method
+    (invitation_channel).
     """
     if not any(channel in PERSONAL_CHANNELS for channel in campaign.channels or []):
         return 0  # an anonymous-only or paper campaign has no personal invitations
@@ -66,33 +93,40 @@ def issue_invitations(campaign):
     batch = 2000
     for start in range(0, len(new_ids), batch):
         chunk = new_ids[start : start + batch]
-        emails = dict(Customer.objects.filter(pk__in=chunk).values_list("pk", "email"))
+        own = {
+            pk: (email, phone, preferred)
+            for pk, email, phone, preferred in Customer.objects.filter(pk__in=chunk).values_list(
+                "pk", "email", "phone", "preferred_contact_method"
+            )
+        }
         people = Contact.objects.filter(customer_id__in=chunk)
         if not every_contact:
             people = people.filter(is_primary=True)
         contacts = {}
-        for customer_id, contact_id, email in people.order_by("customer_id", "-is_primary", "pk").values_list(
-            "customer_id", "pk", "email"
-        ):
-            contacts.setdefault(customer_id, []).append((contact_id, email))
+        for customer_id, contact_id, email, phone in people.order_by(
+            "customer_id", "-is_primary", "pk"
+        ).values_list("customer_id", "pk", "email", "phone"):
+            contacts.setdefault(customer_id, []).append((contact_id, email, phone))
         invitations = []
         for pk in chunk:
-            found = contacts.get(pk, [(None, "")])
-            for contact_id, contact_email in found if every_contact else found[:1]:
+            customer_email, customer_phone, preferred = own.get(pk, ("", "", ""))
+            found = contacts.get(pk, [(None, "", "")])
+            for contact_id, contact_email, contact_phone in found if every_contact else found[:1]:
                 if (pk, contact_id) in already:
                     continue
                 # A person's own address first when each person is asked; the company's else.
-                first, second = (
-                    (contact_email, emails.get(pk)) if every_contact else (emails.get(pk), contact_email)
-                )
-                email = first or second or ""
+                emails = (contact_email, customer_email) if every_contact else (customer_email, contact_email)
+                phones = (contact_phone, customer_phone) if every_contact else (customer_phone, contact_phone)
+                email = next((e for e in emails if e), "")
+                mobile = next((m for m in map(sms.mobile_number, phones) if m), "")
                 invitations.append(
                     Invitation(
                         campaign=campaign,
                         customer_id=pk,
                         contact_id=contact_id,
                         email=email,
-                        channel=invitation_channel(campaign, email),
+                        phone=mobile,
+                        channel=invitation_channel(campaign, email, mobile, preferred),
                     )
                 )
         Invitation.objects.bulk_create(invitations, ignore_conflicts=True)
@@ -162,12 +196,12 @@ def start(campaign, by, now=None):
 def on_started(campaign):
     """Called once after a campaign has started and its invitations exist.
 
-    E-mail invitations due now are queued for the background worker at once; later ones are
-    queued by the periodic job when their ``invite_at`` comes.
+    E-mail and SMS invitations due now are queued for the background worker at once; later
+    ones are queued by the periodic job when their ``invite_at`` comes.
     """
     from .tasks import send_invitations
 
-    if Channel.EMAIL in campaign.channels and (
+    if any(channel in SENDING_CHANNELS for channel in campaign.channels) and (
         campaign.invite_at is None or campaign.invite_at <= timezone.now()
     ):
         send_invitations.enqueue(campaign.pk)

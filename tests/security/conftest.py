@@ -404,6 +404,14 @@ def route_arguments(world):
         "public:answer": {"token": w.invitation.token},
         "public:thanks": {"token": w.invitation.token},
         "public:optout": {"token": w.invitation.token},
+        "public:short": {"code": w.invitation.give_short_code()},
+        "public:sms_callback": [
+            {"provider": p, "kind": k, "secret": "x" * 32}
+            for p in ("aliyun", "tencent")
+            for k in ("receipts", "replies")
+        ],
+        "campaigns:invitation": {"pk": w.invitation.pk},
+        "campaigns:invitation_qr": {"pk": w.invitation.pk},
         "api_token_revoke": {"pk": w.token_rows["sam"].pk},
     }
 

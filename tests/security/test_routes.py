@@ -58,6 +58,8 @@ PUBLIC = {
     "public:answer": "an invited customer's answer page; the unguessable invitation token is the key",
     "public:thanks": "the thank-you page after it",
     "public:optout": "an invited customer asks not to be surveyed again; the invitation token is the key",
+    "public:short": "an SMS's short link to the answer page; the unguessable short code is the key",
+    "public:sms_callback": "the SMS gateway's receipts and replies; the secret in the address is the key",
     "api:openapi-json": "the API's schema: operations and fields, no data",
     "api:openapi-view": "the API's documentation page, from the schema",
     "api:api-root": "ninja's root of the API (no data)",

@@ -1,0 +1,173 @@
+"""The channels that carry invitations to customers: one module each, one small interface.
+
+A channel (``email.py``, ``sms/``) is an object with
+- ``channel``: the ``Channel`` of the invitations it carries;
+- ``reachable(invitations)``: those of them it may send to now (the customer may be
+  contacted, the invitation has an address for it, the channel is configured);
+- ``send(invitations, *, reminder)``: send invitations already claimed here, write each one's
+  outcome (``delivery_status``, ``error``, ``provider_message_id``) and give back with
+  ``release`` those it could not try; returns (sent, failed).
+
+Sending is at most once per invitation whatever the channel: a batch is first claimed with a
+conditional UPDATE (issued → sent; reminders_sent k-1 → k), then sent, so two workers never
+send one invitation twice. Customers who opted out, withdrew consent or were erased are never
+sent to. Invitations of the other channels (a personal link staff share by WeChat or in
+person, a phone interview, a visit) are sent by no one: staff find the link on the
+invitation's page (``campaigns:invitation``).
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from ..choices import Channel, DeliveryStatus, InvitationStatus
+from ..models import Invitation
+
+# Invitations that can still be answered, and so may be reminded.
+OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.STARTED)
+
+# Channels whose invitations go out by themselves.
+SENDING_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
+def contactable(invitations):
+    """Invitations whose customer may still be contacted (the rule every channel applies)."""
+    return invitations.filter(
+        customer__consent_to_contact=True,
+        customer__erased_at__isnull=True,
+        customer__survey_opt_out__isnull=True,
+    )
+
+
+def all_channels():
+    """The channels that send, by their Channel (imported here: email.py imports mailing.py,
+    which imports this package for ``release``)."""
+    from .email import EmailChannel
+    from .sms import SmsChannel
+
+    return {channel.channel: channel for channel in (EmailChannel(), SmsChannel())}
+
+
+def _chosen(only):
+    channels = all_channels()
+    return [channels[name] for name in (only or channels)]
+
+
+def release(invitation_ids, *, reminder):
+    """Give claimed invitations back unsent, for a later run (the gateway or mail server could
+    not be reached): nobody is invited twice, nobody is forgotten."""
+    if reminder:
+        Invitation.objects.filter(pk__in=invitation_ids).update(reminders_sent=F("reminders_sent") - 1)
+    else:
+        Invitation.objects.filter(pk__in=invitation_ids).update(
+            status=InvitationStatus.ISSUED, sent_at=None, delivery_status=DeliveryStatus.NONE
+        )
+
+
+def _claimed(ids):
+    return list(
+        Invitation.objects.filter(pk__in=ids)
+        .select_related("campaign__questionnaire", "customer", "contact")
+        .order_by("pk")
+    )
+
+
+def send_invitations(campaign, now=None, limit=None, only=None):
+    """Send the campaign's unsent invitations through each channel (``only``: these
+    Channels); returns (sent, failed)."""
+    now = now or timezone.now()
+    sent = failed = 0
+    for channel in _chosen(only):
+        due = channel.reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        claimed = []
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            Invitation.objects.filter(pk__in=chunk, status=InvitationStatus.ISSUED).update(
+                status=InvitationStatus.SENT, sent_at=now, delivery_status=DeliveryStatus.PENDING, error=""
+            )
+            claimed += chunk
+        # Only the ones this run claimed: another worker's claim has another time.
+        ids = list(Invitation.objects.filter(pk__in=claimed, sent_at=now).values_list("pk", flat=True))
+        channel_sent, channel_failed = channel.send(_claimed(ids), reminder=False)
+        sent, failed = sent + channel_sent, failed + channel_failed
+    return sent, failed
+
+
+def reminder_due_number(campaign, invitation_sent_at, now):
+    """How many reminders should have gone out by `now` for an invitation sent then."""
+    days = sorted(d for d in campaign.reminder_days if d > 0)
+    return sum(1 for d in days if now >= invitation_sent_at + timedelta(days=d))
+
+
+def send_reminders(campaign, now=None, only=None):
+    """Remind non-responders on the campaign's reminder days, through the channel that invited
+    them (each reminder at most once)."""
+    now = now or timezone.now()
+    if campaign.deadline and now >= campaign.deadline:
+        return 0, 0
+    sent = failed = 0
+    for channel in _chosen(only):
+        candidates = channel.reachable(
+            campaign.invitations.filter(status__in=OPEN_STATUSES, sent_at__isnull=False)
+        )
+        claimed = []
+        for pk, sent_at, reminders_sent in candidates.values_list("pk", "sent_at", "reminders_sent"):
+            due = reminder_due_number(campaign, sent_at, now)
+            if due > reminders_sent:
+                won = Invitation.objects.filter(pk=pk, reminders_sent=reminders_sent).update(
+                    reminders_sent=due, last_reminded_at=now
+                )
+                if won:
+                    claimed.append(pk)
+        channel_sent, channel_failed = channel.send(_claimed(claimed), reminder=True)
+        sent, failed = sent + channel_sent, failed + channel_failed
+    return sent, failed
+
+
+def due_work(campaign, now):
+    """(invitations to send, reminders to send) for the periodic job's decision."""
+    invite = remind = False
+    first_day = min((d for d in campaign.reminder_days if d > 0), default=None)
+    for channel in all_channels().values():
+        unsent = channel.reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
+        invite = invite or ((campaign.invite_at is None or campaign.invite_at <= now) and unsent.exists())
+        remind = remind or (
+            first_day is not None
+            and channel.reachable(campaign.invitations.filter(status__in=OPEN_STATUSES))
+            .filter(Q(sent_at__lte=now - timedelta(days=first_day)))
+            .exists()
+        )
+    return invite, remind
+
+
+def delivery_counts(campaign):
+    """The campaign's invitations by channel and delivery status, for its page: one row per
+    channel used, {"channel", "label", "total", "statuses": {delivery status: count}}, where
+    the status "" (not sent by us) is "none"."""
+    rows = {}
+    counted = (
+        Invitation.objects.filter(campaign=campaign)
+        .values("channel", "delivery_status")
+        .annotate(n=Count("status"))
+        .order_by()
+    )
+    for row in counted:
+        channel = row["channel"]
+        entry = rows.setdefault(
+            channel,
+            {
+                "channel": channel,
+                "label": Channel(channel).label if channel in Channel.values else channel,
+                "total": 0,
+                "statuses": dict.fromkeys((status or "none" for status in DeliveryStatus.values), 0),
+            },
+        )
+        entry["total"] += row["n"]
+        status = row["delivery_status"] or "none"
+        entry["statuses"][status] = entry["statuses"].get(status, 0) + row["n"]
+    order = list(Channel.values)
+    return sorted(
+        rows.values(), key=lambda entry: order.index(entry["channel"]) if entry["channel"] in order else 99
+    )

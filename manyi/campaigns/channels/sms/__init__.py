@@ -1,0 +1,267 @@
+"""The SMS channel: invitations and reminders as text messages through the gateway the settings
+choose (SMS_PROVIDER: Aliyun, aliyun.py, or Tencent Cloud, tencent.py), with their delivery
+receipts and the customers' replies.
+
+- A message is the gateway's approved template (SMS_TEMPLATE_INVITATION, SMS_TEMPLATE_REMINDER)
+  filled with the person's name, the invitation's short link (/s/<code>, absolute) and the
+  deadline; the template's fixed text ends with 回复TD退订, as Chinese carriers require of
+  marketing messages. Parameters are kept short (a name of at most NAME_LENGTH characters, a
+  link of about 40), so that a message stays within two 67-character parts.
+- A receipt moves an invitation waiting for it to delivered or not delivered, once: a receipt
+  pushed again changes nothing more.
+- Every reply is kept (SmsReply); one asking to stop (OPT_OUT_WORDS) opts the customers with
+  that mobile number out of surveys, as the e-mail opt-out link does.
+- Without SMS_PROVIDER (the default) nothing is sent: customers who prefer SMS get a personal
+  link staff share (workflow.invitation_channel).
+"""
+
+import logging
+import re
+import urllib.error
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from manyi.customers.models import Contact, Customer
+from manyi.links import absolute_url
+
+from ... import channels
+from ...choices import Channel, DeliveryStatus, InvitationStatus
+from ...models import Invitation, OptOut, SmsReply
+from . import aliyun, tencent
+from .gateway import BadPush, GatewayUnreachable, Sent
+
+logger = logging.getLogger(__name__)
+
+GATEWAYS = {aliyun.NAME: aliyun, tencent.NAME: tencent}
+
+# A mainland China mobile number: 11 digits beginning 13-19.
+MOBILE = re.compile(r"1[3-9]\d{9}")
+# A reply that asks to stop: 回复TD退订 (TD, T, N and 退订 are what carriers accept).
+OPT_OUT_WORDS = {"TD", "T", "N", "退订"}
+NAME_LENGTH = 12
+# Gateways send their times in Beijing time.
+GATEWAY_TIME_ZONE = ZoneInfo("Asia/Shanghai")
+
+__all__ = ["BadPush", "SmsChannel", "configured", "mobile_number", "receive"]
+
+
+def mobile_number(phone):
+    """The 11-digit mainland mobile number `phone` is (spaces, dashes, brackets and a +86, 0086
+    or 86 prefix dropped), or "" for a landline or anything else."""
+    digits = re.sub(r"[\s\-()（）]", "", phone or "")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    return digits if MOBILE.fullmatch(digits) else ""
+
+
+def configured():
+    """Whether SMS is on: a known provider with its key, secret, sign name and template."""
+    provider = settings.SMS_PROVIDER
+    needed = [
+        settings.SMS_ACCESS_KEY_ID,
+        settings.SMS_ACCESS_KEY_SECRET,
+        settings.SMS_SIGN_NAME,
+        settings.SMS_TEMPLATE_INVITATION,
+    ]
+    if provider == tencent.NAME:
+        needed.append(settings.SMS_APP_ID)
+    return provider in GATEWAYS and all(needed)
+
+
+def gateway(provider=None):
+    module = GATEWAYS[provider or settings.SMS_PROVIDER]
+    return module.Gateway(
+        key_id=settings.SMS_ACCESS_KEY_ID,
+        secret=settings.SMS_ACCESS_KEY_SECRET,
+        sign_name=settings.SMS_SIGN_NAME,
+        app_id=settings.SMS_APP_ID,
+        endpoint=settings.SMS_ENDPOINT,
+        region=settings.SMS_REGION,
+        timeout=settings.SMS_TIMEOUT,
+    )
+
+
+def template_params(invitation):
+    """The template's variables, in the order of Tencent's {1} {2} {3}: name, link, deadline."""
+    person = invitation.contact.name if invitation.contact else invitation.customer.name
+    deadline = invitation.campaign.deadline
+    return {
+        "name": person[:NAME_LENGTH],
+        "link": absolute_url(invitation.short_path()),
+        "deadline": timezone.localtime(deadline).strftime("%m-%d") if deadline else "-",
+    }
+
+
+class SmsChannel:
+    channel = Channel.SMS
+
+    def reachable(self, invitations):
+        if not configured():
+            return invitations.none()
+        return channels.contactable(invitations.filter(channel=Channel.SMS)).exclude(phone="")
+
+    def send(self, invitations, *, reminder):
+        """One request per message (its receipt names it by our invitation id). A message the
+        gateway refuses is marked failed with its reason and never sent again by itself; a
+        refusal every message would meet (a wrong key) stops the batch, the rest going back
+        for a later run, as they do when the gateway cannot be reached."""
+        if not invitations:
+            return 0, 0
+        sender = gateway()
+        template = (reminder and settings.SMS_TEMPLATE_REMINDER) or settings.SMS_TEMPLATE_INVITATION
+        sent = failed = 0
+        for index, invitation in enumerate(invitations):
+            try:
+                result = sender.send(
+                    invitation.phone, template, template_params(invitation), reference=str(invitation.pk)
+                )
+            except GatewayUnreachable as error:
+                rest = [i.pk for i in invitations[index:]]
+                logger.warning("SMS gateway unreachable (%s), %s messages left for later", error, len(rest))
+                channels.release(rest, reminder=reminder)
+                break
+            except (OSError, urllib.error.URLError, ValueError) as error:
+                # No answer once the request was made (or a wrong SMS_ENDPOINT): it may have gone
+                # out, so it is not tried again, and the rest wait for a later run.
+                result = Sent(False, error=f"no answer from the SMS gateway: {error}", stop=True)
+            if result.ok:
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    delivery_status=DeliveryStatus.PENDING,
+                    provider_message_id=result.message_id[:100],
+                    delivered_at=None,
+                    error="",
+                )
+                sent += 1
+                continue
+            failed += 1
+            refused = {"error": result.error[:300]}
+            if not reminder:
+                refused.update(status=InvitationStatus.FAILED, delivery_status=DeliveryStatus.FAILED)
+            Invitation.objects.filter(pk=invitation.pk).update(**refused)
+            if result.stop:
+                rest = [i.pk for i in invitations[index + 1 :]]
+                logger.error(
+                    "SMS gateway refused: %s; %s messages left for a later run", result.error, len(rest)
+                )
+                channels.release(rest, reminder=reminder)
+                break
+        return sent, failed
+
+
+def _gateway_time(text, default):
+    moment = parse_datetime(text or "")
+    if moment is None:
+        return default
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=GATEWAY_TIME_ZONE)
+
+
+def record_receipts(receipts, now=None):
+    """Apply delivery receipts to the invitations waiting for them; returns how many changed.
+    A receipt names its message by the gateway's id (and Aliyun's also by our invitation id,
+    both must agree); one for no waiting invitation (pushed again, or unknown) changes nothing."""
+    now = now or timezone.now()
+    changed = 0
+    for receipt in receipts:
+        if not receipt.message_id:
+            continue
+        waiting = Invitation.objects.filter(
+            channel=Channel.SMS,
+            delivery_status=DeliveryStatus.PENDING,
+            provider_message_id=receipt.message_id,
+        )
+        if receipt.reference:
+            if not receipt.reference.isdigit():
+                continue
+            waiting = waiting.filter(pk=int(receipt.reference))
+        with transaction.atomic():
+            ids = list(waiting.values_list("pk", flat=True))
+            if receipt.delivered:
+                changed += Invitation.objects.filter(
+                    pk__in=ids, delivery_status=DeliveryStatus.PENDING
+                ).update(
+                    delivery_status=DeliveryStatus.DELIVERED, delivered_at=_gateway_time(receipt.at, now)
+                )
+            else:
+                changed += Invitation.objects.filter(
+                    pk__in=ids, delivery_status=DeliveryStatus.PENDING
+                ).update(delivery_status=DeliveryStatus.FAILED, error=receipt.error[:300])
+                # Not received: the invitation failed, unless the customer came by it anyway.
+                Invitation.objects.filter(pk__in=ids, status=InvitationStatus.SENT).update(
+                    status=InvitationStatus.FAILED
+                )
+    return changed
+
+
+def asks_to_stop(text):
+    return (text or "").strip().upper() in OPT_OUT_WORDS
+
+
+def _reached_at(model, mobile, customer_field):
+    """The customers of `model` rows (customers, contacts) whose phone is `mobile` however it
+    was typed (+86 138-1111-0009, 138 1111 0009 …): the rows ending alike, compared as numbers."""
+    rows = model.objects.filter(phone__endswith=mobile[-4:]).values_list(customer_field, "phone")
+    return {customer for customer, phone in rows if mobile_number(phone) == mobile}
+
+
+def opt_out_phone(mobile, now=None):
+    """Opt the customers reached at `mobile` out of surveys (those we sent an SMS invitation to
+    at that number, and those whose or whose contact's phone it is); their open invitations to
+    that number are marked opted out. Returns how many customers were newly opted out."""
+    now = now or timezone.now()
+    sent_to = Invitation.objects.filter(phone=mobile)
+    customers = set(sent_to.values_list("customer_id", flat=True))
+    customers |= _reached_at(Customer, mobile, "pk") | _reached_at(Contact, mobile, "customer_id")
+    latest = dict(sent_to.order_by("pk").values_list("customer_id", "pk"))
+    added = 0
+    for customer_id in sorted(customers):
+        _opt_out, created = OptOut.objects.get_or_create(
+            customer_id=customer_id, defaults={"at": now, "invitation_id": latest.get(customer_id)}
+        )
+        added += created
+    sent_to.filter(status__in=(InvitationStatus.ISSUED, *channels.OPEN_STATUSES)).update(
+        status=InvitationStatus.OPTED_OUT
+    )
+    return added
+
+
+def record_replies(provider, replies, now=None):
+    """Keep each reply once (by the gateway's identity of it) and act on those asking to stop;
+    returns the replies newly kept."""
+    now = now or timezone.now()
+    kept = []
+    for reply in replies:
+        with transaction.atomic():
+            row, created = SmsReply.objects.get_or_create(
+                key=reply.key[:200],
+                defaults={
+                    "provider": provider,
+                    "phone": reply.phone[:30],
+                    "text": reply.text[:500],
+                    "received_at": now,
+                },
+            )
+            if not created:
+                continue
+            mobile = mobile_number(reply.phone)
+            if mobile and asks_to_stop(reply.text):
+                row.opted_out = opt_out_phone(mobile, now)
+                row.save(update_fields=["opted_out"])
+            kept.append(row)
+    return kept
+
+
+def receive(provider, kind, body, now=None):
+    """A push from the gateway: "receipts" or "replies". Raises BadPush for a body not in the
+    gateway's format, before anything is changed. Returns the acknowledgement the gateway wants."""
+    receiver = gateway(provider)
+    if kind == "receipts":
+        record_receipts(receiver.receipts(body), now)
+    else:
+        record_replies(provider, receiver.replies(body), now)
+    return receiver.acknowledgement()
