@@ -55,67 +55,94 @@ def populate_and_time(database_url, folder):
     setup_django(folder, database_url)
     import numpy as np
     from django.db import connection
-    from django.test import Client
-    from django.urls import reverse
-    from django.utils import timezone
 
-    from manyi.accounts.choices import Role
-    from manyi.analytics.scoring import score_matrix
-    from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
-    from manyi.campaigns.models import Answer, Response
+    survey = Survey()
+    store = ResponseStore(np.random.default_rng(SEED), survey, make_customers())
+    store.store(survey.earlier, EARLIER, -0.1)
+    store.store(survey.campaign, RESPONSES, 0.0)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    (pdf_first, pdf_warm, pdf_cold), (sav_first, sav_warm, sav_cold) = time_downloads(folder, survey)
+    print(
+        f"RESULT {pdf_first:.3f} {pdf_warm:.3f} {pdf_cold:.3f} {sav_first:.3f} {sav_warm:.3f} {sav_cold:.3f}",
+        flush=True,
+    )
+
+
+class Survey:
+    """The questionnaire (20 rated items in 4 weighted dimensions, an NPS, a multiple-choice and
+    an open question), last year's wave and this year's campaign."""
+
+    def __init__(self):
+        from django.utils import timezone
+
+        from manyi.campaigns.choices import CampaignState, Channel
+        from manyi.surveys.choices import QuestionKind
+        from manyi.surveys.models import Dimension
+        from manyi.testing import make_campaign, make_question, make_questionnaire
+
+        self.questionnaire = questionnaire = make_questionnaire(title="年度顾客满意度调查（基准）")
+        self.dimensions = [
+            Dimension.objects.create(
+                questionnaire=questionnaire, code=f"D{d + 1}", title=title, weight=w, position=d
+            )
+            for d, (title, w) in enumerate([("产品质量", 30), ("交付", 25), ("服务", 25), ("价格", 20)])
+        ]
+        for i in range(ITEMS):
+            make_question(
+                questionnaire,
+                code=f"Q{i + 1}",
+                text=f"评价项目{i + 1}",
+                dimension=self.dimensions[i % DIMENSIONS],
+            )
+        self.nps = make_question(
+            questionnaire, code="NPS", text="推荐意愿", kind=QuestionKind.NPS, options=(), scored=False
+        )
+        self.channels = make_question(
+            questionnaire,
+            code="CH",
+            text="您通过哪些渠道了解我们",
+            kind=QuestionKind.MULTIPLE,
+            options=[("网站", None, False), ("展会", None, False), ("朋友介绍", None, False)],
+            scored=False,
+            required=False,
+        )
+        self.opened = make_question(
+            questionnaire,
+            code="OPEN",
+            text="您的意见和建议",
+            kind=QuestionKind.TEXT,
+            options=(),
+            scored=False,
+        )
+        self.channel_options = list(self.channels.options.all())
+        now = timezone.now()
+        wave = {"series": "年度调查", "state": CampaignState.CLOSED, "channels": [Channel.EMAIL]}
+        self.earlier = make_campaign(
+            questionnaire,
+            name="2025年调查",
+            wave="2025年",
+            invite_at=now - timezone.timedelta(days=365),
+            **wave,
+        )
+        self.campaign = make_campaign(
+            questionnaire,
+            name="2026年调查",
+            wave="2026年",
+            target_index=85,
+            invite_at=now - timezone.timedelta(days=30),
+            **wave,
+        )
+        self.scheme = questionnaire.layout().scheme
+
+
+def make_customers():
+    """5,000 customers in 6 regions; their ids as an array."""
+    import numpy as np
+
     from manyi.customers.models import Customer
-    from manyi.reports.models import Report
-    from manyi.results import dataset
-    from manyi.surveys.choices import QuestionKind
-    from manyi.surveys.models import Dimension
-    from manyi.testing import make_campaign, make_question, make_questionnaire, make_user
 
-    rng = np.random.default_rng(SEED)
-    questionnaire = make_questionnaire(title="年度顾客满意度调查（基准）")
-    dimensions = [
-        Dimension.objects.create(
-            questionnaire=questionnaire, code=f"D{d + 1}", title=title, weight=w, position=d
-        )
-        for d, (title, w) in enumerate([("产品质量", 30), ("交付", 25), ("服务", 25), ("价格", 20)])
-    ]
-    for i in range(ITEMS):
-        make_question(
-            questionnaire, code=f"Q{i + 1}", text=f"评价项目{i + 1}", dimension=dimensions[i % DIMENSIONS]
-        )
-    make_question(questionnaire, code="NPS", text="推荐意愿", kind=QuestionKind.NPS, options=(), scored=False)
-    channels = make_question(
-        questionnaire,
-        code="CH",
-        text="您通过哪些渠道了解我们",
-        kind=QuestionKind.MULTIPLE,
-        options=[("网站", None, False), ("展会", None, False), ("朋友介绍", None, False)],
-        scored=False,
-        required=False,
-    )
-    opened = make_question(
-        questionnaire, code="OPEN", text="您的意见和建议", kind=QuestionKind.TEXT, options=(), scored=False
-    )
-    channel_options = list(channels.options.all())
-    now = timezone.now()
-    earlier = make_campaign(
-        questionnaire,
-        name="2025年调查",
-        wave="2025年",
-        series="年度调查",
-        state=CampaignState.CLOSED,
-        channels=[Channel.EMAIL],
-        invite_at=now - timezone.timedelta(days=365),
-    )
-    campaign = make_campaign(
-        questionnaire,
-        name="2026年调查",
-        wave="2026年",
-        series="年度调查",
-        state=CampaignState.CLOSED,
-        channels=[Channel.EMAIL],
-        target_index=85,
-        invite_at=now - timezone.timedelta(days=30),
-    )
     customers = Customer.objects.bulk_create(
         [
             Customer(
@@ -129,91 +156,116 @@ def populate_and_time(database_url, folder):
         ],
         batch_size=5000,
     )
-    customer_ids = np.array([c.pk for c in customers])
-    scheme = questionnaire.layout().scheme
-    keys = [item.key for item in scheme.items]
+    return np.array([c.pk for c in customers])
 
-    def store(target, total, shift):
+
+class ResponseStore:
+    """Completed responses scored as answering scores them, with their answer rows (the NPS,
+    a multiple choice, an open answer in one of ten) that the export reads."""
+
+    def __init__(self, rng, survey, customer_ids):
+        self.rng, self.survey, self.customer_ids = rng, survey, customer_ids
+        self.keys = [item.key for item in survey.scheme.items]
+
+    def store(self, target, total, shift):
+        from manyi.campaigns.models import Answer, Response
+
         started = time.perf_counter()
         batch = 20_000
-        start_time = target.invite_at
         for first in range(0, total, batch):
-            n = min(batch, total - first)
-            level = rng.normal(shift, 1.0, n)[:, None]
-            raw = level + rng.normal(0.0, 0.8, (n, ITEMS)) + rng.normal(0.3, 0.2, ITEMS)
-            points = np.clip(np.round(raw * 1.2 + 3.5), 1, 5) * 2
-            points[rng.random((n, ITEMS)) < 0.02] = np.nan
-            nps = np.clip(np.round(level[:, 0] * 2 + 7.5 + rng.normal(0, 1.2, n)), 0, 10)
-            scores = score_matrix(scheme, points)
-            grades = scores.grades(scheme.bands)
-            seconds = rng.integers(0, 20 * 86400, n)
-            who = rng.choice(customer_ids, n)
-            rows = []
-            for r in range(n):
-                valid = bool(scores.valid[r])
-                rows.append(
-                    Response(
-                        campaign=target,
-                        questionnaire=questionnaire,
-                        customer_id=int(who[r]),
-                        channel=Channel.EMAIL,
-                        status=ResponseStatus.COMPLETED,
-                        started_at=start_time,
-                        completed_at=start_time + timezone.timedelta(seconds=int(seconds[r])),
-                        valid=valid,
-                        invalid_reason="" if valid else str(scores.invalid_reason[r]),
-                        index=float(scores.index[r]) if valid else None,
-                        grade=grades[r] or "",
-                        satisfied=bool(scores.satisfied[r]),
-                        nps=int(nps[r]),
-                        points={
-                            keys[c]: float(points[r, c]) for c in range(ITEMS) if points[r, c] == points[r, c]
-                        },
-                        dimension_scores={
-                            dimensions[d].code: float(scores.dimension_scores[r, d])
-                            for d in range(DIMENSIONS)
-                            if scores.dimension_scores[r, d] == scores.dimension_scores[r, d]
-                        },
-                    )
-                )
+            rows, nps = self.batch(target, min(batch, total - first), shift)
             created = Response.objects.bulk_create(rows, batch_size=5000)
-            answers = []
-            for r, response in enumerate(created):
-                answers.append(Answer(response=response, question_id=nps_question.pk, number=float(nps[r])))
-                answers.append(Answer(response=response, question=channels, option=channel_options[r % 3]))
-                if r % 10 == 0:
-                    answers.append(
-                        Answer(response=response, question=opened, text=OPEN_ANSWERS[(r // 10) % 8])
-                    )
-            Answer.objects.bulk_create(answers, batch_size=10_000)
+            Answer.objects.bulk_create(self.answers(created, nps), batch_size=10_000)
         log(f"  {total:,} responses stored in {time.perf_counter() - started:.0f} s")
 
-    nps_question = questionnaire.questions.get(code="NPS")
-    store(earlier, EARLIER, -0.1)
-    store(campaign, RESPONSES, 0.0)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+    def batch(self, target, n, shift):
+        """``n`` unsaved responses around a latent satisfaction (mean ``shift``), 2% items
+        missing; and their NPS answers."""
+        import numpy as np
+        from django.utils import timezone
+
+        from manyi.analytics.scoring import score_matrix
+        from manyi.campaigns.choices import Channel, ResponseStatus
+        from manyi.campaigns.models import Response
+
+        rng, scheme = self.rng, self.survey.scheme
+        level = rng.normal(shift, 1.0, n)[:, None]
+        raw = level + rng.normal(0.0, 0.8, (n, ITEMS)) + rng.normal(0.3, 0.2, ITEMS)
+        points = np.clip(np.round(raw * 1.2 + 3.5), 1, 5) * 2
+        points[rng.random((n, ITEMS)) < 0.02] = np.nan
+        nps = np.clip(np.round(level[:, 0] * 2 + 7.5 + rng.normal(0, 1.2, n)), 0, 10)
+        scores = score_matrix(scheme, points)
+        grades = scores.grades(scheme.bands)
+        seconds = rng.integers(0, 20 * 86400, n)
+        who = rng.choice(self.customer_ids, n)
+        dimension_codes = [d.code for d in self.survey.dimensions]
+        rows = []
+        for r in range(n):
+            valid = bool(scores.valid[r])
+            rows.append(
+                Response(
+                    campaign=target,
+                    questionnaire=self.survey.questionnaire,
+                    customer_id=int(who[r]),
+                    channel=Channel.EMAIL,
+                    status=ResponseStatus.COMPLETED,
+                    started_at=target.invite_at,
+                    completed_at=target.invite_at + timezone.timedelta(seconds=int(seconds[r])),
+                    valid=valid,
+                    invalid_reason="" if valid else str(scores.invalid_reason[r]),
+                    index=float(scores.index[r]) if valid else None,
+                    grade=grades[r] or "",
+                    satisfied=bool(scores.satisfied[r]),
+                    nps=int(nps[r]),
+                    points=present(self.keys, points[r]),
+                    dimension_scores=present(dimension_codes, scores.dimension_scores[r]),
+                )
+            )
+        return rows, nps
+
+    def answers(self, responses, nps):
+        from manyi.campaigns.models import Answer
+
+        survey = self.survey
+        answers = []
+        for r, response in enumerate(responses):
+            answers.append(Answer(response=response, question_id=survey.nps.pk, number=float(nps[r])))
+            answers.append(
+                Answer(response=response, question=survey.channels, option=survey.channel_options[r % 3])
+            )
+            if r % 10 == 0:
+                answers.append(
+                    Answer(response=response, question=survey.opened, text=OPEN_ANSWERS[(r // 10) % 8])
+                )
+        return answers
+
+
+def present(keys, values):
+    """{key: value} of the values that are not NaN."""
+    return {key: float(value) for key, value in zip(keys, values, strict=True) if value == value}
+
+
+def time_downloads(folder, survey):
+    """((first use, warm, uncached) seconds of the PDF, the same of the .sav export), as an
+    analyst, in a process first warmed on the earlier wave's report (imports, fonts, the
+    segmenter's dictionary) as a running server is."""
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    from manyi.accounts.choices import Role
+    from manyi.reports.models import Report
+    from manyi.results import dataset
+    from manyi.testing import make_user
 
     analyst = make_user("analyst", Role.ANALYST)
     client = Client(HTTP_HOST="localhost")
     client.force_login(analyst)
-    report = Report.objects.create(campaign=campaign, title="2026年顾客满意度分析报告", created_by=analyst)
+    report = Report.objects.create(
+        campaign=survey.campaign, title="2026年顾客满意度分析报告", created_by=analyst
+    )
     pdf_url = reverse("reports:pdf", args=[report.pk])
-    sav_url = reverse("reports:export", args=[campaign.pk]) + "?format=sav"
-
-    def get(url):
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        body = response.content if not response.streaming else b"".join(response.streaming_content)
-        return len(body)
-
-    def measure(url):
-        started = time.perf_counter()
-        size = get(url)
-        return time.perf_counter() - started, size
-
-    from django.core.cache import cache
+    sav_url = reverse("reports:export", args=[survey.campaign.pk]) + "?format=sav"
 
     def cold():
         """Nothing of this campaign in memory, on disk or in the cache."""
@@ -229,37 +281,45 @@ def populate_and_time(database_url, folder):
     def timed(url, prepare):
         prepare()
         started = time.perf_counter()
-        size = get(url)
+        size = download(client, url)
         return time.perf_counter() - started, size
 
-    # The process is warmed on the earlier wave's report (imports, fonts, the segmenter's
-    # dictionary), as a running server is.
-    get(reverse("reports:pdf", args=[Report.objects.create(campaign=earlier, title="预热").pk]))
-    results = {}
+    download(
+        client, reverse("reports:pdf", args=[Report.objects.create(campaign=survey.earlier, title="预热").pk])
+    )
+    results = []
     for label, url in (("pdf", pdf_url), ("sav", sav_url)):
         uncached, size = timed(url, cold)
         first_use = statistics.median(timed(url, first)[0] for _ in range(3))
         warm = statistics.median(timed(url, lambda: None)[0] for _ in range(3))
-        results[label] = (first_use, warm, uncached)
+        results.append((first_use, warm, uncached))
         log(
             f"  {label}: first use {first_use:.2f} s (dataset on disk), warm {warm:.2f} s, "
             f"dataset read from the database {uncached:.2f} s; {size / 1024:.0f} KiB"
         )
     if os.environ.get("BENCH_PROFILE"):
-        import cProfile
-        import pstats
+        profile_downloads(client, (pdf_url, sav_url))
+    return results
 
-        for url in (pdf_url, sav_url):
-            profile = cProfile.Profile()
-            profile.enable()
-            get(url)
-            profile.disable()
-            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
-    (pdf_first, pdf_warm, pdf_cold), (sav_first, sav_warm, sav_cold) = results["pdf"], results["sav"]
-    print(
-        f"RESULT {pdf_first:.3f} {pdf_warm:.3f} {pdf_cold:.3f} {sav_first:.3f} {sav_warm:.3f} {sav_cold:.3f}",
-        flush=True,
-    )
+
+def download(client, url):
+    """The size of the page or file at ``url`` (which must answer 200)."""
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    body = response.content if not response.streaming else b"".join(response.streaming_content)
+    return len(body)
+
+
+def profile_downloads(client, urls):
+    import cProfile
+    import pstats
+
+    for url in urls:
+        profile = cProfile.Profile()
+        profile.enable()
+        download(client, url)
+        profile.disable()
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
 
 
 def main():
