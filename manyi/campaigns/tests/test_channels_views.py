@@ -20,7 +20,10 @@ def campaign(db):
     questionnaire = make_questionnaire(title="客户满意度调查")
     make_question(questionnaire)
     return make_campaign(
-        questionnaire, name="2026年第四季度", state=CampaignState.RUNNING, channels=[Channel.EMAIL, Channel.SMS]
+        questionnaire,
+        name="2026年第四季度",
+        state=CampaignState.RUNNING,
+        channels=[Channel.EMAIL, Channel.SMS],
     )
 
 
@@ -33,7 +36,11 @@ def shared(campaign):
 def invitations(campaign, channel, delivery, count, status=InvitationStatus.SENT):
     for _ in range(count):
         Invitation.objects.create(
-            campaign=campaign, customer=make_customer(), channel=channel, delivery_status=delivery, status=status
+            campaign=campaign,
+            customer=make_customer(),
+            channel=channel,
+            delivery_status=delivery,
+            status=status,
         )
 
 
@@ -103,12 +110,36 @@ def test_the_campaign_page_counts_invitations_by_channel_and_delivery(people, cl
     invitations(campaign, Channel.EMAIL, DeliveryStatus.ACCEPTED, 4)
     invitations(campaign, Channel.WEB, DeliveryStatus.NONE, 2, status=InvitationStatus.ISSUED)
 
-    for url in (reverse("campaigns:detail", args=[campaign.pk]), reverse("campaigns:counts", args=[campaign.pk])):
+    for url in (
+        reverse("campaigns:detail", args=[campaign.pk]),
+        reverse("campaigns:counts", args=[campaign.pk]),
+    ):
         page = client_as(people.sam).get(url).content.decode()
         rows = _delivery_rows(page)
-        assert rows["email"] == {"total": 4, "none": 0, "pending": 0, "accepted": 4, "delivered": 0, "failed": 0}
-        assert rows["sms"] == {"total": 6, "none": 0, "pending": 2, "accepted": 0, "delivered": 3, "failed": 1}
-        assert rows["web"] == {"total": 2, "none": 2, "pending": 0, "accepted": 0, "delivered": 0, "failed": 0}
+        assert rows["email"] == {
+            "total": 4,
+            "none": 0,
+            "pending": 0,
+            "accepted": 4,
+            "delivered": 0,
+            "failed": 0,
+        }
+        assert rows["sms"] == {
+            "total": 6,
+            "none": 0,
+            "pending": 2,
+            "accepted": 0,
+            "delivered": 3,
+            "failed": 1,
+        }
+        assert rows["web"] == {
+            "total": 2,
+            "none": 2,
+            "pending": 0,
+            "accepted": 0,
+            "delivered": 0,
+            "failed": 0,
+        }
 
 
 def _delivery_rows(page):
@@ -118,11 +149,15 @@ def _delivery_rows(page):
     table = table[: table.index("</table>")]
     rows = {}
     for channel, cells in re.findall(r'<tr data-channel="(\w+)">(.*?)</tr>', table, re.S):
-        rows[channel] = {name: int(value) for name, value in re.findall(r'<td class="(\w+)">(\d+)</td>', cells)}
+        rows[channel] = {
+            name: int(value) for name, value in re.findall(r'<td class="(\w+)">(\d+)</td>', cells)
+        }
     return rows
 
 
-def test_the_invitation_list_shows_each_channel_and_delivery_with_a_link_for_sharers(people, client_as, campaign):
+def test_the_invitation_list_shows_each_channel_and_delivery_with_a_link_for_sharers(
+    people, client_as, campaign
+):
     invitations(campaign, Channel.SMS, DeliveryStatus.DELIVERED, 1)
     invitation = Invitation.objects.get()
 

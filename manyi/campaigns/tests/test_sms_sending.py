@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from manyi.campaigns import channels, tasks
+from manyi.campaigns.channels import sms
 from manyi.campaigns.choices import CampaignState, Channel, DeliveryStatus, InvitationStatus
 from manyi.campaigns.models import Campaign, Invitation, OptOut, SmsReply
 from manyi.surveys.models import Question, Questionnaire
@@ -45,7 +46,9 @@ def push(client, gateway, kind, items, secret=CALLBACK_SECRET, provider=None):
     )
 
 
-def test_an_invitation_reaches_the_mobile_with_a_short_link_and_the_opt_out_words(campaign, sms_gateway, client):
+def test_an_invitation_reaches_the_mobile_with_a_short_link_and_the_opt_out_words(
+    campaign, sms_gateway, client
+):
     invitation = invite(campaign, "杭州精工机械有限公司", "13812345678")
 
     assert channels.send_invitations(campaign) == (1, 0)
@@ -95,7 +98,9 @@ def test_running_twice_sends_each_message_once(campaign, sms_gateway):
     assert sms_gateway.requests == 2
 
 
-def test_a_wrong_secret_is_recorded_on_the_invitation_which_is_not_sent_again(campaign, sms_gateway, settings):
+def test_a_wrong_secret_is_recorded_on_the_invitation_which_is_not_sent_again(
+    campaign, sms_gateway, settings
+):
     settings.SMS_ACCESS_KEY_SECRET = "not-the-secret"
     first = invite(campaign, "宁波东方泵业", "13811110001")
     invite(campaign, "温州瓯江阀门", "13811110002")
@@ -239,7 +244,9 @@ def test_replying_td_opts_the_customer_out_and_the_next_send_skips_them(campaign
         state=CampaignState.RUNNING,
         channels=[Channel.SMS],
     )
-    Invitation.objects.create(campaign=later, customer=invitation.customer, phone="13811110001", channel=Channel.SMS)
+    Invitation.objects.create(
+        campaign=later, customer=invitation.customer, phone="13811110001", channel=Channel.SMS
+    )
     keeps = invite(later, "温州瓯江阀门", "13811110002")
 
     response = push(client, sms_gateway, "replies", [sms_gateway.reply("13811110001", " td ", 1)])
@@ -285,3 +292,13 @@ def test_the_periodic_job_queues_sms_invitations_and_the_worker_sends_them(campa
 
     assert done["invitations"] == 1
     assert [m.phone for m in sms_gateway.messages] == ["13811110001"]
+
+
+@pytest.mark.parametrize("text", ["TD", "td", " T ", "n", "退订", "ＴＤ"])
+def test_the_stop_words_are_read_in_any_case_and_width(text):
+    assert sms.asks_to_stop(text)
+
+
+@pytest.mark.parametrize("text", ["TD了解一下", "不要退订", "好的", ""])
+def test_other_texts_do_not_stop(text):
+    assert not sms.asks_to_stop(text)

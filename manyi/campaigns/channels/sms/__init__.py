@@ -17,6 +17,7 @@ receipts and the customers' replies.
 
 import logging
 import re
+import unicodedata
 import urllib.error
 from zoneinfo import ZoneInfo
 
@@ -199,7 +200,9 @@ def record_receipts(receipts, now=None):
 
 
 def asks_to_stop(text):
-    return (text or "").strip().upper() in OPT_OUT_WORDS
+    """Whether a reply asks to stop: one of OPT_OUT_WORDS, in any case, spaces around it
+    dropped, full-width letters (ＴＤ, typed with a Chinese keyboard) read as ASCII."""
+    return unicodedata.normalize("NFKC", text or "").strip().upper() in OPT_OUT_WORDS
 
 
 def _reached_at(model, mobile, customer_field):
