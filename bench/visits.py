@@ -32,24 +32,31 @@ TASKS = int(os.environ.get("TASKS", "100000"))
 def populate_and_time(database_url, folder):
     """Runs inside the child process."""
     setup_django(folder, database_url)
-    from datetime import timedelta
-
     import numpy as np
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
-
-    from manyi.accounts.choices import Role
-    from manyi.accounts.models import Department, User
-    from manyi.customers.choices import CustomerType, Lifecycle
-    from manyi.customers.models import Customer, Product, Purchase
-    from manyi.visits.choices import Method, TaskStatus
-    from manyi.visits.demo import RULES
-    from manyi.visits.models import VisitRule, VisitTask
-    from manyi.visits.planner import plan_visits
 
     rng = np.random.default_rng(SEED)
     today = timezone.localdate()
+    supervisor, service, agents = make_staff()
+    customers = make_customers(rng, agents, today)
+    make_rules()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    plan_s = time_planning(today)
+    print(f"RESULT plan_100k_s {plan_s:.3f}", flush=True)
+    add_past_tasks(rng, customers, agents, today)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE visits_visittask")
+    worklist_s = time_worklist(supervisor, service, agents)
+    print(f"RESULT worklist_ms {worklist_s * 1000:.1f}", flush=True)
+
+
+def make_staff():
+    """Two departments, a supervisor each, 10 and 5 agents; returns (the first department's
+    supervisor, that department, the agents)."""
+    from manyi.accounts.choices import Role
+    from manyi.accounts.models import Department, User
 
     def user(username, role, department):
         person = User(username=username, role=role, department=department)
@@ -63,7 +70,18 @@ def populate_and_time(database_url, folder):
     user("supervisor2", Role.SUPERVISOR, after_sales)
     agents = [user(f"agent{n}", Role.AGENT, service) for n in range(10)]
     agents += [user(f"agent{n}", Role.AGENT, after_sales) for n in range(10, 15)]
-    agent_ids = np.array([a.pk for a in agents])
+    return supervisor, service, agents
+
+
+def make_customers(rng, agents, today):
+    """CUSTOMERS customers owned by the agents (2% by nobody) with one or two purchases each,
+    delivered over the last two years."""
+    from datetime import timedelta
+
+    import numpy as np
+
+    from manyi.customers.choices import CustomerType, Lifecycle
+    from manyi.customers.models import Customer, Product, Purchase
 
     log(f"  creating {CUSTOMERS:,} customers and their purchases …")
     started = time.perf_counter()
@@ -71,7 +89,7 @@ def populate_and_time(database_url, folder):
     types = [CustomerType.NORMAL, CustomerType.KEY_ACCOUNT, CustomerType.VIP]
     lifecycle = rng.choice(len(lifecycles), CUSTOMERS, p=[0.15, 0.45, 0.25, 0.15])
     ctype = rng.choice(len(types), CUSTOMERS, p=[0.93, 0.05, 0.02])
-    owner = rng.choice(agent_ids, CUSTOMERS)
+    owner = rng.choice(np.array([a.pk for a in agents]), CUSTOMERS)
     customers = Customer.objects.bulk_create(
         [
             Customer(
@@ -104,12 +122,23 @@ def populate_and_time(database_url, folder):
     log(
         f"  {len(customers):,} customers, {len(purchases):,} purchases in {time.perf_counter() - started:.0f} s"
     )
+    return customers
+
+
+def make_rules():
+    """The demo's seven rules."""
+    from manyi.visits.demo import RULES
+    from manyi.visits.models import VisitRule
+
     for name, kind, days, purpose, method, priority, _script in RULES:
         VisitRule.objects.create(
             name=name, kind=kind, days=days, purpose=purpose, method=method, priority=priority
         )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+
+
+def time_planning(today):
+    """Seconds of the first plan_visits (which inserts the tasks); the second must add nothing."""
+    from manyi.visits.planner import plan_visits
 
     started = time.perf_counter()
     created = plan_visits(today)
@@ -117,55 +146,72 @@ def populate_and_time(database_url, folder):
     log(f"  planning: {sum(created.values()):,} tasks in {plan_s:.2f} s")
     for rule, count in created.items():
         log(f"    {rule.name}: {count:,}")
-    print(f"RESULT plan_100k_s {plan_s:.3f}", flush=True)
     started = time.perf_counter()
     again = sum(plan_visits(today).values())
     log(f"  planning again (idempotent): {again} new tasks in {time.perf_counter() - started:.2f} s")
     assert again == 0
+    return plan_s
+
+
+def add_past_tasks(rng, customers, agents, today):
+    """Tasks of the past months (done, unreachable, refused) and open ones, up to TASKS."""
+    from manyi.visits.models import VisitTask
 
     missing = TASKS - VisitTask.objects.count()
     if missing > 0:
         log(f"  adding {missing:,} tasks of past months and open ones …")
-        customer_ids = np.array([c.pk for c in customers])
-        statuses = [
-            TaskStatus.DONE,
-            TaskStatus.UNREACHABLE,
-            TaskStatus.REFUSED,
-            TaskStatus.PENDING,
-            TaskStatus.CALLBACK,
-        ]
-        status = rng.choice(len(statuses), missing, p=[0.8, 0.06, 0.04, 0.08, 0.02])
-        agent = rng.choice(len(agents), missing)
-        ago = rng.integers(0, 180, missing)
-        rows = []
-        now = timezone.now()
-        for i in range(missing):
-            day = today - timedelta(days=int(ago[i]))
-            closed = statuses[status[i]] in (TaskStatus.DONE, TaskStatus.UNREACHABLE, TaskStatus.REFUSED)
-            rows.append(
-                VisitTask(
-                    customer_id=int(customer_ids[i % len(customer_ids)]),
-                    source_key=f"bench{i}",
-                    purpose="例行回访",
-                    method=Method.PHONE_ROUTINE,
-                    planned_on=day,
-                    due_on=day,
-                    agent=agents[agent[i]],
-                    department_id=agents[agent[i]].department_id,
-                    priority=int(rng.integers(1, 5)),
-                    status=statuses[status[i]],
-                    callback_at=now + timedelta(hours=int(rng.integers(1, 72)))
-                    if statuses[status[i]] == TaskStatus.CALLBACK
-                    else None,
-                    closed_at=now - timedelta(days=int(ago[i])) if closed else None,
-                )
+        VisitTask.objects.bulk_create(past_tasks(rng, missing, customers, agents, today), batch_size=5000)
+    log(f"  {VisitTask.objects.count():,} tasks, {VisitTask.objects.open().count():,} open")
+
+
+def past_tasks(rng, count, customers, agents, today):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from manyi.visits.choices import Method, TaskStatus
+    from manyi.visits.models import VisitTask
+
+    statuses = [
+        TaskStatus.DONE,
+        TaskStatus.UNREACHABLE,
+        TaskStatus.REFUSED,
+        TaskStatus.PENDING,
+        TaskStatus.CALLBACK,
+    ]
+    status = rng.choice(len(statuses), count, p=[0.8, 0.06, 0.04, 0.08, 0.02])
+    agent = rng.choice(len(agents), count)
+    ago = rng.integers(0, 180, count)
+    now = timezone.now()
+    rows = []
+    for i in range(count):
+        day = today - timedelta(days=int(ago[i]))
+        closed = statuses[status[i]] in (TaskStatus.DONE, TaskStatus.UNREACHABLE, TaskStatus.REFUSED)
+        rows.append(
+            VisitTask(
+                customer_id=customers[i % len(customers)].pk,
+                source_key=f"bench{i}",
+                purpose="例行回访",
+                method=Method.PHONE_ROUTINE,
+                planned_on=day,
+                due_on=day,
+                agent=agents[agent[i]],
+                department_id=agents[agent[i]].department_id,
+                priority=int(rng.integers(1, 5)),
+                status=statuses[status[i]],
+                callback_at=now + timedelta(hours=int(rng.integers(1, 72)))
+                if statuses[status[i]] == TaskStatus.CALLBACK
+                else None,
+                closed_at=now - timedelta(days=int(ago[i])) if closed else None,
             )
-        VisitTask.objects.bulk_create(rows, batch_size=5000)
-    total = VisitTask.objects.count()
-    open_count = VisitTask.objects.open().count()
-    log(f"  {total:,} tasks, {open_count:,} open")
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE visits_visittask")
+        )
+    return rows
+
+
+def time_worklist(supervisor, service, agents):
+    """The slower of the worklist as the supervisor of the larger team and as one agent
+    (median of 9 requests after one warm-up each), in seconds."""
+    from django.test import Client
 
     client = Client(HTTP_HOST="localhost")
 
@@ -183,7 +229,7 @@ def populate_and_time(database_url, folder):
     log(
         f"  worklist, one agent: median {agent_s * 1000:.0f} ms ({', '.join(f'{t * 1000:.0f}' for t in runs)})"
     )
-    print(f"RESULT worklist_ms {max(team_s, agent_s) * 1000:.1f}", flush=True)
+    return max(team_s, agent_s)
 
 
 def main():
