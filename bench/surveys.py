@@ -320,29 +320,10 @@ def run_wrk(port, jobs, folder):
     ]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-
-    counted = {}  # log file -> (bytes read, answered jobs so far)
-
-    def count_answered():
-        # Reads only what was appended since the last look: the bench must not eat the CPU.
-        for path in logs.glob("thread-*.log"):
-            offset, answered = counted.get(path, (0, 0))
-            with open(path, "rb") as log_file:
-                log_file.seek(offset)
-                chunk = log_file.read()
-            complete = chunk[: chunk.rfind(b"\n") + 1]
-            lines = complete.splitlines()
-            answered += sum(1 for line in lines if not line.startswith(b"repeat"))
-            counted[path] = (offset + len(complete), answered)
-        return sum(answered for _offset, answered in counted.values())
-
-    def answered():
-        lines = [line for path in logs.glob("thread-*.log") for line in path.read_text().splitlines()]
-        return [tuple(line.split(" ", 2)) for line in lines if not line.startswith("repeat")]
-
+    counter = AnswerCounter(logs)
     finished = None
     while process.poll() is None:
-        if count_answered() >= len(jobs):
+        if counter.count() >= len(jobs):
             finished = time.perf_counter() - started
             process.send_signal(signal.SIGINT)  # wrk prints its summary and exits
             break
@@ -350,13 +331,44 @@ def run_wrk(port, jobs, folder):
     output, _ = process.communicate(timeout=30)
     if finished is None:
         finished = time.perf_counter() - started
+    return finished, counter.answered(), wrk_summary(output)
+
+
+class AnswerCounter:
+    """The answers submit.lua logs, one file per wrk thread ("repeat" lines are not answers)."""
+
+    def __init__(self, logs):
+        self.logs = logs
+        self.counted = {}  # log file -> (bytes read, answered jobs so far)
+
+    def count(self):
+        """How many jobs are answered so far. Reads only what was appended since the last
+        look: the bench must not eat the CPU."""
+        for path in self.logs.glob("thread-*.log"):
+            offset, answered = self.counted.get(path, (0, 0))
+            with open(path, "rb") as log_file:
+                log_file.seek(offset)
+                chunk = log_file.read()
+            complete = chunk[: chunk.rfind(b"\n") + 1]
+            answered += sum(1 for line in complete.splitlines() if not line.startswith(b"repeat"))
+            self.counted[path] = (offset + len(complete), answered)
+        return sum(answered for _offset, answered in self.counted.values())
+
+    def answered(self):
+        """Every answer as (status, token, location)."""
+        lines = [line for path in self.logs.glob("thread-*.log") for line in path.read_text().splitlines()]
+        return [tuple(line.split(" ", 2)) for line in lines if not line.startswith("repeat")]
+
+
+def wrk_summary(output):
+    """The numbers of submit.lua's "WRK key=value …" line in wrk's output."""
     summary = {}
     for line in output.splitlines():
         if line.startswith("WRK "):
             summary = dict(item.split("=") for item in line.split()[1:])
     if not summary:
         raise SystemExit(f"wrk printed no summary:\n{output}")
-    return finished, answered(), {key: int(value) for key, value in summary.items()}
+    return {key: int(value) for key, value in summary.items()}
 
 
 def bench_load(port, campaign, tokens, answers, folder):
