@@ -22,6 +22,7 @@ urlpatterns = [
     path("visits/", include("manyi.visits.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("api/", include("manyi.api.urls")),
+    path("company/", include("manyi.operations.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -55,6 +55,10 @@ VIEW_ALL_IMPROVEMENTS = "improvements.view_all"
 WORK_IMPROVEMENTS = "improvements.work"  # carry out and report the improvements one owns
 MANAGE_IMPROVEMENTS = "improvements.manage"  # raise, assign, verify, close, cancel, tell customers
 
+# Company setup (公司设置): the company's industry, and the complaint categories and call scripts
+# it brings; the category tree (administrators).
+SET_UP_COMPANY = "company.setup"
+
 # Reports and exports (issue 7): answers out as files; report drafts, conclusions, publishing.
 EXPORT_RESPONSES = "responses.export"
 VIEW_REPORTS = "reports.view"
@@ -90,6 +94,7 @@ ROLE_CAPABILITIES = {
         MANAGE_IMPROVEMENTS,
         *VISIT_WORK,
         VISITS_EVERY_TEAM,
+        SET_UP_COMPANY,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,

@@ -3,9 +3,21 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OperationsConfig(AppConfig):
-    """Running the product as a whole: the periodic jobs and the demo data. It sits above every
-    other app (it calls into all of them), so no app needs to import another one above it."""
+    """Running the product as a whole: the periodic jobs, the demo data and the company setup
+    (the industry's categories, call scripts and templates). It sits above every other app (it
+    calls into all of them), so no app needs to import another one above it."""
 
     name = "manyi.operations"
     label = "operations"
     verbose_name = _("Operations")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from manyi.surveys.views import register_industry_templates
+
+        from .company import offered_templates
+        from .models import Company
+
+        auditlog.register(Company)
+        register_industry_templates(offered_templates)

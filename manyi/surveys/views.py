@@ -118,9 +118,29 @@ def questionnaire_list(request):
     return render(request, "surveys/questionnaire_list.html", {"rows": rows})
 
 
+# The company's industry names the templates the library offers first (the operations app,
+# above this one, registers the provider from its AppConfig.ready()): a callable returning
+# (industry label, [template keys]); ("", []) lists every template in one group.
+_industry_templates = None
+
+
+def register_industry_templates(provider):
+    global _industry_templates
+    _industry_templates = provider
+
+
 @capability_required(permissions.VIEW_SURVEYS)
 def template_library(request):
-    return render(request, "surveys/template_library.html", {"templates": loader.list_templates()})
+    templates = loader.list_templates()
+    industry, keys = _industry_templates() if _industry_templates else ("", [])
+    by_key = {template.key: template for template in templates}
+    first = [by_key[key] for key in keys if key in by_key]
+    others = [template for template in templates if template.key not in set(keys)]
+    return render(
+        request,
+        "surveys/template_library.html",
+        {"templates": templates, "industry": industry, "first": first, "others": others},
+    )
 
 
 @require_POST

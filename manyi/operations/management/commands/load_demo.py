@@ -212,6 +212,8 @@ class Command(BaseCommand):
         Purchase.objects.bulk_create(purchases, batch_size=500)
         from manyi.campaigns.demo import load_demo_surveys
         from manyi.improvements.demo import load_demo_improvements
+        from manyi.operations.choices import Industry
+        from manyi.operations.company import set_up_company
         from manyi.reports.demo import load_demo_reports
         from manyi.visits.demo import load_demo_visits
 
@@ -224,6 +226,8 @@ class Command(BaseCommand):
         load_demo_visits(users, random.Random(demo_data.SEED + 2))
         load_demo_improvements(users)
         load_demo_reports(users)
+        # A machinery company: its categories and call scripts, not property management's.
+        set_up_company(demo_data.COMPANY, Industry.MANUFACTURING)
         return {
             "departments": len(departments),
             "customers": customers,
