@@ -76,92 +76,150 @@ def propose(questionnaire):
       R² is near 1 by construction: the reason says so, and how to get a model of drivers.
     - No model when there are not two constructs to join by a path (a reason says why).
     """
-    layout = questionnaire.layout()
-    scheme = layout.scheme
-    titles = dict(questionnaire.dimensions.values_list("code", "title"))
-    items = [item for item in scheme.items if not item.outcome]
-    outcome = next((item.key for item in scheme.items if item.outcome), None)
-    outcome_text = next((q.text for q in layout.questions if q.code == outcome), "")
-    asks_nps = any(q.kind == QuestionKind.NPS for q in layout.questions)
-    taken = set()
-    blocks, blocks_of = {}, set()  # construct name -> item keys; dimensions that have one
-    for dimension in scheme.dimensions:
-        keys = [item.key for item in items if item.dimension == dimension.key]
-        if keys:
-            blocks[_unique(titles.get(dimension.key, dimension.key), taken)] = keys
-            blocks_of.add(dimension.key)
-    drivers = _("each dimension is a construct measured by its rated items")
-    constructs = {}
-    paths = []
-    if outcome or asks_nps:
-        if not blocks and items:
-            blocks = {_unique(_("Rated items"), taken): [item.key for item in items]}
-            drivers = _("the rated items form one construct")
-        constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items()}
-        leads_on = list(blocks)
-        if outcome:
-            satisfaction = _unique(_("Overall satisfaction"), taken)
-            constructs[satisfaction] = {"indicators": [outcome], "mode": "A"}
-            paths += [[name, satisfaction] for name in leads_on]
-            leads_on = [satisfaction]
-        if asks_nps:
-            recommendation = _unique(_("Recommendation"), taken)
-            constructs[recommendation] = {"indicators": [RECOMMENDATION], "mode": "A"}
-            paths += [[name, recommendation] for name in leads_on]
-        if not paths:
-            return Proposal(
-                None,
-                "none",
-                _(
-                    "No model can be proposed: the questionnaire rates nothing that could explain "
-                    "its overall question or the recommendation. Give it rated items."
-                ),
-            )
-        if outcome and asks_nps:
-            reason = _(
-                "Proposed from the questionnaire: %(drivers)s; it leads to overall satisfaction, "
-                "measured by the question “%(question)s”, which leads to the recommendation (the "
-                "0-10 NPS question)."
-            )
-        elif outcome:
-            reason = _(
-                "Proposed from the questionnaire: %(drivers)s; it leads to overall satisfaction, "
-                "measured by the question “%(question)s”."
-            )
-        else:
-            reason = _(
-                "Proposed from the questionnaire: %(drivers)s; it leads to the recommendation (the "
-                "0-10 NPS question). The questionnaire asks no overall satisfaction question "
-                "(one marked as the outcome of the key drivers), so satisfaction is no construct "
-                "of its own here."
-            )
-        basis = "outcome" if outcome else "recommendation"
-        spec = {"constructs": constructs, "paths": paths, "scheme": "path"}
-        return Proposal(spec, basis, reason % {"drivers": drivers, "question": outcome_text})
-    codes = [code for code in score_dimensions(questionnaire) if code in blocks_of]
-    if len(blocks) >= 2 and len(codes) == len(blocks):
-        constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items()}
-        satisfaction = _unique(_("Overall satisfaction"), taken)
-        constructs[satisfaction] = {"indicators": codes, "mode": "A"}
-        reason = _(
-            "Proposed from the questionnaire: %(drivers)s. It asks neither an overall satisfaction "
-            "question nor the recommendation, so nothing outside the rated items can be "
-            "explained: overall satisfaction is measured by the dimension scores (each dimension "
-            "once, as in the index), and each dimension leads to it. The paths show how much "
-            "each dimension weighs in overall satisfaction as the answers have it, to set beside "
-            "the questionnaire's own weights, not an effect measured on its own; its R² is close "
-            "to 1 by construction. Mark an overall satisfaction question as the outcome of the "
-            "key drivers in the questionnaire to estimate what drives satisfaction."
+    facts = _Facts.of(questionnaire)
+    if facts.outcome or facts.asks_nps:
+        return _proposal_explaining_an_answer(facts)
+    codes = [code for code in score_dimensions(questionnaire) if code in facts.dimensions]
+    if len(facts.blocks) >= 2 and len(codes) == len(facts.blocks):
+        return _proposal_from_dimension_scores(facts, codes)
+    return _higher_order_proposal(facts)
+
+
+@dataclass
+class _Facts:
+    """What a proposal is made from: the rated items other than the outcome (`items`), the
+    outcome question's key and text, whether the NPS question is asked, each dimension's
+    construct (`blocks`: unique name -> item keys; `dimensions`: the codes that have one),
+    the construct names `taken`, and how the drivers are measured (`drivers`, for the reason)."""
+
+    items: list
+    outcome: str | None
+    outcome_text: str
+    asks_nps: bool
+    blocks: dict
+    dimensions: set
+    taken: set
+    drivers: str
+
+    @classmethod
+    def of(cls, questionnaire):
+        layout = questionnaire.layout()
+        scheme = layout.scheme
+        titles = dict(questionnaire.dimensions.values_list("code", "title"))
+        items = [item for item in scheme.items if not item.outcome]
+        outcome = next((item.key for item in scheme.items if item.outcome), None)
+        taken = set()
+        blocks, dimensions = {}, set()
+        for dimension in scheme.dimensions:
+            keys = [item.key for item in items if item.dimension == dimension.key]
+            if keys:
+                blocks[_unique(titles.get(dimension.key, dimension.key), taken)] = keys
+                dimensions.add(dimension.key)
+        return cls(
+            items=items,
+            outcome=outcome,
+            outcome_text=next((q.text for q in layout.questions if q.code == outcome), ""),
+            asks_nps=any(q.kind == QuestionKind.NPS for q in layout.questions),
+            blocks=blocks,
+            dimensions=dimensions,
+            taken=taken,
+            drivers=_("each dimension is a construct measured by its rated items"),
         )
-        spec = {
-            "constructs": constructs,
-            "paths": [[name, satisfaction] for name in blocks],
-            "scheme": "path",
-        }
-        return Proposal(spec, "dimension_scores", reason % {"drivers": drivers})
+
+
+def _measured_by_items(blocks):
+    """The constructs of `blocks` (name -> item keys), each measured by its items (mode A)."""
+    return {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items()}
+
+
+def _proposal_explaining_an_answer(facts):
+    """The drivers lead to overall satisfaction (the outcome question), which leads to the
+    recommendation (NPS) when asked; or the drivers lead to whichever of the two is asked."""
+    blocks, drivers = facts.blocks, facts.drivers
+    if not blocks and facts.items:
+        blocks = {_unique(_("Rated items"), facts.taken): [item.key for item in facts.items]}
+        drivers = _("the rated items form one construct")
+    constructs = _measured_by_items(blocks)
+    paths = []
+    leads_on = list(blocks)
+    if facts.outcome:
+        satisfaction = _unique(_("Overall satisfaction"), facts.taken)
+        constructs[satisfaction] = {"indicators": [facts.outcome], "mode": "A"}
+        paths += [[name, satisfaction] for name in leads_on]
+        leads_on = [satisfaction]
+    if facts.asks_nps:
+        recommendation = _unique(_("Recommendation"), facts.taken)
+        constructs[recommendation] = {"indicators": [RECOMMENDATION], "mode": "A"}
+        paths += [[name, recommendation] for name in leads_on]
+    if not paths:
+        return Proposal(
+            None,
+            "none",
+            _(
+                "No model can be proposed: the questionnaire rates nothing that could explain "
+                "its overall question or the recommendation. Give it rated items."
+            ),
+        )
+    basis = "outcome" if facts.outcome else "recommendation"
+    spec = {"constructs": constructs, "paths": paths, "scheme": "path"}
+    reason = _explaining_reason(facts.outcome, facts.asks_nps)
+    return Proposal(spec, basis, reason % {"drivers": drivers, "question": facts.outcome_text})
+
+
+def _explaining_reason(outcome, asks_nps):
+    """Why the proposal explaining the outcome and/or the recommendation looks as it does
+    (with %(drivers)s and %(question)s to fill in)."""
+    if outcome and asks_nps:
+        return _(
+            "Proposed from the questionnaire: %(drivers)s; it leads to overall satisfaction, "
+            "measured by the question “%(question)s”, which leads to the recommendation (the "
+            "0-10 NPS question)."
+        )
+    if outcome:
+        return _(
+            "Proposed from the questionnaire: %(drivers)s; it leads to overall satisfaction, "
+            "measured by the question “%(question)s”."
+        )
+    return _(
+        "Proposed from the questionnaire: %(drivers)s; it leads to the recommendation (the "
+        "0-10 NPS question). The questionnaire asks no overall satisfaction question "
+        "(one marked as the outcome of the key drivers), so satisfaction is no construct "
+        "of its own here."
+    )
+
+
+def _proposal_from_dimension_scores(facts, codes):
+    """Neither outcome nor NPS asked, two dimensions or more: overall satisfaction measured by
+    the dimension scores (`codes`), each dimension leading to it (two-stage approach)."""
+    constructs = _measured_by_items(facts.blocks)
+    satisfaction = _unique(_("Overall satisfaction"), facts.taken)
+    constructs[satisfaction] = {"indicators": codes, "mode": "A"}
+    reason = _(
+        "Proposed from the questionnaire: %(drivers)s. It asks neither an overall satisfaction "
+        "question nor the recommendation, so nothing outside the rated items can be "
+        "explained: overall satisfaction is measured by the dimension scores (each dimension "
+        "once, as in the index), and each dimension leads to it. The paths show how much "
+        "each dimension weighs in overall satisfaction as the answers have it, to set beside "
+        "the questionnaire's own weights, not an effect measured on its own; its R² is close "
+        "to 1 by construction. Mark an overall satisfaction question as the outcome of the "
+        "key drivers in the questionnaire to estimate what drives satisfaction."
+    )
+    spec = {
+        "constructs": constructs,
+        "paths": [[name, satisfaction] for name in facts.blocks],
+        "scheme": "path",
+    }
+    return Proposal(spec, "dimension_scores", reason % {"drivers": facts.drivers})
+
+
+def _higher_order_proposal(facts):
+    """Neither outcome nor NPS asked, and no dimension scores to measure by: overall
+    satisfaction as the second-order construct of the dimensions (or, with fewer than two,
+    of the rated items one by one); no model without two constructs."""
+    blocks, drivers, taken = facts.blocks, facts.drivers, facts.taken
     if len(blocks) < 2:
         taken = set()
-        blocks = {_unique(item.key, taken): [item.key] for item in items}
+        blocks = {_unique(item.key, taken): [item.key] for item in facts.items}
         drivers = _("each rated item is a construct of its own")
     if len(blocks) < 2:
         return Proposal(
@@ -173,7 +231,7 @@ def propose(questionnaire):
                 "satisfaction or recommendation question."
             ),
         )
-    constructs = {name: {"indicators": keys, "mode": "A"} for name, keys in blocks.items()}
+    constructs = _measured_by_items(blocks)
     satisfaction = _unique(_("Overall satisfaction"), taken)
     constructs[satisfaction] = {"lower_order": list(blocks), "mode": "A"}
     spec = {"constructs": constructs, "paths": [[name, satisfaction] for name in blocks], "scheme": "path"}
@@ -336,11 +394,8 @@ def estimate(campaign, dataset, selection, model, resamples=BOOTSTRAP, seed=1):
         }
         for source, target in model.paths
     ]
-    ave, rho_c, alpha = result.ave, result.rho_c, result.cronbach_alpha
-    htmt = result.htmt
     names = list(model.names)
-    higher_order = {c.name for c in model.constructs if c.lower_order}
-    levels = _levels(model)
+    htmt = result.htmt
     return {
         "model": model,
         "used": result.n_rows,
@@ -352,49 +407,63 @@ def estimate(campaign, dataset, selection, model, resamples=BOOTSTRAP, seed=1):
         "iterations": result.iterations,
         "paths": paths,
         "r2": [(name, result.r2[name], result.r2_adjusted[name]) for name in model.endogenous],
-        "constructs": [
-            {
-                "name": name,
-                "mode": pls.construct_mode(model, name),
-                "higher_order": name in higher_order,
-                "ave": ave.get(name),
-                "rho_c": rho_c.get(name),
-                "alpha": alpha.get(name),
-                "index": result.index.get(name),
-                "indicators": [
-                    (
-                        indicator,
-                        result.loadings[name][indicator],
-                        result.weights[name][indicator],
-                        boot.weights[(name, indicator)],
-                    )
-                    for indicator in result.loadings[name]
-                ],
-            }
-            for name in names
-        ],
+        "constructs": _construct_figures(model, boot),
         "htmt": [[htmt.get((a, b), htmt.get((b, a))) if a != b else None for b in names] for a in names],
         "names": names,
-        "diagram": {
-            "nodes": [
-                {
-                    "name": name,
-                    "r2": result.r2.get(name),
-                    "exogenous": name not in model.endogenous,
-                    "level": levels[name],
-                }
-                for name in names
+        "diagram": _diagram(model, result, paths),
+    }
+
+
+def _construct_figures(model, boot):
+    """Each construct's mode, reliability (AVE, ρc, Cronbach's α), index and indicators (with
+    loading, weight and the weight's bootstrap interval), in the model's order."""
+    result = boot.fit
+    higher_order = {c.name for c in model.constructs if c.lower_order}
+    return [
+        {
+            "name": name,
+            "mode": pls.construct_mode(model, name),
+            "higher_order": name in higher_order,
+            "ave": result.ave.get(name),
+            "rho_c": result.rho_c.get(name),
+            "alpha": result.cronbach_alpha.get(name),
+            "index": result.index.get(name),
+            "indicators": [
+                (
+                    indicator,
+                    result.loadings[name][indicator],
+                    result.weights[name][indicator],
+                    boot.weights[(name, indicator)],
+                )
+                for indicator in result.loadings[name]
             ],
-            "links": [
-                {
-                    "source": p["source"],
-                    "target": p["target"],
-                    "value": round(p["estimate"], 3),
-                    "significant": p["significant"],
-                }
-                for p in paths
-            ],
-        },
+        }
+        for name in model.names
+    ]
+
+
+def _diagram(model, result, paths):
+    """The path diagram's nodes (constructs, by column: see _levels) and links (the paths)."""
+    levels = _levels(model)
+    return {
+        "nodes": [
+            {
+                "name": name,
+                "r2": result.r2.get(name),
+                "exogenous": name not in model.endogenous,
+                "level": levels[name],
+            }
+            for name in model.names
+        ],
+        "links": [
+            {
+                "source": p["source"],
+                "target": p["target"],
+                "value": round(p["estimate"], 3),
+                "significant": p["significant"],
+            }
+            for p in paths
+        ],
     }
 
 

@@ -152,17 +152,28 @@ class ModelEditor:
         return problems
 
     def spec(self):
-        """The model the form describes, as JSON (not yet checked: see path_model.check). Blank
-        and removed rows are left out. Raises ValueError with a message in the user's
+        """The model the form describes, as JSON (not yet checked: see path_model.check).
+        Blank and removed rows are left out. Raises ValueError with a message in the user's
         language when a field is not valid."""
         valid = [part.is_valid() for part in (self.constructs, self.paths, self.scheme)]
         if not all(valid):
             raise ValueError(" ".join(self._problems()))
+        spec = {
+            "constructs": self._constructs(),
+            "paths": self._paths(),
+            "scheme": self.scheme.cleaned_data["scheme"],
+        }
+        if self.scheme.cleaned_data["scale"]:
+            try:
+                spec["scale"] = parse_json(self.scheme.cleaned_data["scale"], max_length=100)
+            except ValueError:
+                raise pls.ModelError('"scale" must be a pair of numbers [min, max].') from None
+        return spec
+
+    def _constructs(self):
+        """{name: block} of the filled-in construct rows; a name used twice is refused."""
         constructs, names = {}, []
-        for form in self.constructs.forms:
-            row = form.cleaned_data
-            if not row or row.get("DELETE"):
-                continue
+        for row in _kept_rows(self.constructs):
             name, indicators, lower_order = row["name"], row["indicators"], row["lower_order"]
             if not (name or indicators or lower_order):
                 continue
@@ -176,21 +187,27 @@ class ModelEditor:
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise pls.ModelError("Construct name(s) used twice: %(names)s.", names=twice)
+        return constructs
+
+    def _paths(self):
+        """[source, target] of the filled-in path rows; a row with one end only is refused."""
         paths = []
-        for form in self.paths.forms:
-            row = form.cleaned_data
-            if not row or row.get("DELETE") or not (row["source"] or row["target"]):
+        for row in _kept_rows(self.paths):
+            if not (row["source"] or row["target"]):
                 continue
             if not (row["source"] and row["target"]):
                 raise ValueError(_("Choose both ends of each path."))
             paths.append([row["source"], row["target"]])
-        spec = {"constructs": constructs, "paths": paths, "scheme": self.scheme.cleaned_data["scheme"]}
-        if self.scheme.cleaned_data["scale"]:
-            try:
-                spec["scale"] = parse_json(self.scheme.cleaned_data["scale"], max_length=100)
-            except ValueError:
-                raise pls.ModelError('"scale" must be a pair of numbers [min, max].') from None
-        return spec
+        return paths
+
+
+def _kept_rows(formset):
+    """The cleaned data of the formset's rows that were filled in and not removed."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
 
 
 def as_text(spec):

@@ -47,32 +47,39 @@ def answer_synthetically(campaign, n=RESPONSES, seed=3):
         data = {}
         for question in layout.questions:
             level = general + shift.setdefault(question.dimension_id, rng.gauss(0, 0.6))
-            options = sorted(layout.options[question.pk].values(), key=lambda o: -(o.points or 0))
-
-            def rated(options=options, level=level):
-                place = round(1.2 - 1.1 * level + rng.gauss(0, 0.7))
-                return str(options[min(len(options) - 1, max(0, place))].pk)
-
-            name = f"q-{question.pk}"
-            if question.kind == QuestionKind.MATRIX:
-                for row in layout.rows[question.pk]:
-                    data[f"{name}-{row.pk}"] = rated()
-            elif question.kind == QuestionKind.NPS:
-                data[name] = str(min(10, max(0, round(7 + 2 * level + rng.gauss(0, 1)))))
-            elif question.kind == QuestionKind.TEXT:
-                data[name] = "服务很好"
-            elif question.kind == QuestionKind.MULTIPLE:
-                data[name] = [str(options[0].pk)]
-            elif any(o.points is not None for o in options):
-                data[name] = rated()
-            else:
-                data[name] = str(options[0].pk)
-            if question.ask_importance:
-                data[f"{name}-importance"] = str(rng.randint(3, 5))
-            if question.ask_competitor:
-                data[f"{name}-competitor"] = rated()
+            data.update(_synthetic_answer(layout, question, level, rng))
         invitation = make_invitation(campaign, make_customer(name=f"模型客户{number}"))
         answer(campaign, data, invitation=invitation)
+
+
+def _synthetic_answer(layout, question, level, rng):
+    """The form fields of one question answered at satisfaction `level` (see answer_synthetically)."""
+    options = sorted(layout.options[question.pk].values(), key=lambda o: -(o.points or 0))
+
+    def rated():
+        place = round(1.2 - 1.1 * level + rng.gauss(0, 0.7))
+        return str(options[min(len(options) - 1, max(0, place))].pk)
+
+    name = f"q-{question.pk}"
+    data = {}
+    if question.kind == QuestionKind.MATRIX:
+        for row in layout.rows[question.pk]:
+            data[f"{name}-{row.pk}"] = rated()
+    elif question.kind == QuestionKind.NPS:
+        data[name] = str(min(10, max(0, round(7 + 2 * level + rng.gauss(0, 1)))))
+    elif question.kind == QuestionKind.TEXT:
+        data[name] = "服务很好"
+    elif question.kind == QuestionKind.MULTIPLE:
+        data[name] = [str(options[0].pk)]
+    elif any(o.points is not None for o in options):
+        data[name] = rated()
+    else:
+        data[name] = str(options[0].pk)
+    if question.ask_importance:
+        data[f"{name}-importance"] = str(rng.randint(3, 5))
+    if question.ask_competitor:
+        data[f"{name}-competitor"] = rated()
+    return data
 
 
 def running(questionnaire):
