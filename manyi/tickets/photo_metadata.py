@@ -95,55 +95,57 @@ def _entropy_end(data, pos):
 def _strip_jpeg(data):
     out = [data[:2]]  # SOI
     pos, orientation, exif_at = 2, None, None
-    length = len(data)
-    while pos < length:
-        if data[pos] != 0xFF:
-            # Stray bytes between segments (decoders skip them); nothing to strip here.
-            end = data.find(b"\xff", pos)
-            end = length if end == -1 else end
-            out.append(data[pos:end])
-            pos = end
-            continue
-        if pos + 1 >= length:
-            out.append(data[pos:])
-            break
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            out.append(b"\xff")
-            pos += 1
-            continue
-        if marker == _EOI:
-            out.append(data[pos : pos + 2])
-            break  # what follows the picture is not part of it
-        if marker in _STANDALONE or marker == 0x00:
-            out.append(data[pos : pos + 2])
-            pos += 2
-            continue
-        if pos + 4 > length:
-            out.append(data[pos:])
-            break
-        end = pos + 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
-        if end > length:
-            out.append(data[pos:])
-            break
-        payload = data[pos + 4 : end]
-        if marker == _APP1:
-            if payload.startswith(b"Exif\x00\x00") and orientation is None:
-                orientation = _orientation(payload)
-                exif_at = len(out)
-        elif marker in (_APP13, _COM) or (marker == _APP2 and payload.startswith(b"MPF\x00")):
-            pass
-        elif marker == _SOS:
-            scan_end = _entropy_end(data, end)
-            out.append(data[pos:scan_end])
-            pos = scan_end
-            continue
-        else:
-            out.append(data[pos:end])
-        pos = end
+    while pos is not None and pos < len(data):
+        kept, pos, exif = _jpeg_step(data, pos)
+        if exif is not None and orientation is None:
+            orientation = _orientation(exif)
+            exif_at = len(out)
+        if kept:
+            out.append(kept)
     if orientation not in (None, 1):
         out.insert(exif_at, _orientation_segment(orientation))
     return b"".join(out)
+
+
+def _jpeg_step(data, pos):
+    """One step through a JPEG from ``pos``: (the bytes kept, where the next step starts or
+    None when nothing more is read, the payload of an Exif APP1 segment or None)."""
+    length = len(data)
+    if data[pos] != 0xFF:
+        # Stray bytes between segments (decoders skip them); nothing to strip here.
+        end = data.find(b"\xff", pos)
+        end = length if end == -1 else end
+        return data[pos:end], end, None
+    if pos + 1 >= length:
+        return data[pos:], None, None
+    marker = data[pos + 1]
+    if marker == 0xFF:  # fill byte before a marker
+        return b"\xff", pos + 1, None
+    if marker == _EOI:
+        return data[pos : pos + 2], None, None  # what follows the picture is not part of it
+    if marker in _STANDALONE or marker == 0x00:
+        return data[pos : pos + 2], pos + 2, None
+    if pos + 4 > length:
+        return data[pos:], None, None
+    end = pos + 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
+    if end > length:
+        return data[pos:], None, None
+    return _jpeg_segment(data, pos, marker, end)
+
+
+def _jpeg_segment(data, pos, marker, end):
+    """A whole segment with a length (``pos`` to ``end``): dropped when it carries metadata
+    (APP1 Exif/XMP, APP13, COM, an APP2 MPF index of appended images), else kept; a scan (SOS)
+    is kept with its entropy-coded data."""
+    payload = data[pos + 4 : end]
+    if marker == _APP1:
+        return b"", end, payload if payload.startswith(b"Exif\x00\x00") else None
+    if marker in (_APP13, _COM) or (marker == _APP2 and payload.startswith(b"MPF\x00")):
+        return b"", end, None
+    if marker == _SOS:
+        scan_end = _entropy_end(data, end)
+        return data[pos:scan_end], scan_end, None
+    return data[pos:end], end, None
 
 
 # --------------------------------------------------------------------------- PNG
