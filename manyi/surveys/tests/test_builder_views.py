@@ -344,7 +344,8 @@ def test_a_weight_out_of_range_gets_one_clear_message(client_as, people, survey,
 
 def test_a_weight_of_100_is_a_percentage_and_accepted(client_as, people, survey):
     response = client_as(people.alice).post(
-        reverse("surveys:dimension_create", args=[survey.pk]), {"code": "D9", "title": "全部", "weight": "100"}
+        reverse("surveys:dimension_create", args=[survey.pk]),
+        {"code": "D9", "title": "全部", "weight": "100"},
     )
     assert response.status_code == 302 and survey.dimensions.get(code="D9").weight == 100
 
