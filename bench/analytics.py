@@ -8,7 +8,7 @@ database manyi_bench_<pid>, BENCH_PG_URL to change — and a temporary SQLite fi
 2. store 1,000,000 completed responses over 12 months, scored by the product's own scoring
    engine (analytics.scoring.score_matrix) and written as the answer page writes them
    (points, item and dimension scores, index, grade, NPS on the response row). The answer
-   rows are not generated: the dashboard never reads them (dashboards/dataset.py);
+   rows are not generated: the dashboard never reads them (results/dataset.py);
 3. time the dashboard summary (index, items, dimensions, NPS, monthly trend, a breakdown by
    region): the first call reads the responses into the campaign's dataset (cold), the second
    is what every later page view costs (warm: a count/max query, then arrays).

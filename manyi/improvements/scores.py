@@ -1,6 +1,6 @@
 """The survey figure an improvement is about: one rated item's or dimension's mean score.
 
-The same numbers as the campaign dashboard (``manyi.dashboards``): an item's mean 0-100 score
+The same numbers as the campaign dashboard (``manyi.results``): an item's mean 0-100 score
 and a dimension's score over the valid responses, formed as the dashboard forms them.
 """
 

@@ -1,7 +1,7 @@
 """Raw data exports of a campaign's completed responses: CSV, Excel and SPSS .sav. No HTTP here.
 
 One table is built per export, column by column (numpy arrays, never one ORM object per
-response): the rated items, scores and segments come from the dashboards' dataset (the same
+response): the rated items, scores and segments come from the results' dataset (the same
 columns every figure is computed from); the customer columns come from one query over the
 responses, and only the answers the dataset does not hold (texts, multiple choices, unscored
 choices, NPS, "other" texts) from one query over those questions' answer rows.
@@ -61,7 +61,7 @@ def variable_name(question, row=None, suffix=""):
 
 
 def _rated(question, options):
-    """The dataset holds this question's points (dashboards.dataset.rated_items' rule)."""
+    """The dataset holds this question's points (results.dataset.rated_items' rule)."""
     if question.kind == QuestionKind.MATRIX:
         return True
     return (

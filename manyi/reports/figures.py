@@ -39,7 +39,7 @@ KEYWORDS_KEPT = 150  # the word cloud's words
 
 
 def quadrant_names():
-    """The seed 001 CSR names of the quadrants (dashboards.summary.QUADRANT_LABELS' keys),
+    """The seed 001 CSR names of the quadrants (results.summary.QUADRANT_LABELS' keys),
     written out here with gettext so that the catalogue has them."""
     return {
         "improve": _("Improve urgently"),  # 急需改进
@@ -207,7 +207,7 @@ def _overall(headline, target):
         "index_low": _num(ci.low) if ci else None,
         "index_high": _num(ci.high) if ci else None,
         "target": _num(target),
-        # dashboards.summary.target_status: reached only when the whole 95% interval is.
+        # results.summary.target_status: reached only when the whole 95% interval is.
         "target_status": headline["target_status"],
         "reached": headline["target_status"] == "reached" if headline["target_status"] else None,
         "gap": None if index is None or target is None else _num(index - target),

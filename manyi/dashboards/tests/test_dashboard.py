@@ -10,6 +10,7 @@ from django.urls import reverse
 from manyi.campaigns.answering import AnswerForm, save_response
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.results import dataset as dataset_module
+from manyi.results.tests.conftest import fresh_datasets  # noqa: F401  (the browser tests import it from here)
 from manyi.surveys.choices import QuestionKind, ScaleMethod
 from manyi.surveys.models import Dimension
 from manyi.testing import make_campaign, make_customer, make_invitation, make_question, make_questionnaire
@@ -28,14 +29,6 @@ ANSWERS = [
     ("华北", (10, 10, 10), 10),
 ]
 LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "很不满意"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_datasets(settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    dataset_module.forget()
-    yield
-    dataset_module.forget()
 
 
 @pytest.fixture
