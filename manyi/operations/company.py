@@ -137,6 +137,9 @@ def plan(industry):
             result.removed.append(_label(category, by_pk))
         elif category.is_active:
             result.deactivated.append(_label(category, by_pk))
+    # Shown by tree: a main category before its own sub-categories.
+    result.removed.sort()
+    result.deactivated.sort()
     wanted, retire_scripts, scripts = _script_decisions(profile)
     for name in wanted:
         existing = scripts.get(name)
