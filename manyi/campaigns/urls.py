@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.campaign_reopen, name="reopen"),
     path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
     path("invitations/<int:pk>/qr.png", views.invitation_qr, name="invitation_qr"),
+    path("invitations/<int:pk>/shared/", views.invitation_shared, name="invitation_shared"),
 ]

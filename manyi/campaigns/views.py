@@ -234,6 +234,22 @@ def invitation_detail(request, pk):
     )
 
 
+@require_POST
+@capability_required(*SHARE_LINKS)
+def invitation_shared(request, pk):
+    """Staff say they passed the personal link on (WeChat, in person): the invitation counts as
+    sent from now, as an e-mail or SMS would. Only an issued invitation no channel sends."""
+    invitation = _shared_invitation(pk)
+    refusal = _share_refusal(invitation)
+    if not refusal and not channels.mark_shared(invitation):
+        refusal = _("Only an invitation still issued, and not sent by e-mail or SMS, can be marked as sent.")
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        messages.success(request, _("The invitation is marked as sent."))
+    return redirect("campaigns:invitation", invitation.pk)
+
+
 @capability_required(*SHARE_LINKS)
 def invitation_qr(request, pk):
     """The personal link's QR code as a PNG (to save and send, or show on a phone)."""

@@ -412,6 +412,7 @@ def route_arguments(world):
         ],
         "campaigns:invitation": {"pk": w.invitation.pk},
         "campaigns:invitation_qr": {"pk": w.invitation.pk},
+        "campaigns:invitation_shared": {"pk": w.invitation.pk},
         "api_token_revoke": {"pk": w.token_rows["sam"].pk},
     }
 

@@ -142,6 +142,21 @@ def due_work(campaign, now):
     return invite, remind
 
 
+def mark_shared(invitation, now=None):
+    """Staff passed an issued invitation's personal link on by hand (WeChat, in person): it is
+    sent from now on, once. Invitations a channel sends (e-mail, SMS) are not marked by hand.
+    Returns whether it was marked."""
+    now = now or timezone.now()
+    marked = (
+        Invitation.objects.filter(pk=invitation.pk, status=InvitationStatus.ISSUED)
+        .exclude(channel__in=SENDING_CHANNELS)
+        .update(status=InvitationStatus.SENT, sent_at=now)
+    )
+    if marked:
+        invitation.status, invitation.sent_at = InvitationStatus.SENT, now
+    return bool(marked)
+
+
 def delivery_counts(campaign):
     """The campaign's invitations by channel and delivery status, for its page: one row per
     channel used, {"channel", "label", "total", "statuses": {delivery status: count}}, where

@@ -167,3 +167,57 @@ def test_the_invitation_list_shows_each_channel_and_delivery_with_a_link_for_sha
 
     page = client_as(people.ana).get(reverse("campaigns:detail", args=[campaign.pk])).content.decode()
     assert reverse("campaigns:invitation", args=[invitation.pk]) not in page
+
+
+@pytest.mark.parametrize("name", SHARERS)
+def test_staff_mark_a_link_they_sent_by_hand_as_sent_once(people, client_as, shared, name):
+    client = client_as(getattr(people, name))
+    url = reverse("campaigns:invitation_shared", args=[shared.pk])
+    page = client.get(reverse("campaigns:invitation", args=[shared.pk])).content.decode()
+    assert f'action="{url}"' in page
+
+    response = client.post(url)
+
+    assert response.status_code == 302
+    shared.refresh_from_db()
+    assert shared.status == InvitationStatus.SENT and shared.sent_at is not None
+    sent_at = shared.sent_at
+    client.post(url)
+    shared.refresh_from_db()
+    assert shared.sent_at == sent_at
+    assert (
+        f'action="{url}"'
+        not in client.get(reverse("campaigns:invitation", args=[shared.pk])).content.decode()
+    )
+
+
+@pytest.mark.parametrize("name", NOT_SHARERS)
+def test_roles_without_contact_details_cannot_mark_a_link_sent(people, client_as, shared, name):
+    assert (
+        client_as(getattr(people, name))
+        .post(reverse("campaigns:invitation_shared", args=[shared.pk]))
+        .status_code
+        == 403
+    )
+    shared.refresh_from_db()
+    assert shared.status == InvitationStatus.ISSUED
+
+
+@pytest.mark.parametrize("channel", [Channel.EMAIL, Channel.SMS])
+def test_an_invitation_a_channel_sends_is_not_marked_by_hand(people, client_as, campaign, channel):
+    invitation = Invitation.objects.create(campaign=campaign, customer=make_customer(), channel=channel)
+
+    response = client_as(people.amy).post(
+        reverse("campaigns:invitation_shared", args=[invitation.pk]), follow=True
+    )
+
+    assert "标记为已发送" in response.content.decode() or "marked as sent" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.ISSUED and invitation.sent_at is None
+
+
+def test_an_opted_out_customers_link_is_not_marked_sent(people, client_as, shared):
+    OptOut.objects.create(customer=shared.customer)
+    client_as(people.amy).post(reverse("campaigns:invitation_shared", args=[shared.pk]))
+    shared.refresh_from_db()
+    assert shared.status == InvitationStatus.ISSUED
