@@ -85,9 +85,7 @@ def send_claimed(invitations, *, reminder):
             )
         refused = {}  # index in the batch → the server's reason
         accepted = []
-        batch_sent, _failed = send_each(
-            messages, on_sent=accepted.append, on_refused=refused.__setitem__
-        )
+        batch_sent, _failed = send_each(messages, on_sent=accepted.append, on_refused=refused.__setitem__)
         for index, error in refused.items():
             Invitation.objects.filter(pk=batch[index].pk).update(
                 status=InvitationStatus.FAILED, delivery_status=DeliveryStatus.FAILED, error=str(error)[:300]

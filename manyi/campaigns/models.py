@@ -237,7 +237,9 @@ class Invitation(models.Model):
             code = new_short_code()
             try:
                 with transaction.atomic():
-                    given = Invitation.objects.filter(pk=self.pk, short_code__isnull=True).update(short_code=code)
+                    given = Invitation.objects.filter(pk=self.pk, short_code__isnull=True).update(
+                        short_code=code
+                    )
             except IntegrityError:
                 continue
             if given:

@@ -25,7 +25,9 @@ ALIYUN_DOC_SIGNATURE = "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
 # the key as the documentation prints it.
 TENCENT_DOC_KEY = "Gu5t9xGARNpq86cd98joQYCN3*******"
 TENCENT_DOC_ID = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******"
-TENCENT_DOC_PAYLOAD = b'{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}'
+TENCENT_DOC_PAYLOAD = (
+    b'{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}'
+)
 TENCENT_DOC_PAYLOAD_HASH = "35e9c5b0e3ae67532d3c9f17ead6c90222632e5b1ff7f6e89887f1398934f064"
 TENCENT_DOC_SIGNATURE = "2230eefd229f582d8b1b891af7107b91597240707d778ab3738f756258d7652c"
 
