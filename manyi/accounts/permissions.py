@@ -134,14 +134,17 @@ ROLE_CAPABILITIES = {
     # unless an administrator grants it to them personally.
     Role.HANDLER: {VIEW_CUSTOMERS, VIEW_TICKETS, WORK_TICKETS, VIEW_IMPROVEMENTS, WORK_IMPROVEMENTS},
     # Analysts read everything, including confidential answers (the quality department at
-    # headquarters), and write the reports; they change no customer, survey, ticket or visit.
+    # headquarters), and export it (REQUIREMENTS §9: "analyst (read only)"); they change no
+    # customer, survey, ticket, visit or report: reports are written and published by
+    # supervisors and administrators.
     Role.ANALYST: {
         VIEW_CUSTOMERS,
         EXPORT_CUSTOMERS,
         *SURVEY_WORK,
         VIEW_CONFIDENTIAL_RESPONSES,
         VIEW_ANALYSIS,
-        *REPORT_WORK,
+        EXPORT_RESPONSES,
+        VIEW_REPORTS,
         VIEW_TICKETS,
         VIEW_ALL_TICKETS,
         VIEW_IMPROVEMENTS,

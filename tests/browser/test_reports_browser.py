@@ -1,5 +1,5 @@
-"""Reports in a real browser: an analyst writes the conclusions, publishes the report and
-downloads it as PDF, and downloads the raw answers from the campaign page."""
+"""Reports in a real browser: the supervisor writes the conclusions and publishes the report;
+the analyst (read only) downloads it as PDF and the raw answers from the campaign page."""
 
 import subprocess
 
@@ -11,8 +11,8 @@ from manyi.reports.tests.conftest import ANSWERS, fresh_datasets, hand_index, su
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_analyst_publishes_a_report_and_downloads_it(page, login, people, screenshot, survey, tmp_path):  # noqa: F811
-    login(people.ana)
+def test_the_analyst_reads_the_published_report(page, login, people, screenshot, survey, tmp_path):  # noqa: F811
+    login(people.sam)
     page.goto(page.base_url + f"/campaigns/{survey.pk}/")
     page.click("#reports-link")
     page.click("#new-report")
@@ -33,6 +33,10 @@ def test_an_analyst_publishes_a_report_and_downloads_it(page, login, people, scr
     report = Report.objects.get(campaign=survey)
     assert report.is_published and report.version == 1
 
+    page.context.clear_cookies()  # signed out
+    login(people.ana)
+    page.goto(page.base_url + f"/reports/{report.pk}/")
+    assert not page.is_visible("#edit-report") and not page.is_visible("#revise")
     with page.expect_download() as download:
         page.click("#download-pdf")
     path = tmp_path / "report.pdf"

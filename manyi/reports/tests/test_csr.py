@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_csr_report_has_the_technical_fieldwork_and_data_parts(client_as, people, survey):
-    client = client_as(people.ana)
+    client = client_as(people.sam)
     response = client.post(reverse("reports:create", args=[survey.pk]), {"kind": "csr"})
     report = Report.objects.get(campaign=survey)
     assert response.status_code == 302 and report.kind == ReportKind.CSR
@@ -50,14 +50,14 @@ def test_a_csr_report_has_the_technical_fieldwork_and_data_parts(client_as, peop
 
 
 def test_an_unknown_kind_of_report_is_refused(client_as, people, survey):
-    response = client_as(people.ana).post(reverse("reports:create", args=[survey.pk]), {"kind": "novel"})
+    response = client_as(people.sam).post(reverse("reports:create", args=[survey.pk]), {"kind": "novel"})
     assert response.status_code == 400
     assert not Report.objects.exists()
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
 def test_the_csr_pdf_lists_its_parts_in_the_contents(client_as, people, survey, tmp_path):
-    client = client_as(people.ana)
+    client = client_as(people.sam)
     client.post(reverse("reports:create", args=[survey.pk]), {"kind": "csr"})
     report = Report.objects.get(campaign=survey)
     path = tmp_path / "csr.pdf"
@@ -74,7 +74,7 @@ def test_the_csr_workbook_adds_technical_fieldwork_and_data_sheets(client_as, pe
 
     from openpyxl import load_workbook
 
-    client = client_as(people.ana)
+    client = client_as(people.sam)
     client.post(reverse("reports:create", args=[survey.pk]), {"kind": "csr"})
     report = Report.objects.get(campaign=survey)
     workbook = load_workbook(io.BytesIO(client.get(reverse("reports:xlsx", args=[report.pk])).content))

@@ -22,7 +22,7 @@ def quiet():
 
 
 def test_an_empty_campaign_reports_no_responses_yet(client_as, people, quiet, tmp_path):
-    client = client_as(people.ana)
+    client = client_as(people.sam)
     client.post(reverse("reports:create", args=[quiet.pk]))
     report = Report.objects.get(campaign=quiet)
     html = client.get(reverse("reports:detail", args=[report.pk])).content.decode()

@@ -42,8 +42,8 @@ def new_report(survey, user, client):
 
 @POPPLER
 def test_the_pdf_states_the_dashboards_figures_with_an_embedded_cjk_font(client_as, people, survey, tmp_path):
-    client = client_as(people.ana)
-    report = new_report(survey, people.ana, client)
+    client = client_as(people.sam)
+    report = new_report(survey, people.sam, client)
     response = client.get(reverse("reports:pdf", args=[report.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -120,8 +120,8 @@ def test_the_html_page_shows_the_figures_and_the_quadrant_names(client_as, peopl
 
 
 def test_the_workbook_has_one_sheet_per_section(client_as, people, survey):
-    client = client_as(people.ana)
-    report = new_report(survey, people.ana, client)
+    client = client_as(people.sam)
+    report = new_report(survey, people.sam, client)
     response = client.get(reverse("reports:xlsx", args=[report.pk]))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
@@ -135,8 +135,8 @@ def test_the_workbook_has_one_sheet_per_section(client_as, people, survey):
 
 
 def test_a_published_report_does_not_change_after_new_answers(client_as, people, survey, tmp_path):
-    client = client_as(people.ana)
-    report = new_report(survey, people.ana, client)
+    client = client_as(people.sam)
+    report = new_report(survey, people.sam, client)
     client.post(
         reverse("reports:edit", args=[report.pk]),
         {"kind": "analysis", "title": report.title, "number": "QR2104", "conclusions": "总体良好。"},
@@ -168,7 +168,7 @@ def test_a_published_report_does_not_change_after_new_answers(client_as, people,
     client.post(reverse("reports:revise", args=[report.pk]))
     draft = Report.objects.exclude(pk=report.pk).get()
     assert draft.conclusions == "总体良好。" and draft.number == "QR2104"
-    publishing.publish(draft, by=people.ana)
+    publishing.publish(draft, by=people.sam)
     assert draft.version == 2
     assert draft.snapshot["overall"]["responses"] == 9
 
@@ -201,6 +201,28 @@ def test_who_may_read_edit_and_publish(client_as, people, survey):
     assert not report.is_published
 
 
+def test_the_analyst_reads_and_exports_reports_but_writes_none(client_as, people, survey):
+    """REQUIREMENTS §9: the analyst reads only. She opened, edited, published and scheduled
+    reports (the role had the report-editing right, against its own comment)."""
+    report = new_report(survey, people.sam, client_as(people.sam))
+    analyst = client_as(people.ana)
+    for name in ("detail", "pdf", "xlsx"):
+        assert analyst.get(reverse(f"reports:{name}", args=[report.pk])).status_code == 200, name
+    assert analyst.get(reverse("reports:export", args=[survey.pk]), {"format": "csv"}).status_code == 200
+    refused = [
+        analyst.post(reverse("reports:create", args=[survey.pk]), {"kind": "analysis"}),
+        analyst.post(reverse("reports:edit", args=[report.pk]), {"title": "改", "conclusions": "改"}),
+        analyst.post(reverse("reports:publish", args=[report.pk])),
+        analyst.post(reverse("reports:schedule", args=[survey.pk]), {"kind": "analysis"}),
+    ]
+    assert [response.status_code for response in refused] == [403] * 4
+    report.refresh_from_db()
+    assert not report.is_published and report.title != "改"
+    assert Report.objects.count() == 1
+    html = analyst.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert reverse("reports:edit", args=[report.pk]) not in html
+
+
 def test_the_word_cloud_never_holds_phones_or_e_mail_addresses(survey):
     from manyi.reports.figures import report_figures
 
@@ -222,20 +244,20 @@ def test_contacts_in_open_answers_are_masked():
 def test_publishing_is_in_the_audit_log_without_the_frozen_figures(client_as, people, survey):
     from auditlog.models import LogEntry
 
-    client = client_as(people.ana)
-    report = new_report(survey, people.ana, client)
+    client = client_as(people.sam)
+    report = new_report(survey, people.sam, client)
     client.post(reverse("reports:publish", args=[report.pk]))
     entries = LogEntry.objects.get_for_object(Report.objects.get(pk=report.pk)).order_by("timestamp")
     published = entries.last()
-    assert published.actor == people.ana
+    assert published.actor == people.sam
     changes = published.changes_dict
     assert changes["status"][1] == "published" and changes["version"][1] == "1"
     assert "snapshot" not in changes
 
 
 def test_the_improvement_actions_of_the_campaign_are_in_the_report(client_as, people, survey, action):
-    client = client_as(people.ana)
-    report = new_report(survey, people.ana, client)
+    client = client_as(people.sam)
+    report = new_report(survey, people.sam, client)
     html = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     section = re.search(r'<section id="improvements">(.*?)</section>', html, re.S).group(1)
     table = re.search(r'id="improvement-table">(.*?)</table>', section, re.S).group(1)
@@ -246,13 +268,14 @@ def test_the_improvement_actions_of_the_campaign_are_in_the_report(client_as, pe
 def test_a_published_pdf_is_drawn_once_per_kind_of_reader(client_as, people, survey, settings):
     from pathlib import Path
 
-    client = client_as(people.ana)
-    report = new_report(survey, people.ana, client)
+    client = client_as(people.sam)
+    report = new_report(survey, people.sam, client)
     client.post(reverse("reports:publish", args=[report.pk]))
-    first = client.get(reverse("reports:pdf", args=[report.pk])).content
+    reader = client_as(people.ana)  # may not see personal data
+    first = reader.get(reverse("reports:pdf", args=[report.pk])).content
     kept = sorted(p.name for p in (Path(settings.VAR_DIR) / "reports").iterdir())
     assert kept == [f"report-{report.pk}-v1-masked-zh-hans.pdf"]
-    assert client.get(reverse("reports:pdf", args=[report.pk])).content == first
+    assert reader.get(reverse("reports:pdf", args=[report.pk])).content == first
     client_as(people.alice).get(reverse("reports:pdf", args=[report.pk]))  # may see personal data
     kept = sorted(p.name for p in (Path(settings.VAR_DIR) / "reports").iterdir())
     assert kept == [f"report-{report.pk}-v1-full-zh-hans.pdf", f"report-{report.pk}-v1-masked-zh-hans.pdf"]
