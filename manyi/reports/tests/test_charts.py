@@ -106,7 +106,7 @@ def test_no_item_name_leaves_the_plot(figure):
     plot = figure.axes[0].get_window_extent(figure.canvas.get_renderer())
     inside = plot.padded(0.5)  # a label on the edge, in floating point
     for box in boxes(figure, "item-label"):
-        assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1, box
+        assert inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1), box
 
 
 def test_a_long_name_is_shortened_with_an_ellipsis(figure):
