@@ -338,6 +338,14 @@ def all_charts(figures):
     return drawn
 
 
+def draw_unless_kept(figures):
+    """Draw and keep the charts of these figures unless they are kept already; whether it drew."""
+    if cache.get(_cache_key(figures)) is not None:
+        return False
+    all_charts(figures)
+    return True
+
+
 def _cache_key(figures):
     """The figures' digest without the moment they were computed (which alone never changes a chart)."""
     stable = {name: value for name, value in figures.items() if name != "generated_at"}

@@ -378,3 +378,24 @@ SHEETS = {
     "conclusions": (gettext_lazy("Conclusions"), _conclusions_sheet),
     "appendix": (gettext_lazy("Questionnaire"), _appendix_sheets),
 }
+
+
+def draw_draft_charts():
+    """Draw the charts of the draft reports of running campaigns whose answers changed, in the
+    site's language, so that the next reader of the page finds them drawn (the periodic job:
+    a draft shows the figures of the moment, and drawing takes a second or two). Returns how
+    many reports had charts to draw."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from manyi.campaigns.choices import CampaignState
+
+    from .choices import ReportStatus
+    from .models import Report
+
+    drafts = Report.objects.filter(status=ReportStatus.DRAFT, campaign__state=CampaignState.RUNNING)
+    drawn = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for report in drafts.select_related("campaign__questionnaire"):
+            drawn += charts.draw_unless_kept(figures_of(report))
+    return drawn

@@ -158,3 +158,30 @@ def test_charts_are_drawn_once_per_change_of_the_figures(db, monkeypatch):
     with translation.override("zh-hans"):
         changed = charts.all_charts({**figures, "quadrant": moved})
     assert drawn == ["zh-hans", "en", "zh-hans"] and changed["quadrant"] != first["quadrant"]
+
+
+def test_the_periodic_job_draws_a_drafts_charts_before_anyone_opens_it(
+    client_as, people, survey, monkeypatch
+):
+    """The first reader of a draft report waited while its charts were drawn; the periodic job
+    draws them when the answers change, and the page then draws nothing."""
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from manyi.reports.models import Report
+    from manyi.reports.rendering import draw_draft_charts
+    from manyi.reports.tests.conftest import answer
+    from manyi.testing import make_customer
+
+    cache.clear()
+    client_as(people.sam).post(reverse("reports:create", args=[survey.pk]))
+    report = Report.objects.get(campaign=survey)
+    assert draw_draft_charts() == 1
+    assert draw_draft_charts() == 0  # the same figures: nothing to draw
+    drawn = []
+    real = charts.CHARTS["dimensions"]
+    monkeypatch.setitem(charts.CHARTS, "dimensions", lambda figures: drawn.append(1) or real(figures))
+    assert client_as(people.ana).get(reverse("reports:detail", args=[report.pk])).status_code == 200
+    assert drawn == []  # the page found them drawn
+    answer(survey, survey.questionnaire, make_customer(name="新客户"), (10, 8, 6), recommend=9)
+    assert draw_draft_charts() == 1 and drawn == [1]  # a new answer: drawn again, by the job

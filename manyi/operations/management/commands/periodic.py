@@ -8,7 +8,7 @@ from manyi.campaigns.tasks import run_due_jobs
 class Command(BaseCommand):
     help = (
         "Runs the periodic jobs once (close campaigns past their deadline, queue invitations and "
-        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, send satisfaction callbacks left waiting, read ticket mail when a mailbox is configured, publish and e-mail scheduled reports, bring dashboards' analysis data up to date). Run it from cron "
+        "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, send satisfaction callbacks left waiting, read ticket mail when a mailbox is configured, publish and e-mail scheduled reports, draw the charts of draft reports whose figures changed, bring dashboards' analysis data up to date). Run it from cron "
         "every few minutes, or with --loop."
     )
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, loop=None, **options):
         from manyi.accounts.ratelimit import prune as prune_rate_counters
         from manyi.reports.delivery import send_due_reports
+        from manyi.reports.rendering import draw_draft_charts
         from manyi.results.dataset import refresh_recent
         from manyi.tickets.callback import send_due_callbacks
         from manyi.tickets.escalation import escalate_breaches
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             refreshed = refresh_recent()
             mail = fetch_ticket_mail()
             reports, report_mails = send_due_reports()
+            charts = draw_draft_charts()
             prune_rate_counters()
             self.stdout.write(
                 f"closed {done['closed']} campaigns; queued invitations for {done['invitations']}, "
@@ -44,7 +46,10 @@ class Command(BaseCommand):
                 + (f"; ticket mail: {describe_mail(mail)}" if mail is not None else "")
             )
             self.stdout.write(plan_visits())
-            self.stdout.write(f"{reports} scheduled reports published, {report_mails} e-mails sent")
+            self.stdout.write(
+                f"{reports} scheduled reports published, {report_mails} e-mails sent; "
+                f"charts of {charts} draft reports drawn"
+            )
             if not loop:
                 return
             time.sleep(loop)
