@@ -13,6 +13,8 @@ class RuleKind(models.TextChoices):
     MONTHLY = "monthly", _("Monthly for active customers")  # 例行回访每月至少一次 (seed 000)
     WEEKLY_KEY = "weekly_key", _("Weekly for key accounts")  # 大客户每周至少一次 (seed 000)
     TICKET_CLOSED = "ticket_closed", _("After a ticket is closed")  # 闭单回访 (seed 003)
+    # 屋面防水及设备安装工程进行季节性回访 (seed 000, 工程回访): before the rainy or the cold season.
+    SEASONAL = "seasonal", _("Seasonal, on given days of the year")
 
 
 # Kinds that anchor on one purchase and the days counted from it.

@@ -79,6 +79,18 @@ class VisitRule(models.Model):
         default=14,
         help_text=_("Visits that fell due this many days ago or less are still planned."),
     )
+    # Seasonal rules (季节性回访): the days of the year they fall due, [{"month": 5, "day": 1,
+    # "label": "雨季前"}, …], and the products whose buyers get them (none: every active customer).
+    season_days = models.JSONField(_("days of the year"), default=list, blank=True)
+    products = models.ManyToManyField(
+        "customers.Product",
+        verbose_name=_("products"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Seasonal visits: customers who bought one of these products; none: every active customer."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
