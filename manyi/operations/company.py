@@ -117,6 +117,12 @@ def plan(industry):
     """What ``apply_industry(industry)`` would do now, as a Plan; writes nothing."""
     profile = industries.profile(industry)
     result = Plan(industry=industry)
+    _plan_categories(result, profile)
+    _plan_scripts(result, profile)
+    return result
+
+
+def _plan_categories(result, profile):
     placements, retire, categories = _category_decisions(profile)
     by_code = {c.code: c for c in categories}
     # A category keeps the name it has (an administrator may have changed it); a new one takes
@@ -124,37 +130,41 @@ def plan(industry):
     shown = {code: by_code[code].name if code in by_code else name for code, name, *_rest in placements}
     for code, _name, parent_code, _position in placements:
         label = f"{shown[parent_code]} › {shown[code]}" if parent_code else shown[code]
-        existing = by_code.get(code)
-        if existing is None:
-            result.created.append(label)
-        elif existing.is_active:
-            result.kept.append(label)
-        else:
-            result.reactivated.append(label)
+        _sort_into(result.created, result.kept, result.reactivated, by_code.get(code), label)
     by_pk = {c.pk: c for c in categories}
     for category, keep in retire.items():
-        if not keep:
-            result.removed.append(_label(category, by_pk))
-        elif category.is_active:
-            result.deactivated.append(_label(category, by_pk))
+        _retire_into(result.removed, result.deactivated, category, keep, _label(category, by_pk))
     # Shown by tree: a main category before its own sub-categories.
     result.removed.sort()
     result.deactivated.sort()
+
+
+def _plan_scripts(result, profile):
     wanted, retire_scripts, scripts = _script_decisions(profile)
     for name in wanted:
-        existing = scripts.get(name)
-        if existing is None:
-            result.scripts_created.append(name)
-        elif existing.is_active:
-            result.scripts_kept.append(name)
-        else:
-            result.scripts_reactivated.append(name)
+        _sort_into(
+            result.scripts_created, result.scripts_kept, result.scripts_reactivated, scripts.get(name), name
+        )
     for script, keep in retire_scripts.items():
-        if not keep:
-            result.scripts_removed.append(script.name)
-        elif script.is_active:
-            result.scripts_deactivated.append(script.name)
-    return result
+        _retire_into(result.scripts_removed, result.scripts_deactivated, script, keep, script.name)
+
+
+def _sort_into(created, kept, reactivated, existing, label):
+    """A wanted category or script: new, kept as it is, or made active again."""
+    if existing is None:
+        created.append(label)
+    elif existing.is_active:
+        kept.append(label)
+    else:
+        reactivated.append(label)
+
+
+def _retire_into(removed, deactivated, row, keep, label):
+    """A category or script of another industry: removed when nothing uses it, else deactivated."""
+    if not keep:
+        removed.append(label)
+    elif row.is_active:
+        deactivated.append(label)
 
 
 @transaction.atomic
@@ -163,6 +173,12 @@ def apply_industry(industry):
     docstring); returns the Plan it carried out. KeyError for an unknown industry."""
     profile = industries.profile(industry)
     done = plan(industry)
+    _apply_categories(profile)
+    _apply_scripts(profile)
+    return done
+
+
+def _apply_categories(profile):
     placements, retire, categories = _category_decisions(profile)
     by_code = {c.code: c for c in categories}
     for code, name, parent_code, position in placements:
@@ -177,11 +193,10 @@ def apply_industry(industry):
                 setattr(category, key, value)
             category.save(update_fields=["parent", "position", "is_active"])
     for category, keep in retire.items():  # children first
-        if not keep:
-            category.delete()
-        elif category.is_active:
-            category.is_active = False
-            category.save(update_fields=["is_active"])
+        _retire(category, keep, ["is_active"])
+
+
+def _apply_scripts(profile):
     _wanted, retire_scripts, scripts = _script_decisions(profile)
     for script in profile.scripts:
         existing = scripts.get(script.name)
@@ -191,12 +206,16 @@ def apply_industry(industry):
             existing.is_active = True
             existing.save(update_fields=["is_active", "updated_at"])
     for script, keep in retire_scripts.items():
-        if not keep:
-            script.delete()
-        elif script.is_active:
-            script.is_active = False
-            script.save(update_fields=["is_active", "updated_at"])
-    return done
+        _retire(script, keep, ["is_active", "updated_at"])
+
+
+def _retire(row, keep, fields):
+    """Remove a row of another industry nothing uses; deactivate one something uses."""
+    if not keep:
+        row.delete()
+    elif row.is_active:
+        row.is_active = False
+        row.save(update_fields=fields)
 
 
 @transaction.atomic
