@@ -98,25 +98,28 @@ def test_running_twice_sends_each_message_once(campaign, sms_gateway):
     assert sms_gateway.requests == 2
 
 
-def test_a_wrong_secret_is_recorded_on_the_invitation_which_is_not_sent_again(
+def test_a_wrong_secret_stops_sending_and_every_invitation_goes_out_once_it_is_right(
     campaign, sms_gateway, settings
 ):
+    """A refusal every message would meet (the key is wrong) fails no invitation: runs made
+    before the administrator fixes the key each try one message and stop, the reason shown on
+    the invitation; then every invitation goes out, once."""
     settings.SMS_ACCESS_KEY_SECRET = "not-the-secret"
     first = invite(campaign, "宁波东方泵业", "13811110001")
     invite(campaign, "温州瓯江阀门", "13811110002")
 
-    assert channels.send_invitations(campaign) == (0, 1)
-
+    for _run in range(3):
+        assert channels.send_invitations(campaign) == (0, 0)
     first.refresh_from_db()
-    assert first.status == InvitationStatus.FAILED and first.delivery_status == DeliveryStatus.FAILED
+    assert first.status == InvitationStatus.ISSUED and first.delivery_status == DeliveryStatus.NONE
     assert first.error.startswith(("SignatureDoesNotMatch", "AuthFailure.SignatureFailure"))
-    # Every message would be refused alike: the batch stopped, the rest waits for a later run.
-    assert set(campaign.invitations.values_list("status", flat=True)) == {"failed", "issued"}
-    assert sms_gateway.messages == [] and sms_gateway.requests == 1
+    assert set(campaign.invitations.values_list("status", flat=True)) == {"issued"}
+    assert sms_gateway.messages == [] and sms_gateway.requests == 3
 
     settings.SMS_ACCESS_KEY_SECRET = sms_gateway.secret
-    assert channels.send_invitations(campaign) == (1, 0)
-    assert [m.phone for m in sms_gateway.messages] == ["13811110002"]  # the failed one is not tried again
+    assert channels.send_invitations(campaign) == (2, 0)
+    assert sorted(m.phone for m in sms_gateway.messages) == ["13811110001", "13811110002"]
+    assert channels.send_invitations(campaign) == (0, 0)  # once each
 
 
 def test_a_number_the_gateway_refuses_fails_alone(campaign, sms_gateway):

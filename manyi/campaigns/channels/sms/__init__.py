@@ -110,8 +110,9 @@ class SmsChannel:
     def send(self, invitations, *, reminder):
         """One request per message (its receipt names it by our invitation id). A message the
         gateway refuses is marked failed with its reason and never sent again by itself; a
-        refusal every message would meet (a wrong key) stops the batch, the rest going back
-        for a later run, as they do when the gateway cannot be reached."""
+        refusal every message would meet (a wrong key) stops the batch, that message and the
+        rest going back for a later run, as they do when the gateway cannot be reached; a
+        request left without an answer (it may have gone out) is not sent again."""
         if not invitations:
             return 0, 0
         sender = gateway()
@@ -130,7 +131,9 @@ class SmsChannel:
             except (OSError, urllib.error.URLError, ValueError) as error:
                 # No answer once the request was made (or a wrong SMS_ENDPOINT): it may have gone
                 # out, so it is not tried again, and the rest wait for a later run.
-                result = Sent(False, error=f"no answer from the SMS gateway: {error}", stop=True)
+                result = Sent(
+                    False, error=f"no answer from the SMS gateway: {error}", stop=True, maybe_sent=True
+                )
             if result.ok:
                 Invitation.objects.filter(pk=invitation.pk).update(
                     delivery_status=DeliveryStatus.PENDING,
@@ -140,6 +143,17 @@ class SmsChannel:
                 )
                 sent += 1
                 continue
+            if result.stop and not result.maybe_sent:
+                # Refused for what every message would meet (a wrong key, no balance): this one
+                # was not sent either, so it waits with the rest, its error shown on the
+                # campaign page, and goes out once the settings are right.
+                rest = [i.pk for i in invitations[index:]]
+                logger.error(
+                    "SMS gateway refused: %s; %s messages left for a later run", result.error, len(rest)
+                )
+                channels.release(rest, reminder=reminder)
+                Invitation.objects.filter(pk=invitation.pk).update(error=result.error[:300])
+                break
             failed += 1
             refused = {"error": result.error[:300]}
             if not reminder:
@@ -148,7 +162,9 @@ class SmsChannel:
             if result.stop:
                 rest = [i.pk for i in invitations[index + 1 :]]
                 logger.error(
-                    "SMS gateway refused: %s; %s messages left for a later run", result.error, len(rest)
+                    "No answer from the SMS gateway: %s; %s messages left for a later run",
+                    result.error,
+                    len(rest),
                 )
                 channels.release(rest, reminder=reminder)
                 break

@@ -24,12 +24,14 @@ class BadPush(ValueError):
 class Sent:
     """The gateway's answer to one message: accepted (with its message id) or refused (why).
     `stop` marks a refusal that every further message would meet too (a wrong key, signature,
-    sign name or template, no balance): the batch stops instead of failing one by one."""
+    sign name or template, no balance): the batch stops instead of failing one by one.
+    `maybe_sent`: no answer came once the request was made, so the message may have gone out."""
 
     ok: bool
     message_id: str = ""
     error: str = ""
     stop: bool = False
+    maybe_sent: bool = False
 
 
 @dataclass
