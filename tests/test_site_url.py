@@ -53,3 +53,28 @@ def test_a_server_reached_by_others_without_site_url_is_warned(settings, debug, 
     settings.SITE_URL, settings.SITE_URL_GIVEN = url, given
     ids = [message.id for message in run_checks()]
     assert ("manyi.W001" in ids) is warned
+
+
+@pytest.mark.parametrize(
+    ("provider", "missing", "warned"),
+    [
+        ("", "SMS_ACCESS_KEY_ID", False),  # SMS off on purpose
+        ("aliyun", None, False),  # complete
+        ("aliyun", "SMS_SIGN_NAME", True),
+        ("tencent", "SMS_APP_ID", True),
+        ("aliyunn", None, True),  # a typing slip
+    ],
+)
+def test_an_incomplete_sms_gateway_is_named_at_start_up(settings, provider, missing, warned):
+    from manyi.campaigns.checks import sms_settings_are_complete
+
+    settings.SMS_PROVIDER = provider
+    for name in (
+        "SMS_ACCESS_KEY_ID",
+        "SMS_ACCESS_KEY_SECRET",
+        "SMS_SIGN_NAME",
+        "SMS_TEMPLATE_INVITATION",
+        "SMS_APP_ID",
+    ):
+        setattr(settings, name, "" if name == missing else "x")
+    assert [w.id for w in sms_settings_are_complete()] == (["manyi.W002"] if warned else [])

@@ -12,6 +12,7 @@ class CampaignsConfig(AppConfig):
 
         from manyi.customers import timeline
 
+        from . import checks  # noqa: F401 -- registers the start-up checks
         from . import timeline as campaign_timeline
         from .models import Campaign
 
