@@ -33,8 +33,18 @@ SENT_OR_LATER = (
 OPENED_OR_LATER = (InvitationStatus.OPENED, InvitationStatus.STARTED, InvitationStatus.COMPLETED)
 STARTED_OR_LATER = (InvitationStatus.STARTED, InvitationStatus.COMPLETED)
 
-# Channels that invite named customers (one invitation each); anonymous and paper do not.
-PERSONAL_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WEB, Channel.PHONE, Channel.VISIT)
+# Channels that invite named customers (one invitation each); only the anonymous link does not.
+# Paper (mail, fax, Excel) is addressed to named customers too: seed 000's 2018 survey went out
+# "以EMAIL或邮寄问卷调查为主,佐以电话催收问卷,回收方式为传真、邮寄或EMAIL", and the paper import
+# accepts answers only for invited customers, so a paper campaign must issue its invitations.
+PERSONAL_CHANNELS = (
+    Channel.EMAIL,
+    Channel.SMS,
+    Channel.WEB,
+    Channel.PHONE,
+    Channel.VISIT,
+    Channel.PAPER,
+)
 
 
 def invitation_channel(campaign, email, mobile="", preferred=ContactMethod.ANY):
@@ -45,8 +55,10 @@ def invitation_channel(campaign, email, mobile="", preferred=ContactMethod.ANY):
       number and SMS is configured (channels/sms); WeChat or in person: the personal link,
       which staff copy or show as a QR code (Channel.WEB); phone: a phone interview;
     - otherwise (no preference, or the preferred way is impossible) e-mail if there is an
-      address, else SMS if there is a mobile number, else the campaign's first of web, phone
-      and visit, else the personal link.
+      address, else SMS if there is a mobile number, else the campaign's first of web, phone,
+      visit and paper, else the personal link.
+    A paper invitation (a questionnaire mailed or faxed, answers typed in or imported from
+    Excel) is sent by no one: it stays issued until its answer comes back.
     Customers who opted out, withdrew consent or were erased are never sent anything whatever
     the channel (channels.contactable).
     """
@@ -65,7 +77,7 @@ def invitation_channel(campaign, email, mobile="", preferred=ContactMethod.ANY):
         return Channel.EMAIL
     if can_sms:
         return Channel.SMS
-    for channel in (Channel.WEB, Channel.PHONE, Channel.VISIT):
+    for channel in (Channel.WEB, Channel.PHONE, Channel.VISIT, Channel.PAPER):
         if channel in channels:
             return channel
     return Channel.WEB
@@ -83,7 +95,7 @@ def issue_invitations(campaign):
     (invitation_channel).
     """
     if not any(channel in PERSONAL_CHANNELS for channel in campaign.channels or []):
-        return 0  # an anonymous-only or paper campaign has no personal invitations
+        return 0  # an anonymous-only campaign has no personal invitations
     every_contact = campaign.voice == VoiceRule.CONTACT
     ids = draw_sample(campaign)
     already = set(campaign.invitations.values_list("customer_id", "contact_id"))
