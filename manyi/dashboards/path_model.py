@@ -10,11 +10,13 @@ leads to the recommendation (NPS) when the questionnaire asks it. See `propose` 
 proposed when the questionnaire lacks one of these.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from manyi.analytics import pls
 from manyi.results.dataset import rated_items
@@ -38,7 +40,7 @@ RECOMMENDATION = "NPS"
 class Proposal:
     """The model proposed for a questionnaire (None when none is possible) and why, in the
     user's language; `basis` names the case: "outcome", "recommendation", "dimension_scores",
-    "higher_order" or "none"."""
+    "higher_order", "acsi" or "none"."""
 
     spec: dict | None
     basis: str
@@ -75,7 +77,12 @@ def propose(questionnaire):
       al. 2005 §6). Either way the paths describe how overall satisfaction is made up and its
       R² is near 1 by construction: the reason says so, and how to get a model of drivers.
     - No model when there are not two constructs to join by a path (a reason says why).
+    - A questionnaire that asks the ACSI's six constructs (see `acsi_proposal`, e.g. the
+      template acsi_customer_satisfaction_index) gets the ACSI model instead.
     """
+    acsi = acsi_proposal(questionnaire)
+    if acsi is not None:
+        return acsi
     facts = _Facts.of(questionnaire)
     if facts.outcome or facts.asks_nps:
         return _proposal_explaining_an_answer(facts)
@@ -246,6 +253,64 @@ def _higher_order_proposal(facts):
         "questionnaire to estimate what drives satisfaction."
     )
     return Proposal(spec, "higher_order", reason % {"drivers": drivers})
+
+
+# The ACSI's constructs (Fornell et al. 1996, Figure 1) by the code prefix of their items in
+# the template acsi_customer_satisfaction_index, and its paths (analytics/pls_models/acsi.json).
+ACSI_CONSTRUCTS = (
+    ("EXP", gettext_noop("Customer expectations")),
+    ("QUA", gettext_noop("Perceived quality")),
+    ("VAL", gettext_noop("Perceived value")),
+    ("SAT", gettext_noop("Customer satisfaction")),
+    ("CMP", gettext_noop("Customer complaints")),
+    ("LOY", gettext_noop("Customer loyalty")),
+)
+ACSI_PATHS = (
+    ("EXP", "QUA"),
+    ("EXP", "VAL"),
+    ("EXP", "SAT"),
+    ("QUA", "VAL"),
+    ("QUA", "SAT"),
+    ("VAL", "SAT"),
+    ("SAT", "CMP"),
+    ("SAT", "LOY"),
+    ("CMP", "LOY"),
+)
+_ACSI_CODE = re.compile(r"^(EXP|QUA|VAL|SAT|CMP|LOY)\d+$")
+
+
+def acsi_proposal(questionnaire):
+    """The ACSI model (a Proposal with basis "acsi") when the questionnaire rates all six ACSI
+    constructs, an item belonging to a construct by its code: EXP1, EXP2 … customer
+    expectations (顾客期望), QUA perceived quality (感知质量), VAL perceived value (感知价值),
+    SAT customer satisfaction (顾客满意), CMP customer complaints (顾客抱怨), LOY customer
+    loyalty (顾客忠诚); else None. Each construct is measured by its items (mode A) and the
+    paths are the ACSI's: expectations → quality, value, satisfaction; quality → value,
+    satisfaction; value → satisfaction; satisfaction → complaints, loyalty; complaints →
+    loyalty. No answer scale is set: the index uses each item's observed range."""
+    blocks = {}
+    for item in questionnaire.layout().scheme.items:
+        if match := _ACSI_CODE.match(item.key):
+            blocks.setdefault(match.group(1), []).append(item.key)
+    if len(blocks) < len(ACSI_CONSTRUCTS):
+        return None
+    names = {prefix: _(name) for prefix, name in ACSI_CONSTRUCTS}
+    spec = {
+        "constructs": {
+            names[prefix]: {"indicators": blocks[prefix], "mode": "A"} for prefix, _n in ACSI_CONSTRUCTS
+        },
+        "paths": [[names[source], names[target]] for source, target in ACSI_PATHS],
+        "scheme": "path",
+    }
+    reason = _(
+        "Proposed from the questionnaire: it asks the six constructs of the American Customer "
+        "Satisfaction Index (its items' codes begin EXP, QUA, VAL, SAT, CMP and LOY), so the "
+        "ACSI model is proposed (Fornell et al. 1996): customer expectations lead to perceived "
+        "quality, perceived value and customer satisfaction; perceived quality to perceived "
+        "value and satisfaction; perceived value to satisfaction; satisfaction to customer "
+        "complaints and customer loyalty; complaints to loyalty."
+    )
+    return Proposal(spec, "acsi", reason)
 
 
 def score_dimensions(questionnaire):
