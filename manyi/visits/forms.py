@@ -1,3 +1,6 @@
+import calendar
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,7 +149,57 @@ class AssignForm(_Styled, forms.Form):
         self.style()
 
 
+SEASON_LINE = re.compile(r"^(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?(?:\s+(.*))?$")
+MAX_SEASONS = 12
+MAX_SEASON_LABEL = 40
+
+
+def parse_season_days(text):
+    """[{"month", "day", "label"}] of a seasonal rule's days of the year, one a line: "5月1日 雨季前",
+    "05-01 雨季前" or "5/1". Raises ValidationError naming the first bad line."""
+    seasons, seen = [], set()
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        match = SEASON_LINE.match(line)
+        if match is None:
+            raise forms.ValidationError(
+                _("“%(line)s” is not a day of the year: write it as 5月1日 or 05-01, then a name.")
+                % {"line": line[:60]}
+            )
+        month, day, label = int(match[1]), int(match[2]), (match[3] or "").strip()
+        # 29 February is not in every year: a rule falls due every year.
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2025, month)[1]:
+            raise forms.ValidationError(_("“%(line)s” is not a day of every year.") % {"line": line[:60]})
+        if len(label) > MAX_SEASON_LABEL:
+            raise forms.ValidationError(
+                _("Please write at most %(max)s characters.") % {"max": MAX_SEASON_LABEL}
+            )
+        if (month, day) in seen:
+            raise forms.ValidationError(_("%(month)s/%(day)s is given twice.") % {"month": month, "day": day})
+        seen.add((month, day))
+        seasons.append({"month": month, "day": day, "label": label})
+    if len(seasons) > MAX_SEASONS:
+        raise forms.ValidationError(_("Give at most %(max)s days of the year.") % {"max": MAX_SEASONS})
+    return sorted(seasons, key=lambda season: (season["month"], season["day"]))
+
+
+def format_season_days(seasons):
+    """The text of parse_season_days for a rule's stored days."""
+    return "\n".join(f"{s['month']:02d}-{s['day']:02d} {s['label']}".strip() for s in seasons)
+
+
 class RuleForm(_Styled, forms.ModelForm):
+    seasons = forms.CharField(
+        label=gettext_lazy("Days of the year (seasonal rules)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "05-01 雨季前\n10-15 入冬前"}),
+        help_text=gettext_lazy(
+            "One a line: the day (5月1日 or 05-01), then its name. The visit falls due on that day every year."
+        ),
+    )
+
     class Meta:
         model = VisitRule
         fields = [
@@ -159,19 +212,31 @@ class RuleForm(_Styled, forms.ModelForm):
             "campaign",
             "script",
             "catch_up_days",
+            "products",
             "is_active",
         ]
         labels = {"purpose": pgettext_lazy("visit", "Purpose of the visit")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.order_fields(["name", "kind", "days", "seasons", "products"])
+        if self.instance.pk:
+            self.initial.setdefault("seasons", format_season_days(self.instance.season_days))
+        self.fields["products"].widget.attrs["size"] = 6
         self.fields["campaign"].queryset = running_campaigns()
         self.fields["script"].queryset = VisitScript.objects.filter(is_active=True)
         self.style()
 
+    def clean_seasons(self):
+        return parse_season_days(self.cleaned_data["seasons"])
+
     def clean(self):
         cleaned = super().clean()
         kind, days = cleaned.get("kind"), cleaned.get("days")
+        if kind == RuleKind.SEASONAL and "seasons" in cleaned and not cleaned["seasons"]:
+            self.add_error("seasons", _("Give the days of the year a seasonal rule falls due."))
+        if kind != RuleKind.SEASONAL and cleaned.get("products"):
+            self.add_error("products", _("Only seasonal rules are limited to products."))
         if days is None:
             return cleaned
         if (
@@ -184,6 +249,15 @@ class RuleForm(_Styled, forms.ModelForm):
         if cleaned.get("catch_up_days") is not None and cleaned["catch_up_days"] > 90:
             self.add_error("catch_up_days", _("Give at most 90 days."))
         return cleaned
+
+    def save(self, commit=True):
+        rule = super().save(commit=False)
+        # Only a seasonal rule keeps days of the year (another kind never reads them).
+        rule.season_days = self.cleaned_data["seasons"] if rule.kind == RuleKind.SEASONAL else []
+        if commit:
+            rule.save()
+            self.save_m2m()
+        return rule
 
 
 class ScriptForm(_Styled, forms.ModelForm):

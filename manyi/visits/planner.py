@@ -11,7 +11,8 @@ Which visits a rule plans on a day: those falling due from `catch_up_days` ago t
 fall in a period (month, ISO week, half year of warranty) and are spread over the period by
 customer so that a team does not get every call on the 1st; a routine visit planned late in
 its period is due today rather than overdue. Routine visits stop once every warranty of the
-customer has ended, unless the customer asked for them (VisitPreference). Customers who
+customer has ended, unless the customer asked for them (VisitPreference). Seasonal visits
+(`_seasonal_candidates`) fall due on given days of every year, one per customer and season. Customers who
 withdrew their consent to be contacted, or were erased, get no planned visits.
 """
 
@@ -22,7 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -92,6 +93,24 @@ def monthly_date(customer_id: int, month_start: datetime.date) -> datetime.date:
 def weekly_date(customer_id: int, monday: datetime.date) -> datetime.date:
     """The customer's working day in the week (Monday to Friday)."""
     return monday + datetime.timedelta(days=customer_id % 5)
+
+
+def season_dates(season_days, start: datetime.date, end: datetime.date):
+    """The days in [start, end] on which seasonal visits fall due: each {"month", "day"} of
+    `season_days` in every year the span touches, in order, each once."""
+    dates = set()
+    for year in range(start.year, end.year + 1):
+        for season in season_days:
+            due = datetime.date(year, season["month"], season["day"])
+            if start <= due <= end:
+                dates.add(due)
+    return sorted(dates)
+
+
+def season_key(due: datetime.date) -> str:
+    """The season of a seasonal visit in its source key: the year and the day of the year, so
+    that a customer gets one visit per rule, year and season however often the planner runs."""
+    return f"s{due:%Y-%m-%d}"
 
 
 def routine_allowed(latest_warranty_end, asked: bool, today: datetime.date) -> bool:
@@ -231,6 +250,50 @@ def _ticket_candidates(rule, start, end):
         yield Candidate(f"r{rule.pk}:t{pk}", customer_id, owner_id, due, ticket_id=pk)
 
 
+def _seasonal_candidates(rule, start, end, today):
+    """Seasonal return visits (季节性回访): seed 000 (工程质量保修回访和顾客满意度调查制度,
+    回访保修) says "屋面防水及设备安装工程进行季节性回访" — roofing and installed equipment are
+    visited before the season that tries them (雨季前 5月1日, 入冬前 10月15日) — and "工程验收交付
+    一年后或合同规定的保修期已满的不再组织回访".
+
+    On each of the rule's days of the year (season_dates) in [start, end]: with products, the
+    customers holding a purchase of one of them made by that day and under warranty then (or
+    no warranty known, or the customer asked for visits after it: VisitPreference), the visit
+    anchored on the purchase whose warranty runs longest; without products, every active
+    customer the routine visits reach (the warranty rule of `_routine_customers`). One
+    candidate per customer, rule and season: the key holds the year and the day (season_key).
+    """
+    dates = season_dates(rule.season_days, start, end)
+    if not dates:
+        return
+    product_ids = list(rule.products.values_list("pk", flat=True))
+    if not product_ids:
+        customers = _routine_customers(_contactable().filter(lifecycle__in=ACTIVE_LIFECYCLES), today)
+        for due in dates:
+            for customer_id, owner_id in customers:
+                yield Candidate(f"r{rule.pk}:c{customer_id}:{season_key(due)}", customer_id, owner_id, due)
+        return
+    asked = set(
+        VisitPreference.objects.filter(visits_after_warranty=True).values_list("customer_id", flat=True)
+    )
+    rows = list(
+        Purchase.objects.filter(
+            customer__in=_contactable(), product_id__in=product_ids, purchased_on__lte=dates[-1]
+        )
+        .order_by("customer_id", F("warranty_end").desc(nulls_first=True), "pk")
+        .values_list("pk", "customer_id", "customer__owner_id", "purchased_on", "warranty_end")
+    )
+    for due in dates:
+        seen = set()
+        for pk, customer_id, owner_id, purchased_on, warranty_end in rows:
+            if customer_id in seen or purchased_on > due:
+                continue
+            if warranty_end is None or warranty_end >= due or customer_id in asked:
+                seen.add(customer_id)
+                key = f"r{rule.pk}:c{customer_id}:{season_key(due)}"
+                yield Candidate(key, customer_id, owner_id, due, purchase_id=pk)
+
+
 def candidates(rule, today, start=None, end=None):
     """The rule's visits falling due in [start, end] (by default the planning window of `today`)."""
     if start is None:
@@ -245,6 +308,8 @@ def candidates(rule, today, start=None, end=None):
         return _weekly_candidates(rule, start, end, today)
     if rule.kind == RuleKind.TICKET_CLOSED:
         return _ticket_candidates(rule, start, end)
+    if rule.kind == RuleKind.SEASONAL:
+        return _seasonal_candidates(rule, start, end, today)
     raise ValueError(rule.kind)
 
 
@@ -258,12 +323,14 @@ MERGE_DAYS = 3
 # How specific a rule's reason is: when reasons meet, the most specific leads the visit (its
 # rule, method, call script, questionnaire) and the others are added to its purpose. A closed
 # complaint asks about that complaint; warranty end and delivery about one purchase; the
-# routine visits about nothing in particular.
+# seasonal visits about the coming season, whatever was bought when; the routine visits about
+# nothing in particular.
 SPECIFICITY = {
-    RuleKind.TICKET_CLOSED: 6,
-    RuleKind.WARRANTY_END: 5,
-    RuleKind.AFTER_DELIVERY: 4,
-    RuleKind.AFTER_PURCHASE: 4,
+    RuleKind.TICKET_CLOSED: 7,
+    RuleKind.WARRANTY_END: 6,
+    RuleKind.AFTER_DELIVERY: 5,
+    RuleKind.AFTER_PURCHASE: 5,
+    RuleKind.SEASONAL: 4,
     RuleKind.HALF_YEARLY: 3,
     RuleKind.WEEKLY_KEY: 2,
     RuleKind.MONTHLY: 1,
