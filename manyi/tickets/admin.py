@@ -30,13 +30,15 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "name",
         "severity",
         "channel",
+        "demand",
         "first_response",
+        "forwarding",
         "first_solution",
         "resolution",
         "clock",
         "is_active",
     ]
-    list_filter = ["is_active", "clock", "severity", "channel"]
+    list_filter = ["is_active", "clock", "severity", "channel", "demand"]
 
 
 @admin.register(SurveyTicketRule)

@@ -204,6 +204,16 @@ DEADLINES = (
         "first_response_at",
         "response_breached_at",
     ),
+    # Seed 002: 接到客户反馈后半个工作日内通过电子邮件分别发送给质量部、技术部等相关部门 —
+    # met when the ticket is handed to a responsible department (分派), not when acknowledged.
+    Deadline(
+        "forwarding",
+        _("Forwarding to the department"),
+        _("forwarding to the department"),
+        "forwarding_due",
+        "forwarded_at",
+        "forwarding_breached_at",
+    ),
     Deadline(
         "solution",
         _("First solution"),

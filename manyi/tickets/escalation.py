@@ -1,12 +1,12 @@
 # ruff: noqa: S608 -- identifiers come from the models' metadata, quoted; values are parameters.
 """The SLA sweep (issue 5, item 4): record breached deadlines, escalate, tell the supervisors.
 
-``escalate_breaches`` looks at the open tickets whose first-response, first-solution or
-resolution deadline has passed while the step it guards is not done and no breach has been
+``escalate_breaches`` looks at the open tickets whose first-response, forwarding,
+first-solution or resolution deadline has passed while the step it guards is not done and no breach has been
 recorded for it yet. For each such ticket, in one transaction:
 
-- the breach instant is recorded (``response_breached_at``, ``solution_breached_at``,
-  ``resolution_breached_at``) — this is what makes the sweep idempotent: a recorded breach is
+- the breach instant is recorded (``response_breached_at``, ``forwarding_breached_at``,
+  ``solution_breached_at``, ``resolution_breached_at``) — this is what makes the sweep idempotent: a recorded breach is
   never escalated again (reopening clears the resolution breach, so a reopened ticket that
   misses its new deadline is escalated again);
 - the priority goes up one step (at most to urgent), once per sweep even when several
@@ -74,16 +74,14 @@ def _chunk_size():
 def escalate_breaches(now=None, *, notify=True):
     """Record the new breaches, raise priorities, record events, e-mail the supervisors.
 
-    Returns ``{"tickets", "response", "solution", "resolution", "raised", "emails",
+    Returns ``{"tickets", "response", "forwarding", "solution", "resolution", "raised", "emails",
     "failed"}``: tickets escalated, breaches per deadline, priorities raised, messages sent
     and messages the mail server refused.
     """
     now = now or timezone.now()
     result = {
         "tickets": 0,
-        "response": 0,
-        "solution": 0,
-        "resolution": 0,
+        **{d.name: 0 for d in DEADLINES},
         "raised": 0,
         "emails": 0,
         "failed": 0,

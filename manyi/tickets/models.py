@@ -193,25 +193,47 @@ class CalendarDay(models.Model):
 
 
 class SlaPolicyQuerySet(models.QuerySet):
-    def for_ticket(self, severity, channel):
-        """The most specific active policy: severity and channel, then severity, channel, default."""
+    def for_ticket(self, severity, channel, demand=""):
+        """The active policy for a ticket of this severity, channel and customer demand.
+
+        A policy matches when each of its three conditions is blank (any) or equal to the
+        ticket's. The most specific matching policy wins: the one with the most conditions
+        given; between equally specific ones severity counts before demand, demand before
+        channel (so “serious” beats “repair”, “repair” beats “phone”); the oldest last.
+        Seed 000's “7天内派人保修 … 紧急抢修 … 立即” is two policies: demand “repair” with a
+        7-day resolution, and demand “repair” with severity “serious” and a short one.
+        """
         candidates = list(
             self.filter(is_active=True)
             .filter(Q(severity=severity) | Q(severity=""))
             .filter(Q(channel=channel) | Q(channel=""))
+            .filter(Q(demand=demand or "") | Q(demand=""))
             .select_related("calendar")
         )
-        candidates.sort(key=lambda policy: (policy.severity == "", policy.channel == "", policy.pk))
+        candidates.sort(key=SlaPolicy.specificity)
         return candidates[0] if candidates else None
 
 
 class SlaPolicy(models.Model):
-    """Deadlines for one severity and channel (blank: any). Seed 004: 1 h / 24 h; seed 002: a week."""
+    """Deadlines for one severity, channel and customer demand (blank: any).
+
+    Seed 004: negative feedback answered within 1 hour, a first solution in 24 hours; seed 002:
+    forwarded to the departments within half a working day, a reply within a week; seed 000:
+    repair within 7 days, emergencies at once (a policy per demand). No forwarding time: the
+    policy sets no forwarding deadline.
+    """
 
     name = models.CharField(_("name"), max_length=100)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    demand = models.CharField(_("customer demand"), max_length=15, choices=Demand.choices, blank=True)
     first_response = models.DurationField(_("first response within"))
+    forwarding = models.DurationField(
+        _("forwarded to the department within"),
+        null=True,
+        blank=True,
+        help_text=_("Met when the ticket is assigned to a responsible department. Empty: no such deadline."),
+    )
     first_solution = models.DurationField(_("first solution within"))
     resolution = models.DurationField(_("resolution within"))
     clock = models.CharField(_("counted in"), max_length=10, choices=Clock.choices, default=Clock.CALENDAR)
@@ -228,23 +250,31 @@ class SlaPolicy(models.Model):
     objects = SlaPolicyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["severity", "channel", "pk"]
+        ordering = ["severity", "demand", "channel", "pk"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
         constraints = [
             models.UniqueConstraint(
-                fields=["severity", "channel"],
+                fields=["severity", "channel", "demand"],
                 condition=Q(is_active=True),
-                name="one_active_policy_per_severity_and_channel",
+                name="one_active_policy_per_severity_channel_demand",
+                violation_error_message=_(
+                    "Another active policy has the same severity, channel and customer demand."
+                ),
             )
         ]
 
     def __str__(self):
         return self.name
 
+    def specificity(self):
+        """Sort key of ``SlaPolicyQuerySet.for_ticket``: the most specific policy first."""
+        blanks = (self.severity == "", self.demand == "", self.channel == "")
+        return (sum(blanks), *blanks, self.pk or 0)
+
     def clean(self):
         errors = {}
-        for name in ("first_response", "first_solution", "resolution"):
+        for name in ("first_response", "forwarding", "first_solution", "resolution"):
             value = getattr(self, name)
             if value is not None and value <= timedelta(0):
                 errors[name] = _("Give a duration longer than zero.")
@@ -259,13 +289,26 @@ class SlaPolicy(models.Model):
             return self.calendar.to_sla()
         return None
 
+    def durations(self):
+        """{deadline name: duration or None} in the order of ``DEADLINES``."""
+        return {
+            "response": self.first_response,
+            "forwarding": self.forwarding,
+            "solution": self.first_solution,
+            "resolution": self.resolution,
+        }
+
+    def due(self, name, start, calendar=False):
+        """When the deadline ``name`` falls due counted from ``start`` (None: the policy sets none)."""
+        duration = self.durations()[name]
+        if duration is None:
+            return None
+        return sla.deadline(start, duration, self.work_calendar() if calendar is False else calendar)
+
     def deadlines(self, start):
-        """(first response, first solution, resolution) due instants counted from ``start``."""
+        """The due instants counted from ``start``, one per ``DEADLINES`` entry (None: not set)."""
         calendar = self.work_calendar()
-        return tuple(
-            sla.deadline(start, duration, calendar)
-            for duration in (self.first_response, self.first_solution, self.resolution)
-        )
+        return tuple(self.due(d.name, start, calendar) for d in DEADLINES)
 
 
 class SurveyTicketRule(models.Model):
@@ -487,12 +530,16 @@ class Ticket(models.Model):
         SlaPolicy, verbose_name=_("SLA policy"), null=True, blank=True, on_delete=models.SET_NULL
     )
     response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    forwarding_due = models.DateTimeField(_("forwarding to the department due"), null=True, blank=True)
     solution_due = models.DateTimeField(_("first solution due"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # The first assignment to a responsible department (分派 / 转交), or closing before one.
+    forwarded_at = models.DateTimeField(_("forwarded to the department at"), null=True, blank=True)
     first_solution_at = models.DateTimeField(_("first solution at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     response_breached_at = models.DateTimeField(_("first response breach recorded"), null=True, blank=True)
+    forwarding_breached_at = models.DateTimeField(_("forwarding breach recorded"), null=True, blank=True)
     solution_breached_at = models.DateTimeField(_("first solution breach recorded"), null=True, blank=True)
     resolution_breached_at = models.DateTimeField(_("resolution breach recorded"), null=True, blank=True)
     reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)

@@ -7,12 +7,18 @@ definition as PostgreSQL's ``percentile_cont``, and it works on SQLite too.
 
 Definitions
 -----------
-- Time to first response: ``first_response_at - received_at`` of the tickets responded to;
-  time to close: ``resolved_at - received_at`` of the tickets closed (resolved), in hours,
-  calendar time.
+- Time to first response: ``first_response_at - received_at`` of the tickets responded to
+  (acknowledged); time to forward: ``forwarded_at - received_at`` of the tickets handed to a
+  responsible department; time to close: ``resolved_at - received_at`` of the tickets closed
+  (resolved), in hours, calendar time.
 - SLA compliance per deadline: met (done at or before the due instant) divided by the tickets
   whose outcome is known — a deadline set and either done or already passed at ``now``.
-  A deadline not due yet and not done counts in neither (shown as pending).
+  A deadline not due yet and not done counts in neither (shown as pending). Each deadline is
+  measured from the receipt to the step that meets it (``DEADLINES``): the first response to
+  the acknowledgement, the forwarding to the first assignment to a department (seed 002:
+  “接到客户反馈后半个工作日内 … 发送给质量部、技术部等相关部门”), the first solution to the
+  first reply, the resolution to the closing. A ticket acknowledged at once but forwarded a day
+  late counts as a met first response and a missed forwarding.
 - Repeat complainants: customers with two tickets or more in the selection; a ticket whose
   customer was matched only by a code or name typed on the public form, not confirmed, is not
   counted for that customer (``Ticket.objects.with_known_customer``).
@@ -168,6 +174,7 @@ def summarise(values):
 
 DURATIONS = (
     ("response", _("Time to first response"), "first_response_at"),
+    ("forwarding", _("Time to forward to the department"), "forwarded_at"),
     ("close", _("Time to close"), "resolved_at"),
 )
 

@@ -18,9 +18,13 @@ the verbs accept; the API and inbound mail call the same verbs (``add_customer_m
 ``attach``) as the pages.
 
 SLA timestamps: the first response is met by acknowledging (or by closing as invalid or
-duplicate straight away), the first solution by the first reply to the customer, the
-resolution by closing. Deadlines come from the matching ``SlaPolicy``, counted from the time
-the feedback was received; reopening counts a new resolution deadline from the reopening.
+duplicate straight away), the forwarding by the first assignment to a responsible department
+(seed 002: 接到客户反馈后半个工作日内 … 发送给质量部、技术部等相关部门; closing as invalid
+or duplicate before any assignment leaves nothing to forward and meets it too), the first
+solution by the first reply to the customer, the resolution by closing. Deadlines come from the
+matching ``SlaPolicy`` (severity, channel and customer demand, ``SlaPolicyQuerySet.for_ticket``),
+counted from the time the feedback was received; reopening counts a new resolution deadline
+from the reopening.
 """
 
 import logging
@@ -445,8 +449,8 @@ def _transition(ticket, by, name, *, now=None, note="", target=None, check=None,
 
 
 def apply_sla(ticket, policy=None):
-    """Choose the policy for the ticket's severity and channel and set the three due instants."""
-    policy = policy or SlaPolicy.objects.for_ticket(ticket.severity, ticket.channel)
+    """Choose the policy for the ticket's severity, channel and demand and set the due instants."""
+    policy = policy or SlaPolicy.objects.for_ticket(ticket.severity, ticket.channel, ticket.demand)
     ticket.sla_policy = policy
     dues = policy.deadlines(ticket.received_at) if policy is not None else (None,) * len(DEADLINES)
     for deadline, due in zip(DEADLINES, dues, strict=True):
@@ -554,7 +558,13 @@ def acknowledge(ticket, by, note="", now=None):
 
 
 def assign(ticket, by, department, assignee=None, note="", now=None):
-    """Hand the ticket to a responsible department (and optionally one person in it)."""
+    """Hand the ticket to a responsible department (and optionally one person in it).
+
+    The first assignment meets the forwarding deadline, seed 002: “接到客户反馈后半个工作日内
+    通过电子邮件分别发送给质量部、技术部等相关部门” (forwarded to the departments within half a
+    working day of receiving the feedback); a later reassignment does not move it.
+    """
+    now = now or timezone.now()
     note = _clean_note(note)
     if department is None or not department.is_active:
         raise TicketError(_("Choose an active department."))
@@ -569,7 +579,9 @@ def assign(ticket, by, department, assignee=None, note="", now=None):
 
     def changes(t):
         t.department, t.assignee = department, assignee
-        return ["department", "assignee"]
+        if t.forwarded_at is None:  # the forwarding deadline (seed 002) is met by the first one
+            t.forwarded_at = now
+        return ["department", "assignee", "forwarded_at"]
 
     who = f"{department}" + (f" / {assignee}" if assignee else "")
     return _transition(
@@ -690,7 +702,7 @@ def reopen(ticket, by, reason, now=None):
         t.duplicate_of = None
         t.reopened_count += 1
         if t.sla_policy is not None:
-            t.resolution_due = t.sla_policy.deadlines(now)[2]
+            t.resolution_due = t.sla_policy.due("resolution", now)
         fields = ["resolved_at", "resolution_breached_at", "duplicate_of", "reopened_count", "resolution_due"]
         if t.callback_status != CallbackStatus.ANSWERED:  # an unanswered link stops working
             fields += reset_callback(t, CallbackStatus.NONE)
@@ -706,10 +718,12 @@ def _closing_changes(now, **values):
     def changes(t):
         if t.first_response_at is None:
             t.first_response_at = now
+        if t.forwarded_at is None:  # closed before any department had it: nothing to forward
+            t.forwarded_at = now
         t.resolved_at = now
         for name, value in values.items():
             setattr(t, name, value)
-        return ["first_response_at", "resolved_at", *values]
+        return ["first_response_at", "forwarded_at", "resolved_at", *values]
 
     return changes
 
@@ -749,8 +763,8 @@ def classify(
 ):
     """Change category, severity, demand or validity (判定) of an open ticket; records the change.
 
-    A new severity re-selects the SLA policy and recomputes the deadlines from the time the
-    feedback was received, and raises the priority to the severity's default if lower.
+    A new severity or demand re-selects the SLA policy and recomputes the deadlines from the
+    time the feedback was received; a new severity raises the priority to its default if lower.
     """
     now = now or timezone.now()
     _refuse(change_refusal(ticket, by, "classify"))
@@ -781,8 +795,9 @@ def classify(
             fields.add("severity")
             t.priority = max(t.priority, t.default_priority())
             fields.add("priority")
-            fields |= set(apply_sla(t))
             notes.append(_("Severity: %(value)s") % {"value": t.get_severity_display()})
+        if fields & {"severity", "demand"}:
+            fields |= set(apply_sla(t))
         if not fields:
             return ticket
         t.save(update_fields=sorted(fields))

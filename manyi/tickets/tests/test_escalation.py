@@ -37,6 +37,7 @@ def ticket(department=None, state=TicketState.ASSIGNED, severity=Severity.GENERA
         "response_due": RECEIVED + timedelta(hours=1),
         "solution_due": RECEIVED + timedelta(hours=8),
         "resolution_due": RECEIVED + timedelta(hours=48),
+        "forwarding_due": None,  # these tests are about the three above
         **fields,
     }
     Ticket.objects.filter(pk=t.pk).update(**values)

@@ -98,7 +98,7 @@ def test_counts_durations_compliance_repeats_and_pareto(data):
 
     response_hours = [2, 0.5, 5, 1, 3, 7]  # t1 t2 t3 t4 t6 t9
     close_hours = [30, 10, 100]  # t1 t2 t4
-    response, close = stats["durations"]
+    response, _forwarding, close = stats["durations"]
     assert response["count"] == 6 and close["count"] == 3
     assert response["median"] == pytest.approx(2.5)
     assert response["p90"] == pytest.approx(np.percentile(response_hours, 90))
@@ -262,7 +262,7 @@ def test_the_export_has_one_sheet_per_table(data, client_as):
     ]
     compliance = rows("SLA compliance")
     assert compliance[1][1:] == [2, 2, 1, pytest.approx(50.0)]
-    assert compliance[2][-1] is None  # no first-solution deadline decided
+    assert compliance[3][-1] is None  # no first-solution deadline decided
     repeat = rows("Repeat complainants")
     assert [row[:3] for row in repeat[1:]] == [["C2", "'=1+2", 3], ["C1", "张三", 2]]
     assert book["Repeat complainants"]["B2"].data_type == "s"  # text, not a formula
