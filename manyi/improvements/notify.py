@@ -5,6 +5,16 @@ ticket's contact e-mail first, then the customer's primary contact, then the cus
 address). Customers without an e-mail address are listed to be told by phone; customers who
 withdrew their consent to be contacted (or whose data was erased) are not contacted. Each
 customer told is recorded as a ``CustomerNotice``, so a second click sends nothing twice.
+
+An improvement raised from a survey score (a survey item or dimension of a campaign) also
+tells the customers who answered that campaign. Seed 004 (向客户反馈改进成果) says whom:
+"向参与调查的客户发送改进进展或成果通知，让客户感受到被重视" — every customer who took part,
+not only those who scored the item low (they all were asked, and a customer who scored it
+well is told too that what others found wanting changed) — and what: "尊敬的*总，感谢您此前
+提出的建议，我们已优化售后响应流程，目前平均响应时间缩短至1.5小时内，欢迎继续监督。" They are
+reached as the campaign reached them (the invitation's contact first): not those who opted
+out of surveys, withdrew their consent to be contacted, or were erased, as for invitations
+(campaigns.channels.contactable).
 """
 
 from dataclasses import dataclass, field
@@ -13,13 +23,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from manyi.accounts import permissions as perms
 from manyi.customers.masking import mask_email, mask_phone
 from manyi.emails import build_email, send_each
 from manyi.links import absolute_url
 
-from .choices import DELIVERED_STATUSES, EventKind, NoticeChannel
+from .choices import DELIVERED_STATUSES, SURVEY_SOURCES, EventKind, NoticeChannel
 from .models import CustomerNotice, ImprovementAction, ImprovementEvent
 from .workflow import ImprovementError, may_manage
 
@@ -38,6 +49,7 @@ class Recipient:
     tickets: list = field(default_factory=list)  # references of their tickets
     may_contact: bool = True
     told: object = None  # the CustomerNotice once told
+    answered: bool = False  # answered the survey campaign the improvement was raised from
 
     @property
     def by_phone(self):
@@ -92,7 +104,82 @@ def recipients(improvement):
         else:
             continue  # anonymous and no way to reach them
         found[key].tickets.append(ticket.reference)
+    _add_survey_respondents(improvement, found, by_customer)
     return list(found.values())
+
+
+def _add_survey_respondents(improvement, found, by_customer):
+    """The customers who answered the campaign a survey-raised improvement names, after the
+    customers of its tickets, in the order they answered."""
+    if improvement.source not in SURVEY_SOURCES or improvement.campaign_id is None:
+        return
+    from manyi.campaigns.models import OptOut, Response
+
+    responses = (
+        Response.objects.completed()
+        .filter(campaign_id=improvement.campaign_id, customer__isnull=False)
+        .select_related("customer", "invitation__contact")
+        .prefetch_related("customer__contacts")
+        .order_by("completed_at", "pk")
+    )
+    opted_out = set(
+        OptOut.objects.filter(customer__responses__campaign_id=improvement.campaign_id).values_list(
+            "customer_id", flat=True
+        )
+    )
+    for response in responses:
+        customer = response.customer
+        key = f"c{customer.pk}"
+        if key in found:
+            found[key].answered = True
+            continue
+        invited = response.invitation.contact if response.invitation else None
+        contact = invited or _primary_contact(customer)
+        found[key] = Recipient(
+            key=key,
+            customer=customer,
+            name=(contact.name if contact else "") or customer.name,
+            email=(contact.email if contact else "") or customer.email,
+            phone=(contact.phone if contact else "") or customer.phone,
+            may_contact=(
+                customer.consent_to_contact and customer.erased_at is None and customer.pk not in opted_out
+            ),
+            told=by_customer.get(customer.pk),
+            answered=True,
+        )
+
+
+@dataclass
+class Preview:
+    """What "tell the customers" will do, counted before it is done (the page shows it)."""
+
+    email: int = 0  # to be e-mailed now
+    phone: int = 0  # no e-mail address: to be told by phone
+    not_contacted: int = 0  # do not wish to be contacted
+    told: int = 0  # told already
+    answered: int = 0  # of all these, customers who answered the survey
+
+
+def preview(recipient_list):
+    counts = Preview()
+    for recipient in recipient_list:
+        counts.answered += recipient.answered
+        if recipient.told is not None:
+            counts.told += 1
+        elif not recipient.may_contact:
+            counts.not_contacted += 1
+        elif recipient.by_phone:
+            counts.phone += 1
+        else:
+            counts.email += 1
+    return counts
+
+
+def names(recipient_list, limit=10):
+    """The first `limit` names (an address masked where no name is known), then how many more."""
+    shown = "、".join(r.name or mask_email(r.email) or mask_phone(r.phone) for r in recipient_list[:limit])
+    more = len(recipient_list) - limit
+    return shown if more <= 0 else _("%(names)s and %(count)s more") % {"names": shown, "count": more}
 
 
 @dataclass
@@ -120,6 +207,7 @@ def improvement_email(improvement, recipient):
         "improvement": improvement,
         "message": improvement.customer_message,
         "tickets": recipient.tickets,
+        "answered": recipient.answered,
         "feedback_url": absolute_url(reverse("feedback:form")),
         "company": _company(),
     }
@@ -163,8 +251,8 @@ def notify_customers(improvement, by, now=None):
         if pending:
             _send(locked, pending, by, now, result)
         if result.sent:
-            # The timeline is read by handlers too, who may not see personal data.
-            names = "、".join(r.name or mask_email(r.email) for r in result.sent)
+            # Who told them, when and how many (the timeline is read by handlers too, who may
+            # not see personal data: names, no addresses).
             ImprovementEvent.objects.create(
                 improvement=locked,
                 by=by,
@@ -172,7 +260,12 @@ def notify_customers(improvement, by, now=None):
                 kind=EventKind.NOTIFIED,
                 from_status=locked.status,
                 to_status=locked.status,
-                note=_("By e-mail: %(names)s") % {"names": names},
+                note=ngettext(
+                    "By e-mail to %(count)s customer: %(names)s",
+                    "By e-mail to %(count)s customers: %(names)s",
+                    len(result.sent),
+                )
+                % {"count": len(result.sent), "names": names(result.sent)},
             )
     return result
 

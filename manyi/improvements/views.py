@@ -238,7 +238,8 @@ def improvement_detail(request, pk):
         .values_list("reference", flat=True)
     )
     recipients = []
-    for recipient in notify.recipients(improvement):
+    everyone = notify.recipients(improvement)
+    for recipient in everyone:
         recipient.tickets = [reference for reference in recipient.tickets if reference in visible]
         if recipient.tickets:
             recipients.append(recipient)
@@ -262,6 +263,10 @@ def improvement_detail(request, pk):
                 initial={"campaign": next(iter(workflow.suggested_waves(improvement)), None)}
             ),
             "recipients": recipients,
+            # Counted over every customer to tell, also those of tickets the user does not see
+            # and those who answered the survey (counts only: no names, no addresses).
+            "preview": notify.preview(everyone),
+            "survey_notice": improvement.source in SURVEY_SOURCES and improvement.campaign_id is not None,
             "notify_refusal": notify.notify_refusal(improvement, request.user),
             "may_record_call": notify.may_record_call(request.user),
             "delivered": improvement.status in DELIVERED_STATUSES,
@@ -323,19 +328,17 @@ def improvement_notify(request, pk):
         messages.success(
             request,
             _("E-mail sent to %(count)s customers: %(names)s")
-            % {"count": len(result.sent), "names": "、".join(r.name or r.email for r in result.sent)},
+            % {"count": len(result.sent), "names": notify.names(result.sent)},
         )
     if result.failed:
         messages.error(
             request,
-            _("Not sent (try again later): %(names)s")
-            % {"names": "、".join(r.name or r.email for r in result.failed)},
+            _("Not sent (try again later): %(names)s") % {"names": notify.names(result.failed)},
         )
     if result.by_phone:
         messages.warning(
             request,
-            _("No e-mail address, tell by phone: %(names)s")
-            % {"names": "、".join(r.name or r.phone for r in result.by_phone)},
+            _("No e-mail address, tell by phone: %(names)s") % {"names": notify.names(result.by_phone)},
         )
     if not (result.sent or result.failed or result.by_phone):
         messages.info(request, _("Every customer who can be told has been told already."))
