@@ -3,6 +3,11 @@
 The stored data stays whole; it is masked where it is shown, for the reader: pages through the
 `phone`, `email` and `private_text` template filters, the API, exports and reports through the
 functions here.
+
+Names are masked the way seed 004 records customers (“记录时用‘*客户’‘A公司’代替真实名称，保护
+隐私”): a company becomes “A公司”, “B公司” … (one letter per company, fixed for one export or
+report: see NameMask), a person keeps the surname and loses the given name (张伟 → 张*,
+王小明 → 王**: `mask_person_name`).
 """
 
 import re
@@ -61,6 +66,79 @@ def mask_text(text: str) -> str:
         return text
     text = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
     return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+
+
+def mask_person_name(name: str) -> str:
+    """张伟 -> 张*, 王小明 -> 王**: the first character (the surname) and one * for each other
+    character (spaces kept: "Li Lei" -> "L* ***")."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return name[0] + "".join(ch if ch.isspace() else "*" for ch in name[1:]) if len(name) > 1 else "*"
+
+
+def company_alias(number: int) -> str:
+    """The `number`-th company (0, 1, …) as seed 004 writes it: A公司, B公司, … Z公司, AA公司 …"""
+    letters = ""
+    number += 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{letters}公司"
+
+
+class NameMask:
+    """The names of some customers and of their contacts as a reader without the right to
+    personal data sees them: a company as “A公司”, “B公司” … (by customer code, so one export
+    or report names each company alike wherever it appears), a person (a customer of the kind
+    person, or a contact) as its surname and stars (`mask_person_name`).
+
+    `customer(pk)` is the masked name of one of them; `text(t)` masks free text: the phones and
+    e-mail addresses in it (`mask_text`) and these customers' and contacts' names written in
+    it (names of two characters or more, the longest first).
+    """
+
+    def __init__(self, customers, contacts=()):
+        """`customers`: (pk, code, name, kind) rows; `contacts`: contact names."""
+        from .choices import CustomerKind
+
+        self.by_pk = {}
+        replacements = {}
+        companies = 0
+        for pk, _code, name, kind in sorted(customers, key=lambda row: row[1]):
+            if kind == CustomerKind.PERSON:
+                masked = mask_person_name(name)
+            else:
+                masked, companies = company_alias(companies), companies + 1
+            self.by_pk[pk] = masked
+            replacements.setdefault((name or "").strip(), masked)
+        for name in contacts:
+            replacements.setdefault((name or "").strip(), mask_person_name(name))
+        self.replacements = {name: masked for name, masked in replacements.items() if len(name) >= 2}
+        names = sorted(self.replacements, key=len, reverse=True)
+        self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
+
+    @classmethod
+    def of_customers(cls, customer_ids):
+        """The NameMask of these customers (pks) and all their contacts: two queries."""
+        from .models import Contact, Customer
+
+        ids = set(customer_ids)
+        return cls(
+            Customer.objects.filter(pk__in=ids).values_list("pk", "code", "name", "kind"),
+            Contact.objects.filter(customer_id__in=ids).values_list("name", flat=True),
+        )
+
+    def customer(self, pk) -> str:
+        return self.by_pk.get(pk, "")
+
+    def text(self, text: str) -> str:
+        if not text:
+            return text
+        text = mask_text(text)
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda m: self.replacements[m.group(0)], text)
 
 
 def strip_contacts(text: str) -> str:

@@ -8,9 +8,12 @@ choices, NPS, "other" texts) from one query over those questions' answer rows.
 
 Variables are named after the answer form's fields (surveys.naming: ``q-12-34`` becomes
 ``q_12_34``, as SPSS allows no hyphen); their labels are the question code and text, and
-scale labels are value labels. Phones and e-mail addresses (also inside open answers) are
-masked for readers without the right to see personal data, and every text cell of CSV and
-Excel files is neutralised so that a spreadsheet program never runs it as a formula.
+scale labels are value labels. For readers without the right to see personal data, phones
+and e-mail addresses are masked, and so are customers' names, as seed 004 records them (“*客户”
+“A公司”: a company as A公司, B公司 … within one export, a person as 张*; see
+customers.masking.NameMask), also where an open answer writes the name of one of the export's
+customers or of their contacts. Every text cell of CSV and Excel files is neutralised so that a
+spreadsheet program never runs it as a formula.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from manyi.campaigns.choices import Channel
 from manyi.campaigns.models import Answer, Response
-from manyi.customers.masking import mask_email, mask_phone, mask_text, neutralise_formula
+from manyi.customers.masking import NameMask, mask_email, mask_phone, neutralise_formula
 from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection, category_names, mask
 from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
@@ -99,12 +102,12 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     dataset = campaign_dataset(campaign)
     table = _Columns(dataset.size)
     _response_columns(table, dataset)
-    grades = _customer_columns(table, campaign, dataset, show_personal)
+    grades, private = _customer_columns(table, campaign, dataset, show_personal)
     _segment_columns(table, dataset)
     _score_columns(table, campaign, dataset, grades)
     from_answers = _question_columns(table, campaign.questionnaire.layout(), dataset)
     if from_answers:
-        _fill_answers(campaign, dataset, from_answers, table.columns, show_personal)
+        _fill_answers(campaign, dataset, from_answers, table.columns, private)
     return table.table()
 
 
@@ -125,29 +128,44 @@ def _response_columns(table, dataset):
 
 def _customer_columns(table, campaign, dataset, show_personal):
     """Customer code, name, phone and e-mail (masked without the right to personal data): one
-    query, placed by response number. Returns the responses' grades, a later column."""
+    query, placed by response number. Returns the responses' grades, a later column, and how
+    open texts are shown to this reader (whole, or masked: phones, e-mails and the names of
+    these customers and their contacts)."""
     rows = list(
         Response.objects.completed()
         .filter(campaign_id=campaign.pk, pk__lte=dataset.last_id)
         .order_by()
-        .values_list("pk", "grade", "customer__code", "customer__name", "customer__phone", "customer__email")
+        .values_list(
+            "pk",
+            "grade",
+            "customer__code",
+            "customer__name",
+            "customer__phone",
+            "customer__email",
+            "customer_id",
+        )
     )
     at, found = _positions(dataset, [row[0] for row in rows])
-    phone = (lambda v: v or "") if show_personal else (lambda v: mask_phone(v or ""))
-    email = (lambda v: v or "") if show_personal else (lambda v: mask_email(v or ""))
+    if show_personal:
+        private = phone = email = None
+    else:
+        names = NameMask.of_customers({row[6] for row in rows})
+        private = names.text
+        rows = [(*row[:3], names.customer(row[6]), *row[4:]) for row in rows]
+        phone, email = mask_phone, mask_email
     columns_of = {}
-    for column, (name, clean) in enumerate(
+    for column, (key, clean) in enumerate(
         (("grade", None), ("code", None), ("name", None), ("phone", phone), ("email", email)), start=1
     ):
         values = np.full(dataset.size, "", dtype=object)
         cells = [row[column] or "" for row, ok in zip(rows, found, strict=True) if ok]
         values[at[found]] = [clean(v) for v in cells] if clean else cells
-        columns_of[name] = values
+        columns_of[key] = values
     table.add(Variable("customer_code", _("Customer code"), "text"), columns_of["code"])
     table.add(Variable("customer_name", _("Customer name"), "text"), columns_of["name"])
     table.add(Variable("phone", _("Phone"), "text"), columns_of["phone"])
     table.add(Variable("email", _("E-mail"), "text"), columns_of["email"])
-    return columns_of["grade"]
+    return columns_of["grade"], private or (lambda v: v)
 
 
 def _segment_columns(table, dataset):
@@ -309,8 +327,9 @@ class _AnswerRows:
         return [self.text(self.texts[i]) for i in picked]
 
 
-def _fill_answers(campaign, dataset, questions, columns, show_personal):
-    """The answers the dataset does not hold: one query, placed with array operations."""
+def _fill_answers(campaign, dataset, questions, columns, private):
+    """The answers the dataset does not hold: one query, placed with array operations; open
+    texts as `private` shows them to the reader."""
     rows = list(
         Answer.objects.of_completed_responses()
         .filter(
@@ -331,7 +350,7 @@ def _fill_answers(campaign, dataset, questions, columns, show_personal):
         np.asarray([-1 if o is None else o for o in option_ids], dtype=np.int64),
         numbers,
         texts,
-        (lambda v: v) if show_personal else mask_text,
+        private,
     )
     for pk, (question, options) in questions.items():
         mine = found & (question_ids == pk)

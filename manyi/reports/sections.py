@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from manyi.accounts import permissions
 from manyi.campaigns.answering import can_see_individual_answers
-from manyi.customers.masking import mask_text
+from manyi.customers.masking import NameMask
 
 from .choices import ReportKind
 
@@ -235,7 +235,7 @@ def appendix(report, figures, reader):
 
 def reader_variant(report, reader):
     """What this reader's copy of the report shows of the open answers: "withheld" without the
-    right to the campaign's individual answers, "masked" (phones and e-mail addresses) without
+    right to the campaign's individual answers, "masked" (phones, e-mail addresses and names) without
     the right to personal data, else "full"."""
     if not can_see_individual_answers(reader, report.campaign):
         return "withheld"
@@ -249,7 +249,9 @@ def open_answers(report, figures, reader):
         return None
     if variant == "full":
         return figures["open_answers"]
-    return [{**q, "answers": [mask_text(a) for a in q["answers"]]} for q in figures["open_answers"]]
+    # Phones, e-mails and the names of the campaign's respondents and their contacts (A公司, 张*).
+    names = NameMask.of_customers(report.campaign.responses.completed().values_list("customer_id", flat=True))
+    return [{**q, "answers": [names.text(a) for a in q["answers"]]} for q in figures["open_answers"]]
 
 
 CONTENT = {
