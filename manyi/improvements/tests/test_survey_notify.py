@@ -133,7 +133,7 @@ def test_the_message_thanks_for_the_answers_escapes_names_and_links_absolutely(
     message = {rcpts[0]: m for _sender, rcpts, m in smtp_server.messages}["office@yi.example.com"]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "Thank you for taking part in our satisfaction survey" in text
+    assert "感谢您参与我们的满意度调查" in text  # in the customers' language
     assert MESSAGE in text and "<b>宁波</b>乙&公司" in text  # plain text: as written
     assert "&lt;b&gt;宁波&lt;/b&gt;乙&amp;公司" in html and "<b>宁波</b>" not in html
     assert "&lt;b&gt;新专线&lt;/b&gt;" in html and "<b>新专线</b>" not in html
