@@ -39,6 +39,7 @@ def test_the_demo_tells_one_story(demo):
     _waves_hold_only_their_sample_and_the_visit_results_their_visits()
     _invitations_were_answered_when_their_answers_were()
     _the_improvement_quotes_the_dashboards_scores()
+    _campaigns_have_their_history_and_e_mails_their_delivery()
 
 
 def _visits_answer_after_their_survey_and_invitation_started():
@@ -107,6 +108,21 @@ def _invitations_were_answered_when_their_answers_were():
         invitation = response.invitation
         assert invitation.completed_at == response.completed_at, response.pk
         assert invitation.opened_at is None or invitation.opened_at <= response.completed_at, response.pk
+
+
+def _campaigns_have_their_history_and_e_mails_their_delivery():
+    """The campaign page said 尚未开始 in the history of a running campaign and 未由系统发送 of
+    every e-mail invitation the demo had sent."""
+    from manyi.campaigns.choices import CampaignState, Channel, DeliveryStatus
+    from manyi.campaigns.models import Campaign, Invitation
+
+    for campaign in Campaign.objects.exclude(state=CampaignState.DRAFT).exclude(invite_at=None):
+        states = list(campaign.events.order_by("at").values_list("to_state", flat=True))
+        assert states[0] == CampaignState.RUNNING, campaign
+        assert states[-1] == campaign.state, campaign
+    emails = Invitation.objects.filter(channel=Channel.EMAIL, status__in=["sent", "opened", "completed"])
+    assert emails.exists()
+    assert set(emails.values_list("delivery_status", flat=True)) == {DeliveryStatus.ACCEPTED}
 
 
 def _item_score(campaign, key):

@@ -16,8 +16,8 @@ from manyi.surveys.models import Question
 from manyi.surveys.naming import field_name
 
 from .answering import AnswerForm, save_response
-from .choices import CampaignState, Channel, InvitationStatus
-from .models import Campaign, Invitation
+from .choices import CampaignState, Channel, DeliveryStatus, InvitationStatus
+from .models import Campaign, CampaignEvent, Invitation
 
 TEMPLATE = "iso9001_weighted_dimensions"
 SERIES = "年度顾客满意度调查"
@@ -94,8 +94,19 @@ def load_demo_surveys(customers, users, rng, today=None):
                 channel=Channel.EMAIL if customer.email else Channel.PHONE,
                 status=InvitationStatus.SENT,
                 sent_at=invite_at,
+                # E-mails went through the mail server; phone interviews send nothing.
+                delivery_status=DeliveryStatus.ACCEPTED if customer.email else DeliveryStatus.NONE,
             )
             for customer in invited
+        )
+        # Started by its owner the day the invitations went out (the campaign's history).
+        CampaignEvent.objects.create(
+            campaign=campaign,
+            at=invite_at,
+            by=owner,
+            from_state=CampaignState.DRAFT,
+            to_state=CampaignState.RUNNING,
+            note=f"已发放 {len(invitations)} 份邀请。",
         )
         for invitation in invitations:
             if rng.random() > 0.72:
@@ -118,6 +129,13 @@ def load_demo_surveys(customers, users, rng, today=None):
             stored += 1
         if state == CampaignState.CLOSED:
             Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CLOSED)
+            CampaignEvent.objects.create(
+                campaign=campaign,
+                at=campaign.deadline,
+                from_state=CampaignState.RUNNING,
+                to_state=CampaignState.CLOSED,
+                note="截止时间已到",
+            )
             # Last year's low scores were followed up back then: no tickets for them now.
             campaign.responses.update(ticket_pending=False)
     return stored
