@@ -172,6 +172,7 @@ class TicketOut(Schema):
     department: str | None
     received_at: datetime
     response_due: datetime | None
+    forwarding_due: datetime | None
     solution_due: datetime | None
     resolution_due: datetime | None
     overdue: bool
@@ -218,6 +219,7 @@ def ticket_out(ticket, user, now=None):
         "department": str(ticket.department) if ticket.department_id else None,
         "received_at": ticket.received_at,
         "response_due": ticket.response_due,
+        "forwarding_due": ticket.forwarding_due,
         "solution_due": ticket.solution_due,
         "resolution_due": ticket.resolution_due,
         "overdue": _overdue(ticket, now or timezone.now()),

@@ -1,7 +1,7 @@
 """The JSON API: tokens, capabilities, validation, and the same rules as the pages."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -227,6 +227,17 @@ def test_contact_data_is_masked_for_who_may_not_see_it(call, people):
     _status, for_hank = call("get", f"/tickets/{ticket.reference}", people.hank)
     assert (for_sam["contact_phone"], for_sam["contact_email"]) == ("13812345678", "zhang@example.cn")
     assert (for_hank["contact_phone"], for_hank["contact_email"]) == ("138****5678", "z***@example.cn")
+
+
+def test_a_ticket_states_each_of_its_deadlines(call, people):
+    """Every deadline the ticket page shows, the forwarding to the department included (seed 002)."""
+    ticket = make_ticket(people.quality)
+    _status, data = call("get", f"/tickets/{ticket.reference}", people.sam)
+    for name in ("response_due", "forwarding_due", "solution_due", "resolution_due"):
+        due = getattr(ticket, name)
+        stated = data[name] and datetime.fromisoformat(data[name])
+        assert due is None if stated is None else abs(stated - due) < timedelta(milliseconds=1), name
+    assert ticket.forwarding_due is not None  # the default policy forwards within half a working day
 
 
 def test_a_ticket_of_another_department_is_not_found_for_a_handler(call, people):
