@@ -85,60 +85,77 @@ def load_demo_surveys(customers, users, rng, today=None):
             target_index=80,
             created_by=owner,
         )
-        invited = rng.sample(customers, min(len(customers), 160))
-        invitations = Invitation.objects.bulk_create(
-            Invitation(
-                campaign=campaign,
-                customer=customer,
-                email=customer.email,
-                channel=Channel.EMAIL if customer.email else Channel.PHONE,
-                status=InvitationStatus.SENT,
-                sent_at=invite_at,
-                # E-mails went through the mail server; phone interviews send nothing.
-                delivery_status=DeliveryStatus.ACCEPTED if customer.email else DeliveryStatus.NONE,
-            )
-            for customer in invited
-        )
-        # Started by its owner the day the invitations went out (the campaign's history).
-        CampaignEvent.objects.create(
-            campaign=campaign,
-            at=invite_at,
-            by=owner,
-            from_state=CampaignState.DRAFT,
-            to_state=CampaignState.RUNNING,
-            note=f"已发放 {len(invitations)} 份邀请。",
-        )
-        for invitation in invitations:
-            if rng.random() > 0.72:
-                continue  # no answer
-            level = rng.gauss(0.3 + shift + REGION_EFFECT.get(invitation.customer.region, 0.0), 0.9)
-            form = AnswerForm(questionnaire, data=_answers(questionnaire, level, rng))
-            if not form.is_valid():
-                continue
-            response, _created = save_response(
-                campaign=campaign,
-                questionnaire=questionnaire,
-                cleaned_data=form.cleaned_data,
-                channel=invitation.channel,
-                invitation=invitation,
-            )
-            when = invite_at + timedelta(days=rng.uniform(0.2, 18))
-            type(response).objects.filter(pk=response.pk).update(started_at=when, completed_at=when)
-            # The invitation was opened and answered then too, not when the demo was loaded.
-            Invitation.objects.filter(pk=invitation.pk).update(opened_at=when, completed_at=when)
-            stored += 1
+        invitations = _invite(campaign, rng.sample(customers, min(len(customers), 160)), owner)
+        stored += _answer(campaign, invitations, shift, rng)
         if state == CampaignState.CLOSED:
-            Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CLOSED)
-            CampaignEvent.objects.create(
-                campaign=campaign,
-                at=campaign.deadline,
-                from_state=CampaignState.RUNNING,
-                to_state=CampaignState.CLOSED,
-                note="截止时间已到",
-            )
-            # Last year's low scores were followed up back then: no tickets for them now.
-            campaign.responses.update(ticket_pending=False)
+            _close(campaign)
     return stored
+
+
+def _invite(campaign, customers, owner):
+    """The wave's invitations, sent when it started: by e-mail through the mail server, or
+    by phone (nothing sent); the start in the campaign's history."""
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            campaign=campaign,
+            customer=customer,
+            email=customer.email,
+            channel=Channel.EMAIL if customer.email else Channel.PHONE,
+            status=InvitationStatus.SENT,
+            sent_at=campaign.invite_at,
+            delivery_status=DeliveryStatus.ACCEPTED if customer.email else DeliveryStatus.NONE,
+        )
+        for customer in customers
+    )
+    CampaignEvent.objects.create(
+        campaign=campaign,
+        at=campaign.invite_at,
+        by=owner,
+        from_state=CampaignState.DRAFT,
+        to_state=CampaignState.RUNNING,
+        note=f"已发放 {len(invitations)} 份邀请。",
+    )
+    return invitations
+
+
+def _answer(campaign, invitations, shift, rng):
+    """About 72% of the invited answer within 18 days; returns how many."""
+    questionnaire = campaign.questionnaire
+    stored = 0
+    for invitation in invitations:
+        if rng.random() > 0.72:
+            continue  # no answer
+        level = rng.gauss(0.3 + shift + REGION_EFFECT.get(invitation.customer.region, 0.0), 0.9)
+        form = AnswerForm(questionnaire, data=_answers(questionnaire, level, rng))
+        if not form.is_valid():
+            continue
+        response, _created = save_response(
+            campaign=campaign,
+            questionnaire=questionnaire,
+            cleaned_data=form.cleaned_data,
+            channel=invitation.channel,
+            invitation=invitation,
+        )
+        when = campaign.invite_at + timedelta(days=rng.uniform(0.2, 18))
+        type(response).objects.filter(pk=response.pk).update(started_at=when, completed_at=when)
+        # The invitation was opened and answered then too, not when the demo was loaded.
+        Invitation.objects.filter(pk=invitation.pk).update(opened_at=when, completed_at=when)
+        stored += 1
+    return stored
+
+
+def _close(campaign):
+    """Last year's wave, closed at its deadline."""
+    Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.CLOSED)
+    CampaignEvent.objects.create(
+        campaign=campaign,
+        at=campaign.deadline,
+        from_state=CampaignState.RUNNING,
+        to_state=CampaignState.CLOSED,
+        note="截止时间已到",
+    )
+    # Last year's low scores were followed up back then: no tickets for them now.
+    campaign.responses.update(ticket_pending=False)
 
 
 def _answers(questionnaire, level, rng):
