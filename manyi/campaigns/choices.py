@@ -77,3 +77,15 @@ class VoiceRule(models.TextChoices):
         _("One voice per contact person: every contact is invited; each one's latest answer counts"),
     )
     RESPONSE = "response", _("Every answer counts")
+
+
+class Recurrence(models.TextChoices):
+    """How often a survey is repeated: when a wave closes, the periodic job prepares the next
+    one as a draft (workflow.make_next_wave). Seed 003: "营销部每年进行一次顾客满意度问卷调查",
+    "建议至少每季度进行一次调查", "每半年一次向用户发放服务满意度调查表"."""
+
+    NONE = "", _("Not repeated")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Every half year")
+    YEARLY = "yearly", _("Yearly")

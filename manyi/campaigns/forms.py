@@ -87,6 +87,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             "name",
             "series",
             "wave",
+            "recurrence",
             "questionnaire",
             "purpose",
             "channels",
@@ -135,7 +136,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
                 self.fields[name].disabled = True
 
     GROUPS = [
-        (_("Campaign"), ["name", "series", "wave", "questionnaire", "purpose"]),
+        (_("Campaign"), ["name", "series", "wave", "recurrence", "questionnaire", "purpose"]),
         (
             _("Target list (customers who may not be contacted are always left out)"),
             [f"target_{name}" for name in FILTER_FIELDS],

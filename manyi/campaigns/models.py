@@ -18,6 +18,7 @@ from .choices import (
     Channel,
     DeliveryStatus,
     InvitationStatus,
+    Recurrence,
     ResponseStatus,
     SamplingMethod,
     VoiceRule,
@@ -55,6 +56,26 @@ class Campaign(models.Model):
         help_text=_("Campaigns of one series are compared wave by wave."),
     )
     wave = models.CharField(_("wave"), max_length=100, blank=True, help_text=_("For example 2026年第四季度"))
+    recurrence = models.CharField(
+        _("repeated"),
+        max_length=12,
+        choices=Recurrence.choices,
+        default=Recurrence.NONE,
+        blank=True,
+        help_text=_("When this wave closes, the next one is prepared as a draft for you to check and start."),
+    )
+    # The wave this one was copied from, and when this one's next wave was made (by hand or by
+    # the periodic job): set once, so a recurring campaign gets one next wave, not one a run.
+    previous_wave = models.ForeignKey(
+        "self",
+        verbose_name=_("previous wave"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_waves",
+        editable=False,
+    )
+    next_wave_made_at = models.DateTimeField(null=True, blank=True, editable=False)
     questionnaire = models.ForeignKey(
         Questionnaire, verbose_name=_("questionnaire"), on_delete=models.PROTECT, related_name="campaigns"
     )
@@ -109,6 +130,14 @@ class Campaign(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
+        indexes = [
+            # The periodic job's question: which closed recurring waves still need their next one.
+            models.Index(
+                fields=["id"],
+                condition=Q(state=CampaignState.CLOSED, next_wave_made_at__isnull=True) & ~Q(recurrence=""),
+                name="campaign_next_wave_due",
+            ),
+        ]
 
     def __str__(self):
         return self.name

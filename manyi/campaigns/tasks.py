@@ -32,8 +32,11 @@ def send_reminders(campaign_id: int) -> dict:
 
 def run_due_jobs(now=None):
     """The periodic sweep: close campaigns past their deadline, queue due invitations and
-    reminders. Called by `manage.py periodic` (cron or a loop). Returns what it did."""
+    reminders, and prepare the next wave of every recurring campaign that closed (a draft for a
+    manager to check and start: workflow.make_due_next_waves). Called by `manage.py periodic`
+    (cron or a loop). Returns what it did."""
     from .models import CampaignEvent
+    from .workflow import make_due_next_waves
 
     now = now or timezone.now()
     done = {"closed": 0, "invitations": 0, "reminders": 0}
@@ -58,4 +61,5 @@ def run_due_jobs(now=None):
         if remind:
             send_reminders.enqueue(campaign.pk)
             done["reminders"] += 1
+    done["next_waves"] = make_due_next_waves(now)
     return done

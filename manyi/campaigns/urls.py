@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/start/", views.campaign_start, name="start"),
     path("<int:pk>/close/", views.campaign_close, name="close"),
     path("<int:pk>/reopen/", views.campaign_reopen, name="reopen"),
+    path("<int:pk>/next-wave/", views.campaign_next_wave, name="next_wave"),
     path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
     path("invitations/<int:pk>/qr.png", views.invitation_qr, name="invitation_qr"),
     path("invitations/<int:pk>/shared/", views.invitation_shared, name="invitation_shared"),

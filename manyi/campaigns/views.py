@@ -93,7 +93,9 @@ def campaign_preview(request, pk):
 
 @capability_required(permissions.VIEW_CAMPAIGNS)
 def campaign_detail(request, pk):
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire", "created_by"), pk=pk)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("questionnaire", "created_by", "previous_wave"), pk=pk
+    )
     invitations = campaign.invitations.select_related("customer", "contact").order_by("pk")
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
     if request.htmx and request.htmx.target == "invitations":
@@ -120,6 +122,8 @@ def _detail_context(request, campaign, page):
         "show_personal": request.user.can(permissions.VIEW_PERSONAL_DATA),
         "can_share": _may_share(request.user),
         "can_manage": request.user.can(permissions.MANAGE_CAMPAIGNS),
+        # Asked only of a campaign whose next wave was made (by hand or by the periodic job).
+        "next_wave": campaign.next_waves.order_by("pk").first() if campaign.next_wave_made_at else None,
         "close_form": CloseForm(),
         "reopen_form": ReopenForm(),
     }
@@ -186,6 +190,20 @@ def campaign_reopen(request, pk):
     else:
         messages.success(request, _("The campaign is running again."))
     return redirect(reverse("campaigns:detail", args=[campaign.pk]))
+
+
+@require_POST
+@capability_required(permissions.MANAGE_CAMPAIGNS)
+def campaign_next_wave(request, pk):
+    """ "Copy as next wave": the next wave as a draft, opened in its form to check."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        wave = workflow.copy_as_next_wave(campaign, by=request.user)
+    except workflow.CampaignError as error:
+        messages.error(request, str(error))
+        return redirect(campaign)
+    messages.success(request, _("The next wave is a draft: check its wave, dates and sample, then start it."))
+    return redirect("campaigns:edit", wave.pk)
 
 
 # Who may see and share an invitation's personal link: it opens the customer's questionnaire,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from manyi.customers.choices import ContactMethod
 from manyi.customers.models import Contact, Customer
 
+from . import recurrence
 from .channels import SENDING_CHANNELS, sms
 from .choices import CampaignState, Channel, InvitationStatus, VoiceRule
 from .models import Campaign, CampaignEvent, Invitation, Response
@@ -301,3 +302,112 @@ def campaign_counts(campaign):
         counts["progress"] = min(100.0, round(100.0 * counts["response_rate"] / target, 1))
     counts["target_response_rate"] = target
     return counts
+
+
+# What the next wave copies from the current one as it is (REQUIREMENTS §3, waves: "the same
+# survey repeated (monthly, quarterly, yearly) to track change": the same target rules,
+# sampling, channels, goals and rules, so the waves compare).
+WAVE_COPIED_FIELDS = (
+    "series",
+    "channels",
+    "purpose",
+    "target_filters",
+    "sampling_method",
+    "sample_size",
+    "sampling_seed",
+    "stratify_by",
+    "volume_share",
+    "reminder_days",
+    "target_response_rate",
+    "target_index",
+    "confidential",
+    "voice",
+    "recurrence",
+)
+
+
+def next_wave_draft(campaign):
+    """The next wave of `campaign`, unsaved: a draft of the newest version of the same
+    questionnaire, with the same target rules, sampling, channels and goals, in the same series
+    (the campaign's name when it had none), its wave named by the next period and its dates
+    moved on by the recurrence (recurrence.next_wave_label, add_months)."""
+    months = recurrence.step_months(campaign.recurrence, campaign.wave)
+    wave = Campaign(
+        state=CampaignState.DRAFT,
+        questionnaire=campaign.questionnaire.newest_version(),
+        previous_wave=campaign,
+        created_by=campaign.created_by,
+        **{name: getattr(campaign, name) for name in WAVE_COPIED_FIELDS},
+    )
+    wave.series = campaign.series or campaign.name
+    if months:
+        wave.invite_at = recurrence.add_months(campaign.invite_at, months)
+        wave.deadline = recurrence.add_months(campaign.deadline, months)
+    wave.wave = recurrence.next_wave_label(campaign.wave, months, wave.invite_at)
+    if campaign.wave and wave.wave and campaign.wave in campaign.name:
+        wave.name = campaign.name.replace(campaign.wave, wave.wave, 1)
+    elif wave.wave:
+        wave.name = f"{campaign.name} {wave.wave}"[:200]
+    else:
+        wave.name = campaign.name
+    return wave
+
+
+def copy_as_next_wave(campaign, by, now=None):
+    """ "Copy as next wave": the next wave of `campaign` as a draft (next_wave_draft), saved,
+    for a manager to check and start. A campaign has one next wave: asking again while it
+    exists is refused. Also what the periodic job does for a recurring wave that closed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().select_related("questionnaire").get(pk=campaign.pk)
+        existing = campaign.next_waves.order_by("pk").first()
+        if existing is not None:
+            raise CampaignError(
+                _("This campaign already has its next wave: %(name)s.") % {"name": existing.name}
+            )
+        wave = next_wave_draft(campaign)
+        if by is not None:
+            wave.created_by = by
+        wave.save()
+        if not campaign.series:
+            campaign.series = wave.series
+        campaign.next_wave_made_at = now
+        campaign.save(update_fields=["series", "next_wave_made_at"])
+        CampaignEvent.objects.create(
+            campaign=wave,
+            by=by,
+            to_state=CampaignState.DRAFT,
+            note=(_("Next wave of %(name)s.") % {"name": campaign.name})[:300],
+        )
+    return wave
+
+
+def make_due_next_waves(now=None):
+    """The periodic job's part: every closed recurring wave without its next wave gets it, as a
+    draft (copy_as_next_wave). Each is claimed first with a conditional UPDATE of
+    `next_wave_made_at`, so two runs, or a run and a manager's copy, never make two; a next wave
+    deleted by a manager is not made again. Returns how many were made."""
+    now = now or timezone.now()
+    made = 0
+    due = Campaign.objects.filter(state=CampaignState.CLOSED, next_wave_made_at__isnull=True).exclude(
+        recurrence=""
+    )
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            claimed = Campaign.objects.filter(pk=pk, next_wave_made_at__isnull=True).update(
+                next_wave_made_at=now
+            )
+            if not claimed or Campaign.objects.filter(previous_wave_id=pk).exists():
+                continue
+            campaign = Campaign.objects.select_related("questionnaire").get(pk=pk)
+            wave = next_wave_draft(campaign)
+            wave.save()
+            if not campaign.series:
+                Campaign.objects.filter(pk=pk).update(series=wave.series)
+            CampaignEvent.objects.create(
+                campaign=wave,
+                to_state=CampaignState.DRAFT,
+                note=(_("Next wave of %(name)s, made as it closed.") % {"name": campaign.name})[:300],
+            )
+            made += 1
+    return made

@@ -339,7 +339,7 @@ def route_arguments(world):
         "entry:response": {"pk": w.response.pk},
         **{
             f"campaigns:{name}": {"pk": w.campaign.pk}
-            for name in ("detail", "edit", "preview", "counts", "start", "close", "reopen")
+            for name in ("detail", "edit", "preview", "counts", "start", "close", "reopen", "next_wave")
         },
         **{
             f"dashboards:{name}": {"pk": w.campaign.pk}
