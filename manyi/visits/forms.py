@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from manyi.accounts.models import User
 from manyi.campaigns.choices import CampaignState
 from manyi.campaigns.models import Campaign
+from manyi.forms import parse_id
 
 from .access import VisitScope
 from .choices import RuleKind
@@ -190,6 +191,20 @@ def format_season_days(seasons):
     return "\n".join(f"{s['month']:02d}-{s['day']:02d} {s['label']}".strip() for s in seasons)
 
 
+class IdChoicesField(forms.ModelMultipleChoiceField):
+    """Choices by id, refusing a value that is no id (parse_id: 30 digits overflow the database)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(str(pk)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:30]},
+                )
+        return super()._check_values(value)
+
+
 class RuleForm(_Styled, forms.ModelForm):
     seasons = forms.CharField(
         label=gettext_lazy("Days of the year (seasonal rules)"),
@@ -216,6 +231,7 @@ class RuleForm(_Styled, forms.ModelForm):
             "is_active",
         ]
         labels = {"purpose": pgettext_lazy("visit", "Purpose of the visit")}
+        field_classes = {"products": IdChoicesField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -230,3 +230,11 @@ def test_only_seasonal_rules_take_products(people, client_as):
     post = {**RULE_POST, "kind": RuleKind.AFTER_DELIVERY, "days": "30", "products": [roofing.pk]}
     response = client_as(people.sam).post(reverse("visits:rule_new"), post)
     assert response.status_code == 400 and not VisitRule.objects.exists()
+
+
+@pytest.mark.parametrize("product", ["123456789012345678901234567890", str(2**63), "²", "-1", "0"])
+def test_a_product_that_is_no_id_is_refused_with_a_message(people, client_as, product):
+    post = {**RULE_POST, "seasons": "05-01 雨季前", "products": [product]}
+    response = client_as(people.sam).post(reverse("visits:rule_new"), post)
+    assert response.status_code == 400 and not VisitRule.objects.exists()
+    assert response.context["form"].errors["products"]
