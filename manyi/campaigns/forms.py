@@ -7,13 +7,21 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import permissions
 from manyi.customers.forms import CustomerFilterForm
-from manyi.customers.models import Tag
+from manyi.customers.models import Product, Tag
 from manyi.forms import StyledFormMixin, parse_id
 from manyi.surveys.models import Questionnaire
 
 from .choices import CampaignState, Channel, SamplingMethod, VoiceRule
 from .models import Campaign
-from .targeting import FILTER_FIELDS, TargetingError, clean_filters, population_size
+from .targeting import (
+    FILTER_FIELDS,
+    PURCHASE_FIELDS,
+    TARGET_FIELDS,
+    TargetingError,
+    clean_filters,
+    population_size,
+    purchase_rule,
+)
 
 STRATIFY_CHOICES = [
     ("", _("No stratification")),
@@ -121,6 +129,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             self.fields[f"target_{name}"] = field
             if self.instance.pk:
                 field.initial = (self.instance.target_filters or {}).get(name, "")
+        self._add_purchase_fields()
         self.fields["channels"].widget.attrs["class"] = "form-check-input"
         self.fields["sample_size"].help_text = _("Required for random, systematic and stratified samples.")
         self.fields["volume_share"].help_text = _("For top customers by business volume: 0.8 means 80%.")
@@ -132,14 +141,14 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             self.fields["reminder_days_text"].initial = "3,5"
         self.locked = self.instance.pk is not None and self.instance.state != CampaignState.DRAFT
         if self.locked:
-            for name in [*TARGETING_FIELDS, *(f"target_{n}" for n in FILTER_FIELDS)]:
+            for name in [*TARGETING_FIELDS, *(f"target_{n}" for n in TARGET_FIELDS)]:
                 self.fields[name].disabled = True
 
     GROUPS = [
         (_("Campaign"), ["name", "series", "wave", "recurrence", "questionnaire", "purpose"]),
         (
             _("Target list (customers who may not be contacted are always left out)"),
-            [f"target_{name}" for name in FILTER_FIELDS],
+            [f"target_{name}" for name in TARGET_FIELDS],
         ),
         (_("Sampling"), ["sampling_method", "sample_size", "sampling_seed", "stratify_by", "volume_share"]),
         (
@@ -155,6 +164,46 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             ],
         ),
     ]
+
+    def _add_purchase_fields(self):
+        """The purchase rules of the target list (targeting.purchase_rule)."""
+
+        def day(label):
+            return forms.DateField(
+                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            )
+
+        categories = (
+            Product.objects.exclude(category="")
+            .order_by("category")
+            .values_list("category", flat=True)
+            .distinct()
+        )
+        fields = {
+            "purchased_from": day(_("Purchased from")),
+            "purchased_to": day(_("Purchased until")),
+            "delivered_from": day(_("Delivered from")),
+            "delivered_to": day(_("Delivered until")),
+            "product": forms.ModelChoiceField(
+                label=_("Bought the product"),
+                queryset=Product.objects.order_by("code"),
+                to_field_name="code",
+                required=False,
+                empty_label=_("Any product"),
+            ),
+            "product_category": forms.ChoiceField(
+                label=_("Bought a product of the category"),
+                choices=[("", _("Any category")), *((c, c) for c in categories)],
+                required=False,
+            ),
+        }
+        fields["purchased_from"].help_text = _(
+            "Purchase rules ask one purchase to meet them all: a product bought in the period."
+        )
+        stored = self.instance.target_filters or {} if self.instance.pk else {}
+        for name in PURCHASE_FIELDS:
+            fields[name].initial = stored.get(name, "")
+            self.fields[f"target_{name}"] = fields[name]
 
     def groups(self):
         """(title, bound fields) for each fieldset of the page; channels are laid out separately."""
@@ -203,9 +252,14 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
                 else _("The deadline must be in the future."),
             )
         filters = clean_filters(
-            {name: self._filter_value(data.get(f"target_{name}")) for name in FILTER_FIELDS}
+            {name: self._filter_value(data.get(f"target_{name}")) for name in TARGET_FIELDS}
         )
         self.target_filters = filters
+        if not self.locked:
+            try:
+                purchase_rule(filters)
+            except TargetingError as error:
+                self.add_error(f"target_{error.field or 'purchased_from'}", str(error))
         if method in NEEDS_SIZE and size and not self.errors:
             try:
                 population = population_size(filters)
@@ -225,6 +279,10 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             return ""
         if isinstance(value, Tag):  # the filter form selects tags by name
             return value.name
+        if isinstance(value, Product):  # kept by its code, which a person can read
+            return value.code
+        if hasattr(value, "isoformat"):  # a date
+            return value.isoformat()
         if hasattr(value, "pk"):  # owner
             return value.pk
         return value
