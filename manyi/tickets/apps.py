@@ -8,13 +8,19 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Feedback and complaints")
 
     def ready(self):
+        from auditlog.registry import auditlog
+
         from manyi.campaigns import answering
         from manyi.customers import timeline
 
         from . import survey_rule
         from . import timeline as ticket_timeline
+        from .models import Category, SlaPolicy
 
         timeline.register(ticket_timeline.tickets)
         # Low survey scores are found by the tickets app's own rule, asked as each response is
         # completed (campaigns does not import tickets).
         answering.register_follow_up_rule(survey_rule.calls_for_ticket)
+        # Who changed a deadline policy or the category tree, and from what (REQUIREMENTS §9).
+        auditlog.register(SlaPolicy)
+        auditlog.register(Category)
