@@ -212,6 +212,7 @@ def customer_import_map(request, token):
                 form.mapping,
                 update_existing=form.cleaned_data["update_existing"],
                 user=request.user,
+                file_name=upload["name"],
             )
         except ImportFileError as problem:
             form.add_error(None, str(problem))
