@@ -347,6 +347,9 @@ class Visit:
     on: datetime.date
     task_id: int | None = None
     is_open: bool = True
+    # Whether a reason due earlier moves it earlier: a new visit, or an open task nobody has
+    # called yet (_join_open_tasks moves only those; a called task keeps its day).
+    movable: bool = True
     lead: tuple | None = None  # (rule, Candidate)
     joined: list = field(default_factory=list)  # [(rule, Candidate)], most specific first
 
@@ -388,7 +391,7 @@ def merge(pairs, planned, today):
         if near:
             visit = mine[min(near)[2]]
             visit.joined.append((rule, candidate))
-            if visit.is_open and on < visit.on:
+            if visit.is_open and visit.movable and on < visit.on:
                 visit.on = on  # a visit is due on the earliest day one of its reasons is
                 _fold_if_near(mine, visit)
         else:
@@ -438,11 +441,16 @@ def _planned_visits(customer_ids, until, since, today):
     open_rows = (
         VisitTask.objects.filter(status__in=OPEN_STATUSES, due_on__lte=until)
         .order_by()
-        .values_list("pk", "customer_id", "due_on")
+        .values_list("pk", "customer_id", "due_on", "status", "attempts")
     )
     visits = [
-        Visit(customer_id, max(due_on, today), task_id=pk)
-        for pk, customer_id, due_on in open_rows
+        Visit(
+            customer_id,
+            max(due_on, today),
+            task_id=pk,
+            movable=status == TaskStatus.PENDING and not attempts,
+        )
+        for pk, customer_id, due_on, status, attempts in open_rows
         if customer_id in customer_ids
     ]
     tz = timezone.get_current_timezone()

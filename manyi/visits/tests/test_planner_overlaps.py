@@ -322,3 +322,17 @@ def test_a_reason_that_moves_a_visit_earlier_brings_it_into_the_overdue_visit_it
     else:
         assert visit.lead == (warranty, overdue)  # the most specific reason leads
     assert visit.on == TODAY
+
+
+def test_a_called_visit_keeps_its_day_when_an_earlier_reason_joins_it():
+    """The demo on its 8 December: a task someone already called (its day is kept, see
+    _join_open_tasks) took a reason due earlier, and the planner then counted it as moved: a
+    weekly visit three days after its real day became a second visit."""
+    half_yearly, weekly = _rule(RuleKind.HALF_YEARLY), _rule(RuleKind.WEEKLY_KEY)
+    called = Visit(7, TODAY + timedelta(days=1), task_id=44, movable=False)
+    earlier = Candidate("r4:p458:h3", 7, None, TODAY - timedelta(days=5))
+    week = Candidate("r6:c7:W50", 7, None, TODAY + timedelta(days=1 + MERGE_DAYS))
+    visits = merge([(half_yearly, earlier), (weekly, week)], [called], TODAY)
+    assert [visit.task_id for visit in visits] == [44]
+    assert {c.key for _r, c in visits[0].joined} == {earlier.key, week.key}
+    assert visits[0].on == TODAY + timedelta(days=1)  # its own day, not the earlier reason's
