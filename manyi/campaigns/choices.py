@@ -89,3 +89,13 @@ class Recurrence(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
     HALF_YEARLY = "half_yearly", _("Every half year")
     YEARLY = "yearly", _("Yearly")
+
+
+class ChaseOutcome(models.TextChoices):
+    """What a chase call (电话催收, seed 000: "佐以电话催收问卷") to a customer who has not answered
+    came to."""
+
+    REACHED = "reached", _("Reached")
+    WILL_ANSWER = "will_answer", _("Will answer")
+    REFUSED = "refused", _("Refused")
+    NO_ANSWER = "no_answer", _("No answer")

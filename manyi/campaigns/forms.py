@@ -11,7 +11,7 @@ from manyi.customers.models import Product, Tag
 from manyi.forms import StyledFormMixin, parse_id
 from manyi.surveys.models import Questionnaire
 
-from .choices import CampaignState, Channel, SamplingMethod, VoiceRule
+from .choices import CampaignState, Channel, ChaseOutcome, SamplingMethod, VoiceRule
 from .models import Campaign
 from .targeting import (
     FILTER_FIELDS,
@@ -331,3 +331,17 @@ class ReopenForm(StyledFormMixin, forms.Form):
         if deadline <= timezone.now():
             raise forms.ValidationError(_("The new deadline must be in the future."))
         return deadline
+
+
+class ChaseCallForm(StyledFormMixin, forms.Form):
+    """A chase call's outcome (电话催收), recorded on the invitation."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", _("Outcome of the call")), *ChaseOutcome.choices]
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"placeholder": _("Note (optional)"), "aria-label": _("Note")}),
+    )

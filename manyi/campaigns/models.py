@@ -16,6 +16,7 @@ from .choices import (
     AnswerRefusal,
     CampaignState,
     Channel,
+    ChaseOutcome,
     DeliveryStatus,
     InvitationStatus,
     Recurrence,
@@ -307,6 +308,27 @@ class Invitation(models.Model):
             self.status = InvitationStatus.OPENED
             fields.append("status")
         self.save(update_fields=fields)
+
+
+class ChaseCall(models.Model):
+    """A call to a customer who has not answered yet (电话催收): who called, when, what came of it.
+
+    Seed 000, 2018 report: "以EMAIL或邮寄问卷调查为主,佐以电话催收问卷"; the non-responders list
+    (chasing.non_responders) shows each invitation's calls so agents know whom to call next.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="chase_calls")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=ChaseOutcome.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["invitation", "-at"])]
+
+    def __str__(self):
+        return f"{self.invitation}: {self.outcome}"
 
 
 class OptOut(models.Model):

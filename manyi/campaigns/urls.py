@@ -15,7 +15,9 @@ urlpatterns = [
     path("<int:pk>/close/", views.campaign_close, name="close"),
     path("<int:pk>/reopen/", views.campaign_reopen, name="reopen"),
     path("<int:pk>/next-wave/", views.campaign_next_wave, name="next_wave"),
+    path("<int:pk>/non-responders/", views.campaign_non_responders, name="non_responders"),
     path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
+    path("invitations/<int:pk>/chase/", views.invitation_chase, name="invitation_chase"),
     path("invitations/<int:pk>/qr.png", views.invitation_qr, name="invitation_qr"),
     path("invitations/<int:pk>/shared/", views.invitation_shared, name="invitation_shared"),
 ]

@@ -14,9 +14,9 @@ from manyi.customers.models import Customer
 from manyi.links import absolute_url
 from manyi.qr import qr_png
 
-from . import channels, workflow
-from .choices import CampaignState, Channel, InvitationStatus
-from .forms import STRATIFY_CHOICES, CampaignForm, CloseForm, ReopenForm
+from . import channels, chasing, workflow
+from .choices import CampaignState, Channel, ChaseOutcome, InvitationStatus
+from .forms import STRATIFY_CHOICES, CampaignForm, ChaseCallForm, CloseForm, ReopenForm
 from .models import Campaign, Invitation, Response
 from .targeting import sample_preview
 
@@ -204,6 +204,53 @@ def campaign_next_wave(request, pk):
         return redirect(campaign)
     messages.success(request, _("The next wave is a draft: check its wave, dates and sample, then start it."))
     return redirect("campaigns:edit", wave.pk)
+
+
+@capability_required(permissions.ENTER_RESPONSES)
+def campaign_non_responders(request, pk):
+    """The customers who have not answered, for agents to call (电话催收), with each one's calls;
+    phone numbers shown to those with the personal-data right, masked for others."""
+    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+    page = Paginator(chasing.non_responders(campaign), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "campaigns/non_responders.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "outcomes": ChaseOutcome.choices,
+            "refusal": campaign.refusal_to_answer(),
+            "show_personal": request.user.can(permissions.VIEW_PERSONAL_DATA),
+        },
+    )
+
+
+@require_POST
+@capability_required(permissions.ENTER_RESPONSES)
+def invitation_chase(request, pk):
+    """Record a chase call's outcome (reached, will answer, refused, no answer) on the invitation."""
+    invitation = get_object_or_404(Invitation.objects.select_related("campaign", "customer"), pk=pk)
+    form = ChaseCallForm(request.POST)
+    back = reverse("campaigns:non_responders", args=[invitation.campaign_id])
+    page = request.POST.get("page", "")
+    if page.isdigit():
+        back += f"?page={page}"
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        call = chasing.record_chase_call(
+            invitation, by=request.user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        )
+    except chasing.ChaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Call to %(customer)s recorded: %(outcome)s.")
+            % {"customer": invitation.customer.name, "outcome": call.get_outcome_display()},
+        )
+    return redirect(back)
 
 
 # Who may see and share an invitation's personal link: it opens the customer's questionnaire,

@@ -339,7 +339,17 @@ def route_arguments(world):
         "entry:response": {"pk": w.response.pk},
         **{
             f"campaigns:{name}": {"pk": w.campaign.pk}
-            for name in ("detail", "edit", "preview", "counts", "start", "close", "reopen", "next_wave")
+            for name in (
+                "detail",
+                "edit",
+                "preview",
+                "counts",
+                "start",
+                "close",
+                "reopen",
+                "next_wave",
+                "non_responders",
+            )
         },
         **{
             f"dashboards:{name}": {"pk": w.campaign.pk}
@@ -413,6 +423,7 @@ def route_arguments(world):
         "campaigns:invitation": {"pk": w.invitation.pk},
         "campaigns:invitation_qr": {"pk": w.invitation.pk},
         "campaigns:invitation_shared": {"pk": w.invitation.pk},
+        "campaigns:invitation_chase": {"pk": w.invitation.pk},
         "api_token_revoke": {"pk": w.token_rows["sam"].pk},
     }
 
