@@ -41,6 +41,19 @@ def add_months(moment, months):
     return moment.replace(year=year, month=month, day=day)
 
 
+def shift_day(day, months):
+    """A target rule's date (YYYY-MM-DD) `months` later, a month's last day staying the last
+    day ("2026-03-31" + 3 → "2026-06-30", "2026-06-30" + 3 → "2026-09-30"); other text as it was."""
+    try:
+        moment = date.fromisoformat(day)
+    except (TypeError, ValueError):
+        return day
+    moved = add_months(moment, months)
+    if moment.day == calendar.monthrange(moment.year, moment.month)[1]:
+        moved = moved.replace(day=calendar.monthrange(moved.year, moved.month)[1])
+    return moved.isoformat()
+
+
 def wave_period(wave):
     """(kind, year, number) of a wave named by its period, or None for another name.
 

@@ -326,11 +326,15 @@ WAVE_COPIED_FIELDS = (
 )
 
 
+DATED_TARGET_RULES = ("purchased_from", "purchased_to", "delivered_from", "delivered_to")
+
+
 def next_wave_draft(campaign):
     """The next wave of `campaign`, unsaved: a draft of the newest version of the same
     questionnaire, with the same target rules, sampling, channels and goals, in the same series
     (the campaign's name when it had none), its wave named by the next period and its dates
-    moved on by the recurrence (recurrence.next_wave_label, add_months)."""
+    moved on by the recurrence (recurrence.next_wave_label, add_months), and so are the
+    purchase and delivery periods of its target rules."""
     months = recurrence.step_months(campaign.recurrence, campaign.wave)
     wave = Campaign(
         state=CampaignState.DRAFT,
@@ -343,6 +347,12 @@ def next_wave_draft(campaign):
     if months:
         wave.invite_at = recurrence.add_months(campaign.invite_at, months)
         wave.deadline = recurrence.add_months(campaign.deadline, months)
+        # "Delivered this quarter" becomes "delivered next quarter": the target rules' periods
+        # move on with the wave (targeting.PURCHASE_FIELDS).
+        wave.target_filters = {
+            name: recurrence.shift_day(value, months) if name in DATED_TARGET_RULES else value
+            for name, value in (campaign.target_filters or {}).items()
+        }
     wave.wave = recurrence.next_wave_label(campaign.wave, months, wave.invite_at)
     if campaign.wave and wave.wave and campaign.wave in campaign.name:
         wave.name = campaign.name.replace(campaign.wave, wave.wave, 1)

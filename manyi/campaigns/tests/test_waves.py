@@ -207,3 +207,29 @@ def test_the_campaign_page_offers_the_copy_and_then_links_the_waves(client_as, p
     # A second post (a double click) is refused with a message and makes nothing.
     client.post(f"/campaigns/{closed_wave.pk}/next-wave/")
     assert Campaign.objects.count() == 2
+
+
+def test_the_target_rules_periods_move_on_with_the_wave(people, closed_wave):
+    """A quarterly survey of the customers delivered in the quarter asks next quarter's."""
+    rules = {"delivered_from": "2026-10-01", "delivered_to": "2026-12-31", "product_category": "泵"}
+    Campaign.objects.filter(pk=closed_wave.pk).update(target_filters=rules)
+    wave = workflow.copy_as_next_wave(closed_wave, by=people.sam)
+    assert wave.target_filters == {
+        "delivered_from": "2027-01-01",
+        "delivered_to": "2027-03-31",
+        "product_category": "泵",
+    }
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        ("2026-03-31", 3, "2026-06-30"),
+        ("2026-06-30", 3, "2026-09-30"),
+        ("2026-02-28", 1, "2026-03-31"),
+        ("2026-01-15", 1, "2026-02-15"),
+        ("2026-12-31", 12, "2027-12-31"),
+    ],
+)
+def test_a_rule_s_date_moves_on_with_month_ends_kept(day, months, expected):
+    assert recurrence.shift_day(day, months) == expected
