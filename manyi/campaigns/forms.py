@@ -203,6 +203,9 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         stored = self.instance.target_filters or {} if self.instance.pk else {}
         for name in PURCHASE_FIELDS:
             fields[name].initial = stored.get(name, "")
+            # Added after StyledFormMixin styled the form's own fields.
+            select = isinstance(fields[name].widget, forms.Select)
+            fields[name].widget.attrs["class"] = "form-select" if select else "form-control"
             self.fields[f"target_{name}"] = fields[name]
 
     def groups(self):
