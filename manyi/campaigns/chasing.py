@@ -25,7 +25,8 @@ class ChaseError(ValueError):
 def non_responders(campaign):
     """The campaign's invitations not answered yet whose customers may be contacted (consent,
     not erased, not opted out), each with its number of chase calls (`calls`) and the last
-    call's outcome and time (`last_outcome`, `last_called_at`); those never called first, then
+    call's outcome, time and note (`last_outcome`, `last_called_at`, `last_note`); those never
+    called first, then
     those called longest ago."""
     last = ChaseCall.objects.filter(invitation=OuterRef("pk")).order_by("-at", "-pk")
     return (
@@ -35,6 +36,7 @@ def non_responders(campaign):
             calls=Count("chase_calls"),
             last_outcome=Subquery(last.values("outcome")[:1]),
             last_called_at=Subquery(last.values("at")[:1]),
+            last_note=Subquery(last.values("note")[:1]),
         )
         .order_by("calls", "last_called_at", "customer__code", "pk")
     )
