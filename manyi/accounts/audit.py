@@ -1,7 +1,9 @@
 """Readable descriptions of audit-log entries (django-auditlog), for pages and timelines."""
 
+from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 # Bookkeeping fields that say nothing to a reader.
 HIDDEN_FIELDS = {"id", "search_text", "created_at", "updated_at", "password", "last_login"}
@@ -52,3 +54,17 @@ def describe_changes(entry, masks=None):
             old, new = masks[name](old), masks[name](new)
         rows.append((label, old, new))
     return rows
+
+
+# django-auditlog's own action names ("create", "update") come untranslated into zh-hans.
+ACTION_LABELS = {
+    LogEntry.Action.CREATE: pgettext_lazy("audit action", "Created"),
+    LogEntry.Action.UPDATE: pgettext_lazy("audit action", "Changed"),
+    LogEntry.Action.DELETE: pgettext_lazy("audit action", "Deleted"),
+    LogEntry.Action.ACCESS: pgettext_lazy("audit action", "Viewed"),
+}
+
+
+def action_label(entry):
+    """What was done, in the reader's language."""
+    return ACTION_LABELS.get(entry.action, entry.get_action_display())

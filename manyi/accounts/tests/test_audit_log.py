@@ -22,6 +22,7 @@ def test_changes_are_logged_with_the_actor_and_old_and_new_values(people, client
     html = client_as(people.alice).get("/accounts/audit/").content.decode()
     assert "杭州精工机械有限公司" in html
     assert "大客户</span> → VIP客户" in html
+    assert "<td>修改</td>" in html and "<td>新建</td>" in html and "<td>update</td>" not in html
 
 
 def test_the_audit_log_filters_by_person(people, client_as):

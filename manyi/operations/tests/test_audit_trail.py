@@ -22,6 +22,8 @@ def test_the_tree_page_shows_each_renaming_with_the_old_name(people, client_as):
     trail = html[html.index('id="audit-trail"') :]
     assert "价格太贵" in trail and "&lt;b&gt;价格&lt;/b&gt;" in trail and "<b>价格" not in trail
     assert str(people.alice) in trail
+    # What was done, in Chinese (django-auditlog's own words came through as "update").
+    assert "<td>修改" in trail and "<td>新建" in trail and "update" not in trail
 
 
 @pytest.mark.parametrize("who", ["sam", "amy", "hank", "ana"])
