@@ -4,7 +4,9 @@ Each job is small and idempotent: running it twice sends nothing twice (see chan
 Invitations and reminders go out through every channel that sends (e-mail, SMS).
 """
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django_tasks import task
 
 from . import channels
@@ -30,6 +32,13 @@ def send_reminders(campaign_id: int) -> dict:
     return {"sent": sent, "failed": failed}
 
 
+def _deadline_note():
+    """The history's note of a campaign closed by its deadline, in the site's language (a
+    stored text: it reads the same to everyone)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return gettext("The deadline passed.")
+
+
 def run_due_jobs(now=None):
     """The periodic sweep: close campaigns past their deadline, queue due invitations and
     reminders, and prepare the next wave of every recurring campaign that closed (a draft for a
@@ -50,7 +59,7 @@ def run_due_jobs(now=None):
                     campaign=campaign,
                     from_state=CampaignState.RUNNING,
                     to_state=CampaignState.CLOSED,
-                    note="deadline passed",
+                    note=_deadline_note(),
                 )
                 done["closed"] += 1
             continue

@@ -145,7 +145,9 @@ def test_the_periodic_job_closes_campaigns_past_their_deadline(campaign):
     assert tasks.run_due_jobs()["closed"] == 1
     campaign.refresh_from_db()
     assert campaign.state == CampaignState.CLOSED
-    assert CampaignEvent.objects.get(campaign=campaign).to_state == CampaignState.CLOSED
+    event = CampaignEvent.objects.get(campaign=campaign)
+    # The history reads in the site's language (it said "deadline passed" in the Chinese UI).
+    assert (event.to_state, event.note) == (CampaignState.CLOSED, "截止时间已到。")
 
 
 @pytest.mark.django_db(transaction=True)
