@@ -12,7 +12,7 @@ from manyi.forms import StyledFormMixin, parse_id
 from manyi.surveys.models import Questionnaire
 
 from .choices import CampaignState, Channel, ChaseOutcome, SamplingMethod, VoiceRule
-from .models import Campaign
+from .models import MAX_NOTICE_DAYS, Campaign
 from .targeting import (
     FILTER_FIELDS,
     PURCHASE_FIELDS,
@@ -82,6 +82,11 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("Empty: when the campaign is started."),
     )
+    notice_days = forms.IntegerField(
+        label=_("Advance notice (days before the invitation)"),
+        required=False,
+        help_text=Campaign._meta.get_field("notice_days").help_text,
+    )
     deadline = forms.DateTimeField(
         label=_("Deadline"),
         required=False,
@@ -105,6 +110,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             "stratify_by",
             "volume_share",
             "invite_at",
+            "notice_days",
             "deadline",
             "target_response_rate",
             "target_index",
@@ -155,6 +161,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             _("Schedule and goals"),
             [
                 "invite_at",
+                "notice_days",
                 "deadline",
                 "reminder_days_text",
                 "target_response_rate",
@@ -216,6 +223,18 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
 
     def clean_voice(self):
         return self.cleaned_data["voice"] or self.instance.voice or VoiceRule.CUSTOMER
+
+    def clean_notice_days(self):
+        """0 (no notice) to MAX_NOTICE_DAYS; a form posted without it keeps what is stored."""
+        days = self.cleaned_data["notice_days"]
+        if days is None:
+            return self.instance.notice_days or 0
+        if not 0 <= days <= MAX_NOTICE_DAYS:
+            raise forms.ValidationError(
+                _("The advance notice must be from 0 (no notice) to %(limit)s days.")
+                % {"limit": MAX_NOTICE_DAYS}
+            )
+        return days
 
     def clean_reminder_days_text(self):
         try:

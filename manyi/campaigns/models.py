@@ -39,6 +39,10 @@ def new_short_code():
     return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
 
 
+# The advance notice comes at most two weeks before the survey link (seed 004 says 3-5 days).
+MAX_NOTICE_DAYS = 14
+
+
 def default_reminder_days():
     return [3, 5]
 
@@ -96,6 +100,17 @@ class Campaign(models.Model):
     volume_share = models.FloatField(_("share of business volume"), default=0.8)
     invite_at = models.DateTimeField(_("invitations go out at"), null=True, blank=True)
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    # Seed 004: "提前3-5天向客户发送调查邀请,说明目的、预计耗时及保密承诺,提升配合度。"
+    notice_days = models.PositiveSmallIntegerField(
+        _("advance notice, days before the invitation"),
+        default=0,
+        validators=[MaxValueValidator(MAX_NOTICE_DAYS)],
+        help_text=_(
+            "An e-mail that many days before the survey link comes, stating the purpose, the time "
+            'answering takes and that answers stay confidential ("提前3-5天向客户发送调查邀请，说明'
+            '目的、预计耗时及保密承诺"). 0: no notice.'
+        ),
+    )
     reminder_days = models.JSONField(_("reminders, days after the invitation"), default=default_reminder_days)
     target_response_rate = models.FloatField(_("target response rate (%)"), default=70)
     target_index = models.FloatField(
@@ -216,6 +231,8 @@ class Invitation(models.Model):
         max_length=10, choices=InvitationStatus.choices, default=InvitationStatus.ISSUED
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When the advance notice went out (notices.py); null: none sent.
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
 
-from . import channels
+from . import channels, notices
 from .choices import CampaignState
 from .models import Campaign
 
@@ -41,14 +41,14 @@ def _deadline_note():
 
 def run_due_jobs(now=None):
     """The periodic sweep: close campaigns past their deadline, queue due invitations and
-    reminders, and prepare the next wave of every recurring campaign that closed (a draft for a
+    reminders, send the advance notices due (notices.py), and prepare the next wave of every recurring campaign that closed (a draft for a
     manager to check and start: workflow.make_due_next_waves). Called by `manage.py periodic`
     (cron or a loop). Returns what it did."""
     from .models import CampaignEvent
     from .workflow import make_due_next_waves
 
     now = now or timezone.now()
-    done = {"closed": 0, "invitations": 0, "reminders": 0}
+    done = {"closed": 0, "invitations": 0, "reminders": 0, "notices": 0}
     for campaign in Campaign.objects.filter(state=CampaignState.RUNNING):
         if campaign.deadline and campaign.deadline <= now:
             changed = Campaign.objects.filter(pk=campaign.pk, state=CampaignState.RUNNING).update(
@@ -63,6 +63,8 @@ def run_due_jobs(now=None):
                 )
                 done["closed"] += 1
             continue
+        # The advance notice (seed 004: 提前3-5天...), sent here: a few e-mails, once each.
+        done["notices"] += notices.send_notices(campaign, now)[0]
         invite, remind = channels.due_work(campaign, now)
         if invite:
             send_invitations.enqueue(campaign.pk)
