@@ -318,6 +318,7 @@ WAVE_COPIED_FIELDS = (
     "stratify_by",
     "volume_share",
     "reminder_days",
+    "notice_days",
     "target_response_rate",
     "target_index",
     "confidential",

@@ -74,6 +74,7 @@ def closed_wave(people):
         sample_size=2,
         sampling_seed=11,
         reminder_days=[3, 5],
+        notice_days=4,
         target_response_rate=70,
         target_index=85,
         recurrence=Recurrence.QUARTERLY,

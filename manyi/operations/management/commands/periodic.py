@@ -39,7 +39,7 @@ class Command(BaseCommand):
             prune_rate_counters()
             self.stdout.write(
                 f"closed {done['closed']} campaigns ({done['next_waves']} next waves prepared); "
-                f"queued invitations for {done['invitations']}, "
+                f"advance notices: {done['notices']} sent; queued invitations for {done['invitations']}, "
                 f"reminders for {done['reminders']}; {tickets} tickets opened from low survey scores; "
                 f"{escalated['tickets']} tickets escalated for missed deadlines; "
                 f"satisfaction callbacks: {callbacks['sent']} e-mailed, {callbacks['phone']} left for a call; "
