@@ -29,6 +29,7 @@ def test_an_agent_copies_a_customers_personal_link_for_wechat(page, login, peopl
     page.goto(f"{page.base_url}/campaigns/{campaign.pk}/")
     page.click(f"a[href='/campaigns/invitations/{invitation.pk}/']")
     page.wait_for_selector("#personal-qr")
+    page.wait_for_load_state("load")  # the QR code is an image: drawn once the page has loaded
 
     link = f"http://127.0.0.1:8000/s/{invitation.token}/"
     assert page.input_value("#personal-link") == link
