@@ -12,6 +12,7 @@ def test_a_supervisor_prints_the_feedback_poster(page, login, people, screenshot
     page.goto(page.base_url + "/tickets/")
     page.click("#feedback-poster")
     page.wait_for_selector("#poster-qr")
+    page.wait_for_load_state("load")  # the QR code is an image: drawn once the page has loaded
     assert page.inner_text("#poster-address") == "https://manyi.example.com/feedback/"
     size = page.eval_on_selector("#poster-qr", "img => [img.naturalWidth, img.complete]")
     assert size[1] and size[0] > 100  # the SVG loaded and is drawn
