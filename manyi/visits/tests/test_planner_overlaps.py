@@ -130,11 +130,29 @@ def test_a_called_back_visit_keeps_its_agreed_day_and_takes_the_reason(people, r
     assert routine.due_on == TODAY + timedelta(days=2)  # the day agreed with the customer
 
 
-def test_a_routine_visit_is_covered_by_a_visit_just_made_but_a_closed_complaint_is_not(people, rules):
+@pytest.mark.parametrize(
+    "weekday",
+    [
+        # A Monday's run plans next Monday's visit already (the window reaches 7 days ahead),
+        # before the hand-made visit exists, and a visit planned is not withdrawn when another
+        # visit comes close to it later: a known gap, strict so that its fix is noticed.
+        pytest.param(0, marks=pytest.mark.xfail(strict=True, reason="planned visits are not withdrawn")),
+        1,
+        2,
+        3,
+        4,
+    ],
+)
+def test_a_routine_visit_is_covered_by_a_visit_just_made_but_a_closed_complaint_is_not(
+    people, rules, weekday
+):
     from manyi.tickets.choices import Channel, TicketState
     from manyi.tickets.workflow import open_ticket
 
     customer = make_customer(owner=people.amy, customer_type=CustomerType.KEY_ACCOUNT)
+    while customer.pk % 5 != weekday:  # the weekly visit's day is the customer's id modulo 5
+        customer.delete()
+        customer = make_customer(owner=people.amy, customer_type=CustomerType.KEY_ACCOUNT)
     weekly = rules[RuleKind.WEEKLY_KEY, 0]
     monday = TODAY
     visit_day = monday + timedelta(days=customer.pk % 5)
