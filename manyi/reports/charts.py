@@ -330,20 +330,23 @@ def all_charts(figures):
     page is opened again and again on the same figures: the charts are kept in the shared
     cache under the figures' digest and the language, so they are drawn once per change of
     the data, not once per page view."""
-    key = _cache_key(figures)
-    drawn = cache.get(key)
-    if drawn is None:
-        drawn = {name: draw(figures) for name, draw in CHARTS.items()}
-        cache.set(key, drawn, CACHE_SECONDS)
-    return drawn
+    return _kept_or_drawn(figures)[0]
 
 
 def draw_unless_kept(figures):
     """Draw and keep the charts of these figures unless they are kept already; whether it drew."""
-    if cache.get(_cache_key(figures)) is not None:
-        return False
-    all_charts(figures)
-    return True
+    return _kept_or_drawn(figures)[1]
+
+
+def _kept_or_drawn(figures):
+    """(charts, whether they were drawn now): one digest and one cache read per call."""
+    key = _cache_key(figures)
+    drawn = cache.get(key)
+    if drawn is not None:
+        return drawn, False
+    drawn = {name: draw(figures) for name, draw in CHARTS.items()}
+    cache.set(key, drawn, CACHE_SECONDS)
+    return drawn, True
 
 
 def _cache_key(figures):
