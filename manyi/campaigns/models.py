@@ -514,6 +514,11 @@ class Answer(models.Model):
     competitor_option = models.ForeignKey(
         Option, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # A table question's cell: the row the respondent filled (1, 2 …) and the column's code
+    # (TableColumn.code); its value is in `text` or `number`. Nullable, no default: adding them
+    # rewrites none of the table's rows.
+    table_row = models.PositiveSmallIntegerField(null=True, blank=True)
+    table_column = models.CharField(max_length=20, null=True, blank=True)
 
     objects = AnswerQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ class QuestionKind(models.TextChoices):
     NPS = "nps", _("Recommendation (NPS 0-10)")
     TEXT = "text", _("Open text")
     MATRIX = "matrix", _("Matrix (several items on one scale)")
+    TABLE = "table", _("Table (rows the respondent fills in)")
 
 
 # Kinds whose answers are option choices; a matrix chooses one option per row.
@@ -35,3 +36,16 @@ class ValidityRule(models.TextChoices):
     )
     TWO_THIRDS = "two_thirds", _("Valid when at least 2/3 of the scored items are answered")
     ANY_ANSWER = "any_answer", _("Valid with at least one answered item")
+
+
+class TableColumnKind(models.TextChoices):
+    """What one column of a table question holds (seed 000's 快递公司 / 件量占比 / 优势 / 劣势)."""
+
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    PERCENT = "percent", _("Percentage (0-100)")
+
+
+# How many rows a table question may offer the respondent.
+TABLE_MAX_ROWS_LIMIT = 20
+TABLE_DEFAULT_ROWS = 5

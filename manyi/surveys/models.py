@@ -2,12 +2,22 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CHOICE_KINDS, IndexMethod, QuestionKind, ScaleMethod, ValidityRule
+from .choices import (
+    CHOICE_KINDS,
+    TABLE_DEFAULT_ROWS,
+    TABLE_MAX_ROWS_LIMIT,
+    IndexMethod,
+    QuestionKind,
+    ScaleMethod,
+    TableColumnKind,
+    ValidityRule,
+)
 
 DEFAULT_BANDS = [[90, "很满意"], [75, "满意"], [60, "一般"], [40, "不满意"], [0, "很不满意"]]
 
@@ -105,7 +115,9 @@ class Questionnaire(models.Model):
 
     def questions_in_order(self):
         """Questions as respondents see them: by dimension, then those outside any dimension."""
-        questions = list(self.questions.select_related("dimension").prefetch_related("options", "rows"))
+        questions = list(
+            self.questions.select_related("dimension").prefetch_related("options", "rows", "columns")
+        )
         dimension_order = {d.pk: d.position for d in self.dimensions.all()}
         big = 10**6
         return sorted(
@@ -197,17 +209,19 @@ class Questionnaire(models.Model):
             dimension.questionnaire = copy
             dimension.save()
             dimension_map[old_pk] = dimension
-        for question in self.questions.prefetch_related("options", "rows"):
+        for question in self.questions.prefetch_related("options", "rows", "columns"):
             options, rows = list(question.options.all()), list(question.rows.all())
+            columns = list(question.columns.all())
             question.pk = None
             question.questionnaire = copy
             question.dimension = dimension_map.get(question.dimension_id)
             question.save()
-            for child in options + rows:
+            for child in options + rows + columns:
                 child.pk = None
                 child.question = question
             Option.objects.bulk_create(options)
             MatrixRow.objects.bulk_create(rows)
+            TableColumn.objects.bulk_create(columns)
         return copy
 
     def newest_version(self):
@@ -322,6 +336,20 @@ class Question(models.Model):
             "counts toward the index built from the items."
         ),
     )
+    # Table questions (seed 000, 快递调查 四): how many rows the respondent may fill, and whether
+    # the percentage columns of one respondent's rows may add up to more than 100.
+    table_max_rows = models.PositiveSmallIntegerField(
+        _("rows the respondent may fill"),
+        default=TABLE_DEFAULT_ROWS,
+        validators=[MinValueValidator(1), MaxValueValidator(TABLE_MAX_ROWS_LIMIT)],
+    )
+    table_shares_within_100 = models.BooleanField(
+        _("percentages add up to at most 100%"),
+        default=False,
+        help_text=_(
+            "A table's percentage column: the shares of one respondent's rows add up to at most 100%."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -379,3 +407,30 @@ class MatrixRow(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class TableColumn(models.Model):
+    """One column of a table question (快递公司 / 件量占比 / 优势 / 劣势); each respondent fills
+    up to `Question.table_max_rows` rows of them."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="columns")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    code = models.CharField(_("code"), max_length=20)
+    label = models.CharField(_("heading"), max_length=100)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TableColumnKind.choices, default=TableColumnKind.TEXT
+    )
+    required = models.BooleanField(
+        _("required in a filled row"),
+        default=False,
+        help_text=_("A row the respondent starts must have this cell filled."),
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("table column")
+        verbose_name_plural = _("table columns")
+        constraints = [models.UniqueConstraint(fields=["question", "code"], name="table_column_code_unique")]
+
+    def __str__(self):
+        return self.label
