@@ -11,6 +11,8 @@ import calendar
 import re
 from datetime import date, datetime
 
+from django.utils import timezone
+
 from .choices import Recurrence
 
 # Months from one wave to the next.
@@ -31,10 +33,20 @@ _YEAR = re.compile(r"(\d{4})\s*(年度|年)")
 _YEAR_SPAN = re.compile(r"\d{4}\s*年")
 
 
+def _local(moment):
+    """An aware datetime in the site's time zone (TIME_ZONE, Asia/Shanghai): the database gives
+    them back in UTC, where the 1st of a month at local midnight is still the day before."""
+    if isinstance(moment, datetime) and timezone.is_aware(moment):
+        return timezone.localtime(moment)
+    return moment
+
+
 def add_months(moment, months):
-    """The same day and time `months` later; the 31st becomes the month's last day."""
+    """The same day and time `months` later by the local calendar; the 31st becomes the
+    month's last day."""
     if moment is None:
         return None
+    moment = _local(moment)
     total = moment.month - 1 + months
     year, month = moment.year + total // 12, total % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
@@ -131,7 +143,7 @@ def next_wave_label(wave, months, start=None):
         old = _span(wave, kind)
         return wave.replace(old, new, 1) if old else new
     if months in KIND_OF_STEP and start is not None:
-        moment = start.date() if isinstance(start, datetime) else start
+        moment = _local(start).date() if isinstance(start, datetime) else start
         return period_label(*_period_of(KIND_OF_STEP[months], moment))
     return ""
 

@@ -234,3 +234,31 @@ def test_the_target_rules_periods_move_on_with_the_wave(people, closed_wave):
 )
 def test_a_rule_s_date_moves_on_with_month_ends_kept(day, months, expected):
     assert recurrence.shift_day(day, months) == expected
+
+
+def test_dates_read_back_from_the_database_move_on_by_the_local_calendar():
+    """The database gives datetimes back in UTC: 2026-03-01 00:00 in Shanghai is 2026-02-28
+    16:00 UTC, and a month added to that UTC day gave 03-29 00:00 local instead of 04-01."""
+    utc = timezone.get_fixed_timezone(0)
+    first_of_march = at(2026, 3, 1, 0, 0).astimezone(utc)
+    assert recurrence.add_months(first_of_march, 1) == at(2026, 4, 1, 0, 0)
+    assert recurrence.add_months(at(2026, 1, 31, 7, 0).astimezone(utc), 1) == at(2026, 2, 28, 7, 0)
+    # The wave is named by the local day of the invitation: 04-01 00:00 local is 03-31 UTC.
+    assert recurrence.next_wave_label("", 3, at(2026, 4, 1, 0, 0).astimezone(utc)) == "2026年第二季度"
+
+
+def test_a_monthly_wave_starting_on_the_first_at_midnight_moves_to_the_next_first(people):
+    campaign = make_campaign(
+        make_questionnaire(),
+        name="月度满意度调查",
+        recurrence=Recurrence.MONTHLY,
+        state=CampaignState.CLOSED,
+        invite_at=at(2026, 3, 1, 0, 0),
+        deadline=at(2026, 3, 31, 23, 59),
+    )
+    campaign.refresh_from_db()  # as the periodic job reads it: in UTC
+
+    wave = workflow.copy_as_next_wave(campaign, by=people.sam)
+
+    assert (wave.invite_at, wave.deadline) == (at(2026, 4, 1, 0, 0), at(2026, 4, 30, 23, 59))
+    assert wave.wave == "2026年4月"
