@@ -1,0 +1,163 @@
+"""The static check of a condition against its questionnaire (the builder's "显示条件").
+
+Pure: works on an outline (QuestionInfo in respondent order), not on the database. A condition
+may name only earlier questions (their answers are known when it is evaluated), never its own
+question or a later one, and only the parts a question has (Q3.points for a choice, Q5.R2 for a
+matrix row, Q7.other when "other" is offered).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .parser import ROOTS, parse
+
+CHOICE_KINDS = ("rating", "single", "multiple", "yes_no")
+POINTS_KINDS = ("rating", "single", "yes_no", "nps")
+CUSTOMER_FIELDS = ("type", "region", "level", "tags")
+INVITATION_FIELDS = ("channel",)
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """What the check and the visibility rule need of one question."""
+
+    code: str
+    kind: str
+    pk: int | None = None
+    options: tuple[str, ...] = ()  # option codes in order
+    rows: tuple[str, ...] = ()  # matrix row codes
+    allow_other: bool = False
+    condition: str = ""
+    option_conditions: tuple[tuple[str, str], ...] = field(default=())  # (option code, text)
+
+
+def _root_problem(parts):
+    root, rest = parts[0], parts[1:]
+    allowed = CUSTOMER_FIELDS if root == "customer" else INVITATION_FIELDS
+    if len(rest) != 1 or rest[0] not in allowed:
+        return _("%(ref)s: use one of %(fields)s.") % {
+            "ref": ".".join(parts),
+            "fields": ", ".join(f"{root}.{name}" for name in allowed),
+        }
+    return None
+
+
+def _part_problem(parts, question):
+    """A problem with the parts after a question's code (Q3.points, Q5.R2, Q7.other)."""
+    ref = ".".join(parts)
+    rest = parts[1:]
+    if question.kind == "matrix":
+        if not rest:
+            return _("%(code)s is a matrix: name one of its rows, e.g. %(code)s.%(row)s.") % {
+                "code": question.code,
+                "row": question.rows[0] if question.rows else "R1",
+            }
+        if rest[0] not in question.rows:
+            return _("%(ref)s: the matrix %(code)s has no row %(row)s.") % {
+                "ref": ref,
+                "code": question.code,
+                "row": rest[0],
+            }
+        rest = rest[1:]
+        if rest and rest != ("points",):
+            return _("%(ref)s: after a row only “.points” may follow.") % {"ref": ref}
+        return None
+    if not rest:
+        return None
+    if rest == ("points",) and question.kind in POINTS_KINDS:
+        return None
+    if rest == ("other",) and question.allow_other:
+        return None
+    return _("%(ref)s: question %(code)s has no part “%(part)s”.") % {
+        "ref": ref,
+        "code": question.code,
+        "part": ".".join(rest),
+    }
+
+
+def reference_problems(tree, outline, own_code):
+    """Messages for references a condition of question `own_code` may not make."""
+    from .parser import references
+
+    index = {question.code: n for n, question in enumerate(outline)}
+    own = index.get(own_code, len(outline))
+    problems = []
+    for parts in references(tree):
+        root = parts[0]
+        if root in ROOTS:
+            problem = _root_problem(parts)
+        elif root == own_code:
+            problem = _("%(code)s is this question itself: a condition can only use earlier answers.") % {
+                "code": root
+            }
+        elif root not in index:
+            problem = _("%(code)s is not a question of this questionnaire.") % {"code": root}
+        elif index[root] > own:
+            problem = _("%(code)s comes after this question: its answer is not known yet.") % {"code": root}
+        else:
+            problem = _part_problem(parts, outline[index[root]])
+        if problem and problem not in problems:
+            problems.append(problem)
+    problems.extend(_value_problems(tree, outline, index))
+    return problems
+
+
+def _compared(tree):
+    """(reference parts, string literal) pairs a condition compares directly."""
+    pairs = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, list) or not node or node[0] in ("num", "str", "bool", "null", "ref"):
+            continue
+        args = node[2:] if node[0] == "call" else node[1:]
+        is_match = node[0] in ("==", "!=", "in") or (
+            node[0] == "call" and node[1] in ("any_of", "all_of", "contains")
+        )
+        refs = [tuple(a[1:]) for a in args if isinstance(a, list) and a and a[0] == "ref"]
+        if is_match and refs:
+            for arg in args:
+                if not (isinstance(arg, list) and arg):
+                    continue
+                literals = arg[1:] if arg[0] == "list" else [arg]
+                pairs.extend(
+                    (refs[0], lit[1]) for lit in literals if isinstance(lit, list) and lit[0] == "str"
+                )
+        stack.extend(args)
+    return pairs
+
+
+def _value_problems(tree, outline, index):
+    """A compared option code the question does not have (Q3 == "A9")."""
+    problems = []
+    for parts, value in _compared(tree):
+        position = index.get(parts[0])
+        if position is None:
+            continue
+        question = outline[position]
+        is_option = (question.kind in CHOICE_KINDS and len(parts) == 1) or (
+            question.kind == "matrix" and len(parts) == 2
+        )
+        if is_option and question.options and value not in question.options:
+            problem = _("%(code)s has no option %(value)s (its options: %(options)s).") % {
+                "code": ".".join(parts),
+                "value": value,
+                "options": ", ".join(question.options),
+            }
+            if problem not in problems:
+                problems.append(problem)
+    return problems
+
+
+def check_condition(text, outline, own_code):
+    """(tree, problems) of a condition's text; ExpressionError when it cannot be read.
+
+    An empty text is no condition: (None, []).
+    """
+    if not (text or "").strip():
+        return None, []
+    tree = parse(text)
+    return tree, reference_problems(tree, outline, own_code)
