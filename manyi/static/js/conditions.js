@@ -1,0 +1,209 @@
+// Questionnaire conditions (issue 21): the same evaluator as manyi/surveys/logic/evaluate.py, over the
+// server's JSON syntax tree (this file never parses expression text). A test runs both on one table.
+// On the answer page it shows and hides questions and options as the respondent answers.
+(function () {
+  "use strict";
+  var MAX_EVAL_DEPTH = 64;
+  var NUMERIC = /^-?[0-9]+(\.[0-9]+)?$/;
+
+  function isArray(v) { return Array.isArray(v); }
+
+  function scalar(v) {
+    if (v === null || v === undefined) return null;
+    if (typeof v === "boolean" || typeof v === "string") return v;
+    if (typeof v === "number") return isFinite(v) ? v : null;
+    return null;
+  }
+
+  function normalise(v) {
+    if (isArray(v)) return v.map(scalar);
+    return scalar(v);
+  }
+
+  function number(v) {
+    if (typeof v === "number") return isFinite(v) ? v : null;
+    if (typeof v === "string" && NUMERIC.test(v)) {
+      var n = Number(v);
+      return isFinite(n) ? n : null;
+    }
+    return null;
+  }
+
+  function truthy(v) {
+    if (v === null || v === undefined || v === false) return false;
+    if (v === true) return true;
+    if (typeof v === "number") return v !== 0;
+    if (typeof v === "string" || isArray(v)) return v.length > 0;
+    return false;
+  }
+
+  function equal(a, b) {
+    if (a === null || b === null) return a === null && b === null;
+    if (isArray(a) || isArray(b)) {
+      if (!(isArray(a) && isArray(b)) || a.length !== b.length) return false;
+      for (var i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
+      return true;
+    }
+    if (typeof a === "boolean" || typeof b === "boolean") return a === b;
+    var x = number(a), y = number(b);
+    if (x !== null && y !== null) return x === y;
+    if (typeof a === "string" && typeof b === "string") return a === b;
+    return false;
+  }
+
+  // Strings compare by code point, as Python does (JavaScript's < compares UTF-16 units).
+  function compareText(a, b) {
+    var x = Array.from(a), y = Array.from(b);
+    for (var i = 0; i < Math.min(x.length, y.length); i++) {
+      var p = x[i].codePointAt(0), q = y[i].codePointAt(0);
+      if (p !== q) return p < q ? -1 : 1;
+    }
+    return x.length === y.length ? 0 : (x.length < y.length ? -1 : 1);
+  }
+
+  function order(op, a, b) {
+    var x = number(a), y = number(b), c;
+    if (x === null || y === null) {
+      if (!(typeof a === "string" && typeof b === "string")) return false;
+      c = compareText(a, b);
+    } else {
+      c = x < y ? -1 : (x > y ? 1 : 0);
+    }
+    if (op === "<") return c < 0;
+    if (op === "<=") return c <= 0;
+    if (op === ">") return c > 0;
+    return c >= 0;
+  }
+
+  function contains(container, item) {
+    if (isArray(container)) return container.some(function (e) { return equal(e, item); });
+    if (typeof container === "string" && typeof item === "string") return container.indexOf(item) !== -1;
+    return false;
+  }
+
+  function within(a, b) {
+    if (isArray(a)) return a.some(function (e) { return contains(b, e); });
+    return contains(b, a);
+  }
+
+  function arithmetic(op, a, b) {
+    var x = number(a), y = number(b), r;
+    if (x === null || y === null) return null;
+    if (op === "+") r = x + y;
+    else if (op === "-") r = x - y;
+    else if (op === "*") r = x * y;
+    else { if (y === 0) return null; r = x / y; }
+    return isFinite(r) ? r : null;
+  }
+
+  function answered(v) { return v !== null && v !== "" && !(isArray(v) && v.length === 0); }
+
+  function numbers(args) {
+    var out = [];
+    args.forEach(function (v) {
+      (isArray(v) ? v : [v]).forEach(function (item) { var n = number(item); if (n !== null) out.push(n); });
+    });
+    return out;
+  }
+
+  function sum(args) {
+    var total = 0;
+    numbers(args).forEach(function (n) { total += n; });
+    return isFinite(total) ? total : null;
+  }
+
+  function extreme(args, pickMax) {
+    var best = null;
+    numbers(args).forEach(function (n) { if (best === null || (pickMax ? n > best : n < best)) best = n; });
+    return best;
+  }
+
+  function length(v) {
+    if (v === null) return 0;
+    if (typeof v === "string") return Array.from(v).length;
+    if (isArray(v)) return v.length;
+    return null;
+  }
+
+  function matchAll(args, every) {
+    var first = args[0], rest = args.slice(1);
+    var test = function (v) { return isArray(first) ? contains(first, v) : equal(first, v); };
+    return every ? rest.every(test) : rest.some(test);
+  }
+
+  function call(name, args) {
+    var n = args.length;
+    if (name === "answered" && n === 1) return answered(args[0]);
+    if (name === "empty" && n === 1) return !answered(args[0]);
+    if (name === "count" && n) return args.filter(answered).length;
+    if (name === "any_of" && n >= 2) return matchAll(args, false);
+    if (name === "all_of" && n >= 2) return matchAll(args, true);
+    if (name === "contains" && n === 2) return contains(args[0], args[1]);
+    if (name === "len" && n === 1) return length(args[0]);
+    if (name === "sum" && n) return sum(args);
+    if ((name === "min" || name === "max") && n) return extreme(args, name === "max");
+    return null;
+  }
+
+  function literal(node) {
+    var kind = node[0], v = node[1];
+    if (node.length !== 2) return null;
+    if (kind === "num") return typeof v === "number" && isFinite(v) ? v : null;
+    if (kind === "str") return typeof v === "string" ? v : null;
+    if (kind === "bool") return typeof v === "boolean" ? v : null;
+    return null;
+  }
+
+  function reference(node, values) {
+    var parts = node.slice(1);
+    if (!parts.length || !parts.every(function (p) { return typeof p === "string"; })) return null;
+    var key = parts.join(".");
+    return Object.prototype.hasOwnProperty.call(values, key) ? normalise(values[key]) : null;
+  }
+
+  function logical(kind, args) {
+    if (kind === "list") return args.map(function (a) { return isArray(a) ? null : a; });
+    if (kind === "and") return args.length > 0 && args.every(truthy);
+    if (kind === "or") return args.some(truthy);
+    if (kind === "not" && args.length === 1) return !truthy(args[0]);
+    if (kind === "neg" && args.length === 1) { var n = number(args[0]); return n === null ? null : -n; }
+    return null;
+  }
+
+  function operator(kind, args) {
+    if (["list", "and", "or", "not", "neg"].indexOf(kind) !== -1) return logical(kind, args);
+    if (args.length !== 2) return null;
+    var a = args[0], b = args[1];
+    if (kind === "==") return equal(a, b);
+    if (kind === "!=") return !equal(a, b);
+    if (kind === "<" || kind === "<=" || kind === ">" || kind === ">=") return order(kind, a, b);
+    if (kind === "in") return within(a, b);
+    if (kind === "+" || kind === "-" || kind === "*" || kind === "/") return arithmetic(kind, a, b);
+    return null;
+  }
+
+  function evalNode(node, values, depth) {
+    if (!isArray(node) || !node.length || typeof node[0] !== "string" || depth > MAX_EVAL_DEPTH) return null;
+    var kind = node[0];
+    if (kind === "null") return null;
+    if (kind === "num" || kind === "str" || kind === "bool") return literal(node);
+    if (kind === "ref") return reference(node, values);
+    if (kind === "call") {
+      if (node.length < 2 || typeof node[1] !== "string") return null;
+      return call(node[1], node.slice(2).map(function (a) { return evalNode(a, values, depth + 1); }));
+    }
+    return operator(kind, node.slice(1).map(function (a) { return evalNode(a, values, depth + 1); }));
+  }
+
+  function evaluate(tree, values) {
+    if (values === null || typeof values !== "object") values = {};
+    return evalNode(tree, values, 0);
+  }
+
+  function holds(tree, values) {
+    if (tree === null || tree === undefined) return true;
+    return truthy(evaluate(tree, values));
+  }
+
+  window.ManyiConditions = { evaluate: evaluate, holds: holds };
+})();
