@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.naming import field_name
 
-from . import hot_sql
+from . import hot_sql, table_answers
 from .choices import AnswerRefusal, Channel, InvitationStatus, ResponseStatus
 from .models import Answer, Response
 
@@ -116,6 +116,9 @@ class AnswerForm(forms.Form):
         errors = self._invalid(question)
         if kind == QuestionKind.MATRIX:
             self._add_matrix_rows(question, options, errors)
+        elif kind == QuestionKind.TABLE:
+            for name, field in table_answers.fields(question):
+                self._add(name, question, field)
         else:
             field = _question_field(question, options, errors)
             if field is not None:
@@ -165,6 +168,9 @@ class AnswerForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for question in self.questions:
+            if question.kind == QuestionKind.TABLE:
+                table_answers.clean(self, question, cleaned)
+                continue
             name = field_name(question)
             if question.allow_other and question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
                 value = cleaned.get(name)
@@ -230,6 +236,8 @@ class AnswerForm(forms.Form):
                 context["competitor"] = {
                     row.pk: self._raw(field_name(question, row, "competitor")) for row in rows
                 }
+            elif question.kind == QuestionKind.TABLE:
+                context["value"] = table_answers.raw_values(question, self._raw)
             else:
                 context["value"] = self._raw(
                     field_name(question), multi=question.kind == QuestionKind.MULTIPLE
@@ -256,6 +264,8 @@ class AnswerForm(forms.Form):
                 rows = list(question.rows.all())
                 if rows and all(self._raw(field_name(question, row)) for row in rows):
                     count += 1
+            elif question.kind == QuestionKind.TABLE:
+                count += table_answers.has_filled_row(question, self._raw)
             else:
                 value = self._raw(field_name(question), multi=question.kind == QuestionKind.MULTIPLE)
                 if value not in (None, "", []):
@@ -270,9 +280,11 @@ class AnswerForm(forms.Form):
 def initial_from_response(response):
     """Form values (field name -> value) of a saved response, to show a draft filled in."""
     initial = {}
-    for answer in response.answers.select_related("question", "row"):
+    for answer in response.answers.select_related("question", "row").prefetch_related("question__columns"):
         if answer.question.kind == QuestionKind.MATRIX and answer.row_id:
             _matrix_row_initial(initial, answer)
+        elif answer.table_row is not None:
+            table_answers.initial_cell(initial, answer)
         else:
             _question_initial(initial, answer)
     return initial
@@ -324,6 +336,7 @@ def answers_for_reader(response, reader):
         if question.kind == QuestionKind.TEXT:
             texts.add(field_name(question))
         texts.add(field_name(question, suffix=OTHER))
+        texts.update(table_answers.text_field_names(question))
     return {
         name: private_text(value, False) if name in texts and isinstance(value, str) else value
         for name, value in initial.items()
@@ -422,6 +435,7 @@ _ANSWER_BUILDERS = {
     QuestionKind.MULTIPLE: _multiple_answers,
     QuestionKind.NPS: _nps_answers,
     QuestionKind.TEXT: _text_answers,
+    QuestionKind.TABLE: table_answers.build_answers,
 }
 
 
