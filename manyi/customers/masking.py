@@ -8,6 +8,14 @@ Names are masked the way seed 004 records customers (“记录时用‘*客户�
 隐私”): a company becomes “A公司”, “B公司” … (one letter per company, fixed for one export or
 report: see NameMask), a person keeps the surname and loses the given name (张伟 → 张*,
 王小明 → 王**: `mask_person_name`).
+
+Free text can name people too: the customers and contacts on record (NameMask knows them) and
+people who write their own name, which seed 004's rule covers as well ("记录时用‘*客户’‘A公司’代替
+真实名称，保护隐私"): a name with a form of address (王先生, 李小明女士) or introduced as one's own (我是
+王小明, 我叫…, 我姓王, 姓名：…) after one of the common surnames (`PERSON_NAME_IN_TEXT`). Keywords and
+word clouds, which every reader of the analysis sees, are made of text without any of these
+(`NameMask.strip`); a reader without the right sees them masked (`NameMask.text`); a reader
+with it sees them whole (`NameMask.for_reader` gives `ClearNames`).
 """
 
 import re
@@ -26,6 +34,40 @@ PHONE_IN_TEXT = re.compile(
     r"|(?<!\d)(?:[0０]\d{2,3}[ \-－]?|[(（][0０]\d{2,3}[)）] ?)\d{7,8}(?!\d)"
 )
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+# The common Chinese surnames (about nine in ten people carry one of them) and the compound ones
+# still met: a person's name written in free text starts with one.
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫"
+    "孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童"
+    "凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连"
+    "芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩"
+    "明佘池查麻苑迟邝"
+)
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "司徒",
+    "夏侯",
+)
+_SURNAME = "(?:" + "|".join(COMPOUND_SURNAMES) + f"|[{SURNAMES}])"
+_HAN = "[\u4e00-\u9fff]"
+# A person's name in free text that no record names: with a form of address (王先生, 李小明女士:
+# group "addressed", the name without the form) or introduced as one's own (我是王小明，我叫李雷。
+# 我姓王, 姓名：张伟: group "own", only when the name ends the phrase, so 我是江苏的客户 is no name).
+PERSON_NAME_IN_TEXT = re.compile(
+    rf"(?P<addressed>{_SURNAME}{_HAN}{{0,2}}?)(?:先生|女士|小姐)"
+    rf"|(?<=我是|我叫|我姓|姓名|名字)[:：\s]*(?P<own>{_SURNAME}{_HAN}{{0,2}})(?!{_HAN})"
+)
 
 
 def mask_phone(phone: str) -> str:
@@ -87,6 +129,31 @@ def company_alias(number: int) -> str:
     return f"{letters}公司"
 
 
+# A company's legal form at the end of its name, longest first (杭州华星机械有限公司 -> 杭州华星机械).
+LEGAL_FORMS = ("集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团", "公司")
+PLACE_SUFFIXES = ("省", "市", "自治区", "特别行政区", "区", "县")
+
+
+def company_names(name, places=()):
+    """The ways a company's name is written in free text: in full, without its legal form
+    (杭州华星机械), and without the province or city it starts with (华星机械), as customers write
+    each other (“华星机械的李娜说…”). `places`: the customer's province and city."""
+    name = (name or "").strip()
+    forms = [name]
+    short = next((name[: -len(form)] for form in LEGAL_FORMS if name.endswith(form)), name)
+    forms.append(short)
+    for place in (p.strip() for p in places if p and p.strip()):
+        bare = next(
+            (place[: -len(s)] for s in PLACE_SUFFIXES if place.endswith(s) and len(place) > len(s) + 1), place
+        )
+        for written in (place, bare):
+            if short.startswith(written):
+                short = short[len(written) :]
+                forms.append(short)
+                break
+    return [form for form in dict.fromkeys(forms) if len(form) >= 2]
+
+
 class NameMask:
     """The names of some customers and of their contacts as a reader without the right to
     personal data sees them: a company as “A公司”, “B公司” … (by customer code, so one export
@@ -99,19 +166,24 @@ class NameMask:
     """
 
     def __init__(self, customers, contacts=()):
-        """`customers`: (pk, code, name, kind) rows; `contacts`: contact names."""
+        """`customers`: (pk, code, name, kind) rows, or (pk, code, name, kind, province, city)
+        rows, whose place names are left out of a company's short name; `contacts`: contact
+        names."""
         from .choices import CustomerKind
 
         self.by_pk = {}
         replacements = {}
         companies = 0
-        for pk, _code, name, kind in sorted(customers, key=lambda row: row[1]):
+        for pk, _code, name, kind, *places in sorted(customers, key=lambda row: row[1]):
             if kind == CustomerKind.PERSON:
                 masked = mask_person_name(name)
+                written = [(name or "").strip()]
             else:
                 masked, companies = company_alias(companies), companies + 1
+                written = company_names(name, places)
             self.by_pk[pk] = masked
-            replacements.setdefault((name or "").strip(), masked)
+            for form in written:
+                replacements.setdefault(form, masked)
         for name in contacts:
             replacements.setdefault((name or "").strip(), mask_person_name(name))
         self.replacements = {name: masked for name, masked in replacements.items() if len(name) >= 2}
@@ -125,20 +197,81 @@ class NameMask:
 
         ids = set(customer_ids)
         return cls(
-            Customer.objects.filter(pk__in=ids).values_list("pk", "code", "name", "kind"),
+            Customer.objects.filter(pk__in=ids).values_list("pk", "code", "name", "kind", "province", "city"),
             Contact.objects.filter(customer_id__in=ids).values_list("name", flat=True),
         )
 
-    def customer(self, pk) -> str:
+    @classmethod
+    def for_reader(cls, reader, customer_ids, contacts=()):
+        """How `reader` (a user, or a bool already decided) sees the names of these customers,
+        of their contacts and of the further `contacts` (names a ticket or form gives): masked
+        (a NameMask) without the right to personal data, whole (ClearNames) with it."""
+        if may_see_personal_data(reader):
+            return ClearNames()
+        names = cls.of_customers(customer_ids)
+        for name in contacts:
+            names.add_person(name)
+        return names
+
+    def add_person(self, name):
+        """Also mask this person's name (a contact's name a ticket gives) wherever it is written."""
+        name = (name or "").strip()
+        if len(name) >= 2 and name not in self.replacements:
+            self.replacements[name] = mask_person_name(name)
+            names = sorted(self.replacements, key=len, reverse=True)
+            self.pattern = re.compile("|".join(map(re.escape, names)))
+
+    def customer(self, pk, name="") -> str:
+        """The customer's masked name (`name`: the name in clear, which ClearNames gives back)."""
         return self.by_pk.get(pk, "")
+
+    def person(self, name) -> str:
+        """A person's masked name: 张伟 -> 张*."""
+        return mask_person_name(name)
 
     def text(self, text: str) -> str:
         if not text:
             return text
         text = mask_text(text)
-        if self.pattern is None:
+        if self.pattern is not None:
+            text = self.pattern.sub(lambda m: self.replacements[m.group(0)], text)
+        return PERSON_NAME_IN_TEXT.sub(_masked_person_in_text, text)
+
+    def strip(self, text: str) -> str:
+        """Free text without personal data, for keyword counts and word clouds (every reader of
+        the analysis sees them, and a name is no view of the service): without phones, e-mail
+        addresses, these customers' and contacts' names and the names people write as theirs."""
+        if not text:
             return text
-        return self.pattern.sub(lambda m: self.replacements[m.group(0)], text)
+        text = strip_contacts(text)
+        if self.pattern is not None:
+            text = self.pattern.sub(" ", text)
+        return PERSON_NAME_IN_TEXT.sub(" ", text)
+
+
+class ClearNames:
+    """The names as a reader with the right to personal data sees them: whole (the NameMask
+    interface, for `NameMask.for_reader`)."""
+
+    def customer(self, pk, name="") -> str:
+        return name or ""
+
+    def person(self, name) -> str:
+        return name or ""
+
+    def text(self, text: str) -> str:
+        return text
+
+
+def _masked_person_in_text(match):
+    """A PERSON_NAME_IN_TEXT match with its name masked (王小明先生 -> 王**先生); a surname alone
+    (王先生, 我姓欧阳) is already how seed 004 writes a person and stays."""
+    group = "addressed" if match.group("addressed") is not None else "own"
+    name = match.group(group)
+    if len(name) == 1 or name in COMPOUND_SURNAMES:
+        return match.group(0)
+    start, end = (at - match.start() for at in match.span(group))
+    return match.group(0)[:start] + mask_person_name(name) + match.group(0)[end:]
 
 
 def strip_contacts(text: str) -> str:

@@ -19,8 +19,6 @@ import math
 import numpy as np
 from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -517,41 +515,31 @@ def _questions(questionnaire):
 
 def _open_answers(campaign, dataset):
     """Open answers per text question (the first OPEN_ANSWERS_KEPT, with the count of all) and
-    the keywords of all of them (the word cloud's words, from analytics.text)."""
-    from manyi.campaigns.models import Answer
-
+    the keywords of all of them (the word cloud's words, from analytics.text). Both read the
+    rows every figure reads (`open_answers.analysed_answers`: one voice, valid; seed 000
+    "遗漏2项以上评分的调查表按无效卷不予统计"), so an invalid questionnaire's answer is neither
+    listed nor a keyword."""
     # Segmenting many answers takes seconds: kept in the cache for the data's state, as the
     # dashboard's keyword panel is.
     key = open_answers._key(dataset, Selection(), "report-keywords")
     keywords = cache.get(key)
     if keywords is None:
-        # Phones and e-mail addresses never become words of the cloud (open_answers strips them).
+        # Personal data never becomes words of the cloud (open_answers strips it).
         texts, _indices, _questions = open_answers.open_answers(dataset, Selection())
         found = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
         keywords = [[k.word, k.count] for k in found]
         cache.set(key, keywords, open_answers.CACHE_SECONDS)
     text_questions = [q for q in campaign.questionnaire.layout().questions if q.kind == QuestionKind.TEXT]
-    # One query for all questions, not two per question: each answer's place in its
-    # question's list and the size of that list come from window functions, and only the
-    # first OPEN_ANSWERS_KEPT of each question are fetched.
+    # One query for all questions, not two per question.
     by_question = {q.pk: {"count": 0, "answers": []} for q in text_questions}
     if text_questions:
-        rows = (
-            Answer.objects.of_completed_responses()
-            .filter(question__in=text_questions, response__campaign=campaign, text__gt="")
-            .annotate(
-                place=Window(
-                    RowNumber(), partition_by=[F("question_id")], order_by=[F("response_id"), F("pk")]
-                ),
-                total=Window(Count("pk"), partition_by=[F("question_id")]),
-            )
-            .filter(place__lte=OPEN_ANSWERS_KEPT)
-            .order_by("question_id", "place")
-            .values_list("question_id", "text", "total")
-        )
-        for question_id, answer_text, total in rows:
-            by_question[question_id]["count"] = total
-            by_question[question_id]["answers"].append(answer_text)
+        for _response, question_id, answer_text in open_answers.analysed_answers(
+            dataset, Selection(), questions=text_questions
+        ):
+            listed = by_question[question_id]
+            listed["count"] += 1
+            if len(listed["answers"]) < OPEN_ANSWERS_KEPT:
+                listed["answers"].append(answer_text)
     questions = [{"code": q.code, "text": q.text, **by_question[q.pk]} for q in text_questions]
     return {
         "questions": questions,

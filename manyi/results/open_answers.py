@@ -1,4 +1,15 @@
-"""Open (free-text) answers of a campaign for the keyword panel and the word cloud.
+"""Open (free-text) answers of a campaign for the keyword panel, the word cloud and the report.
+
+Which answers: those of the analysed rows (`filters.analysed`: the filters' responses, one voice
+per customer, valid under the questionnaire's rule), as every other figure reads. Seed 000:
+"遗漏2项以上评分的调查表按无效卷不予统计" — an invalid questionnaire is not counted, so its open
+text is no keyword either, and a customer's earlier answer, set aside for their latest, says
+nothing twice.
+
+What of them: keywords, sentiment groups and word clouds are shown to every reader of the
+analysis, also to one without the right to personal data, so they are made of the texts without
+personal data (`customers.masking.NameMask.strip`: phones, e-mail addresses, the names of the
+campaign's customers and their contacts, names people write as their own).
 
 Segmenting many answers takes seconds, so results are cached per campaign, filter and data
 state (the dataset's size and newest response), in Django's cache.
@@ -12,10 +23,10 @@ from django.core.cache import cache
 
 from manyi.analytics import text
 from manyi.campaigns.models import Answer
-from manyi.customers.masking import strip_contacts
+from manyi.customers.masking import NameMask
 from manyi.surveys.choices import QuestionKind
 
-from .filters import mask
+from .filters import analysed
 
 CACHE_SECONDS = 3600
 
@@ -25,27 +36,36 @@ def _key(dataset, selection, what):
     return "manyi:open-answers:" + hashlib.sha256(state.encode()).hexdigest()
 
 
-def open_answers(dataset, selection):
-    """(texts, index of each text's response, question id of each text) for the responses the
-    selection keeps. Phones and e-mail addresses are taken out of the texts: they are what
-    keywords and word clouds are made of, and would show them to every reader."""
-    keep = mask(dataset, selection)
-    rows = (
-        Answer.objects.filter(
-            response__campaign_id=dataset.campaign_id, question__kind=QuestionKind.TEXT, text__gt=""
-        )
-        .order_by("response_id", "pk")
-        .values_list("response_id", "text", "question_id")
+def analysed_answers(dataset, selection, questions=None):
+    """(response id, question id, text) of each non-blank open answer of the analysed rows
+    (`filters.analysed`), in response order, as written (`questions`: only these questions'
+    answers). The one reading of which open answers count, for keywords and for the report's
+    list alike."""
+    keep = analysed(dataset, selection)
+    chosen = set(dataset.ids[keep].tolist())
+    rows = Answer.objects.filter(
+        response__campaign_id=dataset.campaign_id, question__kind=QuestionKind.TEXT, text__gt=""
     )
-    ids = dataset.ids[keep]
+    if questions is not None:
+        rows = rows.filter(question__in=questions)
+    rows = rows.order_by("response_id", "pk").values_list("response_id", "question_id", "text")
+    for response_id, question, answer in rows.iterator(chunk_size=10_000):
+        if response_id in chosen:
+            yield response_id, question, answer
+
+
+def open_answers(dataset, selection):
+    """(texts, index of each text's response, question id of each text) for the analysed rows
+    the selection keeps. The texts are without personal data (`NameMask.strip`): they are what
+    keywords and word clouds are made of, and would show it to every reader."""
+    keep = analysed(dataset, selection)
+    names = NameMask.of_customers(set(dataset.customer[keep].tolist()) - {-1})
     position = {int(pk): i for i, pk in enumerate(dataset.ids.tolist())}
     texts, indices, questions = [], [], []
-    chosen = set(ids.tolist())
-    for response_id, answer, question in rows.iterator(chunk_size=10_000):
-        if response_id in chosen:
-            texts.append(strip_contacts(answer))
-            indices.append(dataset.index[position[response_id]])
-            questions.append(question)
+    for response_id, question, answer in analysed_answers(dataset, selection):
+        texts.append(names.strip(answer))
+        indices.append(dataset.index[position[response_id]])
+        questions.append(question)
     return texts, np.asarray(indices, float), questions
 
 
