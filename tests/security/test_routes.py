@@ -46,6 +46,7 @@ from .conftest import (
 # Views anyone may open, signed in or not: each says why.
 PUBLIC = {
     "health": "load-balancer probe; answers only {'status': 'ok'}",
+    "healthz": "load-balancer probe: ok/fail per part (database, cache, storage, queue) and the queue's counts",
     "set_language": "Django's language switch, used on the login page too",
     "login": "the sign-in page",
     "logout": "ends the caller's own session",
