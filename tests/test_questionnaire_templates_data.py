@@ -44,8 +44,18 @@ TOP_KEYS = {
 }
 DIMENSION_KEYS = {"code", "title", "weight", "questions"}
 QUESTION_REQUIRED_KEYS = {"code", "text", "kind", "required", "scored"}
-QUESTION_OPTIONAL_KEYS = {"help", "weight", "scale", "options", "rows", "ask_importance", "other", "outcome"}
-OPTION_KEYS = {"label", "points", "neutral"}
+QUESTION_OPTIONAL_KEYS = {
+    "help",
+    "weight",
+    "scale",
+    "options",
+    "rows",
+    "ask_importance",
+    "other",
+    "outcome",
+    "condition",
+}
+OPTION_KEYS = {"label", "points", "neutral", "code", "condition"}
 ROW_KEYS = {"code", "text"}
 
 KINDS = {"rating", "single", "multiple", "yes_no", "nps", "text", "matrix"}

@@ -12,7 +12,8 @@ from pathlib import Path
 from django.db import transaction
 
 from .choices import QuestionKind
-from .models import Dimension, MatrixRow, Option, Question, Questionnaire
+from .logic.parser import ExpressionError, parse
+from .models import Dimension, MatrixRow, Option, Question, Questionnaire, fill_option_codes
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "questionnaire_templates"
 
@@ -148,6 +149,13 @@ def _create_question(questionnaire, dimension, position, q, data, filename):
     if kind not in QuestionKind.values:
         raise ValueError(f"{filename}: question {q.get('code', '?')}: unknown kind {kind!r}")
     options = _options_for(q, data, filename)
+    for text in [q.get("condition", "")] + [o.get("condition", "") for o in options]:
+        try:
+            parse(text) if text else None
+        except ExpressionError as error:
+            raise ValueError(
+                f"{filename}: question {q.get('code', '?')}: condition {text!r}: {error}"
+            ) from error
     question = Question.objects.create(
         questionnaire=questionnaire,
         dimension=dimension,
@@ -163,16 +171,23 @@ def _create_question(questionnaire, dimension, position, q, data, filename):
         ask_competitor=q.get("ask_competitor", False),
         allow_other=q.get("other", False),
         outcome=q.get("outcome", False),
+        condition=q.get("condition", ""),
     )
     Option.objects.bulk_create(
-        Option(
-            question=question,
-            position=i,
-            label=o["label"],
-            points=o.get("points"),
-            is_neutral=o.get("neutral", False),
+        fill_option_codes(
+            [
+                Option(
+                    question=question,
+                    position=i,
+                    label=o["label"],
+                    points=o.get("points"),
+                    is_neutral=o.get("neutral", False),
+                    code=o.get("code", ""),
+                    condition=o.get("condition", ""),
+                )
+                for i, o in enumerate(options)
+            ]
         )
-        for i, o in enumerate(options)
     )
     MatrixRow.objects.bulk_create(
         MatrixRow(question=question, position=i, code=r["code"], text=r["text"])

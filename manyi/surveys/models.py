@@ -350,6 +350,15 @@ class Question(models.Model):
             "A table's percentage column: the shares of one respondent's rows add up to at most 100%."
         ),
     )
+    # Questionnaire logic (issue 21): shown only when this condition on earlier answers holds
+    # (syntax: /work/tools/EXPRESSIONS.md, manyi/surveys/logic/); empty = always shown.
+    condition = models.TextField(
+        _("display condition"),
+        blank=True,
+        help_text=_(
+            'Ask this question only when this holds, e.g. Q3 == "A4" or Q3 == "A5". Empty: always asked.'
+        ),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -382,14 +391,47 @@ class Option(models.Model):
         default=False,
         help_text=_("Counted for one missing answer when the validity rule says so."),
     )
+    # The answer code conditions compare with (Q3 == "A4"); LimeSurvey's codes are kept.
+    code = models.CharField(_("code"), max_length=20, blank=True)
+    condition = models.TextField(
+        _("display condition"),
+        blank=True,
+        help_text=_("Offer this option only when this holds. Empty: always offered."),
+    )
 
     class Meta:
         ordering = ["position", "pk"]
         verbose_name = _("option")
         verbose_name_plural = _("options")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "code"], condition=~models.Q(code=""), name="option_code_unique"
+            )
+        ]
 
     def __str__(self):
         return self.label
+
+    def save(self, *args, **kwargs):
+        if not self.code and self.question_id:
+            used = set(Option.objects.filter(question_id=self.question_id).values_list("code", flat=True))
+            self.code = fill_option_codes([self], used=used)[0].code
+        super().save(*args, **kwargs)
+
+
+def fill_option_codes(options, used=()):
+    """Give each option without a code the next free "A<n>" (A1, A2 … in the given order)."""
+    taken = set(used) | {o.code for o in options if o.code}
+    n = 0
+    for option in options:
+        if option.code:
+            continue
+        n += 1
+        while f"A{n}" in taken:
+            n += 1
+        option.code = f"A{n}"
+        taken.add(option.code)
+    return options
 
 
 class MatrixRow(models.Model):
