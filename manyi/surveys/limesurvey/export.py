@@ -1,0 +1,317 @@
+"""A Manyi questionnaire as a LimeSurvey 6 survey structure file (.lss), so nobody is locked in.
+
+The file has the sections and fields of LimeSurvey 6's own exports (DBVersion 640): answers,
+answer_l10ns, groups, group_l10ns, questions, subquestions, question_l10ns,
+question_attributes, surveys and surveys_languagesettings, every value in CDATA.
+
+    Manyi                    LimeSurvey
+    rating, single, yes/no   L list (radio); options -> answers, points -> assessment values;
+                             the Manyi kind in the cssclass attribute (manyi-kind-rating …)
+    multiple                 M multiple choice; options -> subquestions
+    matrix                   F array; rows -> subquestions, options -> answers
+    nps                      N numerical input, 0 to 10
+    text                     T long free text
+    table                    ; array of texts (: of numbers when every column is a number);
+                             columns -> subquestions of scale 1, one row per fillable row
+    dimensions               question groups (the survey then uses assessments); questions
+                             outside any dimension in a last group
+    condition                relevance equation (EXPRESSIONS.md, back the other way)
+    intro / thanks           welcome / end text
+"""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from ..choices import QuestionKind
+from .expressions import NotConverted, condition_to_relevance
+
+DB_VERSION = 640
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CJK = re.compile("[\u3400-\u9fff]")
+
+QUESTION_FIELDS = [
+    "qid", "parent_qid", "sid", "gid", "type", "title", "preg", "other", "mandatory", "encrypted",
+    "question_order", "scale_id", "same_default", "relevance", "question_theme_name", "modulename",
+    "same_script",
+]  # fmt: skip
+SURVEY_DEFAULTS = {
+    "gsid": "1", "admin": "Manyi", "adminemail": "", "anonymized": "N", "format": "G",
+    "savetimings": "N", "template": "fruity_twentythree", "additional_languages": "",
+    "datestamp": "Y", "usecookie": "N", "allowregister": "N", "allowsave": "Y",
+    "autonumber_start": "0", "autoredirect": "N", "allowprev": "Y", "printanswers": "N",
+    "ipaddr": "N", "ipanonymize": "N", "refurl": "N", "showsurveypolicynotice": "0",
+    "publicstatistics": "N", "publicgraphs": "N", "listpublic": "N", "htmlemail": "Y",
+    "sendconfirmation": "N", "tokenanswerspersistence": "N", "usecaptcha": "N", "usetokens": "N",
+    "tokenlength": "15", "showxquestions": "Y", "showgroupinfo": "B", "shownoanswer": "Y",
+    "showqnumcode": "X", "showwelcome": "Y", "showprogress": "Y", "questionindex": "0",
+    "navigationdelay": "0", "nokeyboard": "N", "alloweditaftercompletion": "N",
+}  # fmt: skip
+THEMES = {"L": "listradio", "M": "multiplechoice", "F": "arrays/array", "N": "numerical", "T": "longfreetext",
+          ";": "arrays/texts", ":": "arrays/multiflexi"}  # fmt: skip
+
+
+def _cdata(value):
+    text = _INVALID_XML.sub("", str(value))
+    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
+def write_document(sections, languages, doc_type="Survey", db_version=DB_VERSION):
+    """LimeSurvey XML for [(section, fields, rows)], rows as dicts (missing or "" fields empty)."""
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<document>",
+        f" <LimeSurveyDocType>{doc_type}</LimeSurveyDocType>",
+        f" <DBVersion>{db_version}</DBVersion>",
+    ]
+    if languages:
+        lines += [" <languages>", *(f"  <language>{code}</language>" for code in languages), " </languages>"]
+    for name, fields, rows in sections:
+        if not rows:
+            continue
+        lines += [
+            f" <{name}>",
+            "  <fields>",
+            *(f"   <fieldname>{f}</fieldname>" for f in fields),
+            "  </fields>",
+        ]
+        lines.append("  <rows>")
+        for row in rows:
+            lines.append("   <row>")
+            for f in fields:
+                value = row.get(f, "")
+                lines.append(f"    <{f}/>" if value in ("", None) else f"    <{f}>{_cdata(value)}</{f}>")
+            lines.append("   </row>")
+        lines += ["  </rows>", f" </{name}>"]
+    lines.append("</document>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _alnum(code, fallback, limit=20):
+    cleaned = re.sub(r"[^A-Za-z0-9]", "", code or "")[:limit]
+    return cleaned if cleaned and cleaned[0].isalpha() else fallback
+
+
+def _option_code(option, position, seen):
+    code = _alnum(getattr(option, "code", "") or f"A{position + 1}", f"A{position + 1}", limit=5)
+    if code in seen:
+        code = f"A{position + 1}"
+    seen.add(code)
+    return code
+
+
+class _Exporter:
+    def __init__(self, questionnaire):
+        self.questionnaire = questionnaire
+        self.notes = []
+        self.sid = str(100000 + questionnaire.pk % 800000)
+        sample = " ".join(
+            [questionnaire.title, questionnaire.intro] + [q.text for q in questionnaire.questions.all()]
+        )
+        self.language = "zh-Hans" if _CJK.search(sample) else "en"
+        self.rows = {name: [] for name in ("answers", "answer_l10ns", "groups", "group_l10ns", "questions",
+                                           "subquestions", "question_l10ns", "question_attributes")}  # fmt: skip
+        self.next_id = 0
+        questions = questionnaire.questions_in_order()
+        self.multiple_codes = {q.code for q in questions if q.kind == QuestionKind.MULTIPLE}
+        self.questions = questions
+
+    def new_id(self):
+        self.next_id += 1
+        return str(self.next_id)
+
+    def build(self):
+        q = self.questionnaire
+        groups = self._groups()
+        for order, question in enumerate(self.questions):
+            self._question(question, groups[question.dimension_id], order)
+        survey = {**SURVEY_DEFAULTS, "sid": self.sid, "language": self.language,
+                  "assessments": "Y" if q.dimensions.exists() else "N"}  # fmt: skip
+        settings = {
+            "surveyls_survey_id": self.sid,
+            "surveyls_language": self.language,
+            "surveyls_title": q.title,
+            "surveyls_description": q.description,
+            "surveyls_welcometext": q.intro,
+            "surveyls_endtext": q.thanks,
+            "surveyls_dateformat": "6" if self.language == "zh-Hans" else "9",
+            "surveyls_numberformat": "0",
+        }
+        sections = [
+            (
+                "answers",
+                ["aid", "qid", "code", "sortorder", "assessment_value", "scale_id"],
+                self.rows["answers"],
+            ),
+            ("answer_l10ns", ["id", "aid", "answer", "language"], self.rows["answer_l10ns"]),
+            (
+                "groups",
+                ["gid", "sid", "group_order", "randomization_group", "grelevance"],
+                self.rows["groups"],
+            ),
+            ("group_l10ns", ["id", "gid", "group_name", "description", "language"], self.rows["group_l10ns"]),
+            ("questions", QUESTION_FIELDS, self.rows["questions"]),
+            ("subquestions", QUESTION_FIELDS, self.rows["subquestions"]),
+            (
+                "question_l10ns",
+                ["id", "qid", "question", "help", "script", "language"],
+                self.rows["question_l10ns"],
+            ),
+            (
+                "question_attributes",
+                ["qid", "attribute", "value", "language"],
+                self.rows["question_attributes"],
+            ),
+            ("surveys", ["sid", *SURVEY_DEFAULTS, "language", "assessments"], [survey]),
+            ("surveys_languagesettings", list(settings), [settings]),
+        ]
+        return write_document(sections, [self.language])
+
+    def _groups(self):
+        """Dimension pk (None for questions outside any) -> LimeSurvey gid, groups written."""
+        groups = {}
+        titled = [(d.pk, d.title) for d in self.questionnaire.dimensions.all()]
+        if any(q.dimension_id is None for q in self.questions) or not titled:
+            titled.append((None, self.questionnaire.title))
+        if self.questionnaire.dimensions.exists():
+            self.notes.append(
+                _("Dimension weights are not part of a LimeSurvey survey; the groups keep the titles.")
+            )
+        for order, (pk, title) in enumerate(titled):
+            gid = self.new_id()
+            groups[pk] = gid
+            self.rows["groups"].append(
+                {"gid": gid, "sid": self.sid, "group_order": order + 1, "grelevance": "1"}
+            )
+            self.rows["group_l10ns"].append(
+                {"id": gid, "gid": gid, "group_name": title, "language": self.language}
+            )
+        return groups
+
+    def _relevance(self, question):
+        condition = getattr(question, "condition", "")
+        try:
+            return condition_to_relevance(condition, self.multiple_codes)
+        except NotConverted:
+            self.notes.append(
+                _("%(code)s: its condition has no LimeSurvey equivalent and was left out.")
+                % {"code": question.code}
+            )
+            return "1"
+
+    def _question(self, question, gid, order):
+        lime_type = _TYPES.get(question.kind, "T")
+        if question.kind == getattr(QuestionKind, "TABLE", None):
+            columns = list(question.columns.all())
+            lime_type = ":" if columns and all(c.kind == "number" for c in columns) else ";"
+        qid = self.new_id()
+        code = _alnum(question.code, f"Q{order + 1}")
+        if code != question.code:
+            self.notes.append(_("%(code)s is written as %(lime)s (LimeSurvey codes are letters and digits).")
+                              % {"code": question.code, "lime": code})  # fmt: skip
+        self.rows["questions"].append(
+            self._row(qid, "0", gid, lime_type, code, order + 1, question, other=question.allow_other)
+        )
+        self.rows["question_l10ns"].append(
+            {
+                "id": qid,
+                "qid": qid,
+                "question": question.text,
+                "help": question.help_text,
+                "language": self.language,
+            }
+        )
+        if question.kind in (QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.YES_NO):
+            self._attribute(qid, "cssclass", f"manyi-kind-{question.kind}")
+        if question.kind == QuestionKind.NPS:
+            self._attribute(qid, "min_num_value_n", "0")
+            self._attribute(qid, "max_num_value_n", "10")
+        _CHILDREN.get(lime_type, lambda *args: None)(self, question, qid, gid)
+
+    def _row(
+        self, qid, parent, gid, lime_type, code, order, question=None, scale=0, other=False, relevance=None
+    ):
+        return {
+            "qid": qid, "parent_qid": parent, "sid": self.sid, "gid": gid, "type": lime_type, "title": code,
+            "other": "Y" if other else "N", "mandatory": "Y" if question is not None and question.required else "N",
+            "encrypted": "N", "question_order": order, "scale_id": scale, "same_default": "0",
+            "relevance": relevance or (self._relevance(question) if question is not None else "1"),
+            "question_theme_name": THEMES.get(lime_type, ""), "same_script": "0",
+        }  # fmt: skip
+
+    def _attribute(self, qid, name, value):
+        self.rows["question_attributes"].append({"qid": qid, "attribute": name, "value": value})
+
+    def _sub(self, parent_qid, gid, lime_type, code, text, order, scale=0, relevance="1"):
+        qid = self.new_id()
+        row = self._row(qid, parent_qid, gid, lime_type, code, order, scale=scale, relevance=relevance)
+        self.rows["subquestions"].append(row)
+        self.rows["question_l10ns"].append(
+            {"id": qid, "qid": qid, "question": text, "language": self.language}
+        )
+
+    def answers(self, question, qid, gid):
+        seen = set()
+        for position, option in enumerate(question.options.all()):
+            aid = self.new_id()
+            points = option.points
+            if points is not None and points != int(points):
+                self.notes.append(_("%(code)s: points %(points)s rounded (LimeSurvey assessment values are whole numbers).")
+                                  % {"code": question.code, "points": points})  # fmt: skip
+            value = "0" if points is None else str(round(points))
+            self.rows["answers"].append({"aid": aid, "qid": qid, "code": _option_code(option, position, seen),
+                                         "sortorder": position, "assessment_value": value, "scale_id": 0})  # fmt: skip
+            self.rows["answer_l10ns"].append(
+                {"id": aid, "aid": aid, "answer": option.label, "language": self.language}
+            )
+
+    def multiple(self, question, qid, gid):
+        seen = set()
+        for position, option in enumerate(question.options.all()):
+            relevance = "1"
+            if getattr(option, "condition", ""):
+                try:
+                    relevance = condition_to_relevance(option.condition, self.multiple_codes)
+                except NotConverted:
+                    self.notes.append(
+                        _("%(code)s: an option's condition was left out.") % {"code": question.code}
+                    )
+            self._sub(
+                qid,
+                gid,
+                "T",
+                _option_code(option, position, seen),
+                option.label,
+                position,
+                relevance=relevance,
+            )
+
+    def matrix(self, question, qid, gid):
+        self.answers(question, qid, gid)
+        for position, row in enumerate(question.rows.all()):
+            self._sub(qid, gid, "T", _alnum(row.code, f"SQ{position + 1:03d}"), row.text, position)
+
+    def table(self, question, qid, gid):
+        for position in range(question.table_max_rows):
+            self._sub(qid, gid, "T", f"R{position + 1}", str(position + 1), position)
+        for position, column in enumerate(question.columns.all()):
+            self._sub(qid, gid, "T", _alnum(column.code, f"C{position + 1}"), column.label, position, scale=1)
+
+
+_TYPES = {
+    QuestionKind.RATING: "L",
+    QuestionKind.SINGLE: "L",
+    QuestionKind.YES_NO: "L",
+    QuestionKind.MULTIPLE: "M",
+    QuestionKind.MATRIX: "F",
+    QuestionKind.NPS: "N",
+    QuestionKind.TEXT: "T",
+}
+_CHILDREN = {"L": _Exporter.answers, "M": _Exporter.multiple, "F": _Exporter.matrix, ";": _Exporter.table,
+             ":": _Exporter.table}  # fmt: skip
+
+
+def export_lss(questionnaire):
+    """(the .lss file's bytes, notes on what LimeSurvey cannot hold) for a questionnaire."""
+    exporter = _Exporter(questionnaire)
+    return exporter.build(), exporter.notes

@@ -1,0 +1,97 @@
+"""Writing an import plan (mapping.Plan) as a new questionnaire."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..choices import QuestionKind
+from ..models import Dimension, MatrixRow, Option, Question, Questionnaire
+
+
+def has_field(model, name):
+    """Whether a model has a field (conditions and option codes arrive with migration 0007)."""
+    return any(f.name == name for f in model._meta.get_fields())
+
+
+def _neutral_points(options):
+    """The middle of an odd-length points scale (3 of 1-5) is its neutral answer, as in the
+    builder's seed scales; an even-length scale has none."""
+    points = sorted({o.points for o in options if o.points is not None})
+    return points[len(points) // 2] if len(points) % 2 == 1 and len(points) >= 3 else None
+
+
+@transaction.atomic
+def create_questionnaire(plan, *, by=None):
+    """A new questionnaire (version 1 of a new family) made from the plan."""
+    questionnaire = Questionnaire.objects.create(
+        title=plan.title,
+        description=plan.description,
+        intro=plan.intro,
+        thanks=plan.thanks,
+        created_by=by,
+    )
+    dimensions = {}
+    if plan.report.groups_as_dimensions:
+        used = {q.group for q in plan.questions}
+        for position, group in enumerate(plan.groups):
+            if position in used:
+                dimensions[position] = Dimension.objects.create(
+                    questionnaire=questionnaire, code=group.code, title=group.title, position=position
+                )
+    with_conditions = has_field(Question, "condition")
+    for position, planned in enumerate(plan.questions):
+        question = Question(
+            questionnaire=questionnaire,
+            dimension=dimensions.get(planned.group),
+            position=position + 1,
+            code=planned.code,
+            text=planned.text,
+            help_text=planned.help_text,
+            kind=planned.kind,
+            required=planned.required,
+            scored=planned.scored,
+            allow_other=planned.allow_other,
+        )
+        if with_conditions:
+            question.condition = planned.condition
+        if planned.kind == getattr(QuestionKind, "TABLE", None):
+            question.table_max_rows = planned.table_max_rows
+        question.save()
+        _children(question, planned)
+    if not with_conditions and any(q.condition for q in plan.questions):
+        plan.report.notes.append(
+            _("Conditions are listed in this report; questions cannot hold conditions yet, so all are shown.")
+        )
+    return questionnaire
+
+
+def _children(question, planned):
+    neutral = (
+        _neutral_points(planned.options)
+        if planned.kind in (QuestionKind.RATING, QuestionKind.MATRIX)
+        else None
+    )
+    option_fields = {name for name in ("code", "condition") if has_field(Option, name)}
+    options = []
+    for position, planned_option in enumerate(planned.options):
+        option = Option(
+            question=question,
+            position=position,
+            label=planned_option.label,
+            points=planned_option.points,
+            is_neutral=neutral is not None and planned_option.points == neutral,
+        )
+        for name in option_fields:
+            setattr(option, name, getattr(planned_option, name))
+        options.append(option)
+    Option.objects.bulk_create(options)
+    MatrixRow.objects.bulk_create(
+        MatrixRow(question=question, position=position, code=code, text=text)
+        for position, (code, text, _lime) in enumerate(planned.rows)
+    )
+    if planned.columns:
+        from ..models import TableColumn
+
+        TableColumn.objects.bulk_create(
+            TableColumn(question=question, position=position, code=code, label=label, kind=kind)
+            for position, (code, label, kind) in enumerate(planned.columns)
+        )
