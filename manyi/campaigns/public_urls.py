@@ -3,13 +3,14 @@
 from django.urls import path, re_path
 
 from . import public_views
+from .channels.sms import CALLBACK_SECRET_PATTERN
 
 app_name = "public"
 
 urlpatterns = [
     # Pushes of the SMS gateway (receipts, replies): the secret in the address is the key.
     re_path(
-        r"^sms/(?P<provider>aliyun|tencent)/(?P<kind>receipts|replies)/(?P<secret>[A-Za-z0-9_-]{1,128})/$",
+        rf"^sms/(?P<provider>aliyun|tencent)/(?P<kind>receipts|replies)/(?P<secret>{CALLBACK_SECRET_PATTERN})/$",
         public_views.sms_callback,
         name="sms_callback",
     ),

@@ -305,3 +305,42 @@ def test_the_stop_words_are_read_in_any_case_and_width(text):
 @pytest.mark.parametrize("text", ["TD了解一下", "不要退订", "好的", ""])
 def test_other_texts_do_not_stop(text):
     assert not sms.asks_to_stop(text)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["１３８１２３４５６７８", "+８６ １３８-１２３４-５６７８", "（+86）138 1234 5678", "86 13812345678"],
+)
+def test_a_number_typed_with_a_chinese_keyboard_is_read_as_ascii_digits(typed):
+    """Full-width digits (typed with a Chinese input method) are the same number; the gateways
+    and the opt-out matching take ASCII digits only."""
+    assert sms.mobile_number(typed) == "13812345678"
+
+
+@pytest.mark.parametrize("typed", ["١٣٨١٢٣٤٥٦٧٨", "138١٢٣٤٥٦٧٨", "𝟏𝟑𝟖𝟏𝟐𝟑𝟒𝟓𝟔𝟕𝟖x", "0571-88886666"])
+def test_other_digits_and_landlines_are_no_mobile_number(typed):
+    assert sms.mobile_number(typed) == ""
+
+
+def test_a_reminder_that_does_not_arrive_leaves_the_delivered_invitation_open(campaign, sms_gateway, client):
+    """The invitation itself was delivered: a reminder lost on the way (a phone switched off)
+    does not make the invitation failed, and the next reminder still goes out."""
+    campaign.reminder_days = [3, 5]
+    campaign.save()
+    invitation = invite(campaign, "宁波东方泵业", "13811110001")
+    channels.send_invitations(campaign)
+    push(client, sms_gateway, "receipts", [sms_gateway.receipt(sms_gateway.messages[0])])
+    sent_at = Invitation.objects.get(pk=invitation.pk).sent_at
+    assert channels.send_reminders(campaign, now=sent_at + timedelta(days=3, hours=1)) == (1, 0)
+
+    push(client, sms_gateway, "receipts", [sms_gateway.receipt(sms_gateway.messages[1], delivered=False)])
+
+    invitation.refresh_from_db()
+    assert invitation.delivery_status == DeliveryStatus.FAILED  # the last message's fate
+    assert invitation.status == InvitationStatus.SENT
+    assert channels.send_reminders(campaign, now=sent_at + timedelta(days=5, hours=1)) == (1, 0)
+
+
+@pytest.mark.parametrize("text", ["退订。", "TD！", "【退订】", "td.", "“退订”"])
+def test_a_stop_word_with_punctuation_around_it_still_stops(text):
+    assert sms.asks_to_stop(text)

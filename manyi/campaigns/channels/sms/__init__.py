@@ -39,11 +39,17 @@ logger = logging.getLogger(__name__)
 
 GATEWAYS = {aliyun.NAME: aliyun, tencent.NAME: tencent}
 
-# A mainland China mobile number: 11 digits beginning 13-19.
-MOBILE = re.compile(r"1[3-9]\d{9}")
+# A mainland China mobile number: 11 ASCII digits beginning 13-19 (\d would take any script's).
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
 # A reply that asks to stop: 回复TD退订 (TD, T, N and 退订 are what carriers accept).
 OPT_OUT_WORDS = {"TD", "T", "N", "退订"}
+# Punctuation and symbols around a reply's words ("退订。", "TD!", "【退订】"): all but letters and digits.
+_AROUND = re.compile(r"^[\W_]+|[\W_]+$")
 NAME_LENGTH = 12
+# SMS_CALLBACK_SECRET, the key in the address the gateway pushes to (public_urls.py): the
+# characters an address takes as they are, and long enough not to be guessed.
+CALLBACK_SECRET_PATTERN = r"[A-Za-z0-9_-]{1,128}"  # noqa: S105 (a pattern, not a secret)
+CALLBACK_SECRET_MIN_LENGTH = 16
 # Gateways send their times in Beijing time.
 GATEWAY_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -52,8 +58,9 @@ __all__ = ["BadPush", "SmsChannel", "configured", "mobile_number", "receive"]
 
 def mobile_number(phone):
     """The 11-digit mainland mobile number `phone` is (spaces, dashes, brackets and a +86, 0086
-    or 86 prefix dropped), or "" for a landline or anything else."""
-    digits = re.sub(r"[\s\-()（）]", "", phone or "")
+    or 86 prefix dropped; full-width digits, typed with a Chinese input method, read as ASCII),
+    or "" for a landline or anything else."""
+    digits = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", phone or ""))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
@@ -208,17 +215,20 @@ def record_receipts(receipts, now=None):
                 changed += Invitation.objects.filter(
                     pk__in=ids, delivery_status=DeliveryStatus.PENDING
                 ).update(delivery_status=DeliveryStatus.FAILED, error=receipt.error[:300])
-                # Not received: the invitation failed, unless the customer came by it anyway.
-                Invitation.objects.filter(pk__in=ids, status=InvitationStatus.SENT).update(
+                # The invitation's own message not received: the invitation failed, unless the
+                # customer came by it anyway. A reminder's (the message id is the latest one's)
+                # leaves it as it was: the invitation reached the customer before.
+                Invitation.objects.filter(pk__in=ids, status=InvitationStatus.SENT, reminders_sent=0).update(
                     status=InvitationStatus.FAILED
                 )
     return changed
 
 
 def asks_to_stop(text):
-    """Whether a reply asks to stop: one of OPT_OUT_WORDS, in any case, spaces around it
-    dropped, full-width letters (ＴＤ, typed with a Chinese keyboard) read as ASCII."""
-    return unicodedata.normalize("NFKC", text or "").strip().upper() in OPT_OUT_WORDS
+    """Whether a reply asks to stop: one of OPT_OUT_WORDS, in any case, spaces and punctuation
+    around it dropped ("退订。", "【TD】"), full-width letters (ＴＤ, typed with a Chinese
+    keyboard) read as ASCII: the carriers' 回复TD退订, answered as a customer types it."""
+    return _AROUND.sub("", unicodedata.normalize("NFKC", text or "")).upper() in OPT_OUT_WORDS
 
 
 def _reached_at(model, mobile, customer_field):
