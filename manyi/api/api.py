@@ -4,7 +4,12 @@ Every call carries ``Authorization: Bearer <token>`` (tokens are made on /api/to
 token acts as its user, and each endpoint checks that user's capabilities
 (``manyi.accounts.permissions``) and row rules exactly as the pages do: tickets through
 ``Ticket.objects.for_user``, personal data masked unless the user may see it, individual
-answers of confidential campaigns only for who may read them.
+answers of confidential campaigns only for who may read them. What the API answers leaves for
+another system, as an export does, so for a user without the right to personal data it is
+masked as exports are (``customers.masking.NameMask``, seed 004: "记录时用‘*客户’‘A公司’代替真实名称，
+保护隐私"): phones and e-mail addresses, customers' names (a company as A公司, B公司 … lettered
+within one answer: the customer code is the key that stays; a person as 张*), contacts' names,
+and these names wherever free text writes them.
 
 No token or a revoked one: 401. A role without the capability: 403. Bad input: 422 with
 ``{"detail": [{"loc": [...], "msg": "..."}]}`` and nothing changed. The schema is at
@@ -29,7 +34,7 @@ from ninja.security import HttpBearer
 from pydantic import field_validator
 
 from manyi.accounts import permissions
-from manyi.customers.masking import mask_email, mask_phone, mask_text, private_text
+from manyi.customers.masking import NameMask, mask_email, mask_phone
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 from manyi.private_files import serve_private_file
@@ -198,22 +203,31 @@ def _overdue(ticket, now):
     )
 
 
-def ticket_out(ticket, user, now=None):
+def ticket_names(tickets, user):
+    """How `user` sees the names of these tickets' customers and contacts (one NameMask for a
+    page of tickets: two queries, none for a user who may see personal data)."""
+    return NameMask.for_reader(
+        user, {t.customer_id for t in tickets if t.customer_id}, [t.contact_name for t in tickets]
+    )
+
+
+def ticket_out(ticket, user, now=None, names=None):
+    names = names or ticket_names([ticket], user)
     personal = user.can(permissions.VIEW_PERSONAL_DATA)
     return {
         "reference": ticket.reference,
         "state": ticket.state,
         "channel": ticket.channel,
-        # Free text (the customer's words, notes) with phones and e-mail addresses masked for
-        # readers without the personal-data right, as on the pages.
-        "subject": private_text(ticket.subject, personal),
-        "description": private_text(ticket.description, personal),
+        # Free text (the customer's words, notes) with phones, e-mail addresses and the
+        # customer's and contacts' names masked for readers without the personal-data right.
+        "subject": names.text(ticket.subject),
+        "description": names.text(ticket.description),
         "severity": ticket.severity,
         "priority": ticket.priority,
         "category": ticket.category.code if ticket.category_id else None,
         "demand": ticket.demand,
         "customer_code": ticket.customer.code if ticket.customer_id else None,
-        "contact_name": ticket.contact_name,
+        "contact_name": names.person(ticket.contact_name),
         "contact_phone": ticket.contact_phone if personal else mask_phone(ticket.contact_phone),
         "contact_email": ticket.contact_email if personal else mask_email(ticket.contact_email),
         "department": str(ticket.department) if ticket.department_id else None,
@@ -227,9 +241,9 @@ def ticket_out(ticket, user, now=None):
 
 
 def ticket_detail_out(ticket, user):
-    data = ticket_out(ticket, user)
-    personal = user.can(permissions.VIEW_PERSONAL_DATA)
-    data["reply"] = private_text(ticket.reply, personal)
+    names = ticket_names([ticket], user)
+    data = ticket_out(ticket, user, names=names)
+    data["reply"] = names.text(ticket.reply)
     data["events"] = [
         {
             "at": event.at,
@@ -237,7 +251,7 @@ def ticket_detail_out(ticket, user):
             "kind": event.kind,
             "from_state": event.from_state,
             "to_state": event.to_state,
-            "note": private_text(event.note, personal),
+            "note": names.text(event.note),
         }
         for event in ticket.events.select_related("by")
     ]
@@ -365,7 +379,8 @@ def list_tickets(request, filters: Query[TicketFilters]):
         rows = rows.filter(channel=filters.channel)
     rows = rows.order_by("-priority", "resolution_due", "-pk")
     page, info = paginate(rows, filters.page, filters.page_size)
-    return {**info, "results": [ticket_out(ticket, request.user, now) for ticket in page]}
+    names = ticket_names(page, request.user)
+    return {**info, "results": [ticket_out(ticket, request.user, now, names) for ticket in page]}
 
 
 @tickets.get("/tickets/{reference}", response=TicketDetailOut, summary="One ticket with its timeline")
@@ -507,11 +522,12 @@ class CustomerQuery(PageQuery):
     )
 
 
-def customer_out(customer, user):
+def customer_out(customer, user, names=None):
     personal = user.can(permissions.VIEW_PERSONAL_DATA)
+    names = names or NameMask.for_reader(user, [customer.pk])
     return {
         "code": customer.code,
-        "name": customer.name,
+        "name": names.customer(customer.pk, customer.name),
         "kind": customer.kind,
         "customer_type": customer.customer_type,
         "lifecycle": customer.lifecycle,
@@ -530,7 +546,8 @@ def list_customers(request, query: Query[CustomerQuery]):
     personal = request.user.can(permissions.VIEW_PERSONAL_DATA)
     rows = Customer.objects.search(query.q, personal=personal).order_by("code")
     page, info = paginate(rows, query.page, query.page_size)
-    return {**info, "results": [customer_out(customer, request.user) for customer in page]}
+    names = NameMask.for_reader(request.user, [customer.pk for customer in page])
+    return {**info, "results": [customer_out(customer, request.user, names) for customer in page]}
 
 
 @customers.get("/customers/{code}", response=CustomerOut, summary="One customer")
@@ -580,8 +597,10 @@ class ResponseList(Page):
 )
 def export_responses(request, campaign_id: int, query: Query[PageQuery]):
     """Completed responses of one campaign, page by page, with their answers. A confidential
-    campaign's answers only for who may read them (others: 403); phones and e-mail addresses
-    in open answers masked unless the user may see personal data."""
+    campaign's answers only for who may read them (others: 403). Without the right to
+    personal data, customers' names are masked as the campaign's exports mask them (companies
+    lettered over all the campaign's respondents, so A公司 is one company on every page), and
+    so are phones, e-mail addresses and these names in open answers."""
     from manyi.campaigns.answering import can_see_individual_answers
     from manyi.campaigns.models import Answer, Campaign, Response
 
@@ -592,11 +611,12 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
     campaign = get_object_or_404(Campaign, pk=campaign_id)
     if not can_see_individual_answers(request.user, campaign):
         raise HttpError(403, _("The answers of this survey are confidential."))
-    personal = request.user.can(permissions.VIEW_PERSONAL_DATA)
+    completed = Response.objects.for_campaign(campaign).completed()
+    names = NameMask.for_reader(
+        request.user, completed.exclude(customer=None).values_list("customer_id", flat=True)
+    )
     rows = (
-        Response.objects.for_campaign(campaign)
-        .completed()
-        .select_related("customer", "questionnaire")
+        completed.select_related("customer", "questionnaire")
         .prefetch_related(
             Prefetch(
                 "answers",
@@ -615,7 +635,7 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
                 "option": answer.option.label if answer.option_id else None,
                 "points": answer.option.points if answer.option_id else None,
                 "number": answer.number,
-                "text": answer.text if personal else mask_text(answer.text),
+                "text": names.text(answer.text),
             }
             for answer in response.answers.all()
         ]
@@ -626,7 +646,9 @@ def export_responses(request, campaign_id: int, query: Query[PageQuery]):
                 "completed_at": response.completed_at,
                 "channel": response.channel,
                 "customer_code": response.customer.code if response.customer_id else None,
-                "customer_name": response.customer.name if response.customer_id else None,
+                "customer_name": names.customer(response.customer_id, response.customer.name)
+                if response.customer_id
+                else None,
                 "valid": response.valid,
                 "index": response.index,
                 "grade": response.grade,
