@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.forms import StyledFormMixin
 
+from . import table_forms
 from .choices import QuestionKind, ScaleMethod, ValidityRule
 from .models import Dimension, MatrixRow, Option, Question, Questionnaire, validate_weight
 
@@ -82,7 +83,7 @@ SEED_SCALES = [
 YES_NO_OPTIONS = [("是", None, False), ("否", None, False)]
 
 SCALE_KINDS = {QuestionKind.RATING, QuestionKind.MATRIX}
-NO_OPTION_KINDS = {QuestionKind.NPS, QuestionKind.TEXT}
+NO_OPTION_KINDS = {QuestionKind.NPS, QuestionKind.TEXT}  # tables too: table_forms.check_columns
 SCORABLE_KINDS = {QuestionKind.RATING, QuestionKind.MATRIX, QuestionKind.SINGLE}
 OTHER_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
 
@@ -265,7 +266,7 @@ class DimensionForm(StyledFormMixin, forms.ModelForm):
         return dimension
 
 
-class QuestionForm(StyledFormMixin, forms.ModelForm):
+class QuestionForm(StyledFormMixin, table_forms.TableFieldsMixin, forms.ModelForm):
     class Meta:
         model = Question
         fields = [
@@ -281,6 +282,8 @@ class QuestionForm(StyledFormMixin, forms.ModelForm):
             "ask_competitor",
             "allow_other",
             "outcome",
+            "table_max_rows",
+            "table_shares_within_100",
         ]
 
     def __init__(self, *args, questionnaire, **kwargs):
@@ -474,10 +477,14 @@ class QuestionEditor:
             initial_rows = [{"code": r.code, "text": r.text} for r in question.rows.all()]
         self.options = OptionFormSet(data, prefix="options", initial=initial_options)
         self.rows = RowFormSet(data, prefix="rows", initial=initial_rows)
+        self.columns = table_forms.column_formset(data, question)
         self.errors = []
 
     def is_valid(self):
-        valid = all([self.form.is_valid(), self.options.is_valid(), self.rows.is_valid()])
+        # Each is validated (a list, not a generator) so that every one shows its errors.
+        valid = all(
+            [self.form.is_valid(), self.options.is_valid(), self.rows.is_valid(), self.columns.is_valid()]
+        )
         if not valid:
             return False
         data = self.form.cleaned_data
@@ -490,6 +497,12 @@ class QuestionEditor:
             scale_method=self.questionnaire.scale_method,
             codes_in_use=used_codes(self.questionnaire, exclude_question=self.question),
             code=data["code"],
+        ) + table_forms.check_columns(
+            kind=data["kind"],
+            columns=table_forms.kept_columns(self.columns),
+            options=self.kept_options(),
+            shares_within_100=data["table_shares_within_100"],
+            max_rows=data["table_max_rows"],
         )
         return not self.errors
 
@@ -527,4 +540,5 @@ class QuestionEditor:
             MatrixRow(question=question, position=i, code=r["code"].strip(), text=r["text"].strip())
             for i, r in enumerate(self.kept_rows())
         )
+        table_forms.save_columns(question, table_forms.kept_columns(self.columns))
         return question

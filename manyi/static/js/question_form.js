@@ -23,12 +23,12 @@
   var scored = document.getElementById("id_scored");
   function fitKind(changed) {
     var k = kind.value;
-    document.getElementById("options-editor").hidden = (k === "nps" || k === "text");
+    document.getElementById("options-editor").hidden = (k === "nps" || k === "text" || k === "table");
     document.getElementById("rows-editor").hidden = (k !== "matrix");
     if (!changed) return;
-    if (k === "nps" || k === "text") clearOptions();
+    if (k === "nps" || k === "text" || k === "table") clearOptions();
     if (["rating", "matrix"].indexOf(k) >= 0) scored.checked = true;
-    if (["multiple", "yes_no", "nps", "text"].indexOf(k) >= 0) scored.checked = false;
+    if (["multiple", "yes_no", "nps", "text", "table"].indexOf(k) >= 0) scored.checked = false;
     if (k === "yes_no" && document.querySelectorAll("#option-rows tr").length === 0) {
       document.querySelector(".quick-fill[data-key=yes_no]").click();
     }
