@@ -54,11 +54,16 @@ QUESTION_OPTIONAL_KEYS = {
     "other",
     "outcome",
     "condition",
+    "columns",
+    "max_rows",
+    "shares_within_100",
 }
 OPTION_KEYS = {"label", "points", "neutral", "code", "condition"}
 ROW_KEYS = {"code", "text"}
 
-KINDS = {"rating", "single", "multiple", "yes_no", "nps", "text", "matrix"}
+KINDS = {"rating", "single", "multiple", "yes_no", "nps", "text", "matrix", "table"}
+COLUMN_KEYS = {"code", "label", "kind", "required"}
+COLUMN_KINDS = {"text", "number", "percent"}
 SCALE_METHODS = {"ratio", "range"}
 VALIDITY_RULES = {"all_required", "one_missing_neutral", "two_thirds", "any_answer"}
 SCORABLE_KINDS = {"rating", "matrix", "single"}
@@ -166,6 +171,7 @@ def _check_question(template, question, problems):
         "yes_no": {"options"},
         "nps": set(),
         "text": set(),
+        "table": set(),
     }[kind]
     for key, present in has.items():
         if present and key not in expected:
@@ -198,12 +204,45 @@ def _check_question(template, question, problems):
                 elif not has_chinese(row["text"]) or len(row["text"]) > MAX_LENGTH["row"]:
                     problems.append(f"{where} row {row['code']}: text must be Chinese, ≤ {MAX_LENGTH['row']}")
 
+    _check_table(where, question, problems)
     if scored:
         points = _rated_points(template, question)
         if not points or len(points) < 2:
             problems.append(f"{where}: a scored question needs options with points")
         elif template.get("scale_method") == "ratio" and min(points) < 0:
             problems.append(f"{where}: ratio scaling needs points ≥ 0; use range for negative points")
+
+
+def _check_table(where, question, problems):
+    """A table question's columns (seed 000 快递调查 四), rows offered and the 100% rule."""
+    table_keys = {"columns", "max_rows", "shares_within_100"}
+    if question.get("kind") != "table":
+        if present := table_keys & set(question):
+            problems.append(f"{where}: only a table question has {sorted(present)}")
+        return
+    columns = question.get("columns")
+    if not isinstance(columns, list) or not columns:
+        problems.append(f"{where}: a table needs a list of at least 1 column")
+        return
+    for column in columns:
+        if not isinstance(column, dict) or set(column) != COLUMN_KEYS:
+            problems.append(f"{where}: each column is exactly {sorted(COLUMN_KEYS)}")
+        elif column["kind"] not in COLUMN_KINDS or not isinstance(column["required"], bool):
+            problems.append(
+                f"{where} column {column['code']}: kind in {sorted(COLUMN_KINDS)}, required true/false"
+            )
+        elif not re.fullmatch(r"[A-Za-z0-9_]{1,20}", column["code"]) or not has_chinese(column["label"]):
+            problems.append(f"{where} column {column['code']}: code of letters/digits/_, Chinese label")
+    codes = [c.get("code") for c in columns if isinstance(c, dict)]
+    if len(set(codes)) != len(codes):
+        problems.append(f"{where}: column codes repeat")
+    rows = question.get("max_rows", 5)
+    if not (isinstance(rows, int) and not isinstance(rows, bool) and 1 <= rows <= 20):
+        problems.append(f"{where}: max_rows is a whole number from 1 to 20")
+    if question.get("shares_within_100") and not any(
+        isinstance(c, dict) and c.get("kind") == "percent" for c in columns
+    ):
+        problems.append(f"{where}: shares_within_100 needs a percent column")
 
 
 def template_problems(template, name):
@@ -440,7 +479,12 @@ def test_express_asks_the_seed_000_checklists_charges_competitors_and_nps(templa
     assert {"电话接通率低", "揽收件易出现超区", "未通知即任意返货", "妥投率低", "投诉处理不及时"} <= labels
     assert any(q["kind"] == "yes_no" and "乱收费" in q["text"] for q in questions)
     assert any(q["kind"] == "matrix" for q in questions)
-    assert any("件量占比" in q["text"] for q in questions)
+    # 四、目前主要合作快递公司及发件量占比?圆通和其他快递公司对比存在的优劣势? as the seed's table.
+    [table] = [q for q in questions if q["kind"] == "table"]
+    assert [c["label"] for c in table["columns"]] == ["快递公司", "件量占比", "优势", "劣势"]
+    assert [c["kind"] for c in table["columns"]] == ["text", "percent", "text", "text"]
+    assert table["shares_within_100"] is True
+    assert not any(q["kind"] == "text" and ("优势" in q["text"] or "劣势" in q["text"]) for q in questions)
     assert any(q["kind"] == "nps" for q in questions)
 
 
@@ -498,6 +542,9 @@ def test_the_checker_reports_a_file_name_that_differs_from_the_key(good):
     ]
 
 
+TABLE_COLUMN = {"code": "company", "label": "快递公司", "kind": "text", "required": True}
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
@@ -534,6 +581,24 @@ def test_the_checker_reports_a_file_name_that_differs_from_the_key(good):
         (
             lambda t: t["questions"].extend(copy.deepcopy(t["questions"][:1] * 20)),
             "questions; a template has 8–30",
+        ),
+        (lambda t: t["questions"][0].update(columns=[]), "only a table question has ['columns']"),
+        (lambda t: t["questions"][0].update(kind="table"), "a table needs a list of at least 1 column"),
+        (
+            lambda t: t["questions"][0].update(kind="table", columns=[TABLE_COLUMN, TABLE_COLUMN]),
+            "column codes repeat",
+        ),
+        (
+            lambda t: t["questions"][0].update(kind="table", columns=[TABLE_COLUMN], shares_within_100=True),
+            "shares_within_100 needs a percent column",
+        ),
+        (
+            lambda t: t["questions"][0].update(kind="table", columns=[TABLE_COLUMN], max_rows=21),
+            "max_rows is a whole number from 1 to 20",
+        ),
+        (
+            lambda t: t["questions"][0].update(kind="table", columns=[{**TABLE_COLUMN, "kind": "date"}]),
+            "kind in ['number', 'percent', 'text']",
         ),
     ],
 )

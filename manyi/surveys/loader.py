@@ -13,7 +13,7 @@ from django.db import transaction
 
 from .choices import QuestionKind
 from .logic.parser import ExpressionError, parse
-from .models import Dimension, MatrixRow, Option, Question, Questionnaire, fill_option_codes
+from .models import Dimension, MatrixRow, Option, Question, Questionnaire, TableColumn, fill_option_codes
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "questionnaire_templates"
 
@@ -172,6 +172,8 @@ def _create_question(questionnaire, dimension, position, q, data, filename):
         allow_other=q.get("other", False),
         outcome=q.get("outcome", False),
         condition=q.get("condition", ""),
+        table_max_rows=q.get("max_rows", 5),
+        table_shares_within_100=q.get("shares_within_100", False),
     )
     Option.objects.bulk_create(
         fill_option_codes(
@@ -192,4 +194,15 @@ def _create_question(questionnaire, dimension, position, q, data, filename):
     MatrixRow.objects.bulk_create(
         MatrixRow(question=question, position=i, code=r["code"], text=r["text"])
         for i, r in enumerate(q.get("rows", []) if kind == QuestionKind.MATRIX else [])
+    )
+    TableColumn.objects.bulk_create(
+        TableColumn(
+            question=question,
+            position=i,
+            code=c["code"],
+            label=c["label"],
+            kind=c["kind"],
+            required=c["required"],
+        )
+        for i, c in enumerate(q.get("columns", []) if kind == QuestionKind.TABLE else [])
     )

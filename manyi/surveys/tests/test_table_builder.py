@@ -187,3 +187,21 @@ def test_a_column_changed_in_place_is_seen_by_the_next_answer_form(survey):
     TableColumn.objects.create(question=question, position=9, code="note", label="备注")
     survey.refresh_from_db()
     assert len(AnswerForm(survey).fields) == 1 + 5 * 5
+
+
+def test_the_express_template_asks_point_four_as_a_table():
+    """Seed 000: 四、目前主要合作快递公司及发件量占比?圆通和其他快递公司对比存在的优劣势?
+    快递公司 / 件量占比 / 优势 / 劣势."""
+    from manyi.surveys import loader
+
+    questionnaire = loader.create_from_template("express_delivery_service")
+    table = questionnaire.questions.get(kind=QuestionKind.TABLE)
+    assert columns_of(table) == [
+        ("company", "快递公司", "text", True),
+        ("share", "件量占比", "percent", False),
+        ("pros", "优势", "text", False),
+        ("cons", "劣势", "text", False),
+    ]
+    assert table.table_max_rows == 5 and table.table_shares_within_100 and not table.scored
+    assert table.code == "Q21"
+    assert not questionnaire.questions.filter(kind=QuestionKind.TEXT, text__contains="优势").exists()
