@@ -160,9 +160,15 @@ def test_the_migration_restamps_existing_tickets_from_their_events(people):
 # --------------------------------------------------------------------------- demand policies
 
 
+def without_the_shipped_repair_policies():
+    """The repair policies 0015 ships give way to the ones a test sets (one active per demand)."""
+    SlaPolicy.objects.filter(demand=Demand.REPAIR).update(is_active=False)
+
+
 @pytest.fixture
 def repair_policies(db):
     """Seed 000: 7天内派人保修; 紧急抢修 … 立即 (here: 4 working hours)."""
+    without_the_shipped_repair_policies()
     calendar = WorkingCalendar.objects.get(name="标准工作日")
     repair = SlaPolicy.objects.create(
         name="维修 (seed 000)",
@@ -237,6 +243,7 @@ def policy_form(**values):
 
 
 def test_an_administrator_sets_the_repair_policies_and_new_tickets_follow_them(people, client_as):
+    without_the_shipped_repair_policies()
     client = in_english(client_as(people.alice))
     url = reverse("admin:tickets_slapolicy_add")
     assert client.post(url, policy_form()).status_code == 302
@@ -256,6 +263,7 @@ def test_an_administrator_sets_the_repair_policies_and_new_tickets_follow_them(p
 
 
 def test_a_second_active_policy_for_the_same_demand_is_refused_and_nothing_changes(people, client_as):
+    without_the_shipped_repair_policies()
     client = in_english(client_as(people.alice))
     url = reverse("admin:tickets_slapolicy_add")
     assert client.post(url, policy_form()).status_code == 302
