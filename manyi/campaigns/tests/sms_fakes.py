@@ -44,6 +44,16 @@ class FakeGateway:
     templates: dict
     messages: list = field(default_factory=list)
     requests: int = 0
+    # The gateway's per-number frequency control (流控): at most this many messages to one
+    # number, None for no limit; a further one is refused with the provider's limit code.
+    number_limit: int | None = None
+    # Seconds the next answer is held back (the message kept, as a gateway that took it but
+    # answered too late); used once.
+    slow_answer: float = 0
+
+    def over_number_limit(self, phone):
+        sent = sum(1 for message in self.messages if message.phone == phone)
+        return self.number_limit is not None and sent >= self.number_limit
 
     def start(self):
         fake = self
@@ -54,6 +64,8 @@ class FakeGateway:
                 with fake.lock:
                     fake.requests += 1
                     status, answer = fake.answer(self.headers, body)
+                    delay, fake.slow_answer = fake.slow_answer, 0
+                time.sleep(delay)
                 raw = json.dumps(answer, ensure_ascii=False).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -157,6 +169,8 @@ class FakeAliyun(FakeGateway):
         phone = params.get("PhoneNumbers", "")
         if not re.fullmatch(r"1[3-9]\d{9}", phone):
             return refuse(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+        if self.over_number_limit(phone):
+            return refuse(200, "isv.BUSINESS_LIMIT_CONTROL", "触发号码天级流控Permits:10")
         text = f"【{self.sign_name}】" + re.sub(r"\$\{(\w+)\}", lambda m: str(values[m[1]]), template)
         message = self.keep(
             phone=phone,
@@ -283,6 +297,19 @@ class FakeTencent(FakeGateway):
                         "PhoneNumber": number,
                         "Code": "InvalidParameterValue.IncorrectPhoneNumber",
                         "Message": "手机号格式错误",
+                        "SerialNo": "",
+                        "Fee": 0,
+                        "SessionContext": payload.get("SessionContext", ""),
+                        "IsoCode": "CN",
+                    }
+                )
+                continue
+            if self.over_number_limit(number[3:]):
+                statuses.append(
+                    {
+                        "PhoneNumber": number,
+                        "Code": "LimitExceeded.PhoneNumberDailyLimit",
+                        "Message": "单个手机号日下发短信条数超过设定的上限",
                         "SerialNo": "",
                         "Fee": 0,
                         "SessionContext": payload.get("SessionContext", ""),

@@ -344,3 +344,44 @@ def test_a_reminder_that_does_not_arrive_leaves_the_delivered_invitation_open(ca
 @pytest.mark.parametrize("text", ["退订。", "TD！", "【退订】", "td.", "“退订”"])
 def test_a_stop_word_with_punctuation_around_it_still_stops(text):
     assert sms.asks_to_stop(text)
+
+
+def test_a_number_over_the_gateway_s_frequency_limit_waits_for_a_later_run(campaign, sms_gateway):
+    """Two customers (or contacts) reached at one mobile number: the gateway's per-number limit
+    (Aliyun isv.BUSINESS_LIMIT_CONTROL, Tencent LimitExceeded.PhoneNumber…) refuses the second
+    message for now; it is not failed for good, and goes out once the limit lifts."""
+    first = invite(campaign, "宁波东方泵业", "13811110001")
+    second = invite(campaign, "宁波东方泵业销售公司", "13811110001")
+    third = invite(campaign, "温州瓯江阀门", "13811110002")
+    sms_gateway.number_limit = 1
+
+    assert channels.send_invitations(campaign) == (2, 0)
+
+    second.refresh_from_db()
+    assert second.status == InvitationStatus.ISSUED and second.sent_at is None
+    assert "LIMIT" in second.error.upper()
+    assert Invitation.objects.get(pk=third.pk).status == InvitationStatus.SENT  # the batch went on
+    sms_gateway.number_limit = None
+    assert channels.send_invitations(campaign) == (1, 0)
+    assert [m.phone for m in sms_gateway.messages] == ["13811110001", "13811110002", "13811110001"]
+    assert {m.reference for m in sms_gateway.messages} == {str(first.pk), str(second.pk), str(third.pk)}
+
+
+def test_a_message_left_without_an_answer_stays_sent_and_is_not_sent_again(campaign, sms_gateway, settings):
+    """The gateway took the message but its answer came too late (SMS_TIMEOUT): the message may
+    well have reached the customer, so the invitation is not failed (it stays sent, its
+    reminders carry the link again) and is never sent twice; the rest wait for a later run."""
+    settings.SMS_TIMEOUT = 0.5
+    slow = invite(campaign, "宁波东方泵业", "13811110001")
+    later = invite(campaign, "温州瓯江阀门", "13811110002")
+    sms_gateway.slow_answer = 1.5
+
+    assert channels.send_invitations(campaign) == (0, 1)
+
+    slow.refresh_from_db()
+    assert slow.status == InvitationStatus.SENT and slow.delivery_status == DeliveryStatus.PENDING
+    assert "no answer" in slow.error
+    assert Invitation.objects.get(pk=later.pk).status == InvitationStatus.ISSUED
+    assert channels.send_invitations(campaign) == (1, 0)
+    assert [m.phone for m in sms_gateway.messages] == ["13811110001", "13811110002"]
+    assert channels.send_reminders(campaign, now=slow.sent_at + timedelta(days=3, hours=1)) == (2, 0)

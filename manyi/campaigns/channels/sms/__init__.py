@@ -116,31 +116,18 @@ class SmsChannel:
 
     def send(self, invitations, *, reminder):
         """One request per message (its receipt names it by our invitation id). A message the
-        gateway refuses is marked failed with its reason and never sent again by itself; a
-        refusal every message would meet (a wrong key) stops the batch, that message and the
-        rest going back for a later run, as they do when the gateway cannot be reached; a
-        request left without an answer (it may have gone out) is not sent again."""
+        gateway refuses is marked failed with its reason and never sent again by itself; one
+        refused for now by the number's frequency limit waits for a later run; a refusal every
+        message would meet (a wrong key) stops the batch, that message and the rest going back
+        for a later run, as they do when the gateway cannot be reached; a request left without
+        an answer (it may have gone out) stays sent and is not sent again."""
         if not invitations:
             return 0, 0
         sender = gateway()
         template = (reminder and settings.SMS_TEMPLATE_REMINDER) or settings.SMS_TEMPLATE_INVITATION
         sent = failed = 0
         for index, invitation in enumerate(invitations):
-            try:
-                result = sender.send(
-                    invitation.phone, template, template_params(invitation), reference=str(invitation.pk)
-                )
-            except GatewayUnreachable as error:
-                rest = [i.pk for i in invitations[index:]]
-                logger.warning("SMS gateway unreachable (%s), %s messages left for later", error, len(rest))
-                channels.release(rest, reminder=reminder)
-                break
-            except (OSError, urllib.error.URLError, ValueError) as error:
-                # No answer once the request was made (or a wrong SMS_ENDPOINT): it may have gone
-                # out, so it is not tried again, and the rest wait for a later run.
-                result = Sent(
-                    False, error=f"no answer from the SMS gateway: {error}", stop=True, maybe_sent=True
-                )
+            result = _send_one(sender, template, invitation)
             if result.ok:
                 Invitation.objects.filter(pk=invitation.pk).update(
                     delivery_status=DeliveryStatus.PENDING,
@@ -150,32 +137,44 @@ class SmsChannel:
                 )
                 sent += 1
                 continue
-            if result.stop and not result.maybe_sent:
-                # Refused for what every message would meet (a wrong key, no balance): this one
-                # was not sent either, so it waits with the rest, its error shown on the
-                # campaign page, and goes out once the settings are right.
-                rest = [i.pk for i in invitations[index:]]
-                logger.error(
-                    "SMS gateway refused: %s; %s messages left for a later run", result.error, len(rest)
-                )
-                channels.release(rest, reminder=reminder)
+            if result.later:
+                # This number's frequency limit: the message goes out on a later run.
+                channels.release([invitation.pk], reminder=reminder)
                 Invitation.objects.filter(pk=invitation.pk).update(error=result.error[:300])
-                break
-            failed += 1
-            refused = {"error": result.error[:300]}
-            if not reminder:
-                refused.update(status=InvitationStatus.FAILED, delivery_status=DeliveryStatus.FAILED)
-            Invitation.objects.filter(pk=invitation.pk).update(**refused)
-            if result.stop:
-                rest = [i.pk for i in invitations[index + 1 :]]
-                logger.error(
-                    "No answer from the SMS gateway: %s; %s messages left for a later run",
-                    result.error,
-                    len(rest),
-                )
-                channels.release(rest, reminder=reminder)
-                break
+                continue
+            Invitation.objects.filter(pk=invitation.pk).update(error=result.error[:300])
+            if not result.stop:
+                failed += 1
+                if not reminder:
+                    Invitation.objects.filter(pk=invitation.pk).update(
+                        status=InvitationStatus.FAILED, delivery_status=DeliveryStatus.FAILED
+                    )
+                continue
+            # No answer once the request was made: the message may have reached the customer,
+            # so it stays sent (waiting for its receipt; the reminders carry the link again) and
+            # is never sent twice. Refused for what every message would meet (a wrong key, no
+            # balance) or not sent at all: it waits with the rest, its error shown on the
+            # campaign page, and goes out once the gateway or the settings are right.
+            failed += result.maybe_sent
+            rest = [i.pk for i in invitations[index + result.maybe_sent :]]
+            logger.error("SMS not sent: %s; %s messages left for a later run", result.error, len(rest))
+            channels.release(rest, reminder=reminder)
+            break
         return sent, failed
+
+
+def _send_one(sender, template, invitation):
+    """The gateway's answer to one message, or what became of the request when none came."""
+    try:
+        return sender.send(
+            invitation.phone, template, template_params(invitation), reference=str(invitation.pk)
+        )
+    except GatewayUnreachable as error:
+        return Sent(False, error=f"SMS gateway unreachable: {error}", stop=True)
+    except ValueError as error:  # a wrong SMS_ENDPOINT: nothing left
+        return Sent(False, error=f"SMS not sent: {error}", stop=True)
+    except (OSError, urllib.error.URLError) as error:
+        return Sent(False, error=f"no answer from the SMS gateway: {error}", stop=True, maybe_sent=True)
 
 
 def _gateway_time(text, default):

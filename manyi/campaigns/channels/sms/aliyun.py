@@ -44,7 +44,15 @@ STOP_CODES = {
     "isv.SMS_SIGN_ILLEGAL",
     "isv.SMS_TEMPLATE_ILLEGAL",
     "isv.TEMPLATE_MISSING_PARAMETERS",
+    # The account's own limits: its daily quota, the API's request rate.
+    "isv.DAY_LIMIT_CONTROL",
+    "Throttling",
+    "Throttling.User",
+    "Throttling.Api",
 }
+# Refusals for now of one number (流控: so many messages a minute, an hour, a day to one
+# mobile): that message waits for a later run, the others go out.
+LATER_CODES = {"isv.BUSINESS_LIMIT_CONTROL"}
 
 ACKNOWLEDGEMENT = {"code": 0, "msg": "接收成功"}
 
@@ -103,7 +111,12 @@ class Gateway:
         code = str(answer.get("Code", ""))
         if code == "OK":
             return Sent(True, message_id=str(answer.get("BizId", "")))
-        return Sent(False, error=f"{code}: {answer.get('Message', '')}", stop=code in STOP_CODES)
+        return Sent(
+            False,
+            error=f"{code}: {answer.get('Message', '')}",
+            stop=code in STOP_CODES,
+            later=code in LATER_CODES,
+        )
 
     def receipts(self, body):
         """SmsReport: [{phone_number, send_time, report_time, success, err_code, err_msg,

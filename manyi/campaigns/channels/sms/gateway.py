@@ -25,13 +25,16 @@ class Sent:
     """The gateway's answer to one message: accepted (with its message id) or refused (why).
     `stop` marks a refusal that every further message would meet too (a wrong key, signature,
     sign name or template, no balance): the batch stops instead of failing one by one.
-    `maybe_sent`: no answer came once the request was made, so the message may have gone out."""
+    `maybe_sent`: no answer came once the request was made, so the message may have gone out.
+    `later`: refused for now by the gateway's frequency control on this one number (several
+    contacts reached at one mobile): the message waits for a later run, the batch goes on."""
 
     ok: bool
     message_id: str = ""
     error: str = ""
     stop: bool = False
     maybe_sent: bool = False
+    later: bool = False
 
 
 @dataclass

@@ -29,8 +29,11 @@ VERSION = "2021-01-11"
 REGION = "ap-guangzhou"
 CONTENT_TYPE = "application/json; charset=utf-8"
 
-STOP_PREFIXES = ("AuthFailure", "UnauthorizedOperation")
+# Refusals every further message would meet as well (a wrong key or app, the account's daily
+# quotas, the API's request rate): stop the batch.
+STOP_PREFIXES = ("AuthFailure", "UnauthorizedOperation", "RequestLimitExceeded", "LimitExceeded.App")
 STOP_CODES = {
+    "LimitExceeded.DailyLimit",
     "FailedOperation.SignatureIncorrectOrUnapproved",
     "FailedOperation.TemplateIncorrectOrUnapproved",
     "FailedOperation.InsufficientBalanceInSmsPackage",
@@ -38,6 +41,10 @@ STOP_CODES = {
     "FailedOperation.MissingTemplate",
     "InvalidParameterValue.TemplateParameterFormatError",
 }
+
+# Refusals for now of one number (so many messages in 30 seconds, an hour, a day to one mobile):
+# that message waits for a later run, the others go out.
+LATER_PREFIX = "LimitExceeded.PhoneNumber"
 
 ACKNOWLEDGEMENT = {"result": 0, "errmsg": "OK"}
 
@@ -111,7 +118,12 @@ class Gateway:
         code = str(result.get("Code", ""))
         if code == "Ok":
             return Sent(True, message_id=str(result.get("SerialNo", "")))
-        return Sent(False, error=f"{code}: {result.get('Message', '')}", stop=_stops(code))
+        return Sent(
+            False,
+            error=f"{code}: {result.get('Message', '')}",
+            stop=_stops(code),
+            later=code.startswith(LATER_PREFIX) and code != "LimitExceeded.PhoneNumberCountLimit",
+        )
 
     def receipts(self, body):
         """Status callback: [{user_receive_time, nationcode, mobile, report_status, errmsg,
