@@ -374,9 +374,14 @@ def _points(key: str, value, lo: float, hi: float) -> float | None:
     return points
 
 
-def score_response(scheme: ScoringScheme, answers: Mapping[str, float | None]) -> ResponseScore:
-    """Score one response. answers: item key → points, None (or NaN, or absent) = missing."""
-    return _score_one(_compile(scheme), answers)
+def score_response(
+    scheme: ScoringScheme, answers: Mapping[str, float | None], not_applicable: Iterable[str] = ()
+) -> ResponseScore:
+    """Score one response. answers: item key → points, None (or NaN, or absent) = missing.
+
+    not_applicable: items the respondent was not asked (hidden by a questionnaire condition,
+    issue 21); unanswered, they are neither missing nor counted among the items asked."""
+    return _score_one(_compile(scheme), answers, frozenset(not_applicable))
 
 
 def score_responses(scheme: ScoringScheme, rows: Iterable[Mapping[str, float | None]]) -> list[ResponseScore]:
@@ -384,14 +389,17 @@ def score_responses(scheme: ScoringScheme, rows: Iterable[Mapping[str, float | N
     return [_score_one(compiled, row) for row in rows]
 
 
-def _score_one(c: _Compiled, answers: Mapping[str, float | None]) -> ResponseScore:
+def _score_one(
+    c: _Compiled, answers: Mapping[str, float | None], not_applicable=frozenset()
+) -> ResponseScore:
     scheme = c.scheme
     items = scheme.items
     points = _read_points(c, answers)
-    missing_pos = [i for i in c.scored if points[i] is None]
+    unasked = sum(1 for i in c.scored if points[i] is None and c.keys[i] in not_applicable)
+    missing_pos = [i for i in c.scored if points[i] is None and c.keys[i] not in not_applicable]
     missing = len(missing_pos)
-    answered = c.n_scored - missing
-    reason = _validity(scheme.validity_rule, answered, missing, c.n_scored)
+    answered = c.n_scored - unasked - missing
+    reason = _validity(scheme.validity_rule, answered, missing, c.n_scored - unasked)
 
     imputed: tuple[str, ...] = ()
     if not reason and scheme.validity_rule == "one_missing_neutral" and missing == 1:

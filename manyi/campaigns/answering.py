@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from manyi.surveys.choices import QuestionKind
+from manyi.surveys.logic.visibility import apply_to_form, hidden_items
 from manyi.surveys.naming import field_name
 
 from . import hot_sql, table_answers
@@ -167,7 +168,10 @@ class AnswerForm(forms.Form):
     # -- validation ----------------------------------------------------------------------
     def clean(self):
         cleaned = super().clean()
+        self.shown = apply_to_form(self, cleaned)  # conditions: hidden answers discarded (issue 21)
         for question in self.questions:
+            if question.pk not in self.shown.questions:
+                continue  # required means required when shown
             if question.kind == QuestionKind.TABLE:
                 table_answers.clean(self, question, cleaned)
                 continue
@@ -603,21 +607,21 @@ def _stored_answers(response):
     return sorted(answers, key=lambda answer: order.get(answer.question_id, len(order)))
 
 
-def _score_points(response, points):
+def _score_points(response, points, answers=()):
     from manyi.analytics import scoring
 
     layout = response.questionnaire.layout()
     if not layout.scheme.items:
         return None
     scored = {key: value for key, value in points.items() if key in layout.scored_keys}
-    return scoring.score_response(layout.scheme, scored)
+    return scoring.score_response(layout.scheme, scored, not_applicable=hidden_items(layout, answers))
 
 
 def apply_scores(response, answers=None):
     """Compute and set (not save) the stored scores and the NPS answer of a response."""
     answers = _stored_answers(response) if answers is None else answers
     response.points = answer_points(answers)
-    result = _score_points(response, response.points)
+    result = _score_points(response, response.points, answers)
     response.nps = _nps(answers)
     response.importance = answer_importance(answers)
     response.competitor = answer_competitor(answers)

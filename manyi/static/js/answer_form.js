@@ -13,9 +13,10 @@
     return !!fieldset.querySelector("input[type=radio]:checked:not([name$='-importance']), input[type=checkbox]:checked");
   }
   function update() {
-    var questions = form.querySelectorAll("fieldset.question");
+    var questions = form.querySelectorAll("fieldset.question:not([hidden])");  // conditions.js hides some
     var done = Array.prototype.filter.call(questions, answered).length;
     document.getElementById("progress-answered").textContent = done;
+    document.getElementById("progress-total").textContent = questions.length;
     var bar = document.getElementById("progress-bar");
     bar.style.width = (questions.length ? Math.round(100 * done / questions.length) : 0) + "%";
     document.getElementById("progress").setAttribute("aria-valuenow", done);

@@ -206,4 +206,108 @@
   }
 
   window.ManyiConditions = { evaluate: evaluate, holds: holds };
+
+  // ---- The answer page: the walk of surveys/logic/visibility.py over the form's inputs ----
+  var form = document.getElementById("answer-form");
+  var data = document.getElementById("answer-logic");
+  if (!form || !data) return;
+  var logic = JSON.parse(data.textContent);
+  if (!logic) return;
+
+  function checked(name) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name === name && el.checked && !el.disabled;
+    }).map(function (el) { return el.value; });
+  }
+
+  function optionById(q) {
+    var map = {};
+    q.options.forEach(function (o) { map[String(o[0])] = o; });
+    return map;
+  }
+
+  function readQuestion(q, offered) {
+    var byId = optionById(q), name = "q-" + q.id, values = {};
+    function pick(value) {
+      if (value === logic.other) return logic.other;
+      var o = byId[value];
+      return o && offered[o[0]] ? o : null;
+    }
+    if (q.kind === "matrix") {
+      q.rows.forEach(function (row) {
+        var o = pick(checked(name + "-" + row[0])[0]);
+        o = o === logic.other ? null : o;
+        values[q.code + "." + row[1]] = o ? o[1] : null;
+        values[q.code + "." + row[1] + ".points"] = o ? o[2] : null;
+      });
+      return values;
+    }
+    if (["rating", "single", "yes_no", "multiple"].indexOf(q.kind) !== -1) {
+      var chosen = checked(name).map(pick).filter(function (o) { return o !== null; });
+      var codes = chosen.map(function (o) { return o === logic.other ? o : o[1]; });
+      if (q.kind === "multiple") {
+        values[q.code] = codes;
+      } else {
+        values[q.code] = codes.length ? codes[0] : null;
+        values[q.code + ".points"] = chosen.length && chosen[0] !== logic.other ? chosen[0][2] : null;
+      }
+      if (q.other) {
+        var other = form.elements.namedItem(name + "-other");
+        values[q.code + ".other"] = other && other.value.trim() ? other.value.trim() : null;
+      }
+      return values;
+    }
+    if (q.kind === "nps") {
+      var n = checked(name)[0];
+      values[q.code] = n === undefined ? null : Number(n);
+      values[q.code + ".points"] = values[q.code];
+    } else if (q.kind === "text") {
+      var t = form.elements.namedItem(name);
+      values[q.code] = t && t.value.trim() ? t.value.trim() : null;
+    }
+    return values;
+  }
+
+  // An option offered or not: its inputs (one per matrix row) enabled and shown, or not.
+  function showOption(fieldset, q, optionId, offered) {
+    fieldset.querySelectorAll("input[value='" + optionId + "']").forEach(function (input) {
+      if (input.name !== "q-" + q.id && input.name.indexOf("q-" + q.id + "-") !== 0) return;
+      if (/-(competitor|importance)$/.test(input.name)) return;
+      if (!offered && input.checked) input.checked = false;
+      input.disabled = !offered;
+      var wrap = input.parentElement;
+      if (wrap.classList.contains("form-check") || wrap.tagName === "TD") {
+        wrap.hidden = !offered;
+      } else {
+        input.hidden = !offered;
+        var label = fieldset.querySelector("label[for='" + input.id + "']");
+        if (label) label.hidden = !offered;
+      }
+    });
+  }
+
+  function apply() {
+    var values = {};
+    logic.questions.forEach(function (q) {
+      var fieldset = document.getElementById("question-" + q.id);
+      var shown = holds(q.condition, values);
+      if (fieldset) {
+        fieldset.hidden = !shown;
+        fieldset.disabled = !shown;  // a hidden question's inputs are not submitted
+      }
+      if (!shown) return;
+      var offered = {};
+      q.options.forEach(function (o) {
+        offered[o[0]] = holds(o[3], values);
+        if (fieldset) showOption(fieldset, q, o[0], offered[o[0]]);
+      });
+      Object.assign(values, readQuestion(q, offered));
+    });
+  }
+
+  // Registered before answer_form.js's listeners (the page loads this script first), so the
+  // progress counts the questions as they are shown after this change.
+  form.addEventListener("change", apply);
+  form.addEventListener("input", apply);
+  apply();
 })();
