@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import structure_views, views
 
 app_name = "dashboards"
 
@@ -11,5 +11,6 @@ urlpatterns = [
     path("campaigns/<int:pk>/model/", views.satisfaction_model, name="model"),
     path("campaigns/<int:pk>/model/save/", views.save_satisfaction_model, name="model_store"),
     path("campaigns/<int:pk>/crosstab/", views.crosstab, name="crosstab"),
+    path("campaigns/<int:pk>/structure/", structure_views.structure, name="structure"),
     path("campaigns/<int:pk>/wordcloud.png", views.word_cloud, name="word_cloud"),
 ]

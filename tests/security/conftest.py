@@ -353,7 +353,7 @@ def route_arguments(world):
         },
         **{
             f"dashboards:{name}": {"pk": w.campaign.pk}
-            for name in ("campaign", "drill_down", "keywords", "model", "crosstab", "word_cloud")
+            for name in ("campaign", "drill_down", "keywords", "model", "crosstab", "structure", "word_cloud")
         },
         "dashboards:model_store": {"pk": w.campaign.pk},
         "reports:export": {"pk": w.campaign.pk},
