@@ -43,6 +43,7 @@ from manyi.tickets import workflow
 from manyi.tickets.choices import Channel, Demand, Severity, TicketState
 from manyi.tickets.models import Category, Ticket
 
+from . import errors
 from .models import ApiToken, MessageRequest, TicketRequest, hash_token
 
 MAX_PAGE_SIZE = 200
@@ -72,7 +73,9 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=errors.JsonParser(),
 )
+json_error = errors.install(api)
 
 
 def require(request, capability):
