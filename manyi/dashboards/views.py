@@ -19,7 +19,7 @@ from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
-from manyi.results import open_answers
+from manyi.results import open_answers, table_summary
 from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection, rows_behind
 from manyi.results.summary import QUADRANT_LABELS, dashboard_summary
@@ -68,6 +68,7 @@ def campaign_dashboard(request, pk):
         "can_drill": can_see_individual_answers(request.user, campaign),
         "can_raise_improvement": request.user.can(permissions.MANAGE_IMPROVEMENTS),
         "chart_data": _chart_data(summary),
+        "tables": table_summary.table_summaries(campaign, dataset, selection),
         "chart_text": {
             "index": _("Index"),
             "importance": _("Importance"),

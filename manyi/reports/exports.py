@@ -34,6 +34,8 @@ from manyi.results.filters import Selection, category_names, mask
 from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
 from manyi.surveys.naming import field_name
 
+from . import table_exports
+
 FORMATS = ("csv", "xlsx", "sav")
 ENCODINGS = {"utf-8": "utf-8-sig", "gb18030": "gb18030"}  # the BOM lets Excel read UTF-8
 CHUNK = 20_000
@@ -108,6 +110,8 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
     from_answers = _question_columns(table, campaign.questionnaire.layout(), dataset)
     if from_answers:
         _fill_answers(campaign, dataset, from_answers, table.columns, private)
+    table_questions = [q for q in campaign.questionnaire.layout().questions if q.kind == QuestionKind.TABLE]
+    table_exports.fill(table.columns, campaign, dataset, table_questions, private, variable_name, _positions)
     return table.table()
 
 
@@ -230,7 +234,7 @@ def _question_columns(table, layout, dataset):
             continue
         else:
             _answer_columns(table, question, options)
-        if not rated or question.allow_other:
+        if (not rated or question.allow_other) and question.kind != QuestionKind.TABLE:
             from_answers[question.pk] = (question, options)
         if question.allow_other:
             table.add(
@@ -299,6 +303,8 @@ def _answer_columns(table, question, options):
         table.add(Variable(variable_name(question), title, "number", "scale"), np.full(n, np.nan))
     elif question.kind == QuestionKind.TEXT:
         table.add(Variable(variable_name(question), title, "text"), np.full(n, "", dtype=object))
+    elif question.kind == QuestionKind.TABLE:
+        table_exports.add_columns(table, question, variable_name)
     else:  # single choice or yes / no without points: the option's position from 1
         labels = {float(i + 1): o.label for i, o in enumerate(options)}
         table.add(Variable(variable_name(question), title, "number", "nominal", labels), np.full(n, np.nan))
