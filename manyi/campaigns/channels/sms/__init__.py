@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -129,12 +130,12 @@ class SmsChannel:
         for index, invitation in enumerate(invitations):
             result = _send_one(sender, template, invitation)
             if result.ok:
-                Invitation.objects.filter(pk=invitation.pk).update(
-                    delivery_status=DeliveryStatus.PENDING,
-                    provider_message_id=result.message_id[:100],
-                    delivered_at=None,
-                    error="",
-                )
+                accepted = {"provider_message_id": result.message_id[:100], "error": ""}
+                if reminder:
+                    # A reminder is a new message: it waits for its own receipt. (An invitation
+                    # waits since its claim: a receipt that came first is not undone here.)
+                    accepted.update(delivery_status=DeliveryStatus.PENDING, delivered_at=None)
+                Invitation.objects.filter(pk=invitation.pk).update(**accepted)
                 sent += 1
                 continue
             if result.later:
@@ -186,34 +187,40 @@ def _gateway_time(text, default):
 
 def record_receipts(receipts, now=None):
     """Apply delivery receipts to the invitations waiting for them; returns how many changed.
-    A receipt names its message by the gateway's id (and Aliyun's also by our invitation id,
-    both must agree); one for no waiting invitation (pushed again, or unknown) changes nothing."""
+    A receipt names its message by the gateway's id; Aliyun's also by our invitation id, which
+    must agree, and which alone finds an invitation whose message id is not kept (yet): the
+    gateway's answer timed out, or the receipt came before we kept the id. One for no waiting
+    invitation (pushed again, or unknown) changes nothing."""
     now = now or timezone.now()
     changed = 0
     for receipt in receipts:
         if not receipt.message_id:
             continue
-        waiting = Invitation.objects.filter(
-            channel=Channel.SMS,
-            delivery_status=DeliveryStatus.PENDING,
-            provider_message_id=receipt.message_id,
-        )
+        waiting = Invitation.objects.filter(channel=Channel.SMS, delivery_status=DeliveryStatus.PENDING)
         if receipt.reference:
             if not receipt.reference.isdigit():
                 continue
-            waiting = waiting.filter(pk=int(receipt.reference))
+            waiting = waiting.filter(
+                Q(provider_message_id=receipt.message_id) | Q(provider_message_id=""),
+                pk=int(receipt.reference),
+            )
+        else:
+            waiting = waiting.filter(provider_message_id=receipt.message_id)
         with transaction.atomic():
             ids = list(waiting.values_list("pk", flat=True))
+            pending = Invitation.objects.filter(pk__in=ids, delivery_status=DeliveryStatus.PENDING)
             if receipt.delivered:
-                changed += Invitation.objects.filter(
-                    pk__in=ids, delivery_status=DeliveryStatus.PENDING
-                ).update(
-                    delivery_status=DeliveryStatus.DELIVERED, delivered_at=_gateway_time(receipt.at, now)
+                changed += pending.update(
+                    delivery_status=DeliveryStatus.DELIVERED,
+                    delivered_at=_gateway_time(receipt.at, now),
+                    provider_message_id=receipt.message_id[:100],
                 )
             else:
-                changed += Invitation.objects.filter(
-                    pk__in=ids, delivery_status=DeliveryStatus.PENDING
-                ).update(delivery_status=DeliveryStatus.FAILED, error=receipt.error[:300])
+                changed += pending.update(
+                    delivery_status=DeliveryStatus.FAILED,
+                    error=receipt.error[:300],
+                    provider_message_id=receipt.message_id[:100],
+                )
                 # The invitation's own message not received: the invitation failed, unless the
                 # customer came by it anyway. A reminder's (the message id is the latest one's)
                 # leaves it as it was: the invitation reached the customer before.
