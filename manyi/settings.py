@@ -196,6 +196,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address as the rate limits see it: X-Forwarded-For only from TRUSTED_PROXIES
+# (behind nginx every login would otherwise come from 127.0.0.1 and lock out together).
+AXES_CLIENT_IP_CALLABLE = "manyi.accounts.ratelimit.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -211,6 +214,79 @@ STATICFILES_DIRS = [BASE_DIR / "manyi" / "static"]
 # Serve static files from our own process in every mode: no CDN, works offline.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+
+
+def _s3_options(url):
+    """S3-compatible object storage (MinIO, Aliyun OSS, Amazon S3) for uploaded and generated
+    files, from STORAGE_URL=s3://bucket/prefix?endpoint_url=https://…&region_name=…&addressing_style=path
+    and the AWS_* variables django-storages and boto3 read (AWS_STORAGE_BUCKET_NAME,
+    AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    AWS_S3_ADDRESSING_STYLE, AWS_LOCATION); None: neither is set, files stay on the local disk."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    options = {}
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.hostname:
+            raise ValueError(
+                "STORAGE_URL must be empty (the local disk) or s3://bucket/prefix?endpoint_url=…"
+            )
+        options = {"bucket_name": parts.hostname, "location": parts.path.strip("/")}
+        if parts.username:
+            options["access_key"], options["secret_key"] = (
+                unquote(parts.username),
+                unquote(parts.password or ""),
+            )
+        allowed = {"endpoint_url", "region_name", "addressing_style", "signature_version"}
+        for key, value in parse_qsl(parts.query):
+            if key not in allowed:
+                raise ValueError(f"STORAGE_URL: unknown option {key!r} (known: {', '.join(sorted(allowed))})")
+            options[key] = value
+    from_environment = {
+        "bucket_name": "AWS_STORAGE_BUCKET_NAME",
+        "location": "AWS_LOCATION",
+        "endpoint_url": "AWS_S3_ENDPOINT_URL",
+        "region_name": "AWS_S3_REGION_NAME",
+        "access_key": "AWS_ACCESS_KEY_ID",
+        "secret_key": "AWS_SECRET_ACCESS_KEY",
+        "addressing_style": "AWS_S3_ADDRESSING_STYLE",
+    }
+    for option, name in from_environment.items():
+        if env_str(name) and not options.get(option):
+            options[option] = env_str(name)
+    if not options.get("bucket_name"):
+        return None
+    return {
+        **options,
+        # Signature version 4: what MinIO, Aliyun OSS and Amazon S3 all accept.
+        "signature_version": options.get("signature_version", "s3v4"),
+        # Never public: private files leave the bucket only through permission-checked views.
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": PRIVATE_FILES_URL_SECONDS,
+        # Stored names are random; a name that exists is never written over, it gets a new one.
+        "file_overwrite": False,
+    }
+
+
+PRIVATE_FILES_URL_SECONDS = env_int("PRIVATE_FILES_URL_SECONDS", 60)
+# Where files are kept: the local disk (MEDIA_ROOT) by default, an S3-compatible bucket when
+# STORAGE_URL or AWS_STORAGE_BUCKET_NAME is set (every app server then sees every file).
+S3_OPTIONS = _s3_options(env_str("STORAGE_URL", ""))
+STORAGES = {
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_OPTIONS}
+        if S3_OPTIONS
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Private files (ticket attachments, improvement evidence) reach a permitted user "stream"ed
+# through the app (default), or, with "presigned", by a redirect to a link to the bucket valid
+# for PRIVATE_FILES_URL_SECONDS (the app servers then carry no file bytes).
+PRIVATE_FILES_DELIVERY = env_str("PRIVATE_FILES_DELIVERY", "stream")
+if PRIVATE_FILES_DELIVERY not in ("stream", "presigned"):
+    raise ValueError("PRIVATE_FILES_DELIVERY must be stream or presigned")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest import file accepted (bytes).
@@ -225,6 +301,9 @@ TICKET_ATTACHMENT_MAX_FILES = env_int("TICKET_ATTACHMENT_MAX_FILES", 5)
 TICKET_ATTACHMENT_ROOT = Path(env_str("TICKET_ATTACHMENT_ROOT", str(MEDIA_ROOT / "private" / "tickets")))
 # The "Due soon" ticket queue: tickets with a deadline to meet within this many hours.
 TICKET_DUE_SOON_HOURS = env_int("TICKET_DUE_SOON_HOURS", 24)
+# Feedback sent through the API received longer ago than this is refused (422): a typing
+# mistake, not feedback; it would open a ticket overdue at once.
+API_RECEIVED_AT_MAX_AGE_DAYS = env_int("API_RECEIVED_AT_MAX_AGE_DAYS", 365)
 
 # Without a mail server configured (EMAIL_HOST), e-mails are written as files to var/sent-mail
 # instead of being lost: the demo works offline and nothing is sent by accident.
@@ -276,8 +355,9 @@ PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "20/600")
 FEEDBACK_ACKNOWLEDGEMENT_RATE = env_str("FEEDBACK_ACKNOWLEDGEMENT_RATE", "3/86400")
 # Dashboards and reports warn that figures from fewer valid responses are indicative only.
 ANALYSIS_MIN_RESPONSES = env_int("ANALYSIS_MIN_RESPONSES", 30)
-# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client; empty: none,
-# the header is ignored (any client could write it).
+# Reverse proxies (addresses or networks) whose X-Forwarded-For names the client, for the rate
+# limits and the login lockouts; empty: none, the header is ignored (any client could write it).
+# Behind nginx on the same machine (deploy/nginx/manyi.conf): TRUSTED_PROXIES=127.0.0.1,::1.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 

@@ -18,9 +18,11 @@ Settings: ``IMPORT_MAX_BYTES`` (the file), ``IMPORT_MAX_UNPACKED_BYTES`` (an .xl
 """
 
 import codecs
+import contextlib
 import csv
 import io
 import re
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -115,6 +117,34 @@ def check_table_file(path):
         _check_xlsx(path)
     elif suffix == ".csv":
         _check_csv(path)
+
+
+@contextlib.contextmanager
+def local_copy(storage, name):
+    """A path on this machine's disk to the stored file ``name``, for readers that take a path
+    (the spreadsheet reader, the CSV counter): the file itself on the local disk, else a
+    temporary copy from the bucket, removed afterwards. A file over IMPORT_MAX_BYTES is refused
+    (FileRefused) before a byte is copied, and the copy stops at the limit whatever the size said."""
+    try:
+        own = storage.path(name)
+    except NotImplementedError:
+        own = None
+    if own is not None:
+        yield Path(own)
+        return
+    size = storage.size(name)
+    if size > max_bytes():
+        raise _too_large(size)
+    with tempfile.TemporaryDirectory(prefix="manyi-") as folder:
+        path = Path(folder) / Path(name).name
+        copied = 0
+        with storage.open(name, "rb") as source, path.open("wb") as out:
+            while chunk := source.read(CHUNK):
+                copied += len(chunk)
+                if copied > max_bytes():
+                    raise _too_large(copied)
+                out.write(chunk)
+        yield path
 
 
 # --------------------------------------------------------------------------- XLSX

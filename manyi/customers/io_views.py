@@ -1,11 +1,12 @@
 """Import and export of the customer archive.
 
-Import is three steps, each a page: upload (the file is kept under MEDIA_ROOT/imports with a
+Import is three steps, each a page: upload (the file is kept in the file storage's imports/, shared by every app server, with a
 random name, remembered in the uploader's session together with the user's id), map columns
 (preview of the first rows; submitting validates every row and, with no problem anywhere,
 writes them all in one transaction), and the summary. The work itself is in importing.py.
 """
 
+import datetime
 import logging
 import secrets
 import time
@@ -14,6 +15,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +27,7 @@ from manyi import uploads
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.forms import StyledFormMixin
+from manyi.uploads import local_copy
 
 from . import exporting, importing
 from .forms import CustomerFilterForm
@@ -105,35 +108,34 @@ class MappingForm(StyledFormMixin, forms.Form):
 # --- Uploaded files, tied to the user's session ----------------------------------------------
 
 
-def _imports_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+IMPORTS = "imports"
 
 
-def _remove_stale_files(folder: Path):
-    cutoff = time.time() - STALE_AFTER_SECONDS
-    for path in folder.iterdir():
+def _remove_stale_files():
+    cutoff = timezone.now() - datetime.timedelta(seconds=STALE_AFTER_SECONDS)
+    try:
+        names = default_storage.listdir(IMPORTS)[1]
+    except FileNotFoundError:
+        return
+    for name in names:
         try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
+            if default_storage.get_modified_time(f"{IMPORTS}/{name}") < cutoff:
+                default_storage.delete(f"{IMPORTS}/{name}")
         except OSError:
             pass  # another process removed it first
 
 
 def _store_upload(request, form) -> str:
+    """Keep the upload in the file storage (shared by every app server: the next step may
+    reach another one) under a random name, remembered in the session."""
     upload = form.cleaned_data["file"]
-    folder = _imports_dir()
-    _remove_stale_files(folder)
+    _remove_stale_files()
     token = secrets.token_hex(16)
-    filename = token + Path(upload.name).suffix.lower()
-    with open(folder / filename, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+    filename = Path(default_storage.save(f"{IMPORTS}/{token}{Path(upload.name).suffix.lower()}", upload)).name
     pending = request.session.get(SESSION_KEY, {})
     while len(pending) >= MAX_PENDING:
         oldest = min(pending, key=lambda t: pending[t]["at"])
-        (folder / pending.pop(oldest)["file"]).unlink(missing_ok=True)
+        default_storage.delete(f"{IMPORTS}/{pending.pop(oldest)['file']}")
     pending[token] = {
         "file": filename,
         "user": request.user.pk,
@@ -147,22 +149,22 @@ def _store_upload(request, form) -> str:
 
 
 def _pending_upload(request, token):
-    """The upload this user made in this session, with its path; 404 for anyone else's."""
+    """The upload this user made in this session, with its name in the storage; 404 for anyone else's."""
     upload = request.session.get(SESSION_KEY, {}).get(token)
     if not upload or upload["user"] != request.user.pk:
         raise Http404
-    path = _imports_dir() / upload["file"]
-    if not path.is_file():
+    name = f"{IMPORTS}/{upload['file']}"
+    if not default_storage.exists(name):
         _forget_upload(request, token)
         raise Http404
-    return upload, path
+    return upload, name
 
 
 def _forget_upload(request, token):
     pending = request.session.get(SESSION_KEY, {})
     upload = pending.pop(token, None)
     if upload:
-        (_imports_dir() / upload["file"]).unlink(missing_ok=True)
+        default_storage.delete(f"{IMPORTS}/{upload['file']}")
     request.session[SESSION_KEY] = pending
 
 
@@ -176,8 +178,11 @@ def customer_import(request):
     if request.method == "POST" and form.is_valid():
         token = _store_upload(request, form)
         try:
-            importing.check_file(_imports_dir() / request.session[SESSION_KEY][token]["file"])
-        except ImportFileError as problem:
+            with local_copy(
+                default_storage, f"{IMPORTS}/{request.session[SESSION_KEY][token]['file']}"
+            ) as path:
+                importing.check_file(path)
+        except (ImportFileError, uploads.FileRefused) as problem:
             _forget_upload(request, token)
             form.add_error("file", str(problem))
         else:
@@ -192,7 +197,17 @@ def customer_import(request):
 @capability_required(permissions.IMPORT_CUSTOMERS)
 def customer_import_map(request, token):
     """Step 2: preview and map columns; submitting validates and, with no errors, imports."""
-    upload, path = _pending_upload(request, token)
+    upload, name = _pending_upload(request, token)
+    try:
+        with local_copy(default_storage, name) as path:
+            return _mapping_step(request, token, upload, path)
+    except uploads.FileRefused as problem:
+        _forget_upload(request, token)
+        messages.error(request, str(problem))
+        return redirect("customers:import")
+
+
+def _mapping_step(request, token, upload, path):
     kind = ImportKind(upload["kind"])
     try:
         headers, preview = importing.check_file(path)

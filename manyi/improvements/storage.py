@@ -13,4 +13,4 @@ def evidence_root():
 
 
 # The ticket attachments' kind of storage, in a folder of its own.
-storage = PrivateStorage(evidence_root)
+storage = PrivateStorage(evidence_root, "private/improvements")

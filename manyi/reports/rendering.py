@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -50,28 +48,32 @@ def document_context(report, user, figures=None, *, chart_url=_data_uri):
     }
 
 
+KEPT_PDFS = "private/reports"
+
+
 def pdf_bytes(report, user, figures=None):
     """The report as an A4 PDF with a table of contents, page numbers and the CJK font embedded.
 
     A published report never changes, so its PDF is drawn once per kind of reader (and
-    language) and kept under VAR_DIR/reports: later downloads are the same file, at once.
+    language) and kept in the file storage under private/reports (shared by every app server):
+    later downloads are the same file, at once.
     """
     if not report.is_published or figures is not None:
         return _draw_pdf(report, user, figures)
-    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
     from django.utils.translation import get_language
 
-    folder = Path(settings.VAR_DIR) / "reports"
-    path = (
-        folder / f"report-{report.pk}-v{report.version}-{reader_variant(report, user)}-{get_language()}.pdf"
-    )
-    if path.exists():
-        return path.read_bytes()
+    name = f"{KEPT_PDFS}/report-{report.pk}-v{report.version}-{reader_variant(report, user)}-{get_language()}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as handle:
+            kept = handle.read()
+        # One being written by another server at this moment is not whole yet: draw it here.
+        if kept.startswith(b"%PDF") and kept.rstrip().endswith(b"%%EOF"):
+            return kept
     pdf = _draw_pdf(report, user, None)
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(pdf)
-    os.replace(temporary, path)  # readers see the whole file or none
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(pdf))
     return pdf
 
 

@@ -60,7 +60,7 @@ def attachment_root():
 
 # Its own folder; the storage, the checks and the download response are shared with the
 # improvements' evidence files (manyi.private_files).
-_storage = PrivateStorage(attachment_root)
+_storage = PrivateStorage(attachment_root, "private/tickets")
 
 
 def private_storage():

@@ -265,19 +265,21 @@ def test_the_improvement_actions_of_the_campaign_are_in_the_report(client_as, pe
     assert "60.0" in table  # the item's score when the action was raised: the baseline
 
 
-def test_a_published_pdf_is_drawn_once_per_kind_of_reader(client_as, people, survey, settings):
-    from pathlib import Path
+def test_a_published_pdf_is_drawn_once_per_kind_of_reader(client_as, people, survey, settings, tmp_path):
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
 
     client = client_as(people.sam)
     report = new_report(survey, people.sam, client)
     client.post(reverse("reports:publish", args=[report.pk]))
     reader = client_as(people.ana)  # may not see personal data
     first = reader.get(reverse("reports:pdf", args=[report.pk])).content
-    kept = sorted(p.name for p in (Path(settings.VAR_DIR) / "reports").iterdir())
+    kept = sorted(default_storage.listdir("private/reports")[1])
     assert kept == [f"report-{report.pk}-v1-masked-zh-hans.pdf"]
     assert reader.get(reverse("reports:pdf", args=[report.pk])).content == first
     client_as(people.alice).get(reverse("reports:pdf", args=[report.pk]))  # may see personal data
-    kept = sorted(p.name for p in (Path(settings.VAR_DIR) / "reports").iterdir())
+    kept = sorted(default_storage.listdir("private/reports")[1])
     assert kept == [f"report-{report.pk}-v1-full-zh-hans.pdf", f"report-{report.pk}-v1-masked-zh-hans.pdf"]
 
 
