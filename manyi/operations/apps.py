@@ -14,10 +14,13 @@ class OperationsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from manyi.surveys.limesurvey.views import register_archive_importer
         from manyi.surveys.views import register_industry_templates
 
+        from . import limesurvey_archive
         from .company import offered_templates
         from .models import Company
 
         auditlog.register(Company)
         register_industry_templates(offered_templates)
+        register_archive_importer(limesurvey_archive.read, limesurvey_archive.save)

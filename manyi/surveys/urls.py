@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .limesurvey import views as limesurvey_views
 
 app_name = "surveys"
 
@@ -9,6 +10,13 @@ urlpatterns = [
     path("templates/", views.template_library, name="templates"),
     path("templates/<slug:key>/use/", views.use_template, name="use_template"),
     path("new/", views.questionnaire_create, name="create"),
+    path("limesurvey/import/", limesurvey_views.limesurvey_import, name="limesurvey_import"),
+    path(
+        "limesurvey/import/confirm/",
+        limesurvey_views.limesurvey_import_confirm,
+        name="limesurvey_import_confirm",
+    ),
+    path("<int:pk>/limesurvey.lss", limesurvey_views.limesurvey_export, name="limesurvey_export"),
     path("<int:pk>/", views.questionnaire_detail, name="detail"),
     path("<int:pk>/settings/", views.questionnaire_settings, name="settings"),
     path("<int:pk>/copy/", views.questionnaire_copy, name="copy"),

@@ -321,6 +321,7 @@ def route_arguments(world):
                 "preview",
                 "dimension_create",
                 "question_create",
+                "limesurvey_export",
             )
         },
         "surveys:dimension_edit": {"pk": w.questionnaire.pk, "dimension_pk": w.dimension.pk},

@@ -154,6 +154,10 @@ class PlannedQuestion:
     group: int = 0
 
     @property
+    def kind_label(self):
+        return QuestionKind(self.kind).label
+
+    @property
     def scored(self):
         points = [o.points for o in self.options if o.points is not None]
         return self.kind in (QuestionKind.RATING, QuestionKind.MATRIX) and len(set(points)) >= 2
@@ -509,7 +513,8 @@ def _table(planner, question, planned):
             planned.columns.append((column_codes.take(sub.code, prefix="C"), label, kind))
     rows = [s for s in question.subquestions if s.scale == 0] if scale == 1 else []
     planned.table_max_rows = max(1, min(20, len(rows) or 1))
-    if rows:
+    numbered = [plain(planner.text(s.texts)) for s in rows] == [str(n + 1) for n in range(len(rows))]
+    if rows and not numbered:  # rows 1, 2, 3 … are a table's fillable rows (as our export writes)
         planner.report.add("array_text_rows", planned.code)
         labels = "、".join(plain(planner.text(s.texts)) or s.code for s in rows)
         planned.help_text = plain(" ".join(filter(None, [planned.help_text, labels])), TEXT_MAX)
