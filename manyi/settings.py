@@ -169,6 +169,8 @@ if env_bool("HTTPS", False):
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 3600)
+    # A load balancer may probe over plain HTTP (deploy/nginx/manyi.conf).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content-Security-Policy (django-csp) on every response, enforced: scripts, styles, fonts and
 # connections only from our own origin (our static files; no inline <script>, no on*= handlers,
