@@ -36,14 +36,15 @@ ITEMS = [
 ]
 
 
-def simulated_points(n=64, seed=7):
-    """Two customer groups (product fans unhappy with service, and the reverse), items driven
-    by a product factor (Q1-Q3) and a service factor (Q4-Q6), on the 2-10 scale."""
+def simulated_points(n=64, seed=8):
+    """Two customer groups (satisfied with both, and satisfied with the product but not the
+    service), items driven by a product factor (Q1-Q3) and a service factor (Q4-Q6), on the
+    2-10 scale."""
     rng = np.random.default_rng(seed)
     group = np.arange(n) % 2
-    centre = np.where(group[:, None] == 0, [1.2, -1.2], [-1.2, 1.2])
-    factors = centre + rng.normal(0, 0.6, (n, 2))
-    raw = 6 + 1.6 * np.repeat(factors, 3, axis=1) + rng.normal(0, 0.7, (n, 6))
+    centre = np.where(group[:, None] == 0, [0.8, 0.8], [0.3, -1.9])
+    factors = centre + rng.normal(0, 0.5, (n, 2))
+    raw = 6 + 1.5 * np.repeat(factors, 3, axis=1) + rng.normal(0, 0.6, (n, 6))
     return np.clip(np.round(raw / 2) * 2, 2, 10).astype(int), group
 
 

@@ -21,7 +21,7 @@
       series: [
         {
           type: "line", name: text.eigenvalue, data: data.eigenvalues, symbolSize: 8,
-          markLine: { silent: true, symbol: "none", label: { formatter: text.kaiser }, lineStyle: { type: "dashed", color: "#d9534f" }, data: [{ yAxis: 1 }] }
+          markLine: { silent: true, symbol: "none", label: { formatter: text.kaiser, position: "insideEndTop" }, lineStyle: { type: "dashed", color: "#d9534f" }, data: [{ yAxis: 1 }] }
         },
         { type: "line", name: text.random, data: data.random, lineStyle: { type: "dotted" }, symbol: "none", itemStyle: { color: "#9e9e9e" } }
       ]
