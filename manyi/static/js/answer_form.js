@@ -10,6 +10,7 @@
       return Array.prototype.every.call(rows, function (row) { return row.querySelector("input[type=radio]:checked"); });
     }
     if (kind === "text") { var t = fieldset.querySelector("textarea"); return t && t.value.trim() !== ""; }
+    if (kind === "table") return Array.prototype.some.call(fieldset.querySelectorAll("input[type=text]"), function (cell) { return cell.value.trim() !== ""; });
     return !!fieldset.querySelector("input[type=radio]:checked:not([name$='-importance']), input[type=checkbox]:checked");
   }
   function update() {
