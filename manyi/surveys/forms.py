@@ -18,7 +18,8 @@ from manyi.forms import StyledFormMixin
 
 from . import table_forms
 from .choices import QuestionKind, ScaleMethod, ValidityRule
-from .models import Dimension, MatrixRow, Option, Question, Questionnaire, validate_weight
+from .logic import builder as logic_builder
+from .models import Dimension, MatrixRow, Option, Question, Questionnaire, fill_option_codes, validate_weight
 
 # Quick-fill scales of the options editor, from the seed documents: (key, name, options) with
 # options as (label, points, neutral). The labels are the Chinese wording of the seeds.
@@ -284,7 +285,9 @@ class QuestionForm(StyledFormMixin, table_forms.TableFieldsMixin, forms.ModelFor
             "outcome",
             "table_max_rows",
             "table_shares_within_100",
+            "condition",
         ]
+        widgets = {"condition": forms.Textarea(attrs={"rows": 2, "spellcheck": "false"})}
 
     def __init__(self, *args, questionnaire, **kwargs):
         self.questionnaire = questionnaire
@@ -309,6 +312,18 @@ class QuestionForm(StyledFormMixin, table_forms.TableFieldsMixin, forms.ModelFor
         weight = self.cleaned_data["weight"]
         validate_weight(weight)
         return weight
+
+    def clean_condition(self):
+        return logic_builder.clean_condition(self.cleaned_data["condition"], **self._placement())
+
+    def _placement(self):
+        """Where the question stands, for its conditions: only earlier questions may be named."""
+        return {
+            "questionnaire": self.questionnaire,
+            "code": self.cleaned_data.get("code") or self.instance.code,
+            "dimension": self.cleaned_data.get("dimension"),
+            "instance": self.instance,
+        }
 
     def validate_unique(self):
         pass
@@ -357,6 +372,8 @@ class OptionForm(StyledFormMixin, forms.Form):
     label = forms.CharField(label=_("Label"), max_length=300, required=False)
     points = forms.FloatField(label=_("Points"), required=False)
     is_neutral = forms.BooleanField(label=_("Neutral"), required=False)
+    code = forms.CharField(label=_("Code"), max_length=20, required=False)
+    condition = forms.CharField(label=_("Display condition"), max_length=2000, required=False)
 
 
 class RowForm(StyledFormMixin, forms.Form):
@@ -471,7 +488,13 @@ class QuestionEditor:
         initial_options = initial_rows = None
         if question is not None and data is None:
             initial_options = [
-                {"label": o.label, "points": o.points, "is_neutral": o.is_neutral}
+                {
+                    "label": o.label,
+                    "points": o.points,
+                    "is_neutral": o.is_neutral,
+                    "code": o.code,
+                    "condition": o.condition,
+                }
                 for o in question.options.all()
             ]
             initial_rows = [{"code": r.code, "text": r.text} for r in question.rows.all()]
@@ -504,6 +527,7 @@ class QuestionEditor:
             shares_within_100=data["table_shares_within_100"],
             max_rows=data["table_max_rows"],
         )
+        self.errors += logic_builder.option_problems(self.kept_options(), **self.form._placement())
         return not self.errors
 
     def kept_options(self):
@@ -527,14 +551,20 @@ class QuestionEditor:
         question.options.all().delete()
         question.rows.all().delete()
         Option.objects.bulk_create(
-            Option(
-                question=question,
-                position=i,
-                label=o["label"].strip(),
-                points=o["points"],
-                is_neutral=o["is_neutral"],
+            fill_option_codes(
+                [
+                    Option(
+                        question=question,
+                        position=i,
+                        label=o["label"].strip(),
+                        points=o["points"],
+                        is_neutral=o["is_neutral"],
+                        code=(o.get("code") or "").strip(),
+                        condition=(o.get("condition") or "").strip(),
+                    )
+                    for i, o in enumerate(self.kept_options())
+                ]
             )
-            for i, o in enumerate(self.kept_options())
         )
         MatrixRow.objects.bulk_create(
             MatrixRow(question=question, position=i, code=r["code"].strip(), text=r["text"].strip())

@@ -32,6 +32,8 @@ class QuestionInfo:
     allow_other: bool = False
     condition: str = ""
     option_conditions: tuple[tuple[str, str], ...] = field(default=())  # (option code, text)
+    points: tuple[float | None, ...] = ()  # the options' points, in the order of `options`
+    text: str = ""
 
 
 def _root_problem(parts):

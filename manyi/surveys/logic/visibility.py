@@ -76,6 +76,8 @@ def outline(questions):
             allow_other=q.allow_other,
             condition=q.condition,
             option_conditions=tuple((o.code, o.condition) for o in q.options.all() if o.condition),
+            points=tuple(o.points for o in q.options.all()),
+            text=q.text,
         )
         for q in questions
     ]

@@ -1,0 +1,108 @@
+"""Conditions in the questionnaire builder (issue 21): the question form's check, the simple
+chooser's data and the logic-check panel."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from ..choices import QuestionKind
+from .check import QuestionInfo, check_condition
+from .parser import ExpressionError
+from .report import logic_findings
+from .visibility import outline
+
+OPTION_CODE = re.compile(r"[A-Za-z0-9_]{1,20}")
+BIG = 10**9
+
+
+def _ordered_with(questionnaire, code, dimension, instance):
+    """The questionnaire's outline with the question being edited (or added) at its place:
+    respondent order is by dimension, then position (Questionnaire.questions_in_order)."""
+    dimension_order = {d.pk: d.position for d in questionnaire.dimensions.all()}
+    others = [q for q in questionnaire.questions_in_order() if instance is None or q.pk != instance.pk]
+    position = instance.position if instance is not None and instance.pk else BIG
+    own_key = (dimension_order.get(dimension.pk if dimension else None, BIG), position, instance.pk or BIG)
+    infos = outline(others)
+    keys = [(dimension_order.get(q.dimension_id, BIG), q.position, q.pk) for q in others]
+    at = sum(1 for key in keys if key < own_key)
+    own = QuestionInfo(code=code, kind="", pk=instance.pk)
+    return [*infos[:at], own, *infos[at:]]
+
+
+def clean_condition(text, *, questionnaire, code, dimension, instance):
+    """The condition's text, stripped, or ValidationError with every problem."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    try:
+        _tree, problems = check_condition(text, _ordered_with(questionnaire, code, dimension, instance), code)
+    except ExpressionError as error:
+        raise ValidationError(str(error)) from error
+    if problems:
+        raise ValidationError(problems)
+    return text
+
+
+def option_problems(options, *, questionnaire, code, dimension, instance):
+    """Messages about the options' codes and conditions (options: the option forms' data)."""
+    problems = []
+    codes = [(o.get("code") or "").strip() for o in options]
+    bad = [c for c in codes if c and not OPTION_CODE.fullmatch(c)]
+    if bad:
+        problems.append(
+            _("Option codes are letters, digits and “_” (at most 20): %(codes)s.") % {"codes": ", ".join(bad)}
+        )
+    twice = sorted({c for c in codes if c and codes.count(c) > 1})
+    if twice:
+        problems.append(
+            _("Option codes must differ within a question: %(codes)s.") % {"codes": ", ".join(twice)}
+        )
+    ordered = None
+    for option, option_code in zip(options, codes, strict=True):
+        text = (option.get("condition") or "").strip()
+        if not text:
+            continue
+        ordered = ordered or _ordered_with(questionnaire, code, dimension, instance)
+        label = option_code or option.get("label") or ""
+        try:
+            _tree, found = check_condition(text, ordered, code)
+        except ExpressionError as error:
+            found = [str(error)]
+        problems.extend(
+            _("Option %(option)s: %(problem)s") % {"option": label, "problem": problem} for problem in found
+        )
+    return problems
+
+
+def chooser_data(questionnaire, question=None):
+    """The earlier questions the simple chooser offers (code, text, kind, options, rows)."""
+    questions = questionnaire.questions_in_order()
+    if question is not None and question.pk:
+        earlier = []
+        for q in questions:
+            if q.pk == question.pk:
+                break
+            earlier.append(q)
+    else:
+        earlier = questions
+    return [
+        {
+            "code": q.code,
+            "text": q.text[:80],
+            "kind": q.kind,
+            "options": [[o.code, o.label] for o in q.options.all()],
+            "rows": [[r.code, r.text[:40]] for r in q.rows.all()] if q.kind == QuestionKind.MATRIX else [],
+        }
+        for q in earlier
+        if q.kind != "table"
+    ]
+
+
+def logic_check(questionnaire):
+    """The logic-check panel of a questionnaire version: {"conditions": how many, "findings": […]}."""
+    infos = outline(questionnaire.questions_in_order())
+    count = sum(bool(q.condition.strip()) + len(q.option_conditions) for q in infos)
+    return {"conditions": count, "findings": logic_findings(infos) if count else []}
