@@ -11,10 +11,12 @@ The flow, used by the web views and by the benchmark alike:
 Every row is validated first, with the rules of the web forms; only when no row has a problem
 are all rows written, in one transaction, with bulk inserts (100,000 rows must take well under
 a minute on SQLite). Bulk writes bypass django-auditlog, which records only `.save()`, so the
-customer import writes the audit trail itself (ImportTrail): one entry per customer created or
-changed, with the changed fields (old → new), the file's name and row, and the import's id as
-the entries' correlation id (`cid`), written in bulk as the rows are. One summary line goes to
-the `manyi.customers.importing` logger as well.
+imports write the audit trail themselves (ImportTrail): one entry per customer, contact and
+purchase created or changed, with the changed fields (old → new), the file's name and row, and
+the import's id as the entries' correlation id (`cid`), written in bulk as the rows are; a row
+that changes nothing leaves none. The customer's page shows its contacts' and purchases'
+entries with its own (`{% audit_trail customer %}`). One summary line goes to the
+`manyi.customers.importing` logger as well.
 """
 
 import codecs
@@ -595,10 +597,10 @@ def _logged(value) -> str:
 
 
 class ImportTrail:
-    """The audit trail of one customer import: an entry per customer created or changed, as
-    django-auditlog would have written it on `.save()` (changes as {field: [old, new]}), that
-    also says which import, file and row it came from (`additional_data["import"]`). The
-    entries share the import's id as their correlation id and go in with one bulk insert per
+    """The audit trail of one import: an entry per customer, contact or purchase created or
+    changed, as django-auditlog would have written it on `.save()` (changes as {field: [old,
+    new]}), that also says which import, file and row it came from (`additional_data["import"]`).
+    The entries share the import's id as their correlation id and go in with one bulk insert per
     batch of rows (`write()`), as plain rows rather than model instances: 20,000 instances
     would cost the import about a second."""
 
@@ -622,17 +624,21 @@ class ImportTrail:
         self.file_name = file_name
         self.actor_id = getattr(user, "pk", None)
         self.actor_email = getattr(user, "email", None) or None
-        self.content_type_id = ContentType.objects.get_for_model(Customer).pk
+        self.content_type_ids = {
+            model: ContentType.objects.get_for_model(model).pk for model in (Customer, Contact, Purchase)
+        }
         self.timestamp = timezone.now()
         self.rows: list[tuple] = []
 
-    def add(self, customer, row, changes, *, created):
+    def add(self, record, row, changes, *, created, text=None):
+        """An entry for `record` (a saved customer, contact or purchase); `text`: how it is named
+        (by default str(record), which for a purchase would fetch its product)."""
         self.rows.append(
             (
-                self.content_type_id,
-                str(customer.pk),
-                customer.pk,
-                str(customer),
+                self.content_type_ids[type(record)],
+                str(record.pk),
+                record.pk,
+                str(record) if text is None else text,
                 LogEntry.Action.CREATE if created else LogEntry.Action.UPDATE,
                 changes,
                 "",
@@ -888,22 +894,7 @@ class CustomerImporter(_Importer):
         Through = Customer.tags.through
         read_logged = attrgetter(*self.LOGGED_FIELDS)
         for chunk in _chunks(records, BATCH_SIZE):
-            customers, contacts = [], []
-            for record in chunk:
-                customer = Customer(
-                    code=record["code"],
-                    created_at=now,
-                    lifecycle=lifecycle,
-                    **{k: record[k] for k in self.SIMPLE_FIELDS if k in record},
-                )
-                if "consent_to_contact" in record:
-                    customer.consent_to_contact = record["consent_to_contact"]
-                contact = None
-                if record.get("contact"):
-                    contact = Contact(is_primary=True, **record["contact"])
-                customer.search_text = customer.build_search_text(contacts=[contact] if contact else [])
-                customers.append(customer)
-                contacts.append(contact)
+            customers, contacts = self._new_customers(chunk, now, lifecycle)
             # Without Django compiling every value: most of a 100,000-row import was that.
             insert_rows(Customer, customers)
             pks = {}
@@ -911,11 +902,12 @@ class CustomerImporter(_Importer):
                 pks.update(Customer.objects.filter(code__in=codes).values_list("code", "pk"))
             for customer in customers:
                 customer.pk = pks[customer.code]
-            new_contacts, links = [], []
+            new_contacts, contact_rows, links = [], [], []
             for customer, contact, record in zip(customers, contacts, chunk, strict=True):
                 if contact is not None:
                     contact.customer_id = customer.pk
                     new_contacts.append(contact)
+                    contact_rows.append(record["row"])
                 for name in record.get("tags", ()):
                     links.append(Through(customer_id=customer.pk, tag_id=tag_ids[name]))
                 changes = {
@@ -925,10 +917,32 @@ class CustomerImporter(_Importer):
                 }
                 _log_tags(changes, record.get("tags", ()))
                 trail.add(customer, record["row"], changes, created=True)
-            insert_rows(Contact, new_contacts)
+            insert_rows(Contact, new_contacts, set_pks=True)
+            for contact, row in zip(new_contacts, contact_rows, strict=True):
+                trail.add(contact, row, _created_changes(contact, CONTACT_LOGGED), created=True)
             Through.objects.bulk_create(links, batch_size=BATCH_SIZE)
             trail.write()
         return len(records)
+
+    def _new_customers(self, records, now, lifecycle):
+        """(customers, their contact or None) of these rows, unsaved."""
+        customers, contacts = [], []
+        for record in records:
+            customer = Customer(
+                code=record["code"],
+                created_at=now,
+                lifecycle=lifecycle,
+                **{k: record[k] for k in self.SIMPLE_FIELDS if k in record},
+            )
+            if "consent_to_contact" in record:
+                customer.consent_to_contact = record["consent_to_contact"]
+            contact = None
+            if record.get("contact"):
+                contact = Contact(is_primary=True, **record["contact"])
+            customer.search_text = customer.build_search_text(contacts=[contact] if contact else [])
+            customers.append(customer)
+            contacts.append(contact)
+        return customers, contacts
 
     def _update(self, records, tag_ids, trail) -> int:
         """Existing customers matched by code: filled cells replace values, blank cells keep them;
@@ -947,7 +961,7 @@ class CustomerImporter(_Importer):
             contacts_of = {}
             for contact in Contact.objects.filter(customer_id__in=pks).order_by("-is_primary", "pk"):
                 contacts_of.setdefault(contact.customer_id, []).append(contact)
-            contact_updates, contact_inserts, links = [], [], []
+            contact_updates, contact_inserts, links, logged_contacts = [], [], [], []
             tagged = set(Through.objects.filter(customer_id__in=pks).values_list("customer_id", "tag_id"))
             for record in chunk:
                 customer = customers[record["pk"]]
@@ -964,8 +978,10 @@ class CustomerImporter(_Importer):
                     trail.add(customer, record["row"], changes, created=False)
                 contacts = contacts_of.get(customer.pk, [])
                 if record.get("contact"):
-                    same = _merge_contact(customer, contacts, record["contact"])
+                    same, contact_changes = _merge_contact(customer, contacts, record["contact"])
                     (contact_updates if same.pk else contact_inserts).append(same)
+                    if contact_changes:
+                        logged_contacts.append((same, record["row"], contact_changes, same.pk is None))
                 customer.search_text = customer.build_search_text(contacts=contacts)
                 customer.updated_at = now
                 links.extend(
@@ -977,6 +993,8 @@ class CustomerImporter(_Importer):
                     contact_updates, ["title", "phone", "email"], batch_size=BATCH_SIZE
                 )
             Contact.objects.bulk_create(contact_inserts, batch_size=BATCH_SIZE)
+            for contact, row, changes, created in logged_contacts:  # the new ones have keys now
+                trail.add(contact, row, changes, created=created)
             Through.objects.bulk_create(links, batch_size=BATCH_SIZE, ignore_conflicts=True)
             trail.write()
         return len(records)
@@ -996,18 +1014,37 @@ def _log_tags(changes, names):
         changes["tags"] = {"type": "m2m", "operation": "add", "objects": sorted(names)}
 
 
+# A contact's fields in the audit trail, by attribute name (django-auditlog names a foreign key
+# by its field: customer).
+CONTACT_LOGGED = ("customer_id", "name", "title", "phone", "email", "is_primary")
+
+
+def _created_changes(record, attributes):
+    """A new record's values as django-auditlog writes its creation: {field: ["None", value]},
+    blank values left out."""
+    return {
+        attribute.removesuffix("_id"): ["None", str(value)]
+        for attribute in attributes
+        if (value := getattr(record, attribute)) is not None and value != ""
+    }
+
+
 def _merge_contact(customer, contacts, data):
-    """The customer's contact with the row's contact name, its filled details taken from the row;
-    a new (unsaved) contact, added to `contacts`, when none has that name (primary if the first)."""
+    """(contact, changes): the customer's contact with the row's contact name, its filled
+    details taken from the row, and what changed ({field: [old, new]}, empty when nothing did);
+    a new (unsaved) contact, added to `contacts`, when none has that name (primary if the first),
+    whose changes are its values."""
     same = next((c for c in contacts if c.name == data["name"]), None)
     if same is None:
         same = Contact(customer_id=customer.pk, is_primary=not contacts, **data)
         contacts.append(same)
-        return same
+        return same, _created_changes(same, CONTACT_LOGGED)
+    changes = {}
     for key in ("title", "phone", "email"):
-        if data[key]:
+        if data[key] and data[key] != getattr(same, key):
+            changes[key] = [_logged(getattr(same, key)), data[key]]
             setattr(same, key, data[key])
-    return same
+    return same, changes
 
 
 class PurchaseImporter(_Importer):
@@ -1170,22 +1207,17 @@ class PurchaseImporter(_Importer):
                 )
 
     FIELDS = ("order_number", "purchased_on", "quantity", "amount", "delivered_on", "warranty_end")
+    # A purchase's fields in the audit trail, by attribute name.
+    LOGGED = ("customer_id", "product_id", *FIELDS)
 
     def commit(self) -> ImportOutcome:
         outcome = ImportOutcome(ImportKind.PURCHASES, rows=self.rows)
         if self.errors:
             outcome.errors = self.errors
             return outcome
+        trail = ImportTrail(self.file_name, self.user)
         with transaction.atomic():
-            if self.new_products:
-                Product.objects.bulk_create(
-                    [Product(**data) for data in self.new_products.values()], batch_size=BATCH_SIZE
-                )
-                codes = [data["code"] for data in self.new_products.values()]
-                for chunk in _chunks(codes, IN_CHUNK):
-                    for code, pk in Product.objects.filter(code__in=chunk).values_list("code", "pk"):
-                        self.products[code.lower()] = pk
-                outcome.products_created = len(self.new_products)
+            outcome.products_created = self._create_products()
             new, old = [], []
             for record in self.records:
                 if record.get("new_product"):
@@ -1194,18 +1226,71 @@ class PurchaseImporter(_Importer):
                 purchase = Purchase(
                     customer_id=record["customer_id"], product_id=record["product_id"], **values
                 )
+                purchase.row = record["row"]
                 if record.get("pk"):
                     purchase.pk = record["pk"]
                     old.append(purchase)
                 else:
                     new.append(purchase)
+            stored = self._stored([purchase.pk for purchase in old])
             Purchase.objects.bulk_create(new, batch_size=BATCH_SIZE)
             Purchase.objects.bulk_update(old, self.FIELDS, batch_size=BATCH_SIZE)
+            self._log(trail, new, old, stored)
             Customer.objects.refresh_purchase_summaries(
                 {r["customer_id"] for r in self.records}, today=self.today
             )
         outcome.created, outcome.updated = len(new), len(old)
         return outcome
+
+    def _create_products(self) -> int:
+        """The products the file names by a code not yet known; their keys into self.products."""
+        if not self.new_products:
+            return 0
+        Product.objects.bulk_create(
+            [Product(**data) for data in self.new_products.values()], batch_size=BATCH_SIZE
+        )
+        codes = [data["code"] for data in self.new_products.values()]
+        for chunk in _chunks(codes, IN_CHUNK):
+            for code, pk in Product.objects.filter(code__in=chunk).values_list("code", "pk"):
+                self.products[code.lower()] = pk
+        return len(self.new_products)
+
+    @staticmethod
+    def _stored(pks) -> dict:
+        """The stored values of the purchases a file updates, before it does: {pk: Purchase}."""
+        stored = {}
+        for chunk in _chunks(pks, IN_CHUNK):
+            stored.update(Purchase.objects.in_bulk(chunk))
+        return stored
+
+    def _log(self, trail, new, old, stored):
+        """The audit trail of the purchases written: each new one with its values, each updated
+        one with what changed (none when nothing did), named as a purchase names itself
+        (product and purchase date)."""
+        product_ids = sorted({purchase.product_id for purchase in (*new, *old)})
+        names = {}
+        for chunk in _chunks(product_ids, IN_CHUNK):
+            names.update(Product.objects.filter(pk__in=chunk).values_list("pk", "name"))
+        for purchase in new:
+            text = f"{names.get(purchase.product_id, '')} {purchase.purchased_on}"
+            trail.add(
+                purchase, purchase.row, _created_changes(purchase, self.LOGGED), created=True, text=text
+            )
+            if len(trail.rows) >= BATCH_SIZE:
+                trail.write()
+        for purchase in old:
+            before = stored.get(purchase.pk)
+            changes = {
+                attribute: [_logged(getattr(before, attribute)), _logged(getattr(purchase, attribute))]
+                for attribute in self.FIELDS
+                if before is not None and getattr(before, attribute) != getattr(purchase, attribute)
+            }
+            if changes:
+                text = f"{names.get(purchase.product_id, '')} {purchase.purchased_on}"
+                trail.add(purchase, purchase.row, changes, created=False, text=text)
+            if len(trail.rows) >= BATCH_SIZE:
+                trail.write()
+        trail.write()
 
 
 def _chunks(items, size):
