@@ -69,7 +69,24 @@ def rate_limited(request, bucket="public-submit"):
     ("20/600": 20 per 600 seconds). Each bucket (survey answers, feedback, status checks,
     callbacks) has its own allowance."""
     limit, seconds = parse_rate(getattr(settings, "PUBLIC_SUBMIT_RATE", "20/600"))
-    return hit(f"{bucket}:{client_ip(request)}", limit, seconds)
+    return hit(_key(request, bucket), limit, seconds)
+
+
+def already_limited(request, bucket):
+    """Whether this client is over PUBLIC_SUBMIT_RATE in `bucket` now, without counting a
+    request (a bucket that counts failures only, such as unknown short links, refuses the
+    client's successes too while it is over)."""
+    limit, seconds = parse_rate(getattr(settings, "PUBLIC_SUBMIT_RATE", "20/600"))
+    count = (
+        RateCounter.objects.filter(key=_key(request, bucket), window_started__gt=time.time() - seconds)
+        .values_list("count", flat=True)
+        .first()
+    )
+    return count is not None and count > limit
+
+
+def _key(request, bucket):
+    return f"{bucket}:{client_ip(request)}"[:200]
 
 
 def _trusted_networks():

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from manyi.accounts.ratelimit import rate_limited
+from manyi.accounts.ratelimit import already_limited, rate_limited
 
 from . import hot_sql
 from .answering import AnswerForm, initial_from_response, save_response
@@ -235,14 +235,32 @@ def optout(request, token):
     return render(request, "public/optout.html", {"invitation": invitation, "campaign": invitation.campaign})
 
 
+# Unknown short codes tried from one network (PUBLIC_SUBMIT_RATE): 8 characters could be found
+# by trying, so a client over the limit is refused every short link for a while.
+SHORT_LINK_MISSES = "short-link-miss"
+
+
+def _guessing(request):
+    return _message(
+        request,
+        "rate-limited",
+        _("Too many unknown links"),
+        _("Links that do not exist were opened from your network many times. Please try again later."),
+        status=429,
+    )
+
+
 def short_link(request, code):
     """/s/<code>: the short link of an SMS, to the invitation's answer page (a personal link
-    typed without its last slash goes there too)."""
+    typed without its last slash goes there too). Only unknown codes count towards the limit,
+    so customers clicking their own links behind one carrier address are never refused."""
+    if already_limited(request, SHORT_LINK_MISSES):
+        return _guessing(request)
     invitation = Invitation.objects.filter(short_code=code).only("token").first()
     if invitation is None:
         invitation = Invitation.objects.filter(token=code).only("token").first()
     if invitation is None:
-        return unknown_link(request)
+        return _guessing(request) if rate_limited(request, SHORT_LINK_MISSES) else unknown_link(request)
     return redirect("public:answer", token=invitation.token)
 
 

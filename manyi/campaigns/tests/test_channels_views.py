@@ -221,3 +221,18 @@ def test_an_opted_out_customers_link_is_not_marked_sent(people, client_as, share
     client_as(people.amy).post(reverse("campaigns:invitation_shared", args=[shared.pk]))
     shared.refresh_from_db()
     assert shared.status == InvitationStatus.ISSUED
+
+
+def test_guessing_short_links_is_stopped_per_network(client, shared, settings):
+    """A short code is 8 characters: a client that tries many unknown codes is refused (429) for
+    a while, even for a code that exists, so the links cannot be found by trying; another
+    network is not affected, and a customer's own clicks never count."""
+    settings.PUBLIC_SUBMIT_RATE = "3/600"
+    code = shared.give_short_code()
+    assert [client.get(f"/s/{code}").status_code for _ in range(5)] == [302] * 5  # hits do not count
+
+    misses = [client.get(f"/s/zzzzzzz{n}").status_code for n in range(2, 6)]
+
+    assert misses == [404, 404, 404, 429]
+    assert client.get(f"/s/{code}").status_code == 429
+    assert client.get(f"/s/{code}", REMOTE_ADDR="10.0.0.9").status_code == 302
