@@ -229,6 +229,9 @@ def set_up_company(name, industry, *, by=None, reapply=False):
     name = " ".join((name or "").split())
     if not name:
         raise ValueError("The company needs a name.")
+    longest = Company._meta.get_field("name").max_length
+    if len(name) > longest:
+        raise ValueError(f"The company's name has at most {longest} characters.")
     if industry not in Industry.values:
         raise ValueError(f"Unknown industry: {industry!r}")
     company = Company.objects.select_for_update().order_by("pk").first()

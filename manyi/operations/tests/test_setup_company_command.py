@@ -48,3 +48,12 @@ def test_it_refuses_an_unknown_industry_and_a_missing_name():
     with pytest.raises(CommandError):
         run("--industry", "hotel")
     assert not Company.objects.exists() and Category.objects.filter(code="property").exists()
+
+
+def test_a_name_longer_than_the_page_allows_is_refused_and_changes_nothing():
+    """The page's form takes at most 100 characters; the command said nothing and PostgreSQL
+    then failed half-way with a database error."""
+    with pytest.raises(CommandError, match="100"):
+        run("--industry", "express", "--name", "顺" * 101)
+    assert Company.current() is None
+    assert not VisitScript.objects.exists()

@@ -28,7 +28,10 @@ class Command(BaseCommand):
         name = name or (current.name if current else "")
         if not name.strip():
             raise CommandError("Give the company's name with --name.")
-        saved, applied = company.set_up_company(name, industry, reapply=reapply)
+        try:
+            saved, applied = company.set_up_company(name, industry, reapply=reapply)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"{saved.name}: {saved.get_industry_display()} ({saved.industry})")
         if applied is None:
             self.stdout.write("The industry is unchanged: categories and call scripts left as they are.")
