@@ -18,8 +18,10 @@ No token or a revoked one: 401. A role without the capability: 403. Bad input: 4
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -28,10 +30,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, File, Header, NinjaAPI, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Header, NinjaAPI, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from manyi.accounts import permissions
 from manyi.customers.masking import NameMask, mask_email, mask_phone
@@ -44,6 +47,7 @@ from manyi.tickets.choices import Channel, Demand, Severity, TicketState
 from manyi.tickets.models import Category, Ticket
 
 from . import errors
+from .contract import NO_NUL, NOT_BLANK, PHONE, answers, matches, no_nul_in_schema, text_pattern
 from .models import ApiToken, MessageRequest, TicketRequest, hash_token
 
 MAX_PAGE_SIZE = 200
@@ -65,7 +69,14 @@ class BearerToken(HttpBearer):
         return row.user
 
 
-api = NinjaAPI(
+class ManyiApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        upload_limits(schema)
+        return schema
+
+
+api = ManyiApi(
     title="Manyi API",
     version="1",
     description=__doc__,
@@ -81,6 +92,11 @@ json_error = errors.install(api)
 def require(request, capability):
     if not request.user.can(capability):
         raise HttpError(403, _("Your role does not allow this."))
+
+
+def refused(message):
+    """A field validator's refusal, its message as given (a ValueError's gets "Value error, ")."""
+    return PydanticCustomError("value_error", "{reason}", {"reason": str(message)})
 
 
 def invalid(field, message):
@@ -111,11 +127,13 @@ def paginate(queryset, page, page_size):
 class Input(Schema):
     """What a client sends: text without NUL characters (PostgreSQL stores none: a 500)."""
 
+    model_config = ConfigDict(json_schema_extra=no_nul_in_schema)
+
     @field_validator("*", mode="after")
     @classmethod
     def no_nul(cls, value):
         if isinstance(value, str) and "\x00" in value:
-            raise ValueError(_("Text must not contain the NUL character."))
+            raise refused(_("Text must not contain the NUL character."))
         return value
 
 
@@ -129,21 +147,111 @@ class PageQuery(Input):
 tickets = Router(tags=["tickets"])
 
 
+CATEGORY_CODE = "^[-a-zA-Z0-9_]+$"  # a slug (Category.code)
+# Tickets from survey answers are opened by the survey rules, never sent in.
+IntakeChannel = Literal[tuple(c.value for c in Channel if c != Channel.SURVEY)]
+
+
+def received_at_schema(schema):
+    """The bounds of received_at, with this server's setting in the words."""
+    schema["description"] = (
+        "when the customer gave the feedback (RFC 3339, with its time zone offset); default now. "
+        "Not later than now (5 minutes of clock skew are allowed) and not more than "
+        f"{settings.API_RECEIVED_AT_MAX_AGE_DAYS} days ago (the server's API_RECEIVED_AT_MAX_AGE_DAYS); "
+        "otherwise refused with 422."
+    )
+
+
 class TicketIn(Input):
-    subject: str = Field("", max_length=200)
-    description: str = Field(..., min_length=1, max_length=workflow.MAX_NOTE)
-    channel: Channel = Channel.API
+    subject: str = Field("", max_length=200, description="default: the description's first line")
+    description: str = Field(
+        ...,
+        min_length=1,
+        max_length=workflow.MAX_NOTE,
+        json_schema_extra=text_pattern(NOT_BLANK),
+        description="the customer's words; not blank",
+    )
+    channel: IntakeChannel = Channel.API.value
     severity: Severity = Severity.GENERAL
     demand: Demand | None = None
-    category: str | None = Field(None, description="category code, e.g. logistics")
-    customer_code: str | None = None
+    category: str | None = Field(
+        None,
+        max_length=40,
+        json_schema_extra=text_pattern(CATEGORY_CODE),
+        description="the code of an active ticket category (e.g. logistics); the categories are the "
+        "company's data, set on its category page, so an unknown or retired code is refused with 422",
+    )
+    customer_code: str | None = Field(
+        None,
+        max_length=40,
+        description="the code of a customer on record (not erased); an unknown code is refused with 422",
+    )
     contact_name: str = Field("", max_length=100)
-    contact_phone: str = Field("", max_length=30)
-    contact_email: str = Field("", max_length=254)
-    received_at: datetime | None = Field(None, description="with a time zone; default now")
+    contact_phone: str = Field(
+        "",
+        max_length=30,
+        json_schema_extra=text_pattern(PHONE),
+        description="a mainland mobile (13912345678, +86 139-1234-5678), a landline with its area "
+        "code (0571-88886666, extension after a hyphen) or an international number (+4930123456); "
+        "stored in its canonical form",
+    )
+    contact_email: str = Field(
+        "",
+        max_length=254,
+        json_schema_extra={"anyOf": [{"maxLength": 0}, {"format": "email"}]},
+        description="an e-mail address, or empty",
+    )
+    received_at: datetime | None = Field(None, json_schema_extra=received_at_schema)
     client_id: str | None = Field(
         None, max_length=100, description="your id of this feedback: sending it again returns the same ticket"
     )
+
+    @field_validator("description")
+    @classmethod
+    def description_not_blank(cls, value):
+        if not matches(NOT_BLANK, value):
+            raise refused(_("Describe the feedback."))
+        return value
+
+    @field_validator("contact_phone")
+    @classmethod
+    def phone_as_stated(cls, value):
+        if not matches(PHONE, value):
+            raise refused(
+                _("“%(value)s” is not a valid phone number (e.g. 13812345678 or 0571-88886666).")
+                % {"value": value}
+            )
+        return value
+
+    @field_validator("contact_email")
+    @classmethod
+    def email_or_nothing(cls, value):
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError as error:
+                raise refused(_("Enter a valid e-mail address.")) from error
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def category_code(cls, value):
+        if value is not None and not matches(CATEGORY_CODE, value):
+            raise refused(_("Choose an active category."))
+        return value
+
+    @field_validator("received_at")
+    @classmethod
+    def received_lately(cls, value):
+        """Not before the configured number of days (a ticket received in 2000 was overdue by
+        9,836 days at once); the future and a missing time zone are the workflow's refusals."""
+        if value is not None and value.tzinfo is not None:
+            days = settings.API_RECEIVED_AT_MAX_AGE_DAYS
+            if value < timezone.now() - timedelta(days=days):
+                raise refused(
+                    _("The feedback cannot have been received more than %(days)s days ago.") % {"days": days}
+                )
+        return value
 
 
 class EventOut(Schema):
@@ -197,7 +305,20 @@ class TicketList(Page):
 
 
 class MessageIn(Input):
-    text: str = Field(..., min_length=1, max_length=workflow.MAX_NOTE)
+    text: str = Field(
+        ...,
+        min_length=1,
+        max_length=workflow.MAX_NOTE,
+        json_schema_extra=text_pattern(NOT_BLANK),
+        description="what the customer said; not blank",
+    )
+
+    @field_validator("text")
+    @classmethod
+    def text_not_blank(cls, value):
+        if not matches(NOT_BLANK, value):
+            raise refused(_("Write the customer's message."))
+        return value
 
 
 def _overdue(ticket, now):
@@ -280,8 +401,6 @@ def _body_hash(payload):
 
 
 def _open_from_payload(request, payload):
-    if payload.channel == Channel.SURVEY:
-        raise invalid("channel", _("Tickets from survey answers are opened by the survey rules."))
     customer = None
     if payload.customer_code:
         customer = Customer.objects.filter(code=payload.customer_code.strip(), erased_at__isnull=True).first()
@@ -292,11 +411,6 @@ def _open_from_payload(request, payload):
         category = Category.objects.filter(code=payload.category, is_active=True).first()
         if category is None:
             raise invalid("category", _("Choose an active category."))
-    if payload.contact_email:
-        try:
-            validate_email(payload.contact_email.strip())
-        except DjangoValidationError as error:
-            raise invalid("contact_email", _("Enter a valid e-mail address.")) from error
     try:
         contact_phone = normalize_phone(payload.contact_phone)
     except DjangoValidationError as error:
@@ -322,7 +436,20 @@ def _open_from_payload(request, payload):
         ) from error
 
 
-@tickets.post("/tickets", response={201: TicketDetailOut, 200: TicketDetailOut}, summary="Record feedback")
+@tickets.post(
+    "/tickets",
+    **answers(
+        {201: TicketDetailOut, 200: TicketDetailOut},
+        400,
+        401,
+        403,
+        409,
+        413,
+        422,
+        conflict="This Idempotency-Key (or client_id) was used before with another body.",
+    ),
+    summary="Record feedback",
+)
 def create_ticket(
     request,
     payload: TicketIn,
@@ -362,7 +489,7 @@ class TicketFilters(PageQuery):
     channel: Channel | None = None
 
 
-@tickets.get("/tickets", response=TicketList, summary="List tickets")
+@tickets.get("/tickets", **answers({200: TicketList}, 400, 401, 403, 422), summary="List tickets")
 def list_tickets(request, filters: Query[TicketFilters]):
     """The tickets the user may see, most urgent first; filters combine."""
     require(request, permissions.VIEW_TICKETS)
@@ -386,21 +513,43 @@ def list_tickets(request, filters: Query[TicketFilters]):
     return {**info, "results": [ticket_out(ticket, request.user, now, names) for ticket in page]}
 
 
-@tickets.get("/tickets/{reference}", response=TicketDetailOut, summary="One ticket with its timeline")
-def get_ticket(request, reference: str):
+REFERENCE = Path(
+    ...,
+    min_length=1,
+    pattern=NO_NUL,
+    description="the ticket's reference, e.g. FK-2026-000123 (any case)",
+)
+
+
+@tickets.get(
+    "/tickets/{reference}",
+    **answers({200: TicketDetailOut}, 400, 401, 403, 404),
+    summary="One ticket with its timeline",
+)
+def get_ticket(request, reference: str = REFERENCE):
     require(request, permissions.VIEW_TICKETS)
     return ticket_detail_out(get_object_or_404(_visible(request), reference=reference.upper()), request.user)
 
 
 @tickets.post(
     "/tickets/{reference}/messages",
-    response={201: TicketDetailOut, 200: TicketDetailOut},
+    **answers(
+        {201: TicketDetailOut, 200: TicketDetailOut},
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        422,
+        conflict="The ticket is closed, or this Idempotency-Key was used before with another ticket or text.",
+    ),
     summary="Add a customer message",
 )
 def add_message(
     request,
-    reference: str,
     payload: MessageIn,
+    reference: str = REFERENCE,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=100),
 ):
     """What the customer said since (a call, a chat), on the ticket's timeline. With an
@@ -447,10 +596,48 @@ def _repeated_message(earlier, body_hash, ticket, user):
     return Status(200, ticket_detail_out(ticket, user))
 
 
+ATTACHMENT_TYPES = ("image/jpeg", "image/png", "image/webp", "application/pdf")
+
+
+UPLOADS = File(..., min_length=1)
+
+
+def upload_limits(schema):
+    """The limits of an upload in the schema, with this server's settings in the words."""
+    for path, operations in schema["paths"].items():
+        if path.endswith("/tickets/{reference}/attachments"):
+            body = operations["post"]["requestBody"]["content"]["multipart/form-data"]
+            files = body["schema"]["properties"]["files"]
+            files["maxItems"] = settings.TICKET_ATTACHMENT_MAX_FILES
+            files["description"] = (
+                f"1 to {settings.TICKET_ATTACHMENT_MAX_FILES} files (TICKET_ATTACHMENT_MAX_FILES), each at "
+                f"most {settings.TICKET_ATTACHMENT_MAX_BYTES} bytes (TICKET_ATTACHMENT_MAX_BYTES) and a "
+                "JPEG, PNG or WebP image or a PDF file by its content (not its name); otherwise all are "
+                "refused with 422"
+            )
+            body["encoding"] = {"files": {"contentType": ", ".join(ATTACHMENT_TYPES)}}
+
+
 @tickets.post(
-    "/tickets/{reference}/attachments", response={201: TicketDetailOut}, summary="Attach photos or PDF files"
+    "/tickets/{reference}/attachments",
+    **answers(
+        {201: TicketDetailOut},
+        400,
+        401,
+        403,
+        404,
+        409,
+        413,
+        422,
+        conflict="The ticket is closed.",
+    ),
+    summary="Attach photos or PDF files",
 )
-def add_attachments(request, reference: str, files: File[list[UploadedFile]]):
+def add_attachments(
+    request,
+    files: list[UploadedFile] = UPLOADS,
+    reference: str = REFERENCE,
+):
     """Multipart form field ``files`` (up to 5; JPEG, PNG, WebP or PDF, checked by content as
     on the ticket page). One refused file refuses them all (422) and nothing is stored."""
     require(request, permissions.VIEW_TICKETS)
@@ -471,13 +658,18 @@ def add_attachments(request, reference: str, files: File[list[UploadedFile]]):
     return Status(201, ticket_detail_out(ticket, request.user))
 
 
-@tickets.get(
-    "/tickets/{reference}/attachments/{attachment_id}",
-    response={200: None},
-    summary="Download an attachment",
-    openapi_extra={"responses": {200: {"description": "the file, with its content type"}}},
-)
-def get_attachment(request, reference: str, attachment_id: int):
+DOWNLOAD = answers({200: None}, 400, 401, 403, 404, 422)
+DOWNLOAD["openapi_extra"]["responses"][200] = {
+    "description": "the file, with its content type",
+    "content": {
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in ("image/jpeg", "image/png", "image/webp", "application/pdf")
+    },
+}
+
+
+@tickets.get("/tickets/{reference}/attachments/{attachment_id}", **DOWNLOAD, summary="Download an attachment")
+def get_attachment(request, reference: str = REFERENCE, attachment_id: int = Path(..., ge=1)):
     require(request, permissions.VIEW_TICKETS)
     ticket = get_object_or_404(_visible(request), reference=reference.upper())
     attachment = get_object_or_404(ticket_files.Attachment, pk=attachment_id, ticket=ticket)
@@ -543,7 +735,9 @@ def customer_out(customer, user, names=None):
     }
 
 
-@customers.get("/customers", response=CustomerList, summary="List or search customers")
+@customers.get(
+    "/customers", **answers({200: CustomerList}, 400, 401, 403, 422), summary="List or search customers"
+)
 def list_customers(request, query: Query[CustomerQuery]):
     require(request, permissions.VIEW_CUSTOMERS)
     personal = request.user.can(permissions.VIEW_PERSONAL_DATA)
@@ -553,8 +747,11 @@ def list_customers(request, query: Query[CustomerQuery]):
     return {**info, "results": [customer_out(customer, request.user, names) for customer in page]}
 
 
-@customers.get("/customers/{code}", response=CustomerOut, summary="One customer")
-def get_customer(request, code: str):
+@customers.get("/customers/{code}", **answers({200: CustomerOut}, 400, 401, 403, 404), summary="One customer")
+def get_customer(
+    request,
+    code: str = Path(..., min_length=1, pattern=NO_NUL, description="the customer's code"),
+):
     require(request, permissions.VIEW_CUSTOMERS)
     return customer_out(get_object_or_404(Customer, code=code), request.user)
 
@@ -596,9 +793,11 @@ class ResponseList(Page):
 
 
 @responses.get(
-    "/campaigns/{campaign_id}/responses", response=ResponseList, summary="Export completed responses"
+    "/campaigns/{campaign_id}/responses",
+    **answers({200: ResponseList}, 400, 401, 403, 404, 422),
+    summary="Export completed responses",
 )
-def export_responses(request, campaign_id: int, query: Query[PageQuery]):
+def export_responses(request, query: Query[PageQuery], campaign_id: int = Path(..., ge=1)):
     """Completed responses of one campaign, page by page, with their answers. A confidential
     campaign's answers only for who may read them (others: 403). Without the right to
     personal data, customers' names are masked as the campaign's exports mask them (companies

@@ -138,7 +138,7 @@ def test_a_role_without_intake_gets_403_and_nothing_is_created(call, people, who
         ({"description": ""}, "description", "at least 1 character"),
         ({"severity": "apocalyptic"}, "severity", "Input should be"),
         ({"channel": "carrier pigeon"}, "channel", "Input should be"),
-        ({"channel": "survey"}, "channel", "Tickets from survey answers are opened by the survey rules."),
+        ({"channel": "survey"}, "channel", "Input should be 'phone'"),  # survey rules open those
         ({"category": "no-such"}, "category", "Choose an active category."),
         ({"customer_code": "C-NOPE"}, "customer_code", "No customer has this code."),
         ({"contact_email": "not an address"}, "contact_email", "Enter a valid e-mail address."),
@@ -641,5 +641,27 @@ def test_numbers_too_large_for_the_database_in_addresses_get_404(call, people):
 def test_a_received_time_before_any_real_feedback_gets_422_and_nothing_is_created(call, people, when):
     status, data = call("post", "/tickets", people.amy, body=ticket_body(received_at=when))
     assert status == 422
-    assert data["detail"][0]["msg"] == "The feedback cannot have been received before 2000."
+    assert data["detail"][0]["msg"] == "The feedback cannot have been received more than 365 days ago."
+    assert data["detail"][0]["loc"] == ["body", "payload", "received_at"]
     assert not Ticket.objects.exists()
+
+
+def test_the_oldest_received_time_accepted_is_the_configured_number_of_days_ago(call, people, settings):
+    """API_RECEIVED_AT_MAX_AGE_DAYS decides what is refused, and the schema says it."""
+    now = timezone.now()
+    settings.API_RECEIVED_AT_MAX_AGE_DAYS = 30
+    too_old = (now - timedelta(days=30, minutes=1)).isoformat()
+    status, data = call("post", "/tickets", people.amy, body=ticket_body(received_at=too_old))
+    assert (status, data["detail"][0]["msg"]) == (
+        422,
+        "The feedback cannot have been received more than 30 days ago.",
+    )
+    assert not Ticket.objects.exists()
+    just_in_time = (now - timedelta(days=29, hours=23)).isoformat()
+    status, data = call("post", "/tickets", people.amy, body=ticket_body(received_at=just_in_time))
+    assert status == 201
+    assert abs(Ticket.objects.get().received_at - (now - timedelta(days=29, hours=23))) < timedelta(seconds=1)
+    settings.API_RECEIVED_AT_MAX_AGE_DAYS = 31
+    assert call("post", "/tickets", people.amy, body=ticket_body(received_at=too_old))[0] == 201
+    described = call("get", "/openapi.json")[1]["components"]["schemas"]["TicketIn"]["properties"]
+    assert "not more than 31 days ago" in described["received_at"]["description"]
