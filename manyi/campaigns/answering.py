@@ -695,12 +695,19 @@ def _cell_to_option(question, text):
 def paper_columns(questionnaire):
     """(code, question, matrix row or None) of each answer column of a paper file, in order.
 
-    A question has one column named by its code; a matrix one per row, named by the row's code.
+    A question has one column named by its code; a matrix one per row, named by the row's code;
+    a table one per cell, "Q21.1.company" (table_answers.paper_cells).
     """
     return [
         (row.code if row else question.code, question, row)
         for question in questionnaire.layout().questions
-        for row in (list(question.rows.all()) if question.kind == QuestionKind.MATRIX else [None])
+        for row in (
+            list(question.rows.all())
+            if question.kind == QuestionKind.MATRIX
+            else table_answers.paper_cells(question)
+            if question.kind == QuestionKind.TABLE
+            else [None]
+        )
     ]
 
 

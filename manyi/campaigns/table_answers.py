@@ -13,6 +13,7 @@ fields, the checks across cells, the answers to store and a draft's values.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -176,3 +177,20 @@ def text_field_names(question):
     if question.kind != QuestionKind.TABLE:
         return []
     return [name for _row, column, name in tables.cells(question) if column.kind == TableColumnKind.TEXT]
+
+
+class PaperCell(NamedTuple):
+    """A table cell as a column of a paper answer file: "Q21.2.share" is row 2's 件量占比.
+
+    `pk` makes surveys.naming.field_name give the cell's form field, as a matrix row's does."""
+
+    code: str
+    pk: str
+
+
+def paper_cells(question):
+    """The paper file's columns of a table question, row by row."""
+    return [
+        PaperCell(f"{question.code}.{row}.{column.code}", f"t{row}-{column.pk}")
+        for row, column, _name in tables.cells(question)
+    ]

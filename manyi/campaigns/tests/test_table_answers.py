@@ -190,3 +190,58 @@ def test_the_response_page_masks_contacts_in_table_texts_for_those_without_perso
     assert masked, "some reader of responses must lack personal data to test masking"
     page = client_as(masked[0]).get(f"/campaigns/entry/responses/{response.pk}/").content.decode()
     assert "圆通" in page and "13812345678" not in page
+
+
+@pytest.fixture
+def paper_survey(survey):
+    campaign = survey[0]
+    campaign.channels = [Channel.EMAIL, Channel.PHONE, Channel.PAPER]
+    campaign.save()
+    return survey
+
+
+def test_paper_entry_stores_the_table_on_the_paper_channel(client_as, people, paper_survey):
+    _campaign, invitation, _rated, table = paper_survey
+    page = client_as(people.amy).post(
+        f"/campaigns/entry/invitations/{invitation.pk}/paper/", cells(table, TWO_ROWS)
+    )
+    assert page.status_code == 302
+    response = Response.objects.get()
+    assert response.channel == Channel.PAPER
+    assert stored_cells(response)[(1, "cons")] == "售后处理不够快"
+
+
+def paper_file(tmp_path, lines):
+    path = tmp_path / "paper.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_paper_file_fills_table_cells_by_their_columns(client_as, people, paper_survey, tmp_path):
+    campaign, invitation, _rated, _table = paper_survey
+    page = client_as(people.amy).get(f"/campaigns/entry/{campaign.pk}/import/").content.decode()
+    assert "Q4.1.company" in page and "Q4.5.cons" in page  # the columns the importer reads
+    path = paper_file(
+        tmp_path,
+        [
+            "客户编号,Q1,Q4.1.company,Q4.1.share,Q4.2.company",
+            f"{invitation.customer.code},满意,圆通,50%,中通",
+        ],
+    )
+    with path.open("rb") as upload:
+        result = client_as(people.amy).post(f"/campaigns/entry/{campaign.pk}/import/", {"file": upload})
+    assert result.status_code == 302
+    assert stored_cells(Response.objects.get()) == {
+        (1, "company"): "圆通",
+        (1, "share"): 50.0,
+        (2, "company"): "中通",
+    }
+
+
+def test_a_bad_table_cell_in_a_paper_file_imports_nothing(client_as, people, paper_survey, tmp_path):
+    campaign, invitation, _rated, _table = paper_survey
+    path = paper_file(tmp_path, ["客户编号,Q4.1.company,Q4.1.share", f"{invitation.customer.code},圆通,150"])
+    with path.open("rb") as upload:
+        page = client_as(people.amy).post(f"/campaigns/entry/{campaign.pk}/import/", {"file": upload})
+    assert "第 Q4 题第 1 行“件量占比”：请填写 0 到 100 之间的百分比。" in page.content.decode()
+    assert not Response.objects.exists()
