@@ -245,3 +245,37 @@ def test_a_bad_table_cell_in_a_paper_file_imports_nothing(client_as, people, pap
         page = client_as(people.amy).post(f"/campaigns/entry/{campaign.pk}/import/", {"file": upload})
     assert "第 Q4 题第 1 行“件量占比”：请填写 0 到 100 之间的百分比。" in page.content.decode()
     assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("odd", ["nan", "inf", "1e309", "-0.5", "100.0001", "5" * 400, "50\x00"])
+def test_odd_shares_are_refused_never_a_server_error(client, survey, odd):
+    _campaign, invitation, _rated, table = survey
+    page = client.post(f"/s/{invitation.token}/", cells(table, {1: {"company": "圆通", "share": odd}}))
+    assert page.status_code == 400
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("５０％", 50.0), (" 12.5 % ", 12.5), ("0", 0.0), ("100", 100.0)]
+)
+def test_shares_are_read_as_people_type_them(client, survey, typed, stored):
+    _campaign, invitation, _rated, table = survey
+    page = client.post(f"/s/{invitation.token}/", cells(table, {1: {"company": "圆通", "share": typed}}))
+    assert page.status_code == 302
+    assert stored_cells(Response.objects.get())[(1, "share")] == stored
+
+
+def test_a_number_column_wants_a_number(client, survey):
+    _campaign, invitation, _rated, table = survey
+    TableColumn.objects.create(
+        question=table, position=9, code="parcels", label="月发件量", kind=TableColumnKind.NUMBER
+    )
+    page = client.post(f"/s/{invitation.token}/", cells(table, {1: {"company": "圆通", "parcels": "很多"}}))
+    assert "第 Q4 题第 1 行“月发件量”：请填写数字。" in page.content.decode()
+    assert (
+        client.post(
+            f"/s/{invitation.token}/", cells(table, {1: {"company": "圆通", "parcels": "1,200"}})
+        ).status_code
+        == 302
+    )
+    assert stored_cells(Response.objects.get())[(1, "parcels")] == 1200.0

@@ -205,3 +205,14 @@ def test_the_express_template_asks_point_four_as_a_table():
     assert table.table_max_rows == 5 and table.table_shares_within_100 and not table.scored
     assert table.code == "Q21"
     assert not questionnaire.questions.filter(kind=QuestionKind.TEXT, text__contains="优势").exists()
+
+
+def test_the_builder_page_and_the_preview_show_the_table(client_as, people, survey):
+    question = make_table_question(survey, table_max_rows=2)
+    client = client_as(people.ana)
+    detail = client.get(reverse("surveys:detail", args=[survey.pk])).content.decode()
+    assert "快递公司 (文字) | 件量占比 (百分比（0-100）)" in detail and "最多 2 行" in detail
+    preview = client.get(reverse("surveys:preview", args=[survey.pk])).content.decode()
+    share = question.columns.get(code="share")
+    assert f'name="preview-{question.pk}-t2-{share.pk}"' in preview
+    assert f'name="preview-{question.pk}-t3-{share.pk}"' not in preview
