@@ -83,6 +83,10 @@ def _children(question, planned):
         for name in option_fields:
             setattr(option, name, getattr(planned_option, name))
         options.append(option)
+    if "code" in option_fields:
+        from ..models import fill_option_codes
+
+        fill_option_codes(options)
     Option.objects.bulk_create(options)
     MatrixRow.objects.bulk_create(
         MatrixRow(question=question, position=position, code=code, text=text)

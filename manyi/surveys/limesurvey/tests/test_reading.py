@@ -138,3 +138,25 @@ def test_the_plan_is_written_as_a_questionnaire_that_scores():
     keys = [item.key for item in questionnaire.scoring_scheme().items]
     assert keys == ["Q1", "SQ001", "SQ002", "Q9"]
     assert questionnaire.questions.get(code="Q13").columns.count() == 2
+
+
+@pytest.mark.django_db
+def test_conditions_and_answer_codes_are_stored_and_pass_the_logic_check():
+    from manyi.surveys.logic.builder import logic_check
+
+    questionnaire = create_questionnaire(plan_of("satisfaction_ls6.lss"))
+    conditions = dict(questionnaire.questions.exclude(condition="").values_list("code", "condition"))
+    assert conditions == {
+        "Q2": '((Q1 == "A4" or Q1 == "A5"))',
+        "Q8": 'any_of(Q5, "SQ001")',
+        "Q9": "!empty(Q6) and Q6 >= 9",
+        "Q12": 'Q3.SQ002 == "A5"',
+    }
+    assert list(questionnaire.questions.get(code="Q1").options.values_list("code", flat=True)) == [
+        "A1", "A2", "A3", "A4", "A5",
+    ]  # fmt: skip
+    assert list(questionnaire.questions.get(code="Q5").options.values_list("code", flat=True)) == [
+        "SQ001", "SQ002", "SQ003",
+    ]  # fmt: skip
+    check = logic_check(questionnaire)
+    assert check["conditions"] == 4 and check["findings"] == []
