@@ -154,6 +154,48 @@ def company_names(name, places=()):
     return [form for form in dict.fromkeys(forms) if len(form) >= 2]
 
 
+IN_CHUNK = 900  # customers per query: SQLite allows 999 parameters in older builds
+
+
+class NamesInText:
+    """Finds known names (of two characters or more) in free text, the longest at each place,
+    reading the text once: names are looked up by their first two characters, then by length.
+    A regular expression of all the names (one alternative each) tries every name at every
+    character: with 100,000 customers that is about 10 ms per answer."""
+
+    def __init__(self, names):
+        self.names = frozenset(names)
+        lengths = {}
+        for name in self.names:
+            lengths.setdefault(name[:2], set()).add(len(name))
+        self.lengths = {start: sorted(sizes, reverse=True) for start, sizes in lengths.items()}
+
+    def _at(self, text, i):
+        """The longest name written at text[i:], or ""."""
+        for size in self.lengths.get(text[i : i + 2], ()):
+            word = text[i : i + size]
+            if len(word) == size and word in self.names:
+                return word
+        return ""
+
+    def sub(self, replace, text):
+        """`text` with each name found replaced by replace(name)."""
+        if not self.lengths or not text:
+            return text
+        parts, start, i = [], 0, 0
+        while i < len(text) - 1:
+            word = self._at(text, i)
+            if word:
+                parts += (text[start:i], replace(word))
+                i = start = i + len(word)
+            else:
+                i += 1
+        if not parts:
+            return text
+        parts.append(text[start:])
+        return "".join(parts)
+
+
 class NameMask:
     """The names of some customers and of their contacts as a reader without the right to
     personal data sees them: a company as “A公司”, “B公司” … (by customer code, so one export
@@ -187,19 +229,23 @@ class NameMask:
         for name in contacts:
             replacements.setdefault((name or "").strip(), mask_person_name(name))
         self.replacements = {name: masked for name, masked in replacements.items() if len(name) >= 2}
-        names = sorted(self.replacements, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, names))) if names else None
+        self.found = NamesInText(self.replacements)
 
     @classmethod
     def of_customers(cls, customer_ids):
-        """The NameMask of these customers (pks) and all their contacts: two queries."""
+        """The NameMask of these customers (pks) and all their contacts: two queries per
+        IN_CHUNK customers (SQLite takes a limited number of parameters)."""
         from .models import Contact, Customer
 
-        ids = set(customer_ids)
-        return cls(
-            Customer.objects.filter(pk__in=ids).values_list("pk", "code", "name", "kind", "province", "city"),
-            Contact.objects.filter(customer_id__in=ids).values_list("name", flat=True),
-        )
+        ids = sorted(set(customer_ids))
+        customers, contacts = [], []
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start : start + IN_CHUNK]
+            customers += Customer.objects.filter(pk__in=chunk).values_list(
+                "pk", "code", "name", "kind", "province", "city"
+            )
+            contacts += Contact.objects.filter(customer_id__in=chunk).values_list("name", flat=True)
+        return cls(customers, contacts)
 
     @classmethod
     def for_reader(cls, reader, customer_ids, contacts=()):
@@ -218,8 +264,7 @@ class NameMask:
         name = (name or "").strip()
         if len(name) >= 2 and name not in self.replacements:
             self.replacements[name] = mask_person_name(name)
-            names = sorted(self.replacements, key=len, reverse=True)
-            self.pattern = re.compile("|".join(map(re.escape, names)))
+            self.found = NamesInText(self.replacements)
 
     def customer(self, pk, name="") -> str:
         """The customer's masked name (`name`: the name in clear, which ClearNames gives back)."""
@@ -233,8 +278,7 @@ class NameMask:
         if not text:
             return text
         text = mask_text(text)
-        if self.pattern is not None:
-            text = self.pattern.sub(lambda m: self.replacements[m.group(0)], text)
+        text = self.found.sub(self.replacements.__getitem__, text)
         return PERSON_NAME_IN_TEXT.sub(_masked_person_in_text, text)
 
     def strip(self, text: str) -> str:
@@ -244,8 +288,7 @@ class NameMask:
         if not text:
             return text
         text = strip_contacts(text)
-        if self.pattern is not None:
-            text = self.pattern.sub(" ", text)
+        text = self.found.sub(lambda _name: " ", text)
         return PERSON_NAME_IN_TEXT.sub(" ", text)
 
 

@@ -210,3 +210,25 @@ def test_names_written_in_free_text_are_masked_or_stripped_the_seeds_way():
     for words in ("我是江苏的客户", "服务员小姐态度好", "给我先生买的", "前台小姐很热情"):
         assert names.text(words) == words and names.strip(words) == words
     assert "宋" not in names.strip("请宋晓峰先生回电") and "诸葛" not in names.strip("诸葛明亮说")
+
+
+def test_names_are_found_longest_first_among_many(monkeypatch):
+    from manyi.customers import masking
+
+    found = masking.NamesInText(
+        ["华星", "华星机械", "杭州华星机械有限公司", "李娜"] + [f"客户{n}" for n in range(5000)]
+    )
+    marked = found.sub(lambda name: f"<{name}>", "杭州华星机械有限公司的李娜说华星机械和华星及华，客户4999")
+    assert marked == "<杭州华星机械有限公司>的<李娜>说<华星机械>和<华星>及华，<客户4999>"
+    assert found.sub(str.upper, "没有名字") == "没有名字"
+
+
+def test_the_names_of_many_customers_are_read_a_few_at_a_time(monkeypatch):
+    from manyi.customers import masking
+
+    monkeypatch.setattr(masking, "IN_CHUNK", 2)  # SQLite's limit on parameters, made small
+    people = [make_customer(name=f"王{n}{n}", kind=CustomerKind.PERSON) for n in range(5)]
+    make_contact(people[4], name="李娜娜")
+    names = NameMask.of_customers([p.pk for p in people])
+    assert [names.customer(p.pk) for p in people] == ["王**"] * 5
+    assert names.text("王33和李娜娜") == "王**和李**"
