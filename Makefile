@@ -41,6 +41,12 @@ run: demo
 test: install
 	@scripts/test.sh $(PYTEST_ARGS)
 
+# Just the API contract test (also part of `make test`): Schemathesis sends requests generated
+# from /api/openapi.json, with every check, as an administrator and as an analyst.
+.PHONY: api-contract
+api-contract: install
+	@scripts/test.sh manyi/api/tests/test_contract.py $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
