@@ -10,7 +10,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .channels import contactable
+from .channels import NOT_CONTACTABLE, contactable, may_contact
 from .choices import ChaseOutcome, InvitationStatus
 from .models import ChaseCall
 
@@ -48,11 +48,8 @@ def refusal_to_chase(invitation, now=None):
     campaign takes no answers."""
     if invitation.status == InvitationStatus.COMPLETED:
         return _("This customer has already answered.")
-    if (
-        invitation.status == InvitationStatus.OPTED_OUT
-        or not contactable(type(invitation).objects.filter(pk=invitation.pk)).exists()
-    ):
-        return _("This customer may not be contacted for surveys (opted out, no consent or erased).")
+    if invitation.status == InvitationStatus.OPTED_OUT or not may_contact(invitation):
+        return str(NOT_CONTACTABLE)
     refusal = invitation.campaign.refusal_to_answer(now)
     return str(refusal.label) if refusal else ""
 

@@ -16,8 +16,8 @@ from manyi.analytics import sampling
 from manyi.customers.forms import CustomerFilterForm
 from manyi.customers.models import Customer, Product, Purchase
 
+from .channels import may_be_contacted
 from .choices import SamplingMethod
-from .models import OptOut
 
 # The customer fields a campaign may stratify by: value -> (column read, label for the form).
 STRATIFY_FIELDS = {
@@ -132,12 +132,7 @@ def target_customers(filters):
     customers = form.filter(Customer.objects.all())
     if purchases is not None:
         customers = customers.filter(Exists(Purchase.objects.filter(purchases, customer=OuterRef("pk"))))
-    opted_out = OptOut.objects.filter(customer=OuterRef("pk"))
-    return (
-        customers.filter(consent_to_contact=True, erased_at__isnull=True)
-        .exclude(Exists(opted_out))
-        .order_by()
-    )
+    return customers.filter(may_be_contacted()).order_by()
 
 
 def design_for(campaign):

@@ -264,9 +264,8 @@ def _may_share(user):
 
 def _share_refusal(invitation):
     """Why the invitation's link must not be passed on now, or "" when it may."""
-    customer = invitation.customer
-    if customer.erased_at or not customer.consent_to_contact or hasattr(customer, "survey_opt_out"):
-        return _("This customer may not be contacted for surveys (opted out, no consent or erased).")
+    if not channels.may_contact(invitation):
+        return str(channels.NOT_CONTACTABLE)
     if invitation.status in (InvitationStatus.COMPLETED, InvitationStatus.OPTED_OUT):
         return _("This invitation is %(status)s: there is nothing to send.") % {
             "status": invitation.get_status_display().lower()
@@ -275,9 +274,7 @@ def _share_refusal(invitation):
 
 
 def _shared_invitation(pk):
-    return get_object_or_404(
-        Invitation.objects.select_related("campaign", "customer__survey_opt_out", "contact"), pk=pk
-    )
+    return get_object_or_404(Invitation.objects.select_related("campaign", "customer", "contact"), pk=pk)
 
 
 @capability_required(*SHARE_LINKS)

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ..choices import Channel, DeliveryStatus, InvitationStatus
 from ..models import Invitation
@@ -31,13 +32,33 @@ OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatu
 SENDING_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
+# Said wherever staff would contact a customer the rule below refuses.
+NOT_CONTACTABLE = gettext_lazy(
+    "This customer may not be contacted for surveys (opted out, no consent or erased)."
+)
+
+
+def may_be_contacted(prefix=""):
+    """The one rule of who may still be contacted for surveys, as a condition on Customer
+    (`prefix` "customer__" for a model pointing to one): consent given, personal data not
+    erased, not opted out. Every channel, the target list, chase calls and shared links use it."""
+    return Q(
+        **{
+            f"{prefix}consent_to_contact": True,
+            f"{prefix}erased_at__isnull": True,
+            f"{prefix}survey_opt_out__isnull": True,
+        }
+    )
+
+
 def contactable(invitations):
     """Invitations whose customer may still be contacted (the rule every channel applies)."""
-    return invitations.filter(
-        customer__consent_to_contact=True,
-        customer__erased_at__isnull=True,
-        customer__survey_opt_out__isnull=True,
-    )
+    return invitations.filter(may_be_contacted("customer__"))
+
+
+def may_contact(invitation):
+    """Whether this invitation's customer may still be contacted, as it is in the database now."""
+    return contactable(Invitation.objects.filter(pk=invitation.pk)).exists()
 
 
 def all_channels():
