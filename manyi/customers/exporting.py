@@ -2,7 +2,9 @@
 
 Rows are produced lazily (in chunks of the database) so that 100,000 customers neither fill the
 memory nor wait for the whole query. Phones and e-mail addresses are masked for readers without
-the right to see personal data, and every text cell is neutralised so that a spreadsheet program
+the right to see personal data, and so are names, as seed 004 records customers (“*客户”
+“A公司”: masking.NameMask, a company lettered within the export by customer code, a person or a
+contact as 张*), and every text cell is neutralised so that a spreadsheet program
 never runs it as a formula. Column headers are the labels the importer recognises, so an export
 can be edited and imported again.
 """
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .choices import ContactMethod, CustomerKind, CustomerType, Lifecycle
-from .masking import mask_email, mask_phone, neutralise_formula
+from .masking import NameMask, mask_email, mask_person_name, mask_phone, neutralise_formula
 from .models import Contact, Purchase
 
 CHUNK = 2000
@@ -71,10 +73,20 @@ def clean_row(row) -> list:
     return [neutralise_formula(str(value) if isinstance(value, Promise) else value) for value in row]
 
 
+def _customer_names(customers, show_personal):
+    """customer -> its name as the reader sees it (one query over `customers` when masked)."""
+    if show_personal:
+        return lambda customer: customer.name
+    names = NameMask(customers.order_by().values_list("pk", "code", "name", "kind", "province", "city"))
+    return lambda customer: names.customer(customer.pk)
+
+
 def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
     """One list of cell values per customer (dates, numbers and text; None for blanks)."""
     phone = (lambda v: v) if show_personal else mask_phone
     email = (lambda v: v) if show_personal else mask_email
+    person = (lambda v: v) if show_personal else mask_person_name
+    name = _customer_names(queryset, show_personal)
     yes, no = _("Yes"), _("No")
     # Choice labels translated once, not once per row.
     kinds, types, stages, methods = (
@@ -94,7 +106,7 @@ def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
         yield clean_row(
             [
                 customer.code,
-                customer.name,
+                name(customer),
                 kinds.get(customer.kind, customer.kind),
                 types.get(customer.customer_type, customer.customer_type),
                 stages.get(customer.lifecycle, customer.lifecycle),
@@ -107,7 +119,7 @@ def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
                 customer.address,
                 customer.owner.username if customer.owner else "",
                 ", ".join(tag.name for tag in customer.tags.all()),
-                contact.name if contact else "",
+                person(contact.name) if contact else "",
                 contact.title if contact else "",
                 phone(contact.phone) if contact else "",
                 email(contact.email) if contact else "",
@@ -125,8 +137,9 @@ def customer_rows(queryset, *, show_personal: bool) -> Iterator[list]:
         )
 
 
-def purchase_rows(customers) -> Iterator[list]:
+def purchase_rows(customers, *, show_personal: bool = True) -> Iterator[list]:
     """Purchases of the given customers (a queryset), newest first within each customer."""
+    name = _customer_names(customers, show_personal)
     purchases = (
         Purchase.objects.filter(customer__in=customers.values("pk"))
         .select_related("customer", "product")
@@ -137,7 +150,7 @@ def purchase_rows(customers) -> Iterator[list]:
         yield clean_row(
             [
                 purchase.customer.code,
-                purchase.customer.name,
+                name(purchase.customer),
                 purchase.product.code,
                 purchase.product.name,
                 purchase.order_number,

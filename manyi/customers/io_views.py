@@ -334,7 +334,8 @@ def customer_export(request):
 
 @capability_required(permissions.EXPORT_CUSTOMERS)
 def purchase_export(request):
-    """Purchases of the customers the list's filters select (no personal data in them)."""
+    """Purchases of the customers the list's filters select (customers' names masked without
+    the right to personal data)."""
     customers = _filtered_customers(request)
-    rows = exporting.purchase_rows(customers)
+    rows = exporting.purchase_rows(customers, show_personal=request.user.can(permissions.VIEW_PERSONAL_DATA))
     return _export_response(request, "purchases", exporting.PURCHASE_HEADERS, rows, _("Purchases"))

@@ -229,7 +229,7 @@ class NameMask:
         for name in contacts:
             replacements.setdefault((name or "").strip(), mask_person_name(name))
         self.replacements = {name: masked for name, masked in replacements.items() if len(name) >= 2}
-        self.found = NamesInText(self.replacements)
+        self._found = None
 
     @classmethod
     def of_customers(cls, customer_ids):
@@ -264,7 +264,15 @@ class NameMask:
         name = (name or "").strip()
         if len(name) >= 2 and name not in self.replacements:
             self.replacements[name] = mask_person_name(name)
-            self.found = NamesInText(self.replacements)
+            self._found = None
+
+    @property
+    def found(self):
+        """The names to find in free text (made when first needed: an export of names alone
+        never needs it)."""
+        if self._found is None:
+            self._found = NamesInText(self.replacements)
+        return self._found
 
     def customer(self, pk, name="") -> str:
         """The customer's masked name (`name`: the name in clear, which ClearNames gives back)."""
