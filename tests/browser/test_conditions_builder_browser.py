@@ -5,16 +5,22 @@ from manyi.surveys.choices import QuestionKind
 from manyi.testing import make_question, make_questionnaire
 
 
+def _new_text_question(page, code, text, condition=None):
+    page.click("#add-question")
+    page.fill("#id_code", code)
+    page.fill("#id_text", text)
+    page.select_option("#id_kind", "text")
+    if condition is not None:
+        page.fill("#id_condition", condition)
+
+
 def test_the_chooser_writes_the_condition_and_the_logic_check_lists_problems(page, login, people, screenshot):
     questionnaire = make_questionnaire(title="售后服务满意度调查")
     make_question(questionnaire, code="Q1", text="产品质量")
     make_question(questionnaire, code="Q2", text="服务人员态度")
     login(people.alice)
     page.goto(f"{page.base_url}/surveys/{questionnaire.pk}/")
-    page.click("#add-question")
-    page.fill("#id_code", "Q3")
-    page.fill("#id_text", "您对服务态度不满意的主要原因是什么？")
-    page.select_option("#id_kind", "text")
+    _new_text_question(page, "Q3", "您对服务态度不满意的主要原因是什么？")
     page.select_option("#chooser-question", label="Q2 服务人员态度")
     page.select_option("#chooser-operator", "any")
     page.select_option("#chooser-value", ["A4", "A5"])
@@ -31,12 +37,20 @@ def test_the_chooser_writes_the_condition_and_the_logic_check_lists_problems(pag
     assert questionnaire.questions.get(code="Q3").condition == 'any_of(Q2, "A4", "A5") or Q1.points <= 4'
     assert page.locator("#logic-check-ok").is_visible()
 
+    # The preview walks the path as respondents would: the why-question follows Q2.
+    q2, q3 = questionnaire.questions.get(code="Q2"), questionnaire.questions.get(code="Q3")
+    page.click("#preview-link")
+    why = page.locator(f"#question-{q3.pk}")
+    assert why.is_hidden()
+    page.click(f"label[for='preview-{q2.pk}-{q2.options.get(code='A4').pk}']")
+    why.wait_for(state="visible")
+    screenshot("conditions-preview-path")
+    page.click(f"label[for='preview-{q2.pk}-{q2.options.get(code='A1').pk}']")
+    why.wait_for(state="hidden")
+    page.click("#preview-bar a")
+
     # A follow-up whose condition no answer can meet, added through the expression itself.
-    page.click("#add-question")
-    page.fill("#id_code", "Q4")
-    page.fill("#id_text", "是否需要回访？")
-    page.select_option("#id_kind", "text")
-    page.fill("#id_condition", "Q1.points > 10")
+    _new_text_question(page, "Q4", "是否需要回访？", "Q1.points > 10")
     page.click("#save-question")
     page.wait_for_url("**/surveys/*/#question-*")
     finding = page.locator("#logic-check [data-code=Q4]")
@@ -44,11 +58,7 @@ def test_the_chooser_writes_the_condition_and_the_logic_check_lists_problems(pag
     screenshot("conditions-logic-check")
 
     # A syntax slip is refused with the place and the reason.
-    page.click("#add-question")
-    page.fill("#id_code", "Q5")
-    page.fill("#id_text", "其他建议")
-    page.select_option("#id_kind", "text")
-    page.fill("#id_condition", "(answered(Q1)")
+    _new_text_question(page, "Q5", "其他建议", "(answered(Q1)")
     page.click("#save-question")
     page.wait_for_selector("#condition-errors")
     assert page.inner_text("#condition-errors") == "第 14 个字符：缺少右括号。"

@@ -208,11 +208,12 @@
   window.ManyiConditions = { evaluate: evaluate, holds: holds };
 
   // ---- The answer page: the walk of surveys/logic/visibility.py over the form's inputs ----
-  var form = document.getElementById("answer-form");
   var data = document.getElementById("answer-logic");
-  if (!form || !data) return;
+  if (!data) return;
   var logic = JSON.parse(data.textContent);
-  if (!logic) return;
+  var form = logic && document.getElementById(logic.form);
+  if (!form) return;
+  var prefix = logic.prefix + "-";
 
   function checked(name) {
     return Array.prototype.filter.call(form.elements, function (el) {
@@ -227,7 +228,7 @@
   }
 
   function readQuestion(q, offered) {
-    var byId = optionById(q), name = "q-" + q.id, values = {};
+    var byId = optionById(q), name = prefix + q.id, values = {};
     function pick(value) {
       if (value === logic.other) return logic.other;
       var o = byId[value];
@@ -271,7 +272,7 @@
   // An option offered or not: its inputs (one per matrix row) enabled and shown, or not.
   function showOption(fieldset, q, optionId, offered) {
     fieldset.querySelectorAll("input[value='" + optionId + "']").forEach(function (input) {
-      if (input.name !== "q-" + q.id && input.name.indexOf("q-" + q.id + "-") !== 0) return;
+      if (input.name !== prefix + q.id && input.name.indexOf(prefix + q.id + "-") !== 0) return;
       if (/-(competitor|importance)$/.test(input.name)) return;
       if (!offered && input.checked) input.checked = false;
       input.disabled = !offered;

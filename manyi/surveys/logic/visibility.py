@@ -269,13 +269,16 @@ def hidden_items(layout, answers):
 # For the answer page's script
 
 
-def page_logic(questionnaire):
-    """What static/js/conditions.js needs (for json_script), or None without any condition."""
+def page_logic(questionnaire, prefix="q", form="answer-form"):
+    """What static/js/conditions.js needs (for json_script), or None without any condition:
+    the form's id and its fields' prefix (the builder's preview names its fields "preview-…")."""
     layout = questionnaire.layout()
     logic = compiled(layout)
     if not logic.any:
         return None
     return {
+        "form": form,
+        "prefix": prefix,
         "other": OTHER,
         "questions": [
             {

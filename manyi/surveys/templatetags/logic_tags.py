@@ -8,9 +8,9 @@ register = template.Library()
 
 
 @register.simple_tag
-def answer_logic(questionnaire):
+def answer_logic(questionnaire, prefix="q", form="answer-form"):
     """The questionnaire's conditions as syntax trees, for json_script (None without any)."""
-    return page_logic(questionnaire)
+    return page_logic(questionnaire, prefix, form)
 
 
 @register.simple_tag
