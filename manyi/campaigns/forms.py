@@ -266,6 +266,12 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         if method == SamplingMethod.STRATIFIED and not data.get("stratify_by"):
             self.add_error("stratify_by", _("Choose the customer field to stratify by."))
         invite_at, deadline = data.get("invite_at"), data.get("deadline")
+        if data.get("notice_days") and not invite_at:
+            # The link would go when the campaign starts: no notice could come before it.
+            self.add_error(
+                "notice_days",
+                _("An advance notice needs the date the invitations go out: set it, or choose 0 days."),
+            )
         if deadline and deadline <= (invite_at or timezone.now()):
             self.add_error(
                 "deadline",

@@ -157,12 +157,33 @@ def test_the_campaign_form_stores_the_notice_days_and_refuses_more_than_14(quest
     response = client.get(reverse("campaigns:create"))
     assert "提前3-5天向客户发送调查邀请" in response.content.decode()
 
-    response = client.post(reverse("campaigns:create"), form_data(questionnaire, notice_days="4"))
+    invite_at = (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("campaigns:create"), form_data(questionnaire, notice_days="4", invite_at=invite_at)
+    )
     assert response.status_code == 302
     campaign = Campaign.objects.get()
     assert campaign.notice_days == 4
 
     # A form posted without the field (an older page) keeps what is stored.
-    client.post(reverse("campaigns:edit", args=[campaign.pk]), form_data(questionnaire, name="改名"))
+    client.post(
+        reverse("campaigns:edit", args=[campaign.pk]),
+        form_data(questionnaire, name="改名", invite_at=invite_at),
+    )
     campaign.refresh_from_db()
     assert (campaign.name, campaign.notice_days) == ("改名", 4)
+
+
+def test_an_advance_notice_needs_the_date_the_invitations_go_out(questionnaire, people, client_as):
+    """Without `invitations go out at` the link goes when the campaign starts: no notice can
+    come before it, and a stored notice_days would silently do nothing."""
+    client = client_as(people.sam)
+
+    response = client.post(reverse("campaigns:create"), form_data(questionnaire, notice_days="4"))
+
+    assert response.status_code == 200
+    assert "提前通知需要填写邀请发出时间" in response.content.decode()
+    assert not Campaign.objects.exists()
+    assert (
+        client.post(reverse("campaigns:create"), form_data(questionnaire, notice_days="0")).status_code == 302
+    )
