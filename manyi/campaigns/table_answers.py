@@ -96,11 +96,12 @@ def filled_rows(question, values):
 def clean(form, question, cleaned):
     """The checks across a table's cells, added to `form` (an AnswerForm) as errors.
 
-    A started row needs its required columns; a percentage column of a question with
+    When the questionnaire is submitted (not for a draft, which may be half done): a started
+    row needs its required columns; a percentage column of a question with
     `table_shares_within_100` adds up to at most 100 over the respondent's rows; a required
-    table question needs one filled row when the questionnaire is submitted."""
+    table question needs one filled row. Each cell's own value is checked by its field."""
     first_cells = {row: name for row, column, name in reversed(tables.cells(question))}
-    if not first_cells:  # no columns yet
+    if not first_cells or not form.complete:  # no columns yet, or a draft
         return
     rows = filled_rows(question, cleaned)
     columns = list(question.columns.all())
@@ -111,7 +112,7 @@ def clean(form, question, cleaned):
                 form.add_error(first_cells[row], message % _where(question, row, column))
     if question.table_shares_within_100:
         _check_shares(form, question, columns, rows, first_cells[1])
-    if form.complete and question.required and not rows and first_cells[1] not in form.errors:
+    if question.required and not rows and first_cells[1] not in form.errors:
         form.add_error(
             first_cells[1], _("Please answer question %(code)s.") % {"code": question.code or question.text}
         )

@@ -279,3 +279,19 @@ def test_a_number_column_wants_a_number(client, survey):
         == 302
     )
     assert stored_cells(Response.objects.get())[(1, "parcels")] == 1200.0
+
+
+def test_a_draft_may_hold_a_half_done_row_but_the_submit_may_not(client, survey):
+    _campaign, invitation, _rated, table = survey
+    table.table_shares_within_100 = True
+    table.save()
+    half_done = {1: {"share": "80", "pros": "便宜"}, 2: {"company": "中通", "share": "40"}}
+    assert client.post(f"/s/{invitation.token}/", cells(table, half_done, action="save")).status_code == 200
+    draft = Response.objects.get()
+    assert draft.status == ResponseStatus.IN_PROGRESS and stored_cells(draft)[(1, "pros")] == "便宜"
+    # A bad value is refused in a draft too.
+    bad = cells(table, {1: {"company": "圆通", "share": "150"}}, action="save")
+    assert client.post(f"/s/{invitation.token}/", bad).status_code == 400
+    page = client.post(f"/s/{invitation.token}/", cells(table, half_done)).content.decode()
+    assert "第 Q4 题第 1 行：请填写“快递公司”。" in page and "合计 120%" in page
+    assert Response.objects.get().status == ResponseStatus.IN_PROGRESS
