@@ -5,18 +5,12 @@ from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
 from ..models import Dimension, MatrixRow, Option, Question, Questionnaire
+from .mapping import SCALE_KINDS, neutral_points
 
 
 def has_field(model, name):
     """Whether a model has a field (conditions and option codes arrive with migration 0007)."""
     return any(f.name == name for f in model._meta.get_fields())
-
-
-def _neutral_points(options):
-    """The middle of an odd-length points scale (3 of 1-5) is its neutral answer, as in the
-    builder's seed scales; an even-length scale has none."""
-    points = sorted({o.points for o in options if o.points is not None})
-    return points[len(points) // 2] if len(points) % 2 == 1 and len(points) >= 3 else None
 
 
 @transaction.atomic
@@ -65,11 +59,7 @@ def create_questionnaire(plan, *, by=None):
 
 
 def _children(question, planned):
-    neutral = (
-        _neutral_points(planned.options)
-        if planned.kind in (QuestionKind.RATING, QuestionKind.MATRIX)
-        else None
-    )
+    neutral = neutral_points(planned.options) if planned.kind in SCALE_KINDS else None
     option_fields = {name for name in ("code", "condition") if has_field(Option, name)}
     options = []
     for position, planned_option in enumerate(planned.options):

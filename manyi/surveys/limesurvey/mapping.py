@@ -68,6 +68,9 @@ def unsupported_labels():
         "incomplete_responses": _("Incomplete responses: not imported"),
         "unmatched_answers": _("Answers that fit no question or option: not imported"),
         "timings": _("Response timings: not imported"),
+        "builder_rules": _(
+            "Imported as it was, but the builder asks for a change before the question is edited"
+        ),
     }
 
 
@@ -183,6 +186,16 @@ class Plan:
     sid: str = ""
 
 
+SCALE_KINDS = (QuestionKind.RATING, QuestionKind.MATRIX)
+
+
+def neutral_points(options):
+    """The middle of an odd-length points scale (3 of 1-5) is its neutral answer, as in the
+    builder's seed scales; an even-length scale has none."""
+    points = sorted({o.points for o in options if o.points is not None})
+    return points[len(points) // 2] if len(points) % 2 == 1 and len(points) >= 3 else None
+
+
 def plain(text, limit=None, report=None, where=""):
     """LimeSurvey's HTML as plain text (tags dropped, entities read, spaces collapsed)."""
     text = html.unescape(strip_tags(text or "")).replace("\xa0", " ")
@@ -271,6 +284,7 @@ class Planner:
                     planned.group = index
                     questions.append(planned)
         self._conditions(questions, groups)
+        self._builder_rules(questions)
         return Plan(
             title=plain(texts.get("title", ""), TITLE_MAX)
             or _("LimeSurvey survey %(sid)s") % {"sid": survey.sid},
@@ -413,6 +427,35 @@ class Planner:
             if planned.relevance not in ("", "1") or group.relevance not in ("", "1"):
                 source = " and ".join(r for r in (group.relevance, planned.relevance) if r not in ("", "1"))
                 self.report.conditions.append((planned.code, source, planned.condition))
+
+    def _builder_rules(self, questions):
+        """What the builder's rules (surveys.forms.check_question) will ask of each question."""
+        from ..choices import ScaleMethod, ValidityRule
+        from ..forms import check_question
+
+        codes = {q.code for q in questions} | {row[0] for q in questions for row in q.rows}
+        for planned in questions:
+            neutral = neutral_points(planned.options) if planned.kind in SCALE_KINDS else None
+            options = [
+                {
+                    "label": o.label,
+                    "points": o.points,
+                    "is_neutral": neutral is not None and o.points == neutral,
+                }
+                for o in planned.options
+            ]
+            problems = check_question(
+                kind=planned.kind,
+                scored=planned.scored,
+                options=options,
+                rows=[{"code": code, "text": text} for code, text, _lime in planned.rows],
+                validity_rule=ValidityRule.ONE_MISSING_NEUTRAL,
+                scale_method=ScaleMethod.RATIO,
+                codes_in_use=codes - {planned.code} - {row[0] for row in planned.rows},
+                code=planned.code,
+            )
+            for problem in problems:
+                self.report.add("builder_rules", f"{planned.code}: {problem}")
 
     def _option_conditions(self, planned):
         for option in planned.options:

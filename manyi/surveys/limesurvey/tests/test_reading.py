@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.limesurvey import mapping, reader, structure
@@ -111,6 +112,15 @@ def test_types_without_an_equivalent_are_reported_never_dropped_silently(plan):
     reported = {e.split(":")[0] for entry in unsupported.values() for e in entry["examples"]}
     carried = set(by_code(plan))
     assert {f"Q{n}" for n in range(1, 16)} <= carried | reported
+
+
+def test_questions_the_builder_would_ask_to_change_are_reported():
+    with translation.override("en"):
+        plan = plan_of("satisfaction_ls6.lss")
+    # Q4's answers carry no assessment values: a matrix needs points before it is edited.
+    examples = plan.report.unsupported["builder_rules"]["examples"]
+    assert {example.split(":")[0] for example in examples} == {"Q4"}
+    assert "each with points" in examples[0]
 
 
 def test_groups_become_dimensions_only_when_the_survey_uses_assessments():
