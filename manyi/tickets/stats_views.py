@@ -2,7 +2,9 @@
 
 Who: the roles that read aggregates (``analysis.view``: administrators, supervisors, analysts);
 agents and handlers work on single tickets and do not see it. The filters come from the query
-string; an invalid one gives the page (or a short text for the export) with status 400.
+string; an invalid one gives the page (or a short text for the export) with status 400. The
+repeat complainants are named as seed 004 records customers (A公司, 张*) for a reader without
+the right to personal data (the analyst), on the page and in the export alike.
 """
 
 from datetime import date, timedelta
@@ -18,6 +20,7 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.accounts.models import Department
 from manyi.customers.exporting import clean_row, xlsx_sheets_file
+from manyi.customers.masking import NameMask
 
 from .statistics import Selection, default_selection, statistics
 
@@ -25,6 +28,16 @@ from .statistics import Selection, default_selection, statistics
 STATISTICS_CAPABILITY = permissions.VIEW_ANALYSIS
 MAX_SPAN = timedelta(days=10 * 366)
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _statistics(selection, user, **options):
+    """The statistics as `user` may read them: the repeat complainants' names masked without
+    the right to personal data (their codes stay)."""
+    stats = statistics(selection, **options)
+    names = NameMask.for_reader(user, [row["customer_id"] for row in stats["repeat"]])
+    for row in stats["repeat"]:
+        row["name"] = names.customer(row["customer_id"], row["name"])
+    return stats
 
 
 def _year_before(day):
@@ -102,7 +115,7 @@ def statistics_page(request):
         {
             "form": form,
             "selection": selection,
-            "stats": statistics(selection),
+            "stats": _statistics(selection, request.user),
             "query": request.GET.urlencode(),
         },
     )
@@ -202,7 +215,7 @@ def statistics_export(request):
     if form.errors:
         return HttpResponse(" ".join(_errors(form)), status=400, content_type="text/plain; charset=utf-8")
     selection = form.selection()
-    stats = statistics(selection, repeat_limit=None)
+    stats = _statistics(selection, request.user, repeat_limit=None)
     name = f"ticket-statistics-{selection.start:%Y%m%d}-{selection.end:%Y%m%d}.xlsx"
     return FileResponse(
         workbook_file(selection, stats),

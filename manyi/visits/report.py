@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.customers.choices import CustomerType
 from manyi.customers.exporting import clean_row
-from manyi.customers.masking import private_text
+from manyi.customers.masking import NameMask
 
 from .access import VisitScope
 from .choices import ReviewStatus, TaskStatus
@@ -125,11 +125,8 @@ def build(user, month):
                 tally.scores.append(response.index)
                 tally.satisfied += bool(response.satisfied)
         if record.problem.strip():
-            # Shown on the page, the PDF and the sheet: phones and addresses written in the
-            # notes masked for readers without the personal-data right (the record stays whole).
-            record.problem = private_text(record.problem, user)
-            record.handling = private_text(record.handling, user)
             problems.append(record)
+    _as_reader_sees(problems, user)
     type_labels = dict(CustomerType.choices)
     return MonthlyReport(
         month=month,
@@ -139,6 +136,17 @@ def build(user, month):
         problems=problems,
         reviews={status: reviews.get(status, 0) for status in ReviewStatus},
     )
+
+
+def _as_reader_sees(problems, user):
+    """Shown on the page, the PDF and the sheet: for a reader without the personal-data right
+    the customers' names as seed 004 records them (A公司, 张*; `customer_name`), and phones,
+    e-mail addresses and these names written in the notes masked (the records stay whole)."""
+    names = NameMask.for_reader(user, {record.customer_id for record in problems})
+    for record in problems:
+        record.customer_name = names.customer(record.customer_id, record.customer.name)
+        record.problem = names.text(record.problem)
+        record.handling = names.text(record.handling)
 
 
 def _pct(value):
@@ -186,7 +194,7 @@ def _xlsx_rows(report):
     for record in report.problems:
         yield [
             record.problem,
-            record.customer.name,
+            record.customer_name,
             timezone.localtime(record.visited_at).replace(tzinfo=None),
             record.handling,
             record.ticket.reference if record.ticket else "",
