@@ -67,3 +67,36 @@ def test_two_rows_filled_in_the_browser_reach_the_response_and_the_summary(
     assert "中通" in text and "30.0%" in text and "价格便宜" in text
     summary.scroll_into_view_if_needed()
     screenshot("table-summary")
+
+
+def test_a_designer_adds_and_reorders_the_columns_of_a_table_question(page, login, people, screenshot):
+    from manyi.surveys.choices import QuestionKind
+
+    questionnaire = make_questionnaire(title="快递服务满意度调查")
+    login(people.alice)
+    page.goto(f"{page.base_url}/surveys/{questionnaire.pk}/questions/new/")
+    assert page.locator("#columns-editor").is_hidden()
+    page.select_option("#id_kind", "table")
+    assert page.locator("#columns-editor").is_visible() and page.locator("#options-editor").is_hidden()
+    assert not page.is_checked("#id_scored")
+    page.fill("#id_text", "目前主要合作的快递公司及发件量占比？")
+    for code, label, kind in [("share", "件量占比", "percent"), ("company", "快递公司", "text")]:
+        page.click("#add-column")
+        row = page.locator("#column-rows tr").last
+        row.locator("input[name$='-code']").fill(code)
+        row.locator("input[name$='-label']").fill(label)
+        row.locator("select[name$='-kind']").select_option(kind)
+    page.locator("#column-rows tr").last.locator("input[name$='-required']").check()
+    page.locator("#column-rows tr").last.locator("button.column-up").click()  # 快递公司 first
+    assert page.locator("#column-rows tr").first.locator("input[name$='-code']").input_value() == "company"
+    page.fill("#id_table_max_rows", "3")
+    page.check("#id_table_shares_within_100")
+    screenshot("table-columns-editor")
+    page.click("#save-question")
+    page.wait_for_url("**/surveys/*/#question-*")
+    question = questionnaire.questions.get(kind=QuestionKind.TABLE)
+    assert [(c.code, c.kind, c.required) for c in question.columns.all()] == [
+        ("company", "text", True),
+        ("share", "percent", False),
+    ]
+    assert question.table_max_rows == 3 and question.table_shares_within_100
