@@ -280,11 +280,16 @@ def _segments(campaign, dataset, matrix, options):
     from manyi.customers.models import Product
 
     found = segments.segment(matrix.scores, k=options.clusters, method=options.clustering, seed=options.seed)
+    # Each dataset row's segment (-1: not in the matrix), so that a product's buyers are
+    # counted by segment in one pass over its rows.
+    segment_of = np.full(dataset.size, -1)
+    segment_of[matrix.rows] = found.labels
     bought = {}
     for product, positions in dataset.products.items():
-        mark = np.zeros(dataset.size, bool)
-        mark[positions] = True
-        bought[product] = mark[matrix.rows]
+        chosen = segment_of[positions]
+        counts = np.bincount(chosen[chosen >= 0], minlength=found.k)
+        if counts.any():
+            bought[product] = counts
     names = dict(Product.objects.filter(pk__in=list(bought)).values_list("pk", "name"))
     overall = matrix.scores.mean(axis=0)
     groups = []
@@ -292,9 +297,7 @@ def _segments(campaign, dataset, matrix, options):
         members = found.labels == j
         rows = matrix.rows[members]
         size = int(members.sum())
-        products = [
-            (names.get(p, str(p)), int(b[members].sum())) for p, b in bought.items() if b[members].any()
-        ]
+        products = [(names.get(p, str(p)), int(counts[j])) for p, counts in bought.items() if counts[j]]
         products.sort(key=lambda pair: (-pair[1], pair[0]))
         groups.append(
             {
@@ -320,6 +323,7 @@ def _segments(campaign, dataset, matrix, options):
         "suggested": found.suggested,
         "silhouettes": [{"k": k, "value": _number(v)} for k, v in found.silhouettes.items()],
         "fitted_rows": found.fitted_rows,
+        "index": _number(np.nanmean(dataset.index[matrix.rows]), 1),
         "groups": groups,
         # One row per item: its mean over everyone and in each segment (the segment's centre).
         "rows": [

@@ -157,7 +157,10 @@ def test_segments_are_the_two_customer_groups_with_their_type_region_and_product
     labels = ((matrix.scores[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)
     assert adjusted_rand_score(theirs, labels) == 1.0
     assert adjusted_rand_score(groups, labels) == 1.0
-    for group in segments["groups"]:
+    assert segments["index"] == pytest.approx(scores.mean(), abs=0.05)
+    for j, group in enumerate(segments["groups"]):
+        # Seed 000's index by hand: the mean of the two dimensions (50/50), each its items' mean.
+        assert group["index"] == pytest.approx(matrix.scores[labels == j].mean(), abs=0.05)
         assert group["size"] == 32
         assert len(group["region"]) == 1 and group["region"][0]["percent"] == 100.0
         assert group["products"][0]["count"] == 32
