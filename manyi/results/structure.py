@@ -197,6 +197,7 @@ def _factor_figures(result, matrix):
         "kaiser": result.kaiser_factors,
         "parallel": result.parallel_factors,
         "not_converged": not result.converged,
+        "heywood": result.heywood,
         "bartlett": {
             "chi2": _number(result.bartlett_chi2, 2),
             "df": result.bartlett_df,

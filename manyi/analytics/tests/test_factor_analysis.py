@@ -260,3 +260,12 @@ def test_alpha_agrees_with_pls_standardised_alpha():
     r = np.corrcoef(x, rowvar=False)
     k = 3
     assert reliability.standardised_alpha(r) == pytest.approx(k / (k - 1) * (1 - k / r.sum()))
+
+
+def test_a_communality_above_one_is_flagged_as_a_heywood_case():
+    rng = np.random.default_rng(1)
+    factor = rng.standard_normal((300, 1))
+    x = np.hstack([factor + rng.normal(0, spread, (300, 1)) for spread in (0.05, 1.5, 1.5, 1.5)])
+    improper = fa.explore(x, n_factors=2, method="paf", max_iter=500)
+    assert improper.communalities.max() > 1 and improper.heywood
+    assert not fa.explore(x, n_factors=1, method="pc").heywood
