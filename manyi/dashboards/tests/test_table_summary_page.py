@@ -78,3 +78,19 @@ def test_who_may_see_the_summary_is_unchanged(client_as, people, express, fresh_
     assert client_as(people.amy).get(url).status_code == 403
     assert client_as(people.hank).get(url).status_code == 403
     assert client_as(people.ana).get(url).status_code == 200
+
+
+def test_a_confidential_campaign_shows_the_texts_only_to_who_may_read_its_answers(
+    client_as, people, express, fresh_datasets
+):
+    from manyi.accounts import permissions
+
+    express.confidential = True
+    express.save()
+    assert people.sam.can(permissions.VIEW_ANALYSIS)
+    assert not people.sam.can(permissions.VIEW_CONFIDENTIAL_RESPONSES)
+    url = reverse("dashboards:campaign", args=[express.pk])
+    page = client_as(people.sam).get(url).content.decode()
+    assert summary_rows(page) == {"圆通": (2, "60.0%"), "中通": (2, "25.0%")}  # the figures, yes
+    assert "速度较好" not in page and "售后处理不够快" not in page  # the texts, no
+    assert "速度较好" in client_as(people.ana).get(url).content.decode()
