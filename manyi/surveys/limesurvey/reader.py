@@ -155,14 +155,36 @@ class LimeSurveyArchive:
         return self._responses is not None or self._tokens is not None or bool(self.skipped)
 
     def response_rows(self):
-        if not self._responses:
-            return []
-        return table(parse_document(self._responses, ("Responses",)), "responses")
+        return stream_rows(self._responses, "Responses") if self._responses else []
 
     def token_rows(self):
-        if not self._tokens:
-            return []
-        return table(parse_document(self._tokens, ("Tokens",)), "tokens")
+        return stream_rows(self._tokens, "Tokens") if self._tokens else []
+
+
+def stream_rows(data, doc_type):
+    """The rows of a responses (.lsr) or participants (.lst) document, read as a stream: each
+    row is taken and its element cleared, so a large file never becomes a large tree."""
+    rows, found_type = [], None
+    try:
+        for _event, element in SafeET.iterparse(io.BytesIO(data), events=("end",), forbid_dtd=True):
+            if element.tag == "LimeSurveyDocType":
+                found_type = (element.text or "").strip()
+            elif element.tag == "row":
+                rows.append({field.tag: (field.text or "") for field in element})
+                element.clear()
+    except DefusedXmlException:
+        raise LimeSurveyFileError(
+            _(
+                "The file declares a document type or entities, which LimeSurvey files never do; it was not read."
+            )
+        ) from None
+    except (SafeET.ParseError, ValueError, UnicodeError):
+        raise LimeSurveyFileError(
+            _("The file is damaged: it is not well-formed XML. Export it from LimeSurvey again.")
+        ) from None
+    if found_type != doc_type:
+        raise not_limesurvey()
+    return rows
 
 
 def _check_members(infos):

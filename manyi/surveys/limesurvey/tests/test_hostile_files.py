@@ -118,3 +118,23 @@ def test_the_command_exits_with_code_2_and_a_message_and_creates_nothing(tmp_pat
         call_command("import_lss", str(path), "--json")
     assert failure.value.returncode == 2 and str(failure.value)
     assert not Questionnaire.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "responses",
+    [
+        LAUGHS.replace(b"<document>", b"<document><LimeSurveyDocType>Responses</LimeSurveyDocType>"),
+        HEAD + b"<document><LimeSurveyDocType>Responses</LimeSurveyDocType><responses><rows><row>",
+        HEAD + b"<document><LimeSurveyDocType>Survey</LimeSurveyDocType></document>",
+    ],
+    ids=["entities", "cut off", "not responses"],
+)
+def test_an_archives_hostile_or_broken_responses_are_refused(tmp_path, responses):
+    path = tmp_path / "responses.lsa"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("survey_1.lss", (DATA / "satisfaction_ls6.lss").read_bytes())
+        archive.writestr("survey_1_responses.lsr", responses)
+    started = time.monotonic()
+    with translation.override("en"), pytest.raises(reader.LimeSurveyFileError):
+        reader.read_path(path).response_rows()
+    assert time.monotonic() - started < 2
