@@ -87,9 +87,10 @@ def send_claimed(invitations, *, reminder):
         accepted = []
         batch_sent, _failed = send_each(messages, on_sent=accepted.append, on_refused=refused.__setitem__)
         for index, error in refused.items():
-            Invitation.objects.filter(pk=batch[index].pk).update(
-                status=InvitationStatus.FAILED, delivery_status=DeliveryStatus.FAILED, error=str(error)[:300]
-            )
+            refusal = {"delivery_status": DeliveryStatus.FAILED, "error": str(error)[:300]}
+            if not reminder:  # a refused reminder: the invitation itself was accepted before
+                refusal["status"] = InvitationStatus.FAILED
+            Invitation.objects.filter(pk=batch[index].pk).update(**refusal)
         Invitation.objects.filter(pk__in=[batch[index].pk for index in accepted]).update(
             delivery_status=DeliveryStatus.ACCEPTED
         )

@@ -211,3 +211,20 @@ def test_the_mailed_invitation_promises_what_the_introduction_promises(campaign,
     [(_sender, _recipients, message)] = smtp_server.messages
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert "问卷共 8 题，大约需要 6 分钟。" in text  # 8 × 15 s would have said 2
+
+
+def test_a_reminder_the_server_refuses_leaves_the_invitation_it_accepted_sent(campaign, smtp_server):
+    """The invitation itself was accepted: a refused reminder (the mailbox full or gone since)
+    says so on the invitation but does not make it failed, as for SMS."""
+    from tests.test_emails import refusing
+
+    invitation = invite(campaign, "甲", "a@example.cn")
+    mailing.send_invitations(campaign)
+    sent_at = Invitation.objects.get(pk=invitation.pk).sent_at
+    smtp_server.handle_RCPT = refusing("a@example.cn")
+
+    assert mailing.send_reminders(campaign, now=sent_at + timedelta(days=3, hours=1)) == (0, 1)
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT and invitation.reminders_sent == 1
+    assert invitation.delivery_status == "failed" and "mailbox unavailable" in invitation.error
