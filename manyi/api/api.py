@@ -73,7 +73,43 @@ class ManyiApi(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         upload_limits(schema)
+        ticket_links(schema)
         return schema
+
+
+def ticket_links(schema):
+    """OpenAPI links: a ticket an operation answers with is read, given messages and files
+    through its reference, and the first file it lists is downloaded by its id (for generated
+    clients and tools that follow links)."""
+    prefix = next(path for path in schema["paths"] if path.endswith("/tickets")).removesuffix("/tickets")
+    ids = {
+        (method, path.removeprefix(prefix)): operation["operationId"]
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    reference = {"reference": "$response.body#/reference"}
+    links = {
+        "GetTicket": {"operationId": ids["get", "/tickets/{reference}"], "parameters": reference},
+        "AddMessage": {"operationId": ids["post", "/tickets/{reference}/messages"], "parameters": reference},
+        "AddAttachments": {
+            "operationId": ids["post", "/tickets/{reference}/attachments"],
+            "parameters": reference,
+        },
+        "GetAttachment": {
+            "operationId": ids["get", "/tickets/{reference}/attachments/{attachment_id}"],
+            "parameters": {**reference, "attachment_id": "$response.body#/attachments/0/id"},
+        },
+    }
+    answering_with_a_ticket = [
+        ("post", "/tickets"),
+        ("get", "/tickets/{reference}"),
+        ("post", "/tickets/{reference}/messages"),
+        ("post", "/tickets/{reference}/attachments"),
+    ]
+    for method, path in answering_with_a_ticket:
+        for status, answer in schema["paths"][prefix + path][method]["responses"].items():
+            if int(status) in (200, 201):
+                answer["links"] = links
 
 
 api = ManyiApi(

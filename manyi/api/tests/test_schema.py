@@ -191,3 +191,21 @@ def test_a_phone_the_pattern_refuses_is_refused_by_the_api(client, people, phone
 def test_not_blank_means_what_strip_means(text, blank):
     assert matches(NOT_BLANK, text) is not blank
     assert (text.strip() == "") is blank
+
+
+def test_a_ticket_answer_links_to_what_can_be_done_with_it(schema):
+    operations = {
+        operation["operationId"]: (path, operation)
+        for path, methods in schema["paths"].items()
+        for operation in methods.values()
+    }
+    links = schema["paths"]["/api/tickets"]["post"]["responses"]["201"]["links"]
+    assert set(links) == {"GetTicket", "AddMessage", "AddAttachments", "GetAttachment"}
+    for link in links.values():
+        path, operation = operations[link["operationId"]]
+        named = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
+        assert set(link["parameters"]) == named, path
+    assert links["GetTicket"]["parameters"] == {"reference": "$response.body#/reference"}
+    assert links["GetAttachment"]["parameters"]["attachment_id"] == "$response.body#/attachments/0/id"
+    for path in ("/api/tickets/{reference}", "/api/tickets/{reference}/messages"):
+        assert schema["paths"][path][next(iter(schema["paths"][path]))]["responses"]["200"]["links"] == links
