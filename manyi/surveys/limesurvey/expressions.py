@@ -27,7 +27,7 @@ _TOKEN = re.compile(
     r"""\s*(?:
         (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
       | (?P<number>\d+(?:\.\d+)?(?![\w]))
-      | (?P<name>[A-Za-z_][\w]*(?:[.:][A-Za-z_#][\w#]*)*)
+      | (?P<name>(?:\d+X\d+X\d+\w*|[A-Za-z_]\w*)(?:[.:][A-Za-z_#][\w#]*)*)
       | (?P<op>==|!=|<=|>=|&&|\|\||[<>!+\-*/(),\[\]=])
     )""",
     re.VERBOSE,
@@ -123,8 +123,8 @@ class _Converter:
                 return self._is_empty(tokens, at, out)
             if value not in _KEEP_FUNCTIONS:
                 raise NotConverted(value + "()")
-            out.append(_KEEP_FUNCTIONS[value])
-            return at + 1
+            out.append(_KEEP_FUNCTIONS[value] + "(")
+            return at + 2
         ref, option = self.reference(value)
         if option is None:
             out.append(ref)
@@ -146,8 +146,8 @@ class _Converter:
             ref, option = self.reference(tokens[at + 2][1])
             out.append(f'not any_of({ref}, "{option}")' if option else f"empty({ref})")
             return at + 4
-        out.append("empty")
-        return at + 1
+        out.append("empty(")
+        return at + 2
 
 
 def relevance_to_condition(text, questions, qids=None):
