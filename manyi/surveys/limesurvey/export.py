@@ -223,6 +223,9 @@ class _Exporter:
         )
         if question.kind in (QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.YES_NO):
             self._attribute(qid, "cssclass", f"manyi-kind-{question.kind}")
+        if lime_type in (";", ":"):  # the columns' kinds (text / number / percent), read back by our import
+            marks = " ".join(f"manyi-column-{c.code}-{c.kind}" for c in question.columns.all())
+            self._attribute(qid, "cssclass", f"manyi-kind-table {marks}")
         if question.kind == QuestionKind.NPS:
             self._attribute(qid, "min_num_value_n", "0")
             self._attribute(qid, "max_num_value_n", "10")

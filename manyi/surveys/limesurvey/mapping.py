@@ -553,7 +553,13 @@ def _table(planner, question, planned):
         if sub.scale == scale:
             label = plain(planner.text(sub.texts), 100, planner.report, planned.code) or sub.code
             kind = TableColumnKind.NUMBER if number else TableColumnKind.TEXT
-            planned.columns.append((column_codes.take(sub.code, prefix="C"), label, kind))
+            code = column_codes.take(sub.code, prefix="C")
+            marked = re.search(
+                rf"\bmanyi-column-{re.escape(code)}-(\w+)", question.attributes.get("cssclass", "")
+            )
+            if marked and marked.group(1) in TableColumnKind.values:
+                kind = marked.group(1)
+            planned.columns.append((code, label, kind))
     rows = [s for s in question.subquestions if s.scale == 0] if scale == 1 else []
     planned.table_max_rows = max(1, min(20, len(rows) or 1))
     numbered = [plain(planner.text(s.texts)) for s in rows] == [str(n + 1) for n in range(len(rows))]

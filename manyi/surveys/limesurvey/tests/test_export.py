@@ -66,7 +66,7 @@ def questionnaire():
         questionnaire, "Q8", text="主要供应商", kind=QuestionKind.TABLE, options=[], table_max_rows=3
     )
     TableColumn.objects.create(question=table, position=0, code="C1", label="公司")
-    TableColumn.objects.create(question=table, position=1, code="C2", label="份额", kind="number")
+    TableColumn.objects.create(question=table, position=1, code="C2", label="份额", kind="percent")
     return questionnaire
 
 
@@ -127,7 +127,7 @@ def test_a_round_trip_keeps_kinds_codes_texts_options_points_and_rows(questionna
                 question.code, question.kind, question.text, question.help_text, question.required,
                 question.allow_other, [(o.label, o.points) for o in question.options.all()],
                 [(r.code, r.text) for r in question.rows.all()],
-                [(c.code, c.label) for c in question.columns.all()],
+                [(c.code, c.label, c.kind) for c in question.columns.all()],
             )
             for question in q.questions_in_order()
         ]  # fmt: skip
