@@ -200,7 +200,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The client's address as the rate limits see it: X-Forwarded-For only from TRUSTED_PROXIES
 # (behind nginx every login would otherwise come from 127.0.0.1 and lock out together).
-AXES_CLIENT_IP_CALLABLE = "manyi.accounts.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "manyi.accounts.ratelimit.login_client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -64,6 +64,14 @@ def client_ip(request):
     return hops[0] if hops else remote
 
 
+def login_client_ip(request):
+    """The client's address for the login lockouts (django-axes), or None when the request
+    carries none (a test client's force_login): axes keeps it in an address column, which
+    PostgreSQL refuses to hold "unknown"."""
+    address = client_ip(request)
+    return None if address == "unknown" else address
+
+
 def rate_limited(request, bucket="public-submit"):
     """Count one request from this client in `bucket`; True when over PUBLIC_SUBMIT_RATE
     ("20/600": 20 per 600 seconds). Each bucket (survey answers, feedback, status checks,
