@@ -136,8 +136,7 @@ def test_an_address_under_the_api_that_names_nothing_gets_a_json_404(client, amy
     assert detail(response) == "Not found."
 
 
-def test_the_token_pages_keep_the_sites_own_error_pages(client, people):
-    client.force_login(people.amy)
+def test_the_token_pages_keep_the_sites_own_error_pages(client):
     response = client.get("/api/tokens/nothing/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
