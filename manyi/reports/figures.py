@@ -31,6 +31,8 @@ from manyi.results.filters import Selection
 from manyi.results.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind
 
+from .table_figures import table_figures
+
 SNAPSHOT_FORMAT = 1
 OPEN_ANSWERS_KEPT = 200  # per question in the appendix; the count of all is always given
 KEYWORDS_KEPT = 150  # the word cloud's words
@@ -158,6 +160,7 @@ def report_figures(campaign, now=None):
         "questions": _questions(questionnaire),
         "open_answers": texts["questions"],
         "keywords": texts["keywords"],
+        "tables": table_figures(campaign, dataset),
     }
 
 

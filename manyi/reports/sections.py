@@ -18,6 +18,7 @@ from manyi.accounts import permissions
 from manyi.campaigns.answering import can_see_individual_answers
 from manyi.customers.masking import NameMask
 
+from . import table_figures
 from .choices import ReportKind
 
 
@@ -230,6 +231,7 @@ def appendix(report, figures, reader):
         "questions": figures["questions"],
         "open_answers": open_answers(report, figures, reader),
         "keywords": figures["keywords"],
+        "tables": table_figures.for_reader(figures, reader_variant(report, reader) == "withheld"),
     }
 
 

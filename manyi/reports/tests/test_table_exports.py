@@ -77,3 +77,24 @@ def test_who_may_export_is_unchanged(client_as, people, express):
     url = reverse("reports:export", args=[express.pk]) + "?format=csv"
     assert client_as(people.amy).get(url).status_code == 403
     assert client_as(people.hank).get(url).status_code == 403
+
+
+def test_the_report_lists_the_table_per_company_and_withholds_the_texts_as_open_answers(
+    client_as, people, express, fresh_datasets
+):
+    from manyi.reports.models import Report
+
+    client = client_as(people.alice)
+    assert client.post(reverse("reports:create", args=[express.pk])).status_code == 302
+    report = Report.objects.get(campaign=express)
+    html = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "Q4 目前主要合作快递公司及发件量占比?" in html
+    # 圆通 and 中通 each named by the one respondent who filled the table: 50% and 12.5%.
+    assert '<td>圆通</td><td class="num">1</td><td class="num">50.0</td><td>速度较好</td>' in html
+    assert '<td>中通</td><td class="num">1</td><td class="num">12.5</td>' in html
+    assert "13812345678" not in html  # contacts are taken out of the summary's texts
+
+    express.confidential = True
+    express.save()
+    html = client_as(people.sam).get(reverse("reports:detail", args=[report.pk])).content.decode()
+    assert "<td>圆通</td>" in html and "速度较好" not in html
