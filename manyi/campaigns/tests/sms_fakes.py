@@ -50,6 +50,9 @@ class FakeGateway:
     # Seconds the next answer is held back (the message kept, as a gateway that took it but
     # answered too late); used once.
     slow_answer: float = 0
+    # An HTTP status and page answered instead of the gateway's own, before anything is sent
+    # (a load balancer's 503 during an outage); used once.
+    outage: tuple | None = None
 
     def over_number_limit(self, phone):
         sent = sum(1 for message in self.messages if message.phone == phone)
@@ -63,12 +66,17 @@ class FakeGateway:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 with fake.lock:
                     fake.requests += 1
-                    status, answer = fake.answer(self.headers, body)
+                    outage, fake.outage = fake.outage, None
+                    if outage is None:
+                        status, answer = fake.answer(self.headers, body)
                     delay, fake.slow_answer = fake.slow_answer, 0
                 time.sleep(delay)
-                raw = json.dumps(answer, ensure_ascii=False).encode()
+                if outage is not None:
+                    status, raw = outage
+                else:
+                    raw = json.dumps(answer, ensure_ascii=False).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", "text/html" if outage else "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)

@@ -2,6 +2,7 @@
 as Aliyun or Tencent Cloud would: sending, at most once, refusals, an unreachable gateway,
 reminders, delivery receipts and replies (回复TD退订)."""
 
+import importlib
 import json
 import re
 from datetime import timedelta
@@ -424,3 +425,34 @@ def test_aliyun_s_receipt_finds_its_invitation_before_its_message_id_is_kept(
     quick.refresh_from_db()
     assert quick.delivery_status == DeliveryStatus.DELIVERED and quick.delivered_at is not None
     assert quick.provider_message_id == sms_gateway.messages[-1].message_id
+
+
+def test_a_gateway_outage_page_fails_nobody_and_everything_goes_on_a_later_run(campaign, sms_gateway):
+    """A 503 page instead of the gateway's JSON (an outage, a load balancer in between): nothing
+    was sent, so nobody is failed for good; the batch stops and goes out on a later run."""
+    first = invite(campaign, "宁波东方泵业", "13811110001")
+    second = invite(campaign, "温州瓯江阀门", "13811110002")
+    sms_gateway.outage = (503, b"<html><body>503 Service Temporarily Unavailable</body></html>")
+
+    assert channels.send_invitations(campaign) == (0, 0)
+
+    assert {i.status for i in Invitation.objects.filter(pk__in=[first.pk, second.pk])} == {
+        InvitationStatus.ISSUED
+    }
+    assert "503" in Invitation.objects.get(pk=first.pk).error
+    assert channels.send_invitations(campaign) == (2, 0)
+
+
+def test_an_answer_that_is_no_gateway_s_answer_is_not_sent_again(campaign, sms_gateway, monkeypatch):
+    """A 200 whose body is not the gateway's JSON, or longer than any answer of it (read only
+    up to gateway.ANSWER_LIMIT): the message may have gone out, so it stays sent, once."""
+    # (the module, not sms.gateway(), the function of the same name)
+    monkeypatch.setattr(importlib.import_module("manyi.campaigns.channels.sms.gateway"), "ANSWER_LIMIT", 20)
+    invitation = invite(campaign, "宁波东方泵业", "13811110001")
+
+    assert channels.send_invitations(campaign) == (0, 1)
+
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT and invitation.delivery_status == DeliveryStatus.PENDING
+    assert channels.send_invitations(campaign) == (0, 0)
+    assert len(sms_gateway.messages) == 1

@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
-from .gateway import BadPush, Receipt, Reply, Sent, json_list, post, text_of
+from .gateway import BadPush, Receipt, Reply, Sent, json_list, no_answer, post, text_of
 
 NAME = "aliyun"
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
@@ -107,7 +107,7 @@ class Gateway:
             self.timeout,
         )
         if not isinstance(answer, dict):
-            return Sent(False, error=f"HTTP {status}: no answer from Aliyun SMS")
+            return no_answer(status, "Aliyun SMS")
         code = str(answer.get("Code", ""))
         if code == "OK":
             return Sent(True, message_id=str(answer.get("BizId", "")))

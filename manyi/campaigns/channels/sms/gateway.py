@@ -58,25 +58,44 @@ class Reply:
     key: str
 
 
+# Bytes of an answer read at most: a gateway's answer to one message is well under 1 KB.
+ANSWER_LIMIT = 64 * 1024
+# HTTP statuses a server in front of the gateway answers before anything is sent (too many
+# requests, bad gateway, unavailable): the message can go on a later run.
+NOT_TAKEN = (429, 502, 503)
+
+
 def post(url, body, headers, timeout):
     """POST `body` (bytes); returns (HTTP status, parsed JSON or None). A gateway answers its
-    refusals with 4xx and a JSON body, which is returned like a success."""
+    refusals with 4xx and a JSON body, which is returned like a success; an answer longer than
+    ANSWER_LIMIT is no gateway's (None)."""
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"SMS_ENDPOINT must be an http(s) address, not {url!r}")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (checked above)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            status, raw = response.status, response.read()
+            status, raw = response.status, response.read(ANSWER_LIMIT + 1)
     except urllib.error.HTTPError as error:
-        status, raw = error.code, error.read()
+        status, raw = error.code, error.read(ANSWER_LIMIT + 1)
     except urllib.error.URLError as error:
         if isinstance(error.reason, (ConnectionRefusedError, socket.gaierror)):
             raise GatewayUnreachable(str(error.reason)) from error
         raise
+    if len(raw) > ANSWER_LIMIT:
+        return status, None
     try:
         return status, json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return status, None
+
+
+def no_answer(status, gateway_name):
+    """What an HTTP answer that is not the gateway's JSON means for the message: a server in
+    front refused it before anything was sent (NOT_TAKEN: it goes on a later run, with the rest),
+    or anything else came back after the request was made (it may have gone out: not sent again)."""
+    if status in NOT_TAKEN:
+        return Sent(False, error=f"HTTP {status}: {gateway_name} did not take the message", stop=True)
+    return Sent(False, error=f"HTTP {status}: no answer from {gateway_name}", stop=True, maybe_sent=True)
 
 
 def json_list(body):

@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from .gateway import BadPush, Receipt, Reply, Sent, json_list, post, text_of
+from .gateway import BadPush, Receipt, Reply, Sent, json_list, no_answer, post, text_of
 
 NAME = "tencent"
 ENDPOINT = "https://sms.tencentcloudapi.com/"
@@ -109,7 +109,7 @@ class Gateway:
         status, answer = post(self.endpoint, payload, headers, self.timeout)
         response = answer.get("Response") if isinstance(answer, dict) else None
         if not isinstance(response, dict):
-            return Sent(False, error=f"HTTP {status}: no answer from Tencent Cloud SMS")
+            return no_answer(status, "Tencent Cloud SMS")
         if "Error" in response:
             code = str(response["Error"].get("Code", ""))
             return Sent(False, error=f"{code}: {response['Error'].get('Message', '')}", stop=_stops(code))
