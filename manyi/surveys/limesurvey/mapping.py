@@ -68,6 +68,7 @@ def unsupported_labels():
         "incomplete_responses": _("Incomplete responses: not imported"),
         "unmatched_answers": _("Answers that fit no question or option: not imported"),
         "timings": _("Response timings: not imported"),
+        "duplicate_codes": _("Repeated or empty answer code: given a new code"),
         "builder_rules": _(
             "Imported as it was, but the builder asks for a change before the question is edited"
         ),
@@ -352,6 +353,7 @@ class Planner:
         self.pending_help = ""
         builder = _BUILDERS.get(question.type, _unknown)
         builder(self, question, planned)
+        self._unique_option_codes(planned)
         marked = KIND_MARK.search(question.attributes.get("cssclass", ""))
         if (
             marked
@@ -366,6 +368,22 @@ class Planner:
             | {o.code: o.code for o in planned.options if planned.kind == QuestionKind.MULTIPLE},
         )
         return planned
+
+    def _unique_option_codes(self, planned):
+        """Option codes are unique per question: a repeated or empty code (a damaged or
+        hand-edited file) gets the next free A<n>, and is reported."""
+        seen = set()
+        for option in planned.options:
+            code = re.sub(r"[^A-Za-z0-9_]", "", option.code)
+            if code and code not in seen:
+                option.code = code
+            else:
+                n = 1
+                while f"A{n}" in seen or f"A{n}" in {o.code for o in planned.options}:
+                    n += 1
+                self.report.add("duplicate_codes", f"{planned.code}: {option.code or '—'} → A{n}")
+                option.code = f"A{n}"
+            seen.add(option.code)
 
     def piped(self, text, where):
         """LimeSurvey's {expression} piping in a text, as Manyi piping where it converts."""

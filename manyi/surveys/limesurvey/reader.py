@@ -122,10 +122,10 @@ def read_path(path):
     path = Path(path)
     try:
         size = path.stat().st_size
-    except OSError:
+        with path.open("rb") as handle:
+            start = handle.read(4)
+    except OSError:  # missing, a folder, not readable
         raise LimeSurveyFileError(_("The file could not be opened.")) from None
-    with path.open("rb") as handle:
-        start = handle.read(4)
     if start == _ZIP_MAGIC:
         if size > max_archive_bytes():
             raise _too_large(size, max_archive_bytes())

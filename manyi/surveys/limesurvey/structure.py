@@ -235,12 +235,17 @@ def _question_row(row, questions, subquestions):
 
 def _answers(root, questions):
     l10n = _l10n(root, "answer_l10ns", "aid")
-    found = {}
+    found, seen = {}, {}
     for row in table(root, "answers"):
         question = questions.get(row.get("qid", ""))
         if question is None:
             continue
-        key = (row.get("qid"), row.get("code", ""), _int(row.get("scale_id")))
+        # One answer per aid (LimeSurvey 4+); before, one row per language, so the nth row of a
+        # code in a language is the nth answer with that code (a repeated code stays two answers).
+        base = (row.get("qid"), row.get("code", ""), _int(row.get("scale_id")))
+        occurrence = (*base, row.get("language", ""))
+        seen[occurrence] = seen.get(occurrence, 0) + 1
+        key = ("aid", row["aid"]) if row.get("aid") else (*base, seen[occurrence])
         answer = found.get(key)
         if answer is None:
             answer = found[key] = Answer(

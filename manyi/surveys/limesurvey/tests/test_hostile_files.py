@@ -1,5 +1,7 @@
 """Hostile and broken files are refused quickly, with a message, and create nothing."""
 
+import io
+import json
 import time
 import zipfile
 from pathlib import Path
@@ -138,3 +140,27 @@ def test_an_archives_hostile_or_broken_responses_are_refused(tmp_path, responses
     with translation.override("en"), pytest.raises(reader.LimeSurveyFileError):
         reader.read_path(path).response_rows()
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.django_db
+def test_repeated_answer_codes_get_new_codes_and_are_reported(tmp_path):
+    data = (DATA / "satisfaction_ls6.lss").read_bytes()
+    # Every answer of Q1 coded A1, as a hand-edited file might have it.
+    for code in (b"A2", b"A3", b"A4", b"A5"):
+        data = data.replace(b"<code><![CDATA[" + code + b"]]></code>", b"<code><![CDATA[A1]]></code>")
+    path = tmp_path / "duplicates.lss"
+    path.write_bytes(data)
+    out = io.StringIO()
+    call_command("import_lss", str(path), "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["unsupported"]["duplicate_codes"]["count"] == 8  # four in Q1, four in Q3
+    question = Questionnaire.objects.get().questions.get(code="Q1")
+    assert sorted(question.options.values_list("code", flat=True)) == ["A1", "A2", "A3", "A4", "A5"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["missing.lss", "."])
+def test_a_missing_file_or_a_folder_exits_with_code_2(tmp_path, name):
+    with pytest.raises(CommandError) as failure:
+        call_command("import_lss", str(tmp_path / name))
+    assert failure.value.returncode == 2
