@@ -155,8 +155,16 @@ class FakeAliyun(FakeGateway):
         if abs(time.time() - stamp.timestamp()) > 15 * 60:
             return refuse(400, "InvalidTimeStamp.Expired", "Specified time stamp is expired.")
         if not hmac.compare_digest(given, aliyun_signature("POST", params, self.secret)):
+            # As Aliyun answers it: with the whole string to sign, the phone number and the
+            # template's values (the customer's name) in it.
+            canonical = "&".join(
+                f"{aliyun_percent(k)}={aliyun_percent(v)}" for k, v in sorted(params.items())
+            )
             return refuse(
-                400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation."
+                400,
+                "SignatureDoesNotMatch",
+                "Specified signature is not matched with our calculation. server string to sign is:"
+                f"POST&%2F&{aliyun_percent(canonical)}",
             )
         nonce = params.get("SignatureNonce", "")
         if not nonce or nonce in self.nonces:

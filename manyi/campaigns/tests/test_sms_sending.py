@@ -100,11 +100,12 @@ def test_running_twice_sends_each_message_once(campaign, sms_gateway):
 
 
 def test_a_wrong_secret_stops_sending_and_every_invitation_goes_out_once_it_is_right(
-    campaign, sms_gateway, settings
+    campaign, sms_gateway, settings, caplog
 ):
     """A refusal every message would meet (the key is wrong) fails no invitation: runs made
     before the administrator fixes the key each try one message and stop, the reason shown on
-    the invitation; then every invitation goes out, once."""
+    the invitation (without the phone number and name Aliyun's answer quotes, neither there nor
+    in the log); then every invitation goes out, once."""
     settings.SMS_ACCESS_KEY_SECRET = "not-the-secret"
     first = invite(campaign, "宁波东方泵业", "13811110001")
     invite(campaign, "温州瓯江阀门", "13811110002")
@@ -114,6 +115,8 @@ def test_a_wrong_secret_stops_sending_and_every_invitation_goes_out_once_it_is_r
     first.refresh_from_db()
     assert first.status == InvitationStatus.ISSUED and first.delivery_status == DeliveryStatus.NONE
     assert first.error.startswith(("SignatureDoesNotMatch", "AuthFailure.SignatureFailure"))
+    for shown in (first.error, caplog.text):
+        assert "13811110001" not in shown and "%E5%AE%81" not in shown and "宁波" not in shown
     assert set(campaign.invitations.values_list("status", flat=True)) == {"issued"}
     assert sms_gateway.messages == [] and sms_gateway.requests == 3
 

@@ -111,9 +111,12 @@ class Gateway:
         code = str(answer.get("Code", ""))
         if code == "OK":
             return Sent(True, message_id=str(answer.get("BizId", "")))
+        # SignatureDoesNotMatch quotes the whole request (the customer's number and name): the
+        # reason is kept and shown without it.
+        message = str(answer.get("Message", "")).split(" server string to sign is", 1)[0]
         return Sent(
             False,
-            error=f"{code}: {answer.get('Message', '')}",
+            error=f"{code}: {message}",
             stop=code in STOP_CODES,
             later=code in LATER_CODES,
         )
