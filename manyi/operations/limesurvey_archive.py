@@ -152,12 +152,10 @@ def _invitations(result):
     for row in result.token_rows:
         customer, email = _customer(row, sid, result)
         completed_at, sent_at = _when(row.get("completed")), _when(row.get("sent"))
+        # LimeSurvey writes a date, "Y" when it kept none, or "N".
+        done, sent = (row.get(name, "").strip().upper() not in ("", "N") for name in ("completed", "sent"))
         status = (
-            InvitationStatus.COMPLETED
-            if completed_at
-            else InvitationStatus.SENT
-            if sent_at
-            else InvitationStatus.ISSUED
+            InvitationStatus.COMPLETED if done else InvitationStatus.SENT if sent else InvitationStatus.ISSUED
         )
         invitation = Invitation.objects.create(
             campaign=result.campaign,

@@ -90,3 +90,16 @@ def test_completed_responses_keep_their_dates_and_are_scored_like_any_other(arch
     anna = responses["anna.li@example.com"]
     assert ("Q5", "快速响应") in {(a.question.code, a.text) for a in anna.answers.all()}  # "other"
     assert anna.nps == 10 and anna.index == pytest.approx(((100 + 100 + 80) / 3 + 100) / 2)
+
+
+def test_a_participant_marked_completed_without_a_date_takes_the_responses_submit_date(tmp_path):
+    tokens = (DATA / "survey_471152_tokens.lst").read_bytes().replace(b"2026-03-03 16:40", b"Y")
+    path = tmp_path / "survey_archive_471152.lsa"
+    with zipfile.ZipFile(path, "w") as lsa:
+        lsa.write(DATA / "satisfaction_ls6.lss", "survey_471152.lss")
+        lsa.write(DATA / "survey_471152_responses.lsr", "survey_471152_responses.lsr")
+        lsa.writestr("survey_471152_tokens.lst", tokens)
+    run(path)
+    anna = Invitation.objects.get(email="anna.li@example.com")
+    assert anna.status == "completed"
+    assert anna.completed_at == datetime(2026, 3, 3, 16, 40, tzinfo=SHANGHAI)
