@@ -29,6 +29,8 @@ from manyi.surveys.limesurvey.importing import create_questionnaire
 from manyi.surveys.naming import field_name
 
 _COLUMN = re.compile(r"^_?(\d+)X(\d+)X(\d+)(.*)$")
+# Newer LimeSurvey names response columns by question and subquestion id: Q15, Q15_S31, Q15other.
+_Q_COLUMN = re.compile(r"^_?Q(\d+)(?:_S(\d+))?_?(.*)$")
 CHOICE_ONE = {QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.YES_NO}
 
 
@@ -189,9 +191,23 @@ class _Columns:
             q.pk: {getattr(o, "code", "") or str(o.position + 1): o for o in q.options.all()}
             for q in questions.values()
         }
+        self.subquestion_codes = {p.qid: p.subquestion_codes for p in result.plan.questions}
         self.planned_codes = {
             p.code: {o.code: n for n, o in enumerate(p.options)} for p in result.plan.questions
         }
+
+    def locate(self, key):
+        """(question id, suffix) of a response column, None for the columns of no question
+        (id, token, submitdate …)."""
+        match = _COLUMN.match(key)
+        if match:
+            return match.group(3), match.group(4).replace("-", "#")
+        match = _Q_COLUMN.match(key)
+        if match is None:
+            return None
+        qid, sub, rest = match.groups()
+        sub_code = self.subquestion_codes.get(qid, {}).get(sub, "") if sub else ""
+        return qid, sub_code + rest.replace("-", "#")
 
     def option(self, question, code):
         """The option of a question by its LimeSurvey answer code (by position when the
@@ -281,11 +297,11 @@ def _cell(columns, question, qid, suffix, value, cleaned):
 def _form_data(columns, row, report):
     cleaned = {}
     for key, raw in row.items():
-        match = _COLUMN.match(key)
         value = (raw or "").strip()
-        if match is None or not value:
+        located = columns.locate(key) if value else None
+        if located is None:
             continue
-        qid, suffix = match.group(3), match.group(4).replace("-", "#")
+        qid, suffix = located
         question = columns.questions.get(qid)
         if question is None or not _cell(columns, question, qid, suffix, value, cleaned):
             report.add("unmatched_answers", key.lstrip("_"))

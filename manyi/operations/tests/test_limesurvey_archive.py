@@ -1,6 +1,7 @@
 """manage.py import_lss with a LimeSurvey archive: participants, invitations and scored responses."""
 
 import json
+import re
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -103,3 +104,28 @@ def test_a_participant_marked_completed_without_a_date_takes_the_responses_submi
     anna = Invitation.objects.get(email="anna.li@example.com")
     assert anna.status == "completed"
     assert anna.completed_at == datetime(2026, 3, 3, 16, 40, tzinfo=SHANGHAI)
+
+
+def test_responses_with_columns_named_by_question_id_read_the_same(tmp_path):
+    """Newer LimeSurvey names response columns Q<qid> and Q<qid>_S<subquestion qid>."""
+    renamed = {
+        "X1X1": "Q1", "X1X2": "Q2", "X1X3SQ001": "Q3_S31", "X1X3SQ002": "Q3_S32", "X1X4SQ001-0": "Q4_S41-0",
+        "X1X4SQ001-1": "Q4_S41-1", "X2X5SQ001comment": "Q5_S51comment", "X2X5SQ001": "Q5_S51",
+        "X2X5SQ002": "Q5_S52", "X2X5SQ003": "Q5_S53", "X2X5other": "Q5_other", "X2X6": "Q6", "X2X7": "Q7",
+        "X2X8SQ001": "Q8_S81", "X2X9": "Q9", "X2X12": "Q12",
+    }  # fmt: skip
+    responses = (DATA / "survey_471152_responses.lsr").read_text()
+    for old, new in renamed.items():
+        responses = re.sub(rf"([</>])_471152{old}([/<>])", rf"\g<1>{new}\g<2>", responses)
+    assert "471152X" not in responses
+    path = tmp_path / "survey_archive_471152.lsa"
+    with zipfile.ZipFile(path, "w") as lsa:
+        lsa.write(DATA / "satisfaction_ls6.lss", "survey_471152.lss")
+        lsa.writestr("survey_471152_responses.lsr", responses)
+        lsa.write(DATA / "survey_471152_tokens.lst", "survey_471152_tokens.lst")
+    report = json.loads(run(path, "--json"))
+    assert report["unsupported"]["unmatched_answers"]["count"] == 3  # the second scale twice, a comment
+    wang = Response.objects.get(invitation__email="wang.wei@example.com")
+    assert wang.points == {"Q1": 2, "SQ001": 4, "SQ002": 1, "Q9": 4} and wang.nps == 9
+    anna = Response.objects.get(invitation__email="anna.li@example.com")
+    assert ("Q5", "快速响应") in {(a.question.code, a.text) for a in anna.answers.all()}

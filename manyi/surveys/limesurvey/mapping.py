@@ -153,6 +153,7 @@ class PlannedQuestion:
     rows: list = field(default_factory=list)  # (code, text, LimeSurvey code)
     columns: list = field(default_factory=list)  # (code, label, column kind)
     table_max_rows: int = 1
+    subquestion_codes: dict = field(default_factory=dict)  # LimeSurvey subquestion qid -> its code
     condition: str = ""
     relevance: str = ""
     group: int = 0
@@ -351,6 +352,7 @@ class Planner:
             relevance=question.relevance,
         )
         self.pending_help = ""
+        planned.subquestion_codes = {sub.qid: sub.code for sub in question.subquestions}
         builder = _BUILDERS.get(question.type, _unknown)
         builder(self, question, planned)
         self._unique_option_codes(planned)
