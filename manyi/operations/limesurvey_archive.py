@@ -8,7 +8,8 @@ completed responses (.lsr rows with a submit date) become completed responses wi
 start and submit dates, scored by the normal scoring (`campaigns.answering.apply_scores`), so
 every figure reads them like any other. LimeSurvey's response columns are named by survey,
 group and question id (123456X2X15, a subquestion's code after it, "other", "comment"; in the
-XML with a leading "_" and "#" written "-").
+XML with a leading "_" and "#" written "-"), or in newer versions by question and
+subquestion id (Q15, Q15_S31).
 """
 
 import re

@@ -92,6 +92,16 @@ def _alnum(code, fallback, limit=20):
     return cleaned if cleaned and cleaned[0].isalpha() else fallback
 
 
+def _unique(code, seen, limit=20):
+    """`code`, or with a number after it when an earlier one took it (LimeSurvey codes are unique)."""
+    candidate, n = code, 1
+    while candidate.lower() in seen:
+        n += 1
+        candidate = f"{code[: limit - len(str(n))]}{n}"
+    seen.add(candidate.lower())
+    return candidate
+
+
 def _option_code(option, position, seen):
     code = _alnum(getattr(option, "code", "") or f"A{position + 1}", f"A{position + 1}", limit=5)
     if code in seen:
@@ -112,6 +122,7 @@ class _Exporter:
         self.rows = {name: [] for name in ("answers", "answer_l10ns", "groups", "group_l10ns", "questions",
                                            "subquestions", "question_l10ns", "question_attributes")}  # fmt: skip
         self.next_id = 0
+        self.question_codes = set()
         questions = questionnaire.questions_in_order()
         self.multiple_codes = {q.code for q in questions if q.kind == QuestionKind.MULTIPLE}
         self.questions = questions
@@ -205,7 +216,7 @@ class _Exporter:
             columns = list(question.columns.all())
             lime_type = ":" if columns and all(c.kind == "number" for c in columns) else ";"
         qid = self.new_id()
-        code = _alnum(question.code, f"Q{order + 1}")
+        code = _unique(_alnum(question.code, f"Q{order + 1}"), self.question_codes)
         if code != question.code:
             self.notes.append(_("%(code)s is written as %(lime)s (LimeSurvey codes are letters and digits).")
                               % {"code": question.code, "lime": code})  # fmt: skip
@@ -291,14 +302,18 @@ class _Exporter:
 
     def matrix(self, question, qid, gid):
         self.answers(question, qid, gid)
+        seen = set()
         for position, row in enumerate(question.rows.all()):
-            self._sub(qid, gid, "T", _alnum(row.code, f"SQ{position + 1:03d}"), row.text, position)
+            code = _unique(_alnum(row.code, f"SQ{position + 1:03d}"), seen)
+            self._sub(qid, gid, "T", code, row.text, position)
 
     def table(self, question, qid, gid):
         for position in range(question.table_max_rows):
             self._sub(qid, gid, "T", f"R{position + 1}", str(position + 1), position)
+        seen = set()
         for position, column in enumerate(question.columns.all()):
-            self._sub(qid, gid, "T", _alnum(column.code, f"C{position + 1}"), column.label, position, scale=1)
+            code = _unique(_alnum(column.code, f"C{position + 1}"), seen)
+            self._sub(qid, gid, "T", code, column.label, position, scale=1)
 
 
 _TYPES = {

@@ -165,3 +165,13 @@ def test_a_round_trip_keeps_conditions_and_option_codes(questionnaire):
         assert list(again.questions.get(code="Q1").options.values_list("code", flat=True)) == list(
             questionnaire.questions.get(code="Q1").options.values_list("code", flat=True)
         )
+
+
+def test_codes_limesurvey_cannot_hold_are_written_unique_and_said(questionnaire):
+    make_question(questionnaire, "Q1_2", text="补充", kind=QuestionKind.TEXT, options=[])
+    make_question(questionnaire, "Q12", text="再补充", kind=QuestionKind.TEXT, options=[])
+    data, notes = export_lss(questionnaire)
+    _root, found = sections(data)
+    titles = [row.findtext("title") for row in found["questions"].findall("rows/row")]
+    assert len(titles) == len(set(titles)) and {"Q12", "Q122"} <= set(titles)
+    assert any("Q1_2" in str(note) for note in notes)
