@@ -12,8 +12,11 @@ within one answer: the customer code is the key that stays; a person as 张*), c
 and these names wherever free text writes them.
 
 No token or a revoked one: 401. A role without the capability: 403. Bad input: 422 with
-``{"detail": [{"loc": [...], "msg": "..."}]}`` and nothing changed. The schema is at
-/api/openapi.json and the docs page at /api/docs (served from our own static files).
+``{"detail": [{"loc": [...], "msg": "..."}]}`` and nothing changed. Every other error is
+``{"detail": "..."}`` in the user's language (Accept-Language): 400 for a body that cannot be
+read, 404, 405 (with Allow), 409, 413 for a body over the limit, 500 (``errors.py``). The
+schema at /api/openapi.json states each operation's answers and input rules (``contract.py``);
+the docs page is at /api/docs (served from our own static files).
 """
 
 import hashlib
