@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from manyi.accounts.ratelimit import already_limited, rate_limited
 
-from . import hot_sql
+from . import channels, hot_sql
 from .answering import AnswerForm, initial_from_response, save_response
 from .channels import sms
-from .choices import AnswerRefusal, Channel, InvitationStatus
-from .models import Campaign, Invitation, OptOut, Response
+from .choices import AnswerRefusal, Channel
+from .models import Campaign, Invitation, Response
 
 
 def _message(request, page, title, text="", status=200, campaign=None):
@@ -222,9 +222,7 @@ def optout(request, token):
     if invitation is None:
         return unknown_link(request)
     if request.method == "POST":
-        OptOut.objects.get_or_create(customer_id=invitation.customer_id, defaults={"invitation": invitation})
-        invitation.status = InvitationStatus.OPTED_OUT
-        invitation.save(update_fields=["status"])
+        channels.opt_out([invitation.customer_id], invitations={invitation.customer_id: invitation.pk})
         return _message(
             request,
             "opted-out",

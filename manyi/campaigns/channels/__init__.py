@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from ..choices import Channel, DeliveryStatus, InvitationStatus
-from ..models import Invitation
+from ..models import Invitation, OptOut
 
 # Invitations that can still be answered, and so may be reminded.
 OPEN_STATUSES = (InvitationStatus.SENT, InvitationStatus.OPENED, InvitationStatus.STARTED)
@@ -59,6 +59,26 @@ def contactable(invitations):
 def may_contact(invitation):
     """Whether this invitation's customer may still be contacted, as it is in the database now."""
     return contactable(Invitation.objects.filter(pk=invitation.pk)).exists()
+
+
+def opt_out(customer_ids, *, now=None, invitations=None):
+    """Opt these customers out of surveys: an OptOut each (`invitations`: customer id → the
+    invitation they opted out by), and every invitation of theirs not answered, in every
+    campaign, marked opted out, so that no channel sends it, no agent interviews them for it
+    and its link takes no answer. Returns how many customers were newly opted out."""
+    now = now or timezone.now()
+    customer_ids = sorted(set(customer_ids))
+    added = 0
+    for customer_id in customer_ids:
+        _opt_out, created = OptOut.objects.get_or_create(
+            customer_id=customer_id,
+            defaults={"at": now, "invitation_id": (invitations or {}).get(customer_id)},
+        )
+        added += created
+    Invitation.objects.filter(customer_id__in=customer_ids).exclude(
+        status__in=(InvitationStatus.COMPLETED, InvitationStatus.OPTED_OUT)
+    ).update(status=InvitationStatus.OPTED_OUT)
+    return added
 
 
 def all_channels():

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from manyi.campaigns.choices import CampaignState, Channel, InvitationStatus, ResponseStatus
+from manyi.campaigns.choices import AnswerRefusal, CampaignState, Channel, InvitationStatus, ResponseStatus
 from manyi.campaigns.models import OptOut, Response
 from manyi.surveys.choices import QuestionKind
 from manyi.testing import make_campaign, make_invitation, make_question, make_questionnaire
@@ -238,3 +238,27 @@ def test_a_text_answer_longer_than_2000_characters_is_refused(client, survey):
 def test_the_personal_page_offers_the_opt_out(client, survey):
     invitation = survey[1]
     assert url(invitation, "optout/") in client.get(url(invitation)).content.decode()
+
+
+def test_opting_out_closes_the_customer_s_open_invitations_of_every_campaign(client, survey):
+    """Never invited again means the other surveys too: an interview an agent would enter for
+    the customer's invitation of another running campaign, or that campaign's own link, is
+    refused; an answered invitation keeps its answer."""
+    _campaign, invitation, questions = survey
+    other = make_campaign(questions[0].questionnaire, state=CampaignState.RUNNING, channels=[Channel.PHONE])
+    by_phone = make_invitation(other, customer=invitation.customer, channel=Channel.PHONE)
+    answered = make_invitation(
+        make_campaign(questions[0].questionnaire, state=CampaignState.RUNNING),
+        customer=invitation.customer,
+        status=InvitationStatus.COMPLETED,
+    )
+    stranger = make_invitation(other)
+
+    client.post(url(invitation, "optout/"))
+
+    by_phone.refresh_from_db()
+    assert by_phone.status == InvitationStatus.OPTED_OUT
+    assert by_phone.refusal_to_answer(timezone.now()) == AnswerRefusal.OPTED_OUT
+    answered.refresh_from_db()
+    stranger.refresh_from_db()
+    assert (answered.status, stranger.status) == (InvitationStatus.COMPLETED, InvitationStatus.ISSUED)

@@ -459,3 +459,24 @@ def test_an_answer_that_is_no_gateway_s_answer_is_not_sent_again(campaign, sms_g
     assert invitation.status == InvitationStatus.SENT and invitation.delivery_status == DeliveryStatus.PENDING
     assert channels.send_invitations(campaign) == (0, 0)
     assert len(sms_gateway.messages) == 1
+
+
+def test_replying_td_closes_the_customer_s_invitations_of_other_channels_too(campaign, sms_gateway, client):
+    """The customer who texts 退订 is opted out of every survey: their e-mail invitation of
+    another campaign no longer takes an interview or an answer either."""
+    invitation = invite(campaign, "宁波东方泵业", "13811110001")
+    channels.send_invitations(campaign)
+    other = Campaign.objects.create(
+        name="服务回访",
+        questionnaire=campaign.questionnaire,
+        state=CampaignState.RUNNING,
+        channels=[Channel.EMAIL],
+    )
+    by_mail = Invitation.objects.create(
+        campaign=other, customer=invitation.customer, email="a@example.cn", channel=Channel.EMAIL
+    )
+
+    push(client, sms_gateway, "replies", [sms_gateway.reply("13811110001", "TD", 7)])
+
+    by_mail.refresh_from_db()
+    assert by_mail.status == InvitationStatus.OPTED_OUT

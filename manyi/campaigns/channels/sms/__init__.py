@@ -32,7 +32,7 @@ from manyi.links import absolute_url
 
 from ... import channels
 from ...choices import Channel, DeliveryStatus, InvitationStatus
-from ...models import Invitation, OptOut, SmsReply
+from ...models import Invitation, SmsReply
 from . import aliyun, tencent
 from .gateway import BadPush, GatewayUnreachable, Sent
 
@@ -246,23 +246,13 @@ def _reached_at(model, mobile, customer_field):
 
 def opt_out_phone(mobile, now=None):
     """Opt the customers reached at `mobile` out of surveys (those we sent an SMS invitation to
-    at that number, and those whose or whose contact's phone it is); their open invitations to
-    that number are marked opted out. Returns how many customers were newly opted out."""
-    now = now or timezone.now()
+    at that number, and those whose or whose contact's phone it is), with all their invitations
+    not answered (channels.opt_out). Returns how many customers were newly opted out."""
     sent_to = Invitation.objects.filter(phone=mobile)
     customers = set(sent_to.values_list("customer_id", flat=True))
     customers |= _reached_at(Customer, mobile, "pk") | _reached_at(Contact, mobile, "customer_id")
     latest = dict(sent_to.order_by("pk").values_list("customer_id", "pk"))
-    added = 0
-    for customer_id in sorted(customers):
-        _opt_out, created = OptOut.objects.get_or_create(
-            customer_id=customer_id, defaults={"at": now, "invitation_id": latest.get(customer_id)}
-        )
-        added += created
-    sent_to.filter(status__in=(InvitationStatus.ISSUED, *channels.OPEN_STATUSES)).update(
-        status=InvitationStatus.OPTED_OUT
-    )
-    return added
+    return channels.opt_out(customers, now=now, invitations=latest)
 
 
 def record_replies(provider, replies, now=None):
