@@ -123,6 +123,7 @@ class _Exporter:
                                            "subquestions", "question_l10ns", "question_attributes")}  # fmt: skip
         self.next_id = 0
         self.question_codes = set()
+        self.has_dimensions = questionnaire.dimensions.exists()
         questions = questionnaire.questions_in_order()
         self.multiple_codes = {q.code for q in questions if q.kind == QuestionKind.MULTIPLE}
         self.questions = questions
@@ -232,11 +233,20 @@ class _Exporter:
                 "language": self.language,
             }
         )
+        # Marks our import reads back (LimeSurvey only adds them as CSS classes): the Manyi kind of
+        # a list, a table's column kinds, a question outside every dimension.
+        marks = []
         if question.kind in (QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.YES_NO):
-            self._attribute(qid, "cssclass", f"manyi-kind-{question.kind}")
-        if lime_type in (";", ":"):  # the columns' kinds (text / number / percent), read back by our import
-            marks = " ".join(f"manyi-column-{c.code}-{c.kind}" for c in question.columns.all())
-            self._attribute(qid, "cssclass", f"manyi-kind-table {marks}")
+            marks.append(f"manyi-kind-{question.kind}")
+        if lime_type in (";", ":"):
+            marks += [
+                "manyi-kind-table",
+                *(f"manyi-column-{c.code}-{c.kind}" for c in question.columns.all()),
+            ]
+        if question.dimension_id is None and self.has_dimensions:
+            marks.append("manyi-no-dimension")
+        if marks:
+            self._attribute(qid, "cssclass", " ".join(marks))
         if question.kind == QuestionKind.NPS:
             self._attribute(qid, "min_num_value_n", "0")
             self._attribute(qid, "max_num_value_n", "10")

@@ -25,7 +25,7 @@ def create_questionnaire(plan, *, by=None):
     )
     dimensions = {}
     if plan.report.groups_as_dimensions:
-        used = {q.group for q in plan.questions}
+        used = {q.group for q in plan.questions if q.in_dimension}
         for position, group in enumerate(plan.groups):
             if position in used:
                 dimensions[position] = Dimension.objects.create(
@@ -35,7 +35,7 @@ def create_questionnaire(plan, *, by=None):
     for position, planned in enumerate(plan.questions):
         question = Question(
             questionnaire=questionnaire,
-            dimension=dimensions.get(planned.group),
+            dimension=dimensions.get(planned.group) if planned.in_dimension else None,
             position=position + 1,
             code=planned.code,
             text=planned.text,

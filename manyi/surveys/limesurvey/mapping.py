@@ -154,6 +154,7 @@ class PlannedQuestion:
     columns: list = field(default_factory=list)  # (code, label, column kind)
     table_max_rows: int = 1
     subquestion_codes: dict = field(default_factory=dict)  # LimeSurvey subquestion qid -> its code
+    in_dimension: bool = True  # False: outside every dimension (our export's mark)
     condition: str = ""
     relevance: str = ""
     group: int = 0
@@ -356,6 +357,7 @@ class Planner:
         builder = _BUILDERS.get(question.type, _unknown)
         builder(self, question, planned)
         self._unique_option_codes(planned)
+        planned.in_dimension = "manyi-no-dimension" not in question.attributes.get("cssclass", "").split()
         marked = KIND_MARK.search(question.attributes.get("cssclass", ""))
         if (
             marked

@@ -134,9 +134,16 @@ def test_a_round_trip_keeps_kinds_codes_texts_options_points_and_rows(questionna
 
     assert shape(again) == shape(questionnaire)
     assert again.questions.get(code="Q8").table_max_rows == 3
-    assert list(again.dimensions.values_list("title", flat=True)) == ["产品质量", "年度客户满意度调查"]
-    assert [(i.key, i.min_points, i.max_points, i.neutral_points) for i in again.scoring_scheme().items] == [
-        (i.key, i.min_points, i.max_points, i.neutral_points) for i in questionnaire.scoring_scheme().items
+    # Questions outside every dimension stay outside: the scoring is the same.
+    assert list(again.dimensions.values_list("title", flat=True)) == ["产品质量"]
+    assert [q.code for q in again.questions.filter(dimension__isnull=False)] == ["Q1", "Q5"]
+    # The same items in the same dimensions (which LimeSurvey calls G1, G2 … by their order).
+    assert [
+        (i.key, i.dimension is None, i.min_points, i.max_points, i.neutral_points)
+        for i in again.scoring_scheme().items
+    ] == [
+        (i.key, i.dimension is None, i.min_points, i.max_points, i.neutral_points)
+        for i in questionnaire.scoring_scheme().items
     ]
 
 
