@@ -14,7 +14,8 @@ question_attributes, surveys and surveys_languagesettings, every value in CDATA.
     table                    ; array of texts (: of numbers when every column is a number);
                              columns -> subquestions of scale 1, one row per fillable row
     dimensions               question groups (the survey then uses assessments); questions
-                             outside any dimension in a last group
+                             outside any dimension in a last group, marked manyi-no-dimension
+                             in their cssclass so that our import leaves them outside
     condition                relevance equation (EXPRESSIONS.md, back the other way)
     intro / thanks           welcome / end text
 """
