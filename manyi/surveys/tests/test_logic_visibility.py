@@ -237,3 +237,18 @@ def test_one_shown_question_left_out_counts_as_neutral(seed_000_rule):
     assert result.valid and result.imputed == ("Q5",)
     # 100, 80, 40, 80 and Q5's 可以接受 6 → 60
     assert result.index == pytest.approx((100 + 80 + 40 + 80 + 60) / 5)
+
+
+def test_the_scoring_engine_counts_only_the_items_asked():
+    """Seed 000 (彩管 report): "有效答题数≧总题数的2/3" — of the questions asked."""
+    from manyi.analytics import scoring
+
+    items = [scoring.ItemSpec(key=f"Q{n}", min_points=0, max_points=10) for n in range(1, 6)]
+    scheme = scoring.ScoringScheme(items=items, dimensions=(), validity_rule="two_thirds")
+    answers = {"Q1": 10, "Q2": 8}
+    assert scoring.score_response(scheme, answers).invalid_reason == "too_few_answers"  # 2 of 5
+    result = scoring.score_response(scheme, answers, not_applicable={"Q4", "Q5"})  # 2 of 3 asked
+    assert (result.valid, result.answered, result.missing, result.index) == (True, 2, 1, 90.0)
+    # An item answered although "not asked" still counts as answered (nothing is thrown away here).
+    result = scoring.score_response(scheme, {"Q1": 10, "Q4": 0}, not_applicable={"Q4"})
+    assert (result.answered, result.missing) == (2, 3)
