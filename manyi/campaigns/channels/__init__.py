@@ -142,6 +142,16 @@ def reminder_due_number(campaign, invitation_sent_at, now):
     return sum(1 for d in days if now >= invitation_sent_at + timedelta(days=d))
 
 
+def reminders_due(campaign, now):
+    """The condition of the invitations owed a reminder at `now`: sent at least the k-th
+    reminder day ago and reminded fewer than k times (reminder_due_number, in the database)."""
+    days = sorted(d for d in campaign.reminder_days if d > 0)
+    due = Q(pk__in=[])
+    for number, day in enumerate(days, start=1):
+        due |= Q(reminders_sent__lt=number, sent_at__lte=now - timedelta(days=day))
+    return due
+
+
 def send_reminders(campaign, now=None, only=None):
     """Remind non-responders on the campaign's reminder days, through the channel that invited
     them (each reminder at most once)."""
@@ -151,7 +161,7 @@ def send_reminders(campaign, now=None, only=None):
     sent = failed = 0
     for channel in _chosen(only):
         candidates = channel.reachable(
-            campaign.invitations.filter(status__in=OPEN_STATUSES, sent_at__isnull=False)
+            campaign.invitations.filter(reminders_due(campaign, now), status__in=OPEN_STATUSES)
         )
         claimed = []
         for pk, sent_at, reminders_sent in candidates.values_list("pk", "sent_at", "reminders_sent"):
@@ -170,15 +180,12 @@ def send_reminders(campaign, now=None, only=None):
 def due_work(campaign, now):
     """(invitations to send, reminders to send) for the periodic job's decision."""
     invite = remind = False
-    first_day = min((d for d in campaign.reminder_days if d > 0), default=None)
+    owed = reminders_due(campaign, now)
     for channel in all_channels().values():
         unsent = channel.reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
         invite = invite or ((campaign.invite_at is None or campaign.invite_at <= now) and unsent.exists())
-        remind = remind or (
-            first_day is not None
-            and channel.reachable(campaign.invitations.filter(status__in=OPEN_STATUSES))
-            .filter(Q(sent_at__lte=now - timedelta(days=first_day)))
-            .exists()
+        remind = (
+            remind or channel.reachable(campaign.invitations.filter(owed, status__in=OPEN_STATUSES)).exists()
         )
     return invite, remind
 

@@ -228,3 +228,20 @@ def test_a_reminder_the_server_refuses_leaves_the_invitation_it_accepted_sent(ca
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SENT and invitation.reminders_sent == 1
     assert invitation.delivery_status == "failed" and "mailbox unavailable" in invitation.error
+
+
+def test_the_periodic_job_queues_reminders_only_while_one_is_due(campaign, smtp_server):
+    """Once the reminders of the day are out, the job stops queueing a reminder task on every
+    run (each one read every open invitation of the campaign to find nothing)."""
+    invitation = invite(campaign, "甲", "a@example.cn")
+    mailing.send_invitations(campaign)
+    sent_at = Invitation.objects.get(pk=invitation.pk).sent_at
+    day3, day4, day5 = (sent_at + timedelta(days=d, hours=1) for d in (3, 4, 5))
+
+    assert mailing.due_work(campaign, sent_at + timedelta(days=2)) == (False, False)
+    assert mailing.due_work(campaign, day3) == (False, True)
+    mailing.send_reminders(campaign, now=day3)
+    assert mailing.due_work(campaign, day4) == (False, False)
+    assert mailing.due_work(campaign, day5) == (False, True)
+    mailing.send_reminders(campaign, now=day5)
+    assert mailing.due_work(campaign, day5 + timedelta(days=1)) == (False, False)
