@@ -300,6 +300,40 @@ def nps_breakdown(figures):
         return _png(figure)
 
 
+def scree(figures):
+    """The scree plot of the structure analysis: each component's eigenvalue, the random data's
+    (parallel analysis, 95th percentile) and the line at 1 (Kaiser's criterion). Figures
+    published before the structure analysis, or without its factors, draw none."""
+    factor = (figures.get("structure") or {}).get("factor")
+    if not factor:
+        return None
+    values = factor["chart"]["eigenvalues"]
+    random = factor["chart"]["random"]
+    numbers = range(1, len(values) + 1)
+    with _rc():
+        figure = _figure(6.4, 3.0)
+        axes = figure.add_subplot()
+        axes.plot(numbers, values, marker="o", color=COLORS["line"], label=_("Eigenvalue"))
+        if any(v is not None for v in random):
+            axes.plot(
+                numbers,
+                [float("nan") if v is None else v for v in random],
+                linestyle="--",
+                marker=".",
+                color="#7f8c8d",
+                label=_("Random data (95th percentile)"),
+            )
+        axes.axhline(1, color=COLORS["target"], linestyle=":", linewidth=1, label=_("Eigenvalue = 1"))
+        axes.set_xticks(list(numbers))
+        axes.set_xlabel(_("Component"))
+        axes.set_ylabel(_("Eigenvalue"))
+        axes.legend(frameon=False, fontsize=8)
+        axes.spines["top"].set_visible(False)
+        axes.spines["right"].set_visible(False)
+        axes.grid(axis="y", color=COLORS["grid"], linewidth=0.6)
+        return _png(figure)
+
+
 def word_cloud(figures):
     """The word cloud (词云图) of the open answers, from the keywords kept in the figures."""
     words = {word: count for word, count in figures["keywords"] if count > 0}
@@ -315,6 +349,7 @@ CHARTS = {
     "quadrant": quadrant,
     "nps": nps_breakdown,
     "wordcloud": word_cloud,
+    "scree": scree,
 }
 
 

@@ -14,6 +14,7 @@ quadrants; main problems and priorities (急需改进 first); improvement action
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -28,6 +29,7 @@ from manyi.campaigns.workflow import campaign_counts
 from manyi.results import open_answers
 from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection
+from manyi.results.structure import structure_analysis
 from manyi.results.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind
 
@@ -161,7 +163,33 @@ def report_figures(campaign, now=None):
         "open_answers": texts["questions"],
         "keywords": texts["keywords"],
         "tables": table_figures(campaign, dataset),
+        "structure": structure_figures(campaign, dataset),
     }
+
+
+def structure_figures(campaign, dataset):
+    """The structure analysis (factor analysis, reliability, segments) exactly as the dashboard's
+    structure page computes it with its default options over all of the campaign's responses
+    (results.structure.structure_analysis), as plain JSON data. Seed 001: "可以利用SPSS进行因子
+    分析和聚类分析,将客户满意度得分进行归纳和分类". Snapshots published before it have no
+    "structure" key, and their reports have no such section."""
+    return json_safe(structure_analysis(campaign, dataset, Selection()))
+
+
+def json_safe(value):
+    """`value` with dataclasses as dicts, tuples as lists, numpy numbers as Python numbers and
+    NaN or infinity as None, so that it reads back from a JSON field exactly as written."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _method(campaign, questionnaire, counts):

@@ -144,7 +144,7 @@ def xlsx_bytes(report, user, figures=None):
     """The report as a workbook: a sheet per section of the workbook (sections.workbook_titles)."""
     figures = figures or figures_of(report)
     book = _Book()
-    for section in sections(report, figures, user, workbook_titles(report.kind)):
+    for section in sections(report, figures, user, workbook_titles(report.kind, figures)):
         name, write = SHEETS[section.id]
         write(book, book.sheet(str(name), section.title), section.content)
     return book.save()
@@ -301,6 +301,80 @@ def _quadrant_chart(ws, first):
     ws.add_chart(chart, "G3")
 
 
+def _structure_sheet(book, ws, s):
+    """KMO and Bartlett, eigenvalues, the loadings (|loading| ≥ 0.4 filled), α per dimension and
+    the segments; or the sentence saying why they cannot be computed."""
+    book.rows(ws, [[s["sample"]]])
+    if s["problem"]:
+        book.rows(ws, [[s["problem"]]])
+        return
+    f = s["factor"]
+    book.rows(
+        ws,
+        [
+            (_("Kaiser-Meyer-Olkin measure of sampling adequacy"), f["kmo"], s["kmo_verdict"]),
+            (_("Bartlett's test of sphericity") + ": χ²", f["bartlett"]["chi2"]),
+            ("df", f["bartlett"]["df"]),
+            (_("Significance"), f["bartlett"]["p"]),
+        ],
+    )
+    ws.append([])
+    book.header(
+        ws, [_("Component"), _("Eigenvalue"), "%", _("Cumulative %"), _("Random data (95th percentile)")]
+    )
+    keys = ("number", "value", "percent", "cumulative", "random")
+    book.rows(ws, [[e[k] for k in keys] for e in f["eigenvalues"]])
+    ws.append([])
+    _loadings_table(book, ws, f)
+    ws.append([])
+    book.header(ws, [_("Dimension"), _("Items"), "α", _("α (standardised items)")])
+    book.rows(
+        ws,
+        [
+            (r["title"] or _("All items"), len(r["items"]), r["alpha"], r["standardised"])
+            for r in s["reliability"]
+        ],
+    )
+    ws.append([])
+    _segments_table(book, ws, s["segments"], s["analysis"]["n"])
+
+
+def _loadings_table(book, ws, f):
+    from openpyxl.styles import PatternFill
+
+    fill = PatternFill("solid", start_color="FFF3CD", end_color="FFF3CD")
+    book.header(ws, [_("Item"), *(f"{_('Factor')} {x['number']}" for x in f["factors"]), _("Communality")])
+    for row in f["rows"]:
+        book.rows(
+            ws, [[f"{row['key']} {row['label']}", *(x["value"] for x in row["loadings"]), row["communality"]]]
+        )
+        for cell, loading in zip(ws[ws.max_row][1:], row["loadings"], strict=False):
+            if loading["salient"]:
+                cell.fill, cell.font = fill, book.bold
+
+
+def _segments_table(book, ws, g, n):
+    def names(pairs):
+        return " / ".join(f"{x['name']} {x['percent']:.0f}%" for x in pairs)
+
+    groups = g["groups"]
+    book.header(ws, [_("Item"), _("All"), *(f"{_('Segment')} {x['number']}" for x in groups)])
+    book.rows(
+        ws,
+        [
+            [_("Customers"), n, *(x["size"] for x in groups)],
+            [_("Index"), g["index"], *(x["index"] for x in groups)],
+            *(
+                [f"{r['key']} {r['label']}", r["overall"], *(c["value"] for c in r["cells"])]
+                for r in g["rows"]
+            ),
+            [_("Customer type"), None, *(names(x["customer_type"]) for x in groups)],
+            [_("Region"), None, *(names(x["region"]) for x in groups)],
+            [_("Products"), None, *(names(x["products"]) for x in groups)],
+        ],
+    )
+
+
 def _problems_sheet(book, ws, s):
     book.header(ws, [_("Item"), _("Score"), _("Quadrant"), _("Reason")])
     book.rows(ws, [(p["name"], p["score"], p["quadrant_label"], p["reason"]) for p in s["problems"]])
@@ -375,6 +449,7 @@ SHEETS = {
     "overall": (gettext_lazy("Overall"), _overall_sheet),
     "dimensions": (gettext_lazy("Dimensions and items"), _dimensions_sheet),
     "importance": (gettext_lazy("Importance"), _importance_sheet),
+    "structure": (gettext_lazy("Structure analysis"), _structure_sheet),
     "problems": (gettext_lazy("Problems"), _problems_sheet),
     "improvements": (gettext_lazy("Improvements"), _improvements_sheet),
     "conclusions": (gettext_lazy("Conclusions"), _conclusions_sheet),

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.accounts import permissions
 from manyi.campaigns.answering import can_see_individual_answers
@@ -34,32 +35,68 @@ class Section:
         return f"reports/sections/{self.id}.html"
 
 
-def section_titles(kind=ReportKind.ANALYSIS):
-    """Section id -> numbered title, in the order of the report's kind."""
-    if kind == ReportKind.CSR:
-        return {
-            "technical": _("1. Technical report"),
-            "fieldwork": _("2. Fieldwork report"),
-            "data": _("3. Data report"),
-            "overall": _("4. Analysis report: overall satisfaction"),
-            "dimensions": _("5. Analysis report: dimensions and items"),
-            "importance": _("6. Analysis report: importance-performance"),
-            "problems": _("7. Main problems and improvement priorities"),
-            "improvements": _("8. Improvement actions and their status"),
-            "conclusions": _("9. Conclusions and recommendations"),
-            "appendix": _("Appendix"),
-        }
-    return {
-        "purpose": _("1. Purpose of the survey"),
-        "method": _("2. Method and sample"),
-        "overall": _("3. Overall satisfaction"),
-        "dimensions": _("4. Satisfaction by dimension and item"),
-        "importance": _("5. Importance-performance analysis"),
-        "problems": _("6. Main problems and improvement priorities"),
-        "improvements": _("7. Improvement actions and their status"),
-        "conclusions": _("8. Conclusions"),
-        "appendix": _("Appendix"),
-    }
+# Each kind's sections in order, with their titles unnumbered: the numbers are computed
+# (numbered below), so that adding a section renumbers the later ones without changing what
+# translators translate. The appendix is not numbered.
+ANALYSIS_SECTIONS = (
+    ("purpose", gettext_lazy("Purpose of the survey")),
+    ("method", gettext_lazy("Method and sample")),
+    ("overall", gettext_lazy("Overall satisfaction")),
+    ("dimensions", gettext_lazy("Satisfaction by dimension and item")),
+    ("importance", gettext_lazy("Importance-performance analysis")),
+    ("structure", gettext_lazy("Structure analysis: factors, reliability and segments")),
+    ("problems", gettext_lazy("Main problems and improvement priorities")),
+    ("improvements", gettext_lazy("Improvement actions and their status")),
+    ("conclusions", gettext_lazy("Conclusions")),
+)
+CSR_SECTIONS = (
+    ("technical", gettext_lazy("Technical report")),
+    ("fieldwork", gettext_lazy("Fieldwork report")),
+    ("data", gettext_lazy("Data report")),
+    ("overall", gettext_lazy("Analysis report: overall satisfaction")),
+    ("dimensions", gettext_lazy("Analysis report: dimensions and items")),
+    ("importance", gettext_lazy("Analysis report: importance-performance")),
+    ("structure", gettext_lazy("Analysis report: factor and cluster analysis")),
+    ("problems", gettext_lazy("Main problems and improvement priorities")),
+    ("improvements", gettext_lazy("Improvement actions and their status")),
+    ("conclusions", gettext_lazy("Conclusions and recommendations")),
+)
+# A section's number as its title writes it (一、二、… in Chinese).
+NUMERALS = (
+    pgettext_lazy("section number", "1"),
+    pgettext_lazy("section number", "2"),
+    pgettext_lazy("section number", "3"),
+    pgettext_lazy("section number", "4"),
+    pgettext_lazy("section number", "5"),
+    pgettext_lazy("section number", "6"),
+    pgettext_lazy("section number", "7"),
+    pgettext_lazy("section number", "8"),
+    pgettext_lazy("section number", "9"),
+    pgettext_lazy("section number", "10"),
+    pgettext_lazy("section number", "11"),
+    pgettext_lazy("section number", "12"),
+)
+
+
+def numbered(number, title):
+    """A section's numbered title: "6. Title" ("六、标题")."""
+    return _("%(number)s. %(title)s") % {"number": NUMERALS[number - 1], "title": title}
+
+
+def has_section(figures, key):
+    """Whether these figures have the section: snapshots published before the structure
+    analysis was reported have no "structure" figures, and no such section."""
+    return key != "structure" or figures is None or figures.get("structure") is not None
+
+
+def section_titles(kind=ReportKind.ANALYSIS, figures=None):
+    """Section id -> numbered title, in the order of the report's kind, of the sections these
+    figures have (all when None)."""
+    listed = [(key, title) for key, title in (CSR_SECTIONS if kind == ReportKind.CSR else ANALYSIS_SECTIONS)]
+    listed = [(key, title) for key, title in listed if has_section(figures, key)]
+    titles = {key: numbered(n, title) for n, (key, title) in enumerate(listed, start=1)}
+    titles["appendix"] = _("Appendix")
+    return titles
 
 
 # Every section a workbook may have, in the workbook's order.
@@ -72,6 +109,7 @@ WORKBOOK_SHEETS = (
     "overall",
     "dimensions",
     "importance",
+    "structure",
     "problems",
     "improvements",
     "conclusions",
@@ -79,18 +117,18 @@ WORKBOOK_SHEETS = (
 )
 
 
-def workbook_titles(kind):
+def workbook_titles(kind, figures=None):
     """The workbook's sheets: the analysis report's, numbered as there whatever the kind, and
     those of the kind's own sections the analysis report does not have (the CSR report's
     technical, fieldwork and data sheets, with their CSR titles)."""
-    analysis, own = section_titles(ReportKind.ANALYSIS), section_titles(kind)
+    analysis, own = section_titles(ReportKind.ANALYSIS, figures), section_titles(kind, figures)
     return {key: analysis.get(key) or own[key] for key in WORKBOOK_SHEETS if key in analysis or key in own}
 
 
 def sections(report, figures, reader, titles=None):
     """The sections named in `titles` (id -> title; by default the report's own), in that order,
     with their content for this reader."""
-    titles = titles or section_titles(report.kind)
+    titles = titles or section_titles(report.kind, figures)
     return [Section(key, title, CONTENT[key](report, figures, reader)) for key, title in titles.items()]
 
 
@@ -214,6 +252,51 @@ def importance(report, figures, reader):
     return {"quadrant": figures["quadrant"], "priorities": _named(figures["priorities"])}
 
 
+def structure(report, figures, reader):
+    """Factor analysis, reliability and segments as the dashboard's structure page shows them
+    (results.structure), or the sentence saying why they cannot be computed."""
+    from manyi.dashboards.structure_views import METHOD_NAMES, VERDICTS
+
+    found = figures["structure"]
+    factor = found.get("factor")
+    options = found["options"]
+    return {
+        "analysis": found,
+        "problem": structure_problem(found),
+        "factor": factor,
+        "factor_count": len(factor["factors"]) if factor else 0,
+        "reliability": found.get("reliability") or [],
+        "segments": found.get("segments"),
+        "kmo_verdict": str(VERDICTS.get(factor["kmo_verdict"], "")) if factor else "",
+        "method_name": str(METHOD_NAMES.get(options["method"], "")),
+        "rotation_name": options["rotation"].capitalize(),
+        "sample": _(
+            "%(n)s of %(analysed)s analysed responses (valid questionnaires, one voice per customer) "
+            "rated all %(items)s items; %(dropped)s that left an item unanswered are left out "
+            "(listwise deletion)."
+        )
+        % {key: found[key] for key in ("n", "analysed", "items", "dropped")},
+    }
+
+
+def structure_problem(found):
+    """Why the structure analysis cannot be computed (the dashboard's sentence), or ""."""
+    if found["problem"] == "too_few":
+        return _(
+            "Only %(n)s complete responses: factor and cluster analysis need at least %(min)s (and "
+            "more responses than items) before their figures mean anything."
+        ) % {"n": found["n"], "min": found["min_responses"]}
+    if found["problem"] == "items":
+        return _("Factor analysis needs at least three scored items; this questionnaire has fewer.")
+    if found["problem"]:
+        return _(
+            "The items' correlation matrix is singular (an item every respondent rated the same, or "
+            "items that repeat one another), so KMO, Bartlett's test and the factors cannot be "
+            "computed. Remove or merge such items, or widen the filters."
+        )
+    return ""
+
+
 def problems(report, figures, reader):
     return {"problems": _named(figures["problems"])}
 
@@ -265,6 +348,7 @@ CONTENT = {
     "overall": overall,
     "dimensions": dimensions,
     "importance": importance,
+    "structure": structure,
     "problems": problems,
     "improvements": improvements,
     "conclusions": conclusions,

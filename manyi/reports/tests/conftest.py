@@ -31,6 +31,9 @@ LABEL = {10: "很满意", 8: "满意", 6: "可以接受", 4: "不满意", 2: "�
 @pytest.fixture(autouse=True)
 def fresh_datasets(settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    # Published reports' PDFs are kept in the file storage by report number: a test's own, not
+    # one kept by an earlier run under the same number.
+    settings.MEDIA_ROOT = tmp_path / "media"
     dataset_module.forget()
     yield
     dataset_module.forget()

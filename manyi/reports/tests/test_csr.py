@@ -65,7 +65,7 @@ def test_the_csr_pdf_lists_its_parts_in_the_contents(client_as, people, survey, 
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
-    for title in ("一、技术报告", "二、实地执行报告", "三、数据报告", "四、分析报告", "九、结论与建议"):
+    for title in ("一、技术报告", "二、实地执行报告", "三、数据报告", "四、分析报告", "十、结论与建议"):
         assert re.search(rf"{title}[^\n]*?\d+\s*$", text, re.M), title
 
 
@@ -79,6 +79,6 @@ def test_the_csr_workbook_adds_technical_fieldwork_and_data_sheets(client_as, pe
     report = Report.objects.get(campaign=survey)
     workbook = load_workbook(io.BytesIO(client.get(reverse("reports:xlsx", args=[report.pk])).content))
     assert workbook.sheetnames[2:5] == ["技术", "实地", "数据"]
-    assert len(workbook.sheetnames) == 13
+    assert len(workbook.sheetnames) == 14  # with the structure analysis
     data = list(workbook["数据"].iter_rows(values_only=True))
     assert ("很满意", 3, 37.5) in data  # Q1: three of eight answered 很满意

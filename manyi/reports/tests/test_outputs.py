@@ -236,9 +236,10 @@ ANALYSIS_TITLES = [
     ("overall", "三、总体满意度"),
     ("dimensions", "四、各维度及各项目满意度"),
     ("importance", "五、重要性-表现分析"),
-    ("problems", "六、主要问题与改进优先级"),
-    ("improvements", "七、改进措施及落实情况"),
-    ("conclusions", "八、结论"),
+    ("structure", "六、结构分析：因子、信度与客户群"),
+    ("problems", "七、主要问题与改进优先级"),
+    ("improvements", "八、改进措施及落实情况"),
+    ("conclusions", "九、结论"),
     ("appendix", "附录"),
 ]
 CSR_TITLES = [
@@ -248,9 +249,10 @@ CSR_TITLES = [
     ("overall", "四、分析报告：总体满意度"),
     ("dimensions", "五、分析报告：各维度及各项目"),
     ("importance", "六、分析报告：重要性-表现"),
-    ("problems", "七、主要问题与改进优先级"),
-    ("improvements", "八、改进措施及落实情况"),
-    ("conclusions", "九、结论与建议"),
+    ("structure", "七、分析报告：因子分析与聚类分析"),
+    ("problems", "八、主要问题与改进优先级"),
+    ("improvements", "九、改进措施及落实情况"),
+    ("conclusions", "十、结论与建议"),
     ("appendix", "附录"),
 ]
 
@@ -269,10 +271,11 @@ def test_the_analysis_report_says_the_same_in_html_pdf_and_excel(analysis, surve
     assert images == 6  # trend, NPS, dimensions, items, quadrants, word cloud
     sheets = cells(workbook)
     assert list(sheets) == [
-        "目的", "方法", "总体", "维度与项目", "重要性", "主要问题", "改进措施", "结论", "问卷", "开放题答案"
+        "目的", "方法", "总体", "维度与项目", "重要性", "结构分析", "主要问题", "改进措施", "结论", "问卷",
+        "开放题答案",
     ]  # fmt: skip
     check_workbook_common(sheets, workbook, figures, action, report, survey, kind="analysis")
-    assert sheets["结论"] == [(ANALYSIS_TITLES[7][1],)]  # no conclusions written yet
+    assert sheets["结论"] == [(ANALYSIS_TITLES[8][1],)]  # no conclusions written yet
     # Which overall index the report shows (seed 000's item-first formula by default).
     method = "先题项后加权：先求各评估小项满意度，再按权重求加权平均"
     assert f'id="index-method">{method}<' in section(html, "method")
@@ -297,18 +300,19 @@ def test_the_csr_report_says_the_same_in_html_pdf_and_excel(csr, survey, people,
     assert "总体良好。" in text and "服务需改进。" in text
     sheets = cells(workbook)
     assert list(sheets) == [
-        "目的", "方法", "技术", "实地", "数据", "总体", "维度与项目", "重要性", "主要问题", "改进措施",
+        "目的", "方法", "技术", "实地", "数据", "总体", "维度与项目", "重要性", "结构分析", "主要问题",
+        "改进措施",
         "结论", "问卷", "开放题答案",
     ]  # fmt: skip
     check_workbook_common(sheets, workbook, figures, action, report, survey, kind="csr")
     check_workbook_csr_parts(sheets, figures, survey)
     # The workbook numbers the sheets both kinds share as the analysis report does.
-    assert sheets["结论"] == [("八、结论",), ("总体良好。",), ("服务需改进。",)]
+    assert sheets["结论"] == [("九、结论",), ("总体良好。",), ("服务需改进。",)]
 
 
 def check_contents(html, text, titles):
     """The contents list the kind's sections, in order, with their page in the PDF."""
-    toc = re.search(r'<nav class="report-toc" id="toc">(.*?)</nav>', html, re.S).group(1)
+    toc = re.search(r'<nav class="report-toc" id="toc"[^>]*>(.*?)</nav>', html, re.S).group(1)
     assert re.findall(r'<a href="#([a-z]+)">([^<]*)</a>', toc) == titles
     for name, title in titles:
         assert re.search(rf'<section id="{name}"><h2>{title}</h2>', html)
