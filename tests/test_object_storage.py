@@ -239,3 +239,28 @@ def test_the_storage_settings_are_read_from_storage_url_or_the_aws_variables(mon
         _s3_options("s3://files?acl=public-read")
     with pytest.raises(ValueError, match="STORAGE_URL must be"):
         _s3_options("ftp://files")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_takes_the_files_from_the_bucket(people, bucket, tmp_path):
+    import hashlib
+    import io
+    import tarfile
+
+    from django.core.management import call_command
+
+    ticket = make_ticket(people.quality)
+    client = Client()
+    client.force_login(people.amy)
+    upload(client, ticket, ("照片.png", image_bytes()))
+    png = ticket.attachments.get()
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive, "r:gz") as packed:
+        manifest = json.loads(packed.extractfile("manifest.json").read())
+        assert [(entry["store"], entry["name"]) for entry in manifest["files"]] == [
+            ("tickets", png.file.name)
+        ]
+        data = packed.extractfile(manifest["files"][0]["member"]).read()
+    assert data == image_bytes()
+    assert manifest["files"][0]["sha256"] == hashlib.sha256(image_bytes()).hexdigest()
