@@ -480,3 +480,21 @@ def test_replying_td_closes_the_customer_s_invitations_of_other_channels_too(cam
 
     by_mail.refresh_from_db()
     assert by_mail.status == InvitationStatus.OPTED_OUT
+
+
+@pytest.mark.parametrize(("status", "code"), [(503, "ServiceUnavailable"), (500, "InternalError")])
+def test_the_gateway_s_own_server_error_fails_no_invitation(campaign, sms_gateway, status, code):
+    """The gateway's own JSON for a server error (ServiceUnavailable, InternalError): a 503 took
+    nothing, so all wait for a later run; after a 500 the message may have gone out, so it
+    stays sent, once, and the rest wait. Nobody is failed for good."""
+    first = invite(campaign, "宁波东方泵业", "13811110001")
+    second = invite(campaign, "温州瓯江阀门", "13811110002")
+    error = {"Code": code, "Message": "temporary failure"}
+    body = error if sms_gateway.provider == "aliyun" else {"Response": {"Error": error, "RequestId": "x"}}
+    sms_gateway.outage = (status, json.dumps(body).encode())
+
+    channels.send_invitations(campaign)
+
+    statuses = dict(Invitation.objects.filter(pk__in=[first.pk, second.pk]).values_list("pk", "status"))
+    assert statuses[first.pk] == (InvitationStatus.ISSUED if status == 503 else InvitationStatus.SENT)
+    assert statuses[second.pk] == InvitationStatus.ISSUED

@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
-from .gateway import BadPush, Receipt, Reply, Sent, json_list, no_answer, post, text_of
+from .gateway import BadPush, Receipt, Reply, Sent, json_list, no_answer, post, refusal, text_of
 
 NAME = "aliyun"
 ENDPOINT = "https://dysmsapi.aliyuncs.com/"
@@ -114,12 +114,7 @@ class Gateway:
         # SignatureDoesNotMatch quotes the whole request (the customer's number and name): the
         # reason is kept and shown without it.
         message = str(answer.get("Message", "")).split(" server string to sign is", 1)[0]
-        return Sent(
-            False,
-            error=f"{code}: {message}",
-            stop=code in STOP_CODES,
-            later=code in LATER_CODES,
-        )
+        return refusal(status, code, f"{code}: {message}", stop=code in STOP_CODES, later=code in LATER_CODES)
 
     def receipts(self, body):
         """SmsReport: [{phone_number, send_time, report_time, success, err_code, err_msg,

@@ -89,6 +89,18 @@ def post(url, body, headers, timeout):
         return status, None
 
 
+def refusal(status, code, error, *, stop=False, later=False):
+    """The gateway's refusal of one message (`code` its error code): a server error is not the
+    message's fault and fails nobody. Unavailable (NOT_TAKEN, ServiceUnavailable): nothing was
+    sent, it waits with the rest; an internal error (5xx, InternalError): it may have gone
+    out, so it is not sent again, and the rest wait. Anything else as the gateway module says."""
+    if status in NOT_TAKEN or code.startswith("ServiceUnavailable"):
+        return Sent(False, error=error, stop=True)
+    if status >= 500 or code.startswith("InternalError"):
+        return Sent(False, error=error, stop=True, maybe_sent=True)
+    return Sent(False, error=error, stop=stop, later=later)
+
+
 def no_answer(status, gateway_name):
     """What an HTTP answer that is not the gateway's JSON means for the message: a server in
     front refused it before anything was sent (NOT_TAKEN: it goes on a later run, with the rest),

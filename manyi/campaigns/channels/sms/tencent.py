@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from .gateway import BadPush, Receipt, Reply, Sent, json_list, no_answer, post, text_of
+from .gateway import BadPush, Receipt, Reply, Sent, json_list, no_answer, post, refusal, text_of
 
 NAME = "tencent"
 ENDPOINT = "https://sms.tencentcloudapi.com/"
@@ -112,15 +112,16 @@ class Gateway:
             return no_answer(status, "Tencent Cloud SMS")
         if "Error" in response:
             code = str(response["Error"].get("Code", ""))
-            return Sent(False, error=f"{code}: {response['Error'].get('Message', '')}", stop=_stops(code))
+            return refusal(status, code, f"{code}: {response['Error'].get('Message', '')}", stop=_stops(code))
         statuses = response.get("SendStatusSet") or [{}]
         result = statuses[0]
         code = str(result.get("Code", ""))
         if code == "Ok":
             return Sent(True, message_id=str(result.get("SerialNo", "")))
-        return Sent(
-            False,
-            error=f"{code}: {result.get('Message', '')}",
+        return refusal(
+            status,
+            code,
+            f"{code}: {result.get('Message', '')}",
             stop=_stops(code),
             later=code.startswith(LATER_PREFIX) and code != "LimitExceeded.PhoneNumberCountLimit",
         )
