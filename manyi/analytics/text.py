@@ -62,17 +62,14 @@ Groups (:func:`keywords_by_group`, :func:`distinctive_keywords`, :func:`score_se
   The prior shrinks rare words (a word in 1 of 3 answers is no signal), unlike a raw ratio.
   Words with z > 0 and at least ``min_count`` answers in the group are returned, by z desc.
 
-Sentiment of the text (:func:`text_sentiment`) — a heuristic, not a model
-------------------------------------------------------------------------
-- Lexicons ``text_data/positive.txt`` / ``negative.txt`` (domain words: 及时, 专业, 包装破损,
-  乱收费 …). Each hit counts ±1; a negator before it (as above) flips it (不及时 −1, 不贵 +1).
-- After a contrast word (但, 但是, 可是, 不过, 然而, 只是, but, however) hits count double for the rest of
-  the answer: "服务很好，但是价格太贵" is negative (the clause after 但是 is the point).
-- In a wish clause (after 希望, 建议, 期望, 如果 … up to the next punctuation) hits are ignored:
-  "希望服务更好" reports no experience.
-- score > 0 positive, < 0 negative, 0 (also no hit) neutral. Irony, double negation
-  ("不是不好") and comparisons are not understood; use it to sort and filter, and trust the
-  customer's score (:func:`score_sentiment`) over the text's.
+Sentiment of the text (:func:`text_sentiment`)
+----------------------------------------------
+- The trained model of :mod:`manyi.analytics.sentiment` (positive, negative, mixed, neutral,
+  with the complaint clauses of a mixed text); its measured accuracy is in that module and in
+  `make bench-text`. The word lists here (``positive.txt`` / ``negative.txt``) only decide which
+  words a negator is joined to in the keywords, and which words are opinion words for the
+  model's neutral rule. The customer's score (:func:`score_sentiment`) still groups the
+  dashboard's keywords: what the customer rated outranks what a model reads in the text.
 
 Word cloud (:func:`word_cloud_png`)
 -----------------------------------
@@ -109,6 +106,7 @@ from pathlib import Path
 
 import jieba
 
+from manyi.analytics import sentiment
 from manyi.analytics.scoring import EDGE_TOLERANCE
 
 DATA_DIR = Path(__file__).resolve().parent / "text_data"
@@ -305,16 +303,6 @@ class AnswerTerms:
         return not self.keywords
 
 
-@dataclass(frozen=True)
-class TextSentiment:
-    """Lexicon sentiment of one text (a heuristic, see the module docstring)."""
-
-    label: str  # POSITIVE / NEUTRAL / NEGATIVE
-    score: float  # Σ ±1 per hit, ×2 after a contrast word
-    positive: tuple[str, ...]  # the words that counted positive (不贵 included)
-    negative: tuple[str, ...]
-
-
 _KEYWORD, _GENERIC = 1, 2
 
 
@@ -375,24 +363,15 @@ def _token_info(raw: str) -> tuple[int, str, int, int, str]:
     return _WORD, word, kind, polarity, _strip_degree(token, lex)
 
 
-@dataclass(frozen=True)
-class _Analysis:
-    terms: AnswerTerms
-    sentiment: TextSentiment
-
-
 class _Pass:
     """What one pass over a text's tokens has gathered so far, and the state the rules need
-    (the module doc): a negator waiting for its word, a wish, the weight after a contrast."""
+    (the module doc): a negator waiting for its word."""
 
     def __init__(self, lex: TextLexicon):
         self.lex = lex
         self.keywords: list[str] = []
         self.generic: list[str] = []
-        self.hits: list[tuple[str, float]] = []
         self.pending: str | None = None  # a negator waiting for its word
-        self.wish = False
-        self.weight = 1.0
 
     def flush(self) -> None:
         """A negator that found no word to negate counts as a generic word of its own."""
@@ -403,14 +382,8 @@ class _Pass:
     def marker(self, role: int, word: str) -> None:
         """A boundary, negator, contrast or wish word."""
         self.flush()
-        if role == _BOUNDARY:
-            self.wish = False
-        elif role == _NEGATOR:
+        if role == _NEGATOR:
             self.pending = word
-        elif role == _CONTRAST:
-            self.weight = 2.0
-        elif role == _WISH:
-            self.wish = True
 
     def word(self, word: str, kind: int, polarity: int, base: str) -> None:
         if self.pending is not None:
@@ -425,27 +398,15 @@ class _Pass:
             self.keywords.append(word)
         elif kind == _GENERIC:
             self.generic.append(word)
-        if polarity and not self.wish:
-            self.hits.append((word, polarity * self.weight))
 
-    def result(self) -> _Analysis:
+    def result(self) -> AnswerTerms:
         self.flush()
-        score = sum(value for _, value in self.hits)
-        label = POSITIVE if score > 0 else NEGATIVE if score < 0 else NEUTRAL
-        return _Analysis(
-            AnswerTerms(tuple(self.keywords), tuple(self.generic)),
-            TextSentiment(
-                label,
-                score,
-                tuple(word for word, value in self.hits if value > 0),
-                tuple(word for word, value in self.hits if value < 0),
-            ),
-        )
+        return AnswerTerms(tuple(self.keywords), tuple(self.generic))
 
 
 @lru_cache(maxsize=50_000)
-def _analyse(text: str) -> _Analysis:
-    """One pass over the tokens: keywords, generic words and sentiment hits (rules: module doc).
+def _analyse(text: str) -> AnswerTerms:
+    """One pass over the tokens: keywords and generic words (rules: module doc).
 
     Cached: short answers repeat a lot ("无", "挺好的"), and the dashboard asks again and again.
     """
@@ -467,14 +428,13 @@ def answer_terms(text: str | None) -> AnswerTerms:
     """Keywords and generic words of one answer (empty for None or blank text)."""
     if not _is_answer(text):
         return AnswerTerms((), ())
-    return _analyse(str(text)).terms
+    return _analyse(str(text))
 
 
-def text_sentiment(text: str | None) -> TextSentiment:
-    """Lexicon sentiment of one text: a heuristic (negation, contrast and wish rules in the module doc)."""
-    if not _is_answer(text):
-        return TextSentiment(NEUTRAL, 0.0, (), ())
-    return _analyse(str(text)).sentiment
+def text_sentiment(text: str | None) -> sentiment.SentimentResult:
+    """The sentiment model's label of one text (:mod:`manyi.analytics.sentiment`): positive,
+    negative, mixed or neutral, with its complaint clauses; label "" for None or blank text."""
+    return sentiment.classify(text)
 
 
 # --------------------------------------------------------------------------- counting

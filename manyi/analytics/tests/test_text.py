@@ -29,7 +29,6 @@ from manyi.analytics.text import (
     score_sentiment,
     segment,
     summarise_answers,
-    text_sentiment,
     word_cloud_png,
 )
 
@@ -291,33 +290,7 @@ def test_distinctive_keywords_of_a_single_group_are_empty():
     assert distinctive_keywords(["物流慢", "物流快"], ["A", "A"]) == {"A": ()}
 
 
-# --------------------------------------------------------------------------- text sentiment
-
-
-@pytest.mark.parametrize(
-    ("answer", "label"),
-    [
-        ("服务态度很好，维修及时", POSITIVE),
-        ("快递太慢了，包装破损", NEGATIVE),
-        ("维修不及时", NEGATIVE),  # negated positive
-        ("价格不贵", POSITIVE),  # negated negative
-        ("不是很满意", NEGATIVE),
-        ("没什么问题", POSITIVE),
-        ("服务很好，但是价格太贵", NEGATIVE),  # after 但是 counts double
-        ("希望服务更好", NEUTRAL),  # a wish reports no experience
-        ("交货期", NEUTRAL),
-        ("", NEUTRAL),
-    ],
-)
-def test_text_sentiment_heuristic(answer, label):
-    assert text_sentiment(answer).label == label
-
-
-def test_text_sentiment_lists_the_words_that_counted():
-    result = text_sentiment("客服很耐心，但是电话打不通")
-    assert "耐心" in result.positive
-    assert "电话打不通" in result.negative
-    assert result.score == pytest.approx(1 - 2)
+# The text's sentiment (the trained model) is tested in test_sentiment.py.
 
 
 # --------------------------------------------------------------------------- tokenizer

