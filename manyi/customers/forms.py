@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import permissions
 from manyi.accounts.models import User
-from manyi.forms import StyledFormMixin
+from manyi.forms import LabelledRowsInlineFormSet, StyledFormMixin
 
 from .choices import CustomerKind, CustomerType, Lifecycle
 from .models import Contact, Customer, Product, Purchase, Tag
@@ -141,6 +141,7 @@ ContactFormSet = forms.inlineformset_factory(
     Customer,
     Contact,
     form=ContactForm,
+    formset=LabelledRowsInlineFormSet,
     extra=1,
     can_delete=True,
     max_num=50,

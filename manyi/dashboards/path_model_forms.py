@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from manyi.analytics import pls
-from manyi.forms import InputTooLarge, parse_id, parse_json
+from manyi.forms import InputTooLarge, LabelledRowsFormSet, parse_id, parse_json
 
 from . import path_model
 from .pls_messages import pls_error_message
@@ -85,7 +85,13 @@ class SchemeForm(forms.Form):
 
 def _formset(form, extra, most):
     return forms.formset_factory(
-        form, extra=extra, can_delete=True, max_num=most, absolute_max=most, validate_max=True
+        form,
+        formset=LabelledRowsFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=most,
+        absolute_max=most,
+        validate_max=True,
     )
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from manyi.forms import StyledFormMixin
+from manyi.forms import LabelledRowsFormSet, StyledFormMixin
 
 from . import table_forms
 from .choices import QuestionKind, ScaleMethod, ValidityRule
@@ -385,10 +385,22 @@ class RowForm(StyledFormMixin, forms.Form):
 # the forms a posted TOTAL_FORMS makes (Django's default lets it make 1,000).
 MAX_OPTIONS = 100
 OptionFormSet = forms.formset_factory(
-    OptionForm, extra=0, can_delete=True, max_num=MAX_OPTIONS, absolute_max=MAX_OPTIONS, validate_max=True
+    OptionForm,
+    formset=LabelledRowsFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_OPTIONS,
+    absolute_max=MAX_OPTIONS,
+    validate_max=True,
 )
 RowFormSet = forms.formset_factory(
-    RowForm, extra=0, can_delete=True, max_num=MAX_OPTIONS, absolute_max=MAX_OPTIONS, validate_max=True
+    RowForm,
+    formset=LabelledRowsFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=MAX_OPTIONS,
+    absolute_max=MAX_OPTIONS,
+    validate_max=True,
 )
 
 

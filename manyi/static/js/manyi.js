@@ -46,4 +46,16 @@
   }
   document.addEventListener("DOMContentLoaded", widths);
   document.addEventListener("htmx:afterSettle", widths);
+
+  // A table wider than the screen scrolls inside its .table-responsive box: keyboard users
+  // reach it with Tab and scroll it with the arrow keys (WCAG 2.1.1); one that fits is no stop.
+  function scrollableTables() {
+    document.querySelectorAll(".table-responsive").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollableTables);
+  document.addEventListener("htmx:afterSettle", scrollableTables);
+  window.addEventListener("resize", scrollableTables);
 })();

@@ -1,0 +1,204 @@
+"""Every page passes axe-core's WCAG 2.1 A and AA rules (issue 20, deliverables 1 and 2).
+
+axe-core (tests/a11y/vendor/, pinned, hash checked) is injected by Playwright into Debian's
+Chromium on every page each role reaches in the security suite's world (one of every object), and
+on the public pages (login, answer page, feedback form and status, callback, thanks and opt-out
+pages) without signing in, in Chinese and in English, at desktop (1366×900) and phone (390×844)
+sizes. Every violation is listed as ``role lang size page | rule | element``. The browser context
+bypasses the Content-Security-Policy only so that the test can inject axe; the pages themselves
+are the ones users get.
+
+Violations not fixed yet are listed in known_violations.txt; the test fails on a violation not
+listed there and on a listed one that no longer occurs, so the list can only get shorter.
+"""
+
+import hashlib
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.security.conftest import routes
+
+pytestmark = pytest.mark.browser
+
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "vendor" / "axe.min.js"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"  # axe-core 4.14.1
+KNOWN = HERE / "known_violations.txt"
+REPORT = HERE.parents[1] / "test-artifacts" / "a11y-violations.txt"  # every violation found, as found
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+LOCALES = {"zh-hans": "zh-CN", "en": "en-US"}
+ROLES = ["alice", "sam", "amy", "hank", "ana"]
+
+# Pages that are not ours to check or not pages at all.
+NOT_PAGES = {
+    "logout": "POST only",
+    "set_language": "POST only (a redirect on GET)",
+    "health": "JSON",
+    "healthz": "JSON",
+    "api:openapi-json": "JSON",
+    "api:openapi-view": "ninja's Swagger UI, a third-party page",
+    "api:api-root": "JSON",
+    "public:sms_callback": "the SMS gateway's endpoint",
+}
+
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+  });
+  return result.violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    nodes: v.nodes.map((n) => {
+      const data = (n.any[0] || {}).data || {};
+      const colours = data.fgColor ? `${data.fgColor} on ${data.bgColor}, ${data.contrastRatio}:1` : "";
+      return {target: n.target.join(" "), colours};
+    }),
+  }));
+}"""
+
+
+def axe_source():
+    source = AXE.read_bytes()
+    assert hashlib.sha256(source).hexdigest() == AXE_SHA256, (
+        "tests/a11y/vendor/axe.min.js is not axe-core 4.14.1"
+    )
+    return source.decode()
+
+
+def _stable(target):
+    """An element's selector without database ids (they differ between runs and databases)."""
+    return re.sub(r"\d+", "N", target)
+
+
+def reachable(user, world):
+    """(URL name, path) of every route the user's capabilities (or being signed in) allow, once
+    per URL name; anonymous (user None): the public routes."""
+    from tests.security.test_routes import PUBLIC, SIGNED_IN
+
+    seen, found = set(), []
+    for route in routes(world):
+        if route.name in NOT_PAGES or route.name in seen:
+            continue
+        needed = getattr(route.callback, "required_capabilities", None)
+        if user is None:
+            allowed = route.name in PUBLIC
+        elif needed is None:
+            allowed = route.name in SIGNED_IN
+        else:
+            allowed = all(user.can(c) for c in needed)
+        if allowed:
+            seen.add(route.name)
+            found.append((route.name, route.path))
+    return found
+
+
+def visits(world):
+    """[(who, lang, size, pages)]: every page once, by the first role (most capable first) that
+    reaches it, plus every role's start page, at desktop size in Chinese and at phone size in
+    English; each role's start page and the public pages also at the two other combinations.
+    A page shows the same template to every role (the roles differ in which buttons it shows,
+    and the first role sees the most), so this covers every template without repeating it."""
+    people = world.people
+    taken, full, spot = set(), [], []
+    for who in [None, *ROLES]:
+        user = getattr(people, who) if who else None
+        pages = [(n, p) for n, p in reachable(user, world) if n not in taken or n == "home"]
+        taken.update(n for n, p in pages)
+        label = who or "anonymous"
+        full.append((label, user, pages))
+        spot.append((label, user, pages if user is None else [(n, p) for n, p in pages if n == "home"]))
+    return [
+        *[(who, user, "zh-hans", "desktop", pages) for who, user, pages in full],
+        *[(who, user, "en", "phone", pages) for who, user, pages in full],
+        *[(who, user, "en", "desktop", pages) for who, user, pages in spot],
+        *[(who, user, "zh-hans", "phone", pages) for who, user, pages in spot],
+    ]
+
+
+def session_cookie(user, base_url):
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": base_url,
+    }
+
+
+def check_pages(browser, base_url, user, who, lang, size, pages, source):
+    """The violations on each page that answers 200 with a whole HTML page (not an htmx fragment),
+    as ('who lang size page | rule | target', the colours of a contrast failure)."""
+    context = browser.new_context(viewport=SIZES[size], locale=LOCALES[lang], bypass_csp=True)
+    context.set_default_timeout(20_000)
+    if user is not None:
+        context.add_cookies([session_cookie(user, base_url)])
+    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": lang, "url": base_url}])
+    page = context.new_page()
+    found, visited = [], []
+    try:
+        for name, path in pages:
+            try:
+                response = page.goto(base_url + path)
+            except PlaywrightError:
+                continue  # a download (PDF, spreadsheet, QR code): not a page
+            if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+                continue
+            if "<html" not in response.text()[:500].lower():
+                continue  # a fragment htmx puts into a page (checked inside the page that loads it)
+            page.add_script_tag(content=source)
+            visited.append(name)
+            if os.environ.get("A11Y_TIMING"):
+                print(f"{time.monotonic():.1f} {who} {lang} {size} {name}", flush=True)
+            for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
+                for node in violation["nodes"]:
+                    key = f"{who} {lang} {size} {name} | {violation['rule']} | {_stable(node['target'])}"
+                    found.append((key, node["colours"]))
+    finally:
+        context.close()
+    return found, visited
+
+
+def known_violations():
+    if not KNOWN.exists():
+        return set()
+    lines = KNOWN.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line.strip() and not line.startswith("#")}
+
+
+def test_every_page_passes_axe_wcag21_aa(browser, live_server, world):
+    source = axe_source()
+    found, visited = set(), []
+    started = time.monotonic()
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    with REPORT.open("w", encoding="utf-8") as report:
+        for who, user, lang, size, pages in visits(world):
+            violations, seen = check_pages(browser, live_server.url, user, who, lang, size, pages, source)
+            report.writelines(f"{key}  {colours}\n" for key, colours in violations)
+            report.flush()
+            found.update(key for key, colours in violations)
+            visited.extend(seen)
+    if os.environ.get("A11Y_TIMING"):
+        print(f"{len(visited)} pages checked in {time.monotonic() - started:.0f} s")
+    assert len(visited) > 100, f"only {len(visited)} pages were checked"
+    known = known_violations()
+    new = sorted(found - known)
+    gone = sorted(known - found)
+    assert not new and not gone, (
+        f"{len(new)} accessibility violations (WCAG 2.1 A/AA, axe-core 4.14.1):\n"
+        + "\n".join(new)
+        + (
+            f"\n\n{len(gone)} entries of tests/a11y/known_violations.txt no longer occur: delete them:\n"
+            + "\n".join(gone)
+            if gone
+            else ""
+        )
+    )
