@@ -119,6 +119,13 @@ class RecordingQueryDict(QueryDict):
         self._note(key)
         return super().__contains__(key)
 
+    def copy(self):
+        # A view may copy the posted data to add a key (a formset's counts): the copy's
+        # lookups are the page's too.
+        duplicate = super().copy()
+        duplicate.seen = self.seen
+        return duplicate
+
 
 class RecordingHandler(ClientHandler):
     """Gives each request recording GET and POST dicts; ``seen`` has the keys of the last one."""
