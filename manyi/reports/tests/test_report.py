@@ -125,7 +125,7 @@ def test_the_workbook_has_one_sheet_per_section(client_as, people, survey):
     response = client.get(reverse("reports:xlsx", args=[report.pk]))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) == 10
+    assert len(workbook.sheetnames) == 11  # with the structure analysis
     assert workbook.sheetnames[0] == "目的"
     overall = workbook.worksheets[2]
     values = {row[0]: row[1] for row in overall.iter_rows(values_only=True) if row and row[0]}
