@@ -168,3 +168,18 @@ def test_who_may_read_the_section_is_unchanged(campaign, client_as, people):
         assert client_as(people.hank).get(address).status_code == 403
         assert client_as(None).get(address).status_code == 302
     assert TITLE in client_as(people.ana).get(reverse("reports:detail", args=[report.pk])).content.decode()
+
+
+def test_section_numbers_are_computed_in_each_language():
+    from django.utils import translation
+
+    from manyi.reports.choices import ReportKind
+    from manyi.reports.sections import section_titles
+
+    with translation.override("en"):
+        titles = section_titles(ReportKind.ANALYSIS)
+        assert titles["structure"] == "6. Structure analysis: factors, reliability and segments"
+        assert titles["conclusions"] == "9. Conclusions" and titles["appendix"] == "Appendix"
+        assert section_titles(ReportKind.ANALYSIS, {"structure": None})["conclusions"] == "8. Conclusions"
+    with translation.override("zh-hans"):
+        assert section_titles(ReportKind.CSR)["conclusions"] == "十、结论与建议"
