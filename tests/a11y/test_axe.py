@@ -12,6 +12,7 @@ Violations not fixed yet are listed in known_violations.txt; the test fails on a
 listed there and on a listed one that no longer occurs, so the list can only get shorter.
 """
 
+import datetime
 import hashlib
 import os
 import re
@@ -32,6 +33,9 @@ AXE = HERE / "vendor" / "axe.min.js"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"  # axe-core 4.14.1
 KNOWN = HERE / "known_violations.txt"
 REPORT = HERE.parents[1] / "test-artifacts" / "a11y-violations.txt"  # every violation found, as found
+# Pictures of the colours for people to look at: test-artifacts/screenshots/a11y-*.png.
+SCREENSHOTS = HERE.parents[1] / "test-artifacts" / "screenshots"
+SCREENSHOT_PAGES = {"home", "tickets:list", "dashboards:campaign", "public:answer", "feedback:form"}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 LOCALES = {"zh-hans": "zh-CN", "en": "en-US"}
@@ -154,6 +158,11 @@ def check_pages(browser, base_url, user, who, lang, size, pages, source):
                 continue
             if "<html" not in response.text()[:500].lower():
                 continue  # a fragment htmx puts into a page (checked inside the page that loads it)
+            if name in SCREENSHOT_PAGES:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"a11y-{who}-{lang}-{size}-{name.replace(':', '-')}.png")
+                )
             page.add_script_tag(content=source)
             visited.append(name)
             if os.environ.get("A11Y_TIMING"):
@@ -174,8 +183,18 @@ def known_violations():
     return {line for line in lines if line.strip() and not line.startswith("#")}
 
 
+def overdue(ticket):
+    """The world's ticket past its solution deadline: the red rows of the queue and the ticket page."""
+    from django.utils import timezone
+
+    from manyi.tickets.models import Ticket
+
+    Ticket.objects.filter(pk=ticket.pk).update(solution_due=timezone.now() - datetime.timedelta(hours=5))
+
+
 def test_every_page_passes_axe_wcag21_aa(browser, live_server, world):
     source = axe_source()
+    overdue(world.ticket)
     found, visited = set(), []
     started = time.monotonic()
     REPORT.parent.mkdir(parents=True, exist_ok=True)
