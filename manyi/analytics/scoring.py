@@ -475,19 +475,27 @@ def _weighted_index(c: _Compiled, scores: list[float | None]) -> tuple[dict[str,
 # --------------------------------------------------------------------------- many responses
 
 
-def score_matrix(scheme: ScoringScheme, matrix) -> MatrixScores:
+def score_matrix(scheme: ScoringScheme, matrix, not_applicable=None) -> MatrixScores:
     """Score many responses at once: rows = responses, columns = scheme.items in order,
-    NaN = missing. Gives exactly the numbers score_response gives, row by row."""
+    NaN = missing. Gives exactly the numbers score_response gives, row by row.
+
+    not_applicable: a boolean matrix of the same shape marking the items a respondent was not
+    asked (hidden by a questionnaire condition), as score_response's argument: unanswered,
+    they are neither missing nor among the items asked (never filled in with 一般)."""
     c = _compile(scheme)
     items = scheme.items
     m = _checked_matrix(c, matrix)
     present = ~np.isnan(m)
     scored = np.zeros(len(items), dtype=bool)
     scored[list(c.scored)] = True
-    missing_mask = ~present & scored
+    unasked = (
+        np.zeros_like(present) if not_applicable is None else np.asarray(not_applicable, bool) & ~present
+    )
+    missing_mask = ~present & scored & ~unasked
     missing = missing_mask.sum(axis=1)
-    answered = c.n_scored - missing
-    reason = _matrix_validity(scheme.validity_rule, answered, missing, c.n_scored)
+    asked = c.n_scored - (unasked & scored).sum(axis=1)
+    answered = asked - missing
+    reason = _matrix_validity(scheme.validity_rule, answered, missing, asked)
     valid = reason == ""
 
     imputed = np.zeros_like(present)
@@ -540,8 +548,9 @@ def _checked_matrix(c: _Compiled, matrix) -> np.ndarray:
     return m
 
 
-def _matrix_validity(rule: str, answered: np.ndarray, missing: np.ndarray, n_scored: int) -> np.ndarray:
-    """_validity row by row: the invalid reason of each row, "" when valid."""
+def _matrix_validity(rule: str, answered: np.ndarray, missing: np.ndarray, n_scored) -> np.ndarray:
+    """_validity row by row: the invalid reason of each row, "" when valid (`n_scored`: the
+    scored items each row was asked, one number or one per row)."""
     reason = np.full(len(answered), "", dtype="<U20")
     if rule == "all_required":
         reason[missing > 0] = MISSING_ITEMS

@@ -607,21 +607,25 @@ def _stored_answers(response):
     return sorted(answers, key=lambda answer: order.get(answer.question_id, len(order)))
 
 
-def _score_points(response, points, answers=()):
+def _score_points(response, points, hidden=frozenset()):
     from manyi.analytics import scoring
 
     layout = response.questionnaire.layout()
     if not layout.scheme.items:
         return None
     scored = {key: value for key, value in points.items() if key in layout.scored_keys}
-    return scoring.score_response(layout.scheme, scored, not_applicable=hidden_items(layout, answers))
+    return scoring.score_response(layout.scheme, scored, not_applicable=hidden)
 
 
 def apply_scores(response, answers=None):
-    """Compute and set (not save) the stored scores and the NPS answer of a response."""
+    """Compute and set (not save) the stored scores and the NPS answer of a response.
+
+    The stored points hold the scored items a condition hid from the respondent as null (not
+    asked): the campaign's figures then neither count them missing nor fill them in."""
     answers = _stored_answers(response) if answers is None else answers
-    response.points = answer_points(answers)
-    result = _score_points(response, response.points, answers)
+    hidden = hidden_items(response.questionnaire.layout(), answers)
+    response.points = {**answer_points(answers), **dict.fromkeys(sorted(hidden))}
+    result = _score_points(response, response.points, hidden)
     response.nps = _nps(answers)
     response.importance = answer_importance(answers)
     response.competitor = answer_competitor(answers)

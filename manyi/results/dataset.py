@@ -29,7 +29,7 @@ from manyi.analytics import scoring
 from manyi.campaigns.models import Response
 from manyi.customers.models import Purchase
 
-FORMAT = 4  # bump when the saved layout changes
+FORMAT = 5  # bump when the saved layout changes
 # The wide per-item columns in single precision: answer points are small whole numbers (exact
 # in float32) and it halves the memory of a large campaign (1,000,000 × 20 items: 80 MB).
 WIDE = np.float32
@@ -62,6 +62,10 @@ class CampaignDataset:
     # questionnaires have none, so the columns cost nothing then.
     competitor_keys: list[str] = field(default_factory=list)
     competitor: np.ndarray = field(default_factory=lambda: np.empty((0, 0), WIDE))
+    # (row, item column) of each scored item a respondent was not asked (hidden by a
+    # questionnaire condition; stored as a null point): neither missing nor filled in.
+    # Sparse, and empty for questionnaires without conditions.
+    unasked: np.ndarray = field(default_factory=lambda: np.empty((0, 2), np.int64))
     # The campaign's VoiceRule, set from the campaign each time the dataset is handed out.
     voice: str = "customer"
 
@@ -123,6 +127,21 @@ class CampaignDataset:
         self._latest = (key, latest)
         return latest
 
+    def unasked_mask(self, rows, columns):
+        """Boolean (len(rows), len(columns)) matrix: which of `columns` (item columns) each of
+        `rows` (row positions, in order) was not asked."""
+        mask = np.zeros((len(rows), len(columns)), bool)
+        if not self.unasked.size or not len(rows):
+            return mask
+        row_at = np.full(self.size, -1, np.int64)
+        row_at[np.asarray(rows, np.int64)] = np.arange(len(rows))
+        column_at = np.full(len(self.item_keys), -1, np.int64)
+        column_at[np.asarray(columns, np.int64)] = np.arange(len(columns))
+        r, c = row_at[self.unasked[:, 0]], column_at[self.unasked[:, 1]]
+        hit = (r >= 0) & (c >= 0)
+        mask[r[hit], c[hit]] = True
+        return mask
+
     def imputed_rows(self, scheme):
         """{column: row positions} of the answers the validity rule fills in: under seed 000's
         rule "回收的调查表中评价遗漏一项的按'一般'记3分,遗漏2项以上评分的调查表按无效卷不予统计",
@@ -140,7 +159,8 @@ class CampaignDataset:
                 for item in scheme.items
                 if item.scored and item.key in self.item_keys
             ]
-            missing = np.isnan(self.points[:, scored])
+            # A question hidden by a condition was not asked: not missing, never filled in.
+            missing = np.isnan(self.points[:, scored]) & ~self.unasked_mask(np.arange(self.size), scored)
             rows = np.flatnonzero(self.valid & (missing.sum(axis=1) == 1))
             if rows.size:
                 columns = np.asarray(scored)[missing[rows].argmax(axis=1)]
@@ -185,8 +205,10 @@ class CampaignDataset:
                 },
             )
         columns = [self.item_keys.index(item.key) for item in scheme.items]
-        points = self.points[np.ix_(np.flatnonzero(rows), columns)].astype(np.float64)
-        return scoring.item_first_index(scheme, scoring.score_matrix(scheme, points).item_scores)
+        positions = np.flatnonzero(rows)
+        points = self.points[np.ix_(positions, columns)].astype(np.float64)
+        unasked = self.unasked_mask(positions, columns)
+        return scoring.item_first_index(scheme, scoring.score_matrix(scheme, points, unasked).item_scores)
 
     def group_values(self, scheme, rows, codes):
         """One value per response of `rows` (in row order), formed within its group (`codes`,
@@ -207,7 +229,7 @@ class CampaignDataset:
     def _has_gaps(self, scheme, rows):
         """Whether a valid response among `rows` left an index item unrated: only possible
         under rules that keep such a response valid without filling the gap in."""
-        if scheme.validity_rule not in ("two_thirds", "any_answer"):
+        if scheme.validity_rule not in ("two_thirds", "any_answer") and not self.unasked.size:
             return False
         key = (self.size, scheme)
         cached = getattr(self, "_gaps", None)
@@ -216,6 +238,11 @@ class CampaignDataset:
                 self.item_keys.index(item.key) for item in scheme.items if item.scored and not item.outcome
             ]
             gaps = np.isnan(self.points[:, columns]).any(axis=1) if columns else np.zeros(self.size, bool)
+            if scheme.validity_rule not in ("two_thirds", "any_answer"):
+                # Every item a valid response was asked is rated (or filled in with 一般): its
+                # gaps are the questions a condition hid from it.
+                gaps = np.zeros(self.size, bool)
+                gaps[self.unasked[:, 0]] = np.isin(self.unasked[:, 1], columns)
             cached = self._gaps = (key, gaps & self.valid)
         return bool(cached[1][rows].any())
 
@@ -378,6 +405,7 @@ class RowReader:
         self.scalars = {name: [] for name in SCALAR_COLUMNS}
         self.wide = {name: [] for name in WIDE_COLUMNS}
         self.codes = {name: [] for name in CATEGORIES}
+        self.unasked = []  # (row among those read, item column)
 
     def code(self, name, label):
         """The code of category `name`'s `label` (-1 for none), a new one for a new label."""
@@ -418,6 +446,12 @@ class RowReader:
         for name, value in values.items():
             self.scalars[name].append(value)
         self.wide["points"].append(_spread(points, self.item_at, len(self.item_at)))
+        row = len(self.scalars["ids"]) - 1
+        self.unasked.extend(
+            (row, self.item_at[key])
+            for key, value in (points or {}).items()
+            if value is None and key in self.item_at
+        )
         self.wide["importance"].append(_spread(importance, self.item_at, len(self.item_at)))
         self.wide["dimensions"].append(_spread(dims, self.dimension_at, len(self.dimension_at)))
         if self.competitor_at:
@@ -430,6 +464,9 @@ class RowReader:
         count = len(self.scalars["ids"])
         if not count:
             return 0
+        if self.unasked:
+            added = np.asarray(self.unasked, np.int64) + np.asarray([dataset.size, 0], np.int64)
+            dataset.unasked = np.vstack([dataset.unasked, added])
         for name, kind in SCALAR_COLUMNS.items():
             setattr(
                 dataset, name, np.concatenate([getattr(dataset, name), np.asarray(self.scalars[name], kind)])
@@ -514,6 +551,7 @@ def _save(dataset, path):
     }
     arrays = {name: getattr(dataset, name) for name in (*SCALAR_COLUMNS, *WIDE_COLUMNS)}
     arrays.update({f"code_{name}": dataset.codes[name] for name in CATEGORIES})
+    arrays["unasked"] = dataset.unasked
     arrays.update({f"product_{pk}": rows for pk, rows in dataset.products.items()})
     temporary = path.with_suffix(f".{os.getpid()}.tmp.npz")
     with open(temporary, "wb") as out:
@@ -545,6 +583,7 @@ def _load(path, keys, dimension_keys, competitor_keys):
                 products={pk: saved[f"product_{pk}"] for pk in meta["products"]},
                 competitor_keys=meta["competitor_keys"],
                 competitor=saved["competitor"],
+                unasked=saved["unasked"],
             )
     except (OSError, ValueError, KeyError):
         return None

@@ -84,10 +84,14 @@ def item_matrix(campaign, dataset, selection) -> ItemMatrix:
     chosen = structure_items(campaign, scheme)
     keep = analysed(dataset, selection)
     points = np.full((int(keep.sum()), len(scheme.items)), np.nan)
+    unasked = np.zeros(points.shape, bool)
     for column, item in enumerate(scheme.items):
         if item.key in dataset.item_keys:
-            points[:, column] = dataset.item_points(scheme, dataset.item_keys.index(item.key), keep)
-    scores = scoring.score_matrix(scheme, points).item_scores
+            at = dataset.item_keys.index(item.key)
+            points[:, column] = dataset.item_points(scheme, at, keep)
+            unasked[:, column] = dataset.unasked_mask(np.flatnonzero(keep), [at])[:, 0]
+    # Items a condition hid stay unanswered (the row is left out as incomplete), never 一般.
+    scores = scoring.score_matrix(scheme, points, unasked).item_scores
     columns = [[item.key for item in scheme.items].index(key) for key, _label, _dim in chosen]
     scores = scores[:, columns]
     complete = ~np.isnan(scores).any(axis=1)
