@@ -17,6 +17,7 @@ from django.utils import translation
 from manyi.campaigns.choices import CampaignState, Channel
 from manyi.dashboards import path_model
 from manyi.dashboards.models import SavedPathModel
+from manyi.surveys import tables
 from manyi.surveys.choices import QuestionKind
 from manyi.surveys.loader import create_from_template, list_templates
 from manyi.surveys.models import Dimension
@@ -71,10 +72,27 @@ def _synthetic_answer(layout, question, level, rng):
         data[name] = "服务很好"
     elif question.kind == QuestionKind.MULTIPLE:
         data[name] = [str(options[0].pk)]
+    elif question.kind == QuestionKind.TABLE:
+        data.update(_table_row(question))
     elif any(o.points is not None for o in options):
         data[name] = rated()
     else:
         data[name] = str(options[0].pk)
+    return data | _extras(question, name, rng, rated)
+
+
+def _table_row(question):
+    """One filled row of a table question: 圆通, 100% and its pros and cons."""
+    return {
+        cell: "圆通" if column.kind == "text" else "100"
+        for row, column, cell in tables.cells(question)
+        if row == 1
+    }
+
+
+def _extras(question, name, rng, rated):
+    """Stated importance and the competitor's rating, where the question asks them."""
+    data = {}
     if question.ask_importance:
         data[f"{name}-importance"] = str(rng.randint(3, 5))
     if question.ask_competitor:
