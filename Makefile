@@ -47,6 +47,12 @@ test: install
 api-contract: install
 	@scripts/test.sh manyi/api/tests/test_contract.py $(PYTEST_ARGS)
 
+# Just the accessibility test (also part of `make test`): axe-core's WCAG 2.1 A and AA rules in
+# Chromium on every page of each role and the public pages (tests/a11y/).
+.PHONY: a11y
+a11y: install
+	@scripts/test.sh tests/a11y/test_axe.py $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -88,6 +94,12 @@ bench-visits: install
 # Reports: the satisfaction report as PDF and the SPSS .sav export over 100,000 responses.
 bench-reports: install
 	$(BIN)/python bench/reports.py
+
+# Open answers: the sentiment model on held-out labelled reviews, side by side with the old
+# lexicon, snownlp and jionlp (installed into .venv/bench-jionlp by the script; skipped if it fails).
+.PHONY: bench-text
+bench-text: install
+	$(BIN)/python bench/text.py
 
 clean:
 	rm -rf $(VENV) test-artifacts bench/data
