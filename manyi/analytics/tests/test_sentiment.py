@@ -131,16 +131,6 @@ def test_text_sentiment_is_the_model():
         assert text.text_sentiment(answer) == sentiment.classify(answer)
 
 
-def test_at_least_a_thousand_texts_a_second():
-    import time
-
-    texts = [f"第{i}次购买，东西不错，就是物流太慢了，客服态度也一般" for i in range(500)]
-    model = sentiment.model()
-    started = time.perf_counter()
-    model.labels(texts)
-    assert len(texts) / (time.perf_counter() - started) >= 1000
-
-
 def run_command(*args, data: bytes):
     return subprocess.run(
         [sys.executable, "-m", "manyi.analytics.text_cli", *args],
