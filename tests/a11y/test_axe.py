@@ -1,15 +1,20 @@
 """Every page passes axe-core's WCAG 2.1 A and AA rules (issue 20, deliverables 1 and 2).
 
 axe-core (tests/a11y/vendor/, pinned, hash checked) is injected by Playwright into Debian's
-Chromium on every page each role reaches in the security suite's world (one of every object), and
-on the public pages (login, answer page, feedback form and status, callback, thanks and opt-out
-pages) without signing in, in Chinese and in English, at desktop (1366×900) and phone (390×844)
-sizes. Every violation is listed as ``role lang size page | rule | element``. The browser context
-bypasses the Content-Security-Policy only so that the test can inject axe; the pages themselves
-are the ones users get.
+Chromium on every page the roles reach in the security suite's world (one of every object, plus
+an overdue ticket) and on the public pages (login, answer page, feedback form and status,
+callback, thanks and opt-out pages) without signing in. Each page is checked at desktop size
+(1366×900) in Chinese and at phone size (390×844) in English, by the first role reaching it
+(most capable first: it sees the most buttons); each role's start page and the public pages also
+in the two other combinations (see ``visits``). Beside axe's rules, every aria-describedby and
+aria-labelledby must name an id on the page (else the help text is never read out). Every
+violation is listed as ``role lang size page | rule | element``; all of them, with the colours of
+contrast failures, go to test-artifacts/a11y-violations.txt. The browser context bypasses the
+Content-Security-Policy only so that the test can inject axe; the pages are the ones users get.
 
-Violations not fixed yet are listed in known_violations.txt; the test fails on a violation not
-listed there and on a listed one that no longer occurs, so the list can only get shorter.
+A violation that cannot be fixed at once may be listed in known_violations.txt (none is now);
+the test fails on a violation not listed there and on a listed one that no longer occurs, so the
+list can only get shorter.
 """
 
 import datetime
@@ -53,12 +58,23 @@ NOT_PAGES = {
     "public:sms_callback": "the SMS gateway's endpoint",
 }
 
-RUN_AXE = """async (tags) => {
+RUN_AXE = r"""async (tags) => {
   const result = await axe.run(document, {
     runOnly: {type: "tag", values: tags},
     resultTypes: ["violations"],
   });
-  return result.violations.map((v) => ({
+  // Our own check beside axe's: an aria-describedby or aria-labelledby naming an id that is not
+  // on the page is silently ignored by screen readers (a help text never read out).
+  const missing = [];
+  document.querySelectorAll("[aria-describedby], [aria-labelledby]").forEach((element) => {
+    for (const name of ["aria-describedby", "aria-labelledby"]) {
+      for (const id of (element.getAttribute(name) || "").split(/\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) missing.push({target: `${element.tagName.toLowerCase()}[${name}="${id}"]`, colours: ""});
+      }
+    }
+  });
+  const ours = missing.length ? [{rule: "aria-reference-missing", impact: "serious", nodes: missing}] : [];
+  return ours.concat(result.violations.map((v) => ({
     rule: v.id,
     impact: v.impact,
     nodes: v.nodes.map((n) => {
@@ -66,7 +82,7 @@ RUN_AXE = """async (tags) => {
       const colours = data.fgColor ? `${data.fgColor} on ${data.bgColor}, ${data.contrastRatio}:1` : "";
       return {target: n.target.join(" "), colours};
     }),
-  }));
+  })));
 }"""
 
 
