@@ -1,12 +1,14 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 _SEPARATORS = re.compile(r"[\s().\u3000]")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-_INTERNATIONAL = re.compile(r"^\+\d{7,15}$")
+# ASCII digits only: other scripts' digits are no phone number a gateway or an agent can dial.
+_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
+_INTERNATIONAL = re.compile(r"^\+\d{7,15}$", re.ASCII)
 
 
 def normalize_phone(raw: str) -> str:
@@ -15,7 +17,10 @@ def normalize_phone(raw: str) -> str:
     Mainland mobiles become 11 digits (a +86 / 0086 prefix is dropped); landlines keep one
     hyphen after the area code (0571-88886666); other countries keep their + prefix.
     """
-    value = _SEPARATORS.sub("", raw or "").replace("－", "-").replace("＋", "+")
+    # NFKC: full-width digits and signs as typed with a Chinese input method (１３８…, ＋８６).
+    value = (
+        _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or "")).replace("－", "-").replace("＋", "+")
+    )
     if not value:
         return ""
     for prefix in ("+86", "0086"):

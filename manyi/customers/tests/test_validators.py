@@ -37,3 +37,14 @@ def test_normalising_any_text_either_fails_cleanly_or_is_stable(text):
     except ValidationError:
         return
     assert normalize_phone(once) == once
+
+
+def test_full_width_digits_as_typed_with_a_chinese_input_method_are_read():
+    assert normalize_phone("１３８ １２３４ ５６７８") == "13812345678"
+    assert normalize_phone("＋８６ １３８１２３４５６７８") == "13812345678"
+    assert normalize_phone("０５７１－８８８８６６６６") == "0571-88886666"
+
+
+def test_digits_of_other_scripts_are_no_phone_number():
+    with pytest.raises(ValidationError):
+        normalize_phone("138١٢٣٤٥٦٧٨")
