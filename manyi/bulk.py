@@ -176,9 +176,22 @@ def _values(plan, rows, connection):
             for attname in plan.auto_attnames:
                 setattr(row, attname, now)
     return [
-        _adapted(column, plain, _adapter(f, connection, text))
+        _adapted(
+            _floats(column) if _internal_type(f) == "FloatField" else column,
+            plain,
+            _adapter(f, connection, text),
+        )
         for column, plain, f, text in zip(columns, plan.plain, plan.fields, plan.as_text, strict=True)
     ], fixed
+
+
+def _floats(column):
+    """A float column with the whole numbers given as int made floats: PostgreSQL takes a
+    column as one array, and psycopg cannot write an array of mixed int and float (a table
+    question's share of 50 beside an answer's 7.5)."""
+    if int in set(map(type, column)):
+        return [float(value) if type(value) is int else value for value in column]
+    return column
 
 
 PASSED = NATIVE | {type(None)}

@@ -193,3 +193,15 @@ def test_calls_that_cannot_work_are_refused_and_write_nothing():
         insert_rows(Contact, [(customer.pk, "丁", "戊")], fields=("customer", "name", "name"))
     assert insert_rows(Contact, [], fields=("customer", "name")) == 0
     assert not Contact.objects.exists()
+
+
+def test_a_float_column_may_hold_whole_numbers_given_as_int():
+    # A table question's share typed as 50 beside an NPS answer's 7.5: psycopg cannot write an
+    # array of mixed int and float, and the answers go in as one array per column.
+    questionnaire = make_questionnaire()
+    question = make_question(questionnaire)
+    campaign = make_campaign(questionnaire)
+    response = Response.objects.create(campaign=campaign, questionnaire=questionnaire, channel="web")
+    answers = [Answer(response=response, question=question, number=value) for value in (50, 7.5, 0, 12.25)]
+    insert_rows(Answer, answers, set_pks=True)
+    assert sorted(Answer.objects.values_list("number", flat=True)) == [0.0, 7.5, 12.25, 50.0]
