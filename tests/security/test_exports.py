@@ -49,7 +49,13 @@ EXPORTS = [
     ("ticket_stats:export", "?start={year_start}&end={today}", {"customer"}),
 ]
 # Routes that hand out files without rows of data (an empty template, a PDF).
-NOT_ROW_EXPORTS = {"customers:import_template", "reports:pdf", "visits:report_pdf", "improvements:evidence"}
+NOT_ROW_EXPORTS = {
+    "customers:import_template",
+    "reports:pdf",
+    "visits:report_pdf",
+    "improvements:evidence",
+    "surveys:limesurvey_export",  # a questionnaire's structure as LimeSurvey XML: no rows of people
+}
 
 
 @pytest.fixture

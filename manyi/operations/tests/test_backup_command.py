@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from manyi.testing import make_customer, make_purchase
 from manyi.tickets.tests.sample_files import image_bytes, pdf_bytes
@@ -160,7 +161,7 @@ def test_a_database_with_tables_is_refused_and_left_as_it_was(people, media, tmp
     archive = tmp_path / "manyi.tar.gz"
     call_command("backup", str(archive), stdout=io.StringIO())
     before, files_before = source_counts(), checksums(media)
-    with pytest.raises(CommandError, match="is not empty"):
+    with translation.override("en"), pytest.raises(CommandError, match="is not empty"):
         call_command("restore", str(archive), stdout=io.StringIO())
     assert source_counts() == before
     assert checksums(media) == files_before
@@ -193,7 +194,8 @@ def backup(transactional_db, people, media, tmp_path):
 
 def refused(archive, match, **options):
     before = source_counts()
-    with pytest.raises(CommandError, match=match):
+    # The messages are matched in English; commands speak the active language (zh-hans).
+    with translation.override("en"), pytest.raises(CommandError, match=match):
         call_command("restore", str(archive), stdout=io.StringIO(), **options)
     assert source_counts() == before
 
@@ -254,3 +256,10 @@ def test_a_file_that_is_not_an_archive_is_refused(tmp_path, db):
     junk = tmp_path / "junk.tar.gz"
     junk.write_bytes(b"not a backup at all")
     refused(junk, "cannot be read")
+
+
+def test_the_refusal_speaks_the_users_language(tmp_path):
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not an archive at all")
+    with translation.override("zh-hans"), pytest.raises(CommandError, match="无法读取归档"):
+        call_command("restore", str(junk), stdout=io.StringIO())
