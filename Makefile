@@ -51,7 +51,7 @@ api-contract: install
 # Chromium on every page of each role and the public pages (tests/a11y/).
 .PHONY: a11y
 a11y: install
-	@scripts/test.sh tests/a11y/test_axe.py $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest tests/a11y/test_axe.py $(PYTEST_ARGS)  # pages only: one database is enough
 
 lint: install
 	$(BIN)/ruff check .

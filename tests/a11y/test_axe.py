@@ -31,7 +31,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.security.conftest import routes
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "vendor" / "axe.min.js"
