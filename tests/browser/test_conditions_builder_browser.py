@@ -35,12 +35,16 @@ def test_the_chooser_writes_the_condition_and_the_logic_check_lists_problems(pag
     page.click("#save-question")
     page.wait_for_url("**/surveys/*/#question-*")
     assert questionnaire.questions.get(code="Q3").condition == 'any_of(Q2, "A4", "A5") or Q1.points <= 4'
-    assert page.locator("#logic-check-ok").is_visible()
+    page.locator("#logic-check-ok").wait_for(state="visible")
 
     # The preview walks the path as respondents would: the why-question follows Q2.
     q2, q3 = questionnaire.questions.get(code="Q2"), questionnaire.questions.get(code="Q3")
     page.click("#preview-link")
+    # The conditions' script runs before the load event: clicking earlier would answer a page
+    # that does not follow the answers yet (this raced in a clean-clone run on PostgreSQL).
+    page.wait_for_load_state("load")
     why = page.locator(f"#question-{q3.pk}")
+    why.wait_for(state="attached")
     assert why.is_hidden()
     page.click(f"label[for='preview-{q2.pk}-{q2.options.get(code='A4').pk}']")
     why.wait_for(state="visible")
