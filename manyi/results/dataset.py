@@ -446,12 +446,13 @@ class RowReader:
         for name, value in values.items():
             self.scalars[name].append(value)
         self.wide["points"].append(_spread(points, self.item_at, len(self.item_at)))
-        row = len(self.scalars["ids"]) - 1
-        self.unasked.extend(
-            (row, self.item_at[key])
-            for key, value in (points or {}).items()
-            if value is None and key in self.item_at
-        )
+        if points and None in points.values():  # only questionnaires with conditions
+            row = len(self.scalars["ids"]) - 1
+            self.unasked.extend(
+                (row, self.item_at[key])
+                for key, value in points.items()
+                if value is None and key in self.item_at
+            )
         self.wide["importance"].append(_spread(importance, self.item_at, len(self.item_at)))
         self.wide["dimensions"].append(_spread(dims, self.dimension_at, len(self.dimension_at)))
         if self.competitor_at:
