@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "axes",
     "auditlog",
+    "manyi.organisation",
     "manyi.accounts",
     "manyi.customers",
     "manyi.surveys",

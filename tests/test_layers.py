@@ -1,6 +1,7 @@
 """The apps are layered so a newcomer can draw them: an app imports only apps below it.
 
     analytics (pure, no Django)
+    organisation (the unit tree: group → regions → projects)
     accounts
     customers, surveys
     campaigns
@@ -21,6 +22,7 @@ import pytest
 
 LAYERS = [
     ["analytics"],
+    ["organisation"],
     ["accounts"],
     ["customers", "surveys"],
     ["campaigns"],
