@@ -43,20 +43,6 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def depth(self):
-        return self.path.count("/") - 2
-
-    def ancestors(self):
-        """The units above this one, from the root down (not including itself)."""
-        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
-        by_id = Unit.objects.in_bulk(ids)
-        return [by_id[i] for i in ids if i in by_id]
-
-    def clean(self):
-        if self.parent_id and self.pk and self.parent.path.startswith(self.path):
-            raise ValidationError({"parent": _("A unit cannot be placed under itself or one of its own units.")})
-
     @transaction.atomic
     def save(self, *args, **kwargs):
         old_path = self.path
@@ -70,3 +56,19 @@ class Unit(models.Model):
                 # Moving a unit moves its subtree: rewrite the descendants' path prefixes.
                 for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
                     Unit.objects.filter(pk=child.pk).update(path=new_path + child.path[len(old_path) :])
+
+    @property
+    def depth(self):
+        return self.path.count("/") - 2
+
+    def ancestors(self):
+        """The units above this one, from the root down (not including itself)."""
+        ids = [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+        by_id = Unit.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def clean(self):
+        if self.parent_id and self.pk and self.parent.path.startswith(self.path):
+            raise ValidationError(
+                {"parent": _("A unit cannot be placed under itself or one of its own units.")}
+            )

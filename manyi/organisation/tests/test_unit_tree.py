@@ -22,7 +22,7 @@ def test_a_unit_contains_itself_and_everything_below_it():
 
 
 def test_moving_a_unit_moves_its_subtree():
-    group, south, north, garden = make_tree()
+    _group, south, north, garden = make_tree()
     south.parent = north
     south.save()
     garden.refresh_from_db()
@@ -33,7 +33,7 @@ def test_moving_a_unit_moves_its_subtree():
 def test_a_unit_cannot_go_under_its_own_subtree():
     from django.core.exceptions import ValidationError
 
-    group, south, north, garden = make_tree()
+    _group, south, _north, garden = make_tree()
     south.parent = garden
     with pytest.raises(ValidationError):
         south.full_clean()
