@@ -99,3 +99,11 @@ class ChaseOutcome(models.TextChoices):
     WILL_ANSWER = "will_answer", _("Will answer")
     REFUSED = "refused", _("Refused")
     NO_ANSWER = "no_answer", _("No answer")
+
+
+class QuotaStratum(models.TextChoices):
+    """Who a quota counts (campaigns.models.Quota)."""
+
+    CUSTOMER_TYPE = "customer_type", _("Customer type")
+    REGION = "region", _("Region")
+    ANSWER = "answer", _("Answer to a question")

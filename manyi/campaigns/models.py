@@ -19,6 +19,7 @@ from .choices import (
     ChaseOutcome,
     DeliveryStatus,
     InvitationStatus,
+    QuotaStratum,
     Recurrence,
     ResponseStatus,
     SamplingMethod,
@@ -466,6 +467,12 @@ class Response(models.Model):
     # job opens the ticket and clears it. Written in the response's own row: no extra work
     # on the answer page, and never a ticket for an answer that was not stored.
     ticket_pending = models.BooleanField(default=False)
+    # Pages and order (issue 21): the page an unfinished response is on (0 = the first of the
+    # pages shown), so the same link resumes there; and the order this respondent was shown,
+    # {"questions": [pk, ...], "options": {"<question pk>": [pk, ...]}} for the pages and
+    # questions that shuffle (surveys/pages.py), so reviews and exports can show it again.
+    page = models.PositiveSmallIntegerField(default=0)
+    order = models.JSONField(default=dict, blank=True)
 
     objects = ResponseQuerySet.as_manager()
 
@@ -527,3 +534,45 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.response_id}/{self.question_id}"
+
+
+class Quota(models.Model):
+    """A quota (配额) of one stratum of a campaign's respondents, e.g. 50 VIP customers.
+
+    `completed` counts the completed valid responses of the stratum; it is raised in the
+    transaction that completes a response, by a conditional UPDATE that never passes `limit`
+    (campaigns/quotas.py), so two submits at once cannot overshoot. When it reaches the limit,
+    respondents of the stratum get a polite page instead of the questionnaire.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="quotas")
+    name = models.CharField(_("name"), max_length=100)
+    stratum = models.CharField(_("who counts"), max_length=20, choices=QuotaStratum.choices)
+    value = models.CharField(
+        _("value"),
+        max_length=100,
+        help_text=_("The customer type (vip, key, normal), the region, or the answer's option code (A1)."),
+    )
+    question_code = models.CharField(
+        _("screening question"),
+        max_length=20,
+        blank=True,
+        help_text=_("For a quota by answer: its code (Q1)."),
+    )
+    limit = models.PositiveIntegerField(_("limit"), validators=[MinValueValidator(1)])
+    completed = models.PositiveIntegerField(_("completed"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        constraints = [
+            models.CheckConstraint(condition=Q(completed__lte=models.F("limit")), name="quota_within_limit")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_full(self):
+        return self.completed >= self.limit

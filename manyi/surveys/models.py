@@ -114,15 +114,22 @@ class Questionnaire(models.Model):
         return self.responses.exists()
 
     def questions_in_order(self):
-        """Questions as respondents see them: by dimension, then those outside any dimension."""
+        """Questions as respondents see them: page by page (questions on no page first, when
+        there are pages: surveys/pages.py), within a page by dimension, then those outside any
+        dimension."""
         questions = list(
-            self.questions.select_related("dimension").prefetch_related("options", "rows", "columns")
+            self.questions.select_related("dimension", "page").prefetch_related("options", "rows", "columns")
         )
         dimension_order = {d.pk: d.position for d in self.dimensions.all()}
         big = 10**6
         return sorted(
             questions,
-            key=lambda q: (dimension_order.get(q.dimension_id, big), q.position, q.pk),
+            key=lambda q: (
+                (q.page.position, q.page.pk) if q.page_id else (-1, 0),
+                dimension_order.get(q.dimension_id, big),
+                q.position,
+                q.pk,
+            ),
         )
 
     def rated_items(self, questions=None):
@@ -209,12 +216,20 @@ class Questionnaire(models.Model):
             dimension.questionnaire = copy
             dimension.save()
             dimension_map[old_pk] = dimension
+        page_map = {}
+        for page in self.pages.all():
+            old_pk = page.pk
+            page.pk = None
+            page.questionnaire = copy
+            page.save()
+            page_map[old_pk] = page
         for question in self.questions.prefetch_related("options", "rows", "columns"):
             options, rows = list(question.options.all()), list(question.rows.all())
             columns = list(question.columns.all())
             question.pk = None
             question.questionnaire = copy
             question.dimension = dimension_map.get(question.dimension_id)
+            question.page = page_map.get(question.page_id)
             question.save()
             for child in options + rows + columns:
                 child.pk = None
@@ -259,6 +274,9 @@ class QuestionnaireLayout:
         self.rows = {q.pk: list(q.rows.all()) for q in self.questions}
         self.scheme = questionnaire.scoring_scheme(self.questions)
         self.scored_keys = frozenset(item.key for item in self.scheme.items)
+        # Pages (issue 21): the questionnaire's pages in order; surveys/pages.py splits the
+        # questions onto them.
+        self.pages = list(questionnaire.pages.all())
         # The answer form's fields, per language (campaigns.answering.AnswerForm fills it).
         self.answer_fields = {}
 
@@ -302,8 +320,49 @@ class Dimension(models.Model):
         return self.title
 
 
+class Page(models.Model):
+    """A page of the questionnaire (LimeSurvey's question group, Qualtrics' block): respondents
+    answer it and go on with "next"; each "next" saves their answers so far (issue 21).
+
+    Questions on no page come first, on a page of their own; a questionnaire without pages is
+    one page. A page whose condition does not hold is skipped, its questions hidden."""
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="pages")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("page title"), max_length=200, blank=True)
+    description = models.TextField(_("page description"), blank=True)
+    condition = models.TextField(
+        _("display condition"),
+        blank=True,
+        help_text=_('Show this page only when this holds, e.g. Q1 == "A1". Empty: always shown.'),
+    )
+    randomise_questions = models.BooleanField(
+        _("shuffle the questions of this page"),
+        default=False,
+        help_text=_(
+            "Each respondent sees this page's questions in an order of their own, kept on their response."
+        ),
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+
+    def __str__(self):
+        return self.title or _("Page %(number)s") % {"number": self.position + 1}
+
+
 class Question(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    page = models.ForeignKey(
+        Page,
+        verbose_name=_("page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+    )
     dimension = models.ForeignKey(
         Dimension,
         verbose_name=_("dimension"),
@@ -350,6 +409,14 @@ class Question(models.Model):
             "A table's percentage column: the shares of one respondent's rows add up to at most 100%."
         ),
     )
+    randomise_options = models.BooleanField(
+        _("shuffle the options"),
+        default=False,
+        help_text=_(
+            "Each respondent sees the options in an order of their own; options marked "
+            "“keep in place” (不适用, 其他) stay where they are."
+        ),
+    )
     # Questionnaire logic (issue 21): shown only when this condition on earlier answers holds
     # (syntax: /work/tools/EXPRESSIONS.md, manyi/surveys/logic/); empty = always shown.
     condition = models.TextField(
@@ -390,6 +457,11 @@ class Option(models.Model):
         _("neutral"),
         default=False,
         help_text=_("Counted for one missing answer when the validity rule says so."),
+    )
+    anchored = models.BooleanField(
+        _("keep in place"),
+        default=False,
+        help_text=_("When the options are shuffled this one stays where it is (不适用, 说不清)."),
     )
     # The answer code conditions compare with (Q3 == "A4"); LimeSurvey's codes are kept.
     code = models.CharField(_("code"), max_length=20, blank=True)

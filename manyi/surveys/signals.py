@@ -7,7 +7,7 @@ saves the question in the same transaction (the builder does), which is enough.
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from .models import Dimension, MatrixRow, Option, Question, Questionnaire, TableColumn
+from .models import Dimension, MatrixRow, Option, Page, Question, Questionnaire, TableColumn
 
 
 def _questionnaire_changed(sender, instance, **kwargs):
@@ -19,6 +19,6 @@ def _questionnaire_changed(sender, instance, **kwargs):
 
 
 def connect():
-    for model in (Dimension, Question, Option, MatrixRow, TableColumn):
+    for model in (Dimension, Page, Question, Option, MatrixRow, TableColumn):
         post_save.connect(_questionnaire_changed, sender=model, dispatch_uid=f"saved-{model.__name__}")
         post_delete.connect(_questionnaire_changed, sender=model, dispatch_uid=f"deleted-{model.__name__}")
