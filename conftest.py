@@ -1,11 +1,35 @@
 """Shared test fixtures: one named person per role, as in the project's style guide."""
 
+import os
 from types import SimpleNamespace
 
 import pytest
 
 from manyi.accounts.choices import Role
 from manyi.testing import make_department, make_user
+
+# Fixtures through which a test reaches the database: Django's, and the ones that give a server
+# process a database of its own through DATABASE_URL.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "server_database"}
+
+
+def reaches_the_database(item):
+    return bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        or item.get_closest_marker("django_db")
+        or item.get_closest_marker("database")
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the second database, leave out what the first run already proved: tests that never
+    reach a database (pure rules, parsers, numbers) cannot pass on one and fail on the other.
+    scripts/test.sh sets MANYI_DATABASE_TESTS_ONLY=1 for the PostgreSQL run."""
+    if os.environ.get("MANYI_DATABASE_TESTS_ONLY") != "1":
+        return
+    kept = [item for item in items if reaches_the_database(item)]
+    config.hook.pytest_deselected(items=[item for item in items if not reaches_the_database(item)])
+    items[:] = kept
 
 
 @pytest.fixture(autouse=True)

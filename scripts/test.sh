@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on SQLite, then on PostgreSQL.
+# Runs the whole test suite on SQLite and on PostgreSQL, the two at once (each is one process
+# and the machine has two cores): SQLite's output as it comes, PostgreSQL's after it.
 # PostgreSQL is used when it answers on 127.0.0.1:5432 (override with TEST_POSTGRES_URL);
 # with CI=true or MANYI_REQUIRE_POSTGRES=1 a missing PostgreSQL is a failure, not a skip.
+# Each run keeps its files (analysis datasets, demo password, media) in a folder of its own.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 PG_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/manyi}
-
-echo "=== Test suite on SQLite"
-env -u DATABASE_URL "$BIN/pytest" "$@"
-sqlite_status=$?
+runs=$(mktemp -d)
+trap '[ -n "${pg_pid:-}" ] && kill "$pg_pid" 2>/dev/null; rm -rf "$runs"' EXIT
+mkdir -p "$runs/sqlite" "$runs/postgres"
 
 pg_answers() {
   "$BIN/python" - "$PG_URL" <<'PY'
@@ -23,13 +24,28 @@ except Exception as error:
 PY
 }
 
+pg_pid=""
 if pg_answers; then
-  echo "=== Test suite on PostgreSQL"
-  # Checks the database cannot change (marked `once`: the pages' accessibility) ran on SQLite.
-  DATABASE_URL=$PG_URL "$BIN/pytest" -m "not once" "$@"
-  pg_status=$?
+  # Checks the database cannot change ran on SQLite: the pages' accessibility (marked `once`) and
+  # the tests that never reach a database (conftest.py, MANYI_DATABASE_TESTS_ONLY).
+  DATABASE_URL=$PG_URL MANYI_VAR_DIR="$runs/postgres" MANYI_DATABASE_TESTS_ONLY=1 \
+    "$BIN/pytest" -p no:cacheprovider -m "not once" "$@" > "$runs/postgres.log" 2>&1 &
+  pg_pid=$!
 elif [ "${CI:-}" = "true" ] || [ "${MANYI_REQUIRE_POSTGRES:-}" = "1" ]; then
   echo "PostgreSQL is required here but does not answer at $PG_URL" >&2
+  pg_missing=1
+fi
+
+echo "=== Test suite on SQLite"
+env -u DATABASE_URL MANYI_VAR_DIR="$runs/sqlite" "$BIN/pytest" "$@"
+sqlite_status=$?
+
+if [ -n "$pg_pid" ]; then
+  echo "=== Test suite on PostgreSQL (ran alongside)"
+  wait "$pg_pid"
+  pg_status=$?
+  cat "$runs/postgres.log"
+elif [ "${pg_missing:-0}" = 1 ]; then
   pg_status=1
 else
   echo "=== PostgreSQL not available: skipped the PostgreSQL run (CI runs it)."
