@@ -40,6 +40,17 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="members",
     )
+    # The organisation unit the user works in (集团, 区域公司, 项目): what they see follows it
+    # (manyi/organisation/access.py); none = the whole company.
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text=_("Leave empty for the whole company; a region's staff see only their region."),
+    )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     # Granted by an administrator to one person whose role lacks it (e.g. a handler).
     may_view_personal_data = models.BooleanField(

@@ -48,6 +48,16 @@ def default_reminder_days():
     return [3, 5]
 
 
+class CampaignQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The campaigns the user sees by organisation unit: their unit's and its subtree's, and
+        those run above it (the group's, the whole company's), in which they read only their
+        own unit's answers (manyi/organisation/access.py)."""
+        from manyi.organisation.access import limit_to_units
+
+        return limit_to_units(self, user, "unit", shared=True)
+
+
 class Campaign(models.Model):
     """A survey campaign (调查计划): who is asked which questionnaire, how and until when.
 
@@ -80,6 +90,17 @@ class Campaign(models.Model):
         on_delete=models.SET_NULL,
         related_name="next_waves",
         editable=False,
+    )
+    # The organisation unit that runs the campaign; none = the whole company. A region's staff
+    # see their region's campaigns and those of the units above it, each with only their own
+    # region's answers (manyi/organisation/access.py).
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
     )
     next_wave_made_at = models.DateTimeField(null=True, blank=True, editable=False)
     questionnaire = models.ForeignKey(
@@ -142,6 +163,8 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -52,6 +52,13 @@ SUMMARY_FIELDS = ["first_purchase_on", "last_purchase_on", "purchase_count", "pu
 
 
 class CustomerQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The customers the user sees: those of their organisation unit and the units below
+        it; every customer for a user of no unit or of the group (organisation/access.py)."""
+        from manyi.organisation.access import limit_to_units
+
+        return limit_to_units(self, user, "unit")
+
     def refresh_purchase_summaries(self, customer_ids, today=None, chunk_size=900):
         """refresh_purchase_summary() for many customers: one aggregate query and one bulk
         update per chunk (chunks keep IN lists under SQLite's parameter limit)."""
@@ -138,6 +145,16 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_customers",
+    )
+    # The organisation unit (区域公司, 项目, 门店) the customer belongs to; none = the whole
+    # company. Who sees the customer follows it (manyi/organisation/access.py).
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     preferred_contact_method = models.CharField(

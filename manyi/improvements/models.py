@@ -42,15 +42,19 @@ class ImprovementQuerySet(models.QuerySet):
         """What the user may see: everything with ``improvements.view_all``; otherwise (a
         handler) their own and their department's."""
         from manyi.accounts.permissions import VIEW_ALL_IMPROVEMENTS, VIEW_IMPROVEMENTS
+        from manyi.organisation.access import unit_condition
 
         if not user.is_authenticated or not user.can(VIEW_IMPROVEMENTS):
             return self.none()
+        # By organisation unit: the user's unit's and its subtree's, and those of the units
+        # above it (the group's improvements concern its regions too).
+        units = unit_condition(user, "unit", shared=True)
         if not user.can(VIEW_ALL_IMPROVEMENTS):
             mine = Q(owner=user)
             if user.department_id is not None:
-                mine |= Q(department_id=user.department_id)
+                mine |= Q(department_id=user.department_id) & units
             return self.filter(mine)
-        return self
+        return self.filter(units)
 
 
 class ImprovementAction(models.Model):
@@ -96,6 +100,15 @@ class ImprovementAction(models.Model):
     department = models.ForeignKey(
         Department,
         verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="improvements",
+    )
+    # The organisation unit the improvement is for; none = the whole company.
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("organisation unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -429,15 +429,18 @@ class TicketQuerySet(models.QuerySet):
         the department's, the ones assigned to them, and the ones whose corrective or preventive
         action they own — an owner in another department reports it done from the ticket."""
         from manyi.accounts.permissions import VIEW_ALL_TICKETS, VIEW_TICKETS
+        from manyi.organisation.access import limit_to_units, unit_condition
 
         if not user.is_authenticated or not user.can(VIEW_TICKETS):
             return self.none()
         if user.can(VIEW_ALL_TICKETS):
-            return self
+            # "All" is all of the user's organisation unit: a region's staff see their region's.
+            return limit_to_units(self, user, "unit")
         # A subquery, not a join: a join would repeat a ticket once per action.
         visible = Q(assignee=user) | Q(pk__in=CorrectiveAction.objects.filter(owner=user).values("ticket_id"))
         if user.department_id is not None:  # department_id=None would mean every unassigned ticket
-            visible |= Q(department_id=user.department_id)
+            # The department's tickets of the handler's organisation unit.
+            visible |= Q(department_id=user.department_id) & unit_condition(user, "unit")
         return self.filter(visible)
 
 
@@ -454,6 +457,16 @@ class Ticket(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    # The organisation unit the ticket belongs to: its customer's when it is recorded or the
+    # customer is identified (workflow), none = the whole company. Who sees it follows it.
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="tickets",
     )
     # What the customer typed as company or customer code on the public form, kept whatever

@@ -520,6 +520,7 @@ def open_ticket(
         description=description,
         received_at=received_at,
         customer=customer,
+        unit_id=customer.unit_id if customer is not None else None,  # its customer's unit
         customer_given=(customer_given or "").strip()[:200],
         customer_match=customer_match,
         contact_name=(contact_name or "").strip()[:100],
@@ -829,6 +830,9 @@ def update_contact(ticket, by, *, customer, contact_name="", contact_phone="", c
         if "customer_id" in changed:
             t.customer_match = ""  # chosen by the staff now
             fields.append("customer_match")
+            if customer is not None and customer.unit_id is not None:
+                t.unit_id = customer.unit_id  # the ticket belongs to its customer's unit
+                fields.append("unit")
         t.save(update_fields=fields)
         # The customer is named with its new value, the contact fields by name only: listed
         # among the fields as well, it read “客户 客户：…”.
