@@ -287,8 +287,25 @@
     });
   }
 
+  // The respondent's fields the conditions name (customer.type, …: surveys/logic/context.py),
+  // sent by the server; on the builder's preview, the sample respondent chosen on the page.
+  var samples = document.querySelectorAll("[data-logic-sample]");
+
+  function respondent() {
+    var values = Object.assign({}, logic.context || {});
+    Array.prototype.forEach.call(samples, function (el) {
+      var key = el.getAttribute("data-logic-sample"), kind = el.getAttribute("data-logic-kind");
+      var raw = el.value.trim();
+      if (raw === "") values[key] = null;
+      else if (kind === "list") values[key] = raw.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+      else if (kind === "number") values[key] = /^[0-9]+$/.test(raw) ? Number(raw) : null;
+      else values[key] = raw;
+    });
+    return values;
+  }
+
   function apply() {
-    var values = {};
+    var values = respondent();
     logic.questions.forEach(function (q) {
       var fieldset = document.getElementById("question-" + q.id);
       var shown = holds(q.condition, values);
@@ -310,5 +327,9 @@
   // progress counts the questions as they are shown after this change.
   form.addEventListener("change", apply);
   form.addEventListener("input", apply);
+  Array.prototype.forEach.call(samples, function (el) {
+    el.addEventListener("change", apply);
+    el.addEventListener("input", apply);
+  });
   apply();
 })();

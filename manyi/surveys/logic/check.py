@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .context import FIELDS, fields_of
 from .parser import ROOTS, parse
 
 CHOICE_KINDS = ("rating", "single", "multiple", "yes_no")
 POINTS_KINDS = ("rating", "single", "yes_no", "nps")
-CUSTOMER_FIELDS = ("type", "region", "level", "tags")
-INVITATION_FIELDS = ("channel",)
 
 
 @dataclass(frozen=True)
@@ -37,8 +36,9 @@ class QuestionInfo:
 
 
 def _root_problem(parts):
+    """A customer.* / invitation.* reference outside the whitelist of context.py."""
     root, rest = parts[0], parts[1:]
-    allowed = CUSTOMER_FIELDS if root == "customer" else INVITATION_FIELDS
+    allowed = fields_of(root)
     if len(rest) != 1 or rest[0] not in allowed:
         return _("%(ref)s: use one of %(fields)s.") % {
             "ref": ".".join(parts),
@@ -132,10 +132,28 @@ def _compared(tree):
     return pairs
 
 
+def _field_value_problem(parts, value):
+    """A value a respondent's field never has (customer.type == "VIP": its values are codes)."""
+    field = FIELDS.get(".".join(parts))
+    if field is None or field.kind != "choice" or value in field.values:
+        return None
+    return _("%(ref)s is never “%(value)s” (its values: %(values)s).") % {
+        "ref": ".".join(parts),
+        "value": value,
+        "values": ", ".join(field.values),
+    }
+
+
 def _value_problems(tree, outline, index):
-    """A compared option code the question does not have (Q3 == "A9")."""
+    """A compared option code the question does not have (Q3 == "A9"), or a value a respondent's
+    field never has."""
     problems = []
     for parts, value in _compared(tree):
+        if parts[0] in ROOTS:
+            problem = _field_value_problem(parts, value)
+            if problem and problem not in problems:
+                problems.append(problem)
+            continue
         position = index.get(parts[0])
         if position is None:
             continue

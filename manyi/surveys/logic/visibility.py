@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ..choices import QuestionKind
 from ..naming import field_name
 from .check import QuestionInfo
+from .context import condition_context, referenced_fields, response_context
 from .evaluate import holds
 from .parser import ExpressionError, parse
 
@@ -43,17 +44,31 @@ def _tree(text):
         return None
 
 
+def _joined(page_tree, question_tree):
+    if page_tree is None or question_tree is None:
+        return page_tree if question_tree is None else question_tree
+    return ["and", page_tree, question_tree]
+
+
 class Compiled:
     """A questionnaire's conditions as trees, read once per layout."""
 
     def __init__(self, layout):
-        self.questions = {q.pk: _tree(q.condition) for q in layout.questions}
+        # A page's condition is part of each of its questions' conditions (surveys/pages.py:
+        # a page none of whose questions is shown is skipped).
+        pages = {page.pk: _tree(page.condition) for page in getattr(layout, "pages", [])}
+        self.questions = {
+            q.pk: _joined(pages.get(getattr(q, "page_id", None)), _tree(q.condition))
+            for q in layout.questions
+        }
         self.options = {
             option.pk: _tree(option.condition) for q in layout.questions for option in q.options.all()
         }
         self.any = any(t is not None for t in self.questions.values()) or any(
             t is not None for t in self.options.values()
         )
+        # the respondent's fields the conditions name (customer.type, …: surveys/logic/context.py)
+        self.fields = referenced_fields([*self.questions.values(), *self.options.values()])
 
 
 def compiled(layout):
@@ -81,6 +96,16 @@ def outline(questions):
         )
         for q in questions
     ]
+
+
+def respondent_context(questionnaire, invitation=None, customer=None, *, channel=None):
+    """The respondent's fields (context.condition_context) that the questionnaire's conditions
+    name, for a form about to be answered (AnswerForm's condition_context, the template's
+    `condition_context`): {} when they name none (nothing is read)."""
+    fields = compiled(questionnaire.layout()).fields
+    if not fields:
+        return {}
+    return condition_context(invitation, customer, channel=channel, fields=fields)
 
 
 # ------------------------------------------------------------------------------------------
@@ -195,14 +220,28 @@ def visible_for_form(layout, cleaned, context=None):
     return _walk(layout, _form_reader(layout, cleaned), context)
 
 
-def visible_for_answers(layout, answers, context=None):
-    """Shown questions and options for a response's Answer objects."""
+def visible_for_answers(layout, answers, context=None, *, response=None):
+    """Shown questions and options for a response's Answer objects. Without a `context`, the
+    respondent's fields the conditions name are read from `response`, else from the answers'
+    response (saved answers)."""
+    if context is None:
+        context = _answers_context(layout, answers, response)
     return _walk(layout, _answers_reader(layout, answers), context)
 
 
-def visible_questions(questionnaire, answers, context=None):
+def _answers_context(layout, answers, response):
+    fields = compiled(layout).fields
+    if not fields:
+        return None
+    if response is None:
+        saved = next((a for a in answers if getattr(a, "response_id", None)), None)
+        response = saved.response if saved is not None else None
+    return response_context(response, fields)
+
+
+def visible_questions(questionnaire, answers, context=None, *, response=None):
     """(shown question pks, shown option pks) of a questionnaire for Answer objects."""
-    shown = visible_for_answers(questionnaire.layout(), answers, context)
+    shown = visible_for_answers(questionnaire.layout(), answers, context, response=response)
     return shown.questions, shown.options
 
 
@@ -210,14 +249,18 @@ def visible_questions(questionnaire, answers, context=None):
 # Applying it
 
 
-def apply_to_form(form, cleaned):
+def apply_to_form(form, cleaned, context=None):
     """Discard the answers of hidden questions from the answer form's cleaned data and refuse a
     hidden option of a shown question; returns the Shown set (required means required when
-    shown: the form asks only the shown questions)."""
+    shown: the form asks only the shown questions). The respondent's fields (customer.type, …)
+    come from `context`, else from the form's `condition_context` (context.condition_context of
+    the invitation answered, set by the page that builds the form); without either they read null."""
     layout = form.layout
     if not compiled(layout).any:
         return Shown(frozenset(q.pk for q in layout.questions), frozenset())
-    shown = visible_for_form(layout, cleaned)
+    if context is None:
+        context = getattr(form, "condition_context", None)
+    shown = visible_for_form(layout, cleaned, context)
     names = {}
     for name, owner in form._owner.items():
         names.setdefault(owner, []).append(name)
@@ -248,12 +291,13 @@ def _refuse_hidden_options(form, cleaned, question, shown):
             )
 
 
-def hidden_items(layout, answers):
+def hidden_items(layout, answers, context=None, *, response=None):
     """Scored item keys (question codes, matrix row codes) of questions hidden by a condition:
-    the validity rule does not count them as missing."""
+    the validity rule does not count them as missing. The respondent's fields come from
+    `context`, else from `response` or the answers' response (visible_for_answers)."""
     if not compiled(layout).any:
         return frozenset()
-    shown = visible_for_answers(layout, answers)
+    shown = visible_for_answers(layout, answers, context, response=response)
     keys = set()
     for question in layout.questions:
         if question.pk in shown.questions:
@@ -269,17 +313,20 @@ def hidden_items(layout, answers):
 # For the answer page's script
 
 
-def page_logic(questionnaire, prefix="q", form="answer-form"):
+def page_logic(questionnaire, prefix="q", form="answer-form", context=None):
     """What static/js/conditions.js needs (for json_script), or None without any condition:
-    the form's id and its fields' prefix (the builder's preview names its fields "preview-…")."""
+    the form's id and its fields' prefix (the builder's preview names its fields "preview-…"),
+    and of the respondent's fields (`context`, see context.py) only those the conditions name."""
     layout = questionnaire.layout()
     logic = compiled(layout)
     if not logic.any:
         return None
+    context = context or {}
     return {
         "form": form,
         "prefix": prefix,
         "other": OTHER,
+        "context": {key: context.get(key) for key in logic.fields},
         "questions": [
             {
                 "id": q.pk,

@@ -2,15 +2,25 @@
 
 from django import template
 
-from manyi.surveys.logic.visibility import page_logic
+from manyi.surveys.logic.context import condition_context
+from manyi.surveys.logic.visibility import compiled, page_logic
 
 register = template.Library()
 
 
-@register.simple_tag
-def answer_logic(questionnaire, prefix="q", form="answer-form"):
-    """The questionnaire's conditions as syntax trees, for json_script (None without any)."""
-    return page_logic(questionnaire, prefix, form)
+@register.simple_tag(takes_context=True)
+def answer_logic(context, questionnaire, prefix="q", form="answer-form"):
+    """The questionnaire's conditions as syntax trees, for json_script (None without any), with
+    the respondent's fields they name (customer.type, …): the template's `condition_context`
+    (surveys/logic/context.py), else those of its `invitation`; else they read null."""
+    fields = compiled(questionnaire.layout()).fields
+    values = None
+    if fields:
+        values = context.get("condition_context")
+        invitation = context.get("invitation")
+        if values is None and invitation is not None and hasattr(invitation, "channel"):
+            values = condition_context(invitation, fields=fields)
+    return page_logic(questionnaire, prefix, form, values)
 
 
 @register.simple_tag
@@ -27,3 +37,23 @@ def logic_check(questionnaire):
     from manyi.surveys.logic.builder import logic_check as findings
 
     return findings(questionnaire)
+
+
+@register.simple_tag
+def logic_sample(questionnaire):
+    """The preview's sample respondent: the customer's and invitation's fields the conditions
+    name ([{key, label, kind, values}]), for the page to choose values the preview walks with."""
+    from manyi.surveys.logic.context import FIELDS
+
+    return [
+        {"key": key, "label": FIELDS[key].label, "kind": FIELDS[key].kind, "values": FIELDS[key].values}
+        for key in compiled(questionnaire.layout()).fields
+    ]
+
+
+@register.simple_tag
+def condition_fields():
+    """The whitelisted customer and invitation fields a condition may read (the expert help)."""
+    from manyi.surveys.logic.context import FIELDS
+
+    return [{"key": key, "label": field.label, "values": field.values} for key, field in FIELDS.items()]

@@ -254,7 +254,17 @@ OUTLINE = [
         ('Q1 in ["A1", "A7"]', "Q1 has no option A7 (its options: A1, A2, A3)."),
         (
             "customer.name",
-            "customer.name: use one of customer.type, customer.region, customer.level, customer.tags.",
+            "customer.name: use one of customer.type, customer.kind, customer.lifecycle, customer.region, "
+            "customer.province, customer.city, customer.industry, customer.tags, customer.purchases.",
+        ),
+        ("invitation.token", "invitation.token: use one of invitation.channel."),
+        (
+            'customer.type == "VIP"',
+            "customer.type is never “VIP” (its values: vip, key, normal).",
+        ),
+        (
+            'invitation.channel in ["sms", "wechat"]',
+            "invitation.channel is never “wechat” (its values: web, email, sms, phone, paper, anonymous, visit).",
         ),
     ],
 )
@@ -268,7 +278,8 @@ def test_the_check_accepts_earlier_answers_and_their_parts():
         'Q1 == "A3" or Q1.points <= 2',
         'any_of(Q2, "A1") or contains(Q2.other, "快递")',
         'Q3.R2 == "A1" and Q3.R1.points > 1',
-        'customer.type == "VIP" and invitation.channel == "sms"',
+        'customer.type == "vip" and invitation.channel == "sms"',
+        'customer.region == "华东" and "老客户" in customer.tags and customer.purchases >= 2',
         "",
     ]:
         assert check_condition(text, OUTLINE, "Q4")[1] == []
