@@ -343,13 +343,21 @@ SMS_ENDPOINT = env_str("SMS_ENDPOINT")
 SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10)
 SMS_CALLBACK_SECRET = env_str("SMS_CALLBACK_SECRET")
 
-# Background work (DESIGN.md): Django's Tasks API; the database is the queue by default
-# (`manage.py db_worker` runs the jobs). TASKS_BACKEND may name another backend.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
+# Background work (DESIGN.md): Django's Tasks API. TASKS_BACKEND=database (the default): the
+# database is the queue, no broker; TASKS_BACKEND=rq: a Redis queue (TASKS_REDIS_URL, else
+# CACHE_URL when it is Redis) through django-tasks-rq. `manage.py worker` runs either's worker.
+TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database").strip() or "database"
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ValueError(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
+if TASKS_BACKEND == "rq":
+    _tasks_redis = env_str("TASKS_REDIS_URL") or env_str("CACHE_URL")
+    if not _tasks_redis.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("TASKS_BACKEND=rq needs TASKS_REDIS_URL (or CACHE_URL) = redis://host:6379/1")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A job that has not finished in RQ_JOB_TIMEOUT seconds is stopped (RQ's own limit).
+    RQ_QUEUES = {"default": {"URL": _tasks_redis, "DEFAULT_TIMEOUT": env_int("RQ_JOB_TIMEOUT", 3600)}}
 # Submissions through an anonymous public link: at most this many per client address per window,
 # counted in the database (manyi/accounts/ratelimit.py) so that every worker and server shares it.
 PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "20/600")
