@@ -16,7 +16,8 @@ from django.core.signals import got_request_exception
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, HttpError
+from django.utils.translation import ngettext
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 logger = logging.getLogger("django.request")
@@ -101,6 +102,120 @@ def _too_many(request, exc):
     return _("The request has too many fields or files."), 413, {}
 
 
+def _at_least(ctx):
+    if ctx.get("min_length") == 1:
+        return _("This field must not be blank.")
+    count = ctx.get("min_length", 0)
+    return ngettext("Enter at least %(count)d character.", "Enter at least %(count)d characters.", count) % {
+        "count": count
+    }
+
+
+def _at_most(ctx):
+    count = ctx.get("max_length", 0)
+    return ngettext("Enter at most %(count)d character.", "Enter at most %(count)d characters.", count) % {
+        "count": count
+    }
+
+
+def _items_at_least(ctx):
+    count = ctx.get("min_length", 0)
+    return ngettext("Give at least %(count)d item.", "Give at least %(count)d items.", count) % {
+        "count": count
+    }
+
+
+def _items_at_most(ctx):
+    count = ctx.get("max_length", 0)
+    return ngettext("Give at most %(count)d item.", "Give at most %(count)d items.", count) % {"count": count}
+
+
+def _whole_number(ctx):
+    return _("Enter a whole number.")
+
+
+def _number(ctx):
+    return _("Enter a number.")
+
+
+def _date_time(ctx):
+    return _("Enter a date and time with its time zone, e.g. 2026-03-01T09:30:00+08:00.")
+
+
+def _date(ctx):
+    return _("Enter a date, e.g. 2026-03-01.")
+
+
+def _object(ctx):
+    return _("Send an object (JSON {…}) here.")
+
+
+# pydantic's problems (their `type`) in the user's language; pydantic itself speaks English only.
+# A problem of our own rules (value_error) already carries its message in the user's language.
+PYDANTIC_MESSAGES = {
+    "missing": lambda ctx: _("This field is required."),
+    "string_too_short": _at_least,
+    "string_too_long": _at_most,
+    "too_short": _items_at_least,
+    "too_long": _items_at_most,
+    "string_pattern_mismatch": lambda ctx: (
+        _("The value does not have the expected form (pattern %(pattern)s).")
+        % {"pattern": ctx.get("pattern", "")}
+    ),
+    "string_type": lambda ctx: _("Enter text (a JSON string)."),
+    "string_unicode": lambda ctx: _("Enter text (a JSON string)."),
+    "int_parsing": _whole_number,
+    "int_type": _whole_number,
+    "int_from_float": _whole_number,
+    "float_parsing": _number,
+    "float_type": _number,
+    "bool_parsing": lambda ctx: _("Enter true or false."),
+    "bool_type": lambda ctx: _("Enter true or false."),
+    "greater_than_equal": lambda ctx: _("Enter a value of at least %(limit)s.") % {"limit": ctx.get("ge")},
+    "greater_than": lambda ctx: _("Enter a value greater than %(limit)s.") % {"limit": ctx.get("gt")},
+    "less_than_equal": lambda ctx: _("Enter a value of at most %(limit)s.") % {"limit": ctx.get("le")},
+    "less_than": lambda ctx: _("Enter a value less than %(limit)s.") % {"limit": ctx.get("lt")},
+    "datetime_parsing": _date_time,
+    "datetime_from_date_parsing": _date_time,
+    "datetime_type": _date_time,
+    "timezone_aware": lambda ctx: _("Give the time zone, e.g. +08:00."),
+    "date_parsing": _date,
+    "date_from_datetime_parsing": _date,
+    "date_from_datetime_inexact": _date,
+    "date_type": _date,
+    "enum": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+    "literal_error": lambda ctx: _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")},
+    "list_type": lambda ctx: _("Send a list (JSON […]) here."),
+    "dict_type": _object,
+    "model_type": _object,
+    "model_attributes_type": _object,
+    "json_invalid": lambda ctx: _("The value is not valid JSON."),
+    "extra_forbidden": lambda ctx: _("This field is not accepted here."),
+    "uuid_parsing": lambda ctx: _("Enter a UUID."),
+    "url_parsing": lambda ctx: _("Enter a web address."),
+}
+VALUE_ERROR_PREFIX = "Value error, "
+
+
+def problem_in_users_language(problem):
+    """One 422 problem with its `msg` in the user's language; `type`, `loc` and `ctx` unchanged
+    (clients branch on `type`, people read `msg`)."""
+    kind = problem.get("type", "")
+    ctx = problem.get("ctx") or {}
+    if kind == "value_error":
+        message = str(problem.get("msg", ""))
+        message = message.removeprefix(VALUE_ERROR_PREFIX)
+    elif kind in PYDANTIC_MESSAGES:
+        message = PYDANTIC_MESSAGES[kind](ctx)
+    else:
+        message = _("This value is not valid.")
+    return {**problem, "msg": message}
+
+
+def _invalid_input(request, exc):
+    return [problem_in_users_language(problem) for problem in exc.errors], 422, {}
+
+
 def _server_error(request, exc):
     # Logged and signalled as Django does for a view's exception (error reports, and the test
     # client re-raises it), but answered in JSON.
@@ -112,6 +227,7 @@ def _server_error(request, exc):
 HANDLERS = {
     AuthenticationError: _unauthenticated,
     HttpError: _http_error,
+    ValidationError: _invalid_input,
     Http404: _not_found,
     MultiPartParserError: _bad_multipart,
     RequestDataTooBig: _too_big,

@@ -135,10 +135,10 @@ def test_a_role_without_intake_gets_403_and_nothing_is_created(call, people, who
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"description": ""}, "description", "at least 1 character"),
-        ({"severity": "apocalyptic"}, "severity", "Input should be"),
-        ({"channel": "carrier pigeon"}, "channel", "Input should be"),
-        ({"channel": "survey"}, "channel", "Input should be 'phone'"),  # survey rules open those
+        ({"description": ""}, "description", "This field must not be blank."),
+        ({"severity": "apocalyptic"}, "severity", "Choose one of: "),
+        ({"channel": "carrier pigeon"}, "channel", "Choose one of: "),
+        ({"channel": "survey"}, "channel", "Choose one of: 'phone'"),  # survey rules open those
         ({"category": "no-such"}, "category", "Choose an active category."),
         ({"customer_code": "C-NOPE"}, "customer_code", "No customer has this code."),
         ({"contact_email": "not an address"}, "contact_email", "Enter a valid e-mail address."),

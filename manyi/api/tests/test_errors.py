@@ -1,9 +1,11 @@
 """Every error of the API is JSON in one shape, the ones Django would answer itself included:
 sent as raw requests, the way a broken client sends them."""
 
+import json
 import logging
 
 import pytest
+from django.utils import translation
 
 from manyi.api.models import ApiToken
 from manyi.tickets.attachments import Attachment
@@ -170,3 +172,80 @@ def test_a_server_error_is_logged_and_answered_in_json(client, amy_token, monkey
     assert any(
         record.exc_info and "the database went away" in str(record.exc_info[1]) for record in caplog.records
     )
+
+
+def problems(response):
+    """The problems of a 422, after checking the shape every one has."""
+    assert response.status_code == 422, response.content[:300]
+    data = response.json()
+    assert set(data) == {"detail"} and isinstance(data["detail"], list), data
+    for problem in data["detail"]:
+        assert {"loc", "msg", "type"} <= set(problem), problem
+    return {problem["loc"][-1]: problem for problem in data["detail"]}
+
+
+BROKEN_TICKET = {
+    "subject": "x" * 201,
+    "description": "",
+    "channel": "fax",
+    "received_at": "soon",
+    "client_id": 5,
+}
+
+
+def test_invalid_input_is_explained_in_english_field_by_field(client, amy_token):
+    found = problems(send(client, "POST", "/tickets", amy_token, json.dumps(BROKEN_TICKET)))
+    assert found["subject"]["msg"] == "Enter at most 200 characters."
+    assert found["subject"]["type"] == "string_too_long" and found["subject"]["ctx"] == {"max_length": 200}
+    assert found["description"]["msg"] == "This field must not be blank."
+    assert found["channel"]["msg"].startswith("Choose one of: 'phone', ")
+    assert found["received_at"]["msg"].startswith("Enter a date and time with its time zone")
+    assert found["client_id"]["msg"] == "Enter text (a JSON string)."
+    missing = problems(send(client, "POST", "/tickets", amy_token, "{}"))
+    assert missing["description"] == {
+        "type": "missing",
+        "loc": ["body", "payload", "description"],
+        "msg": "This field is required.",
+    }
+    assert not Ticket.objects.exists()
+
+
+def test_invalid_input_is_explained_in_chinese_to_a_chinese_client(client, amy_token):
+    found = problems(
+        send(client, "POST", "/tickets", amy_token, json.dumps(BROKEN_TICKET), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    )
+    english = problems(send(client, "POST", "/tickets", amy_token, json.dumps(BROKEN_TICKET)))
+    for field, problem in found.items():
+        assert problem["type"] == english[field]["type"]
+        assert problem["msg"] != english[field]["msg"], problem
+        assert any("\u4e00" <= character <= "\u9fff" for character in problem["msg"]), problem
+    assert "200" in found["subject"]["msg"]
+
+
+def test_query_parameters_out_of_range_are_explained_with_their_limits(client, amy_token):
+    found = problems(send(client, "GET", "/tickets?page=0&page_size=many", amy_token))
+    assert found["page"]["msg"] == "Enter a value of at least 1."
+    assert found["page_size"]["msg"] == "Enter a whole number."
+
+
+def test_our_own_rules_keep_their_message(client, amy_token):
+    body = {"description": "漏水", "contact_phone": "abc", "received_at": "2026-12-01T09:00:00+08:00"}
+    found = problems(send(client, "POST", "/tickets", amy_token, json.dumps(body)))
+    assert found["contact_phone"]["type"] == "value_error"
+    assert "abc" in found["contact_phone"]["msg"] and not found["contact_phone"]["msg"].startswith(
+        "Value error"
+    )
+
+
+def test_every_kind_of_problem_pydantic_names_for_our_schema_has_a_message_of_ours():
+    from manyi.api.errors import PYDANTIC_MESSAGES, problem_in_users_language
+
+    with translation.override("en"):
+        for kind in PYDANTIC_MESSAGES:
+            ctx = {"min_length": 3, "max_length": 5, "ge": 1, "gt": 0, "le": 9, "lt": 10, "expected": "'a'"}
+            message = problem_in_users_language(
+                {"type": kind, "loc": ["body"], "msg": "pydantic", "ctx": ctx}
+            )["msg"]
+            assert message and message != "pydantic" and "%(" not in message, kind
+        unknown = problem_in_users_language({"type": "something_new", "loc": ["body"], "msg": "English"})
+        assert unknown["msg"] == "This value is not valid."
