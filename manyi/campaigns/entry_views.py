@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.forms import search_param
+from manyi.surveys.logic.visibility import respondent_context
 
 from .answering import (
     AnswerForm,
@@ -72,9 +73,13 @@ def enter(request, pk, channel):
     # read this campaign's answers. Others start from an empty form and are told a draft
     # exists, since what they submit replaces it (the invitation list shows it was started).
     may_read = can_see_individual_answers(request.user, campaign)
+    # The customer's and invitation's fields the conditions name (customer.type, …): the same
+    # for the page's script and for the server's check at save (issue 21).
+    respondent = respondent_context(questionnaire, invitation)
     if request.method == "POST":
         complete = request.POST.get("action") != "save"
         form = AnswerForm(questionnaire, data=request.POST, complete=complete)
+        form.condition_context = respondent
         if not complete and not may_read:
             # A draft they could not open again: refused, nothing saved.
             messages.error(
@@ -130,6 +135,7 @@ def enter(request, pk, channel):
         "total": len(form.questions),
         "action_url": request.path,
         "allow_save": may_read,
+        "condition_context": respondent,
     }
     return render(request, "campaigns/entry_form.html", context, status=status)
 

@@ -208,7 +208,22 @@ def _call_context(request, task):
             context["answers_invitation"] = open_invitation(
                 task.campaign, customer.pk, contact_id=task.contact_id
             )
+            context["condition_context"] = _answer_context(task, context["answers_invitation"], task.method)
     return context
+
+
+def _answer_context(task, invitation, method):
+    """The customer's fields the questionnaire's conditions name (customer.type, …, issue 21):
+    those of the invitation the answers return, else of the customer with the channel the
+    visit's answers are stored with."""
+    from manyi.surveys.logic.visibility import respondent_context
+
+    return respondent_context(
+        task.campaign.questionnaire,
+        invitation,
+        task.customer,
+        channel=workflow.answer_channel(method),
+    )
 
 
 def _render_call(request, task, status=200, **overrides):
@@ -289,9 +304,13 @@ def task_complete(request, pk):
         return redirect(task)
     record_form = RecordForm(request.POST, prefix="rec")
     answer_form = None
+    valid = record_form.is_valid()
     if task.campaign_id and task.campaign.is_open():
         answer_form = AnswerForm(task.campaign.questionnaire, data=request.POST)
-    valid = record_form.is_valid()
+        method = record_form.cleaned_data.get("method") if valid else task.method
+        answer_form.condition_context = _answer_context(
+            task, open_invitation(task.campaign, task.customer_id, contact_id=task.contact_id), method
+        )
     valid = (answer_form.is_valid() if answer_form is not None else True) and valid
     if not valid:
         messages.error(request, _("Please correct the visit record."))
