@@ -101,5 +101,13 @@ bench-reports: install
 bench-text: install
 	$(BIN)/python bench/text.py
 
+# Two app servers behind nginx (the shipped site file), workers, PostgreSQL, Redis and an
+# S3-compatible bucket on this machine; one app server killed and restarted under load (issue 17).
+.PHONY: bench-scale
+bench-scale: install
+	@command -v nginx >/dev/null || $(SUDO) apt-get install -y nginx
+	@command -v redis-server >/dev/null || $(SUDO) apt-get install -y redis-server
+	$(BIN)/python bench/scale.py
+
 clean:
 	rm -rf $(VENV) test-artifacts bench/data
