@@ -23,10 +23,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from manyi.surveys.choices import QuestionKind
-from manyi.surveys.logic.visibility import apply_to_form, hidden_items
+from manyi.surveys.logic.visibility import apply_to_form, hidden_items, respondent_context
 from manyi.surveys.naming import field_name
 
-from . import hot_sql, table_answers
+from . import hot_sql, quotas, table_answers
 from .choices import AnswerRefusal, Channel, InvitationStatus, ResponseStatus
 from .models import Answer, Response
 
@@ -75,10 +75,14 @@ class AnswerForm(forms.Form):
     not. Posted option ids are only accepted when they belong to that question (and row).
     """
 
-    def __init__(self, questionnaire, data=None, initial=None, complete=True):
+    def __init__(self, questionnaire, data=None, initial=None, complete=True, required=None, context=None):
         super().__init__(data=data, initial=initial)
         self.questionnaire = questionnaire
         self.complete = complete
+        # The respondent's fields conditions read (surveys/logic/context.py), None: all null.
+        self.condition_context = context
+        # The questions whose "required" is enforced (pks; None: all): one page's at its "next".
+        self.required = required
         self.layout = questionnaire.layout()
         self.questions = self.layout.questions
         # The fields depend only on the layout and the language (their messages): built once
@@ -183,7 +187,7 @@ class AnswerForm(forms.Form):
                     self.add_error(
                         name, _("Question %(code)s: please say what “other” is.") % {"code": _label(question)}
                     )
-            if self.complete and question.required and not self._answered(question, cleaned):
+            if self._must_answer(question) and not self._answered(question, cleaned):
                 target = name
                 if question.kind == QuestionKind.MATRIX:
                     rows = list(question.rows.all())
@@ -194,6 +198,9 @@ class AnswerForm(forms.Form):
                     continue
                 self.add_error(target, _("Please answer question %(code)s.") % {"code": _label(question)})
         return cleaned
+
+    def _must_answer(self, question):
+        return self.complete and question.required and (self.required is None or question.pk in self.required)
 
     def _answered(self, question, cleaned):
         if question.kind == QuestionKind.MATRIX:
@@ -227,8 +234,20 @@ class AnswerForm(forms.Form):
 
     def blocks(self):
         """[(dimension or None, [question context dicts])] in the order respondents see them."""
-        errors = self.question_errors()
         groups, index = [], {}
+        for question, context in zip(self.questions, self.question_contexts(), strict=True):
+            key = question.dimension_id
+            if key not in index:
+                index[key] = len(groups)
+                groups.append((question.dimension, []))
+            groups[index[key]][1].append(context)
+        return groups
+
+    def question_contexts(self):
+        """A context dict per question (question, errors, value, other, importance, competitor:
+        what surveys/_question_input.html takes), in questionnaire order."""
+        errors = self.question_errors()
+        contexts = []
         for question in self.questions:
             context = {"question": question, "errors": errors.get(question.pk, [])}
             if question.kind == QuestionKind.MATRIX:
@@ -249,12 +268,8 @@ class AnswerForm(forms.Form):
                 context["importance"] = self._raw(field_name(question, suffix="importance"))
                 context["competitor"] = self._raw(field_name(question, suffix="competitor"))
             context["other"] = self._raw(field_name(question, suffix=OTHER))
-            key = question.dimension_id
-            if key not in index:
-                index[key] = len(groups)
-                groups.append((question.dimension, []))
-            groups[index[key]][1].append(context)
-        return groups
+            contexts.append(context)
+        return contexts
 
     def error_summary(self):
         """One line per question with a problem, in question order."""
@@ -465,8 +480,17 @@ def save_response(
     agent=None,
     submission_id=None,
     complete=True,
+    order=None,
+    page=0,
+    enforce_quotas=False,
 ):
     """Create or update the response; returns (response, created).
+
+    `order` (the order the respondent was shown, surveys/pages.py) and `page` (the page an
+    unfinished response is on) are stored with it. A completed response counts toward the
+    campaign's quotas of its stratum (campaigns/quotas.py) in the same transaction; with
+    `enforce_quotas` (the public pages) a full quota raises quotas.QuotaFull and nothing is
+    stored, otherwise (staff entry) a full quota is left as it is.
 
     `created` is True when this call stored the answers (a new response, or a draft updated
     or completed), False when a completed response already existed and was returned unchanged
@@ -492,10 +516,13 @@ def save_response(
         agent=agent,
         submission_id=submission_id,
         started_at=now,
+        order=order or {},
+        page=page,
     )
+    quota = (campaign, enforce_quotas)
     try:
         with transaction.atomic():
-            _store(response, answers, complete, now)
+            _store(response, answers, complete, now, quota)
             if invitation is not None:
                 _update_invitation(invitation, complete, now)
         return response, True
@@ -513,7 +540,9 @@ def save_response(
         existing.channel = channel
         if agent is not None:
             existing.agent = agent
-        _store(existing, answers, complete, now)
+        existing.order = order or existing.order or {}
+        existing.page = page
+        _store(existing, answers, complete, now, quota)
         if invitation is not None:
             _update_invitation(invitation, complete, now)
     return existing, True
@@ -536,13 +565,16 @@ def calls_for_follow_up(response):
     return any(rule(response) for rule in _follow_up_rules)
 
 
-def _store(response, answers, complete, now):
+def _store(response, answers, complete, now, quota=(None, False)):
     if complete:
         # Scored here, in memory, from the cached layout: the response row is written once.
         response.status = ResponseStatus.COMPLETED
         response.completed_at = now
         apply_scores(response, answers)
         response.ticket_pending = calls_for_follow_up(response)  # the periodic job opens it
+        campaign, enforce = quota
+        if campaign is not None:
+            quotas.count_completed(campaign, response, answers, enforce=enforce)
     if response.pk is None:
         hot_sql.insert([response])
     else:
@@ -623,7 +655,7 @@ def apply_scores(response, answers=None):
     The stored points hold the scored items a condition hid from the respondent as null (not
     asked): the campaign's figures then neither count them missing nor fill them in."""
     answers = _stored_answers(response) if answers is None else answers
-    hidden = hidden_items(response.questionnaire.layout(), answers)
+    hidden = hidden_items(response.questionnaire.layout(), answers, response=response)
     response.points = {**answer_points(answers), **dict.fromkeys(sorted(hidden))}
     result = _score_points(response, response.points, hidden)
     response.nps = _nps(answers)
@@ -797,7 +829,12 @@ class _PaperSheet:
         data, errors = self._form_data(headers, values)
         if errors:
             return None, errors
-        form = AnswerForm(self.questionnaire, data=_QueryDict(data), complete=True)
+        form = AnswerForm(
+            self.questionnaire,
+            data=_QueryDict(data),
+            complete=True,
+            context=respondent_context(self.questionnaire, invitation),
+        )
         if not form.is_valid():
             return None, form.error_summary()
         return (invitation, form.cleaned_data), []

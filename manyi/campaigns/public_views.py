@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from manyi.accounts.ratelimit import already_limited, rate_limited
 
-from . import channels, hot_sql
-from .answering import AnswerForm, initial_from_response, save_response
+from . import channels, hot_sql, paging, quotas
+from .answering import initial_from_response, save_response
 from .channels import sms
 from .choices import AnswerRefusal, Channel
 from .models import Campaign, Invitation, Response
@@ -70,10 +70,26 @@ def _invitation(token):
     return hot_sql.invitation_with_survey(token)
 
 
+def _quota_full(request, campaign):
+    """The polite page for a respondent whose stratum's quota is full (campaigns/quotas.py)."""
+    return _message(
+        request,
+        "quota-full",
+        _("Thank you for your interest"),
+        _(
+            "We have already received enough answers from people like you, so this survey is "
+            "closed for you. Thank you very much for your time."
+        ),
+        campaign=campaign,
+    )
+
+
 def _render_form(
     request,
     campaign,
+    paged,
     form,
+    index,
     *,
     action_url,
     status=200,
@@ -86,21 +102,48 @@ def _render_form(
         "campaign": campaign,
         "questionnaire": campaign.questionnaire,
         "form": form,
-        "blocks": form.blocks(),
-        "summary": form.error_summary() if form.is_bound else [],
+        "summary": form.error_summary() if form.errors else [],
         "answered": form.answered_count(),
-        "total": len(form.questions),
+        "total": len(form.shown.questions),
         "action_url": action_url,
         "saved": saved,
         "submission_id": submission_id,
         "allow_save": allow_save,
         "invitation": invitation,
+        "condition_context": paged.context,
+        **paged.context_for(form, index),
     }
     return render(request, "public/answer.html", context, status=status)
 
 
+def _posted_step(request, paged):
+    """(action, page index, form) of a posted page: the action as the pages allow it ("submit"
+    before the last page shown is "next"; "next" from the last is "submit"), the form checked
+    for it."""
+    action = request.POST.get("action")
+    if action not in (paging.NEXT, paging.BACK, paging.SAVE, paging.SUBMIT):
+        action = paging.SUBMIT
+    try:
+        index = min(max(int(request.POST.get("page", "0")), 0), len(paged.specs) - 1)
+    except ValueError:
+        index = 0
+    if action in (paging.NEXT, paging.SUBMIT):
+        following = paged.following(paged.form(request.POST), index)
+        action = paging.SUBMIT if following is None else paging.NEXT
+    return action, index, paged.page_form(request.POST, action, index)
+
+
+def _target(paged, form, action, index):
+    if action == paging.NEXT:
+        return paged.following(form, index)
+    if action == paging.BACK:
+        found = paged.preceding(form, index)
+        return index if found is None else found
+    return index
+
+
 def answer(request, token):
-    """A personal link (/s/<token>/): answer, save a draft, or submit."""
+    """A personal link (/s/<token>/): answer page by page, save a draft, resume, submit."""
     invitation = _invitation(token)
     if invitation is None:
         return unknown_link(request)
@@ -110,34 +153,77 @@ def answer(request, token):
     if refusal is not None:
         return _refused(request, campaign, refusal, now)
     questionnaire = campaign.questionnaire
+    draft = Response.objects.filter(invitation=invitation).first() if invitation.started_at else None
+    paged = paging.PagedAnswer(
+        questionnaire, seed=invitation.token, order=draft.order if draft else None, invitation=invitation
+    )
     if request.method == "POST":
-        complete = request.POST.get("action") != "save"
-        form = AnswerForm(questionnaire, data=request.POST, complete=complete)
-        if not form.is_valid():
-            return _render_form(
-                request, campaign, form, action_url=request.path, status=400, invitation=invitation
-            )
-        saved, created = save_response(
-            campaign=campaign,
-            questionnaire=questionnaire,
-            cleaned_data=form.cleaned_data,
-            channel=Channel.WEB,
+        return _answer_posted(request, campaign, invitation, paged)
+    if quotas.full_quota(campaign, invitation.customer, _draft_codes(draft)) is not None:
+        return _quota_full(request, campaign)
+    invitation.mark_opened(now)
+    form = paged.saved_form(initial_from_response(draft) if draft else None)
+    index = draft.page if draft else 0
+    return _render_form(request, campaign, paged, form, index, action_url=request.path, invitation=invitation)
+
+
+def _draft_codes(draft):
+    if draft is None:
+        return {}
+    return quotas.answer_codes(draft.answers.select_related("question", "option"))
+
+
+def _answer_posted(request, campaign, invitation, paged):
+    action, index, form = _posted_step(request, paged)
+    if form.errors:
+        shown_at = index if action != paging.SUBMIT else (paged.first_error_page(form) or 0)
+        return _render_form(
+            request,
+            campaign,
+            paged,
+            form,
+            shown_at,
+            action_url=request.path,
+            status=400,
             invitation=invitation,
-            complete=complete,
         )
+    target = _target(paged, form, action, index)
+    store = {
+        "campaign": campaign,
+        "questionnaire": campaign.questionnaire,
+        "cleaned_data": form.cleaned_data,
+        "channel": Channel.WEB,
+        "invitation": invitation,
+        "order": paged.order,
+    }
+    codes = quotas.form_codes(paged.layout, form.cleaned_data)
+    if quotas.full_quota(campaign, invitation.customer, codes) is not None:
+        save_response(**store, complete=False, page=index)  # kept, never counted
+        return _quota_full(request, campaign)
+    if action != paging.SUBMIT:
+        _saved, created = save_response(**store, complete=False, page=target)
         if not created:
             return _already(request, campaign)
-        if complete:
-            return redirect("public:thanks", token=token)
-        form = AnswerForm(questionnaire, initial=initial_from_response(saved))
-        return _render_form(
-            request, campaign, form, action_url=request.path, saved=True, invitation=invitation
-        )
-    invitation.mark_opened(now)
-    draft = Response.objects.filter(invitation=invitation).first() if invitation.started_at else None
-    initial = initial_from_response(draft) if draft else None
-    form = AnswerForm(questionnaire, initial=initial)
-    return _render_form(request, campaign, form, action_url=request.path, invitation=invitation)
+        if action == paging.SAVE:
+            return _render_form(
+                request,
+                campaign,
+                paged,
+                form,
+                index,
+                action_url=request.path,
+                saved=True,
+                invitation=invitation,
+            )
+        return redirect("public:answer", token=invitation.token)
+    try:
+        _saved, created = save_response(**store, complete=True, page=index, enforce_quotas=True)
+    except quotas.QuotaFull:
+        save_response(**store, complete=False, page=index)
+        return _quota_full(request, campaign)
+    if not created:
+        return _already(request, campaign)
+    return redirect("public:thanks", token=invitation.token)
 
 
 def thanks(request, token):
@@ -160,53 +246,74 @@ def anonymous(request, public_token):
     now = timezone.now()
     if not campaign.is_open(now):
         return _closed(request, campaign, now)
-    questionnaire = campaign.questionnaire
     if request.method == "POST":
-        if rate_limited(request):
-            return _message(
-                request,
-                "rate-limited",
-                _("Too many submissions"),
-                _("We received too many answers from your network in a short time. Please try again later."),
-                status=429,
-                campaign=campaign,
-            )
-        try:
-            submission_id = uuid.UUID(request.POST.get("submission_id", ""))
-        except ValueError:
-            return _message(
-                request,
-                "bad-form",
-                _("This form is incomplete"),
-                _("Please open the survey link again and answer once more."),
-                status=400,
-                campaign=campaign,
-            )
-        form = AnswerForm(questionnaire, data=request.POST, complete=True)
-        if not form.is_valid():
-            return _render_form(
-                request,
-                campaign,
-                form,
-                action_url=request.path,
-                status=400,
-                submission_id=submission_id,
-                allow_save=False,
-            )
+        return _anonymous_posted(request, campaign)
+    submission_id = uuid.uuid4()
+    paged = paging.PagedAnswer(campaign.questionnaire, seed=submission_id, channel=Channel.ANONYMOUS)
+    form = paged.saved_form(None)
+    return _render_form(
+        request,
+        campaign,
+        paged,
+        form,
+        0,
+        action_url=request.path,
+        submission_id=submission_id,
+        allow_save=False,
+    )
+
+
+def _anonymous_posted(request, campaign):
+    """A page of the anonymous link posted: "back" and "next" show the page asked for (the
+    answers travel in the form; nothing is stored before the submit), "submit" stores them."""
+    try:
+        submission_id = uuid.UUID(request.POST.get("submission_id", ""))
+    except ValueError:
+        return _message(
+            request,
+            "bad-form",
+            _("This form is incomplete"),
+            _("Please open the survey link again and answer once more."),
+            status=400,
+            campaign=campaign,
+        )
+    paged = paging.PagedAnswer(campaign.questionnaire, seed=submission_id, channel=Channel.ANONYMOUS)
+    action, index, form = _posted_step(request, paged)
+    if action == paging.SAVE:
+        action = paging.NEXT if paged.following(form, index) is not None else paging.BACK
+    render = {"action_url": request.path, "submission_id": submission_id, "allow_save": False}
+    if form.errors:
+        shown_at = index if action != paging.SUBMIT else (paged.first_error_page(form) or 0)
+        return _render_form(request, campaign, paged, form, shown_at, status=400, **render)
+    if action != paging.SUBMIT:
+        return _render_form(request, campaign, paged, form, _target(paged, form, action, index), **render)
+    if rate_limited(request):
+        return _message(
+            request,
+            "rate-limited",
+            _("Too many submissions"),
+            _("We received too many answers from your network in a short time. Please try again later."),
+            status=429,
+            campaign=campaign,
+        )
+    if quotas.full_quota(campaign, None, quotas.form_codes(paged.layout, form.cleaned_data)) is not None:
+        return _quota_full(request, campaign)
+    try:
         _response, created = save_response(
             campaign=campaign,
-            questionnaire=questionnaire,
+            questionnaire=campaign.questionnaire,
             cleaned_data=form.cleaned_data,
             channel=Channel.ANONYMOUS,
             submission_id=submission_id,
+            order=paged.order,
+            page=index,
+            enforce_quotas=True,
         )
-        if not created:
-            return _already(request, campaign)
-        return redirect("public:anonymous_thanks", public_token=public_token)
-    form = AnswerForm(questionnaire)
-    return _render_form(
-        request, campaign, form, action_url=request.path, submission_id=uuid.uuid4(), allow_save=False
-    )
+    except quotas.QuotaFull:
+        return _quota_full(request, campaign)
+    if not created:
+        return _already(request, campaign)
+    return redirect("public:anonymous_thanks", public_token=campaign.public_token)
 
 
 def anonymous_thanks(request, public_token):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import quota_views, views
 
 app_name = "campaigns"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.campaign_reopen, name="reopen"),
     path("<int:pk>/next-wave/", views.campaign_next_wave, name="next_wave"),
     path("<int:pk>/non-responders/", views.campaign_non_responders, name="non_responders"),
+    path("<int:pk>/quotas/new/", quota_views.quota_edit, name="quota_create"),
+    path("<int:pk>/quotas/<int:quota_pk>/", quota_views.quota_edit, name="quota_edit"),
+    path("<int:pk>/quotas/<int:quota_pk>/delete/", quota_views.quota_delete, name="quota_delete"),
     path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
     path("invitations/<int:pk>/chase/", views.invitation_chase, name="invitation_chase"),
     path("invitations/<int:pk>/qr.png", views.invitation_qr, name="invitation_qr"),

@@ -19,7 +19,17 @@ from manyi.forms import LabelledRowsFormSet, StyledFormMixin
 from . import table_forms
 from .choices import QuestionKind, ScaleMethod, ValidityRule
 from .logic import builder as logic_builder
-from .models import Dimension, MatrixRow, Option, Question, Questionnaire, fill_option_codes, validate_weight
+from .logic.parser import ROOTS, ExpressionError, parse, references
+from .models import (
+    Dimension,
+    MatrixRow,
+    Option,
+    Page,
+    Question,
+    Questionnaire,
+    fill_option_codes,
+    validate_weight,
+)
 
 # Quick-fill scales of the options editor, from the seed documents: (key, name, options) with
 # options as (label, points, neutral). The labels are the Chinese wording of the seeds.
@@ -276,6 +286,7 @@ class QuestionForm(StyledFormMixin, table_forms.TableFieldsMixin, forms.ModelFor
             "text",
             "help_text",
             "dimension",
+            "page",
             "required",
             "weight",
             "scored",
@@ -285,6 +296,7 @@ class QuestionForm(StyledFormMixin, table_forms.TableFieldsMixin, forms.ModelFor
             "outcome",
             "table_max_rows",
             "table_shares_within_100",
+            "randomise_options",
             "condition",
         ]
         widgets = {"condition": forms.Textarea(attrs={"rows": 2, "spellcheck": "false"})}
@@ -294,6 +306,10 @@ class QuestionForm(StyledFormMixin, table_forms.TableFieldsMixin, forms.ModelFor
         super().__init__(*args, **kwargs)
         self.fields["dimension"].queryset = questionnaire.dimensions.all()
         self.fields["dimension"].empty_label = _("(outside any dimension)")
+        self.fields["page"].queryset = questionnaire.pages.all()
+        self.fields["page"].empty_label = _("(first, before any page)")
+        if not questionnaire.pages.exists():
+            self.fields["page"].widget = forms.HiddenInput()
         if not self.instance.pk and not self.is_bound:
             self.initial["code"] = suggest_code(questionnaire)
 
@@ -368,10 +384,67 @@ class QuestionForm(StyledFormMixin, table_forms.TableFieldsMixin, forms.ModelFor
         return data
 
 
+def counterpart_page(page, questionnaire):
+    """The page of `questionnaire` (a new version) that stands where `page` stood in its own."""
+    older = list(page.questionnaire.pages.values_list("pk", flat=True))
+    newer = list(questionnaire.pages.all())
+    return newer[older.index(page.pk)]
+
+
+class PageForm(StyledFormMixin, forms.ModelForm):
+    """A page of the questionnaire: its title, description, display condition and shuffling."""
+
+    class Meta:
+        model = Page
+        fields = ["title", "description", "condition", "randomise_questions"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "condition": forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        }
+
+    def __init__(self, *args, questionnaire, **kwargs):
+        self.questionnaire = questionnaire
+        super().__init__(*args, **kwargs)
+
+    def clean_condition(self):
+        """A condition that reads (the expression language); the logic check on the
+        questionnaire's page says when it names a question that is not on an earlier page."""
+        text = (self.cleaned_data["condition"] or "").strip()
+        if not text:
+            return text
+        try:
+            tree = parse(text)
+        except ExpressionError as error:
+            raise ValidationError(error.message) from error
+        named = {parts[0] for parts in references(tree) if parts and parts[0] not in ROOTS}
+        earlier = self.questionnaire.questions.all()
+        if self.instance.pk:
+            earlier = earlier.filter(
+                models.Q(page__isnull=True) | models.Q(page__position__lt=self.instance.position)
+            )
+        not_earlier = sorted(named - set(earlier.values_list("code", flat=True)))
+        if not_earlier:
+            raise ValidationError(
+                _("A page's condition may name only questions on earlier pages, not %(codes)s."),
+                params={"codes": ", ".join(not_earlier)},
+            )
+        return text
+
+    def save_to(self, questionnaire, page=None):
+        if page is None:
+            last = questionnaire.pages.aggregate(p=models.Max("position"))["p"]
+            page = Page(questionnaire=questionnaire, position=0 if last is None else last + 1)
+        for name in self._meta.fields:
+            setattr(page, name, self.cleaned_data[name])
+        page.save()
+        return page
+
+
 class OptionForm(StyledFormMixin, forms.Form):
     label = forms.CharField(label=_("Label"), max_length=300, required=False)
     points = forms.FloatField(label=_("Points"), required=False)
     is_neutral = forms.BooleanField(label=_("Neutral"), required=False)
+    anchored = forms.BooleanField(label=_("Keep in place"), required=False)
     code = forms.CharField(label=_("Code"), max_length=20, required=False)
     condition = forms.CharField(label=_("Display condition"), max_length=2000, required=False)
 
@@ -504,6 +577,7 @@ class QuestionEditor:
                     "label": o.label,
                     "points": o.points,
                     "is_neutral": o.is_neutral,
+                    "anchored": o.anchored,
                     "code": o.code,
                     "condition": o.condition,
                 }
@@ -559,6 +633,8 @@ class QuestionEditor:
             setattr(question, name, data[name])
         if data["dimension"] is not None and data["dimension"].questionnaire_id != questionnaire.pk:
             question.dimension = questionnaire.dimensions.get(code=data["dimension"].code)
+        if data["page"] is not None and data["page"].questionnaire_id != questionnaire.pk:
+            question.page = counterpart_page(data["page"], questionnaire)
         question.save()
         question.options.all().delete()
         question.rows.all().delete()
@@ -571,6 +647,7 @@ class QuestionEditor:
                         label=o["label"].strip(),
                         points=o["points"],
                         is_neutral=o["is_neutral"],
+                        anchored=bool(o.get("anchored")),
                         code=(o.get("code") or "").strip(),
                         condition=(o.get("condition") or "").strip(),
                     )

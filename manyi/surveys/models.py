@@ -274,9 +274,10 @@ class QuestionnaireLayout:
         self.rows = {q.pk: list(q.rows.all()) for q in self.questions}
         self.scheme = questionnaire.scoring_scheme(self.questions)
         self.scored_keys = frozenset(item.key for item in self.scheme.items)
-        # Pages (issue 21): the questionnaire's pages in order; surveys/pages.py splits the
-        # questions onto them.
-        self.pages = list(questionnaire.pages.all())
+        # Pages (issue 21): the questionnaire's pages that hold a question, in order (read with
+        # the questions); surveys/pages.py splits the questions onto them.
+        pages = {q.page_id: q.page for q in self.questions if q.page_id}
+        self.pages = sorted(pages.values(), key=lambda page: (page.position, page.pk))
         # The answer form's fields, per language (campaigns.answering.AnswerForm fills it).
         self.answer_fields = {}
 

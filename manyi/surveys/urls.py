@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import page_views, views
 from .limesurvey import views as limesurvey_views
 
 app_name = "surveys"
@@ -28,6 +28,10 @@ urlpatterns = [
     path(
         "<int:pk>/dimensions/<int:dimension_pk>/<str:direction>/", views.dimension_move, name="dimension_move"
     ),
+    path("<int:pk>/pages/new/", page_views.page_edit, name="page_create"),
+    path("<int:pk>/pages/<int:page_pk>/", page_views.page_edit, name="page_edit"),
+    path("<int:pk>/pages/<int:page_pk>/delete/", page_views.page_delete, name="page_delete"),
+    path("<int:pk>/pages/<int:page_pk>/<str:direction>/", page_views.page_move, name="page_move"),
     path("<int:pk>/questions/new/", views.question_edit, name="question_create"),
     path("<int:pk>/questions/<int:question_pk>/", views.question_edit, name="question_edit"),
     path("<int:pk>/questions/<int:question_pk>/delete/", views.question_delete, name="question_delete"),

@@ -91,6 +91,7 @@ def _builder_context(request, questionnaire):
     return {
         "questionnaire": questionnaire,
         "dimensions": dimensions,
+        "pages": list(questionnaire.pages.annotate(question_count=Count("questions"))),
         "groups": groups,
         "question_count": len(questions),
         "is_frozen": questionnaire.is_frozen,

@@ -1,7 +1,10 @@
-// The answer form's progress bar: how many questions have an answer, updated as the respondent answers.
+// The answer form's progress bar (how many questions shown have an answer) and piping: an
+// earlier answer on the same page shown in a later question's text ({Q3}, surveys/piping.py),
+// updated as the respondent answers. Text only (textContent), never HTML.
 (function () {
   "use strict";
   var form = document.getElementById("answer-form");
+  if (!form) return;
   function answered(fieldset) {
     var kind = fieldset.dataset.kind;
     if (kind === "matrix") {
@@ -22,7 +25,46 @@
     bar.style.width = (questions.length ? Math.round(100 * done / questions.length) : 0) + "%";
     document.getElementById("progress").setAttribute("aria-valuenow", done);
   }
-  form.addEventListener("change", update);
-  form.addEventListener("input", update);
-  update();
+
+  // ---- piping ----
+  var PLACEHOLDER = "\u2014", JOIN = "\u3001";
+  var page = document.getElementById("current-page") || form;
+  var pipes = page.querySelectorAll("[data-pipe]");
+  function labelOf(input) {
+    var label = form.querySelector("label[for='" + input.id + "']");
+    return label ? label.textContent.trim() : input.value;
+  }
+  function answerText(fieldset) {
+    var kind = fieldset.dataset.kind;
+    if (kind === "text") {
+      var t = fieldset.querySelector("textarea");
+      return t ? t.value.trim() : "";
+    }
+    if (kind === "matrix" || kind === "table") return null;  // piped by the server only
+    var name = "q-" + fieldset.id.replace("question-", "");
+    var texts = [];
+    Array.prototype.forEach.call(fieldset.querySelectorAll("input:checked"), function (input) {
+      if (input.name !== name || input.disabled) return;
+      if (input.value === "other") {
+        var other = form.elements.namedItem(name + "-other");
+        texts.push(other ? other.value.trim() : "");
+      } else {
+        texts.push(kind === "nps" ? input.value : labelOf(input));
+      }
+    });
+    return texts.filter(Boolean).join(JOIN);
+  }
+  function pipe() {
+    Array.prototype.forEach.call(pipes, function (span) {
+      var fieldset = page.querySelector("fieldset.question[data-code='" + span.dataset.pipe + "']");
+      if (!fieldset) return;
+      var text = fieldset.hidden ? "" : answerText(fieldset);
+      if (text === null) return;
+      span.textContent = text || PLACEHOLDER;
+    });
+  }
+  function refresh() { update(); pipe(); }
+  form.addEventListener("change", refresh);
+  form.addEventListener("input", refresh);
+  refresh();
 })();
