@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "manyi.api",
     "manyi.reports",
     "manyi.visits",
+    "manyi.inspections",
     "manyi.improvements",
     "manyi.operations",
 ]
@@ -366,6 +367,10 @@ PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "20/600")
 FEEDBACK_ACKNOWLEDGEMENT_RATE = env_str("FEEDBACK_ACKNOWLEDGEMENT_RATE", "3/86400")
 # Dashboards and reports warn that figures from fewer valid responses are indicative only.
 ANALYSIS_MIN_RESPONSES = env_int("ANALYSIS_MIN_RESPONSES", 30)
+# A dashboard whose campaign dataset would read at least this many responses from the database
+# first (a cold build) shows "preparing figures (n %)" while the task worker builds it, and such
+# a build is copied to the shared storage for the other app servers (results/dataset.py).
+ANALYSIS_BACKGROUND_ROWS = env_int("ANALYSIS_BACKGROUND_ROWS", 50_000)
 # Reverse proxies (addresses or networks) whose X-Forwarded-For names the client, for the rate
 # limits and the login lockouts; empty: none, the header is ignored (any client could write it).
 # Behind nginx on the same machine (deploy/nginx/manyi.conf): TRUSTED_PROXIES=127.0.0.1,::1.

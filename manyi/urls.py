@@ -21,6 +21,7 @@ urlpatterns = [
     path("feedback/callback/", include("manyi.tickets.callback_urls")),
     path("feedback/", include("manyi.tickets.public_urls")),
     path("visits/", include("manyi.visits.urls")),
+    path("inspections/", include("manyi.inspections.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("api/", include("manyi.api.urls")),
     path("company/", include("manyi.operations.urls")),

@@ -7,7 +7,7 @@
     campaigns
     results (the response data every figure reads: dataset, filters, figures, open answers)
     tickets, dashboards (the dashboard pages read results; tickets never do)
-    visits (a visit may open a ticket)
+    visits, inspections (a visit or an inspection finding may open a ticket)
     improvements
     reports (a report shows the improvements)
     api
@@ -28,7 +28,7 @@ LAYERS = [
     ["campaigns"],
     ["results"],
     ["tickets", "dashboards"],
-    ["visits"],
+    ["visits", "inspections"],
     ["improvements"],
     ["reports"],
     ["api"],

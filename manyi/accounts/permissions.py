@@ -54,10 +54,20 @@ VIEW_IMPROVEMENTS = "improvements.view"
 VIEW_ALL_IMPROVEMENTS = "improvements.view_all"
 WORK_IMPROVEMENTS = "improvements.work"  # carry out and report the improvements one owns
 MANAGE_IMPROVEMENTS = "improvements.manage"  # raise, assign, verify, close, cancel, tell customers
+# Inspections and mystery-customer visits (项目品质巡检, 神秘客户暗访; issue 19): an inspector fills
+# in own assignments; viewers read every inspection of their units and the results; managers edit
+# checklists, assign, review and re-inspect. Who sees which is manyi/inspections/access.py.
+VIEW_INSPECTIONS = "inspections.view"
+WORK_INSPECTIONS = "inspections.work"
+MANAGE_INSPECTIONS = "inspections.manage"
+INSPECTION_WORK = {VIEW_INSPECTIONS, WORK_INSPECTIONS, MANAGE_INSPECTIONS}
 
 # Company setup (公司设置): the company's industry, and the complaint categories and call scripts
 # it brings; the category tree (administrators).
 SET_UP_COMPANY = "company.setup"
+# The organisation unit tree (集团 → 区域公司 → 项目) and who belongs where (administrators);
+# which rows a unit's staff see is manyi/organisation/access.py.
+MANAGE_ORGANISATION = "organisation.manage"
 
 # Reports and exports (issue 7): answers out as files; report drafts, conclusions, publishing.
 EXPORT_RESPONSES = "responses.export"
@@ -95,6 +105,8 @@ ROLE_CAPABILITIES = {
         *VISIT_WORK,
         VISITS_EVERY_TEAM,
         SET_UP_COMPANY,
+        MANAGE_ORGANISATION,
+        *INSPECTION_WORK,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -115,6 +127,7 @@ ROLE_CAPABILITIES = {
         VIEW_ALL_IMPROVEMENTS,
         MANAGE_IMPROVEMENTS,
         *VISIT_WORK,
+        *INSPECTION_WORK,
     },
     Role.AGENT: {
         VIEW_CUSTOMERS,
@@ -129,6 +142,7 @@ ROLE_CAPABILITIES = {
         VIEW_IMPROVEMENTS,
         VIEW_ALL_IMPROVEMENTS,
         WORK_VISITS,
+        WORK_INSPECTIONS,
     },
     # Handlers fix problems in their department; they see customers but not contact data
     # unless an administrator grants it to them personally.
@@ -151,6 +165,7 @@ ROLE_CAPABILITIES = {
         VIEW_ALL_IMPROVEMENTS,
         VIEW_VISIT_REPORTS,
         VISITS_EVERY_TEAM,
+        VIEW_INSPECTIONS,
     },
 }
 

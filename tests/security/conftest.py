@@ -111,6 +111,9 @@ def world(people, settings, tmp_path):
     from manyi.campaigns.choices import CampaignState
     from manyi.improvements import evidence as improvement_evidence
     from manyi.improvements import workflow as improvement_workflow
+    from manyi.inspections import workflow as inspection_workflow
+    from manyi.inspections.models import ChecklistTemplate
+    from manyi.organisation.models import Unit
     from manyi.reports.models import Report, ReportSchedule
     from manyi.results import dataset as dataset_module
     from manyi.surveys.models import Dimension
@@ -249,6 +252,24 @@ def world(people, settings, tmp_path):
     )
     plan_by_hand(plan)  # a row of the plan table comes with its visit, as the page makes it
 
+    # An inspection of a project with a photo on its first item (amy inspects, sam manages).
+    settings.INSPECTION_PHOTO_ROOT = tmp_path / "media" / "private" / "inspections"
+    checklist = ChecklistTemplate.objects.get(code="property-site-inspection")
+    inspection = inspection_workflow.plan(
+        by=people.sam,
+        template=checklist,
+        unit=Unit.objects.create(name="翠湖花园", code="CUIHU", kind="project"),
+        inspector=people.amy,
+        due_on=today + datetime.timedelta(days=7),
+    )
+    first = inspection.results.order_by("pk").first()
+    inspection_workflow.save_answers(
+        inspection,
+        by=people.amy,
+        answers={},
+        photos={first.pk: ticket_files.check_uploads([SimpleUploadedFile("site.png", png_bytes())])},
+    )
+
     token_rows = {}
     for person in ("alice", "sam", "amy", "hank", "ana", "ivan"):
         row, key = ApiToken.issue(getattr(people, person), name="security suite")
@@ -280,6 +301,9 @@ def world(people, settings, tmp_path):
         task=task,
         record=record,
         plan=plan,
+        checklist=checklist,
+        inspection=inspection,
+        inspection_photo=first.photos.get(),
         tokens={person: key for person, (row, key) in token_rows.items()},
         token_rows={person: row for person, (row, key) in token_rows.items()},
     )
@@ -426,6 +450,22 @@ def route_arguments(world):
         "campaigns:invitation_shared": {"pk": w.invitation.pk},
         "campaigns:invitation_chase": {"pk": w.invitation.pk},
         "api_token_revoke": {"pk": w.token_rows["sam"].pk},
+        **{
+            f"inspections:{name}": {"pk": w.inspection.pk}
+            for name in ("detail", "form", "review", "follow_up", "cancel")
+        },
+        **{
+            f"inspections:{name}": {"pk": w.inspection.pk, "photo_pk": w.inspection_photo.pk}
+            for name in ("photo", "form_photo")
+        },
+        **{
+            f"inspections:{name}": {"pk": w.checklist.pk}
+            for name in ("template", "template_activate", "template_new_version")
+        },
+        **{
+            f"inspections:{name}": {"pk": w.checklist.pk, "item_pk": w.checklist.items().first().pk}
+            for name in ("item_edit", "item_delete")
+        },
     }
 
 
