@@ -42,11 +42,13 @@ examples, under `unsupported` in the import report; nothing is dropped silently)
 
 Other parts of a survey:
 
-    question groups      dimensions when the survey uses assessments (groups are then scoring
-                         sections), otherwise layout only: the questions keep the groups' order
+    question groups      pages (title, description; group relevance -> the page's condition) when
+                         the survey has more than one group or a group with a relevance or a
+                         description; also dimensions when the survey uses assessments (groups
+                         are then scoring sections); the questions keep the groups' order
     answer codes         Option.code; assessment values -> option points (the middle point of an
                          odd scale is the neutral answer)
-    relevance            Question.condition (group relevance joined with "and"); subquestion
+    relevance            Question.condition (group relevance: Page.condition); subquestion
                          relevance of a multiple choice -> Option.condition; the common subset of
                          Expression Manager converted, the rest reported and the question shown
     languages            zh-Hans when present, else the base language; the others reported

@@ -13,10 +13,14 @@ question_attributes, surveys and surveys_languagesettings, every value in CDATA.
     text                     T long free text
     table                    ; array of texts (: of numbers when every column is a number);
                              columns -> subquestions of scale 1, one row per fillable row
-    dimensions               question groups (the survey then uses assessments); questions
-                             outside any dimension in a last group, marked manyi-no-dimension
-                             in their cssclass so that our import leaves them outside
+    pages                    question groups (title, description, condition -> group relevance)
+    dimensions               without pages: question groups (the survey then uses assessments);
+                             questions outside any dimension in a last group, marked
+                             manyi-no-dimension in their cssclass so that our import leaves them
+                             outside
     condition                relevance equation (EXPRESSIONS.md, back the other way)
+    codes                    as LimeSurvey's importer takes them (RESERVED_CODES below): renamed
+                             codes are said in the notes and the conditions naming them follow
     intro / thanks           welcome / end text
 """
 
@@ -25,6 +29,7 @@ import re
 from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
+from ..logic.parser import ExpressionError, parse, unparse
 from .expressions import NotConverted, condition_to_relevance
 
 DB_VERSION = 640
@@ -88,27 +93,35 @@ def write_document(sections, languages, doc_type="Survey", db_version=DB_VERSION
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+# What LimeSurvey's importer checks of codes (LimeSurvey/LimeSurvey application/models/Question.php
+# rules(), Answer.php rules(); see tests/test_export_limesurvey_rules.py): a question code is a
+# letter then letters and digits, at most 20, unique in the survey and not one of Expression
+# Manager's reserved words; a subquestion code is letters and digits, unique per question and
+# scale regardless of case, never "time" nor, when the question offers "other", "other"; an
+# answer code 1-5 letters and digits, unique per question and scale.
+RESERVED_CODES = {"LANG", "SID", "SAVEDID", "TOKEN", "QID", "GID", "SGQ", "self", "that", "this"}
+RESERVED_SUBQUESTION_CODES = {"time", "other"}
+
+
 def _alnum(code, fallback, limit=20):
     cleaned = re.sub(r"[^A-Za-z0-9]", "", code or "")[:limit]
     return cleaned if cleaned and cleaned[0].isalpha() else fallback
 
 
-def _unique(code, seen, limit=20):
-    """`code`, or with a number after it when an earlier one took it (LimeSurvey codes are unique)."""
-    candidate, n = code, 1
-    while candidate.lower() in seen:
+def _unique(code, seen, limit=20, reserved=()):
+    """`code`, or with a number after it when an earlier one took it or it is reserved
+    (LimeSurvey codes are unique regardless of case)."""
+    candidate, n = code[:limit], 1
+    while candidate.lower() in seen or candidate in reserved or candidate.lower() in reserved:
         n += 1
         candidate = f"{code[: limit - len(str(n))]}{n}"
     seen.add(candidate.lower())
     return candidate
 
 
-def _option_code(option, position, seen):
-    code = _alnum(getattr(option, "code", "") or f"A{position + 1}", f"A{position + 1}", limit=5)
-    if code in seen:
-        code = f"A{position + 1}"
-    seen.add(code)
-    return code
+def _option_code(option, position, seen, reserved=()):
+    fallback = f"A{position + 1}"
+    return _unique(_alnum(getattr(option, "code", "") or fallback, fallback, limit=5), seen, 5, reserved)
 
 
 class _Exporter:
@@ -123,11 +136,76 @@ class _Exporter:
         self.rows = {name: [] for name in ("answers", "answer_l10ns", "groups", "group_l10ns", "questions",
                                            "subquestions", "question_l10ns", "question_attributes")}  # fmt: skip
         self.next_id = 0
-        self.question_codes = set()
         self.has_dimensions = questionnaire.dimensions.exists()
         questions = questionnaire.questions_in_order()
         self.multiple_codes = {q.code for q in questions if q.kind == QuestionKind.MULTIPLE}
         self.questions = questions
+        self._plan_codes()
+
+    def _plan_codes(self):
+        """The LimeSurvey code of every question, option and matrix row, decided before anything
+        is written, so that a condition naming a renamed one is written with the new name."""
+        self.codes, self.option_codes, self.row_codes = {}, {}, {}
+        seen = set()
+        for order, question in enumerate(self.questions):
+            self.codes[question.code] = _unique(
+                _alnum(question.code, f"Q{order + 1}"), seen, reserved=RESERVED_CODES
+            )
+            reserved = RESERVED_SUBQUESTION_CODES if question.kind == QuestionKind.MULTIPLE else ()
+            taken = set()
+            self.option_codes[question.pk] = [
+                _option_code(option, position, taken, reserved)
+                for position, option in enumerate(question.options.all())
+            ]
+            taken = set()
+            self.row_codes[question.pk] = (
+                [
+                    _unique(
+                        _alnum(row.code, f"SQ{position + 1:03d}"), taken, reserved=RESERVED_SUBQUESTION_CODES
+                    )
+                    for position, row in enumerate(question.rows.all())
+                ]
+                if question.kind == QuestionKind.MATRIX
+                else []
+            )
+        self.renames = self._renames()
+
+    def _renames(self):
+        """{question code: (new code, {option code: new}, {row code: new})} of what changed."""
+        renames = {}
+        for question in self.questions:
+            options = {
+                o.code: new
+                for o, new in zip(question.options.all(), self.option_codes[question.pk], strict=True)
+                if o.code and o.code != new
+            }
+            rows = {
+                r.code: new
+                for r, new in zip(question.rows.all(), self.row_codes[question.pk], strict=False)
+                if r.code != new
+            }
+            new_code = self.codes[question.code]
+            if new_code != question.code or options or rows:
+                renames[question.code] = (new_code, options, rows)
+                for old, new in options.items():
+                    self.notes.append(
+                        _("%(code)s: option code %(old)s is written as %(new)s.")
+                        % {"code": question.code, "old": old, "new": new}
+                    )
+        return renames
+
+    def _multiple_lime_codes(self):
+        return {self.codes.get(code, code) for code in self.multiple_codes}
+
+    def _renamed(self, condition):
+        """The condition with renamed questions, rows and option codes (unchanged when none)."""
+        if not self.renames or not (condition or "").strip():
+            return condition
+        try:
+            tree = parse(condition)
+        except ExpressionError:
+            return condition
+        return unparse(_rename(tree, self.renames))
 
     def new_id(self):
         self.next_id += 1
@@ -135,11 +213,17 @@ class _Exporter:
 
     def build(self):
         q = self.questionnaire
-        groups = self._groups()
+        pages = list(q.pages.all()) if hasattr(q, "pages") else []
+        if pages:
+            groups = self._page_groups(pages)
+            group_of = [groups[getattr(question, "page_id", None)] for question in self.questions]
+        else:
+            groups = self._groups()
+            group_of = [groups[question.dimension_id] for question in self.questions]
         for order, question in enumerate(self.questions):
-            self._question(question, groups[question.dimension_id], order)
+            self._question(question, group_of[order], order)
         survey = {**SURVEY_DEFAULTS, "sid": self.sid, "language": self.language,
-                  "assessments": "Y" if q.dimensions.exists() else "N"}  # fmt: skip
+                  "assessments": "Y" if q.dimensions.exists() and not pages else "N"}  # fmt: skip
         settings = {
             "surveyls_survey_id": self.sid,
             "surveyls_language": self.language,
@@ -201,10 +285,55 @@ class _Exporter:
             )
         return groups
 
+    def _add_group(self, order, title, description="", relevance="1"):
+        gid = self.new_id()
+        self.rows["groups"].append(
+            {"gid": gid, "sid": self.sid, "group_order": order + 1, "grelevance": relevance}
+        )
+        self.rows["group_l10ns"].append(
+            {
+                "id": gid,
+                "gid": gid,
+                "group_name": title,
+                "description": description,
+                "language": self.language,
+            }
+        )
+        return gid
+
+    def _page_groups(self, pages):
+        """Page pk (None for the questions on no page, which come first) -> gid: a LimeSurvey
+        question group is a page, its relevance the page's condition."""
+        groups = {}
+        if any(getattr(question, "page_id", None) is None for question in self.questions):
+            groups[None] = self._add_group(0, self.questionnaire.title)
+        for page in pages:
+            relevance = "1"
+            if page.condition.strip():
+                try:
+                    relevance = condition_to_relevance(
+                        self._renamed(page.condition), self._multiple_lime_codes()
+                    )
+                except NotConverted:
+                    self.notes.append(
+                        _("Page %(page)s: its condition has no LimeSurvey equivalent and was left out.")
+                        % {"page": page.title or page.position + 1}
+                    )
+            title = page.title or _("Page %(number)s") % {"number": len(groups) + 1}
+            groups[page.pk] = self._add_group(len(groups), title, page.description, relevance)
+        if self.has_dimensions:
+            self.notes.append(
+                _(
+                    "The question groups are the questionnaire's pages, so its dimensions are not part "
+                    "of the file; the options keep their points."
+                )
+            )
+        return groups
+
     def _relevance(self, question):
-        condition = getattr(question, "condition", "")
+        condition = self._renamed(getattr(question, "condition", ""))
         try:
-            return condition_to_relevance(condition, self.multiple_codes)
+            return condition_to_relevance(condition, self._multiple_lime_codes())
         except NotConverted:
             self.notes.append(
                 _("%(code)s: its condition has no LimeSurvey equivalent and was left out.")
@@ -218,7 +347,7 @@ class _Exporter:
             columns = list(question.columns.all())
             lime_type = ":" if columns and all(c.kind == "number" for c in columns) else ";"
         qid = self.new_id()
-        code = _unique(_alnum(question.code, f"Q{order + 1}"), self.question_codes)
+        code = self.codes[question.code]
         if code != question.code:
             self.notes.append(_("%(code)s is written as %(lime)s (LimeSurvey codes are letters and digits).")
                               % {"code": question.code, "lime": code})  # fmt: skip
@@ -276,7 +405,6 @@ class _Exporter:
         )
 
     def answers(self, question, qid, gid):
-        seen = set()
         for position, option in enumerate(question.options.all()):
             aid = self.new_id()
             points = option.points
@@ -284,19 +412,21 @@ class _Exporter:
                 self.notes.append(_("%(code)s: points %(points)s rounded (LimeSurvey assessment values are whole numbers).")
                                   % {"code": question.code, "points": points})  # fmt: skip
             value = "0" if points is None else str(round(points))
-            self.rows["answers"].append({"aid": aid, "qid": qid, "code": _option_code(option, position, seen),
+            code = self.option_codes[question.pk][position]
+            self.rows["answers"].append({"aid": aid, "qid": qid, "code": code,
                                          "sortorder": position, "assessment_value": value, "scale_id": 0})  # fmt: skip
             self.rows["answer_l10ns"].append(
                 {"id": aid, "aid": aid, "answer": option.label, "language": self.language}
             )
 
     def multiple(self, question, qid, gid):
-        seen = set()
         for position, option in enumerate(question.options.all()):
             relevance = "1"
             if getattr(option, "condition", ""):
                 try:
-                    relevance = condition_to_relevance(option.condition, self.multiple_codes)
+                    relevance = condition_to_relevance(
+                        self._renamed(option.condition), self._multiple_lime_codes()
+                    )
                 except NotConverted:
                     self.notes.append(
                         _("%(code)s: an option's condition was left out.") % {"code": question.code}
@@ -305,7 +435,7 @@ class _Exporter:
                 qid,
                 gid,
                 "T",
-                _option_code(option, position, seen),
+                self.option_codes[question.pk][position],
                 option.label,
                 position,
                 relevance=relevance,
@@ -313,18 +443,49 @@ class _Exporter:
 
     def matrix(self, question, qid, gid):
         self.answers(question, qid, gid)
-        seen = set()
         for position, row in enumerate(question.rows.all()):
-            code = _unique(_alnum(row.code, f"SQ{position + 1:03d}"), seen)
-            self._sub(qid, gid, "T", code, row.text, position)
+            self._sub(qid, gid, "T", self.row_codes[question.pk][position], row.text, position)
 
     def table(self, question, qid, gid):
         for position in range(question.table_max_rows):
             self._sub(qid, gid, "T", f"R{position + 1}", str(position + 1), position)
         seen = set()
         for position, column in enumerate(question.columns.all()):
-            code = _unique(_alnum(column.code, f"C{position + 1}"), seen)
+            code = _unique(_alnum(column.code, f"C{position + 1}"), seen, reserved=RESERVED_SUBQUESTION_CODES)
             self._sub(qid, gid, "T", code, column.label, position, scale=1)
+
+
+def _rename(node, renames):
+    """The tree with renamed references, and option codes compared with a renamed question's answer."""
+    if not isinstance(node, list) or not node:
+        return node
+    if node[0] == "ref":
+        renamed = renames.get(node[1])
+        if renamed is None:
+            return node
+        parts = [renamed[0], *node[2:]]
+        if len(parts) > 1 and parts[1] in renamed[2]:
+            parts[1] = renamed[2][parts[1]]
+        return ["ref", *parts]
+    if node[0] in ("num", "str", "bool", "null"):
+        return node
+    head = node[:2] if node[0] == "call" else node[:1]
+    args = node[len(head) :]
+    options = {}
+    for arg in args:  # a question's answer compared with codes: the codes follow its renames
+        if isinstance(arg, list) and arg and arg[0] == "ref" and arg[1] in renames:
+            options = renames[arg[1]][1]
+    return [*head, *(_literal_renamed(_rename(arg, renames), options) for arg in args)]
+
+
+def _literal_renamed(node, options):
+    if not options or not isinstance(node, list) or not node:
+        return node
+    if node[0] == "str" and node[1] in options:
+        return ["str", options[node[1]]]
+    if node[0] == "list":
+        return ["list", *(_literal_renamed(item, options) for item in node[1:])]
+    return node
 
 
 _TYPES = {

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
-from ..models import Dimension, MatrixRow, Option, Question, Questionnaire
+from ..models import Dimension, MatrixRow, Option, Page, Question, Questionnaire
 from .mapping import SCALE_KINDS, neutral_points
 
 
@@ -31,10 +31,12 @@ def create_questionnaire(plan, *, by=None):
                 dimensions[position] = Dimension.objects.create(
                     questionnaire=questionnaire, code=group.code, title=group.title, position=position
                 )
+    pages = _pages(questionnaire, plan)
     with_conditions = has_field(Question, "condition")
     for position, planned in enumerate(plan.questions):
         question = Question(
             questionnaire=questionnaire,
+            page=pages.get(planned.group),
             dimension=dimensions.get(planned.group) if planned.in_dimension else None,
             position=position + 1,
             code=planned.code,
@@ -56,6 +58,25 @@ def create_questionnaire(plan, *, by=None):
             _("Conditions are listed in this report; questions cannot hold conditions yet, so all are shown.")
         )
     return questionnaire
+
+
+def _pages(questionnaire, plan):
+    """Group index -> Page: each LimeSurvey question group with a question becomes a page (its
+    relevance the page's condition); a survey of one plain group stays one page without a title."""
+    used = sorted({q.group for q in plan.questions})
+    groups = [plan.groups[index] for index in used]
+    if len(groups) <= 1 and not any(g.condition or g.description for g in groups):
+        return {}
+    return {
+        index: Page.objects.create(
+            questionnaire=questionnaire,
+            position=position,
+            title=group.title,
+            description=group.description,
+            condition=group.condition,
+        )
+        for position, (index, group) in enumerate(zip(used, groups, strict=True))
+    }
 
 
 def _children(question, planned):

@@ -171,10 +171,13 @@ class PlannedQuestion:
 
 @dataclass
 class PlannedGroup:
+    """A question group: a page of the questionnaire (its relevance the page's condition)."""
+
     code: str
     title: str
     description: str
     relevance: str
+    condition: str = ""
 
 
 @dataclass
@@ -433,22 +436,26 @@ class Planner:
             planned.rows.append((row_code, text, sub.code))
 
     def _conditions(self, questions, groups):
+        """Group relevance -> the page's condition, question relevance -> the question's."""
+        for group in groups:
+            try:
+                group.condition = relevance_to_condition(group.relevance, self.refs, self.qids)
+            except NotConverted:
+                self.report.add("group_relevance", f"{group.code}: {group.relevance[:100]}")
+                continue
+            if group.relevance not in ("", "1"):
+                self.report.conditions.append(
+                    (f"{group.code} · {group.title}", group.relevance, group.condition)
+                )
         for planned in questions:
-            group = groups[planned.group]
-            parts = []
-            for source, key in ((group.relevance, "group_relevance"), (planned.relevance, "relevance")):
-                try:
-                    converted = relevance_to_condition(source, self.refs, self.qids)
-                except NotConverted:
-                    self.report.add(key, f"{planned.code}: {source[:100]}")
-                    continue
-                if converted:
-                    parts.append(converted)
-            planned.condition = " and ".join(f"({p})" if len(parts) > 1 else p for p in parts)
+            try:
+                planned.condition = relevance_to_condition(planned.relevance, self.refs, self.qids)
+            except NotConverted:
+                self.report.add("relevance", f"{planned.code}: {planned.relevance[:100]}")
+                planned.condition = ""
             self._option_conditions(planned)
-            if planned.relevance not in ("", "1") or group.relevance not in ("", "1"):
-                source = " and ".join(r for r in (group.relevance, planned.relevance) if r not in ("", "1"))
-                self.report.conditions.append((planned.code, source, planned.condition))
+            if planned.relevance not in ("", "1"):
+                self.report.conditions.append((planned.code, planned.relevance, planned.condition))
 
     def _builder_rules(self, questions):
         """What the builder's rules (surveys.forms.check_question) will ask of each question."""
