@@ -10,3 +10,11 @@ class ResultsConfig(AppConfig):
     name = "manyi.results"
     label = "results"
     verbose_name = _("Survey results")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import Topic
+
+        # Who changed the topic list, and from what (REQUIREMENTS §9), as the category tree.
+        auditlog.register(Topic)

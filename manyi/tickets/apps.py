@@ -21,6 +21,12 @@ class TicketsConfig(AppConfig):
         # Low survey scores are found by the tickets app's own rule, asked as each response is
         # completed (campaigns does not import tickets).
         answering.register_follow_up_rule(survey_rule.calls_for_ticket)
+        # The topics handlers chose teach the topic rule at its next retraining (issue 18).
+        from manyi.results import topics as topic_rule
+
+        from . import topics as ticket_topics
+
+        topic_rule.register_examples(ticket_topics.confirmed_examples)
         # Who changed a deadline policy or the category tree, and from what (REQUIREMENTS §9).
         auditlog.register(SlaPolicy)
         auditlog.register(Category)

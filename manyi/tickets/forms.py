@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -11,6 +12,7 @@ from manyi.accounts.models import Department, User
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 from manyi.forms import StyledFormMixin, parse_id
+from manyi.results.models import Topic
 
 from .callback import MAX_COMMENT
 from .choices import (
@@ -58,9 +60,23 @@ class IntakeForm(StyledFormMixin, forms.Form):
     description = forms.CharField(
         label=_("Description"), max_length=MAX_NOTE, widget=forms.Textarea(attrs={"rows": 5})
     )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.none(),
+        required=False,
+        help_text=_("Leave empty to take the topic suggested from the description; the handler confirms it."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.active()
+        # The suggestion under the form follows the description as it is typed (topic_views).
+        self.fields["description"].widget.attrs |= {
+            "hx-get": reverse("tickets:topic_suggestion"),
+            "hx-trigger": "keyup changed delay:600ms, change",
+            "hx-target": "#topic-suggestion",
+            "hx-swap": "outerHTML",
+        }
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         # In tree order (物业管理 then its branches), not by position across all levels.
         self.fields["category"].choices = [("", "—"), *category_choices()]

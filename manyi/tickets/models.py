@@ -491,6 +491,36 @@ class Ticket(models.Model):
     severity = models.CharField(
         _("severity"), max_length=10, choices=Severity.choices, default=Severity.GENERAL
     )
+    # The topic (results.Topic, issue 18): suggested from the customer's words when the ticket
+    # is recorded; a person's choice (confirming the suggestion or changing it) keeps who and
+    # when, and teaches the topic rule at its next retraining (tickets/apps.py).
+    topic = models.ForeignKey(
+        "results.Topic",
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    topic_suggested = models.ForeignKey(
+        "results.Topic",
+        verbose_name=_("suggested topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    topic_chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("topic chosen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    topic_chosen_at = models.DateTimeField(_("topic chosen at"), null=True, blank=True, editable=False)
     validity = models.CharField(_("validity"), max_length=10, choices=Validity.choices, blank=True)
     validity_reason = models.TextField(_("reason for the validity"), blank=True)
     demand = models.CharField(_("customer demand"), max_length=15, choices=Demand.choices, blank=True)

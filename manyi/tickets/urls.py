@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import poster_views, views
+from . import poster_views, topic_views, views
 
 app_name = "tickets"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/actions/<int:action_pk>/verify/", views.action_verify, name="action_verify"),
     path("<int:pk>/actions/<int:action_pk>/cancel/", views.action_cancel, name="action_cancel"),
     path("<int:pk>/classification/", views.ticket_classify, name="classify"),
+    path("<int:pk>/topic/", topic_views.ticket_topic, name="topic"),
+    path("topic-suggestion/", topic_views.topic_suggestion, name="topic_suggestion"),
     path("<int:pk>/contact/", views.ticket_contact, name="contact"),
     path("<int:pk>/contact/confirm/", views.customer_confirm, name="customer_confirm"),
     path("<int:pk>/note/", views.note_add, name="note_add"),

@@ -150,6 +150,7 @@ def ticket_create(request):
                 category=data["category"],
                 severity=data["severity"],
                 demand=data["demand"],
+                topic=data["topic"],
             )
         except TicketError as error:
             form.add_error(None, str(error))

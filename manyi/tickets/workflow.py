@@ -43,6 +43,7 @@ from manyi.accounts import permissions as perms
 from manyi.customers.masking import mask_email
 
 from . import attachments, callback
+from . import topics as ticket_topics
 from .choices import (
     DEADLINES,
     OPEN_ACTION_STATUSES,
@@ -487,8 +488,17 @@ def open_ticket(
     demand="",
     response=None,
     now=None,
+    unit=None,
+    topic=None,
 ):
     """Record new feedback: reference number, SLA deadlines, the first event. ``by`` None: the system.
+
+    ``topic``: the topic the person recording it chose (results.Topic); without one the ticket
+    takes the topic suggested from the customer's words (tickets/topics.py), for a handler to
+    confirm.
+
+    ``unit``: the organisation unit the ticket belongs to (an inspected project's finding);
+    by default its customer's.
 
     ``customer_given``: the company or customer code the sender typed (public form);
     ``customer_match``: how ``customer`` was found from it (``CustomerMatch``; blank: by the staff).
@@ -520,7 +530,7 @@ def open_ticket(
         description=description,
         received_at=received_at,
         customer=customer,
-        unit_id=customer.unit_id if customer is not None else None,  # its customer's unit
+        unit_id=getattr(unit, "pk", unit) or (customer.unit_id if customer is not None else None),
         customer_given=(customer_given or "").strip()[:200],
         customer_match=customer_match,
         contact_name=(contact_name or "").strip()[:100],
@@ -535,6 +545,7 @@ def open_ticket(
     )
     ticket.priority = ticket.default_priority()
     apply_sla(ticket)
+    ticket_topics.apply_suggestion(ticket, topic, by=by, now=now)
     with transaction.atomic():
         ticket.reference = TicketSequence.next_reference(timezone.localtime(received_at).year)
         ticket.save()
