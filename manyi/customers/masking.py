@@ -19,6 +19,7 @@ with it sees them whole (`NameMask.for_reader` gives `ClearNames`).
 """
 
 import re
+import unicodedata
 
 from manyi.accounts import permissions
 
@@ -33,7 +34,112 @@ PHONE_IN_TEXT = re.compile(
     r"(?<![\d+＋])(?:(?:[+＋]|00)86[ \-－]?)?[1１][3-9３-９]\d(?:[ \-－]?\d{4}){2}(?!\d)"
     r"|(?<!\d)(?:[0０]\d{2,3}[ \-－]?|[(（][0０]\d{2,3}[)）] ?)\d{7,8}(?!\d)"
 )
-EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An address is ASCII (read in the NFKC form, where ＠ is @): with \w, the Chinese written right
+# before or after it (邮箱zhang@example.com谢谢) was taken for part of it.
+EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+# Identity documents and bank cards written inside free text, read in the text's NFKC form (so
+# full-width digits, hyphens and spaces, as Chinese keyboards type them, count as their ASCII
+# forms): the 18-digit resident ID (6-digit region code starting 1-8, birth date 18xx-20xx with
+# a real month and day, 3 digits, a check digit or X) and the old 15-digit one (region, YYMMDD,
+# 3 digits), both also with a space or hyphen after the region and after the birth date; Chinese
+# passports (E or G and 8 digits, E, a letter and 7 digits); bank cards: 16 to 19 digits, whole
+# or in groups of four (6222 0212 3456 7890), that start with 62 (UnionPay, which every Chinese
+# bank issues; some older cards fail the Luhn check) or with 3, 4 or 5 (American Express, JCB,
+# Visa, Mastercard) and pass the Luhn check. An order number starting with 1 or 2 (订单号
+# 2026112300001234) is no card, and a number inside a longer run of digits is none of these.
+_BIRTH_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])"
+RESIDENT_ID_IN_TEXT = re.compile(
+    rf"(?<![0-9])[1-8][0-9]{{5}}[ -]?(?:18|19|20)[0-9]{{2}}{_BIRTH_DATE}[ -]?[0-9]{{3}}[0-9Xx](?![0-9A-Za-z])"
+    rf"|(?<![0-9])[1-8][0-9]{{5}}[ -]?[0-9]{{2}}{_BIRTH_DATE}[ -]?[0-9]{{3}}(?![0-9])"
+)
+PASSPORT_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[EeGg][0-9]{8}|[Ee][A-Za-z][0-9]{7})(?![0-9A-Za-z])")
+BANK_CARD_IN_TEXT = re.compile(r"(?<![0-9])[3-6][0-9]{3}(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?(?![0-9])")
+
+
+def _luhn(digits: str) -> bool:
+    """The Luhn check every card number's last digit makes."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        value = int(digit) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _is_bank_card(number: str) -> bool:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return digits.startswith("62") or (digits[0] in "345" and _luhn(digits))
+
+
+def _nfkc_positions(text: str) -> tuple[str, list[int]]:
+    """(the NFKC form of text, for each of its characters the index of the character of text it
+    comes from), so a match in the normalised form marks the right characters of the text."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text, list(range(len(text)))
+    parts, origin = [], []
+    for index, ch in enumerate(text):
+        normal = unicodedata.normalize("NFKC", ch)
+        parts.append(normal)
+        origin.extend([index] * len(normal))
+    return "".join(parts), origin
+
+
+def personal_data_in_text(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of each piece of personal data written in free text, in order, not
+    overlapping: kind "email", "resident_id", "bank_card", "passport" or "phone" (the patterns
+    above, read in the text's NFKC form; positions are in text as given). Where two overlap, the
+    kind listed first wins."""
+    if not text:
+        return []
+    normal, origin = _nfkc_positions(text)
+    taken: list[tuple[int, int, str]] = []
+    for kind, pattern in (
+        ("email", EMAIL_IN_TEXT),
+        ("resident_id", RESIDENT_ID_IN_TEXT),
+        ("bank_card", BANK_CARD_IN_TEXT),
+        ("passport", PASSPORT_IN_TEXT),
+        ("phone", PHONE_IN_TEXT),
+    ):
+        for match in pattern.finditer(normal):
+            if kind == "bank_card" and not _is_bank_card(match.group(0)):
+                continue
+            start, end = origin[match.start()], origin[match.end() - 1] + 1
+            if all(end <= s or start >= e for s, e, _ in taken):
+                taken.append((start, end, kind))
+    return sorted(taken)
+
+
+def _keep_ends(value: str, first: int, last: int) -> str:
+    """value with its letters and digits hidden (*) but the first `first` and last `last` of
+    them; separators stay."""
+    kept = [i for i, ch in enumerate(value) if ch.isalnum()]
+    shown = set(kept[:first]) | set(kept[len(kept) - last :] if last else ())
+    return "".join(ch if i in shown or not ch.isalnum() else "*" for i, ch in enumerate(value))
+
+
+def mask_personal_data(kind: str, value: str) -> str:
+    """One piece of personal data (`personal_data_in_text`) as a reader without the right sees
+    it: a phone as mask_phone, an address as mask_email, a resident ID its first and last
+    character (3***************X), a bank card its last four digits (**** **** **** 1234), a
+    passport its letter (E********)."""
+    if kind == "phone":
+        return mask_phone(value)
+    if kind == "email":
+        return mask_email(unicodedata.normalize("NFKC", value))
+    if kind == "resident_id":
+        return _keep_ends(value, 1, 1)
+    if kind == "bank_card":
+        return _keep_ends(value, 0, 4)
+    return _keep_ends(value, 1, 0)
+
+
+def _replace_personal_data(text: str, replace) -> str:
+    parts, at = [], 0
+    for start, end, kind in personal_data_in_text(text):
+        parts += (text[at:start], replace(kind, text[start:end]))
+        at = end
+    return "".join(parts) + text[at:] if parts else text
+
 
 # The common Chinese surnames (about nine in ten people carry one of them) and the compound ones
 # still met: a person's name written in free text starts with one.
@@ -103,11 +209,11 @@ def neutralise_formula(value):
 
 
 def mask_text(text: str) -> str:
-    """Free text with the phones and e-mail addresses in it masked."""
+    """Free text with the phones, e-mail addresses, resident IDs, passports and bank cards in it
+    masked (`personal_data_in_text`, `mask_personal_data`)."""
     if not text:
         return text
-    text = PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
-    return EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group(0)), text)
+    return _replace_personal_data(text, mask_personal_data)
 
 
 def mask_person_name(name: str) -> str:
@@ -326,8 +432,10 @@ def _masked_person_in_text(match):
 
 
 def strip_contacts(text: str) -> str:
-    """Free text without the phones and e-mail addresses in it (for keyword counts)."""
-    return EMAIL_IN_TEXT.sub(" ", PHONE_IN_TEXT.sub(" ", text)) if text else text
+    """Free text without the phones, e-mail addresses, resident IDs, passports and bank cards in
+    it (`personal_data_in_text`), each replaced by a space: what keyword counts, word clouds and
+    topic examples are made of (with names too: `NameMask.strip`)."""
+    return _replace_personal_data(text, lambda _kind, _value: " ") if text else text
 
 
 def may_see_personal_data(reader) -> bool:
