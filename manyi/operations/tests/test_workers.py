@@ -115,10 +115,14 @@ def assert_each_invited_once(smtp, count):
     assert Invitation.objects.filter(status=InvitationStatus.SENT).count() == count
 
 
-@pytest.mark.django_db(transaction=True)
-def test_three_database_workers_send_each_invitation_once(tmp_path, smtp, settings):
+def skip_unless_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("workers on several servers share PostgreSQL (SQLite's test database is in memory)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_three_database_workers_send_each_invitation_once(tmp_path, smtp, settings):
+    skip_unless_postgresql()
     from django_tasks_db.models import DBTaskResult
 
     queued = [
@@ -154,6 +158,7 @@ def redis_or_skip():
 def test_three_rq_workers_send_each_invitation_once(tmp_path, smtp, settings):
     """TASKS_BACKEND=rq: the jobs go to Redis and rq's workers run them (the invitations are
     still claimed in the database, whichever queue carries the job)."""
+    skip_unless_postgresql()
     redis_or_skip()
     import django_rq
 
