@@ -109,6 +109,7 @@ def world(people, settings, tmp_path):
     """One of every object the routes need, made by the people of the root conftest."""
     from manyi.api.models import ApiToken
     from manyi.campaigns.choices import CampaignState
+    from manyi.campaigns.models import Quota
     from manyi.improvements import evidence as improvement_evidence
     from manyi.improvements import workflow as improvement_workflow
     from manyi.inspections import workflow as inspection_workflow
@@ -116,7 +117,7 @@ def world(people, settings, tmp_path):
     from manyi.organisation.models import Unit
     from manyi.reports.models import Report, ReportSchedule
     from manyi.results import dataset as dataset_module
-    from manyi.surveys.models import Dimension
+    from manyi.surveys.models import Dimension, Page
     from manyi.tickets import attachments as ticket_files
     from manyi.tickets import workflow as ticket_workflow
     from manyi.tickets.choices import CallbackStatus, TicketState
@@ -156,6 +157,10 @@ def world(people, settings, tmp_path):
     )
     campaign = make_campaign(
         questionnaire, name="2026年调查", state=CampaignState.RUNNING, channels=["email", "phone"]
+    )
+    page = Page.objects.create(questionnaire=questionnaire, position=0, title="基本情况")
+    quota = Quota.objects.create(
+        campaign=campaign, name="VIP客户", stratum="customer_type", value="vip", limit=50
     )
     invitation = make_invitation(campaign, customer, email="wang@example.com")
     answered = make_invitation(campaign, make_customer(name="已回复客户"))
@@ -282,6 +287,8 @@ def world(people, settings, tmp_path):
         purchase=purchase,
         questionnaire=questionnaire,
         dimension=dimension,
+        page=page,
+        quota=quota,
         question=question,
         campaign=campaign,
         invitation=invitation,
@@ -353,6 +360,15 @@ def route_arguments(world):
         "surveys:dimension_move": [
             {"pk": w.questionnaire.pk, "dimension_pk": w.dimension.pk, "direction": d} for d in ("up", "down")
         ],
+        "surveys:page_create": {"pk": w.questionnaire.pk},
+        "surveys:page_edit": {"pk": w.questionnaire.pk, "page_pk": w.page.pk},
+        "surveys:page_delete": {"pk": w.questionnaire.pk, "page_pk": w.page.pk},
+        "surveys:page_move": [
+            {"pk": w.questionnaire.pk, "page_pk": w.page.pk, "direction": d} for d in ("up", "down")
+        ],
+        "campaigns:quota_create": {"pk": w.campaign.pk},
+        "campaigns:quota_edit": {"pk": w.campaign.pk, "quota_pk": w.quota.pk},
+        "campaigns:quota_delete": {"pk": w.campaign.pk, "quota_pk": w.quota.pk},
         "surveys:question_edit": {"pk": w.questionnaire.pk, "question_pk": w.question.pk},
         "surveys:question_delete": {"pk": w.questionnaire.pk, "question_pk": w.question.pk},
         "surveys:question_move": [
