@@ -216,12 +216,14 @@ CHECKLISTS = [
     },
 ]
 
+# The ticket category a finding's ticket is filed under, made by the first finding (not by a
+# migration: a company's category tree is its industry's until a finding needs this one).
 FINDING_CATEGORY = {"code": "inspection-finding", "name": "品质巡检发现"}
 
 
-def install(template_model, section_model, item_model, category_model=None):
-    """Create the shipped checklists (in use, version 1) unless their code exists; and the ticket
-    category of inspection findings. Takes the model classes (a migration passes its own)."""
+def install(template_model, section_model, item_model):
+    """Create the shipped checklists (in use, version 1) unless their code exists. Takes the
+    model classes (a migration passes its own)."""
     made = []
     for checklist in CHECKLISTS:
         if template_model.objects.filter(code=checklist["code"]).exists():
@@ -251,10 +253,4 @@ def install(template_model, section_model, item_model, category_model=None):
                     photo_on_failure=photo,
                 )
         made.append(template)
-    if (
-        category_model is not None
-        and not category_model.objects.filter(code=FINDING_CATEGORY["code"]).exists()
-    ):
-        position = category_model.objects.filter(parent__isnull=True).count() + 1
-        category_model.objects.create(parent=None, position=position, **FINDING_CATEGORY)
     return made

@@ -387,9 +387,15 @@ def review(inspection, *, by, note="", now=None):
 
 
 def finding_category():
+    """The ticket category of findings (品质巡检发现): made by the first finding; None when an
+    administrator has switched it off in the category tree."""
     from manyi.tickets.models import Category
 
-    return Category.objects.filter(code=FINDING_CATEGORY, is_active=True).first()
+    category = Category.objects.filter(code=FINDING_CATEGORY).first()
+    if category is None:
+        position = Category.objects.filter(parent__isnull=True).count() + 1
+        category = Category.objects.create(parent=None, position=position, **examples.FINDING_CATEGORY)
+    return category if category.is_active else None
 
 
 def open_finding_ticket(finding, *, by, now=None):

@@ -14,7 +14,6 @@ from manyi.inspections import examples, workflow
 from manyi.inspections.choices import FindingStatus, InspectionStatus
 from manyi.inspections.models import ChecklistTemplate, Finding, ItemPhoto
 from manyi.organisation.models import Unit
-from manyi.tickets.models import Category
 from tests.browser.conftest import SCREENSHOTS
 
 PHONE = {"width": 390, "height": 844}
@@ -44,7 +43,6 @@ def test_the_inspector_fills_in_and_submits_the_phone_form_with_a_photo(
         apps.get_model("inspections", "ChecklistTemplate"),
         apps.get_model("inspections", "ChecklistSection"),
         apps.get_model("inspections", "ChecklistItem"),
-        Category,
     )
     checklist = ChecklistTemplate.objects.get(code="property-site-inspection")
     unit = Unit.objects.create(name="翠湖花园", code="CUIHU", kind="project")

@@ -211,3 +211,21 @@ def test_the_shipped_checklists_are_in_use_with_the_seeds_terms():
     assert site.items().filter(text__contains="业主敏感点").exists()
     assert mystery.items().filter(text__contains="样板房").exists()
     assert mystery.items().filter(text__contains="不与客户争执").exists()
+
+
+def test_the_first_finding_makes_its_ticket_category_and_a_switched_off_one_is_left_off(inspection, people):
+    from manyi.tickets.models import Category
+
+    assert not Category.objects.filter(code="inspection-finding").exists()  # no migration adds it
+    fill_in(inspection, people.amy)
+    workflow.review(inspection, by=people.sam)
+    category = Category.objects.get(code="inspection-finding")
+    assert set(Finding.objects.values_list("ticket__category", flat=True)) == {category.pk}
+    category.is_active = False
+    category.save()
+    again = workflow.plan(
+        by=people.sam, template=inspection.template, unit=inspection.unit, inspector=people.amy, due_on=due()
+    )
+    fill_in(again, people.amy)
+    workflow.review(again, by=people.sam)
+    assert set(Finding.objects.filter(inspection=again).values_list("ticket__category", flat=True)) == {None}
