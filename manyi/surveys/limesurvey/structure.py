@@ -9,7 +9,9 @@ have an `aid`). Both are read into the same objects here.
 
 from dataclasses import dataclass, field
 
-from .reader import db_version, table
+from django.utils.translation import gettext as _
+
+from .reader import LimeSurveyFileError, db_version, table
 
 
 @dataclass
@@ -108,7 +110,13 @@ def _languages(root, survey_row):
 def read_survey(root):
     """A Survey from the <document> of a .lss file."""
     surveys = table(root, "surveys")
-    survey_row = surveys[0] if surveys else {}
+    if not surveys:  # LimeSurvey refuses such a file too ("Missing or malformed element of type 'survey'")
+        raise LimeSurveyFileError(
+            _(
+                "The file holds no survey (its “surveys” part is missing). Please export it again from LimeSurvey."
+            )
+        )
+    survey_row = surveys[0]
     base, languages = _languages(root, survey_row)
     texts = {
         row.get("surveyls_language", base): {

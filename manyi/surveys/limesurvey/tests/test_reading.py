@@ -1,4 +1,4 @@
-"""Reading LimeSurvey 3.x and 6.x survey files into the questionnaire they become."""
+"""Reading LimeSurvey 2.x, 3.x and 6.x survey files into the questionnaire they become."""
 
 from pathlib import Path
 
@@ -17,7 +17,7 @@ def plan_of(name):
     return mapping.plan_questionnaire(structure.read_survey(archive.survey))
 
 
-@pytest.fixture(params=["satisfaction_ls3.lss", "satisfaction_ls6.lss"])
+@pytest.fixture(params=["satisfaction_ls2.lss", "satisfaction_ls3.lss", "satisfaction_ls6.lss"])
 def plan(request):
     return plan_of(request.param)
 
@@ -48,8 +48,9 @@ def test_both_versions_give_the_same_questions_kinds_and_codes(plan):
 
 def test_chinese_texts_are_taken_and_the_other_language_reported(plan):
     assert plan.report.language == "zh-Hans"
-    assert set(plan.report.languages) == {"zh-Hans", "en"}
-    assert plan.report.unsupported["other_language"]["examples"] == ["en"]
+    others = {"en", "de"} if plan.report.db_version < 200 else {"en"}  # the 2.x file also has German
+    assert set(plan.report.languages) == {"zh-Hans", *others}
+    assert set(plan.report.unsupported["other_language"]["examples"]) == others
     assert plan.title == "客户满意度调查"
     assert plan.intro == "感谢您抽出5分钟参加本次调查,您的回答将严格保密。" and plan.thanks == "感谢您的参与!"
     assert by_code(plan)["Q1"].text == "您对我们的总体满意度如何?"

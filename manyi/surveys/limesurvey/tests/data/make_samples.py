@@ -1,7 +1,9 @@
 """Writes the sample LimeSurvey files beside this script (run once; the files are committed).
 
 Our own samples reproduce the structure of LimeSurvey's exports (checked against LimeSurvey's
-own test surveys): `satisfaction_ls3.lss` as LimeSurvey 3 writes it (DBVersion 359: texts in
+own test surveys): `satisfaction_ls2.lss` as LimeSurvey 2.0x writes it (DBVersion 184: texts in
+the rows, no survey group, no question themes, groups without randomization; Chinese base,
+English and German added), `satisfaction_ls3.lss` as LimeSurvey 3 writes it (DBVersion 359: texts in
 the rows, one row per language), `satisfaction_ls6.lss` as LimeSurvey 6 does (DBVersion 640:
 texts in *_l10ns), and the responses and participants of the 6.x survey for an archive.
 Both surveys: a satisfaction list with assessment values, a relevance-driven follow-up, an
@@ -252,6 +254,62 @@ def ls3():
         *_survey("en", "zh-Hans", "N"),
     ]
     return write_document(sections, languages, db_version=359)
+
+
+def ls2():
+    """LimeSurvey 2.0x (DBVersion 184): Chinese base, English and German added; texts in the rows;
+    the fields of its time (no gsid, encrypted, question themes or randomisation groups)."""
+    languages = ["zh-Hans", "en", "de"]
+
+    def text(zh, en, lang):
+        return zh if lang == "zh-Hans" else en
+
+    fields2 = ["qid", "parent_qid", "sid", "gid", "type", "title", "question", "preg", "help", "other",
+               "mandatory", "question_order", "language", "scale_id", "same_default", "relevance"]  # fmt: skip
+    questions = [_question_row(q, language=lang) for q in QUESTIONS for lang in languages]
+    subs = [_question_row(s, sub=True, language=lang) for s in SUBQUESTIONS for lang in languages]
+    for row in questions + subs:
+        if row["language"] == "de":
+            english = next(r for r in questions + subs if r["qid"] == row["qid"] and r["language"] == "en")
+            row["question"] = english["question"]
+    answers = [
+        {"qid": qid, "code": code, "answer": text(zh, en, lang), "sortorder": n, "assessment_value": 0,
+         "language": lang, "scale_id": scale}
+        for n, (qid, code, zh, en, _points, scale) in enumerate(ANSWERS)
+        for lang in languages
+    ]  # fmt: skip
+    groups = [
+        {"gid": gid, "sid": SID, "group_name": text(zh, en, lang), "group_order": order, "description": "",
+         "language": lang, "grelevance": "1"}
+        for gid, order, zh, en in GROUPS
+        for lang in languages
+    ]  # fmt: skip
+    survey = {"sid": SID, "admin": "Admin", "anonymized": "N", "format": "G", "language": "zh-Hans",
+              "additional_languages": "en de", "datestamp": "Y", "assessments": "N", "usetokens": "Y"}  # fmt: skip
+    texts = {**TEXTS, "de": ("Kundenzufriedenheit", "Jährlich", "Danke für 5 Minuten.", "Danke!")}
+    settings = [dict(zip(SETTINGS_FIELDS, [SID, lang, *texts[lang], "6"], strict=True)) for lang in languages]
+    sections = [
+        (
+            "answers",
+            ["qid", "code", "answer", "sortorder", "assessment_value", "language", "scale_id"],
+            answers,
+        ),
+        (
+            "groups",
+            ["gid", "sid", "group_name", "group_order", "description", "language", "grelevance"],
+            groups,
+        ),
+        ("questions", fields2, questions),
+        ("subquestions", fields2, subs),
+        (
+            "question_attributes",
+            ["qid", "attribute", "value"],
+            [{"qid": q, "attribute": a, "value": v} for q, a, v in ATTRIBUTES],
+        ),
+        ("surveys", [f for f in SURVEY_FIELDS if f != "gsid"], [survey]),
+        ("surveys_languagesettings", SETTINGS_FIELDS, settings),
+    ]
+    return write_document(sections, languages, db_version=184)
 
 
 def ls6():
@@ -513,6 +571,7 @@ def responses():
 
 
 if __name__ == "__main__":
+    (HERE / "satisfaction_ls2.lss").write_bytes(ls2())
     (HERE / "satisfaction_ls3.lss").write_bytes(ls3())
     (HERE / "satisfaction_ls6.lss").write_bytes(ls6())
     (HERE / f"survey_{SID}_tokens.lst").write_bytes(tokens())
