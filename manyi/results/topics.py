@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from manyi.analytics import sentiment
 from manyi.analytics import topics as rule
@@ -37,6 +38,13 @@ from manyi.analytics.sentiment import MIXED, NEGATIVE, NEUTRAL, POSITIVE
 from .models import Topic, TopicTraining
 
 SENTIMENTS = (NEGATIVE, MIXED, NEUTRAL, POSITIVE)
+# The sentiment model's labels (analytics/sentiment.py) as pages and reports name them.
+SENTIMENT_NAMES = {
+    NEGATIVE: pgettext_lazy("sentiment", "Negative"),
+    MIXED: pgettext_lazy("sentiment", "Mixed"),
+    NEUTRAL: pgettext_lazy("sentiment", "Neutral"),
+    POSITIVE: pgettext_lazy("sentiment", "Positive"),
+}
 PROBLEM_SENTIMENTS = (NEGATIVE, MIXED)
 CACHE_SECONDS = 3600
 EXAMPLES_PER_CELL = 3
@@ -199,7 +207,7 @@ def _ordered_codes(counts):
 
 def topic_table(rows):
     """Topics × sentiment: per topic (the list's order) its answers by label, problems, and up to
-    three problem examples; only topics with answers."""
+    three problem examples (different texts, in answer order); only topics with answers."""
     names = _names()
     by_topic = {}
     for row in rows:
@@ -219,7 +227,7 @@ def topic_table(rows):
                 "by_sentiment": [(label, counts.get(label, 0)) for label in SENTIMENTS],
                 "actionable": sum(row.actionable for row in answers),
                 "problems": len(problems),
-                "examples": [row.text for row in problems[:EXAMPLES_PER_CELL]],
+                "examples": list(dict.fromkeys(row.text for row in problems))[:EXAMPLES_PER_CELL],
             }
         )
     return table

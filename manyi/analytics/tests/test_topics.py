@@ -115,8 +115,8 @@ def test_a_malformed_labels_file_is_refused(tmp_path):
 
 # Measured when the rule was tuned (make bench-text prints it): a retuned rule that does worse
 # on the held-out part fails here.
-HELD_OUT_ACCURACY_FLOOR = 0.62
-HELD_OUT_LENIENT_FLOOR = 0.72
+HELD_OUT_ACCURACY_FLOOR = 0.65
+HELD_OUT_LENIENT_FLOOR = 0.75
 
 
 def test_held_out_reviews_are_labelled_as_measured():
