@@ -428,6 +428,7 @@ def open_finding_ticket(finding, *, by, now=None):
             received_at=inspection.submitted_at or now,
             category=finding_category(),
             severity=Severity.MINOR,
+            unit=inspection.unit,  # the inspected unit's staff see it (organisation.access)
             now=now,
         )
     except TicketError as error:

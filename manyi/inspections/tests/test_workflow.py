@@ -111,6 +111,7 @@ def test_finding_to_corrective_action_to_re_inspection_that_closes_it(inspection
     ticket = fire.ticket
     assert ticket is not None and clean.ticket is not None
     assert ticket.channel == Channel.ON_SITE
+    assert ticket.unit == inspection.unit
     assert ticket.category.code == "inspection-finding"
     assert "消防通道畅通" in ticket.subject and "3号楼消防通道堆放电动车" in ticket.description
 
