@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
-from .check import QuestionInfo, check_condition
-from .parser import ExpressionError
-from .report import logic_findings
+from .check import QuestionInfo, check_condition, reference_problems
+from .parser import ExpressionError, parse, references
+from .report import Finding, logic_findings
 from .visibility import outline
 
 OPTION_CODE = re.compile(r"[A-Za-z0-9_]{1,20}")
@@ -102,7 +102,45 @@ def chooser_data(questionnaire, question=None):
 
 
 def logic_check(questionnaire):
-    """The logic-check panel of a questionnaire version: {"conditions": how many, "findings": […]}."""
-    infos = outline(questionnaire.questions_in_order())
-    count = sum(bool(q.condition.strip()) + len(q.option_conditions) for q in infos)
-    return {"conditions": count, "findings": logic_findings(infos) if count else []}
+    """The logic-check panel of a questionnaire version: {"conditions": how many, "findings": […]}
+    (the pages' conditions first, then the questions')."""
+    questions = questionnaire.questions_in_order()
+    infos = outline(questions)
+    pages = (
+        [p for p in questionnaire.pages.all() if p.condition.strip()]
+        if hasattr(questionnaire, "pages")
+        else []
+    )
+    count = sum(bool(q.condition.strip()) + len(q.option_conditions) for q in infos) + len(pages)
+    findings = _page_findings(pages, questions, infos) + (logic_findings(infos) if count else [])
+    return {"conditions": count, "findings": findings}
+
+
+def _page_findings(pages, questions, infos):
+    """A page's condition may name only questions on earlier pages (and the respondent's fields)."""
+    first = {}
+    for index, question in enumerate(questions):
+        first.setdefault(question.page_id, index)
+    findings = []
+    for page in pages:
+        label = _("Page “%(title)s”") % {"title": page.title or page.position + 1}
+        try:
+            tree = parse(page.condition)
+        except ExpressionError as error:
+            findings.append(Finding(label, None, "", "syntax", str(error)))
+            continue
+        start = first.get(page.pk, len(infos))
+        later = {q.code for q in infos[start:]}
+        own = infos[start].code if start < len(infos) else ""
+        messages = [
+            _("%(code)s is on this page or a later one: its answer is not known when the page is shown.")
+            % {"code": code}
+            for code in dict.fromkeys(parts[0] for parts in references(tree) if parts[0] in later)
+        ]
+        messages += [
+            message
+            for message in reference_problems(tree, infos, own)
+            if not any(message.startswith(f"{code} ") for code in later)
+        ]
+        findings += [Finding(label, None, "", "reference", message) for message in messages]
+    return findings

@@ -270,3 +270,29 @@ def test_a_pages_condition_hides_every_question_on_it():
     assert vip.questions == {q1.pk, q2.pk}  # Q3 also needs Q2 == "A1"
     assert page_logic(questionnaire)["context"] == {"customer.type": None}
     assert q3.pk not in vip.questions
+
+
+def test_the_logic_check_looks_at_the_pages_conditions():
+    from manyi.surveys.logic.builder import logic_check
+    from manyi.surveys.models import Page
+
+    questionnaire = make_questionnaire()
+    first = Page.objects.create(questionnaire=questionnaire, position=0, title="总体")
+    second = Page.objects.create(
+        questionnaire=questionnaire, position=1, title="原因", condition='Q3 == "A1"'
+    )
+    third = Page.objects.create(
+        questionnaire=questionnaire, position=2, title="VIP", condition='customer.type == "VIP"'
+    )
+    fine = Page.objects.create(questionnaire=questionnaire, position=3, title="好", condition='Q1 == "A4"')
+    make_question(questionnaire, code="Q1", page=first)
+    make_question(questionnaire, code="Q2", page=first)
+    make_question(questionnaire, code="Q3", page=second)
+    make_question(questionnaire, code="Q4", page=third)
+    make_question(questionnaire, code="Q5", page=fine)
+    check = logic_check(questionnaire)
+    assert check["conditions"] == 3
+    assert [(f.code, f.message) for f in check["findings"]] == [
+        ("Page “原因”", "Q3 is on this page or a later one: its answer is not known when the page is shown."),
+        ("Page “VIP”", "customer.type is never “VIP” (its values: vip, key, normal)."),
+    ]
