@@ -28,12 +28,16 @@ Labels (:func:`classify`)
   positive or negative: the reviews it learnt from all hold an opinion, so it never saw a
   text without one.
 - mixed: at least one clause is clearly positive and one clearly negative, however the whole
-  text leans ("东西不错，就是物流太慢了" leans positive, yet its complaint is a problem). A clause is clearly negative
-  when its probability is ≤ ``clause_cut``, or below 0.5 with a negative lexicon word in it
-  ("就是物流太慢了": the reviews the model learnt from seldom speak of 物流); positive the
-  other way round. A clause's leading contrast word is not scored: "东西不错，就是物流太慢了". The negative clauses of a mixed (or negative)
-  text are returned (:attr:`SentimentResult.negative_clauses`): a complaint inside praise still
-  counts as a problem.
+  text leans ("东西不错，就是物流太慢了" leans positive, yet its complaint is a problem); or the
+  text leans one way and a clause is clearly the other ("安装师傅很专业，但是迟到了两个小时").
+  A clause is clearly negative when its probability is ≤ ``clause_cut``, or below 0.5 with a
+  negative lexicon word in it ("就是物流太慢了": the reviews the model learnt from seldom speak
+  of 物流), or when it is led by a contrast word and its lexicon words are negative (但是迟到了);
+  positive the other way round. A lexicon word right after a negation counts the other way
+  (没什么问题 is no complaint, 不太满意 is one: ``NEGATIONS``). A clause's leading contrast word
+  is not scored. The negative clauses of a mixed (or negative) text are returned
+  (:attr:`SentimentResult.negative_clauses`): a complaint inside praise still counts as a
+  problem.
 - otherwise positive when p ≥ 0.5, else negative. A mixed text's :attr:`SentimentResult.lean`
   says which way the whole text leans (p ≥ 0.5 positive).
 
@@ -147,10 +151,18 @@ def opinion_words(text: str) -> list[str]:
     return _opinion_patterns()[0].findall(text)
 
 
+# A negation right before a lexicon word turns it round: 没什么问题 is no complaint, 不太满意 is one.
+NEGATIONS = ("没什么", "没有", "不太", "不是", "并不", "毫无", "从不", "不", "没", "无")
+
+
 def lexicon_sign(clause: str) -> int:
-    """+1 when the clause's lexicon words are all positive, -1 all negative, else 0."""
+    """+1 when the clause's lexicon words are all positive, -1 all negative, else 0; a word right
+    after a negation (``NEGATIONS``) counts the other way."""
     _, polar, signs = _opinion_patterns()
-    found = {signs[word] for word in polar.findall(clause)}
+    found = {
+        -signs[match.group(0)] if clause[: match.start()].endswith(NEGATIONS) else signs[match.group(0)]
+        for match in polar.finditer(clause)
+    }
     return found.pop() if len(found) == 1 else 0
 
 
@@ -255,9 +267,13 @@ class SentimentModel:
             scored = [(part, p, lexicon_sign(part)) for part in parts]
         return p, scored, bool(opinion_words(normalize(text)))
 
-    def _polarity(self, q: float, sign: int) -> int:
+    def _polarity(self, q: float, sign: int, contrast: bool = False) -> int:
         """+1 / -1 for a clearly positive / negative clause: the model sure of it, or leaning that
-        way with a lexicon word of that polarity in the clause; else 0."""
+        way with a lexicon word of that polarity in the clause; else 0. A clause led by a contrast
+        word goes by its lexicon words when it has any ("，但是迟到了两个小时" is a complaint
+        whatever the model makes of 两个小时)."""
+        if contrast and sign:
+            return sign
         if q >= 1 - self.clause_cut or (q > 0.5 and sign > 0):
             return 1
         if q <= self.clause_cut or (q < 0.5 and sign < 0):
@@ -266,12 +282,14 @@ class SentimentModel:
 
     def decide(self, p: float, scored: Sequence[tuple[str, float, int]], opinion: bool) -> SentimentResult:
         """The label from :meth:`evidence` and the thresholds (rules in the module doc)."""
-        polarity = [(part, self._polarity(q, sign)) for part, q, sign in scored]
+        polarity = [
+            (part, self._polarity(q, sign, part.startswith(CONTRAST_WORDS))) for part, q, sign in scored
+        ]
         positive = tuple(part for part, v in polarity if v > 0)
         negative = tuple(part for part, v in polarity if v < 0)
         if not scored or (not opinion and abs(p - 0.5) < self.neutral_band):
             return SentimentResult(NEUTRAL, p, positive, negative)
-        if positive and negative:
+        if (positive and negative) or (negative if p >= 0.5 else positive):
             return SentimentResult(MIXED, p, positive, negative)
         return SentimentResult(POSITIVE if p >= 0.5 else NEGATIVE, p, positive, negative)
 
