@@ -298,7 +298,14 @@ def structure_problem(found):
 
 
 def problems(report, figures, reader):
-    return {"problems": _named(figures["problems"])}
+    """The items to improve, then the topics the open answers complain about most
+    (topic_figures.py; a snapshot from before it has none). A reader who may not read the
+    campaign's individual answers sees the topics' counts without the quoted examples."""
+    withheld = reader_variant(report, reader) == "withheld"
+    topic_rows = [
+        row | {"examples": [] if withheld else row["examples"]} for row in figures.get("topic_problems") or []
+    ]
+    return {"problems": _named(figures["problems"]), "topics": topic_rows}
 
 
 def improvements(report, figures, reader):

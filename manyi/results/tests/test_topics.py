@@ -189,6 +189,7 @@ def test_a_confidential_campaigns_answers_stay_closed_to_whom_may_not_read_them(
     client = client_as(people.sam)  # may read answers, but not confidential ones
     panel = client.get(reverse("dashboards:topics", args=[campaign.pk])).content.decode()
     assert "topics/answers/" not in panel  # counts without links
+    assert "topic-example" not in panel and "等了一个星期" not in panel  # nor quoted answers
     assert (
         client.get(reverse("dashboards:topic_answers", args=[campaign.pk]), {"topic": "delivery"}).status_code
         == 403
