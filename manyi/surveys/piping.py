@@ -24,8 +24,6 @@ from __future__ import annotations
 import copy
 import re
 
-from django.utils.translation import gettext_lazy as _
-
 from .choices import QuestionKind
 from .logic.context import FIELDS, condition_context
 from .naming import field_name
@@ -42,7 +40,6 @@ CHOICE_DISPLAY = {
     "customer.lifecycle": "lifecycle",
 }
 NAME = "customer.name"
-NAME_LABEL = _("the respondent's own name (their personal answer page only)")
 
 
 def has_references(text):

@@ -155,3 +155,27 @@ def test_a_customer_answers_page_by_page_on_a_phone_closes_the_browser_and_resum
     assert response.points == {"Q2": 10.0, "Q3": 4.0}
     texts = dict(Answer.objects.filter(question__in=[q4, q5]).values_list("question__code", "text"))
     assert texts == {"Q4": "维修人员能更早到就好了", "Q5": "<b>做工</b>扎实"}
+
+
+def test_the_pages_work_without_javascript(browser, live_server):
+    """Server-rendered pages, one form each: the other pages' questions are hidden by the HTML
+    `hidden` attribute, next and back are plain submit buttons."""
+    campaign, q1, q2, q3, q4, q5 = _survey()
+    invitation = make_invitation(campaign)
+    context = browser.new_context(java_script_enabled=False, **PHONE)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/s/{invitation.token}/")
+    assert page.locator(f"#question-{q3.pk}").is_hidden() and page.locator(f"#question-{q4.pk}").is_hidden()
+    page.check(f"#q-{q1.pk}-{q1.options.get(label='否').pk}")
+    _pick(page, q2, "满意")
+    page.click("#next-button")
+    page.wait_for_selector("#page-title:has-text('总体评价')")  # the repair page is skipped
+    assert "“满意”" in page.inner_text(f"#q-{q4.pk}-legend")
+    assert page.locator(f"#question-{q5.pk}").is_hidden()
+    page.fill(f"#q-{q4.pk}", "没有")
+    _shot(page, "answer-pages-no-javascript")
+    page.click("#submit-button")
+    page.wait_for_selector("[data-page=thanks]")
+    context.close()
+    assert Response.objects.get().status == ResponseStatus.COMPLETED

@@ -369,3 +369,33 @@ def test_a_new_version_and_a_copy_carry_the_pages(survey):
             "Q3": "维修服务",
             "Q4": "总体评价",
         }
+
+
+def test_the_respondents_own_name_and_type_are_piped_on_their_page_only(client, people):
+    from manyi.customers.choices import CustomerType
+    from manyi.testing import make_customer
+
+    questionnaire = make_questionnaire(title="VIP回访")
+    question = make_question(
+        questionnaire,
+        code="Q1",
+        text="尊敬的{customer.name}（{customer.type}客户），您对{customer.phone}服务满意吗？",
+    )
+    campaign = make_campaign(
+        questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL, Channel.ANONYMOUS]
+    )
+    customer = make_customer(name="<i>李</i>先生", customer_type=CustomerType.VIP, phone="13812345678")
+    invitation = make_invitation(campaign, customer=customer)
+
+    own = client.get(f"/s/{invitation.token}/").content.decode()
+    legend = own.split(f'id="q-{question.pk}-legend"', 1)[1].split("</legend>", 1)[0]
+    assert "尊敬的&lt;i&gt;李&lt;/i&gt;先生（VIP客户）" in legend
+    assert "{customer.phone}" in legend and "13812345678" not in own  # not a whitelisted field
+
+    anonymous = client.get(f"/s/a/{campaign.public_token}/").content.decode()
+    legend = anonymous.split(f'id="q-{question.pk}-legend"', 1)[1].split("</legend>", 1)[0]
+    assert "尊敬的—（—客户）" in legend
+
+    client.force_login(people.alice)  # the builder's preview shows the text as written
+    preview = client.get(f"/surveys/{questionnaire.pk}/preview/").content.decode()
+    assert "李" not in preview
