@@ -316,6 +316,13 @@ class Planner:
         ):
             if survey.counts.get(section):
                 report.add(key, section, survey.counts[section])
+        if len(survey.groups) > 1:
+            report.notes.append(
+                _(
+                    "Each question group becomes a page of the questionnaire (respondents go on with "
+                    "“next”); a group's relevance becomes the page's condition."
+                )
+            )
         if survey.uses_assessments:
             report.notes.append(
                 _("The survey uses assessments: its question groups became the questionnaire's dimensions.")
