@@ -78,8 +78,7 @@ def enter(request, pk, channel):
     respondent = respondent_context(questionnaire, invitation)
     if request.method == "POST":
         complete = request.POST.get("action") != "save"
-        form = AnswerForm(questionnaire, data=request.POST, complete=complete)
-        form.condition_context = respondent
+        form = AnswerForm(questionnaire, data=request.POST, complete=complete, context=respondent)
         if not complete and not may_read:
             # A draft they could not open again: refused, nothing saved.
             messages.error(

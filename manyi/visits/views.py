@@ -306,10 +306,10 @@ def task_complete(request, pk):
     answer_form = None
     valid = record_form.is_valid()
     if task.campaign_id and task.campaign.is_open():
-        answer_form = AnswerForm(task.campaign.questionnaire, data=request.POST)
         method = record_form.cleaned_data.get("method") if valid else task.method
-        answer_form.condition_context = _answer_context(
-            task, open_invitation(task.campaign, task.customer_id, contact_id=task.contact_id), method
+        invitation = open_invitation(task.campaign, task.customer_id, contact_id=task.contact_id)
+        answer_form = AnswerForm(
+            task.campaign.questionnaire, data=request.POST, context=_answer_context(task, invitation, method)
         )
     valid = (answer_form.is_valid() if answer_form is not None else True) and valid
     if not valid:

@@ -126,3 +126,14 @@ def test_the_why_question_is_required_when_shown_on_entry(client_as, people, sur
     )
     assert result.status_code == 302
     assert Answer.objects.get(question=q2).text == "安装延误"
+
+
+def test_a_question_hidden_by_the_customers_type_is_stored_as_not_asked(client_as, people, survey):
+    """Seed 000's validity rule counts a missing answer, not a question never asked: Q3 (VIP
+    only) is null in a normal customer's points, beside Q1's points."""
+    campaign, q1, _q2, _q3, _q4 = survey
+    invitation = make_invitation(campaign, customer=make_customer(customer_type=CustomerType.NORMAL))
+    client_as(people.amy).post(_url(invitation), {f"q-{q1.pk}": _pick(q1, "满意"), "action": "submit"})
+    response = Response.objects.get()
+    assert response.points["Q1"] == 8
+    assert "Q3" in response.points and response.points["Q3"] is None
