@@ -57,6 +57,9 @@ PASSPORT_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:[EeGg][0-9]{8}|[Ee][A-Za-z][0
 BANK_CARD_IN_TEXT = re.compile(r"(?<![0-9])[3-6][0-9]{3}(?:[ -]?[0-9]{4}){3}(?:[ -]?[0-9]{1,3})?(?![0-9])")
 
 
+_MAY_HOLD_PERSONAL_DATA = re.compile(r"[\d@＠﹫]")  # \d: full-width digits too
+
+
 def _luhn(digits: str) -> bool:
     """The Luhn check every card number's last digit makes."""
     total = 0
@@ -78,7 +81,8 @@ def _nfkc_positions(text: str) -> tuple[str, list[int]]:
         return text, list(range(len(text)))
     parts, origin = [], []
     for index, ch in enumerate(text):
-        normal = unicodedata.normalize("NFKC", ch)
+        # ASCII and the common Han characters are their own NFKC form: only the others are looked up.
+        normal = ch if ch < "\x80" or "\u4e00" <= ch <= "\u9fff" else unicodedata.normalize("NFKC", ch)
         parts.append(normal)
         origin.extend([index] * len(normal))
     return "".join(parts), origin
@@ -89,8 +93,8 @@ def personal_data_in_text(text: str) -> list[tuple[int, int, str]]:
     overlapping: kind "email", "resident_id", "bank_card", "passport" or "phone" (the patterns
     above, read in the text's NFKC form; positions are in text as given). Where two overlap, the
     kind listed first wins."""
-    if not text:
-        return []
+    if not text or not _MAY_HOLD_PERSONAL_DATA.search(text):
+        return []  # each kind holds a digit or an @ (most answers hold neither)
     normal, origin = _nfkc_positions(text)
     taken: list[tuple[int, int, str]] = []
     for kind, pattern in (
