@@ -107,3 +107,45 @@ def test_the_inspector_fills_in_and_submits_the_phone_form_with_a_photo(
     workflow.review(inspection, by=people.sam)
     finding.refresh_from_db()
     assert finding.ticket.category.code == "inspection-finding"
+
+
+def test_the_results_by_unit_and_an_inspection_with_its_findings(
+    page, login, screenshot, transactional_db, tmp_path, settings
+):
+    """The demo's inspections as the customer department reads them: scores by unit, item and
+    month, and an inspection whose finding was closed by a re-inspection."""
+    import random
+
+    from manyi.accounts.choices import Role
+    from manyi.inspections.demo import PROJECTS, load_demo_inspections
+    from manyi.testing import make_department, make_user
+
+    settings.INSPECTION_PHOTO_ROOT = tmp_path / "photos"
+    examples.install(
+        apps.get_model("inspections", "ChecklistTemplate"),
+        apps.get_model("inspections", "ChecklistSection"),
+        apps.get_model("inspections", "ChecklistItem"),
+    )
+    service, quality = make_department(name="客服部", code="CS"), make_department(name="质量部", code="QA")
+    group = Unit.objects.create(code="HX", name="恒信集团", kind="group")
+    names = ["浙江项目部", "江苏上海项目部", "华南项目部", "华中项目部", "西南项目部"]
+    for code, name in zip(PROJECTS, names, strict=True):
+        Unit.objects.create(code=code, name=name, kind="project", parent=group)
+    users = {
+        "chenjing": make_user(
+            "chenjing", Role.SUPERVISOR, department=service, last_name="陈", first_name="静"
+        ),
+        "liuyang": make_user("liuyang", Role.AGENT, department=service, last_name="刘", first_name="洋"),
+        "zhaoli": make_user("zhaoli", Role.AGENT, department=service, last_name="赵", first_name="丽"),
+        "zhoumin": make_user("zhoumin", Role.HANDLER, department=quality, last_name="周", first_name="敏"),
+    }
+    load_demo_inspections(users, random.Random(7))
+    page.context.set_default_timeout(30_000)
+    login(users["chenjing"])
+    page.goto(page.base_url + f"/inspections/results/?year={timezone.localdate().year}")
+    assert "浙江项目部" in page.inner_text("#unit-scores")
+    screenshot("inspection-results-by-unit")
+    closed = Finding.objects.filter(status=FindingStatus.RESOLVED).select_related("inspection").first()
+    page.goto(page.base_url + closed.inspection.get_absolute_url())
+    assert page.locator("#findings").count() == 1
+    screenshot("inspection-detail-findings")
