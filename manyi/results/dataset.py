@@ -29,11 +29,12 @@ from manyi.analytics import scoring
 from manyi.campaigns.models import Response
 from manyi.customers.models import Purchase
 
-FORMAT = 5  # bump when the saved layout changes
+from . import reading
+
+FORMAT = 6  # bump when the saved layout changes
 # The wide per-item columns in single precision: answer points are small whole numbers (exact
 # in float32) and it halves the memory of a large campaign (1,000,000 × 20 items: 80 MB).
 WIDE = np.float32
-CHUNK = 20_000
 CATEGORIES = ("region", "customer_type", "owner", "channel", "agent")
 
 
@@ -328,27 +329,6 @@ def _columns(campaign):
     return keys, dimensions, competitor_items(campaign)
 
 
-# The response columns _read asks for, in the order RowReader.add unpacks them: the scalar
-# columns, the per-item and per-dimension JSON, then the categories (CATEGORIES' order).
-RESPONSE_COLUMNS = (
-    "pk",
-    "completed_at",
-    "valid",
-    "index",
-    "satisfied",
-    "nps",
-    "customer_id",
-    "invitation__contact_id",
-    "points",
-    "importance",
-    "dimension_scores",
-    "competitor",
-    "customer__region",
-    "customer__customer_type",
-    "customer__owner__username",
-    "channel",
-    "agent__username",
-)
 # The dataset's one-value-per-response columns and their types.
 SCALAR_COLUMNS = {
     "ids": np.int64,
@@ -362,133 +342,39 @@ SCALAR_COLUMNS = {
 }
 # The (responses × columns) arrays: by item, by dimension, by competitor item.
 WIDE_COLUMNS = ("points", "importance", "dimensions", "competitor")
-NAN = float("nan")
 
 
-def _read(campaign, dataset, after_id):
+def _read(campaign, dataset, after_id, progress=None):
     """Append the completed responses with pk > after_id to `dataset` (in pk order); returns
-    how many were appended."""
-    queryset = (
-        Response.objects.completed()
-        .filter(campaign_id=campaign.pk, pk__gt=after_id)
-        .order_by("pk")
-        .values_list(*RESPONSE_COLUMNS)
+    how many were appended. Read in bulk, as numbers (results/reading.py)."""
+    block = reading.read_block(
+        campaign.pk, after_id, dataset.item_keys, dataset.dimension_keys, dataset.competitor_keys, progress
     )
-    reader = RowReader(dataset)
-    for row in queryset.iterator(chunk_size=CHUNK):
-        reader.add(row)
-    return reader.append_to(dataset)
+    return _append(dataset, block)
 
 
-def _spread(values, position, width):
-    """A row of `width` values from a {key: value} dict (NaN where a key has no value): each
-    known key at its column `position[key]`; unknown keys and None are left out."""
-    line = [NAN] * width
-    for key, value in (values or {}).items():
-        if key in position and value is not None:
-            line[position[key]] = value
-    return line
-
-
-class RowReader:
-    """Collects response rows (RESPONSE_COLUMNS) as lists, then appends them to a dataset
-    as arrays in one go; category labels new to the dataset get the next code."""
-
-    def __init__(self, dataset):
-        self.labels = dataset.labels
-        self.item_at = {key: i for i, key in enumerate(dataset.item_keys)}
-        self.dimension_at = {key: i for i, key in enumerate(dataset.dimension_keys)}
-        self.competitor_at = {key: i for i, key in enumerate(dataset.competitor_keys)}
-        self.lookups = {
-            name: {label: code for code, label in enumerate(self.labels[name])} for name in CATEGORIES
-        }
-        self.scalars = {name: [] for name in SCALAR_COLUMNS}
-        self.wide = {name: [] for name in WIDE_COLUMNS}
-        self.codes = {name: [] for name in CATEGORIES}
-        self.unasked = []  # (row among those read, item column)
-
-    def code(self, name, label):
-        """The code of category `name`'s `label` (-1 for none), a new one for a new label."""
-        if not label:
-            return -1
-        found = self.lookups[name].get(label)
-        if found is None:
-            found = self.lookups[name][label] = len(self.labels[name])
-            self.labels[name].append(label)
-        return found
-
-    def add(self, row):
-        (
-            pk,
-            completed,
-            valid,
-            index,
-            satisfied,
-            nps,
-            customer,
-            contact,
-            points,
-            importance,
-            dims,
-            rival,
-            *categories,
-        ) = row
-        values = {
-            "ids": pk,
-            "completed": np.datetime64(completed.replace(tzinfo=None), "s"),
-            "valid": bool(valid),
-            "index": NAN if index is None else index,
-            "satisfied": bool(satisfied),
-            "nps": NAN if nps is None else nps,
-            "customer": -1 if customer is None else customer,
-            "contact": -1 if contact is None else contact,
-        }
-        for name, value in values.items():
-            self.scalars[name].append(value)
-        self.wide["points"].append(_spread(points, self.item_at, len(self.item_at)))
-        if points and None in points.values():  # only questionnaires with conditions
-            row = len(self.scalars["ids"]) - 1
-            self.unasked.extend(
-                (row, self.item_at[key])
-                for key, value in points.items()
-                if value is None and key in self.item_at
-            )
-        self.wide["importance"].append(_spread(importance, self.item_at, len(self.item_at)))
-        self.wide["dimensions"].append(_spread(dims, self.dimension_at, len(self.dimension_at)))
-        if self.competitor_at:
-            self.wide["competitor"].append(_spread(rival, self.competitor_at, len(self.competitor_at)))
-        for name, label in zip(CATEGORIES, categories, strict=True):
-            self.codes[name].append(self.code(name, label))
-
-    def append_to(self, dataset):
-        """Append the rows read to `dataset`'s arrays; returns how many there were."""
-        count = len(self.scalars["ids"])
-        if not count:
-            return 0
-        if self.unasked:
-            added = np.asarray(self.unasked, np.int64) + np.asarray([dataset.size, 0], np.int64)
-            dataset.unasked = np.vstack([dataset.unasked, added])
-        for name, kind in SCALAR_COLUMNS.items():
-            setattr(
-                dataset, name, np.concatenate([getattr(dataset, name), np.asarray(self.scalars[name], kind)])
-            )
-        widths = {
-            "points": len(self.item_at),
-            "importance": len(self.item_at),
-            "dimensions": len(self.dimension_at),
-            "competitor": len(self.competitor_at),
-        }
-        for name, width in widths.items():
-            if name == "competitor" and not width:
-                dataset.competitor = np.empty((dataset.size, 0), WIDE)
-                continue
-            added = np.asarray(self.wide[name], WIDE).reshape(count, width)
-            setattr(dataset, name, np.vstack([getattr(dataset, name), added]))
-        for name in CATEGORIES:
-            dataset.codes[name] = np.concatenate(
-                [dataset.codes[name], np.asarray(self.codes[name], np.int32)]
-            )
-        return count
+def _append(dataset, block):
+    """Append a reading.Block to the dataset's arrays; category labels new to the dataset get
+    the next codes. Returns how many rows there were."""
+    if not block.size:
+        return 0
+    points = block.points
+    not_asked = np.isneginf(points)  # stored as null: a question a condition hid
+    if not_asked.any():
+        rows, columns = np.nonzero(not_asked)
+        added = np.column_stack([rows + dataset.size, columns]).astype(np.int64)
+        dataset.unasked = np.vstack([dataset.unasked, added])
+        points = np.where(not_asked, np.float32("nan"), points)
+    codes = reading.category_codes(block, dataset.labels)
+    for name, kind in SCALAR_COLUMNS.items():
+        setattr(dataset, name, np.concatenate([getattr(dataset, name), getattr(block, name).astype(kind)]))
+    added = {"points": points, "importance": block.importance, "dimensions": block.dimensions}
+    added["competitor"] = block.competitor
+    for name in WIDE_COLUMNS:
+        setattr(dataset, name, np.vstack([getattr(dataset, name), added[name].astype(WIDE)]))
+    for name in CATEGORIES:
+        dataset.codes[name] = np.concatenate([dataset.codes[name], codes[name]])
+    return block.size
 
 
 def _read_products(dataset):
@@ -516,13 +402,31 @@ def _read_products(dataset):
 
 
 # ------------------------------------------------------------------------------------------
-# Keeping it: per process, and on disk
+# Keeping it: per process, on the server's disk, and shared between app servers
+#
+# DESIGN. The database is the truth; a dataset is a cache of it kept at three levels:
+# 1. in the process's memory (the MEMORY_CAMPAIGNS last used);
+# 2. in a file under var/analysis/ on the server's disk, which its processes share (web
+#    workers, the task worker, the periodic job), written after every change;
+# 3. with several app servers, a copy in the shared file storage (STORAGES["analysis"] when
+#    configured, else the default storage when it is not the local disk, i.e. the
+#    S3-compatible bucket), written after a large read only (at least
+#    ANALYSIS_BACKGROUND_ROWS responses: a cold build). A server without a file of its own
+#    fetches that copy and reads from the database only the responses newer than it, so a
+#    campaign is built cold once for all servers; small appends are each server's own (cheaper
+#    than uploading the whole file again).
+# The file's name is the version key: the campaign, its questionnaire's family (a random
+# UUID), version and change time, and the layout FORMAT; a copy that does not fit the
+# questionnaire is never read. Whether a copy is current is asked of the database on every use
+# (the completed responses' count and newest id): a stale copy is appended to, or rebuilt.
 
 
 _cache: dict[int, CampaignDataset] = {}
 _locks: dict[int, threading.Lock] = {}
 _guard = threading.Lock()
 MEMORY_CAMPAIGNS = 4
+SHARED_FOLDER = "analysis"
+SHARED_MAX_BYTES = 16 * 1024**3  # a copy larger than this is not fetched (built here instead)
 
 
 def _folder():
@@ -534,8 +438,8 @@ def _path(campaign):
     # database's campaign: a restored or recreated database never finds another's file.
     questionnaire = campaign.questionnaire
     stamp = questionnaire.updated_at.strftime("%Y%m%d%H%M%S%f")
-    return (
-        _folder() / f"campaign-{campaign.pk}-{questionnaire.family.hex}-v{questionnaire.version}-{stamp}.npz"
+    return _folder() / (
+        f"campaign-{campaign.pk}-{questionnaire.family.hex}-v{questionnaire.version}-{stamp}-f{FORMAT}.npz"
     )
 
 
@@ -549,6 +453,8 @@ def _save(dataset, path):
         "competitor_keys": dataset.competitor_keys,
         "labels": dataset.labels,
         "products": sorted(dataset.products),
+        "size": dataset.size,
+        "last_id": dataset.last_id,
     }
     arrays = {name: getattr(dataset, name) for name in (*SCALAR_COLUMNS, *WIDE_COLUMNS)}
     arrays.update({f"code_{name}": dataset.codes[name] for name in CATEGORIES})
@@ -563,17 +469,28 @@ def _save(dataset, path):
             old.unlink(missing_ok=True)
 
 
-def _load(path, keys, dimension_keys, competitor_keys):
+def _meta(path, keys, dimension_keys, competitor_keys):
+    """The saved file's description (its `meta` member only), or None when it does not fit."""
     try:
         with np.load(path) as saved:
             meta = json.loads(bytes(saved["meta"]).decode())
-            if (
-                meta["format"] != FORMAT
-                or meta["item_keys"] != keys
-                or meta["dimension_keys"] != dimension_keys
-                or meta["competitor_keys"] != competitor_keys
-            ):
-                return None
+    except (OSError, ValueError, KeyError):
+        return None
+    fits = (
+        meta.get("format") == FORMAT
+        and meta["item_keys"] == keys
+        and meta["dimension_keys"] == dimension_keys
+        and meta["competitor_keys"] == competitor_keys
+    )
+    return meta if fits else None
+
+
+def _load(path, keys, dimension_keys, competitor_keys):
+    meta = _meta(path, keys, dimension_keys, competitor_keys)
+    if meta is None:
+        return None
+    try:
+        with np.load(path) as saved:
             dataset = CampaignDataset(
                 campaign_id=meta["campaign_id"],
                 item_keys=meta["item_keys"],
@@ -591,43 +508,141 @@ def _load(path, keys, dimension_keys, competitor_keys):
     return dataset
 
 
-def campaign_dataset(campaign):
-    """The campaign's dataset, up to date with the database."""
-    keys, dimension_keys, competitor_keys = _columns(campaign)
+def _shared_storage():
+    """The storage every app server sees, or None on one machine (the local disk's var/ is
+    then shared already): STORAGES["analysis"] when configured, else the default storage
+    unless it is the local disk."""
+    from django.core.files.storage import FileSystemStorage, storages
+
+    if "analysis" in settings.STORAGES:
+        return storages["analysis"]
+    storage = storages["default"]
+    return None if isinstance(storage, FileSystemStorage) else storage
+
+
+def _publish(path, campaign_id):
+    """Copy the saved file to the shared storage (replacing the campaign's older copies)."""
+    from django.core.files import File
+
+    storage = _shared_storage()
+    if storage is None:
+        return
+    name = f"{SHARED_FOLDER}/{path.name}"
+    if storage.exists(name):
+        storage.delete(name)
+    with open(path, "rb") as source:
+        stored = storage.save(name, File(source))
+    for other in storage.listdir(SHARED_FOLDER)[1]:
+        if other.startswith(f"campaign-{campaign_id}-") and f"{SHARED_FOLDER}/{other}" != stored:
+            storage.delete(f"{SHARED_FOLDER}/{other}")
+
+
+def _fetch_shared(path):
+    """Copy the shared storage's file of this name to `path`, if there is one; whether it came."""
+    storage = _shared_storage()
+    name = f"{SHARED_FOLDER}/{path.name}"
+    if storage is None:
+        return False
+    try:
+        if not storage.exists(name) or storage.size(name) > SHARED_MAX_BYTES:
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.fetch.npz")
+        with storage.open(name, "rb") as source, open(temporary, "wb") as out:
+            for chunk in iter(lambda: source.read(8 * 1024 * 1024), b""):
+                out.write(chunk)
+        os.replace(temporary, path)
+    except OSError:
+        return False  # another server replaced it meanwhile: built from the database instead
+    return True
+
+
+def _state(campaign):
+    """(completed responses, newest id) of the campaign: one index-only aggregate."""
+    state = (
+        Response.objects.completed().filter(campaign_id=campaign.pk).aggregate(n=Count("pk"), last=Max("pk"))
+    )
+    return state["n"], state["last"] or 0
+
+
+def _fits(dataset, columns):
+    return (
+        dataset is not None
+        and (dataset.item_keys, dataset.dimension_keys, dataset.competitor_keys) == columns
+    )
+
+
+def _kept(campaign, path, columns, n, last):
+    """The campaign's most complete dataset kept: in memory when current, else the fuller of
+    the memory's and this server's file (fetched from the shared storage when this server has
+    none); None when nowhere."""
+    memory = _cache.get(campaign.pk)
+    memory = memory if _fits(memory, columns) else None
+    if memory is not None and memory.size == n and memory.last_id == last:
+        return memory
+    meta = _meta(path, *columns) if path.exists() or _fetch_shared(path) else None
+    if meta is not None and (memory is None or meta["size"] > memory.size):
+        return _load(path, *columns) or memory
+    return memory
+
+
+def campaign_dataset(campaign, progress=None):
+    """The campaign's dataset, up to date with the database. `progress(rows read, rows to
+    read)` is called while responses are read (the background build's progress)."""
+    columns = _columns(campaign)
     with _guard:
         lock = _locks.setdefault(campaign.pk, threading.Lock())
     with lock:
-        state = (
-            Response.objects.completed()
-            .filter(campaign_id=campaign.pk)
-            .aggregate(n=Count("pk"), last=Max("pk"))
-        )
+        n, last = _state(campaign)
         path = _path(campaign)
-        dataset = _cache.get(campaign.pk)
-        if dataset is None or (dataset.item_keys, dataset.dimension_keys, dataset.competitor_keys) != (
-            keys,
-            dimension_keys,
-            competitor_keys,
-        ):
-            dataset = _load(path, keys, dimension_keys, competitor_keys) if path.exists() else None
-        if dataset is not None and dataset.size == state["n"] and dataset.last_id == (state["last"] or 0):
-            _remember(campaign.pk, dataset)
-            dataset.voice = campaign.voice
-            return dataset
-        changed = False
-        if dataset is not None and dataset.size < state["n"]:
-            _read(campaign, dataset, dataset.last_id)
-            changed = True
-        if dataset is None or dataset.size != state["n"] or dataset.last_id != (state["last"] or 0):
-            dataset = _empty(campaign.pk, keys, dimension_keys, competitor_keys)
-            _read(campaign, dataset, 0)
-            changed = True
-        if changed:
+        dataset = _kept(campaign, path, columns, n, last)
+        read = 0
+        if dataset is None or dataset.size != n or dataset.last_id != last:
+            if dataset is not None and dataset.size < n:
+                read += _read(campaign, dataset, dataset.last_id, _reporting(progress, n - dataset.size))
+            if dataset is None or dataset.size != n or dataset.last_id != last:
+                dataset = _empty(campaign.pk, *columns)
+                read += _read(campaign, dataset, 0, _reporting(progress, n))
             _read_products(dataset)
             _save(dataset, path)
+            if read >= settings.ANALYSIS_BACKGROUND_ROWS:
+                _publish(path, campaign.pk)
+        dataset.rows_read = read  # how many responses this call read from the database
         _remember(campaign.pk, dataset)
         dataset.voice = campaign.voice
         return dataset
+
+
+def _reporting(progress, total):
+    return None if progress is None else (lambda done: progress(done, total))
+
+
+def pending_rows(campaign):
+    """How many responses campaign_dataset(campaign) would read from the database now, without
+    reading them: 0 when the dataset kept (in memory or in this server's file) is current, or
+    when the shared storage has a copy (fetching it is a file copy); the responses newer than
+    the kept dataset when it is a prefix of the campaign's; else all of them (a rebuild)."""
+    columns = _columns(campaign)
+    n, last = _state(campaign)
+    path = _path(campaign)
+    kept = []
+    memory = _cache.get(campaign.pk)
+    if _fits(memory, columns):
+        kept.append((memory.size, memory.last_id))
+    meta = _meta(path, *columns) if path.exists() else None
+    if meta is not None:
+        kept.append((meta["size"], meta["last_id"]))
+    if not kept:
+        storage = _shared_storage()
+        return 0 if storage is not None and storage.exists(f"{SHARED_FOLDER}/{path.name}") else n
+    size, kept_last = max(kept)
+    if size == n and kept_last == last:
+        return 0
+    if size < n:
+        before = Response.objects.completed().filter(campaign_id=campaign.pk, pk__lte=kept_last).count()
+        if before == size:
+            return n - size
+    return n
 
 
 def _remember(campaign_id, dataset):
