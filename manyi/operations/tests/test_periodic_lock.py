@@ -169,3 +169,17 @@ def test_lock_files_sit_beside_the_database_file(tmp_path):
     path = locks.lock_file("periodic:reports", database)
     assert path.parent == tmp_path / "manyi.sqlite3.locks"
     assert path != locks.lock_file("periodic:visits", database)
+
+
+@pytest.mark.django_db
+def test_the_lock_session_asks_for_keepalive_probes():
+    """A server that vanishes (power cut) frees its locks within about a minute: the lock's
+    session sets PostgreSQL's keepalive probes (statements PostgreSQL must accept)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's session settings")
+    with connection.cursor() as cursor:
+        for setting, value in locks.KEEPALIVE.items():
+            cursor.execute(f"SET LOCAL {setting} = {value}")
+            cursor.execute(f"SHOW {setting}")
+            assert cursor.fetchone()[0] in (str(value), f"{value}s", "0")  # "0": a Unix socket
+    assert locks.KEEPALIVE["tcp_keepalives_idle"] + 3 * locks.KEEPALIVE["tcp_keepalives_interval"] <= 60
