@@ -40,3 +40,32 @@ def test_the_preview_follows_the_sample_customer(page, login, people, screenshot
     sample.select_option("normal")
     vip_question.wait_for(state="hidden")
     assert loyal_question.is_visible()
+
+
+def _entry(page, key):
+    return page.locator("#chooser-question option", has_text=key + " ").get_attribute("value")
+
+
+def test_the_chooser_offers_the_customers_fields(page, login, people, transactional_db):
+    questionnaire = make_questionnaire(title="大客户满意度调查", created_by=people.alice)
+    make_question(questionnaire, code="Q1", text="总体满意度")
+    login(people.alice)
+    page.goto(f"{page.base_url}/surveys/{questionnaire.pk}/")
+    page.click("#add-question")
+    page.fill("#id_code", "Q2")
+    page.fill("#id_text", "您希望专属客户经理提供哪些服务？")
+    page.select_option("#id_kind", "text")
+    page.select_option("#chooser-question", _entry(page, "customer.type"))
+    assert page.locator("#chooser-operator option[value=le]").is_disabled()  # a field has no points
+    page.select_option("#chooser-operator", "any")
+    page.select_option("#chooser-value", ["vip", "key"])
+    page.click("#chooser-and")
+    page.select_option("#chooser-question", _entry(page, "customer.purchases"))
+    page.select_option("#chooser-operator", "ge")
+    page.fill("#chooser-text", "2")
+    page.click("#chooser-and")
+    expected = 'any_of(customer.type, "vip", "key") and customer.purchases >= 2'
+    assert page.input_value("#id_condition") == expected
+    page.click("#save-question")
+    page.wait_for_url("**/surveys/*/#question-*")
+    assert questionnaire.questions.get(code="Q2").condition == expected

@@ -20,7 +20,8 @@
         entries.push({ ref: q.code + "." + row[0], label: q.code + "." + row[0] + " " + row[1], kind: "matrix", options: q.options });
       });
     } else {
-      entries.push({ ref: q.code, label: q.code + " " + q.text, kind: q.kind, options: q.options });
+      // q.field: the customer's or invitation's field (customer.type …), which has no points.
+      entries.push({ ref: q.code, label: q.code + " " + q.text, kind: q.kind, options: q.options, field: !!q.field });
     }
   });
   entries.forEach(function (entry, n) {
@@ -42,7 +43,7 @@
     var entry = current(), kind = kindOf(entry);
     Array.prototype.forEach.call(operator.options, function (option) {
       var fits = option.dataset.for === "all" || option.dataset.for === kind ||
-        (option.dataset.for === "number" && kind === "choice" && entry.kind !== "multiple");
+        (option.dataset.for === "number" && kind === "choice" && entry.kind !== "multiple" && !entry.field);
       option.hidden = !fits;
       option.disabled = !fits;
     });

@@ -101,6 +101,26 @@ def chooser_data(questionnaire, question=None):
     ]
 
 
+def chooser_fields():
+    """The respondent's whitelisted fields as chooser entries (context.py): a field with fixed
+    values is chosen like a single choice (customer.type == "vip"), a number like an NPS score
+    (customer.purchases >= 3), the others by the words they contain."""
+    from .context import FIELDS
+
+    kinds = {"choice": "single", "number": "nps", "text": "text", "list": "text"}
+    return [
+        {
+            "code": key,
+            "text": str(field.label),
+            "kind": kinds[field.kind],
+            "options": [[value, value] for value in field.values],
+            "rows": [],
+            "field": True,
+        }
+        for key, field in FIELDS.items()
+    ]
+
+
 def logic_check(questionnaire):
     """The logic-check panel of a questionnaire version: {"conditions": how many, "findings": […]}
     (the pages' conditions first, then the questions')."""

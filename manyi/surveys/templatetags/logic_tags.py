@@ -25,10 +25,11 @@ def answer_logic(context, questionnaire, prefix="q", form="answer-form"):
 
 @register.simple_tag
 def condition_chooser(questionnaire, question=None):
-    """The earlier questions the question form's condition chooser offers."""
-    from manyi.surveys.logic.builder import chooser_data
+    """The earlier questions the question form's condition chooser offers, then the customer's
+    and invitation's fields a condition may read."""
+    from manyi.surveys.logic.builder import chooser_data, chooser_fields
 
-    return chooser_data(questionnaire, question)
+    return chooser_data(questionnaire, question) + chooser_fields()
 
 
 @register.simple_tag
