@@ -37,8 +37,10 @@ class PagedAnswer:
         self.order = pages.valid_order(self.layout, order) or pages.respondent_order(self.layout, seed)
         self.invitation = invitation
         self.context = respondent_context(questionnaire, invitation, channel=channel)
-        self.respondent = piping.respondent_values(
-            invitation, channel=channel, own_name=invitation is not None
+        self.respondent = (
+            piping.respondent_values(invitation, channel=channel, own_name=invitation is not None)
+            if piping.pipes(self.layout)
+            else {}
         )
         self.page_of = pages.page_of_question(self.specs)
 
@@ -94,7 +96,11 @@ class PagedAnswer:
         spec = self.specs[index] if self.specs else pages.PageSpec(0)
         contexts = dict(zip((q.pk for q in form.questions), form.question_contexts(), strict=True))
         live = frozenset(q.code for q in spec.questions)
-        values = piping.values_for(self.layout, form._raw, form.shown.questions, self.respondent)
+        values = (
+            piping.values_for(self.layout, form._raw, form.shown.questions, self.respondent)
+            if piping.pipes(self.layout)
+            else {}
+        )
         current = []
         for question in pages.in_order(spec.questions, self.order):
             current.append(self._item(contexts[question.pk], question, values, live, form))

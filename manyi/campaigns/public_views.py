@@ -153,13 +153,15 @@ def answer(request, token):
     if refusal is not None:
         return _refused(request, campaign, refusal, now)
     questionnaire = campaign.questionnaire
+    if request.method == "POST":
+        # The respondent's order comes from their token: the same as the one stored on a draft.
+        paged = paging.PagedAnswer(questionnaire, seed=invitation.token, invitation=invitation)
+        return _answer_posted(request, campaign, invitation, paged)
     draft = Response.objects.filter(invitation=invitation).first() if invitation.started_at else None
     paged = paging.PagedAnswer(
         questionnaire, seed=invitation.token, order=draft.order if draft else None, invitation=invitation
     )
-    if request.method == "POST":
-        return _answer_posted(request, campaign, invitation, paged)
-    if quotas.full_quota(campaign, invitation.customer, _draft_codes(draft)) is not None:
+    if quotas.full_quota(campaign, invitation, lambda: _draft_codes(draft)) is not None:
         return _quota_full(request, campaign)
     invitation.mark_opened(now)
     form = paged.saved_form(initial_from_response(draft) if draft else None)
@@ -197,7 +199,7 @@ def _answer_posted(request, campaign, invitation, paged):
         "order": paged.order,
     }
     codes = quotas.form_codes(paged.layout, form.cleaned_data)
-    if quotas.full_quota(campaign, invitation.customer, codes) is not None:
+    if quotas.full_quota(campaign, invitation, codes) is not None:
         save_response(**store, complete=False, page=index)  # kept, never counted
         return _quota_full(request, campaign)
     if action != paging.SUBMIT:

@@ -75,14 +75,16 @@ def form_codes(layout, cleaned):
     return codes
 
 
-def full_quota(campaign, customer, codes=None):
-    """The first full quota the respondent falls in, or None (read fresh: a quota fills while
-    people answer)."""
-    values = _customer_values(customer)
-    for quota in Quota.objects.filter(campaign=campaign, completed__gte=F("limit")):
-        if falls_in(quota, values, codes or {}):
-            return quota
-    return None
+def full_quota(campaign, invitation=None, codes=None):
+    """The first full quota the respondent (their invitation's customer, their answers' codes)
+    falls in, or None. Read fresh, since a quota fills while people answer; the customer and
+    the codes (a dict, or a function giving it) are read only when a quota is full."""
+    full = list(Quota.objects.filter(campaign=campaign, completed__gte=F("limit")))
+    if not full:
+        return None
+    values = _customer_values(invitation.customer if invitation is not None else None)
+    codes = (codes() if callable(codes) else codes) or {}
+    return next((quota for quota in full if falls_in(quota, values, codes)), None)
 
 
 def count_completed(campaign, response, answers, *, enforce):

@@ -46,6 +46,19 @@ def has_references(text):
     return bool(text) and "{" in text and REFERENCE.search(text) is not None
 
 
+def pipes(layout):
+    """Whether any text of the layout pipes something (read once per layout)."""
+    found = layout.__dict__.get("_pipes")
+    if found is None:
+        found = layout.__dict__["_pipes"] = any(
+            has_references(q.text)
+            or has_references(q.help_text)
+            or any(has_references(o.label) for o in q.options.all())
+            for q in layout.questions
+        )
+    return found
+
+
 def respondent_values(invitation=None, customer=None, *, channel=None, own_name=False):
     """{"customer.type": "VIP", …}: the whitelisted fields (context.condition_context) as text
     to show, by their labels; with own_name also the customer's name (the respondent's page)."""

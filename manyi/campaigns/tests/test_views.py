@@ -273,7 +273,7 @@ def test_the_detail_page_with_200_invitations_needs_few_queries(
     )
     Invitation.objects.bulk_create([Invitation(campaign=campaign, customer=c) for c in customers])
     client = client_as(people.sam)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # a fixed number: 12, and the campaign's quotas (issue 21)
         response = client.get(campaign.get_absolute_url())
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 200
