@@ -13,7 +13,13 @@ UTF-16 (what some Windows editors save as "Unicode") the message says to save it
 status 0, 1 when some line was not readable, 2 for a wrong command; a closed output
 (``| head``) or Ctrl-C ends the command quietly, without a traceback.
 
-``manyi-text topics`` is not available yet: it says so and exits with status 2.
+    manyi-text topics < answers.txt > topics.txt
+
+does the same with one topic code per line (:mod:`manyi.analytics.topics`, the rule as shipped:
+the ten seed topics product_quality, delivery, service_attitude, after_sales, price, technical,
+environment, billing, communication, other, and the labelled reviews' training part; a company's
+own list is read by the application, not by this command). A line without any letter gets an
+empty code; unreadable lines, exit status and the rest as above.
 """
 
 from __future__ import annotations
@@ -56,6 +62,18 @@ def sentiment_lines(stdin, stdout, stderr) -> int:
     from manyi.analytics import sentiment
 
     model = sentiment.model()
+    return label_lines(stdin, stdout, stderr, lambda text: model.classify(text).label)
+
+
+def topic_lines(stdin, stdout, stderr) -> int:
+    from manyi.analytics import topics
+
+    model = topics.shipped_classifier()
+    return label_lines(stdin, stdout, stderr, lambda text: model.topic(text).code)
+
+
+def label_lines(stdin, stdout, stderr, label) -> int:
+    """``label(text)`` of each line of ``stdin``, one a line (the rules of the module doc)."""
     unreadable = 0
     for number, line in enumerate(_lines(stdin), 1):
         utf16 = number == 1 and line.startswith(UTF16_BOMS)
@@ -66,7 +84,7 @@ def sentiment_lines(stdin, stdout, stderr) -> int:
             stderr.write(f"manyi-text: line {number} is not UTF-8 text{hint}; its label is left empty.\n")
             stdout.write("\n")
             continue
-        stdout.write(model.classify(text).label + "\n")
+        stdout.write(label(text) + "\n")
     stdout.flush()
     return 1 if unreadable else 0
 
@@ -88,8 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args == ["sentiment"]:
         return _quietly(lambda: sentiment_lines(sys.stdin.buffer, sys.stdout, sys.stderr))
     if args == ["topics"]:
-        print("manyi-text topics: not available yet.", file=sys.stderr)
-        return 2
+        return _quietly(lambda: topic_lines(sys.stdin.buffer, sys.stdout, sys.stderr))
     print(USAGE, file=sys.stderr)
     return 2
 

@@ -324,6 +324,18 @@ def _template_key():
     return loader.list_templates()[0].key
 
 
+def _first_topic_pk():
+    from manyi.results.models import Topic
+
+    return Topic.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
+def _first_unit_pk():
+    from manyi.organisation.models import Unit
+
+    return Unit.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
 def route_arguments(world):
     """Real arguments per route name: a dict, or a list of dicts for a route to try several ways."""
     from manyi.improvements import workflow as improvement_workflow
@@ -394,8 +406,22 @@ def route_arguments(world):
         },
         **{
             f"dashboards:{name}": {"pk": w.campaign.pk}
-            for name in ("campaign", "drill_down", "keywords", "model", "crosstab", "structure", "word_cloud")
+            for name in (
+                "campaign",
+                "drill_down",
+                "keywords",
+                "model",
+                "crosstab",
+                "structure",
+                "word_cloud",
+                "topics",
+                "topic_answers",
+            )
         },
+        # A seed topic (results 0002_seed_topics): the topic editor's page.
+        "operations:topic_edit": {"pk": _first_topic_pk()},
+        # The world's organisation unit (the inspected project): the unit tree's edit page.
+        "operations:unit_edit": {"pk": _first_unit_pk()},
         "dashboards:model_store": {"pk": w.campaign.pk},
         "reports:export": {"pk": w.campaign.pk},
         "reports:create": {"pk": w.campaign.pk},
@@ -416,6 +442,7 @@ def route_arguments(world):
                 "note_add",
                 "raise_priority",
                 "callback_record",
+                "topic",
             )
         },
         **{

@@ -153,6 +153,7 @@ def _owns_token(user, world, route):
 INNER_RULES = {
     "tickets:transition": ("the transition's capability, workflow.TRANSITIONS[name]", _transition_allowed),
     "tickets:classify": ("workflow.may_classify: records tickets or works on this one", _may_classify),
+    "tickets:topic": ("workflow.may_classify, as the classification", _may_classify),
     "tickets:note_add": ("workflow.may_classify: records tickets or works on this one", _may_classify),
     "tickets:contact": ("workflow.may_edit_contact: may classify and sees personal data", _may_edit_contact),
     "tickets:customer_confirm": ("workflow.may_edit_contact, as the contact form", _may_edit_contact),

@@ -188,11 +188,11 @@ def test_command_leaves_binary_lines_empty_and_says_so():
     assert b"line 1" in done.stderr
 
 
-def test_command_topics_is_not_available_yet():
+def test_command_topics_writes_a_topic_code():
+    # The topics command's own tests: test_text_cli_topics.py.
     done = run_command("topics", data="物流太慢\n".encode())
-    assert done.returncode == 2
-    assert b"not available yet" in done.stderr
-    assert done.stdout == b""
+    assert done.returncode == 0
+    assert done.stdout == b"delivery\n"
 
 
 def test_training_runs_on_a_small_subset_and_writes_a_model_the_app_reads(tmp_path):
