@@ -41,6 +41,7 @@ import sys
 import time
 
 from common import ROOT, bench, log
+from text_topics import topic_figures
 
 sys.path.insert(0, str(ROOT))
 
@@ -195,6 +196,7 @@ def main():
         label = make()
         if label is not None:
             measure(name, label, texts, gold)
+    topic_figures()  # the topics of the same corpus's reviews, labelled by hand (bench/text_topics.py)
 
 
 if __name__ == "__main__":
