@@ -910,3 +910,8 @@ def export_responses(request, query: Query[PageQuery], campaign_id: int = Path(.
 api.add_router("", tickets)
 api.add_router("", customers)
 api.add_router("", responses)
+
+# Inspections (issue 19) are in their own module, which reads require/paginate from this one.
+from .inspections import inspections as inspection_router  # noqa: E402
+
+api.add_router("", inspection_router)

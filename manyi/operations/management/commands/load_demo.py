@@ -224,6 +224,10 @@ class Command(BaseCommand):
         )
         # Visits add answers to the surveys: the improvement quotes the figures after them.
         load_demo_visits(users, random.Random(demo_data.SEED + 2))
+        # This year's inspections and mystery visits of the projects (issue 19), findings and all.
+        from manyi.inspections.demo import load_demo_inspections
+
+        load_demo_inspections(users, random.Random(demo_data.SEED + 3))
         load_demo_improvements(users)
         load_demo_reports(users)
         # A machinery company: its categories and call scripts, not property management's.
