@@ -191,6 +191,15 @@ class Plan:
     report: ImportReport
     sid: str = ""
 
+    def pages(self):
+        """[(group, its questions)] in order, groups without a question left out: the pages the
+        import creates (importing._pages), for the preview."""
+        return [
+            (group, [q for q in self.questions if q.group == index])
+            for index, group in enumerate(self.groups)
+            if any(q.group == index for q in self.questions)
+        ]
+
 
 SCALE_KINDS = (QuestionKind.RATING, QuestionKind.MATRIX)
 

@@ -71,6 +71,7 @@ def test_the_preview_shows_what_will_be_created_and_creates_nothing(client_as, p
     page = client_as(people.alice).post(UPLOAD, {"file": lss()}).content.decode()
     assert "客户满意度调查" in page and 'id="limesurvey-unsupported"' in page and "Q15" in page
     assert "any_of(Q5, &quot;SQ001&quot;)" in page  # the converted condition, escaped
+    assert page.count('data-page="G') == 2 and "总体评价" in page  # each question group is a page
     assert not Questionnaire.objects.exists()
 
 
