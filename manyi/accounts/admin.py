@@ -13,8 +13,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "last_name", "first_name", "role", "department", "is_active"]
-    list_filter = ["role", "department", "is_active"]
+    list_display = ["username", "last_name", "first_name", "role", "department", "unit", "is_active"]
+    list_filter = ["role", "department", "unit", "is_active"]
     fieldsets = BaseUserAdmin.fieldsets + (
         (
             _("Manyi"),
@@ -22,6 +22,7 @@ class UserAdmin(BaseUserAdmin):
                 "fields": (
                     "role",
                     "department",
+                    "unit",
                     "phone",
                     "may_view_personal_data",
                     "may_view_confidential_responses",
@@ -29,4 +30,4 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
-    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Manyi"), {"fields": ("role", "department")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Manyi"), {"fields": ("role", "department", "unit")}),)

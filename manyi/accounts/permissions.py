@@ -62,6 +62,14 @@ WORK_INSPECTIONS = "inspections.work"
 MANAGE_INSPECTIONS = "inspections.manage"
 INSPECTION_WORK = {VIEW_INSPECTIONS, WORK_INSPECTIONS, MANAGE_INSPECTIONS}
 
+# Evaluation (考评, issue 19): the schemes' scorecards of the units the holder sees (their unit's
+# subtree, manyi/organisation/access.py); managing schemes (indicators, computing, publishing,
+# correcting) and recording rewards and penalties is the group's customer department
+# (administrators); a unit's rewards and penalties are seen by whoever sees its scorecard and by
+# the person concerned (manyi/evaluation/access.py).
+VIEW_EVALUATION = "evaluation.view"
+MANAGE_EVALUATION = "evaluation.manage"
+
 # Company setup (公司设置): the company's industry, and the complaint categories and call scripts
 # it brings; the category tree (administrators).
 SET_UP_COMPANY = "company.setup"
@@ -107,6 +115,8 @@ ROLE_CAPABILITIES = {
         SET_UP_COMPANY,
         MANAGE_ORGANISATION,
         *INSPECTION_WORK,
+        VIEW_EVALUATION,
+        MANAGE_EVALUATION,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -128,6 +138,7 @@ ROLE_CAPABILITIES = {
         MANAGE_IMPROVEMENTS,
         *VISIT_WORK,
         *INSPECTION_WORK,
+        VIEW_EVALUATION,
     },
     Role.AGENT: {
         VIEW_CUSTOMERS,
@@ -143,10 +154,18 @@ ROLE_CAPABILITIES = {
         VIEW_ALL_IMPROVEMENTS,
         WORK_VISITS,
         WORK_INSPECTIONS,
+        VIEW_EVALUATION,
     },
     # Handlers fix problems in their department; they see customers but not contact data
     # unless an administrator grants it to them personally.
-    Role.HANDLER: {VIEW_CUSTOMERS, VIEW_TICKETS, WORK_TICKETS, VIEW_IMPROVEMENTS, WORK_IMPROVEMENTS},
+    Role.HANDLER: {
+        VIEW_CUSTOMERS,
+        VIEW_TICKETS,
+        WORK_TICKETS,
+        VIEW_IMPROVEMENTS,
+        WORK_IMPROVEMENTS,
+        VIEW_EVALUATION,
+    },
     # Analysts read everything, including confidential answers (the quality department at
     # headquarters), and export it (REQUIREMENTS §9: "analyst (read only)"); they change no
     # customer, survey, ticket, visit or report: reports are written and published by
@@ -166,6 +185,7 @@ ROLE_CAPABILITIES = {
         VIEW_VISIT_REPORTS,
         VISITS_EVERY_TEAM,
         VIEW_INSPECTIONS,
+        VIEW_EVALUATION,
     },
 }
 

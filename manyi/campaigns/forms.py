@@ -9,6 +9,8 @@ from manyi.accounts import permissions
 from manyi.customers.forms import CustomerFilterForm
 from manyi.customers.models import Product, Tag
 from manyi.forms import StyledFormMixin, parse_id
+from manyi.organisation.access import assignable_units, sees_everything
+from manyi.organisation.forms import UnitChoiceField
 from manyi.surveys.models import Questionnaire
 
 from .choices import CampaignState, Channel, ChaseOutcome, SamplingMethod, VoiceRule
@@ -116,8 +118,10 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             "target_index",
             "voice",
             "confidential",
+            "unit",
         ]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"unit": UnitChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,6 +129,7 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         if not self.may_set_confidentiality:
             del self.fields["confidential"]
         self.fields["questionnaire"].queryset = Questionnaire.objects.current().order_by("title")
+        self._set_up_unit(user)
         # A form posted without it (an older page, the API of a script) keeps what is stored.
         self.fields["voice"].required = False
         # The customer list's filter fields, prefixed with target_.
@@ -149,9 +154,25 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
         if self.locked:
             for name in [*TARGETING_FIELDS, *(f"target_{n}" for n in TARGET_FIELDS)]:
                 self.fields[name].disabled = True
+            if "unit" in self.fields:
+                self.fields["unit"].disabled = True  # whom it asks was drawn from the unit
+
+    def _set_up_unit(self, user):
+        """The organisation unit that runs it: its customers are asked, its staff see it. A
+        region's staff run their region's campaigns (organisation/access.py)."""
+        unit = self.fields["unit"]
+        unit.queryset = assignable_units(user).order_by("path")
+        unit.error_messages["invalid_choice"] = _("Choose one of the listed organisation units.")
+        unit.help_text = _("Only this unit's customers (and those of the units below it) are asked.")
+        if not unit.queryset.exists() and not self.instance.unit_id:
+            del self.fields["unit"]  # a company without units
+        elif not sees_everything(user):
+            unit.required = True
+            if not self.instance.pk:
+                unit.initial = user.unit_id
 
     GROUPS = [
-        (_("Campaign"), ["name", "series", "wave", "recurrence", "questionnaire", "purpose"]),
+        (_("Campaign"), ["name", "series", "wave", "recurrence", "questionnaire", "unit", "purpose"]),
         (
             _("Target list (customers who may not be contacted are always left out)"),
             [f"target_{name}" for name in TARGET_FIELDS],

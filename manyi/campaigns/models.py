@@ -57,6 +57,14 @@ class CampaignQuerySet(models.QuerySet):
 
         return limit_to_units(self, user, "unit", shared=True)
 
+    def run_by(self, user):
+        """The campaigns the user's unit runs (theirs and their subtree's, every one for a user
+        who sees everything): those they may edit, start, close and reopen. A campaign of the
+        group is seen by a region but run by the group."""
+        from manyi.organisation.access import limit_to_units
+
+        return limit_to_units(self, user, "unit")
+
 
 class Campaign(models.Model):
     """A survey campaign (调查计划): who is asked which questionnaire, how and until when.

@@ -110,14 +110,15 @@ def purchase_rule(filters):
     return rule or None
 
 
-def target_customers(filters):
+def target_customers(filters, unit=None):
     """The customers the filters select, minus everyone who may not be asked.
 
     ``filters`` are the customer list's GET parameters (kind, customer_type, lifecycle, region,
     owner, tag, consent); they are validated by ``CustomerFilterForm``; and the purchase rules
     (purchase_rule: purchased or delivered between dates, a product, a product category).
     Unknown values raise ``TargetingError``. The result is not ordered (sampling sorts by id
-    itself).
+    itself). ``unit``: the campaign's organisation unit; a unit's campaign asks only the
+    customers of that unit and the units below it.
     """
     filters = clean_filters(filters or {})
     purchases = purchase_rule(filters)
@@ -130,6 +131,10 @@ def target_customers(filters):
         )
         raise TargetingError(_("The target filters are not valid (%(problems)s).") % {"problems": problems})
     customers = form.filter(Customer.objects.all())
+    if unit is not None:
+        from manyi.organisation.models import Unit
+
+        customers = customers.filter(unit__in=Unit.objects.within(unit))
     if purchases is not None:
         customers = customers.filter(Exists(Purchase.objects.filter(purchases, customer=OuterRef("pk"))))
     return customers.filter(may_be_contacted()).order_by()
@@ -151,7 +156,7 @@ def design_for(campaign):
 
 def _population(campaign):
     """(ids, strata or None, volumes or None) of the target list, read as plain values."""
-    customers = target_customers(campaign.target_filters)
+    customers = target_customers(campaign.target_filters, unit=campaign.unit)
     method = campaign.sampling_method
     if method == SamplingMethod.STRATIFIED:
         column = STRATIFY_FIELDS.get(campaign.stratify_by)

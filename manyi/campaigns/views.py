@@ -12,6 +12,7 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.models import Customer
 from manyi.links import absolute_url
+from manyi.organisation.access import limit_to_units
 from manyi.qr import qr_png
 
 from . import channels, chasing, workflow
@@ -30,9 +31,13 @@ def _count_of(queryset):
 
 @capability_required(permissions.VIEW_CAMPAIGNS)
 def campaign_list(request):
-    campaigns = Campaign.objects.select_related("questionnaire").annotate(
-        issued=_count_of(Invitation.objects.all()),
-        completed=_count_of(Response.objects.completed()),
+    campaigns = (
+        Campaign.objects.for_user(request.user)
+        .select_related("questionnaire")
+        .annotate(
+            issued=_count_of(Invitation.objects.all()),
+            completed=_count_of(Response.objects.completed()),
+        )
     )
     page = Paginator(campaigns, 50).get_page(request.GET.get("page"))
     return render(
@@ -63,7 +68,7 @@ def campaign_create(request):
 
 @capability_required(permissions.MANAGE_CAMPAIGNS)
 def campaign_edit(request, pk):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user), pk=pk)
     if campaign.state == CampaignState.CLOSED:
         messages.error(request, _("A closed campaign cannot be edited; reopen it first."))
         return redirect(campaign)
@@ -72,7 +77,9 @@ def campaign_edit(request, pk):
 
 @capability_required(permissions.VIEW_CAMPAIGNS)
 def campaign_preview(request, pk):
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+    campaign = get_object_or_404(
+        Campaign.objects.for_user(request.user).select_related("questionnaire"), pk=pk
+    )
     preview = sample_preview(campaign)
     first = preview["sample_ids"][:PREVIEW_ROWS]
     customers = Customer.objects.in_bulk(first)
@@ -94,9 +101,14 @@ def campaign_preview(request, pk):
 @capability_required(permissions.VIEW_CAMPAIGNS)
 def campaign_detail(request, pk):
     campaign = get_object_or_404(
-        Campaign.objects.select_related("questionnaire", "created_by", "previous_wave"), pk=pk
+        Campaign.objects.for_user(request.user).select_related(
+            "questionnaire", "created_by", "previous_wave"
+        ),
+        pk=pk,
     )
-    invitations = campaign.invitations.select_related("customer", "contact").order_by("pk")
+    # A campaign run above the user's unit (the group's) shows only their own unit's customers.
+    invitations = limit_to_units(campaign.invitations.all(), request.user, "customer__unit")
+    invitations = invitations.select_related("customer", "contact").order_by("pk")
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
     if request.htmx and request.htmx.target == "invitations":
         return render(request, "campaigns/_invitations.html", _detail_context(request, campaign, page))
@@ -113,7 +125,7 @@ def _detail_context(request, campaign, page):
         anonymous_url = request.build_absolute_uri(path)
     return {
         "campaign": campaign,
-        "counts": workflow.campaign_counts(campaign),
+        "counts": workflow.campaign_counts(campaign, request.user),
         "delivery": channels.delivery_counts(campaign),
         "page": page,
         "events": campaign.events.select_related("by"),
@@ -131,13 +143,13 @@ def _detail_context(request, campaign, page):
 
 @capability_required(permissions.VIEW_CAMPAIGNS)
 def campaign_counts(request, pk):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
     return render(
         request,
         "campaigns/_counts.html",
         {
             "campaign": campaign,
-            "counts": workflow.campaign_counts(campaign),
+            "counts": workflow.campaign_counts(campaign, request.user),
             "delivery": channels.delivery_counts(campaign),
         },
     )
@@ -146,7 +158,7 @@ def campaign_counts(request, pk):
 @require_POST
 @capability_required(permissions.MANAGE_CAMPAIGNS)
 def campaign_start(request, pk):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user), pk=pk)
     try:
         campaign = workflow.start(campaign, by=request.user)
     except ValueError as error:  # CampaignError and TargetingError
@@ -159,7 +171,7 @@ def campaign_start(request, pk):
 @require_POST
 @capability_required(permissions.MANAGE_CAMPAIGNS)
 def campaign_close(request, pk):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user), pk=pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -176,7 +188,7 @@ def campaign_close(request, pk):
 @require_POST
 @capability_required(permissions.MANAGE_CAMPAIGNS)
 def campaign_reopen(request, pk):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user), pk=pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -196,7 +208,7 @@ def campaign_reopen(request, pk):
 @capability_required(permissions.MANAGE_CAMPAIGNS)
 def campaign_next_wave(request, pk):
     """ "Copy as next wave": the next wave as a draft, opened in its form to check."""
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user), pk=pk)
     try:
         wave = workflow.copy_as_next_wave(campaign, by=request.user)
     except workflow.CampaignError as error:
@@ -210,8 +222,11 @@ def campaign_next_wave(request, pk):
 def campaign_non_responders(request, pk):
     """The customers who have not answered, for agents to call (电话催收), with each one's calls;
     phone numbers shown to those with the personal-data right, masked for others."""
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
-    page = Paginator(chasing.non_responders(campaign), 50).get_page(request.GET.get("page"))
+    campaign = get_object_or_404(
+        Campaign.objects.for_user(request.user).select_related("questionnaire"), pk=pk
+    )
+    calls = limit_to_units(chasing.non_responders(campaign), request.user, "customer__unit")
+    page = Paginator(calls, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "campaigns/non_responders.html",
@@ -229,7 +244,7 @@ def campaign_non_responders(request, pk):
 @capability_required(permissions.ENTER_RESPONSES)
 def invitation_chase(request, pk):
     """Record a chase call's outcome (reached, will answer, refused, no answer) on the invitation."""
-    invitation = get_object_or_404(Invitation.objects.select_related("campaign", "customer"), pk=pk)
+    invitation = get_object_or_404(_invitations(request.user).select_related("campaign", "customer"), pk=pk)
     form = ChaseCallForm(request.POST)
     back = reverse("campaigns:non_responders", args=[invitation.campaign_id])
     page = request.POST.get("page", "")
@@ -273,15 +288,23 @@ def _share_refusal(invitation):
     return ""
 
 
-def _shared_invitation(pk):
-    return get_object_or_404(Invitation.objects.select_related("campaign", "customer", "contact"), pk=pk)
+def _invitations(user):
+    """The invitations the user sees: of campaigns they see, to customers of their unit."""
+    visible = Invitation.objects.filter(campaign__in=Campaign.objects.for_user(user))
+    return limit_to_units(visible, user, "customer__unit")
+
+
+def _shared_invitation(request, pk):
+    return get_object_or_404(
+        _invitations(request.user).select_related("campaign", "customer", "contact"), pk=pk
+    )
 
 
 @capability_required(*SHARE_LINKS)
 def invitation_detail(request, pk):
     """One invitation: its channel and delivery, and the personal link with its QR code for staff
     to copy into WeChat or show in person."""
-    invitation = _shared_invitation(pk)
+    invitation = _shared_invitation(request, pk)
     short = reverse("public:short", args=[invitation.short_code]) if invitation.short_code else ""
     return render(
         request,
@@ -301,7 +324,7 @@ def invitation_detail(request, pk):
 def invitation_shared(request, pk):
     """Staff say they passed the personal link on (WeChat, in person): the invitation counts as
     sent from now, as an e-mail or SMS would. Only an issued invitation no channel sends."""
-    invitation = _shared_invitation(pk)
+    invitation = _shared_invitation(request, pk)
     refusal = _share_refusal(invitation)
     if not refusal and not channels.mark_shared(invitation):
         refusal = _("Only an invitation still issued, and not sent by e-mail or SMS, can be marked as sent.")
@@ -315,7 +338,7 @@ def invitation_shared(request, pk):
 @capability_required(*SHARE_LINKS)
 def invitation_qr(request, pk):
     """The personal link's QR code as a PNG (to save and send, or show on a phone)."""
-    invitation = _shared_invitation(pk)
+    invitation = _shared_invitation(request, pk)
     if _share_refusal(invitation):
         return HttpResponse(status=404)
     response = HttpResponse(qr_png(absolute_url(invitation.answer_path())), content_type="image/png")

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from manyi.customers.choices import ContactMethod
 from manyi.customers.models import Contact, Customer
+from manyi.organisation.access import limit_to_units
+from manyi.organisation.models import Unit
 
 from . import recurrence
 from .channels import SENDING_CHANNELS, sms
@@ -245,8 +247,11 @@ def _rate(part, whole):
     return round(100.0 * part / whole, 1) if whole else None
 
 
-def campaign_counts(campaign):
+def campaign_counts(campaign, user=None, unit=None):
     """Issued, sent, opened, started, returned and valid, with rates: three aggregate queries.
+    `user`: counted over the customers of the user's organisation units (a region's staff see
+    their region's part of a group campaign; organisation/access.py); None: every customer.
+    `unit`: counted over that organisation unit's customers and those of the units below it.
 
     Seed 000 (QR2104): "共发放了15份调查表,回收15份,回收率为100%"; the 彩管 report: "共发放问卷45份,
     实际收回28份,反馈率为62%,有效率为100%". So:
@@ -260,10 +265,16 @@ def campaign_counts(campaign):
     `completed` and `valid` count every completed response, invited or not: the analysis uses
     them all.
     """
+
     # Rows counted by their (never empty) status, not their id: the (campaign, status) index
     # then answers alone, an index-only scan instead of reading a million-row campaign's table
     # on every dashboard view (COUNT(*) cannot take a filter in Django).
-    invitations = Invitation.objects.filter(campaign=campaign).aggregate(
+    def within_units(rows):
+        if unit is not None:
+            rows = rows.filter(customer__unit__in=Unit.objects.within(unit))
+        return rows if user is None else limit_to_units(rows, user, "customer__unit")
+
+    invitations = within_units(Invitation.objects.filter(campaign=campaign)).aggregate(
         issued=Count("status"),
         sent=Count("status", filter=Q(status__in=SENT_OR_LATER)),
         opened=Count("status", filter=Q(status__in=OPENED_OR_LATER)),
@@ -271,15 +282,16 @@ def campaign_counts(campaign):
         failed=Count("status", filter=Q(status=InvitationStatus.FAILED)),
         opted_out=Count("status", filter=Q(status=InvitationStatus.OPTED_OUT)),
     )
-    responses = Response.objects.for_campaign(campaign).counts()
+    responses = within_units(Response.objects.for_campaign(campaign)).counts()
     # Few rows, read through the partial index made for this question (response_uninvited).
     uninvited = [
         {
             **row,
             "label": Channel(row["channel"]).label if row["channel"] in Channel.values else row["channel"],
         }
-        for row in Response.objects.completed()
-        .filter(campaign=campaign, invitation__isnull=True)
+        for row in within_units(
+            Response.objects.completed().filter(campaign=campaign, invitation__isnull=True)
+        )
         .values("channel")
         .annotate(completed=Count("channel"), valid=Count("channel", filter=Q(valid=True)))
         .order_by("channel")
@@ -342,6 +354,7 @@ def next_wave_draft(campaign):
         questionnaire=campaign.questionnaire.newest_version(),
         previous_wave=campaign,
         created_by=campaign.created_by,
+        unit_id=campaign.unit_id,  # the same organisation unit runs the next wave
         **{name: getattr(campaign, name) for name in WAVE_COPIED_FIELDS},
     )
     wave.series = campaign.series or campaign.name

@@ -47,6 +47,8 @@ DEMO_USERS = [
     DemoUser("zhoumin", "handler", "QA", "周", "敏", "13857160006"),
     DemoUser("wulei", "handler", "TECH", "吴", "磊", "13857160007"),
     DemoUser("lina", "analyst", "MKT", "李", "娜", "13857160008"),
+    # The 华东区域公司's customer-service supervisor: sees only the 华东 region (organisation units).
+    DemoUser("huangwei", "supervisor", "CS", "黄", "伟", "13857160009"),
 ]
 
 # Each agent looks after the customers of some regions (owner of the record).

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts import permissions
 from manyi.accounts.models import User
 from manyi.forms import LabelledRowsInlineFormSet, StyledFormMixin
+from manyi.organisation.access import assignable_units, sees_everything
+from manyi.organisation.forms import UnitChoiceField
+from manyi.organisation.models import Unit
 
 from .choices import CustomerKind, CustomerType, Lifecycle
 from .models import Contact, Customer, Product, Purchase, Tag
@@ -49,16 +52,30 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
             "city",
             "address",
             "owner",
+            "unit",
             "preferred_contact_method",
             "preferences",
             "consent_to_contact",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"unit": UnitChoiceField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        # The units the editor may give: those they see; a region's staff must give one (a
+        # customer of no unit would be out of their sight once saved).
+        unit = self.fields["unit"]
+        unit.queryset = assignable_units(user).order_by("path") if user is not None else Unit.objects.none()
+        unit.error_messages["invalid_choice"] = _("Choose one of the listed organisation units.")
+        if self.instance.unit_id and not unit.queryset.filter(pk=self.instance.unit_id).exists():
+            unit.queryset = (unit.queryset | Unit.objects.filter(pk=self.instance.unit_id)).order_by("path")
+        if user is not None and not sees_everything(user):
+            unit.required = True
+            if not self.instance.pk:
+                unit.initial = user.unit_id
+        self.user = user
         self.duplicates = []
         if self.instance.pk:
             self.fields["tag_names"].initial = ", ".join(t.name for t in self.instance.tags.all())
@@ -95,8 +112,9 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
     def check_duplicates(self, contact_phones=(), contact_emails=()):
         """Warn (not refuse) when another customer shares a phone number or e-mail."""
         data = self.cleaned_data
+        customers = Customer.objects.for_user(self.user) if self.user is not None else Customer.objects
         self.duplicates = list(
-            Customer.objects.possible_duplicates(
+            customers.possible_duplicates(
                 phones=[data.get("phone", "")] + list(contact_phones),
                 emails=[data.get("email", "")] + list(contact_emails),
                 exclude_pk=self.instance.pk,
@@ -216,6 +234,13 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
         label=_("Lifecycle"), required=False, choices=[("", _("All stages"))] + Lifecycle.choices
     )
     region = forms.ChoiceField(label=_("Region"), required=False)
+    unit = UnitChoiceField(
+        label=_("Organisation unit"),
+        required=False,
+        queryset=Unit.objects.none(),
+        empty_label=_("All units"),
+        help_text=_("The unit and the units below it."),
+    )
     owner = forms.ModelChoiceField(
         label=_("Owner"), required=False, queryset=User.objects.all(), empty_label=_("Everyone")
     )
@@ -248,9 +273,13 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
             self.fields["q"].help_text = _(
                 "Name or code; phone numbers and e-mail addresses are not searched."
             )
-        regions = (
-            Customer.objects.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
+        self.fields["unit"].queryset = (
+            assignable_units(user).order_by("path") if user is not None else Unit.objects.none()
         )
+        if not self.fields["unit"].queryset.exists():
+            del self.fields["unit"]  # a company without units: no filter to offer
+        customers = Customer.objects.for_user(user) if user is not None else Customer.objects.all()
+        regions = customers.exclude(region="").order_by("region").values_list("region", flat=True).distinct()
         self.fields["region"].choices = [("", _("All regions"))] + [(r, r) for r in regions]
 
     def filter(self, queryset):
@@ -259,6 +288,8 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
         for name in ("kind", "customer_type", "lifecycle", "region", "owner"):
             if data.get(name):
                 queryset = queryset.filter(**{name: data[name]})
+        if data.get("unit"):
+            queryset = queryset.filter(unit__in=Unit.objects.within(data["unit"]))
         if data.get("tag"):
             queryset = queryset.filter(tags=data["tag"])
         if data.get("consent"):

@@ -47,6 +47,7 @@ from django.utils.translation import gettext_lazy
 from manyi import uploads
 from manyi.accounts.models import User
 from manyi.bulk import insert_rows
+from manyi.organisation.access import assignable_units, sees_everything
 
 from .choices import ContactMethod, CustomerKind, CustomerType
 from .forms import split_tags
@@ -292,6 +293,11 @@ CUSTOMER_TARGETS = (
     Target("city", gettext_lazy("City"), ("城市", "市", "city")),
     Target("address", gettext_lazy("Address"), ("地址", "详细地址", "联系地址", "address")),
     Target("owner", gettext_lazy("Owner (user name)"), ("负责人", "归属人", "客户负责人", "owner")),
+    Target(
+        "unit",
+        gettext_lazy("Organisation unit (code)"),
+        ("单位", "所属单位", "组织单位", "单位编码", "unit", "unit code"),
+    ),
     Target("tags", gettext_lazy("Tags"), ("标签", "tags", "tag")),
     Target("contact_name", gettext_lazy("Contact"), ("联系人", "联系人姓名", "contact", "contact name")),
     Target("contact_title", gettext_lazy("Contact title"), ("联系人职务", "职务", "职位", "contact title")),
@@ -707,6 +713,14 @@ class CustomerImporter(_Importer):
     def __init__(self, headers, mapping, **kwargs):
         super().__init__(headers, mapping, **kwargs)
         self.existing = {code.lower(): pk for code, pk in Customer.objects.values_list("code", "pk")}
+        # The organisation units the importer may give (by code, any case), and the customers
+        # they may update: a region's staff import into their region only.
+        self.units = {code.lower(): pk for code, pk in assignable_units(self.user).values_list("code", "pk")}
+        self.own_unit = None
+        self.updatable = None  # None: every customer
+        if self.user is not None and not sees_everything(self.user):
+            self.own_unit = self.user.unit_id
+            self.updatable = set(Customer.objects.for_user(self.user).values_list("pk", flat=True))
         users = list(User.objects.filter(is_active=True).values_list("username", "pk"))
         self.users = dict(users)
         self.users_folded = {}
@@ -732,6 +746,7 @@ class CustomerImporter(_Importer):
         self._clean_phones_and_emails(record, number, values)
         if "owner" in self.columns:
             self._clean_owner(record, number, as_text(values[self.columns["owner"]]))
+        self._clean_unit(record, number, values)
         if "tags" in self.columns:
             tags = split_tags(as_text(values[self.columns["tags"]]))
             if any(len(tag) > 50 for tag in tags):
@@ -763,7 +778,10 @@ class CustomerImporter(_Importer):
         else:
             self.seen[folded] = number
         existing = self.existing.get(folded)
-        if existing and not self.update_existing:
+        if existing and self.updatable is not None and existing not in self.updatable:
+            # Another unit's customer: refused as any taken code is, without saying whose.
+            self.error(number, "code", _("Another customer already has the code %(code)s.") % {"code": code})
+        elif existing and not self.update_existing:
             self.error(number, "code", _("Another customer already has the code %(code)s.") % {"code": code})
         record["pk"] = existing
 
@@ -813,6 +831,23 @@ class CustomerImporter(_Importer):
             self.error(number, "owner", _("There is no active user “%(value)s”.") % {"value": username})
         record["owner_id"] = pk
 
+    def _clean_unit(self, record, number, values):
+        """The organisation unit by its code (单位): one the importer may give. A blank cell keeps
+        a stored customer's unit; a new customer of a region's importer gets the importer's."""
+        code = as_text(values[self.columns["unit"]]) if "unit" in self.columns else ""
+        if not code:
+            if not record.get("pk") and self.own_unit is not None:
+                record["unit_id"] = self.own_unit
+            return
+        pk = self.units.get(code.lower())
+        if pk is None:
+            self.error(
+                number,
+                "unit",
+                _("There is no active organisation unit “%(value)s” you may give.") % {"value": code},
+            )
+        record["unit_id"] = pk
+
     def _clean_contact(self, record, number, values):
         """The contact's columns as record["contact"] (a name needed) when any is filled."""
         contact_name = self.text(values, "contact_name", number, model=Contact, field_name="name")
@@ -848,6 +883,7 @@ class CustomerImporter(_Importer):
         "city",
         "address",
         "owner_id",
+        "unit_id",
         "preferred_contact_method",
         "preferences",
         "notes",
@@ -1056,7 +1092,8 @@ class PurchaseImporter(_Importer):
 
     def __init__(self, headers, mapping, **kwargs):
         super().__init__(headers, mapping, **kwargs)
-        self.customers = {code.lower(): pk for code, pk in Customer.objects.values_list("code", "pk")}
+        customers = Customer.objects.for_user(self.user) if self.user is not None else Customer.objects.all()
+        self.customers = {code.lower(): pk for code, pk in customers.values_list("code", "pk")}
         self.products = {code.lower(): pk for code, pk in Product.objects.values_list("code", "pk")}
         self.product_names = {}
         for name, pk in Product.objects.order_by("pk").values_list("name", "pk"):

@@ -296,7 +296,7 @@ def customer_import_template(request):
 def _filtered_customers(request):
     """The customers the list page shows for the same query string (filters and sort)."""
     form = CustomerFilterForm(request.GET or None, user=request.user)
-    customers = Customer.objects.all()
+    customers = Customer.objects.for_user(request.user)
     if form.is_bound and form.is_valid():
         return form.filter(customers)
     return customers.order_by("code", "pk")

@@ -17,7 +17,7 @@ from .timeline import timeline_for
 @capability_required(permissions.VIEW_CUSTOMERS)
 def customer_list(request):
     form = CustomerFilterForm(request.GET or None, user=request.user)
-    customers = Customer.objects.select_related("owner")
+    customers = Customer.objects.for_user(request.user).select_related("owner", "unit")
     if form.is_bound and form.is_valid():
         customers = form.filter(customers)
         per_page = form.cleaned_data.get("per_page") or 25
@@ -40,7 +40,9 @@ def customer_list(request):
 
 @capability_required(permissions.VIEW_CUSTOMERS)
 def customer_detail(request, pk):
-    customer = get_object_or_404(Customer.objects.select_related("owner"), pk=pk)
+    customer = get_object_or_404(
+        Customer.objects.for_user(request.user).select_related("owner", "unit"), pk=pk
+    )
     return render(
         request,
         "customers/customer_detail.html",
@@ -56,7 +58,7 @@ def customer_detail(request, pk):
 
 def _save_customer(request, customer, template):
     """Shared by create and edit: the customer form, its contacts and the duplicate check."""
-    form = CustomerForm(request.POST or None, instance=customer)
+    form = CustomerForm(request.POST or None, instance=customer, user=request.user)
     contacts = ContactFormSet(request.POST or None, instance=customer, prefix="contacts")
     if request.method == "POST" and form.is_valid() and contacts.is_valid():
         kept = [f.cleaned_data for f in contacts.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
@@ -90,19 +92,19 @@ def customer_create(request):
 
 @capability_required(permissions.EDIT_CUSTOMERS)
 def customer_edit(request, pk):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(Customer.objects.for_user(request.user), pk=pk)
     return _save_customer(request, customer, "customers/customer_form.html")
 
 
 @capability_required(permissions.EDIT_CUSTOMERS)
 def purchase_create(request, pk):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(Customer.objects.for_user(request.user), pk=pk)
     return _save_purchase(request, customer, Purchase(customer=customer))
 
 
 @capability_required(permissions.EDIT_CUSTOMERS)
 def purchase_edit(request, pk, purchase_pk):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(Customer.objects.for_user(request.user), pk=pk)
     purchase = get_object_or_404(Purchase, pk=purchase_pk, customer=customer)
     return _save_purchase(request, customer, purchase)
 
@@ -121,7 +123,7 @@ def _save_purchase(request, customer, purchase):
 @require_POST
 @capability_required(permissions.EDIT_CUSTOMERS)
 def purchase_delete(request, pk, purchase_pk):
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(Customer.objects.for_user(request.user), pk=pk)
     purchase = get_object_or_404(Purchase, pk=purchase_pk, customer=customer)
     with transaction.atomic():
         purchase.delete()
@@ -134,7 +136,7 @@ def purchase_delete(request, pk, purchase_pk):
 @capability_required(permissions.DELETE_CUSTOMERS)
 def customer_erase(request, pk):
     """Erase a customer's personal data on their request (the record stays for statistics)."""
-    customer = get_object_or_404(Customer, pk=pk, erased_at__isnull=True)
+    customer = get_object_or_404(Customer.objects.for_user(request.user), pk=pk, erased_at__isnull=True)
     if request.POST.get("confirm_code", "").strip() != customer.code:
         messages.error(request, _("Type the customer code to confirm the erasure."))
         return redirect(customer)

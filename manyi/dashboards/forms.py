@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from manyi.organisation.forms import UnitChoiceField
+from manyi.organisation.models import Unit
 from manyi.results.filters import BREAKDOWNS, category_names
 
 
@@ -15,6 +17,11 @@ class DashboardFilterForm(forms.Form):
     agent = forms.ChoiceField(label=_("Interviewer"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     product = forms.ChoiceField(label=_("Product"), required=False)
+    # The unit and the units below it; the choices are the units the viewer sees (none offered
+    # in a company without units). Set by the view (`units`).
+    unit = UnitChoiceField(
+        label=_("Organisation unit"), required=False, queryset=Unit.objects.none(), empty_label=_("All")
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -35,8 +42,15 @@ class DashboardFilterForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "class": "w-8em"}),
     )
 
-    def __init__(self, data, dataset, products):
+    def __init__(self, data, dataset, products, units=None):
         super().__init__(data)
+        if units is not None and units.exists():
+            self.fields["unit"].queryset = units.order_by("path")
+            self.fields["unit"].error_messages["invalid_choice"] = _(
+                "Choose one of the listed organisation units."
+            )
+        else:
+            del self.fields["unit"]
         everyone = [("", _("All"))]
         for name in ("region", "customer_type", "owner", "agent", "channel"):
             values = dataset.labels[name]

@@ -6,3 +6,10 @@ class OrganisationConfig(AppConfig):
     name = "manyi.organisation"
     label = "organisation"
     verbose_name = _("Organisation")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import Unit
+
+        auditlog.register(Unit, exclude_fields=["path"])

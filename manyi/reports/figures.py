@@ -34,6 +34,7 @@ from manyi.results.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind
 
 from .table_figures import table_figures
+from .topic_figures import topic_problem_figures
 
 SNAPSHOT_FORMAT = 1
 OPEN_ANSWERS_KEPT = 200  # per question in the appendix; the count of all is always given
@@ -107,21 +108,24 @@ def default_purpose():
     )
 
 
-def report_figures(campaign, now=None):
+def report_figures(campaign, now=None, unit=None):
     """The report's figures for the campaign's responses as they are now: one function per
-    section computes that section's part."""
+    section computes that section's part. `unit`: only the answers of that organisation unit's
+    customers (and of the units below it), read through filters.analysed() as on the dashboard."""
     questionnaire = campaign.questionnaire
     dataset = campaign_dataset(campaign)
-    summary = dashboard_summary(campaign, Selection(), dataset=dataset)
-    counts = campaign_counts(campaign)
+    selection = Selection(unit=getattr(unit, "pk", unit))
+    summary = dashboard_summary(campaign, selection, dataset=dataset)
+    counts = campaign_counts(campaign, unit=unit)
     names = quadrant_names()
     dimensions = _dimensions(summary, questionnaire)
     items = _items(summary, {d["key"]: d["title"] for d in dimensions}, names)
     quadrant, priorities = _importance(summary["importance"], names)
-    texts = _open_answers(campaign, dataset)
+    texts = _open_answers(campaign, dataset, selection)
     return {
         "format": SNAPSHOT_FORMAT,
         "generated_at": (now or timezone.now()).isoformat(),
+        "unit": {"id": unit.pk, "name": unit.name, "code": unit.code} if unit is not None else None,
         "campaign": {
             "id": campaign.pk,
             "name": campaign.name,
@@ -158,22 +162,23 @@ def report_figures(campaign, now=None):
         "quadrant": quadrant,
         "priorities": priorities,
         "problems": _problems(items, priorities, campaign.target_index, questionnaire.satisfied_threshold),
+        "topic_problems": topic_problem_figures(dataset, selection),
         "improvements": improvement_figures(campaign),
         "questions": _questions(questionnaire),
         "open_answers": texts["questions"],
         "keywords": texts["keywords"],
-        "tables": table_figures(campaign, dataset),
-        "structure": structure_figures(campaign, dataset),
+        "tables": table_figures(campaign, dataset, selection),
+        "structure": structure_figures(campaign, dataset, selection),
     }
 
 
-def structure_figures(campaign, dataset):
+def structure_figures(campaign, dataset, selection=None):
     """The structure analysis (factor analysis, reliability, segments) exactly as the dashboard's
     structure page computes it with its default options over all of the campaign's responses
     (results.structure.structure_analysis), as plain JSON data. Seed 001: "可以利用SPSS进行因子
     分析和聚类分析,将客户满意度得分进行归纳和分类". Snapshots published before it have no
     "structure" key, and their reports have no such section."""
-    return json_safe(structure_analysis(campaign, dataset, Selection()))
+    return json_safe(structure_analysis(campaign, dataset, selection or Selection()))
 
 
 def json_safe(value):
@@ -544,19 +549,20 @@ def _questions(questionnaire):
     return questions
 
 
-def _open_answers(campaign, dataset):
+def _open_answers(campaign, dataset, selection=None):
     """Open answers per text question (the first OPEN_ANSWERS_KEPT, with the count of all) and
     the keywords of all of them (the word cloud's words, from analytics.text). Both read the
     rows every figure reads (`open_answers.analysed_answers`: one voice, valid; seed 000
     "遗漏2项以上评分的调查表按无效卷不予统计"), so an invalid questionnaire's answer is neither
     listed nor a keyword."""
+    selection = selection or Selection()
     # Segmenting many answers takes seconds: kept in the cache for the data's state, as the
     # dashboard's keyword panel is.
-    key = open_answers._key(dataset, Selection(), "report-keywords")
+    key = open_answers._key(dataset, selection, "report-keywords")
     keywords = cache.get(key)
     if keywords is None:
         # Personal data never becomes words of the cloud (open_answers strips it).
-        texts, _indices, _questions = open_answers.open_answers(dataset, Selection())
+        texts, _indices, _questions = open_answers.open_answers(dataset, selection)
         found = text.summarise_answers(texts, top=KEYWORDS_KEPT).keywords if texts else ()
         keywords = [[k.word, k.count] for k in found]
         cache.set(key, keywords, open_answers.CACHE_SECONDS)
@@ -565,7 +571,7 @@ def _open_answers(campaign, dataset):
     by_question = {q.pk: {"count": 0, "answers": []} for q in text_questions}
     if text_questions:
         for _response, question_id, answer_text in open_answers.analysed_answers(
-            dataset, Selection(), questions=text_questions
+            dataset, selection, questions=text_questions
         ):
             listed = by_question[question_id]
             listed["count"] += 1

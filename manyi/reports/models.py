@@ -24,6 +24,16 @@ class Report(models.Model):
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="reports"
     )
+    # The organisation unit the report covers (its customers and those of the units below it);
+    # none: every customer of the campaign (issue 19: every report can be cut by unit).
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("organisation unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=ReportKind.choices, default=ReportKind.ANALYSIS)
     number = models.CharField(

@@ -14,17 +14,22 @@ class PublishError(Exception):
     pass
 
 
-def default_title(campaign):
+def default_title(campaign, unit=None):
     name = campaign.wave or campaign.name
+    if unit is not None:
+        name = f"{unit.name} {name}"
     return _("%(name)s customer satisfaction analysis report") % {"name": name}
 
 
-def new_draft(campaign, *, by=None, based_on=None, kind=ReportKind.ANALYSIS):
-    """A draft report of the campaign; from a published one: its kind, title, number and conclusions."""
+def new_draft(campaign, *, by=None, based_on=None, kind=ReportKind.ANALYSIS, unit=None):
+    """A draft report of the campaign (of one organisation unit's customers: `unit`); from a
+    published one: its unit, kind, title, number and conclusions."""
+    unit = based_on.unit if based_on else unit
     return Report.objects.create(
         campaign=campaign,
+        unit=unit,
         kind=based_on.kind if based_on else kind,
-        title=based_on.title if based_on else default_title(campaign),
+        title=based_on.title if based_on else default_title(campaign, unit),
         number=based_on.number if based_on else "",
         conclusions=based_on.conclusions if based_on else "",
         created_by=by,
@@ -41,7 +46,7 @@ def publish(report, *, by=None, now=None):
         )
         if locked.is_published:
             raise PublishError(_("This report is published already."))
-        figures = report_figures(locked.campaign, now=now)
+        figures = report_figures(locked.campaign, now=now, unit=locked.unit)
         if not figures["overall"]["valid"]:
             raise PublishError(_("There are no valid responses to report on yet."))
         latest = Report.objects.filter(campaign=locked.campaign).aggregate(v=Max("version"))["v"] or 0

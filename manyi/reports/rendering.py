@@ -30,7 +30,7 @@ def figures_of(report):
     """The frozen snapshot of a published report, else the campaign's figures now."""
     if report.is_published:
         return report.snapshot
-    return report_figures(report.campaign)
+    return report_figures(report.campaign, unit=report.unit)
 
 
 def _data_uri(png):

@@ -12,7 +12,7 @@ def _num(value):
     return None if value is None else round(float(value), 4)
 
 
-def table_figures(campaign, dataset):
+def table_figures(campaign, dataset, selection=None):
     """[{code, text, key, numbers, texts, respondents, rows}] of each table question."""
     return [
         {
@@ -39,7 +39,7 @@ def table_figures(campaign, dataset):
                 for row in t.rows
             ],
         }
-        for t in table_summaries(campaign, dataset, Selection())
+        for t in table_summaries(campaign, dataset, selection or Selection())
     ]
 
 

@@ -5,6 +5,7 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from manyi.accounts.decorators import capability_required
 from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign
 from manyi.forms import StyledFormMixin, id_param, parse_id
+from manyi.organisation.access import assignable_units, visible_unit_ids
 
 from . import exports, publishing, rendering
 from .choices import ReportKind
@@ -30,12 +32,48 @@ CONTENT_TYPES = {
 }
 
 
-def _campaign(pk):
-    return get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+def _campaigns(user):
+    """The campaigns whose answers the user may export and schedule whole reports of: those
+    their organisation unit runs (every campaign for a user who sees everything). An export
+    holds the whole campaign's answers, so a region does not get those of a campaign the group
+    runs across every region (organisation/access.py); it reports on its own part (a report of
+    its unit) and reads it on the dashboard."""
+    return Campaign.objects.run_by(user)
 
 
-def _report(pk):
-    return get_object_or_404(Report.objects.select_related("campaign__questionnaire"), pk=pk)
+def _campaign(request, pk):
+    return get_object_or_404(_campaigns(request.user).select_related("questionnaire"), pk=pk)
+
+
+def _reports(user):
+    """The reports the user reads: a report of a unit they see, or a whole campaign's report of
+    a campaign their unit runs (every report for a user who sees everything)."""
+    ids = visible_unit_ids(user)
+    if ids is None:
+        return Report.objects.all()
+    return Report.objects.filter(
+        Q(unit__in=sorted(ids)) | Q(unit__isnull=True, campaign__in=Campaign.objects.run_by(user))
+    )
+
+
+def _report_unit(request, campaign):
+    """The organisation unit a new report covers (`unit` posted): one the user sees; a region's
+    staff report on their unit's part when the campaign is run above it. Returns (unit, refusal)."""
+    chosen = parse_id(request.POST.get("unit", ""))
+    if chosen is not None:
+        unit = assignable_units(request.user).filter(pk=chosen).first()
+        if unit is None:
+            return None, _("Choose one of the listed organisation units.")
+        return unit, ""
+    if campaign.unit_id is not None and Campaign.objects.run_by(request.user).filter(pk=campaign.pk).exists():
+        return None, ""
+    if visible_unit_ids(request.user) is None:
+        return None, ""
+    return request.user.unit, ""  # the whole campaign is not theirs: their own unit's part
+
+
+def _report(request, pk):
+    return get_object_or_404(_reports(request.user).select_related("campaign__questionnaire"), pk=pk)
 
 
 class ExportForm(forms.Form):
@@ -46,7 +84,7 @@ class ExportForm(forms.Form):
 @capability_required(permissions.EXPORT_RESPONSES)
 def export_responses(request, pk):
     """The campaign's completed responses as CSV, Excel or SPSS .sav."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     if not can_see_individual_answers(request.user, campaign):
         raise PermissionDenied
     form = ExportForm(request.GET)
@@ -82,14 +120,15 @@ def export_responses(request, pk):
 
 @capability_required(permissions.VIEW_REPORTS)
 def report_list(request):
-    reports = Report.objects.select_related("campaign", "created_by", "published_by")
+    reports = _reports(request.user).select_related("campaign", "created_by", "published_by")
     campaign = None
     chosen = id_param(request.GET, "campaign", _("Campaign"))
     if chosen is not None:
-        campaign = get_object_or_404(Campaign, pk=chosen)
+        campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=chosen)
         reports = reports.filter(campaign=campaign)
-    campaigns = Campaign.objects.exclude(state="draft").order_by("-created_at")
+    campaigns = Campaign.objects.for_user(request.user).exclude(state="draft").order_by("-created_at")
     context = {
+        "units": assignable_units(request.user).order_by("path"),
         "reports": reports[:200],
         "campaign": campaign,
         "campaigns": campaigns,
@@ -136,7 +175,7 @@ class ScheduleForm(StyledFormMixin, forms.ModelForm):
 @capability_required(permissions.EDIT_REPORTS)
 def schedule_create(request, pk):
     """Monthly or quarterly publication and e-mail of the campaign's report."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -156,7 +195,7 @@ def schedule_create(request, pk):
 @require_POST
 @capability_required(permissions.EDIT_REPORTS)
 def schedule_stop(request, pk):
-    schedule = get_object_or_404(ReportSchedule, pk=pk)
+    schedule = get_object_or_404(ReportSchedule.objects.filter(campaign__in=_campaigns(request.user)), pk=pk)
     schedule.active = False
     schedule.save(update_fields=["active"])
     messages.success(request, _("The scheduled report was stopped."))
@@ -171,25 +210,28 @@ def report_create(request, pk=None):
         pk = parse_id(request.POST.get("campaign", ""))
         if pk is None:
             return HttpResponse(_("Choose a campaign."), status=400, content_type="text/plain; charset=utf-8")
-    campaign = _campaign(pk)
+    campaign = get_object_or_404(Campaign.objects.for_user(request.user), pk=pk)
     if campaign.state == "draft":
         messages.error(request, _("A campaign that has not started has nothing to report."))
         return redirect(campaign)
+    unit, refusal = _report_unit(request, campaign)
+    if refusal:
+        return HttpResponse(refusal, status=400, content_type="text/plain; charset=utf-8")
     kind = request.POST.get("kind") or ReportKind.ANALYSIS
     if kind not in ReportKind.values:
         return HttpResponse(
             _("Choose a kind of report."), status=400, content_type="text/plain; charset=utf-8"
         )
-    report = publishing.new_draft(campaign, by=request.user, kind=kind)
+    report = publishing.new_draft(campaign, by=request.user, kind=kind, unit=unit)
     return redirect(report)
 
 
 @capability_required(permissions.VIEW_REPORTS)
 def report_detail(request, pk):
-    report = _report(pk)
+    report = _report(request, pk)
     context = rendering.document_context(report, request.user)
     context["can_edit"] = request.user.can(permissions.EDIT_REPORTS)
-    context["versions"] = Report.objects.filter(campaign=report.campaign).exclude(pk=report.pk)
+    context["versions"] = _reports(request.user).filter(campaign=report.campaign).exclude(pk=report.pk)
     return render(request, "reports/report_detail.html", context)
 
 
@@ -203,7 +245,7 @@ class ReportForm(StyledFormMixin, forms.ModelForm):
 @capability_required(permissions.EDIT_REPORTS)
 def report_edit(request, pk):
     """Title, document number and conclusions of a draft (a published report never changes)."""
-    report = _report(pk)
+    report = _report(request, pk)
     if report.is_published:
         messages.error(request, _("A published report cannot change; start a new version instead."))
         return redirect(report)
@@ -219,7 +261,7 @@ def report_edit(request, pk):
 @require_POST
 @capability_required(permissions.EDIT_REPORTS)
 def report_publish(request, pk):
-    report = _report(pk)
+    report = _report(request, pk)
     try:
         publishing.publish(report, by=request.user)
     except publishing.PublishError as problem:
@@ -235,14 +277,14 @@ def report_publish(request, pk):
 @capability_required(permissions.EDIT_REPORTS)
 def report_revise(request, pk):
     """A new draft from a published report (its title, number and conclusions)."""
-    report = _report(pk)
+    report = _report(request, pk)
     draft = publishing.new_draft(report.campaign, by=request.user, based_on=report)
     return redirect(draft)
 
 
 @capability_required(permissions.VIEW_REPORTS)
 def report_pdf(request, pk):
-    report = _report(pk)
+    report = _report(request, pk)
     pdf = rendering.pdf_bytes(report, request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{publishing.file_name(report, "pdf")}"'
@@ -251,7 +293,7 @@ def report_pdf(request, pk):
 
 @capability_required(permissions.VIEW_REPORTS)
 def report_xlsx(request, pk):
-    report = _report(pk)
+    report = _report(request, pk)
     data = rendering.xlsx_bytes(report, request.user)
     response = HttpResponse(data, content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{publishing.file_name(report, "xlsx")}"'

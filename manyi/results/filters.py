@@ -54,11 +54,19 @@ class Selection:
     product: int | None = None
     date_from: object = None
     date_to: object = None
+    # An organisation unit chosen (its id): its subtree's customers' answers.
+    unit: int | None = None
+    # The units whose customers' answers the viewer may see (organisation/access.py
+    # visible_unit_ids): None = every answer. Set from the user, never from the query string.
+    units: frozenset | None = None
 
     @classmethod
-    def from_form(cls, cleaned):
+    def from_form(cls, cleaned, units=None):
         product = cleaned.get("product")
+        unit = cleaned.get("unit")
         return cls(
+            unit=getattr(unit, "pk", unit) or None,
+            units=units,
             region=cleaned.get("region") or "",
             customer_type=cleaned.get("customer_type") or "",
             owner=cleaned.get("owner") or "",
@@ -80,8 +88,15 @@ class Selection:
             "product": self.product or "",
             "date_from": self.date_from.isoformat() if self.date_from else "",
             "date_to": self.date_to.isoformat() if self.date_to else "",
+            "unit": self.unit or "",
         }
         return {key: value for key, value in pairs.items() if value}
+
+    def cache_key(self):
+        """What a cached figure of this selection depends on: the filters and whose answers the
+        viewer may see (two viewers of different units never share a cached figure)."""
+        units = None if self.units is None else sorted(self.units)
+        return [self.as_query(), units]
 
 
 def mask(dataset, selection, every_answer=False):
@@ -104,6 +119,8 @@ def mask(dataset, selection, every_answer=False):
         chosen = np.zeros(dataset.size, bool)
         chosen[rows] = True
         keep &= chosen
+    if selection.unit is not None or selection.units is not None:
+        keep &= unit_rows(dataset, selection)
     if selection.date_from or selection.date_to:
         days = _local_days(dataset)
         if selection.date_from:
@@ -111,6 +128,24 @@ def mask(dataset, selection, every_answer=False):
         if selection.date_to:
             keep &= days <= np.datetime64(selection.date_to, "D")
     return keep
+
+
+def unit_rows(dataset, selection):
+    """Rows answered by customers of the chosen unit's subtree (`selection.unit`) among the units
+    the viewer sees (`selection.units`): the organisation unit is a customer attribute, read as
+    the customer belongs now (a customer moved to another project counts there). Anonymous
+    answers belong to no unit: only a viewer who sees everything and chose no unit keeps them."""
+    from manyi.customers.models import Customer
+    from manyi.organisation.models import Unit
+
+    customers = Customer.objects.all()
+    if selection.unit is not None:
+        chosen = Unit.objects.filter(pk=selection.unit).first()
+        customers = customers.filter(unit__in=Unit.objects.within(chosen)) if chosen else customers.none()
+    if selection.units is not None:
+        customers = customers.filter(unit_id__in=sorted(selection.units))
+    ids = np.fromiter(customers.values_list("pk", flat=True).order_by(), np.int64)
+    return np.isin(dataset.customer, ids)
 
 
 def analysed(dataset, selection, kept=None):

@@ -32,7 +32,7 @@ CACHE_SECONDS = 3600
 
 
 def _key(dataset, selection, what):
-    state = json.dumps([dataset.campaign_id, dataset.size, dataset.last_id, selection.as_query(), what])
+    state = json.dumps([dataset.campaign_id, dataset.size, dataset.last_id, selection.cache_key(), what])
     return "manyi:open-answers:" + hashlib.sha256(state.encode()).hexdigest()
 
 
@@ -81,14 +81,15 @@ def _question_groups(question_ids):
 
 
 def keyword_panel(dataset, selection, top=20):
-    """Keywords of all open answers, by the sentiment of the respondent's index and by open
-    question (or the question's dimension)."""
-    key = _key(dataset, selection, "panel-by-question")
+    """Keywords of all open answers, by the sentiment label of each answer's text (the sentiment
+    model, analytics/sentiment.py: positive, neutral, negative, mixed — what the customer wrote,
+    as the topic panel counts it) and by open question (or the question's dimension)."""
+    key = _key(dataset, selection, "panel-by-label")
     found = cache.get(key)
     if found is not None:
         return found
-    texts, indices, questions = open_answers(dataset, selection)
-    groups = [text.score_sentiment(x) for x in indices.tolist()]
+    texts, _indices, questions = open_answers(dataset, selection)
+    groups = [text.text_sentiment(answer).label or None for answer in texts]
     topics = _question_groups(questions)
     panel = {
         "all": text.summarise_answers(texts, top=top),

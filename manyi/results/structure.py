@@ -112,7 +112,7 @@ def _key(dataset, selection, options):
             dataset.size,
             dataset.last_id,
             dataset.voice,
-            selection.as_query(),
+            selection.cache_key(),
             asdict(options),
             settings.ANALYSIS_MIN_RESPONSES,
         ],

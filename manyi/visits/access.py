@@ -29,6 +29,9 @@ in manyi/accounts/permissions.py; nothing here or elsewhere compares role names.
 - Managing a task (assign, cancel) is seeing it while managing a team (or every team).
 - Reviewing a record is managing its task with visits.review, and not having written it.
 - Correcting a record is for the agent who wrote it, once it was returned to them.
+- Everything above is within the user's organisation unit: a visit belongs to its customer's
+  unit, and a region's staff see, assign, plan and report only their region's visits (the unit
+  rule, manyi/organisation/access.py; no unit or the group's: every unit).
 - A supervisor without a team manages nobody: their own tasks are worked as an agent works
   them, and they assign, plan, review and report nothing (they get a team from an administrator).
 """
@@ -37,6 +40,7 @@ from django.db.models import Q
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
+from manyi.organisation.access import limit_to_units
 
 from .choices import ReviewStatus
 from .models import VisitPlan, VisitRecord, VisitTask
@@ -66,6 +70,11 @@ class VisitScope:
         self.reviews = self.manages and can(perms.REVIEW_VISITS)
         self.reads_reports = can(perms.VIEW_VISIT_REPORTS)
 
+    def _in_units(self, tasks):
+        """A visit belongs to its customer's organisation unit: a region's staff see their
+        region's visits only, whatever their team (manyi/organisation/access.py)."""
+        return limit_to_units(tasks, self.user, "customer__unit")
+
     # ------------------------------------------------------------------ querysets
 
     def tasks(self):
@@ -74,11 +83,11 @@ class VisitScope:
         if not self.works:
             return VisitTask.objects.none()
         if self.manages and self.every_team:
-            return VisitTask.objects.all()
+            return self._in_units(VisitTask.objects.all())
         rows = Q(agent_id=self.user.pk)
         if self.manages:
             rows |= Q(department_id=self.team_id) | Q(agent__isnull=True, department__isnull=True)
-        return VisitTask.objects.filter(rows)
+        return self._in_units(VisitTask.objects.filter(rows))
 
     def worklist(self):
         """The worklist's tabs: a manager's team's tasks (every team's), anyone else's own.
@@ -86,14 +95,14 @@ class VisitScope:
         if not self.works:
             return VisitTask.objects.none()
         if not self.manages:
-            return VisitTask.objects.filter(agent_id=self.user.pk)
-        return self._team_rows(VisitTask.objects.all(), "department_id")
+            return self._in_units(VisitTask.objects.filter(agent_id=self.user.pk))
+        return self._in_units(self._team_rows(VisitTask.objects.all(), "department_id"))
 
     def pool(self):
         """Unassigned tasks the user may hand out: their team's and those of no team."""
         if not self.manages:
             return VisitTask.objects.none()
-        unassigned = VisitTask.objects.filter(agent__isnull=True)
+        unassigned = self._in_units(VisitTask.objects.filter(agent__isnull=True))
         if self.every_team:
             return unassigned
         return unassigned.filter(Q(department__isnull=True) | Q(department_id=self.team_id))
@@ -103,6 +112,7 @@ class VisitScope:
         if not self.manages:
             return User.objects.none()
         agents = User.objects.filter(is_active=True, role__in=perms.roles_with(perms.WORK_VISITS))
+        agents = limit_to_units(agents, self.user, "unit")  # a region assigns to its own staff
         return self._team_rows(agents, "department_id").order_by("username")
 
     def plan_tasks(self):
@@ -116,7 +126,8 @@ class VisitScope:
         """Rows of the plan table 《客户回访计划表》 the user manages: those of their team's agents."""
         if not self.manages:
             return VisitPlan.objects.none()
-        return self._team_rows(VisitPlan.objects.all(), "agent__department_id")
+        plans = limit_to_units(VisitPlan.objects.all(), self.user, "customer__unit")
+        return self._team_rows(plans, "agent__department_id")
 
     def records(self):
         """Visit records of the tasks the user sees."""
@@ -132,7 +143,7 @@ class VisitScope:
         """Tasks the monthly report counts: every team's, or the manager's team's."""
         if not self.reads_reports or not (self.every_team or self.team_id is not None):
             return VisitTask.objects.none()
-        return self._team_rows(VisitTask.objects.all(), "department_id")
+        return self._in_units(self._team_rows(VisitTask.objects.all(), "department_id"))
 
     def _team_rows(self, queryset, team_field):
         return queryset if self.every_team else queryset.filter(**{team_field: self.team_id})

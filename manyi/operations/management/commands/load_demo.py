@@ -210,6 +210,10 @@ class Command(BaseCommand):
         Contact.objects.bulk_create(contacts, batch_size=500)
         Link.objects.bulk_create(tag_links, batch_size=500)
         Purchase.objects.bulk_create(purchases, batch_size=500)
+        # The organisation units before the surveys, tickets and visits: each takes its customer's.
+        from manyi.operations.unit_demo import load_demo_units
+
+        load_demo_units(users)
         from manyi.campaigns.demo import load_demo_surveys
         from manyi.improvements.demo import load_demo_improvements
         from manyi.operations.choices import Industry

@@ -1,0 +1,112 @@
+"""Survey figures by organisation unit: a region's staff read their region's answers only, the
+group compares its units; numbers checked against hand computations (seed 000's index rule)."""
+
+import statistics
+
+import pytest
+from django.urls import reverse
+
+from manyi.campaigns.choices import CampaignState
+from manyi.customers.models import Customer
+from manyi.dashboards.tests.test_dashboard import ANSWERS, figure, hand_index, survey  # noqa: F401
+from manyi.results.tests.conftest import fresh_datasets  # noqa: F401
+from manyi.testing import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def units_survey(tree, survey):  # noqa: F811
+    """The dashboard tests' survey, its 华东 respondents in the east's project, 华北 in the south's."""
+    Customer.objects.filter(region="华东").update(unit=tree.garden)
+    Customer.objects.filter(region="华北").update(unit=tree.river)
+    return survey
+
+
+def indices_of(region):
+    return [hand_index(points) for where, points, _nps in ANSWERS if where == region]
+
+
+def test_a_regions_staff_read_only_their_regions_answers_of_a_group_campaign(units_survey, tree, client_as):
+    for user, region in ((tree.eva, "华东"), (tree.sid, "华北")):
+        html = client_as(user).get(reverse("dashboards:campaign", args=[units_survey.pk])).content.decode()
+        expected = indices_of(region)
+        assert figure(html, "index") == f"{statistics.mean(expected):.1f}"
+        assert figure(html, "responses") == str(len(expected))
+        assert figure(html, "issued") == str(len(expected))  # 发放: their customers' invitations
+
+
+def test_the_group_sees_every_answer_and_compares_its_regions(units_survey, tree, client_as):
+    html = client_as(tree.gus).get(reverse("dashboards:campaign", args=[units_survey.pk])).content.decode()
+    assert figure(html, "responses") == str(len(ANSWERS))
+    table = html[html.index('id="unit-comparison"') :]
+    for unit, region in ((tree.east, "华东"), (tree.south, "华北")):
+        row = table[table.index(f'data-unit="{unit.code}"') :]
+        row = row[: row.index("</tr>")]
+        expected = indices_of(region)
+        satisfied = sum(1 for x in expected if x >= 70)
+        assert f">{len(expected)}<" in row
+        assert f">{statistics.mean(expected):.1f}<" in row
+        assert f">{100 * satisfied / len(expected):.1f}%<" in row
+        assert "small sample" in row or "样本" in row  # 4 < ANALYSIS_MIN_RESPONSES
+
+
+def test_the_unit_filter_keeps_a_units_subtree(units_survey, tree, client_as):
+    url = reverse("dashboards:campaign", args=[units_survey.pk])
+    html = client_as(tree.gus).get(url, {"unit": tree.east.pk}).content.decode()
+    assert figure(html, "index") == f"{statistics.mean(indices_of('华东')):.1f}"
+    # A region cannot choose another region: refused, and none of its figures are shown.
+    html = client_as(tree.eva).get(url, {"unit": tree.south.pk}).content.decode()
+    assert figure(html, "responses") == str(len(indices_of("华东")))
+
+
+def test_another_regions_campaign_is_not_found(units_survey, tree, client_as):
+    south_campaign = make_campaign(units_survey.questionnaire, unit=tree.south, state=CampaignState.RUNNING)
+    client = client_as(tree.eva)
+    assert south_campaign.name not in client.get(reverse("campaigns:list")).content.decode()
+    for name in (
+        "campaigns:detail",
+        "campaigns:edit",
+        "campaigns:counts",
+        "dashboards:campaign",
+        "dashboards:crosstab",
+    ):
+        assert client.get(reverse(name, args=[south_campaign.pk])).status_code == 404, name
+    assert (
+        client_as(tree.sid).get(reverse("dashboards:campaign", args=[south_campaign.pk])).status_code == 200
+    )
+
+
+def test_a_region_sees_but_does_not_run_the_groups_campaign(units_survey, tree, client_as):
+    client = client_as(tree.eva)
+    assert client.get(reverse("campaigns:detail", args=[units_survey.pk])).status_code == 200
+    assert client.get(reverse("campaigns:edit", args=[units_survey.pk])).status_code == 404
+    page = client.get(reverse("campaigns:detail", args=[units_survey.pk])).content.decode()
+    assert "客户0" in page and "客户4" not in page  # invitations: only their region's customers
+
+
+def test_a_regions_report_of_a_group_campaign_covers_its_region_only(units_survey, tree, client_as):
+    from manyi.reports.models import Report
+    from manyi.reports.rendering import figures_of
+
+    client = client_as(tree.eva)
+    response = client.post(reverse("reports:create", args=[units_survey.pk]), {"kind": "analysis"})
+    report = Report.objects.get()
+    assert response.status_code == 302 and report.unit == tree.east
+    figures = figures_of(report)
+    expected = indices_of("华东")
+    assert figures["overall"]["valid"] == len(expected)
+    assert figures["unit"]["name"] == "华东区域公司"
+    # The other region neither reads it nor may report on the east.
+    other = client_as(tree.sid)
+    assert other.get(reverse("reports:detail", args=[report.pk])).status_code == 404
+    refused = other.post(
+        reverse("reports:create", args=[units_survey.pk]), {"kind": "analysis", "unit": tree.east.pk}
+    )
+    assert refused.status_code == 400 and Report.objects.count() == 1
+    assert client_as(tree.gus).get(reverse("reports:detail", args=[report.pk])).status_code == 200
+
+
+def test_a_region_does_not_export_a_group_campaigns_answers(units_survey, tree, client_as):
+    url = reverse("reports:export", args=[units_survey.pk])
+    assert client_as(tree.eva).get(url, {"format": "csv"}).status_code == 404
