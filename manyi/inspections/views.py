@@ -308,13 +308,21 @@ def results(request):
     if kind:
         rows = rows.filter(template__kind=kind)
     template_id = id_param(request.GET, "checklist", _("Checklist"))
-    templates = ChecklistTemplate.objects.exclude(status=TemplateStatus.DRAFT).filter(version=1)
+    # One choice per checklist: its latest version in use or archived (items are matched across
+    # versions by position and text, unit_scores.by_item).
+    latest = {}
+    for candidate in ChecklistTemplate.objects.exclude(status=TemplateStatus.DRAFT).order_by(
+        "code", "version"
+    ):
+        latest[candidate.code] = candidate.pk
+    templates = ChecklistTemplate.objects.filter(pk__in=latest.values()).order_by("kind", "code")
     template = (
         templates.filter(pk=template_id).first()
         if template_id
         else templates.filter(kind=kind or TemplateKind.SITE_INSPECTION).first()
     )
-    units = [row.unit for row in unit_scores.by_unit(rows)]
+    unit_rows = unit_scores.by_unit(rows)
+    units = [row.unit for row in unit_rows]
     return render(
         request,
         "inspections/results.html",
@@ -323,7 +331,7 @@ def results(request):
             "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
             "kind": kind,
             "kinds": TemplateKind.choices,
-            "unit_rows": unit_scores.by_unit(rows),
+            "unit_rows": unit_rows,
             "template": template,
             "templates": templates,
             "units": units,
