@@ -44,6 +44,7 @@ from manyi.customers.masking import NameMask, mask_email, mask_phone
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 from manyi.private_files import serve_private_file
+from manyi.results.models import Topic
 from manyi.tickets import attachments as ticket_files
 from manyi.tickets import workflow
 from manyi.tickets.choices import Channel, Demand, Severity, TicketState
@@ -220,6 +221,14 @@ class TicketIn(Input):
         description="the code of an active ticket category (e.g. logistics); the categories are the "
         "company's data, set on its category page, so an unknown or retired code is refused with 422",
     )
+    topic: str | None = Field(
+        None,
+        max_length=40,
+        json_schema_extra=text_pattern(CATEGORY_CODE),
+        description="the code of an active topic (e.g. delivery), when the sender knows it; without "
+        "one the ticket takes the topic suggested from the description, for a handler to confirm; an "
+        "unknown or retired code is refused with 422",
+    )
     customer_code: str | None = Field(
         None,
         max_length=40,
@@ -325,6 +334,9 @@ class TicketOut(Schema):
     contact_phone: str
     contact_email: str
     department: str | None
+    topic: str | None = Field(description="the topic's code (results: the company's topic list)")
+    topic_suggested: str | None = Field(description="the topic suggested from the customer's words")
+    topic_confirmed: bool = Field(description="whether a person chose the topic (else it is the suggestion)")
     received_at: datetime
     response_due: datetime | None
     forwarding_due: datetime | None
@@ -394,6 +406,9 @@ def ticket_out(ticket, user, now=None, names=None):
         "contact_phone": ticket.contact_phone if personal else mask_phone(ticket.contact_phone),
         "contact_email": ticket.contact_email if personal else mask_email(ticket.contact_email),
         "department": str(ticket.department) if ticket.department_id else None,
+        "topic": ticket.topic.code if ticket.topic_id else None,
+        "topic_suggested": ticket.topic_suggested.code if ticket.topic_suggested_id else None,
+        "topic_confirmed": ticket.topic_chosen_by_id is not None,
         "received_at": ticket.received_at,
         "response_due": ticket.response_due,
         "forwarding_due": ticket.forwarding_due,
@@ -432,7 +447,9 @@ def ticket_detail_out(ticket, user):
 
 
 def _visible(request):
-    return Ticket.objects.for_user(request.user).select_related("category", "customer", "department")
+    return Ticket.objects.for_user(request.user).select_related(
+        "category", "customer", "department", "topic", "topic_suggested"
+    )
 
 
 def _body_hash(payload):
@@ -450,6 +467,11 @@ def _open_from_payload(request, payload):
         category = Category.objects.filter(code=payload.category, is_active=True).first()
         if category is None:
             raise invalid("category", _("Choose an active category."))
+    topic = None
+    if payload.topic:
+        topic = Topic.objects.active().filter(code=payload.topic).first()
+        if topic is None:
+            raise invalid("topic", _("Choose an active topic."))
     try:
         contact_phone = normalize_phone(payload.contact_phone)
     except DjangoValidationError as error:
@@ -468,6 +490,7 @@ def _open_from_payload(request, payload):
             category=category,
             severity=payload.severity,
             demand=payload.demand or "",
+            topic=topic,
         )
     except workflow.TicketError as error:
         raise ValidationError(

@@ -19,7 +19,7 @@ from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
-from manyi.results import open_answers, table_summary
+from manyi.results import open_answers, table_summary, topics
 from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection, rows_behind
 from manyi.results.summary import QUADRANT_LABELS, dashboard_summary
@@ -28,11 +28,9 @@ from . import crosstabs, path_model, path_model_forms
 from .forms import DashboardFilterForm
 from .pls_messages import pls_error_message
 
-SENTIMENT_LABELS = {
-    "positive": gettext_lazy("Satisfied respondents (index ≥ 75)"),
-    "neutral": gettext_lazy("Neutral (60-75)"),
-    "negative": gettext_lazy("Dissatisfied (index < 60)"),
-}
+# The keyword panel's groups: the sentiment model's label of each answer's text (results/topics.py
+# names them once for the topic panel and the report too).
+SENTIMENT_LABELS = topics.SENTIMENT_NAMES
 
 
 def _campaign(pk):
