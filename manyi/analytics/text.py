@@ -68,8 +68,8 @@ Sentiment of the text (:func:`text_sentiment`)
   with the complaint clauses of a mixed text); its measured accuracy is in that module and in
   `make bench-text`. The word lists here (``positive.txt`` / ``negative.txt``) only decide which
   words a negator is joined to in the keywords, and which words are opinion words for the
-  model's neutral rule. The customer's score (:func:`score_sentiment`) still groups the
-  dashboard's keywords: what the customer rated outranks what a model reads in the text.
+  model's neutral rule. The dashboard's keywords are grouped by the model's label of each
+  answer (results/open_answers.py); :func:`score_sentiment` groups by a respondent's index.
 
 Word cloud (:func:`word_cloud_png`)
 -----------------------------------

@@ -10,7 +10,7 @@ an administrator and as an analyst (a low role: no intake, no personal data). ``
 api-contract`` runs it alone.
 
 Rules that depend on stored data are stated in the schema's descriptions and cannot be
-generated from it: a category or customer code must name one that exists, received_at must lie
+generated from it: a category, topic or customer code must name one that exists, received_at must lie
 between API_RECEIVED_AT_MAX_AGE_DAYS ago and now, an attachment must be a real image or PDF, a
 path names an existing ticket. For valid (positive) cases only, the hook below puts such
 values in, so that valid requests reach the operation instead of a 404 or 422; invalid
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from manyi.api.models import ApiToken
 from manyi.campaigns.choices import ResponseStatus
+from manyi.results.models import Topic
 from manyi.testing import make_campaign, make_customer, make_question, make_questionnaire, make_response
 from manyi.tickets import workflow
 from manyi.tickets.choices import Channel, TicketState
@@ -81,6 +82,7 @@ class World:
         self.references = [self.open_ticket.reference, closed.reference]
         self.customer_codes = [make_customer(name="杭州西湖电器").code]
         self.categories = list(Category.objects.filter(is_active=True).values_list("code", flat=True))
+        self.topics = list(Topic.objects.active().values_list("code", flat=True))
         questionnaire = make_questionnaire()
         make_question(questionnaire, code="Q1", text="总体满意度")
         campaign = make_campaign(questionnaire)
@@ -118,6 +120,8 @@ def stored_values(world, case):
         return case
     if body.get("category") is not None:
         body["category"] = pick.choice(world.categories)
+    if body.get("topic") is not None:
+        body["topic"] = pick.choice(world.topics)
     if body.get("customer_code") is not None:
         body["customer_code"] = pick.choice(world.customer_codes)
     if body.get("received_at") is not None:

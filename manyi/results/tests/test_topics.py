@@ -194,3 +194,19 @@ def test_a_confidential_campaigns_answers_stay_closed_to_whom_may_not_read_them(
         client.get(reverse("dashboards:topic_answers", args=[campaign.pk]), {"topic": "delivery"}).status_code
         == 403
     )
+
+
+def test_the_keyword_panel_groups_answers_by_what_they_say_not_by_the_score(questionnaire):
+    # Every respondent rated 满意 (index 75: "satisfied" by the score); the complaint is still
+    # grouped with the negative answers, the praise with the positive ones.
+    from manyi.results import open_answers
+
+    campaign = wave(questionnaire, "2026", ["快递太慢了，包装破损", "服务态度很好，客服很耐心"])
+    cache.clear()
+    dataset_module.forget()
+    panel = open_answers.keyword_panel(dataset_module.campaign_dataset(campaign), Selection())
+    assert set(panel["by_sentiment"]) == {"negative", "positive"}
+    negative = {k.word for k in panel["by_sentiment"]["negative"].keywords}
+    positive = {k.word for k in panel["by_sentiment"]["positive"].keywords}
+    assert "包装破损" in negative and "包装破损" not in positive
+    assert "耐心" in positive
