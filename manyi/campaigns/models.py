@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manyi.customers.choices import CustomerType
 from manyi.customers.models import Contact, Customer
 from manyi.surveys.models import MatrixRow, Option, Question, Questionnaire
 
@@ -607,3 +608,10 @@ class Quota(models.Model):
     @property
     def is_full(self):
         return self.completed >= self.limit
+
+    @property
+    def value_label(self):
+        """The stratum's value as people read it: a customer type by its name (VIP, 大客户)."""
+        if self.stratum == QuotaStratum.CUSTOMER_TYPE and self.value in CustomerType.values:
+            return CustomerType(self.value).label
+        return self.value
