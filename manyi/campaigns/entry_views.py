@@ -53,6 +53,20 @@ def invitation_list(request, campaign_pk):
     )
 
 
+def _after_save(request, invitation, channel, *, created, complete, back):
+    """The agent's message after saving an interview, and where they go next."""
+    if not created:
+        messages.info(request, _("This customer has already answered."))
+    elif complete:
+        messages.success(
+            request, _("Answers of %(customer)s saved.") % {"customer": invitation.customer.name}
+        )
+    else:
+        messages.success(request, _("Draft saved. You can finish it later."))
+        return redirect("entry:enter", pk=invitation.pk, channel=channel)
+    return back
+
+
 @capability_required(permissions.ENTER_RESPONSES)
 def enter(request, pk, channel):
     """Enter the answers a customer gives on the phone (or on paper) for one invitation."""
@@ -98,16 +112,7 @@ def enter(request, pk, channel):
                 agent=request.user,
                 complete=complete,
             )
-            if not created:
-                messages.info(request, _("This customer has already answered."))
-            elif complete:
-                messages.success(
-                    request, _("Answers of %(customer)s saved.") % {"customer": invitation.customer.name}
-                )
-            else:
-                messages.success(request, _("Draft saved. You can finish it later."))
-                return redirect("entry:enter", pk=invitation.pk, channel=channel)
-            return back
+            return _after_save(request, invitation, channel, created=created, complete=complete, back=back)
         status = 400
     else:
         form = AnswerForm(
