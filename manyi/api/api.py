@@ -459,8 +459,9 @@ def _body_hash(payload):
 def _open_from_payload(request, payload):
     customer = None
     if payload.customer_code:
-        customer = Customer.objects.filter(code=payload.customer_code.strip(), erased_at__isnull=True).first()
-        if customer is None:
+        customers = Customer.objects.for_user(request.user).filter(erased_at__isnull=True)
+        customer = customers.filter(code=payload.customer_code.strip()).first()
+        if customer is None:  # another unit's customer is no customer of this user's
             raise invalid("customer_code", _("No customer has this code."))
     category = None
     if payload.category:
@@ -803,7 +804,7 @@ def customer_out(customer, user, names=None):
 def list_customers(request, query: Query[CustomerQuery]):
     require(request, permissions.VIEW_CUSTOMERS)
     personal = request.user.can(permissions.VIEW_PERSONAL_DATA)
-    rows = Customer.objects.search(query.q, personal=personal).order_by("code")
+    rows = Customer.objects.for_user(request.user).search(query.q, personal=personal).order_by("code")
     page, info = paginate(rows, query.page, query.page_size)
     names = NameMask.for_reader(request.user, [customer.pk for customer in page])
     return {**info, "results": [customer_out(customer, request.user, names) for customer in page]}
@@ -815,7 +816,7 @@ def get_customer(
     code: str = Path(..., min_length=1, pattern=NO_NUL, description="the customer's code"),
 ):
     require(request, permissions.VIEW_CUSTOMERS)
-    return customer_out(get_object_or_404(Customer, code=code), request.user)
+    return customer_out(get_object_or_404(Customer.objects.for_user(request.user), code=code), request.user)
 
 
 # --------------------------------------------------------------------------- responses
@@ -872,7 +873,9 @@ def export_responses(request, query: Query[PageQuery], campaign_id: int = Path(.
     # A campaign's answers in bulk are an export, as the CSV/Excel/SPSS files (agents read
     # single responses but do not export them).
     require(request, permissions.EXPORT_RESPONSES)
-    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    # Every answer of the campaign: of a campaign the user's organisation unit runs (a region
+    # does not export the answers of a campaign the group runs across every region).
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user), pk=campaign_id)
     if not can_see_individual_answers(request.user, campaign):
         raise HttpError(403, _("The answers of this survey are confidential."))
     completed = Response.objects.for_campaign(campaign).completed()
