@@ -73,7 +73,7 @@ class IntakeForm(StyledFormMixin, forms.Form):
         # The suggestion under the form follows the description as it is typed (topic_views).
         self.fields["description"].widget.attrs |= {
             "hx-get": reverse("tickets:topic_suggestion"),
-            "hx-trigger": "keyup changed delay:600ms, change",
+            "hx-trigger": "input changed delay:600ms, change",
             "hx-target": "#topic-suggestion",
             "hx-swap": "outerHTML",
         }
