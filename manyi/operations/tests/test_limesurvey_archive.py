@@ -42,6 +42,7 @@ def run(*args):
 def test_json_reports_groups_questions_subquestions_languages_and_what_was_not_carried(archive):
     report = json.loads(run(archive, "--dry-run", "--json"))
     assert (report["groups"], report["questions"], report["subquestions"]) == (2, 15, 13)
+    assert report["groups_as_pages"] is True  # two groups: two pages
     assert report["languages"] == ["zh-Hans", "en"]
     assert report["participants"] == 3 and report["responses"] == 2
     assert report["unsupported"]["equation"]["count"] == 1

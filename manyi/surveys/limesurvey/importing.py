@@ -62,11 +62,11 @@ def create_questionnaire(plan, *, by=None):
 
 def _pages(questionnaire, plan):
     """Group index -> Page: each LimeSurvey question group with a question becomes a page (its
-    relevance the page's condition); a survey of one plain group stays one page without a title."""
+    relevance the page's condition) when Plan.makes_pages() says so."""
+    if not plan.makes_pages():
+        return {}
     used = sorted({q.group for q in plan.questions})
     groups = [plan.groups[index] for index in used]
-    if len(groups) <= 1 and not any(g.condition or g.description for g in groups):
-        return {}
     return {
         index: Page.objects.create(
             questionnaire=questionnaire,

@@ -87,6 +87,7 @@ class ImportReport:
     language: str = ""
     db_version: int = 0
     groups_as_dimensions: bool = False
+    groups_as_pages: bool = False
     unsupported: dict = field(default_factory=dict)  # key -> {"count", "examples"}
     conditions: list = field(default_factory=list)  # (question code, LimeSurvey, Manyi)
     notes: list = field(default_factory=list)
@@ -118,6 +119,7 @@ class ImportReport:
             "language_used": self.language,
             "db_version": self.db_version,
             "groups_as_dimensions": self.groups_as_dimensions,
+            "groups_as_pages": self.groups_as_pages,
             "unsupported": {
                 key: {"label": str(labels.get(key, key)), **entry} for key, entry in self.unsupported.items()
             },
@@ -190,6 +192,12 @@ class Plan:
     questions: list
     report: ImportReport
     sid: str = ""
+
+    def makes_pages(self):
+        """Whether the groups become pages: more than one group with questions, or one with a
+        condition or a description (a survey of one plain group stays one untitled page)."""
+        groups = [group for group, _questions in self.pages()]
+        return len(groups) > 1 or any(g.condition or g.description for g in groups)
 
     def pages(self):
         """[(group, its questions)] in order, groups without a question left out: the pages the
@@ -300,7 +308,7 @@ class Planner:
                     questions.append(planned)
         self._conditions(questions, groups)
         self._builder_rules(questions)
-        return Plan(
+        plan = Plan(
             title=plain(texts.get("title", ""), TITLE_MAX)
             or _("LimeSurvey survey %(sid)s") % {"sid": survey.sid},
             description=plain(texts.get("description", "")),
@@ -311,6 +319,8 @@ class Planner:
             report=report,
             sid=survey.sid,
         )
+        report.groups_as_pages = plan.makes_pages()
+        return plan
 
     def _survey_level_report(self):
         survey, report = self.survey, self.report
