@@ -493,9 +493,8 @@ def open_ticket(
 ):
     """Record new feedback: reference number, SLA deadlines, the first event. ``by`` None: the system.
 
-    ``topic``: the topic the person recording it chose (results.Topic); without one the ticket
-    takes the topic suggested from the customer's words (tickets/topics.py), for a handler to
-    confirm.
+    ``topic``: the recorder's choice (results.Topic); without one, the topic suggested from the
+    customer's words (tickets/topics.py), for a handler to confirm.
 
     ``unit``: the organisation unit the ticket belongs to (an inspected project's finding);
     by default its customer's.
