@@ -366,14 +366,18 @@ def _append(dataset, block):
         dataset.unasked = np.vstack([dataset.unasked, added])
         points = np.where(not_asked, np.float32("nan"), points)
     codes = reading.category_codes(block, dataset.labels)
-    for name, kind in SCALAR_COLUMNS.items():
-        setattr(dataset, name, np.concatenate([getattr(dataset, name), getattr(block, name).astype(kind)]))
-    added = {"points": points, "importance": block.importance, "dimensions": block.dimensions}
+    added = {name: getattr(block, name).astype(kind, copy=False) for name, kind in SCALAR_COLUMNS.items()}
+    added.update(points=points, importance=block.importance, dimensions=block.dimensions)
     added["competitor"] = block.competitor
-    for name in WIDE_COLUMNS:
-        setattr(dataset, name, np.vstack([getattr(dataset, name), added[name].astype(WIDE)]))
+    added = {
+        name: values.astype(WIDE, copy=False) if name in WIDE_COLUMNS else values
+        for name, values in added.items()
+    }
+    first = not dataset.size  # a cold build: the block's arrays are the dataset's, not copied
+    for name, values in added.items():
+        setattr(dataset, name, values if first else np.concatenate([getattr(dataset, name), values]))
     for name in CATEGORIES:
-        dataset.codes[name] = np.concatenate([dataset.codes[name], codes[name]])
+        dataset.codes[name] = codes[name] if first else np.concatenate([dataset.codes[name], codes[name]])
     return block.size
 
 

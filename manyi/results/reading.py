@@ -26,6 +26,7 @@ the double. Measured in bench/analytics.py (BENCH analytics.dashboard_1m_*_cold_
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -84,10 +85,10 @@ def read_block(campaign_id, after_id, item_keys, dimension_keys, competitor_keys
     widths = (len(item_keys), len(item_keys), len(dimension_keys), len(competitor_keys))
     if connection.vendor == "postgresql":
         query = _postgres_query(campaign_id, item_keys, dimension_keys, competitor_keys)
-        chunks = _packed_chunks(query, after_id, sum(widths), progress)
+        chunks = _packed_chunks(query, after_id, widths, progress)
     else:
         sql, params = _sqlite_query(campaign_id, after_id, item_keys, dimension_keys, competitor_keys)
-        chunks = _fetch_tuples(sql, params, progress)
+        chunks = _fetch_tuples(sql, params, widths, progress)
     return _block(chunks, widths)
 
 
@@ -224,10 +225,16 @@ def _sqlite_query(campaign_id, after_id, item_keys, dimension_keys, competitor_k
 # Transfer
 
 
-def _packed_chunks(query, after_id, wide, progress):
-    """Yields ({scalar: array}, float32 (rows, wide) matrix) per chunk of PostgreSQL's packed
-    columns: numpy reads each column's bytes as they are (np.frombuffer), no Python object per
-    value. Chunks follow each other by id (keyset), each one short query."""
+def _groups(widths):
+    """(first, last) column of each wide group (points, importance, dimensions, competitor)."""
+    edges = np.cumsum((0, *widths)).tolist()
+    return list(itertools.pairwise(edges))
+
+
+def _packed_chunks(query, after_id, widths, progress):
+    """Yields ({scalar: array}, [float32 (rows, width) matrix of each wide group]) per chunk of
+    PostgreSQL's packed columns: numpy reads each column's bytes as they are (np.frombuffer),
+    no Python object per value. Chunks follow each other by id (keyset), one short query each."""
     import psycopg
 
     connection.ensure_connection()
@@ -243,26 +250,29 @@ def _packed_chunks(query, after_id, wide, progress):
                 name: np.frombuffer(data, kind).astype(kind.lstrip(">"))
                 for (name, kind), data in zip(SCALARS, packed, strict=False)
             }
-            columns = [np.frombuffer(data, ">f4") for data in packed[len(SCALARS) :]]
-            matrix = np.empty((len(scalars["ids"]), wide), np.float32)
-            for column, values in enumerate(columns):
-                matrix[:, column] = values
+            rows, wide = len(scalars["ids"]), packed[len(SCALARS) :]
+            groups = [
+                np.ascontiguousarray(
+                    np.frombuffer(b"".join(wide[first:last]), ">f4").reshape(last - first, rows).T, np.float32
+                )
+                for first, last in _groups(widths)
+            ]
             if (np.diff(scalars["ids"]) <= 0).any():  # not in id order: put it in order
                 order = np.argsort(scalars["ids"], kind="stable")
                 scalars = {name: values[order] for name, values in scalars.items()}
-                matrix = matrix[order]
+                groups = [group[order] for group in groups]
             after_id = int(scalars["ids"][-1])
-            done += len(matrix)
+            done += rows
             if progress:
                 progress(done)
-            yield scalars, matrix
-            if len(matrix) < CHUNK:
+            yield scalars, groups
+            if rows < CHUNK:
                 return
 
 
-def _fetch_tuples(sql, params, progress):
-    """Yields ({scalar: array}, float32 (rows, wide) matrix) per CHUNK rows of SQLite's plain
-    tuples of numbers, each chunk one np.array (SQL NULL → NaN)."""
+def _fetch_tuples(sql, params, widths, progress):
+    """Yields ({scalar: array}, [float32 (rows, width) matrix of each wide group]) per CHUNK
+    rows of SQLite's plain tuples of numbers, each chunk one np.array (SQL NULL → NaN)."""
     done = 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -272,7 +282,13 @@ def _fetch_tuples(sql, params, progress):
                 progress(done)
             values = np.array(rows, np.float64)
             scalars = {name: values[:, position] for position, (name, _kind) in enumerate(SCALARS)}
-            yield scalars, values[:, len(SCALARS) :].astype(np.float32)
+            yield (
+                scalars,
+                [
+                    np.ascontiguousarray(values[:, len(SCALARS) + first : len(SCALARS) + last], np.float32)
+                    for first, last in _groups(widths)
+                ],
+            )
 
 
 # ------------------------------------------------------------------------------------------
@@ -281,35 +297,35 @@ def _fetch_tuples(sql, params, progress):
 
 def _block(chunks, widths):
     scalars = {name: [] for name, _kind in SCALARS}
-    wide = []
-    for values, matrix in chunks:
+    wide = [[] for _width in widths]
+    for values, groups in chunks:
         for name, _kind in SCALARS:
             scalars[name].append(values[name])
-        wide.append(matrix)
+        for parts, group in zip(wide, groups, strict=True):
+            parts.append(group)
     joined = {name: _join(parts) for name, parts in scalars.items()}
-    matrix = np.concatenate(wide) if wide else np.empty((0, sum(widths)), np.float32)
-    completed = joined["completed"].astype(np.int64)
+    points, importance, dimensions, competitor = (
+        np.concatenate(parts) if parts else np.empty((0, width), np.float32)
+        for parts, width in zip(wide, widths, strict=True)
+    )
+    completed = joined["completed"].astype(np.int64, copy=False)
     if connection.vendor == "postgresql":
         completed = np.floor_divide(completed, 1_000_000) + POSTGRES_EPOCH
-    edges = np.cumsum((0, *widths))
-    points, importance, dimensions, competitor = (
-        matrix[:, edges[i] : edges[i + 1]] for i in range(len(widths))
-    )
     return Block(
-        ids=joined["ids"].astype(np.int64),
+        ids=joined["ids"].astype(np.int64, copy=False),
         completed=completed.astype("datetime64[s]"),
-        valid=joined["valid"].astype(bool),
-        index=joined["index"].astype(np.float64),
-        satisfied=joined["satisfied"].astype(bool),
-        nps=joined["nps"].astype(np.float64),
-        customer=joined["customer"].astype(np.int64),
-        contact=joined["contact"].astype(np.int64),
-        agent=joined["agent"].astype(np.int64),
-        channel=joined["channel"].astype(np.int64),
-        points=np.ascontiguousarray(points),
-        importance=np.ascontiguousarray(importance),
-        dimensions=np.ascontiguousarray(dimensions),
-        competitor=np.ascontiguousarray(competitor),
+        valid=joined["valid"].astype(bool, copy=False),
+        index=joined["index"].astype(np.float64, copy=False),
+        satisfied=joined["satisfied"].astype(bool, copy=False),
+        nps=joined["nps"].astype(np.float64, copy=False),
+        customer=joined["customer"].astype(np.int64, copy=False),
+        contact=joined["contact"].astype(np.int64, copy=False),
+        agent=joined["agent"].astype(np.int64, copy=False),
+        channel=joined["channel"].astype(np.int64, copy=False),
+        points=points,
+        importance=importance,
+        dimensions=dimensions,
+        competitor=competitor,
     )
 
 
