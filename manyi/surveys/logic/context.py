@@ -127,27 +127,6 @@ def response_context(response, fields=None):
     return condition_context(invitation, customer, channel=getattr(response, "channel", None), fields=fields)
 
 
-def sample_context(choices=None):
-    """The builder preview's sample respondent: {key: value} of the chosen sample values (a
-    choice field's value must be one of its values, others are taken as typed; tags are split
-    at commas); every other field reads null."""
-    values = dict.fromkeys(FIELDS)
-    for key, raw in (choices or {}).items():
-        field = FIELDS.get(key)
-        if field is None or raw in (None, ""):
-            continue
-        raw = str(raw)[:100]
-        if field.kind == "choice":
-            values[key] = raw if raw in field.values else None
-        elif field.kind == "list":
-            values[key] = [part.strip() for part in raw.split(",") if part.strip()]
-        elif field.kind == "number":
-            values[key] = float(raw) if raw.strip().isdigit() else None
-        else:
-            values[key] = raw
-    return values
-
-
 def referenced_fields(trees):
     """The whitelisted keys ("customer.type", …) the syntax trees name, in table order."""
     from .parser import references

@@ -17,7 +17,6 @@ from manyi.surveys.logic.context import (
     condition_context,
     referenced_fields,
     response_context,
-    sample_context,
 )
 from manyi.surveys.logic.parser import parse
 from manyi.surveys.logic.report import logic_findings
@@ -95,16 +94,6 @@ def test_a_response_without_an_invitation_reads_its_customer_and_channel():
         "customer.type": "key",
         "invitation.channel": "visit",
     }
-
-
-def test_the_preview_sample_keeps_only_values_a_field_can_have():
-    values = sample_context(
-        {"customer.type": "VIP", "invitation.channel": "sms", "customer.tags": "老客户, 华东 ,", "x.y": "1"}
-    )
-    assert values["customer.type"] is None  # not one of vip, key, normal
-    assert values["invitation.channel"] == "sms"
-    assert values["customer.tags"] == ["老客户", "华东"]
-    assert "x.y" not in values
 
 
 def test_the_fields_a_questionnaires_conditions_name_are_found_in_table_order():
