@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "manyi.visits",
     "manyi.inspections",
     "manyi.improvements",
+    "manyi.evaluation",
     "manyi.operations",
 ]
 

@@ -31,6 +31,7 @@ LAYERS = [
     ["visits", "inspections"],
     ["improvements"],
     ["reports"],
+    ["evaluation"],
     ["api"],
     ["operations"],
 ]

@@ -336,6 +336,37 @@ def _first_unit_pk():
     return Unit.objects.order_by("pk").values_list("pk", flat=True).first()
 
 
+def _evaluation(world):
+    """A published evaluation scheme with one indicator, a unit's result and a reward on it."""
+    import datetime
+
+    from manyi.evaluation.models import EvaluationResult, EvaluationScheme, Indicator, RewardPenalty
+
+    if not hasattr(world, "evaluation_result"):
+        scheme = EvaluationScheme.objects.create(
+            name="2025年度满意度管理考评方案",
+            period_start=datetime.date(2025, 1, 1),
+            period_end=datetime.date(2025, 12, 31),
+            status="published",
+        )
+        indicator = Indicator.objects.create(
+            scheme=scheme, kind="inspection_score", weight=100, target=85, direction="higher"
+        )
+        result = EvaluationResult.objects.create(
+            scheme=scheme, unit=world.inspection.unit, total=90.0, rank=1
+        )
+        RewardPenalty.objects.create(
+            result=result,
+            kind="bonus",
+            amount=500,
+            reason="巡检得分第一",
+            approver=world.people.alice,
+            approved_on=datetime.date(2026, 1, 15),
+        )
+        world.evaluation_indicator, world.evaluation_result = indicator, result
+    return world.evaluation_result
+
+
 def route_arguments(world):
     """Real arguments per route name: a dict, or a list of dicts for a route to try several ways."""
     from manyi.improvements import workflow as improvement_workflow
@@ -343,7 +374,22 @@ def route_arguments(world):
 
     w = world
     ticket = {"pk": w.ticket.pk}
+    evaluation = _evaluation(w)
     return {
+        **{
+            f"evaluation:{name}": {"pk": evaluation.scheme_id}
+            for name in (
+                "scheme",
+                "scheme_edit",
+                "indicator_add",
+                "compute",
+                "publish",
+                "correct",
+                "rewards_export",
+            )
+        },
+        "evaluation:indicator_delete": {"pk": w.evaluation_indicator.pk},
+        **{f"evaluation:{name}": {"pk": evaluation.pk} for name in ("result", "reward_add")},
         "customers:import_map": {"token": "0" * 32},
         "customers:import_cancel": {"token": "0" * 32},
         "customers:product_edit": {"pk": w.product.pk},

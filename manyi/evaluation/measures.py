@@ -1,0 +1,197 @@
+"""The indicators' values per unit, read from the data already in Manyi (nothing is typed in).
+
+Every measure covers the unit and every unit below it (its subtree: a region's figure holds its
+projects'), within the scheme's period (first day 00:00 to the day after the last, local time),
+and returns a `Measure`: the value and the numbers it came from (`num`, `den`), which the
+scorecard prints as the arithmetic. None = no data.
+
+- survey_index (客户满意度综合指数, seed 003 第八条): per chosen campaign, the index of the unit's
+  customers' valid answers read through `results.filters.analysed()` (Selection(unit=…): valid
+  questionnaires, one voice per customer) and `CampaignDataset.group_index` (the questionnaire's
+  index method); over several campaigns the mean weighted by their valid answers:
+  Σ(index × n) ÷ Σ n. The chosen campaigns are the period's surveys: their answers count whenever
+  they came in.
+- satisfied_rate (满意率): satisfied valid answers ÷ valid answers with an index × 100 (seed 000:
+  a customer is satisfied when their own index reaches the questionnaire's threshold).
+- response_rate (回收率): completed answers ÷ invitations sent × 100, the unit's customers, the
+  chosen campaigns.
+- complaint_rate (客户投诉率, seed 003 4.2.4 "定量(如房屋故障率、客户投诉率、返修率)"): customer
+  tickets received in the period (not judged invalid — 投诉不成立 — and not inspection findings,
+  which have no customer) per 100 of the unit's customers: tickets ÷ customers × 100.
+- sla_compliance (及时率): of the tickets' SLA deadlines (first response, forwarding, first
+  solution, resolution) that fell due in the period and before now, the share met (the step done
+  by its due time): met ÷ due × 100. A deadline not yet due is not counted.
+- callback_satisfaction (回访满意度, seed 003 第十七条 "呼叫中心及时对系统内显示闭单的客户进行回访"):
+  the mean index of the valid answers recorded on return visits in the period: Σ index ÷ n.
+- inspection_score / mystery_visit_score (项目品质巡检 / 神秘客户暗访): the mean score of the
+  unit's submitted first inspections of that kind inspected in the period (re-inspections not
+  counted, as on the inspection results page): Σ score ÷ n.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+import numpy as np
+from django.db.models import Avg, Count, F, Q, Sum
+from django.utils import timezone
+
+from manyi.campaigns.choices import ResponseStatus
+from manyi.campaigns.models import Invitation, Response
+from manyi.customers.models import Customer
+from manyi.inspections.choices import TemplateKind
+from manyi.inspections.models import Inspection
+from manyi.inspections.unit_scores import scored
+from manyi.organisation.models import Unit
+from manyi.results.dataset import campaign_dataset
+from manyi.results.filters import Selection, analysed
+from manyi.tickets.choices import DEADLINES, Validity
+from manyi.tickets.models import Ticket
+from manyi.visits.models import VisitRecord
+
+from .choices import IndicatorKind
+
+INSPECTION_FINDING = "inspection-finding"
+
+
+@dataclass(frozen=True)
+class Measure:
+    value: float | None
+    num: float = 0  # what was counted or summed
+    den: float = 0  # what it was divided by
+    parts: tuple = ()  # per campaign: (campaign name, index, n) for the weighted survey index
+
+    def as_dict(self):
+        return {"value": self.value, "num": self.num, "den": self.den, "parts": [list(p) for p in self.parts]}
+
+
+def period_bounds(scheme):
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(scheme.period_start, time.min), zone)
+    end = timezone.make_aware(datetime.combine(scheme.period_end + timedelta(days=1), time.min), zone)
+    return start, end
+
+
+def _rate(num, den):
+    return Measure(100.0 * num / den if den else None, num, den)
+
+
+def _mean(total, n):
+    return Measure(total / n if n else None, total or 0, n)
+
+
+class UnitMeasures:
+    """The measures of one scheme, with each campaign's dataset read once for all units."""
+
+    def __init__(self, scheme, now=None):
+        self.scheme = scheme
+        self.start, self.end = period_bounds(scheme)
+        self.now = now or timezone.now()
+        self._datasets = {}
+
+    def subtree(self, unit):
+        return Unit.objects.within(unit)
+
+    def measure(self, indicator, unit):
+        kind = indicator.kind
+        if kind in (IndicatorKind.SURVEY_INDEX, IndicatorKind.SATISFIED_RATE):
+            return self.survey(indicator, unit)
+        return getattr(self, kind)(indicator, unit)
+
+    def _dataset(self, campaign):
+        if campaign.pk not in self._datasets:
+            self._datasets[campaign.pk] = campaign_dataset(campaign)
+        return self._datasets[campaign.pk]
+
+    def survey(self, indicator, unit):
+        weighted, n_all, satisfied, rated, parts = 0.0, 0, 0, 0, []
+        for campaign in indicator.campaigns.select_related("questionnaire").order_by("pk"):
+            dataset = self._dataset(campaign)
+            valid = analysed(dataset, Selection(unit=unit.pk))
+            n = int(valid.sum())
+            if not n:
+                continue
+            if indicator.kind == IndicatorKind.SATISFIED_RATE:
+                rated += int(np.count_nonzero(~np.isnan(dataset.index[valid])))
+                satisfied += int(dataset.satisfied[valid].sum())
+                continue
+            group = dataset.group_index(campaign.questionnaire.layout().scheme, valid)
+            if group.values.size and group.index is not None:
+                weighted += group.index * n
+                n_all += n
+                parts.append((campaign.name, round(float(group.index), 2), n))
+        if indicator.kind == IndicatorKind.SATISFIED_RATE:
+            return _rate(satisfied, rated)
+        return Measure(weighted / n_all if n_all else None, weighted, n_all, tuple(parts))
+
+    def response_rate(self, indicator, unit):
+        invitations = Invitation.objects.filter(
+            campaign__in=indicator.campaigns.all(),
+            customer__unit__in=self.subtree(unit),
+            sent_at__isnull=False,
+        )
+        sent = invitations.count()
+        answered = Response.objects.filter(
+            invitation__in=invitations, status=ResponseStatus.COMPLETED
+        ).count()
+        return _rate(answered, sent)
+
+    def complaint_rate(self, indicator, unit):
+        customers = Customer.objects.filter(unit__in=self.subtree(unit)).count()
+        tickets = (
+            Ticket.objects.filter(
+                unit__in=self.subtree(unit),
+                customer__isnull=False,
+                received_at__gte=self.start,
+                received_at__lt=self.end,
+            )
+            .exclude(validity=Validity.INVALID)
+            .exclude(category__code=INSPECTION_FINDING)
+            .count()
+        )
+        return _rate(tickets, customers)
+
+    def sla_compliance(self, indicator, unit):
+        tickets = Ticket.objects.filter(unit__in=self.subtree(unit))
+        due = met = 0
+        until = min(self.end, self.now)
+        for d in DEADLINES:
+            window = Q(**{f"{d.due}__gte": self.start, f"{d.due}__lt": until})
+            counts = tickets.filter(window).aggregate(
+                due=Count("pk"),
+                met=Count("pk", filter=Q(**{f"{d.done}__isnull": False, f"{d.done}__lte": F(d.due)})),
+            )
+            due += counts["due"]
+            met += counts["met"]
+        return _rate(met, due)
+
+    def callback_satisfaction(self, indicator, unit):
+        records = VisitRecord.objects.filter(
+            customer__unit__in=self.subtree(unit),
+            visited_at__gte=self.start,
+            visited_at__lt=self.end,
+            response__valid=True,
+            response__index__isnull=False,
+        )
+        figures = records.aggregate(total=Sum("response__index"), n=Count("pk"))
+        return _mean(figures["total"], figures["n"])
+
+    def _inspections(self, unit, kind):
+        inspections = scored(
+            Inspection.objects.filter(
+                unit__in=self.subtree(unit),
+                template__kind=kind,
+                inspected_at__gte=self.start,
+                inspected_at__lt=self.end,
+                score__isnull=False,
+            )
+        )
+        figures = inspections.aggregate(total=Sum("score"), n=Count("pk"), mean=Avg("score"))
+        return _mean(figures["total"], figures["n"])
+
+    def inspection_score(self, indicator, unit):
+        return self._inspections(unit, TemplateKind.SITE_INSPECTION)
+
+    def mystery_visit_score(self, indicator, unit):
+        return self._inspections(unit, TemplateKind.MYSTERY_VISIT)
