@@ -210,6 +210,19 @@ class Command(BaseCommand):
         Contact.objects.bulk_create(contacts, batch_size=500)
         Link.objects.bulk_create(tag_links, batch_size=500)
         Purchase.objects.bulk_create(purchases, batch_size=500)
+        responses = self.load_stories(users, customer_ids)
+        return {
+            "departments": len(departments),
+            "customers": customers,
+            "contacts": len(contacts),
+            "purchases": len(purchases),
+            "responses": responses,
+        }
+
+    def load_stories(self, users, customer_ids):
+        """What the demo company did with its customers, in order: its organisation units, the
+        surveys, visits, inspections, improvements and reports, and its industry's set-up.
+        Returns the number of survey responses."""
         # The organisation units before the surveys, tickets and visits: each takes its customer's.
         from manyi.operations.unit_demo import load_demo_units
 
@@ -236,13 +249,7 @@ class Command(BaseCommand):
         load_demo_reports(users)
         # A machinery company: its categories and call scripts, not property management's.
         set_up_company(demo_data.COMPANY, Industry.MANUFACTURING)
-        return {
-            "departments": len(departments),
-            "customers": customers,
-            "contacts": len(contacts),
-            "purchases": len(purchases),
-            "responses": responses,
-        }
+        return responses
 
     def create_departments(self):
         departments = {}
