@@ -36,29 +36,41 @@ def unit_comparison(campaign, dataset, selection, units):
     satisfied when their own index reaches the threshold, "4家客户满意度≥70分,为满意客户": the
     satisfied valid answers over those with an index, in per cent, with its Wilson interval) and
     `small_sample` when n is below ANALYSIS_MIN_RESPONSES (the figure is shown, with a warning).
-    The viewer's own visibility (`selection.units`) holds for every row."""
+    When the units share a parent whose own customers answered (the group's 集团直属 customers,
+    a region's customers of no project), a last row (`direct`) counts those, so the rows add up
+    to the parent's figures. The viewer's own visibility (`selection.units`) holds for every row."""
     scheme = campaign.questionnaire.layout().scheme
-    rows = []
+    rows, covered = [], np.zeros(dataset.size, bool)
     for unit in units:
         valid = analysed(dataset, replace(selection, unit=unit.pk))
-        n = int(valid.sum())
-        index = None
-        if n:
-            group = dataset.group_index(scheme, valid)
-            index = group.index if group.values.size else None
-        own_index = dataset.index[valid]
-        rated = int(np.count_nonzero(~np.isnan(own_index)))
-        satisfied = None
-        if rated:
-            share = stats.proportion(int(dataset.satisfied[valid].sum()), rated)
-            satisfied = {"percent": 100.0 * share.rate, "low": 100.0 * share.low, "high": 100.0 * share.high}
-        rows.append(
-            {
-                "unit": unit,
-                "n": n,
-                "index": index,
-                "satisfied": satisfied,
-                "small_sample": n < settings.ANALYSIS_MIN_RESPONSES,
-            }
-        )
+        covered |= valid
+        rows.append(_row(dataset, scheme, unit, valid))
+    parents = {unit.parent_id for unit in units}
+    if len(parents) == 1 and None not in parents:
+        parent = units[0].parent
+        direct = analysed(dataset, replace(selection, unit=parent.pk)) & ~covered
+        if direct.any():
+            rows.append(_row(dataset, scheme, parent, direct, direct=True))
     return rows
+
+
+def _row(dataset, scheme, unit, valid, direct=False):
+    n = int(valid.sum())
+    index = None
+    if n:
+        group = dataset.group_index(scheme, valid)
+        index = group.index if group.values.size else None
+    own_index = dataset.index[valid]
+    rated = int(np.count_nonzero(~np.isnan(own_index)))
+    satisfied = None
+    if rated:
+        share = stats.proportion(int(dataset.satisfied[valid].sum()), rated)
+        satisfied = {"percent": 100.0 * share.rate, "low": 100.0 * share.low, "high": 100.0 * share.high}
+    return {
+        "unit": unit,
+        "direct": direct,
+        "n": n,
+        "index": index,
+        "satisfied": satisfied,
+        "small_sample": n < settings.ANALYSIS_MIN_RESPONSES,
+    }

@@ -110,3 +110,23 @@ def test_a_regions_report_of_a_group_campaign_covers_its_region_only(units_surve
 def test_a_region_does_not_export_a_group_campaigns_answers(units_survey, tree, client_as):
     url = reverse("reports:export", args=[units_survey.pk])
     assert client_as(tree.eva).get(url, {"format": "csv"}).status_code == 404
+
+
+def test_the_comparison_counts_a_parents_own_customers_on_a_row_of_their_own(units_survey, tree):
+    from manyi.results.dataset import campaign_dataset
+    from manyi.results.filters import Selection
+    from manyi.results.unit_comparison import unit_comparison, units_to_compare
+
+    # Two of the 华北 respondents belong to the group itself (集团直属), not to a region.
+    north = Customer.objects.filter(region="华北").order_by("code")
+    direct_codes = list(north.values_list("code", flat=True)[:2])
+    Customer.objects.filter(code__in=direct_codes).update(unit=tree.group)
+    dataset = campaign_dataset(units_survey)
+    rows = unit_comparison(units_survey, dataset, Selection(), units_to_compare())
+    assert [(row["unit"], row["direct"], row["n"]) for row in rows] == [
+        (tree.east, False, 4),
+        (tree.south, False, 2),
+        (tree.group, True, 2),
+    ]
+    direct = [hand_index(points) for n, (_r, points, _nps) in enumerate(ANSWERS) if f"C{n}" in direct_codes]
+    assert rows[2]["index"] == pytest.approx(statistics.mean(direct))
