@@ -101,3 +101,23 @@ def test_survey_index_and_satisfied_rate_read_the_chosen_campaigns_answers_by_un
     assert garden["survey_index"]["den"] == 4
     satisfied = sum(1 for value in east if value >= 70)
     assert garden["satisfied_rate"]["value"] == pytest.approx(100 * satisfied / len(east))
+
+
+def test_the_demo_publishes_a_years_scheme_with_rewards_on_the_best_and_weakest_project(
+    evaluation_data, people
+):
+    from manyi.evaluation.demo import load_demo_evaluation
+
+    tree = evaluation_data.tree
+    scheme = load_demo_evaluation(
+        {"admin": people.alice, "huangwei": tree.eva}, today=datetime.date(2026, 1, 1)
+    )
+    assert (scheme.status, scheme.period_start, scheme.period_end) == (
+        "published",
+        datetime.date(2025, 1, 1),
+        datetime.date(2025, 12, 31),
+    )
+    by_code = results(scheme)
+    assert by_code["S1"].rank == 1 and by_code["E1"].rank == 2
+    assert sorted(by_code["S1"].rewards.values_list("kind", flat=True)) == ["bonus", "commendation"]
+    assert list(by_code["E1"].rewards.values_list("kind", "person")) == [("criticism", tree.eva.pk)]
