@@ -68,6 +68,15 @@ def _question_field(question, options, errors):
     return None
 
 
+class SummaryLine(str):
+    """A line of the error summary: its text, and the id of the question it is about."""
+
+    def __new__(cls, text, anchor):
+        line = super().__new__(cls, text)
+        line.anchor = anchor
+        return line
+
+
 class AnswerForm(forms.Form):
     """A form built from the questionnaire's questions.
 
@@ -272,9 +281,14 @@ class AnswerForm(forms.Form):
         return contexts
 
     def error_summary(self):
-        """One line per question with a problem, in question order."""
+        """One line per question with a problem, in question order; each line knows the id of
+        its question on the page (`anchor`), so the summary links to it."""
         errors = self.question_errors()
-        return [message for question in self.questions for message in errors.get(question.pk, [])[:1]]
+        return [
+            SummaryLine(message, f"question-{question.pk}")
+            for question in self.questions
+            for message in errors.get(question.pk, [])[:1]
+        ]
 
     def answered_count(self):
         count = 0

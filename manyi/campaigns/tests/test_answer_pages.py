@@ -122,7 +122,8 @@ def test_next_checks_only_this_page_and_stores_nothing_when_it_fails(client, sur
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Please answer question Q2." in html.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    summary = html.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert f'<a class="alert-link" href="#question-{q["Q2"].pk}">Please answer question Q2.</a>' in summary
     assert (
         "Q4" not in html.split('id="error-summary"', 1)[1].split("</ul>", 1)[0]
     )  # a later page is not checked

@@ -64,6 +64,10 @@
     });
   }
   function refresh() { update(); pipe(); }
+  // After a refused page, the error summary takes the focus so screen readers read it; each of
+  // its lines links to its question.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
   form.addEventListener("change", refresh);
   form.addEventListener("input", refresh);
   refresh();
