@@ -67,8 +67,9 @@ class IntakeForm(StyledFormMixin, forms.Form):
         help_text=_("Leave empty to take the topic suggested from the description; the handler confirms it."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user  # who records it: customers are looked up within their unit
         self.fields["topic"].queryset = Topic.objects.active()
         # The suggestion under the form follows the description as it is typed (topic_views).
         self.fields["description"].widget.attrs |= {
@@ -87,7 +88,10 @@ class IntakeForm(StyledFormMixin, forms.Form):
         if not code:
             return None
         # An erased customer (personal data removed on request) takes no new feedback, as in the API.
-        customer = Customer.objects.filter(code=code, erased_at__isnull=True).first()
+        # Another organisation unit's customer is no customer of this user's (organisation/access.py).
+        user = getattr(self, "user", None)
+        customers = Customer.objects.for_user(user) if user is not None else Customer.objects.all()
+        customer = customers.filter(code=code, erased_at__isnull=True).first()
         if customer is None:
             raise forms.ValidationError(_("No customer has this code."))
         return customer
@@ -263,6 +267,10 @@ class ContactForm(StyledFormMixin, forms.Form):
 
     clean_customer_code = IntakeForm.clean_customer_code
     clean_contact_phone = IntakeForm.clean_contact_phone
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     @classmethod
     def for_ticket(cls, ticket):

@@ -133,7 +133,7 @@ def ticket_list(request):
 
 @capability_required(permissions.CREATE_TICKETS)
 def ticket_create(request):
-    form = IntakeForm(request.POST or None)
+    form = IntakeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -459,7 +459,13 @@ def ticket_contact(request, pk):
         if not changed:
             raise TicketError(_("Nothing was changed."))
 
-    return _apply(request, ticket, ContactForm(request.POST), verb, _("The contact details have been saved."))
+    return _apply(
+        request,
+        ticket,
+        ContactForm(request.POST, user=request.user),
+        verb,
+        _("The contact details have been saved."),
+    )
 
 
 @require_POST

@@ -310,6 +310,7 @@ class PlanForm(_Styled, forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("customer_code", self.instance.customer.code)
         self.order_fields(["customer_code"])
+        self.user = user
         self.fields["agent"].queryset = VisitScope(user).assignable_agents()
         self.fields["campaign"].queryset = running_campaigns()
         self.fields["script"].queryset = VisitScript.objects.filter(is_active=True)
@@ -319,7 +320,9 @@ class PlanForm(_Styled, forms.ModelForm):
         from manyi.customers.models import Customer
 
         code = self.cleaned_data["customer_code"].strip()
-        customer = Customer.objects.filter(code__iexact=code, erased_at__isnull=True).first()
+        # A customer of the planner's organisation unit (organisation/access.py).
+        customers = Customer.objects.for_user(self.user).filter(erased_at__isnull=True)
+        customer = customers.filter(code__iexact=code).first()
         if customer is None:
             raise forms.ValidationError(_("No customer with the code %(code)s.") % {"code": code})
         self.customer = customer

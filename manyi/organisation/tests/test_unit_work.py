@@ -133,3 +133,24 @@ def test_the_customer_import_places_customers_by_unit_code(tree, people):
     refused.clean_row(2, ["N3", "新客户三", "S1"])
     refused.clean_row(3, ["C-S", "改名", ""])
     assert len(refused.errors) == 2
+
+
+def test_a_region_cannot_record_feedback_for_another_regions_customer(tree, client_as):
+    client = client_as(tree.eva)
+    response = client.post(
+        reverse("tickets:create"),
+        {"channel": "phone", "customer_code": "C-S", "description": "设备漏油", "severity": "general"},
+    )
+    assert response.status_code in (200, 400)
+    assert not Ticket.objects.exists()
+
+
+def test_a_region_cannot_plan_a_visit_for_another_regions_customer(tree):
+    from manyi.visits.forms import PlanForm
+
+    form = PlanForm(data={"customer_code": "C-S"}, user=tree.eva)
+    form.is_valid()
+    assert "customer_code" in form.errors
+    form = PlanForm(data={"customer_code": "C-E"}, user=tree.eva)
+    form.is_valid()
+    assert "customer_code" not in form.errors
