@@ -11,6 +11,7 @@ from manyi.accounts.decorators import capability_required
 from manyi.results.dataset import campaign_dataset
 from manyi.results.structure import Options, structure_analysis
 
+from .preparing import figures_prepared
 from .views import _campaign, _filters
 
 MAX_FACTORS = 10
@@ -91,10 +92,11 @@ def _chart_text():
 
 
 @capability_required(permissions.VIEW_ANALYSIS)
+@figures_prepared
 def structure(request, pk):
     """Factor analysis, reliability and segments of the campaign's analysed responses under the
     dashboard's filters; a small sample or a singular correlation matrix is said, not drawn."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     dataset = campaign_dataset(campaign)
     filters, selection, _segment = _filters(request, campaign, dataset)
     choices = {name: request.GET.get(name, "") for name in StructureForm.base_fields}

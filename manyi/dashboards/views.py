@@ -19,38 +19,59 @@ from manyi.campaigns.answering import can_see_individual_answers
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.models import Product
+from manyi.organisation.access import assignable_units, sees_everything, visible_unit_ids
+from manyi.organisation.models import Unit
 from manyi.results import open_answers, table_summary, topics
 from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection, rows_behind
 from manyi.results.summary import QUADRANT_LABELS, dashboard_summary
+from manyi.results.unit_comparison import unit_comparison, units_to_compare
 
 from . import crosstabs, path_model, path_model_forms
 from .forms import DashboardFilterForm
 from .pls_messages import pls_error_message
+from .preparing import figures_prepared
 
 # The keyword panel's groups: the sentiment model's label of each answer's text (results/topics.py
 # names them once for the topic panel and the report too).
 SENTIMENT_LABELS = topics.SENTIMENT_NAMES
 
 
-def _campaign(pk):
-    return get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+def _campaign(request, pk):
+    """The campaign, if the user's organisation unit sees it (organisation/access.py), else 404."""
+    campaigns = Campaign.objects.for_user(request.user).select_related("questionnaire")
+    return get_object_or_404(campaigns, pk=pk)
 
 
 def _filters(request, campaign, dataset):
+    """The filters' selection; always within the units the user sees (a region's staff read only
+    their region's answers, whatever the query string says)."""
     products = (
         Product.objects.filter(pk__in=list(dataset.products)).order_by("name").values_list("pk", "name")
     )
-    form = DashboardFilterForm(request.GET or None, dataset, list(products))
+    units = visible_unit_ids(request.user)
+    form = DashboardFilterForm(
+        request.GET or None, dataset, list(products), units=assignable_units(request.user)
+    )
     if form.is_bound and form.is_valid():
-        return form, Selection.from_form(form.cleaned_data), form.cleaned_data.get("segment") or "region"
-    return form, Selection(), "region"
+        selection = Selection.from_form(form.cleaned_data, units=units)
+        return form, selection, form.cleaned_data.get("segment") or "region"
+    return form, Selection(units=units), "region"
+
+
+def _unit_comparison(request, campaign, dataset, selection):
+    """The units compared (below the chosen unit, or the viewer's): [] in a company without units."""
+    own = None if sees_everything(request.user) else request.user.unit
+    chosen = Unit.objects.filter(pk=selection.unit).first() if selection.unit else None
+    units = units_to_compare(chosen, own)
+    return unit_comparison(campaign, dataset, selection, units) if units else []
 
 
 @capability_required(permissions.VIEW_ANALYSIS)
+@figures_prepared
 def campaign_dashboard(request, pk):
     """One campaign (one wave): headline, dimensions, items, trend, segments, importance."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     dataset = campaign_dataset(campaign)
     form, selection, segment = _filters(request, campaign, dataset)
     lines = {}
@@ -62,11 +83,12 @@ def campaign_dashboard(request, pk):
         "form": form,
         "selection": selection,
         "summary": summary,
-        "counts": campaign_counts(campaign),
+        "counts": campaign_counts(campaign, request.user),
         "can_drill": can_see_individual_answers(request.user, campaign),
         "can_raise_improvement": request.user.can(permissions.MANAGE_IMPROVEMENTS),
         "chart_data": _chart_data(summary),
         "tables": table_summary.table_summaries(campaign, dataset, selection),
+        "unit_rows": _unit_comparison(request, campaign, dataset, selection),
         "chart_text": {
             "index": _("Index"),
             "importance": _("Importance"),
@@ -183,11 +205,12 @@ def _model_page(request, campaign, dataset, start, posted=None):
 
 
 @capability_required(permissions.VIEW_ANALYSIS)
+@figures_prepared
 def satisfaction_model(request, pk):
     """The PLS path model of the campaign: the model saved for its questionnaire, else the
     one proposed from it (?proposed shows the proposal); an edited model posted here is
     estimated, not stored (see save_satisfaction_model)."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     dataset = campaign_dataset(campaign)
     start = path_model.current(campaign, proposed="proposed" in request.GET)
     posted = None
@@ -201,7 +224,7 @@ def satisfaction_model(request, pk):
 def save_satisfaction_model(request, pk):
     """Keep the posted model (form or JSON) as the questionnaire's model; a refused one
     changes nothing and the page says why."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     start = path_model.current(campaign)
     posted = path_model_forms.read(request.POST, path_model.indicator_choices(campaign), start.spec)
     if posted.error:
@@ -234,9 +257,10 @@ class CrossTabForm(forms.Form):
 
 
 @capability_required(permissions.VIEW_ANALYSIS)
+@figures_prepared
 def crosstab(request, pk):
     """A cross tab of two variables with the chi-square test of independence."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     dataset = campaign_dataset(campaign)
     filters, selection, _segment = _filters(request, campaign, dataset)
     choices = crosstabs.variables(campaign)
@@ -262,7 +286,7 @@ def crosstab(request, pk):
 @capability_required(permissions.VIEW_ANALYSIS)
 def keywords(request, pk):
     """The open-answer keyword panel (loaded after the page: segmentation takes a moment)."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     dataset = campaign_dataset(campaign)
     _form, selection, _segment = _filters(request, campaign, dataset)
     panel = open_answers.keyword_panel(dataset, selection)
@@ -277,7 +301,7 @@ def keywords(request, pk):
 @capability_required(permissions.VIEW_ANALYSIS)
 def word_cloud(request, pk):
     """The word cloud (词云图) of the open answers as a PNG image."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     dataset = campaign_dataset(campaign)
     _form, selection, _segment = _filters(request, campaign, dataset)
     png = open_answers.word_cloud(dataset, selection)
@@ -287,9 +311,10 @@ def word_cloud(request, pk):
 
 
 @capability_required(permissions.VIEW_ANALYSIS, permissions.VIEW_RESPONSES)
+@figures_prepared
 def drill_down(request, pk):
     """The responses behind a figure: filters, plus an item's option or a segment's group."""
-    campaign = _campaign(pk)
+    campaign = _campaign(request, pk)
     if not can_see_individual_answers(request.user, campaign):
         raise PermissionDenied
     dataset = campaign_dataset(campaign)
