@@ -121,3 +121,19 @@ def recount(campaign):
     for quota in Quota.objects.filter(campaign=campaign):
         filled = sum(1 for values, codes in rows if falls_in(quota, values, codes))
         Quota.objects.filter(pk=quota.pk).update(completed=min(filled, quota.limit))
+
+
+def copy_quotas(source, target):
+    """The quotas of `source` for its next wave `target`: the same strata and limits, none
+    filled yet (campaigns.workflow.copy_as_next_wave)."""
+    Quota.objects.bulk_create(
+        Quota(
+            campaign=target,
+            name=quota.name,
+            stratum=quota.stratum,
+            value=quota.value,
+            question_code=quota.question_code,
+            limit=quota.limit,
+        )
+        for quota in Quota.objects.filter(campaign=source)
+    )

@@ -15,7 +15,7 @@ from manyi.customers.models import Contact, Customer
 from manyi.organisation.access import limit_to_units
 from manyi.organisation.models import Unit
 
-from . import recurrence
+from . import quotas, recurrence
 from .channels import SENDING_CHANNELS, sms
 from .choices import CampaignState, Channel, InvitationStatus, VoiceRule
 from .models import Campaign, CampaignEvent, Invitation, Response
@@ -393,6 +393,7 @@ def copy_as_next_wave(campaign, by, now=None):
         if by is not None:
             wave.created_by = by
         wave.save()
+        quotas.copy_quotas(campaign, wave)
         if not campaign.series:
             campaign.series = wave.series
         campaign.next_wave_made_at = now
@@ -426,6 +427,7 @@ def make_due_next_waves(now=None):
             campaign = Campaign.objects.select_related("questionnaire").get(pk=pk)
             wave = next_wave_draft(campaign)
             wave.save()
+            quotas.copy_quotas(campaign, wave)
             if not campaign.series:
                 Campaign.objects.filter(pk=pk).update(series=wave.series)
             CampaignEvent.objects.create(

@@ -261,3 +261,15 @@ def test_two_submits_at_once_never_pass_the_limit():
     quota.refresh_from_db()
     assert quota.completed == 1
     assert Response.objects.filter(status=ResponseStatus.COMPLETED).count() == 1
+
+
+def test_the_next_wave_has_the_same_quotas_none_filled(people, campaign):
+    from manyi.campaigns.workflow import copy_as_next_wave
+
+    Quota.objects.create(
+        campaign=campaign, name="VIP", stratum=QuotaStratum.CUSTOMER_TYPE, value="vip", limit=50, completed=12
+    )
+    wave = copy_as_next_wave(campaign, by=people.sam)
+    assert list(wave.quotas.values_list("name", "stratum", "value", "limit", "completed")) == [
+        ("VIP", "customer_type", "vip", 50, 0)
+    ]
