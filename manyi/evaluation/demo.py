@@ -17,14 +17,14 @@ from .models import EvaluationResult, EvaluationScheme, Indicator
 
 # (kind, weight, target, direction, unit kinds)
 INDICATORS = [
-    ("survey_index", 25, 80, "higher", []),
-    ("satisfied_rate", 10, 85, "higher", []),
-    ("response_rate", 5, 30, "higher", []),
-    ("complaint_rate", 15, 5, "lower", []),
+    ("survey_index", 25, 85, "higher", []),
+    ("satisfied_rate", 10, 90, "higher", []),
+    ("response_rate", 5, 80, "higher", []),
+    ("complaint_rate", 15, 2, "lower", []),
     ("sla_compliance", 15, 90, "higher", []),
-    ("callback_satisfaction", 10, 80, "higher", []),
-    ("inspection_score", 10, 85, "higher", [UnitKind.PROJECT]),
-    ("mystery_visit_score", 10, 85, "higher", [UnitKind.PROJECT]),
+    ("callback_satisfaction", 10, 90, "higher", []),
+    ("inspection_score", 10, 95, "higher", [UnitKind.PROJECT]),
+    ("mystery_visit_score", 10, 95, "higher", [UnitKind.PROJECT]),
 ]
 
 

@@ -119,7 +119,9 @@ def _rank(results):
     for result in results:
         by_kind.setdefault(result.unit.kind, []).append(result)
     for group in by_kind.values():
-        ranks = scoring.competition_ranks({id(result): result.total for result in group})
+        # compared to two decimals: totals that print alike rank alike (no float noise)
+        totals = {id(result): None if result.total is None else round(result.total, 2) for result in group}
+        ranks = scoring.competition_ranks(totals)
         ranked = sum(1 for result in group if result.total is not None)
         for result in group:
             result.rank = ranks.get(id(result))

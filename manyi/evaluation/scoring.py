@@ -17,7 +17,8 @@ scorecard says so in that unit's arithmetic. A unit with no data on any indicato
 and no rank.
 
 Ranks: among units of the same kind (projects with projects, regions with regions), highest
-total first; equal totals share a rank and the next rank is skipped (1, 2, 2, 4).
+total first, totals compared to two decimals; equal totals share a rank and the next rank is skipped
+(1, 2, 2, 4).
 """
 
 from __future__ import annotations

@@ -64,7 +64,9 @@ def scheme_detail(request, pk):
     results = access.visible_results(request.user, scheme.results.filter(employee=None)).select_related(
         "unit"
     )
-    results = sorted(results, key=lambda r: (r.unit.kind, r.rank is None, r.rank or 0, r.unit.path))
+    results = sorted(
+        results, key=lambda r: (r.unit.depth, r.unit.kind, r.rank is None, r.rank or 0, r.unit.path)
+    )
     manage = request.user.can(perms.MANAGE_EVALUATION) and scheme.is_editable
     return render(
         request,

@@ -245,6 +245,10 @@ class Command(BaseCommand):
         from manyi.inspections.demo import load_demo_inspections
 
         load_demo_inspections(users, random.Random(demo_data.SEED + 3))
+        # The year's evaluation of the units, published, with rewards and penalties (issue 19).
+        from manyi.evaluation.demo import load_demo_evaluation
+
+        load_demo_evaluation(users)
         load_demo_improvements(users)
         load_demo_reports(users)
         # A machinery company: its categories and call scripts, not property management's.
