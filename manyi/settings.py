@@ -328,6 +328,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "manyi@localhost")
 # Messages per SMTP connection when sending invitations in bulk.
 EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 200)
+# Minutes after which an invitation claimed for sending but given no outcome (its worker was
+# killed mid-send) goes back to the queue (campaigns/recovery.py): longer than one batch takes.
+SEND_CLAIM_LEASE_MINUTES = env_int("SEND_CLAIM_LEASE_MINUTES", 15)
 
 # SMS invitations (campaigns/channels/sms/): off unless SMS_PROVIDER names a gateway, "aliyun"
 # (Aliyun SMS) or "tencent" (Tencent Cloud SMS), with its key pair, sign name (签名) and

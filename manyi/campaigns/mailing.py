@@ -3,8 +3,9 @@
 Sending is at most once per invitation: a batch is first claimed with a conditional UPDATE
 (issued → sent; reminders_sent k-1 → k; channels/__init__.py, the same for every channel), then
 sent over one SMTP connection; a message the server refuses is marked failed with the reason,
-one it takes is marked accepted (no receipt follows an e-mail). Two workers can never send the
-same invitation twice. Customers who opted out, withdrew consent or were erased are never sent to.
+one it takes is marked accepted (no receipt follows an e-mail), each as the server answers.
+Two workers can never send the same invitation twice; a worker killed mid-batch leaves its
+claims to recovery.py (after a lease, at most one message per kill may go twice: see there). Customers who opted out, withdrew consent or were erased are never sent to.
 """
 
 import logging
@@ -68,6 +69,27 @@ def invitation_email(invitation, *, reminder=False, question_count=None):
     )
 
 
+def _outcome_writers(batch, refused, *, reminder):
+    """send_each's callbacks: each message's outcome is written as soon as the server answers,
+    its claim cleared with it, so that a worker killed mid-batch leaves claimed (recovery.py)
+    only the messages the server had not taken yet, and at most one it took but whose outcome
+    was not written."""
+
+    def on_sent(index):
+        Invitation.objects.filter(pk=batch[index].pk).update(
+            delivery_status=DeliveryStatus.ACCEPTED, claimed_at=None
+        )
+
+    def on_refused(index, error):
+        refused[index] = error
+        refusal = {"delivery_status": DeliveryStatus.FAILED, "error": str(error)[:300], "claimed_at": None}
+        if not reminder:  # a refused reminder: the invitation itself was accepted before
+            refusal["status"] = InvitationStatus.FAILED
+        Invitation.objects.filter(pk=batch[index].pk).update(**refusal)
+
+    return on_sent, on_refused
+
+
 def send_claimed(invitations, *, reminder):
     """Send already-claimed invitations in batches, one SMTP connection each; return (sent, failed)."""
     sent = failed = 0
@@ -84,16 +106,8 @@ def send_claimed(invitations, *, reminder):
                 invitation_email(invitation, reminder=reminder, question_count=counts[questionnaire_id])
             )
         refused = {}  # index in the batch → the server's reason
-        accepted = []
-        batch_sent, _failed = send_each(messages, on_sent=accepted.append, on_refused=refused.__setitem__)
-        for index, error in refused.items():
-            refusal = {"delivery_status": DeliveryStatus.FAILED, "error": str(error)[:300]}
-            if not reminder:  # a refused reminder: the invitation itself was accepted before
-                refusal["status"] = InvitationStatus.FAILED
-            Invitation.objects.filter(pk=batch[index].pk).update(**refusal)
-        Invitation.objects.filter(pk__in=[batch[index].pk for index in accepted]).update(
-            delivery_status=DeliveryStatus.ACCEPTED
-        )
+        on_sent, on_refused = _outcome_writers(batch, refused, reminder=reminder)
+        batch_sent, _failed = send_each(messages, on_sent=on_sent, on_refused=on_refused)
         sent += batch_sent
         failed += len(refused)
         if batch_sent + len(refused) < len(batch):

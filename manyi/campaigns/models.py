@@ -277,6 +277,9 @@ class Invitation(models.Model):
     )
     provider_message_id = models.CharField(max_length=100, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When a worker claimed the invitation for sending; cleared once the outcome is written.
+    # A claim older than the lease is a killed worker's (campaigns/recovery.py).
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["pk"]
@@ -301,6 +304,10 @@ class Invitation(models.Model):
                 fields=["provider_message_id"],
                 condition=~Q(provider_message_id=""),
                 name="invitation_provider_message",
+            ),
+            # Few rows are claimed at a time: the recovery's periodic query reads only those.
+            models.Index(
+                fields=["claimed_at"], condition=Q(claimed_at__isnull=False), name="invitation_claim"
             ),
         ]
 

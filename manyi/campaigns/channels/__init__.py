@@ -18,6 +18,7 @@ invitation's page (``campaigns:invitation``).
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -102,7 +103,7 @@ def release(invitation_ids, *, reminder):
         Invitation.objects.filter(pk__in=invitation_ids).update(reminders_sent=F("reminders_sent") - 1)
     else:
         Invitation.objects.filter(pk__in=invitation_ids).update(
-            status=InvitationStatus.ISSUED, sent_at=None, delivery_status=DeliveryStatus.NONE
+            status=InvitationStatus.ISSUED, sent_at=None, delivery_status=DeliveryStatus.NONE, claimed_at=None
         )
 
 
@@ -114,25 +115,42 @@ def _claimed(ids):
     )
 
 
+def _claim(ids, now):
+    """Claim these issued invitations for sending (issued → sent, `claimed_at` stamped: see
+    recovery.py); returns (the ids this call claimed, its stamp): another worker's claim has
+    another time."""
+    stamp = timezone.now()
+    Invitation.objects.filter(pk__in=ids, status=InvitationStatus.ISSUED).update(
+        status=InvitationStatus.SENT,
+        sent_at=now,
+        delivery_status=DeliveryStatus.PENDING,
+        error="",
+        claimed_at=stamp,
+    )
+    mine = Invitation.objects.filter(pk__in=ids, sent_at=now, claimed_at=stamp)
+    return list(mine.values_list("pk", flat=True)), stamp
+
+
 def send_invitations(campaign, now=None, limit=None, only=None):
     """Send the campaign's unsent invitations through each channel (``only``: these
-    Channels); returns (sent, failed)."""
+    Channels); returns (sent, failed). Claimed one batch at a time (EMAIL_BATCH_SIZE, at most
+    900 for SQLite's parameter limit), so a claim is held for as long as one batch takes, which
+    SEND_CLAIM_LEASE_MINUTES must exceed (recovery.py); once the channel has written each
+    outcome the claim is cleared."""
     now = now or timezone.now()
     sent = failed = 0
+    size = max(1, min(900, settings.EMAIL_BATCH_SIZE))
     for channel in _chosen(only):
         due = channel.reachable(campaign.invitations.filter(status=InvitationStatus.ISSUED))
         ids = list(due.values_list("pk", flat=True)[:limit])
-        claimed = []
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            Invitation.objects.filter(pk__in=chunk, status=InvitationStatus.ISSUED).update(
-                status=InvitationStatus.SENT, sent_at=now, delivery_status=DeliveryStatus.PENDING, error=""
-            )
-            claimed += chunk
-        # Only the ones this run claimed: another worker's claim has another time.
-        ids = list(Invitation.objects.filter(pk__in=claimed, sent_at=now).values_list("pk", flat=True))
-        channel_sent, channel_failed = channel.send(_claimed(ids), reminder=False)
-        sent, failed = sent + channel_sent, failed + channel_failed
+        for start in range(0, len(ids), size):
+            claimed, stamp = _claim(ids[start : start + size], now)
+            channel_sent, channel_failed = channel.send(_claimed(claimed), reminder=False)
+            # Only this claim's: a claim recovered and taken since by another worker stays its.
+            Invitation.objects.filter(pk__in=claimed, claimed_at=stamp).update(claimed_at=None)
+            sent, failed = sent + channel_sent, failed + channel_failed
+            if claimed and not channel_sent + channel_failed:
+                break  # nothing went through (server or gateway unreachable): the rest waits
     return sent, failed
 
 

@@ -20,6 +20,13 @@ def _campaigns():
     )
 
 
+def _send_claims():
+    from manyi.campaigns.recovery import recover_stale_claims
+
+    recovered = recover_stale_claims()
+    return f"{recovered} invitations claimed by a stopped worker queued again" if recovered else None
+
+
 def _survey_tickets():
     from manyi.tickets.survey_rule import open_pending_tickets
 
@@ -79,6 +86,7 @@ def _rate_counters():
 
 # (lock name, job) in the order they run; a job returns its line of the summary (None: none).
 JOBS = (
+    ("send-claims", _send_claims),  # before campaigns: what it returns is queued in this run
     ("campaigns", _campaigns),
     ("survey-tickets", _survey_tickets),
     ("escalation", _escalation),
