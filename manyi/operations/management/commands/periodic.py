@@ -117,7 +117,8 @@ def run_jobs(write, jobs=JOBS):
 
 class Command(BaseCommand):
     help = (
-        "Runs the periodic jobs once (close campaigns past their deadline, queue invitations and "
+        "Runs the periodic jobs once (return to the queue invitations a stopped worker had claimed, "
+        "close campaigns past their deadline, queue invitations and "
         "reminders that are due, open tickets for low survey scores, escalate missed ticket deadlines, "
         "send satisfaction callbacks left waiting, read ticket mail when a mailbox is configured, "
         "publish and e-mail scheduled reports, draw the charts of draft reports whose figures changed, "
