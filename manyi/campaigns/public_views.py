@@ -2,6 +2,7 @@
 
 import hmac
 import uuid
+from functools import partial
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
@@ -198,9 +199,11 @@ def _answer_posted(request, campaign, invitation, paged):
         "invitation": invitation,
         "order": paged.order,
     }
-    codes = quotas.form_codes(paged.layout, form.cleaned_data)
-    if quotas.full_quota(campaign, invitation, codes) is not None:
-        save_response(**store, complete=False, page=index)  # kept, never counted
+    # A full quota stops the respondent at their next page (the submit's own count checks it
+    # at the submit); what they answered is kept, never counted.
+    codes = partial(quotas.form_codes, paged.layout, form.cleaned_data)
+    if action != paging.SUBMIT and quotas.full_quota(campaign, invitation, codes) is not None:
+        save_response(**store, complete=False, page=index)
         return _quota_full(request, campaign)
     if action != paging.SUBMIT:
         _saved, created = save_response(**store, complete=False, page=target)
@@ -298,8 +301,6 @@ def _anonymous_posted(request, campaign):
             status=429,
             campaign=campaign,
         )
-    if quotas.full_quota(campaign, None, quotas.form_codes(paged.layout, form.cleaned_data)) is not None:
-        return _quota_full(request, campaign)
     try:
         _response, created = save_response(
             campaign=campaign,
