@@ -69,6 +69,9 @@ INSPECTION_WORK = {VIEW_INSPECTIONS, WORK_INSPECTIONS, MANAGE_INSPECTIONS}
 # the person concerned (manyi/evaluation/access.py).
 VIEW_EVALUATION = "evaluation.view"
 MANAGE_EVALUATION = "evaluation.manage"
+# Other employees' own results (of the holder's unit subtree): their managers; everyone sees
+# their own.
+VIEW_STAFF_EVALUATION = "evaluation.view_staff"
 
 # Company setup (公司设置): the company's industry, and the complaint categories and call scripts
 # it brings; the category tree (administrators).
@@ -117,6 +120,7 @@ ROLE_CAPABILITIES = {
         *INSPECTION_WORK,
         VIEW_EVALUATION,
         MANAGE_EVALUATION,
+        VIEW_STAFF_EVALUATION,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -139,6 +143,7 @@ ROLE_CAPABILITIES = {
         *VISIT_WORK,
         *INSPECTION_WORK,
         VIEW_EVALUATION,
+        VIEW_STAFF_EVALUATION,
     },
     Role.AGENT: {
         VIEW_CUSTOMERS,

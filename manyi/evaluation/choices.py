@@ -52,3 +52,16 @@ class RewardKind(models.TextChoices):
 
 
 PENALTIES = {RewardKind.CRITICISM, RewardKind.DEMOTION}
+
+
+# What an employee's own result holds: the indicators with a person behind them — the survey
+# answers and tickets of the customers they manage (客户经理), the tickets assigned to them, the
+# return visits they made. Inspections score a site, not a person.
+EMPLOYEE_KINDS = {
+    IndicatorKind.SURVEY_INDEX,
+    IndicatorKind.SATISFIED_RATE,
+    IndicatorKind.RESPONSE_RATE,
+    IndicatorKind.COMPLAINT_RATE,
+    IndicatorKind.SLA_COMPLIANCE,
+    IndicatorKind.CALLBACK_SATISFACTION,
+}

@@ -14,7 +14,7 @@ from .models import RewardPenalty
 def rewards_of(scheme):
     return (
         RewardPenalty.objects.filter(result__scheme=scheme)
-        .select_related("result__unit", "person", "approver")
+        .select_related("result__unit", "result__employee", "person", "approver")
         .order_by("result__unit__path", "pk")
     )
 
@@ -32,8 +32,8 @@ def _person(user):
 def rows(rewards):
     for reward in rewards:
         yield [
-            reward.result.unit.code,
-            reward.result.unit.name,
+            reward.result.unit.code if reward.result.unit else "",
+            reward.result.unit.name if reward.result.unit else "",
             _person(reward.person),
             reward.person.get_username() if reward.person else "",
             reward.get_kind_display(),

@@ -26,6 +26,10 @@ scorecard prints as the arithmetic. None = no data.
 - inspection_score / mystery_visit_score (项目品质巡检 / 神秘客户暗访): the mean score of the
   unit's submitted first inspections of that kind inspected in the period (re-inspections not
   counted, as on the inspection results page): Σ score ÷ n.
+
+An employee's own result (EmployeeMeasures) reads the same rules over what is theirs: the survey
+answers, invitations and tickets of the customers they manage (Customer.owner, 客户经理; the
+figures' Selection(owner=…)), the tickets assigned to them (SLA), the return visits they made.
 """
 
 from __future__ import annotations
@@ -104,11 +108,26 @@ class UnitMeasures:
             self._datasets[campaign.pk] = campaign_dataset(campaign)
         return self._datasets[campaign.pk]
 
+    def _selection(self, unit):
+        return Selection(unit=unit.pk)
+
+    def _customers(self, unit):
+        return Customer.objects.filter(unit__in=self.subtree(unit))
+
+    def _tickets_for_rate(self, unit):
+        return Ticket.objects.filter(unit__in=self.subtree(unit))
+
+    def _sla_tickets(self, unit):
+        return Ticket.objects.filter(unit__in=self.subtree(unit))
+
+    def _visit_records(self, unit):
+        return VisitRecord.objects.filter(customer__unit__in=self.subtree(unit))
+
     def survey(self, indicator, unit):
         weighted, n_all, satisfied, rated, parts = 0.0, 0, 0, 0, []
         for campaign in indicator.campaigns.select_related("questionnaire").order_by("pk"):
             dataset = self._dataset(campaign)
-            valid = analysed(dataset, Selection(unit=unit.pk))
+            valid = analysed(dataset, self._selection(unit))
             n = int(valid.sum())
             if not n:
                 continue
@@ -128,7 +147,7 @@ class UnitMeasures:
     def response_rate(self, indicator, unit):
         invitations = Invitation.objects.filter(
             campaign__in=indicator.campaigns.all(),
-            customer__unit__in=self.subtree(unit),
+            customer__in=self._customers(unit),
             sent_at__isnull=False,
         )
         sent = invitations.count()
@@ -138,10 +157,10 @@ class UnitMeasures:
         return _rate(answered, sent)
 
     def complaint_rate(self, indicator, unit):
-        customers = Customer.objects.filter(unit__in=self.subtree(unit)).count()
+        customers = self._customers(unit).count()
         tickets = (
-            Ticket.objects.filter(
-                unit__in=self.subtree(unit),
+            self._tickets_for_rate(unit)
+            .filter(
                 customer__isnull=False,
                 received_at__gte=self.start,
                 received_at__lt=self.end,
@@ -153,7 +172,7 @@ class UnitMeasures:
         return _rate(tickets, customers)
 
     def sla_compliance(self, indicator, unit):
-        tickets = Ticket.objects.filter(unit__in=self.subtree(unit))
+        tickets = self._sla_tickets(unit)
         due = met = 0
         until = min(self.end, self.now)
         for d in DEADLINES:
@@ -167,8 +186,7 @@ class UnitMeasures:
         return _rate(met, due)
 
     def callback_satisfaction(self, indicator, unit):
-        records = VisitRecord.objects.filter(
-            customer__unit__in=self.subtree(unit),
+        records = self._visit_records(unit).filter(
             visited_at__gte=self.start,
             visited_at__lt=self.end,
             response__valid=True,
@@ -195,3 +213,28 @@ class UnitMeasures:
 
     def mystery_visit_score(self, indicator, unit):
         return self._inspections(unit, TemplateKind.MYSTERY_VISIT)
+
+
+class EmployeeMeasures(UnitMeasures):
+    """The same measures over one employee's customers, tickets and visits (docstring above)."""
+
+    def _selection(self, employee):
+        return Selection(owner=employee.get_username())
+
+    def _customers(self, employee):
+        return Customer.objects.filter(owner=employee)
+
+    def _tickets_for_rate(self, employee):
+        return Ticket.objects.filter(customer__owner=employee)
+
+    def _sla_tickets(self, employee):
+        return Ticket.objects.filter(assignee=employee)
+
+    def _visit_records(self, employee):
+        return VisitRecord.objects.filter(agent=employee)
+
+    def inspection_score(self, indicator, employee):
+        return Measure(None)
+
+    def mystery_visit_score(self, indicator, employee):
+        return Measure(None)

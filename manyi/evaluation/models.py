@@ -99,7 +99,10 @@ class EvaluationResult(models.Model):
     scheme = models.ForeignKey(
         EvaluationScheme, verbose_name=_("scheme"), on_delete=models.CASCADE, related_name="results"
     )
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    # The unit evaluated, or the employee's unit (none: an employee of the whole company).
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # An employee's own result (none: the unit's or project team's result).
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,7 +136,7 @@ class EvaluationResult(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.scheme} · {self.unit}"
+        return f"{self.scheme} · {self.employee or self.unit}"
 
     def get_absolute_url(self):
         return reverse("evaluation:result", args=[self.pk])
@@ -179,4 +182,4 @@ class RewardPenalty(models.Model):
         verbose_name_plural = _("rewards and penalties")
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.result.unit}"
+        return f"{self.get_kind_display()} · {self.result.employee or self.result.unit}"

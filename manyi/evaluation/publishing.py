@@ -8,6 +8,7 @@ publishing it marks the version it corrects superseded (kept, with its results a
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 from manyi.organisation.models import Unit
 
 from . import scoring
-from .choices import Direction, SchemeStatus
-from .measures import UnitMeasures
+from .choices import EMPLOYEE_KINDS, Direction, SchemeStatus
+from .measures import EmployeeMeasures, UnitMeasures
 from .models import EvaluationResult, EvaluationScheme
 
 
@@ -43,19 +44,24 @@ def _last_values(scheme):
     previous = last_period(scheme)
     if previous is None:
         return {}, {}
-    results = previous.results.filter(employee=None)
-    totals = {result.unit_id: result.total for result in results}
-    values = {
-        (result.unit_id, part["kind"]): part["value"] for result in results for part in result.breakdown
-    }
+    results = list(previous.results.all())
+    totals = {_key(result): result.total for result in results}
+    values = {(_key(result), part["kind"]): part["value"] for result in results for part in result.breakdown}
     return totals, values
 
 
-def unit_breakdown(indicators, unit, measures, last_values):
-    """The per-indicator rows of one unit and its weighted total (scoring's rules)."""
+def _key(result):
+    """Whose result it is, the same from one period to the next."""
+    return ("employee", result.employee_id) if result.employee_id else ("unit", result.unit_id)
+
+
+def unit_breakdown(indicators, unit, measures, last_values, key=None):
+    """The per-indicator rows of one unit (or, with measures for employees, one employee: then
+    `indicators` are those that apply to people) and its weighted total (scoring's rules)."""
     rows = []
+    key = key or ("unit", unit.pk)
     for indicator in indicators:
-        if not indicator.applies_to(unit):
+        if key[0] == "unit" and not indicator.applies_to(unit):
             continue
         measure = measures.measure(indicator, unit)
         higher = indicator.direction == Direction.HIGHER
@@ -70,7 +76,7 @@ def unit_breakdown(indicators, unit, measures, last_values):
                 **measure.as_dict(),
                 "score": score,
                 "met": scoring.target_met(measure.value, indicator.target, higher),
-                "last_value": last_values.get((unit.pk, indicator.kind)),
+                "last_value": last_values.get((key, indicator.kind)),
             }
         )
     weighted = scoring.weighted_total((row["weight"], row["score"]) for row in rows)
@@ -94,18 +100,8 @@ def compute(given, now=None):
     results = []
     for unit in evaluated_units(indicators):
         rows, weighted = unit_breakdown(indicators, unit, measures, last_values)
-        counted = [row for row in rows if row["met"] is not None]
-        results.append(
-            EvaluationResult(
-                scheme=scheme,
-                unit=unit,
-                total=weighted.total,
-                targets_met=sum(1 for row in counted if row["met"]),
-                targets_counted=len(counted),
-                previous_total=last_totals.get(unit.pk),
-                breakdown=rows,
-            )
-        )
+        results.append(_result(scheme, rows, weighted, last_totals, unit=unit))
+    results += _employee_results(scheme, indicators, now, last_totals, last_values)
     _rank(results)
     EvaluationResult.objects.bulk_create(results)
     scheme.computed_at = now or timezone.now()
@@ -114,10 +110,45 @@ def compute(given, now=None):
     return scheme
 
 
+def _result(scheme, rows, weighted, last_totals, unit, employee=None):
+    counted = [row for row in rows if row["met"] is not None]
+    key = ("employee", employee.pk) if employee else ("unit", unit.pk)
+    return EvaluationResult(
+        scheme=scheme,
+        unit=unit,
+        employee=employee,
+        total=weighted.total,
+        targets_met=sum(1 for row in counted if row["met"]),
+        targets_counted=len(counted),
+        previous_total=last_totals.get(key),
+        breakdown=rows,
+    )
+
+
+def _employee_results(scheme, indicators, now, last_totals, last_values):
+    """Every active employee with data on an indicator that applies to people (EMPLOYEE_KINDS)."""
+    personal = [indicator for indicator in indicators if indicator.kind in EMPLOYEE_KINDS]
+    if not personal:
+        return []
+    measures = EmployeeMeasures(scheme, now)
+    results = []
+    for employee in (
+        get_user_model().objects.filter(is_active=True).select_related("unit").order_by("username")
+    ):
+        key = ("employee", employee.pk)
+        rows, weighted = unit_breakdown(personal, employee, measures, last_values, key=key)
+        if weighted.total is not None:
+            results.append(
+                _result(scheme, rows, weighted, last_totals, unit=employee.unit, employee=employee)
+            )
+    return results
+
+
 def _rank(results):
     by_kind = {}
     for result in results:
-        by_kind.setdefault(result.unit.kind, []).append(result)
+        group = "employee" if result.employee_id or result.employee else result.unit.kind
+        by_kind.setdefault(group, []).append(result)
     for group in by_kind.values():
         # compared to two decimals: totals that print alike rank alike (no float noise)
         totals = {id(result): None if result.total is None else round(result.total, 2) for result in group}

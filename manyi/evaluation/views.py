@@ -67,6 +67,8 @@ def scheme_detail(request, pk):
     results = sorted(
         results, key=lambda r: (r.unit.depth, r.unit.kind, r.rank is None, r.rank or 0, r.unit.path)
     )
+    staff = access.visible_employee_results(request.user, scheme.results.filter(employee__isnull=False))
+    staff = staff.select_related("employee", "unit").order_by("rank", "employee__username")
     manage = request.user.can(perms.MANAGE_EVALUATION) and scheme.is_editable
     return render(
         request,
@@ -75,6 +77,7 @@ def scheme_detail(request, pk):
             "scheme": scheme,
             "indicators": scheme.indicators.prefetch_related("campaigns"),
             "results": [_card(result) for result in results],
+            "staff_results": [_card(result) for result in staff],
             "can_manage": request.user.can(perms.MANAGE_EVALUATION),
             "scheme_form": SchemeForm(instance=scheme) if manage else None,
             "indicator_form": IndicatorForm() if manage else None,
@@ -189,7 +192,7 @@ def scheme_correct(request, pk):
 
 
 def _result(request, pk):
-    result = get_object_or_404(EvaluationResult.objects.select_related("scheme", "unit"), pk=pk)
+    result = get_object_or_404(EvaluationResult.objects.select_related("scheme", "unit", "employee"), pk=pk)
     if result.scheme.status == SchemeStatus.DRAFT and not request.user.can(perms.MANAGE_EVALUATION):
         raise Http404
     if not access.may_see_result(request.user, result):
@@ -229,6 +232,7 @@ def reward_add(request, pk):
     if form.is_valid():
         reward = form.save(commit=False)
         reward.result = result
+        reward.person = reward.person or result.employee  # an employee's result concerns them
         reward.created_by = request.user
         reward.save()
         messages.success(request, _("Reward or penalty recorded."))

@@ -171,3 +171,33 @@ def test_the_rewards_export_for_payroll_is_an_xlsx_with_neutralised_text(publish
     assert (
         client_as(tree.eva).get(reverse("evaluation:rewards_export", args=[published.pk])).status_code == 403
     )
+
+
+def test_an_employees_own_result_is_seen_by_them_and_their_managers_only(
+    scheme_2025, tree, people, client_as
+):
+    from manyi.customers.models import Customer
+
+    Customer.objects.filter(pk=tree.east_customer.pk).update(owner=people.sam)
+    people.sam.unit = tree.garden
+    people.sam.save()
+    publishing.publish(scheme_2025, people.alice)
+    mine = EvaluationResult.objects.get(scheme=scheme_2025, employee__isnull=False)
+    # sam manages one customer with one counted complaint in 2025: 1 ÷ 1 × 100 = 100 per 100
+    # customers → min(20 ÷ 100, 1) × 100 = 20; no ticket assigned to him, inspections are not his
+    assert (mine.employee, mine.unit, mine.rank) == (people.sam, tree.garden, 1)
+    assert [
+        (row["kind"], row["value"], row["score"]) for row in mine.breakdown if row["value"] is not None
+    ] == [("complaint_rate", 100.0, 20.0)]
+    assert mine.total == pytest.approx(20.0)
+    url = reverse("evaluation:result", args=[mine.pk])
+    scheme_url = reverse("evaluation:scheme", args=[scheme_2025.pk])
+    for user, sees in (
+        (people.sam, True),
+        (tree.eva, True),
+        (people.alice, True),
+        (tree.sid, False),
+        (people.amy, False),
+    ):
+        assert (client_as(user).get(url).status_code == 200) is sees, user
+        assert ('id="staff-scorecard"' in client_as(user).get(scheme_url).content.decode()) is sees, user
