@@ -34,8 +34,12 @@ Then, printing `BENCH scale.<name> <value>` on stdout:
    servers took them (nginx's log).
 4. tasks_twice, invitations_missing, invitations_per_s: 10,000 e-mail invitations in 10
    campaigns, each campaign's job queued three times (and again by the periodic loops while
-   due), run by three workers: jobs run twice (a job with two worker ids) + recipients mailed
-   twice; invitations not received; invitations received per second from queueing to the last.
+   due), run by three workers, the third killed with SIGKILL once a third of them were received
+   (it holds a claimed batch then): jobs run twice (a job with two worker ids) + recipients
+   mailed twice; invitations not received; invitations_recovered: those the killed worker had
+   claimed, returned by the periodic job send-claims after SEND_CLAIM_LEASE_MINUTES=1 and sent
+   by the other workers; invitations received per second from queueing to the last received
+   before that recovery (the lease's wait left out).
 
 Progress goes to stderr. Everything is stopped and the database dropped at the end
 (BENCH_KEEP=1 keeps the database and the folder).
@@ -75,6 +79,7 @@ QUEUED_TIMES = 3
 TASK_WORKERS = 3
 PERIODIC_S = int(os.environ.get("BENCH_PERIODIC_S", "15"))
 INVITE_MAX_S = 600
+RECOVERED = re.compile(r"(\d+) invitations claimed by a stopped worker queued again")
 SECRET = "bench-scale-" + "x" * 50
 S3_KEYS = ("bench-key", "bench-secret")
 
@@ -172,7 +177,7 @@ def start_app(port, var, logs):
 def start_manage(args, folder, name):
     out = open(folder / f"{name}.log", "a")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, "MANYI_VAR_DIR": str(folder / name)},
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, "MANYI_VAR_DIR": str(folder / name), "PYTHONUNBUFFERED": "1"},
         stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
 
@@ -529,9 +534,16 @@ def invitations(sink, folder):
         started = time.perf_counter()
         queued = [tasks.send_invitations.enqueue(c.pk).id for c in campaigns for _time in range(QUEUED_TIMES)]
         deadline = time.monotonic() + INVITE_MAX_S
+        before_recovery = None  # (received, time of the last) when the first claims came back
         while sink.received() < INVITATIONS and time.monotonic() < deadline:
+            if extra.poll() is None and sink.received() >= INVITATIONS // 3:
+                kill_group(extra)
+                log(f"  worker scale-3 killed with SIGKILL after {sink.received():,} received")
+            if before_recovery is None and recovered(folder):
+                before_recovery = (sink.received(), sink.last)
             time.sleep(0.2)
-        seconds = (sink.last or time.perf_counter()) - started
+        received, last = before_recovery or (sink.received(), sink.last)
+        seconds = (last or time.perf_counter()) - started
         time.sleep(3)  # anything sent twice would come now
     finally:
         kill_group(extra)
@@ -547,7 +559,16 @@ def invitations(sink, folder):
         text = (folder / f"periodic-{n}.log").read_text()
         log(f"  periodic loop {n}: {text.count('closed ')} runs of the campaigns job, "
             f"{text.count('running elsewhere')} rounds with a job skipped (held by the other)")  # fmt: skip
-    return twice_run + twice_mailed, missing, INVITATIONS / seconds
+    return twice_run + twice_mailed, missing, recovered(folder), received / seconds
+
+
+def recovered(folder):
+    """Invitations the periodic loops returned to the queue (claimed by a killed worker)."""
+    return sum(
+        int(number)
+        for n in (1, 2)
+        for number in RECOVERED.findall((folder / f"periodic-{n}.log").read_text(errors="replace"))
+    )
 
 
 def deploy(folder, url, sink, cache_url, storage_url):
@@ -558,7 +579,7 @@ def deploy(folder, url, sink, cache_url, storage_url):
         "HTTPS": "true", "TRUSTED_PROXIES": "127.0.0.1,::1", "CACHE_URL": cache_url,
         "STORAGE_URL": storage_url, "TASKS_BACKEND": "database",
         "PUBLIC_SUBMIT_RATE": f"{RATE_LIMIT}/600", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
-        "DEBUG": "false", "SITE_URL": f"https://{HOST}",
+        "DEBUG": "false", "SITE_URL": f"https://{HOST}", "SEND_CLAIM_LEASE_MINUTES": "1",
     }  # fmt: skip
     setup_django(
         folder / "bench", url, env=env, env_defaults={"LOG_LEVEL": "WARNING", "MANYI_LOG_LEVEL": "WARNING"}
@@ -592,9 +613,10 @@ def measure(folder, apps, app_processes, port, bucket, sink):
     bench("scale.rate_limit_overshoot", overshoot)
     bench("scale.rate_limit_servers", servers)
 
-    twice, missing, per_s = invitations(sink, folder)
+    twice, missing, recovered_count, per_s = invitations(sink, folder)
     bench("scale.tasks_twice", twice)
     bench("scale.invitations_missing", missing)
+    bench("scale.invitations_recovered", recovered_count)
     bench("scale.invitations_per_s", f"{per_s:.0f}")
 
 
