@@ -31,6 +31,7 @@ PAYLOADS = {
     "report": "\t=3+3 报告",
     "purpose": "=4+4 回访目的",
     "problem": "+5+5 包装破损",
+    "reason": "=6+6 通报批评",
 }
 
 # Every route that hands out a file of rows, with the query it needs and the payloads it shows.
@@ -47,6 +48,7 @@ EXPORTS = [
     ("visits:plan_export", "?month={plan_month}", {"customer", "purpose"}),
     ("visits:report_export", "?month={record_month}", {"problem"}),
     ("ticket_stats:export", "?start={year_start}&end={today}", {"customer"}),
+    ("evaluation:rewards_export", "", {"reason"}),
 ]
 # Routes that hand out files without rows of data (an empty template, a PDF).
 NOT_ROW_EXPORTS = {
@@ -86,6 +88,9 @@ def hostile(world):
     w.plan.save()
     w.record.problem = w.record.handling = PAYLOADS["problem"]
     w.record.save()
+    from .conftest import _evaluation
+
+    _evaluation(w).rewards.update(reason=PAYLOADS["reason"])
     return w
 
 
