@@ -51,12 +51,12 @@ from manyi.organisation.models import Unit
 from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection, analysed
 from manyi.tickets.choices import DEADLINES, Validity
-from manyi.tickets.models import Ticket
+from manyi.tickets.models import Category, Ticket
 from manyi.visits.models import VisitRecord
 
 from .choices import IndicatorKind
 
-INSPECTION_FINDING = "inspection-finding"
+INSPECTION_FINDING = Category.INSPECTION_FINDING
 
 
 @dataclass(frozen=True)

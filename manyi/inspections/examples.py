@@ -218,7 +218,10 @@ CHECKLISTS = [
 
 # The ticket category a finding's ticket is filed under, made by the first finding (not by a
 # migration: a company's category tree is its industry's until a finding needs this one).
-FINDING_CATEGORY = {"code": "inspection-finding", "name": "品质巡检发现"}
+FINDING_CATEGORY = {
+    "code": "inspection-finding",
+    "name": "品质巡检发现",
+}  # tickets Category.INSPECTION_FINDING
 
 
 def install(template_model, section_model, item_model):

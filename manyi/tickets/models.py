@@ -79,6 +79,11 @@ def queues_for(user):
 class Category(models.Model):
     """A node of the configurable category tree (产品质量, 服务态度, 物业管理 › 房屋管理 …)."""
 
+    # Categories of the company's own findings, never offered to customers on the public form:
+    # an inspection's or a mystery visit's findings (品质巡检发现, made by the first finding).
+    INSPECTION_FINDING = "inspection-finding"
+    STAFF_ONLY = frozenset({INSPECTION_FINDING})
+
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent category"),

@@ -38,15 +38,18 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
 
 
-def category_choices(active=True):
+def category_choices(active=True, customers=False):
     """The active category tree as (pk, "产品质量" / "物业管理 › 房屋管理"), in tree order.
 
     A child of an inactive parent is left out: the tree shown is the one in use. ``active``
     False: every category (the queue filters find tickets of retired categories too).
+    ``customers``: the choices of the public form, without the staff-only categories.
     """
     categories = Category.objects.select_related("parent")
     if active:
         categories = categories.filter(is_active=True)
+    if customers:
+        categories = categories.exclude(code__in=Category.STAFF_ONLY)
     categories = list(categories)
     by_pk = {category.pk: category for category in categories}
     rows = []
@@ -124,7 +127,7 @@ class FeedbackForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = category_choices()
+        choices = category_choices(customers=True)
         self.fields["category"].choices = [("", "—"), *choices]
         # Without an active category there is nothing to choose; the staff classify later.
         self.fields["category"].required = bool(choices)
@@ -163,7 +166,8 @@ class FeedbackForm(StyledFormMixin, forms.Form):
         if not value:
             return None
         pk = parse_id(value)
-        category = Category.objects.filter(pk=pk, is_active=True).first() if pk is not None else None
+        listed = Category.objects.filter(is_active=True).exclude(code__in=Category.STAFF_ONLY)
+        category = listed.filter(pk=pk).first() if pk is not None else None
         if category is None:
             raise ValidationError(_("Choose one of the listed topics."))
         return category

@@ -23,6 +23,7 @@ EXPECTED = {
     ("get", "/api/customers"): {200, 400, 401, 403, 422},
     ("get", "/api/customers/{code}"): {200, 400, 401, 403, 404},
     ("get", "/api/campaigns/{campaign_id}/responses"): {200, 400, 401, 403, 404, 422},
+    ("get", "/api/inspections"): {200, 400, 401, 403, 422},
 }
 
 

@@ -9,7 +9,6 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from manyi.results import dataset as dataset_module
@@ -31,8 +30,8 @@ def cold(settings):
 
 
 def page(client, survey, **headers):  # noqa: F811
-    with translation.override("en"):
-        return client.get(reverse("dashboards:campaign", args=[survey.pk]), **headers)
+    headers.setdefault("HTTP_ACCEPT_LANGUAGE", "en")  # the request's language, not the test's
+    return client.get(reverse("dashboards:campaign", args=[survey.pk]), **headers)
 
 
 @pytest.mark.django_db(transaction=True)  # the worker commits, as a real one does
@@ -81,8 +80,7 @@ def test_a_filter_changed_while_preparing_reloads_the_whole_page(client_as, peop
 def test_the_other_figure_pages_wait_the_same_way(client_as, people, survey, cold):  # noqa: F811
     client = client_as(people.ana)
     for name in ("model", "crosstab", "structure"):
-        with translation.override("en"):
-            response = client.get(reverse(f"dashboards:{name}", args=[survey.pk]))
+        response = client.get(reverse(f"dashboards:{name}", args=[survey.pk]), HTTP_ACCEPT_LANGUAGE="en")
         assert "Preparing figures" in response.content.decode(), name
 
 

@@ -53,6 +53,7 @@ def test_draft_schemes_are_hidden_from_those_who_do_not_manage_them(scheme_2025,
 
 def test_the_editor_validates_indicators_and_refuses_changes_once_published(scheme_2025, people, client_as):
     client = client_as(people.alice)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages are matched in English
     add = reverse("evaluation:indicator_add", args=[scheme_2025.pk])
     response = client.post(
         add, {"kind": "survey_index", "weight": "0", "target": "80", "direction": "higher"}, follow=True
@@ -91,6 +92,7 @@ def test_rewards_are_recorded_by_managers_and_seen_by_the_person_concerned(
     garden = result_of(published, "E1")
     url = reverse("evaluation:reward_add", args=[garden.pk])
     client = client_as(people.alice)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages are matched in English
     bad = client.post(
         url,
         {"kind": "bonus", "reason": "第一", "approver": people.alice.pk, "approved_on": "2026-01-15"},
