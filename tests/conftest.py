@@ -41,3 +41,26 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+# Rows the migrations put in that every company starts with: live-server tests empty every table
+# after each test, so a later one would find none of them. (module, function) of each.
+SEEDED_BY_MIGRATIONS = [
+    ("manyi.tickets.migrations.0002_defaults", "add_defaults"),  # categories, calendar, SLA policies
+    ("manyi.results.migrations.0002_seed_topics", "seed"),  # the ten topics of open answers
+    ("manyi.inspections.migrations.0002_shipped_checklists", "install"),  # the shipped checklists
+]
+
+
+@pytest.fixture(autouse=True)
+def seeded_rows(request):
+    """Put the migrations' starting rows back for a live-server test (see SEEDED_BY_MIGRATIONS)."""
+    if "live_server" not in request.fixturenames:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module, function in SEEDED_BY_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -12,7 +12,7 @@ from manyi.accounts import permissions
 from manyi.inspections.access import InspectionScope
 from manyi.inspections.choices import InspectionStatus, TemplateKind
 
-from .api import Page, PageQuery, paginate, require
+from .common import Page, PageQuery, paginate, require
 from .contract import NO_NUL, answers
 
 inspections = Router(tags=["inspections"])

@@ -14,7 +14,7 @@ from manyi.accounts.decorators import capability_required
 from manyi.results import topics as topic_rule
 from manyi.results.models import Topic
 
-from . import topics, workflow
+from . import workflow
 from .views import _back, _visible_ticket
 from .workflow import MAX_NOTE, TicketError
 
@@ -41,7 +41,7 @@ def ticket_topic(request, pk):
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return _back(request, ticket)
     try:
-        topics.choose_topic(ticket, request.user, form.cleaned_data["topic"])
+        workflow.choose_topic(ticket, request.user, form.cleaned_data["topic"])
     except TicketError as error:
         messages.error(request, str(error))
     else:

@@ -7,14 +7,12 @@ answers, not the description the system wrote; phones and e-mail addresses left 
 and actionable are decided on the same text.
 """
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from manyi.results import topics as topic_rule
 from manyi.results.models import Topic
 
-from .choices import EventKind
 from .feedback_classifier import customer_words
 from .models import Ticket, TicketError
 
@@ -37,28 +35,6 @@ def apply_suggestion(ticket, topic=None, by=None, now=None):
     if topic is not None and by is not None:
         ticket.topic_chosen_by = by
         ticket.topic_chosen_at = now or timezone.now()
-
-
-def choose_topic(ticket, by, topic, now=None):
-    """A person confirms the suggested topic or changes it (the "classify" change of
-    workflow.CHANGES: who may classify the ticket, while it is open). Records the change."""
-    from .workflow import _locked_for, _refuse, change_refusal
-
-    now = now or timezone.now()
-    _refuse(change_refusal(ticket, by, "classify"))
-    if not (isinstance(topic, Topic) and topic.is_active):
-        raise TicketError(_("Choose an active topic."))
-    with transaction.atomic():
-        t = _locked_for(ticket, by, "classify")
-        confirmed = topic.pk == t.topic_suggested_id
-        t.topic, t.topic_chosen_by, t.topic_chosen_at = topic, by, now
-        t.save(update_fields=["topic", "topic_chosen_by", "topic_chosen_at"])
-        note = (_("Topic confirmed: %(value)s") if confirmed else _("Topic: %(value)s")) % {
-            "value": topic.name
-        }
-        t.record_event(EventKind.CHANGE, note, by=by, at=now)
-    ticket.take_values_of(t)
-    return ticket
 
 
 def confirmed_examples(until):

@@ -1002,3 +1002,23 @@ def cancel_action(action, by, reason, now=None):
             EventKind.ACTION, _("Cancelled: %(text)s") % {"text": reason}, by=by, at=now
         )
     return action
+
+
+def choose_topic(ticket, by, topic, now=None):
+    """A person confirms the suggested topic (tickets/topics.py) or changes it (the "classify"
+    change of CHANGES: who may classify the ticket, while it is open). Records the change."""
+    now = now or timezone.now()
+    _refuse(change_refusal(ticket, by, "classify"))
+    if not (isinstance(topic, ticket_topics.Topic) and topic.is_active):
+        raise TicketError(_("Choose an active topic."))
+    with transaction.atomic():
+        t = _locked_for(ticket, by, "classify")
+        confirmed = topic.pk == t.topic_suggested_id
+        t.topic, t.topic_chosen_by, t.topic_chosen_at = topic, by, now
+        t.save(update_fields=["topic", "topic_chosen_by", "topic_chosen_at"])
+        note = (_("Topic confirmed: %(value)s") if confirmed else _("Topic: %(value)s")) % {
+            "value": topic.name
+        }
+        t.record_event(EventKind.CHANGE, note, by=by, at=now)
+    ticket.take_values_of(t)
+    return ticket

@@ -19,20 +19,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(autouse=True)
-def ticket_defaults(request):
-    """The default ticket categories, calendar and SLA policies come from a data migration;
-    live-server tests empty every table after each test, so put them back for the next."""
-    if "live_server" not in request.fixturenames:
-        return
-    import importlib
-
-    from django.apps import apps
-
-    request.getfixturevalue("transactional_db")
-    importlib.import_module("manyi.tickets.migrations.0002_defaults").add_defaults(apps, None)
-
-
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")

@@ -194,7 +194,7 @@ def test_a_handler_of_another_department_may_not_choose(people, client_as):
 def test_a_closed_ticket_keeps_its_topic(people):
     ticket = make_ticket(people.quality, state=TicketState.CLOSED, description="包装破损")
     with pytest.raises(workflow.TicketError):
-        topics.choose_topic(ticket, people.alice, topic("delivery"))
+        workflow.choose_topic(ticket, people.alice, topic("delivery"))
 
 
 def test_chosen_topics_teach_the_rule_at_the_next_retraining(people):
@@ -203,7 +203,7 @@ def test_chosen_topics_teach_the_rule_at_the_next_retraining(people):
     texts = ["邻居遛狗不牵绳", "遛狗的人不牵绳，吓到孩子", "狗狗整夜乱叫", "有人遛狗不牵绳还不清理狗粪"]
     for text in texts:
         ticket = make_ticket(people.quality, description=text)
-        topics.choose_topic(ticket, people.hank, topic("pets"))
+        workflow.choose_topic(ticket, people.hank, topic("pets"))
     probe = "晚上遛狗的都不牵绳"
     assert topic_rule.suggest(probe).code == "other"  # not learnt before a retraining
     training = topic_rule.retrain(by=people.alice)
@@ -216,7 +216,7 @@ def test_chosen_topics_teach_the_rule_at_the_next_retraining(people):
 
 def test_the_customers_phone_is_no_example(people):
     ticket = make_ticket(people.quality, description="快递太慢 13812345678 zhang@example.com")
-    topics.choose_topic(ticket, people.hank, topic("delivery"))
+    workflow.choose_topic(ticket, people.hank, topic("delivery"))
     [(words, code)] = list(topics.confirmed_examples(ticket.topic_chosen_at))
     assert code == "delivery"
     assert "13812345678" not in words and "zhang@example.com" not in words
