@@ -30,7 +30,7 @@ if pg_answers; then
   # (marked `once`; this run takes the second half) and the tests that never reach a database
   # (conftest.py, MANYI_DATABASE_TESTS_ONLY).
   DATABASE_URL=$PG_URL MANYI_VAR_DIR="$runs/postgres" MANYI_DATABASE_TESTS_ONLY=1 \
-    "$BIN/pytest" -p no:cacheprovider -m "not once" "$@" > "$runs/postgres.log" 2>&1 &
+    "$BIN/pytest" -p no:cacheprovider --durations=15 -m "not once" "$@" > "$runs/postgres.log" 2>&1 &
   pg_pid=$!
 elif [ "${CI:-}" = "true" ] || [ "${MANYI_REQUIRE_POSTGRES:-}" = "1" ]; then
   echo "PostgreSQL is required here but does not answer at $PG_URL" >&2
@@ -40,7 +40,7 @@ fi
 echo "=== Test suite on SQLite"
 alongside=()
 [ -n "$pg_pid" ] && alongside=(-m "not second")  # the PostgreSQL run takes the second half
-env -u DATABASE_URL MANYI_VAR_DIR="$runs/sqlite" "$BIN/pytest" "${alongside[@]}" "$@"
+env -u DATABASE_URL MANYI_VAR_DIR="$runs/sqlite" "$BIN/pytest" --durations=15 "${alongside[@]}" "$@"
 sqlite_status=$?
 
 if [ -n "$pg_pid" ]; then

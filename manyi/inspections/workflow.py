@@ -62,6 +62,8 @@ def _text(value, *, required=False, what=None):
         raise InspectionError(what or _("This field is required."))
     if len(value) > MAX_TEXT:
         raise InspectionError(_("Keep the text under %(count)s characters.") % {"count": MAX_TEXT})
+    if "\x00" in value:  # PostgreSQL stores no NUL character (a 500 otherwise)
+        raise InspectionError(_("Text must not contain the NUL character."))
     return value
 
 

@@ -230,3 +230,13 @@ def test_the_first_finding_makes_its_ticket_category_and_a_switched_off_one_is_l
     fill_in(again, people.amy)
     workflow.review(again, by=people.sam)
     assert set(Finding.objects.filter(inspection=again).values_list("ticket__category", flat=True)) == {None}
+
+
+def test_a_cancel_reason_with_a_nul_character_is_refused_and_nothing_changes(inspection, people):
+    with pytest.raises(InspectionError):
+        workflow.cancel(inspection, by=people.alice, reason="改期\x00")
+    inspection.refresh_from_db()
+    assert inspection.status == InspectionStatus.PLANNED and inspection.review_note == ""
+    workflow.cancel(inspection, by=people.alice, reason="项目改期")
+    inspection.refresh_from_db()
+    assert inspection.status == InspectionStatus.CANCELLED
