@@ -229,5 +229,5 @@ def test_linked_calls_keep_the_schema(contract):
             suppress_health_check=list(hypothesis.HealthCheck),
         )
     )
-    # The scenarios did chain: calls named what an earlier call answered with.
-    assert "GET /api/tickets/{reference}" in followed, followed
+    # The scenarios did chain: calls named a ticket an earlier call answered with.
+    assert any("{reference}" in label for label in followed), followed
