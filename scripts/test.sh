@@ -26,9 +26,8 @@ PY
 
 pg_pid=""
 if pg_answers; then
-  # Checks the database cannot change ran on SQLite: the first half of the pages' accessibility
-  # (marked `once`; this run takes the second half) and the tests that never reach a database
-  # (conftest.py, MANYI_DATABASE_TESTS_ONLY).
+  # Checks the database cannot change ran on SQLite: the pages' accessibility (marked `once`)
+  # and the tests that never reach a database (conftest.py, MANYI_DATABASE_TESTS_ONLY).
   DATABASE_URL=$PG_URL MANYI_VAR_DIR="$runs/postgres" MANYI_DATABASE_TESTS_ONLY=1 \
     "$BIN/pytest" -p no:cacheprovider --durations=15 -m "not once" "$@" > "$runs/postgres.log" 2>&1 &
   pg_pid=$!
@@ -38,9 +37,7 @@ elif [ "${CI:-}" = "true" ] || [ "${MANYI_REQUIRE_POSTGRES:-}" = "1" ]; then
 fi
 
 echo "=== Test suite on SQLite"
-alongside=()
-[ -n "$pg_pid" ] && alongside=(-m "not second")  # the PostgreSQL run takes the second half
-env -u DATABASE_URL MANYI_VAR_DIR="$runs/sqlite" "$BIN/pytest" --durations=15 "${alongside[@]}" "$@"
+env -u DATABASE_URL MANYI_VAR_DIR="$runs/sqlite" "$BIN/pytest" --durations=15 "$@"
 sqlite_status=$?
 
 if [ -n "$pg_pid" ]; then
