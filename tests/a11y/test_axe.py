@@ -30,6 +30,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.security.conftest import routes
 
@@ -154,6 +155,20 @@ def session_cookie(user, base_url):
     }
 
 
+def open_page(page, url):
+    """page.goto, once more (with a longer wait) when the first times out or is interrupted by a
+    navigation the page before started (a refresh): such a page must be checked, not counted as
+    a download and skipped."""
+    try:
+        return page.goto(url)
+    except PlaywrightTimeoutError:
+        return page.goto(url, timeout=60_000)
+    except PlaywrightError as error:
+        if "interrupted by another navigation" not in str(error):
+            raise
+        return page.goto(url, timeout=60_000)
+
+
 def check_pages(browser, base_url, user, who, lang, size, pages, source):
     """The violations on each page that answers 200 with a whole HTML page (not an htmx fragment),
     as ('who lang size page | rule | target', the colours of a contrast failure)."""
@@ -167,7 +182,7 @@ def check_pages(browser, base_url, user, who, lang, size, pages, source):
     try:
         for name, path in pages:
             try:
-                response = page.goto(base_url + path)
+                response = open_page(page, base_url + path)
             except PlaywrightError:
                 continue  # a download (PDF, spreadsheet, QR code): not a page
             if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
