@@ -1,7 +1,9 @@
 """Real processes on the test's database, for the tests of what runs on several servers at once
 (periodic locks, workers): the URL they reach the test's database by and a way to start them."""
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,3 +43,21 @@ def start(tmp_path, command, *, env=None, stdout=subprocess.PIPE):
         text=True,
         start_new_session=True,
     )
+
+
+@contextlib.contextmanager
+def smtp_server(handler):
+    """A real SMTP server (aiosmtpd) on a free local port answering with ``handler``, which
+    gets the port as ``handler.port``."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    try:
+        yield handler
+    finally:
+        controller.stop()

@@ -10,7 +10,6 @@ The kill test runs real `manage.py worker` processes on PostgreSQL, as test_work
 import asyncio
 import os
 import signal
-import socket
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -60,18 +59,9 @@ class HoldingRecipients:
 
 @pytest.fixture
 def smtp():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = HoldingRecipients(block_at=BLOCK_AT)
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    handler.release.set()
-    controller.stop()
+    with processes.smtp_server(HoldingRecipients(block_at=BLOCK_AT)) as handler:
+        yield handler
+        handler.release.set()
 
 
 def worker(tmp_path, smtp, name):

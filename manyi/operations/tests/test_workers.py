@@ -10,7 +10,6 @@ servers' periodic runs had queued it); `make bench-scale` sends 10,000 the same 
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -51,17 +50,8 @@ class Recipients:
 
 @pytest.fixture
 def smtp():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Recipients()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
-    yield handler
-    controller.stop()
+    with processes.smtp_server(Recipients()) as handler:
+        yield handler
 
 
 def make_invitations(count, campaigns):
