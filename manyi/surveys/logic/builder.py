@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
-from .check import QuestionInfo, check_condition, reference_problems
+from .check import QuestionInfo, check_condition, reference_problems, value_problems
 from .parser import ExpressionError, parse, references
-from .report import Finding, logic_findings
+from .report import Finding, PageInfo, logic_findings
 from .visibility import outline
 
 OPTION_CODE = re.compile(r"[A-Za-z0-9_]{1,20}")
@@ -132,16 +132,20 @@ def logic_check(questionnaire):
         else []
     )
     count = sum(bool(q.condition.strip()) + len(q.option_conditions) for q in infos) + len(pages)
-    findings = _page_findings(pages, questions, infos) + (logic_findings(infos) if count else [])
-    return {"conditions": count, "findings": findings}
+    if not count:
+        return {"conditions": 0, "findings": []}
+    findings, walked = _page_findings(pages, questions, infos)
+    return {"conditions": count, "findings": findings + logic_findings(infos, walked)}
 
 
 def _page_findings(pages, questions, infos):
-    """A page's condition may name only questions on earlier pages (and the respondent's fields)."""
+    """A page's condition may name only questions on earlier pages (and the respondent's fields).
+    Returns the findings and the PageInfo of the pages whose condition the walk for pages and
+    questions nobody reaches can use (report.logic_findings)."""
     first = {}
     for index, question in enumerate(questions):
         first.setdefault(question.page_id, index)
-    findings = []
+    findings, walked = [], []
     for page in pages:
         label = _("Page “%(title)s”") % {"title": page.title or page.position + 1}
         try:
@@ -159,8 +163,12 @@ def _page_findings(pages, questions, infos):
         ]
         messages += [
             message
-            for message in reference_problems(tree, infos, own)
+            for message in reference_problems(tree, infos, own, values=False)
             if not any(message.startswith(f"{code} ") for code in later)
         ]
+        if not messages:
+            codes = tuple(q.code for q in questions if q.page_id == page.pk)
+            walked.append(PageInfo(label, tree, codes))
+        messages += value_problems(tree, infos)
         findings += [Finding(label, None, "", "reference", message) for message in messages]
-    return findings
+    return findings, walked

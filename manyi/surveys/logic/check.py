@@ -80,8 +80,9 @@ def _part_problem(parts, question):
     }
 
 
-def reference_problems(tree, outline, own_code):
-    """Messages for references a condition of question `own_code` may not make."""
+def reference_problems(tree, outline, own_code, *, values=True):
+    """Messages for references a condition of question `own_code` may not make (with `values`,
+    also the compared values the named questions or fields never have: value_problems)."""
     from .parser import references
 
     index = {question.code: n for n, question in enumerate(outline)}
@@ -103,7 +104,8 @@ def reference_problems(tree, outline, own_code):
             problem = _part_problem(parts, outline[index[root]])
         if problem and problem not in problems:
             problems.append(problem)
-    problems.extend(_value_problems(tree, outline, index))
+    if values:
+        problems.extend(p for p in value_problems(tree, outline) if p not in problems)
     return problems
 
 
@@ -144,9 +146,10 @@ def _field_value_problem(parts, value):
     }
 
 
-def _value_problems(tree, outline, index):
+def value_problems(tree, outline):
     """A compared option code the question does not have (Q3 == "A9"), or a value a respondent's
     field never has."""
+    index = {question.code: n for n, question in enumerate(outline)}
     problems = []
     for parts, value in _compared(tree):
         if parts[0] in ROOTS:

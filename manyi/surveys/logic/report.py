@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .check import CHOICE_KINDS, reference_problems
+from .check import CHOICE_KINDS, reference_problems, value_problems
 from .evaluate import holds
 from .parser import ROOTS, ExpressionError, parse, references
 
@@ -41,10 +41,13 @@ def _conditions(outline):
                 yield question, option_code, text
 
 
-def logic_findings(outline):
-    """Every problem of the questionnaire's conditions, in question order."""
+def logic_findings(outline, pages=()):
+    """Every problem of the questionnaire's conditions: the pages never shown (`pages`:
+    PageInfo of the pages with a condition that names only earlier pages' questions) first,
+    then the questions' problems in question order."""
     findings = []
     trees = {}
+    named_wrongly = set()
     for question, option, text in _conditions(outline):
         try:
             tree = parse(text)
@@ -52,15 +55,20 @@ def logic_findings(outline):
             findings.append(Finding(question.code, question.pk, option, "syntax", str(error)))
             continue
         trees[(question.code, option)] = tree
+        wrong = reference_problems(tree, outline, question.code, values=False)
+        if wrong:
+            named_wrongly.add((question.code, option))
+        # a value the question never has (Q1 == "A9") is reported, and the condition is still
+        # walked: what it hides is reported as never asked
         findings.extend(
             Finding(question.code, question.pk, option, "reference", message)
-            for message in reference_problems(tree, outline, question.code)
+            for message in [*wrong, *(m for m in value_problems(tree, outline) if m not in wrong)]
         )
     findings.extend(_cycles(outline, trees))
-    named_wrongly = {(f.code, f.option) for f in findings}
-    findings.extend(_unreachable(outline, {k: t for k, t in trees.items() if k not in named_wrongly}))
+    named_wrongly |= {(f.code, f.option) for f in findings if f.kind in ("syntax", "cycle")}
+    findings.extend(_unreachable(outline, {k: t for k, t in trees.items() if k not in named_wrongly}, pages))
     order = {q.code: n for n, q in enumerate(outline)}
-    return sorted(findings, key=lambda f: (order.get(f.code, len(order)), f.option))
+    return sorted(findings, key=lambda f: (f.code in order, order.get(f.code, len(order)), f.option))
 
 
 # ------------------------------------------------------------------------------------------
@@ -167,20 +175,54 @@ def _cases(parts, index, outline, literals, never):
     return _question_cases(outline[position], parts, literals)
 
 
-def can_hold(tree, outline, never=frozenset()):
+def _involved(tree, index, shown_if):
+    """The trees to look at: the condition's, then (transitively) the conditions of the earlier
+    questions it names, since a question hidden by its own condition has no answer."""
+    trees, codes, stack = [tree], [], [tree]
+    while stack:
+        for parts in references(stack.pop()):
+            code = parts[0]
+            if code in ROOTS or code not in index or code in codes:
+                continue
+            codes.append(code)
+            condition = shown_if.get(code)
+            if condition is not None and all(
+                index.get(p[0], -1) < index[code] for p in references(condition) if p[0] not in ROOTS
+            ):
+                trees.append(condition)
+                stack.append(condition)
+    return trees, sorted(codes, key=index.get)
+
+
+def _masked(values, codes, shown_if):
+    """The values with the answers of questions their own condition hides removed (in respondent
+    order: a hidden question reads null for the later ones)."""
+    for code in codes:
+        condition = shown_if.get(code)
+        if condition is not None and not holds(condition, values):
+            values = {k: v for k, v in values.items() if k != code and not k.startswith(code + ".")}
+    return values
+
+
+def can_hold(tree, outline, never=frozenset(), shown_if=None):
     """Whether some answers to the questions the condition names make it true (None: too many
-    combinations to try). `never`: codes of questions that are never asked."""
+    combinations to try). `never`: codes of questions that are never asked; `shown_if`: {code:
+    syntax tree of the condition that shows the question (its page's joined)}: a named question
+    whose condition does not hold for the answers tried has no answer."""
     index = {q.code: n for n, q in enumerate(outline)}
-    literals = _literals(tree)
+    shown_if = shown_if or {}
+    trees, codes = _involved(tree, index, shown_if)
+    literals = [value for each in trees for value in _literals(each)]
     roots = {}
-    for parts in references(tree):
-        key = (
-            parts[:2]
-            if index.get(parts[0]) is not None and outline[index[parts[0]]].kind == "matrix"
-            else parts[:1]
-        )
-        key = parts if parts[0] in ROOTS else key
-        roots.setdefault(key, _cases(parts, index, outline, literals, never))
+    for each in trees:
+        for parts in references(each):
+            key = (
+                parts[:2]
+                if index.get(parts[0]) is not None and outline[index[parts[0]]].kind == "matrix"
+                else parts[:1]
+            )
+            key = parts if parts[0] in ROOTS else key
+            roots.setdefault(key, _cases(parts, index, outline, literals, never))
     total = 1
     for cases in roots.values():
         total *= len(cases)
@@ -190,26 +232,108 @@ def can_hold(tree, outline, never=frozenset()):
         values = {}
         for case in combination:
             values.update(case)
-        if holds(tree, values):
+        if holds(tree, _masked(values, codes, shown_if)):
             return True
     return False
 
 
-def _unreachable(outline, trees):
+@dataclass(frozen=True)
+class PageInfo:
+    """A page whose condition the check looks at: its label, its condition's tree (read and
+    naming only questions of earlier pages) and the codes of its questions."""
+
+    label: str
+    tree: list
+    codes: tuple[str, ...]
+
+
+def _joined(first, second):
+    if first is None or second is None:
+        return second if first is None else first
+    return ["and", first, second]
+
+
+def _hidden_named(tree, outline, hidden):
+    """The questions of `hidden` (never asked, or shown by a condition) that a condition that
+    never holds needs answers to; () when it is false for every answer anyway."""
+    named = tuple(dict.fromkeys(p[0] for p in references(tree) if p[0] in hidden))
+    return named if named and can_hold(tree, outline) is not False else ()
+
+
+def _never_message(tree, outline, hidden, *, code="", option="", page=""):
+    """Why a page, a question or an option is never reached: its condition is false for every
+    answer, or it needs answers to questions that are not asked whenever it could hold."""
+    named = _hidden_named(tree, outline, hidden)
+    values = {"code": code, "option": option, "page": page, "codes": ", ".join(named)}
+    if page:
+        if named:
+            return (
+                _(
+                    "%(page)s is never shown: its condition needs answers to %(codes)s, which are not "
+                    "asked whenever it could hold."
+                )
+                % values
+            )
+        return _("%(page)s is never shown: its condition is false for every answer.") % values
+    if option:
+        if named:
+            return (
+                _(
+                    "Option %(option)s of %(code)s is never offered: its condition needs answers to "
+                    "%(codes)s, which are not asked whenever it could hold."
+                )
+                % values
+            )
+        return (
+            _("Option %(option)s of %(code)s is never offered: its condition is false for every answer.")
+            % values
+        )
+    if named:
+        return (
+            _(
+                "%(code)s is never asked: its condition needs answers to %(codes)s, which are not asked "
+                "whenever it could hold."
+            )
+            % values
+        )
+    return _("%(code)s is never asked: its condition is false for every answer.") % values
+
+
+def _unreachable(outline, trees, pages=()):
+    """Pages, questions and options nobody reaches, walked in respondent order (a question on a
+    page never shown, or hidden whenever its condition could hold, is never asked either)."""
     findings = []
     pk = {q.code: q.pk for q in outline}
-    never = set()
-    for (code, option), tree in trees.items():  # in question order: earlier findings feed later
-        if can_hold(tree, outline, frozenset(never)) is False:
-            if not option:
-                never.add(code)
-            if option:
-                message = _(
-                    "Option %(option)s of %(code)s is never offered: its condition is false for every answer."
-                )
-            else:
-                message = _("%(code)s is never asked: its condition is false for every answer.")
-            findings.append(
-                Finding(code, pk.get(code), option, "unreachable", message % {"code": code, "option": option})
-            )
+    page_of = {code: page for page in pages for code in page.codes}
+    shown_if = {
+        q.code: _joined(page_of[q.code].tree if q.code in page_of else None, trees.get((q.code, "")))
+        for q in outline
+    }
+    shown_if = {code: tree for code, tree in shown_if.items() if tree is not None}
+    never, looked_at = set(), set()
+    for question in outline:
+        page = page_of.get(question.code)
+        if page is not None and id(page) not in looked_at:
+            looked_at.add(id(page))
+            if can_hold(page.tree, outline, frozenset(never), shown_if) is False:
+                never.update(page.codes)
+                message = _never_message(page.tree, outline, never | shown_if.keys(), page=page.label)
+                findings.append(Finding(page.label, None, "", "unreachable", message))
+        if question.code in never:
+            continue
+        code = question.code
+        own = trees.get((code, ""))
+        if own is not None and can_hold(shown_if[code], outline, frozenset(never), shown_if) is False:
+            never.add(code)
+            message = _never_message(shown_if[code], outline, never | shown_if.keys(), code=code)
+            findings.append(Finding(code, pk[code], "", "unreachable", message))
+            continue
+        for option, _text in question.option_conditions:
+            tree = trees.get((code, option))
+            if tree is not None and (
+                can_hold(_joined(shown_if.get(code), tree), outline, frozenset(never), shown_if) is False
+            ):
+                joined = _joined(shown_if.get(code), tree)
+                message = _never_message(joined, outline, never | shown_if.keys(), code=code, option=option)
+                findings.append(Finding(code, pk[code], option, "unreachable", message))
     return findings
