@@ -17,7 +17,8 @@ question_attributes, surveys and surveys_languagesettings, every value in CDATA.
     dimensions               without pages: question groups (the survey then uses assessments);
                              questions outside any dimension in a last group, marked
                              manyi-no-dimension in their cssclass so that our import leaves them
-                             outside
+                             outside; with or without pages, each question of a dimension carries
+                             its dimension's code, title and weight in its cssclass (marks.py)
     condition                relevance equation (EXPRESSIONS.md, back the other way)
     codes                    as LimeSurvey's importer takes them (RESERVED_CODES below): renamed
                              codes are said in the notes and the conditions naming them follow
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from ..choices import QuestionKind
 from ..logic.parser import ExpressionError, parse, unparse
 from .expressions import NotConverted, condition_to_relevance
+from .marks import dimension_mark
 
 DB_VERSION = 640
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -272,7 +274,10 @@ class _Exporter:
             titled.append((None, self.questionnaire.title))
         if self.questionnaire.dimensions.exists():
             self.notes.append(
-                _("Dimension weights are not part of a LimeSurvey survey; the groups keep the titles.")
+                _(
+                    "Dimension weights are not part of a LimeSurvey survey; the groups keep the titles, "
+                    "and each question's CSS class keeps its dimension for Manyi's import."
+                )
             )
         for order, (pk, title) in enumerate(titled):
             gid = self.new_id()
@@ -324,8 +329,9 @@ class _Exporter:
         if self.has_dimensions:
             self.notes.append(
                 _(
-                    "The question groups are the questionnaire's pages, so its dimensions are not part "
-                    "of the file; the options keep their points."
+                    "The question groups are the questionnaire's pages; the dimensions (code, title, "
+                    "weight) are kept in each question's CSS class (manyi-dimension-…), which LimeSurvey "
+                    "keeps and Manyi's import reads back; the options keep their points."
                 )
             )
         return groups
@@ -375,6 +381,8 @@ class _Exporter:
             ]
         if question.dimension_id is None and self.has_dimensions:
             marks.append("manyi-no-dimension")
+        if question.dimension_id is not None:
+            marks.append(dimension_mark(question.dimension))
         if marks:
             self._attribute(qid, "cssclass", " ".join(marks))
         if question.kind == QuestionKind.NPS:
@@ -405,6 +413,9 @@ class _Exporter:
         )
 
     def answers(self, question, qid, gid):
+        if any(getattr(option, "condition", "") for option in question.options.all()):
+            # LimeSurvey's answers have no relevance (only subquestions do)
+            self.notes.append(_("%(code)s: an option's condition was left out.") % {"code": question.code})
         for position, option in enumerate(question.options.all()):
             aid = self.new_id()
             points = option.points

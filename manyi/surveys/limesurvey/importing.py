@@ -24,7 +24,18 @@ def create_questionnaire(plan, *, by=None):
         created_by=by,
     )
     dimensions = {}
-    if plan.report.groups_as_dimensions:
+    if plan.dimensions:  # our export's marks (marks.py): the dimensions as they were
+        by_code = {
+            mark.code: Dimension.objects.create(
+                questionnaire=questionnaire,
+                code=mark.code,
+                title=mark.title,
+                weight=mark.weight,
+                position=mark.position,
+            )
+            for mark in plan.dimensions
+        }
+    elif plan.report.groups_as_dimensions:
         used = {q.group for q in plan.questions if q.in_dimension}
         for position, group in enumerate(plan.groups):
             if position in used:
@@ -37,7 +48,7 @@ def create_questionnaire(plan, *, by=None):
         question = Question(
             questionnaire=questionnaire,
             page=pages.get(planned.group),
-            dimension=dimensions.get(planned.group) if planned.in_dimension else None,
+            dimension=_dimension(planned, dimensions, by_code if plan.dimensions else None),
             position=position + 1,
             code=planned.code,
             text=planned.text,
@@ -58,6 +69,13 @@ def create_questionnaire(plan, *, by=None):
             _("Conditions are listed in this report; questions cannot hold conditions yet, so all are shown.")
         )
     return questionnaire
+
+
+def _dimension(planned, by_group, by_code):
+    """The question's dimension: by its mark when the file carries ours, else by its group."""
+    if by_code is not None:
+        return by_code.get(planned.dimension.code) if planned.dimension is not None else None
+    return by_group.get(planned.group) if planned.in_dimension else None
 
 
 def _pages(questionnaire, plan):

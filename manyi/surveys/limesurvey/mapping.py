@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
 from .expressions import NotConverted, QuestionRef, relevance_to_condition
+from .marks import DimensionMark, read_dimension_mark
 
 TEXT_MAX = 500
 LABEL_MAX = 300
@@ -157,6 +158,7 @@ class PlannedQuestion:
     table_max_rows: int = 1
     subquestion_codes: dict = field(default_factory=dict)  # LimeSurvey subquestion qid -> its code
     in_dimension: bool = True  # False: outside every dimension (our export's mark)
+    dimension: DimensionMark | None = None  # our export's dimension mark (marks.py)
     condition: str = ""
     relevance: str = ""
     group: int = 0
@@ -192,6 +194,7 @@ class Plan:
     questions: list
     report: ImportReport
     sid: str = ""
+    dimensions: list = field(default_factory=list)  # DimensionMark, when the file carries ours
 
     def makes_pages(self):
         """Whether the groups become pages: more than one group with questions, or one with a
@@ -285,8 +288,9 @@ class Planner:
     def plan(self):
         survey, report = self.survey, self.report
         report.groups = len(survey.groups)
-        report.groups_as_dimensions = survey.uses_assessments
-        self._survey_level_report()
+        self.marked = marked = self._dimension_marks()
+        report.groups_as_dimensions = survey.uses_assessments and not marked
+        self._survey_level_report(marked)
         texts = survey.texts.get(self.language) or survey.texts.get(survey.base_language) or {}
         groups = []
         for index, group in enumerate(survey.groups):
@@ -318,11 +322,23 @@ class Planner:
             questions=questions,
             report=report,
             sid=survey.sid,
+            dimensions=self.marked,
         )
         report.groups_as_pages = plan.makes_pages()
         return plan
 
-    def _survey_level_report(self):
+    def _dimension_marks(self):
+        """Our export's dimension marks (marks.py), in the order of their positions: the
+        questionnaire's dimensions when its question groups were its pages."""
+        found = {}
+        for group in self.survey.groups:
+            for question in group.questions:
+                mark = read_dimension_mark(question.attributes.get("cssclass", ""))
+                if mark is not None:
+                    found.setdefault(mark.code, mark)
+        return sorted(found.values(), key=lambda mark: mark.position)
+
+    def _survey_level_report(self, marked=()):
         survey, report = self.survey, self.report
         for code in survey.languages:
             if code != self.language:
@@ -342,7 +358,15 @@ class Planner:
                     "“next”); a group's relevance becomes the page's condition."
                 )
             )
-        if survey.uses_assessments:
+        if marked:
+            report.notes.append(
+                _(
+                    "The questions carry Manyi's dimension marks: the questionnaire's dimensions come "
+                    "back as they were exported (%(dimensions)s)."
+                )
+                % {"dimensions": ", ".join(f"{mark.code} {mark.title}" for mark in marked)}
+            )
+        elif survey.uses_assessments:
             report.notes.append(
                 _("The survey uses assessments: its question groups became the questionnaire's dimensions.")
             )
@@ -387,6 +411,7 @@ class Planner:
         builder(self, question, planned)
         self._unique_option_codes(planned)
         planned.in_dimension = "manyi-no-dimension" not in question.attributes.get("cssclass", "").split()
+        planned.dimension = read_dimension_mark(question.attributes.get("cssclass", ""))
         marked = KIND_MARK.search(question.attributes.get("cssclass", ""))
         if (
             marked
