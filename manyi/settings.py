@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "manyi.visits",
     "manyi.inspections",
     "manyi.improvements",
+    "manyi.forums",
     "manyi.evaluation",
     "manyi.operations",
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("feedback/", include("manyi.tickets.public_urls")),
     path("visits/", include("manyi.visits.urls")),
     path("inspections/", include("manyi.inspections.urls")),
+    path("forums/", include("manyi.forums.urls")),
     path("evaluation/", include("manyi.evaluation.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("api/", include("manyi.api.urls")),

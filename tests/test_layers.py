@@ -9,7 +9,7 @@
     tickets, dashboards (the dashboard pages read results; tickets never do)
     visits, inspections (a visit or an inspection finding may open a ticket)
     improvements
-    reports (a report shows the improvements)
+    reports (a report shows the improvements), forums (a forum's opinion may become a ticket or an improvement)
     api
     operations (the periodic jobs and the demo data: they call into everything)
 
@@ -30,7 +30,7 @@ LAYERS = [
     ["tickets", "dashboards"],
     ["visits", "inspections"],
     ["improvements"],
-    ["reports"],
+    ["reports", "forums"],
     ["evaluation"],
     ["api"],
     ["operations"],

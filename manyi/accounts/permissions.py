@@ -61,6 +61,12 @@ VIEW_INSPECTIONS = "inspections.view"
 WORK_INSPECTIONS = "inspections.work"
 MANAGE_INSPECTIONS = "inspections.manage"
 INSPECTION_WORK = {VIEW_INSPECTIONS, WORK_INSPECTIONS, MANAGE_INSPECTIONS}
+# Invited-customer forums (特邀客户座谈会, issue 19): viewers read the forums of their units (who
+# came, what was said, the minutes); managers record forums, invitations, attendance, opinions and
+# minutes (turning an opinion into a ticket or an improvement also needs that capability). Who
+# sees which is manyi/forums/access.py.
+VIEW_FORUMS = "forums.view"
+MANAGE_FORUMS = "forums.manage"
 
 # Evaluation (考评, issue 19): the schemes' scorecards of the units the holder sees (their unit's
 # subtree, manyi/organisation/access.py); managing schemes (indicators, computing, publishing,
@@ -118,6 +124,8 @@ ROLE_CAPABILITIES = {
         SET_UP_COMPANY,
         MANAGE_ORGANISATION,
         *INSPECTION_WORK,
+        VIEW_FORUMS,
+        MANAGE_FORUMS,
         VIEW_EVALUATION,
         MANAGE_EVALUATION,
         VIEW_STAFF_EVALUATION,
@@ -142,6 +150,8 @@ ROLE_CAPABILITIES = {
         MANAGE_IMPROVEMENTS,
         *VISIT_WORK,
         *INSPECTION_WORK,
+        VIEW_FORUMS,
+        MANAGE_FORUMS,
         VIEW_EVALUATION,
         VIEW_STAFF_EVALUATION,
     },
@@ -159,6 +169,7 @@ ROLE_CAPABILITIES = {
         VIEW_ALL_IMPROVEMENTS,
         WORK_VISITS,
         WORK_INSPECTIONS,
+        VIEW_FORUMS,
         VIEW_EVALUATION,
     },
     # Handlers fix problems in their department; they see customers but not contact data
@@ -190,6 +201,7 @@ ROLE_CAPABILITIES = {
         VIEW_VISIT_REPORTS,
         VISITS_EVERY_TEAM,
         VIEW_INSPECTIONS,
+        VIEW_FORUMS,
         VIEW_EVALUATION,
     },
 }

@@ -4,7 +4,8 @@
 dimension and a question, a running campaign with an invitation and an answer, a report and a
 schedule, a ticket under investigation in the quality department with a corrective action and an
 attachment, a closed ticket waiting for the customer's callback, an improvement with an evidence
-file, a visit task with its record, rule, script and plan, an API token), so that every route of
+file, a visit task with its record, rule, script and plan, a customer forum with an opinion and
+its minutes, an API token), so that every route of
 the app resolves to a real object. ``routes(world)`` lists every URL pattern outside the admin
 site as ``Route``s with their path filled in; a pattern whose arguments it cannot fill fails the
 suite, so a new URL pattern needs a line in ``ROUTE_ARGUMENTS`` below.
@@ -275,6 +276,29 @@ def world(people, settings, tmp_path):
         photos={first.pk: ticket_files.check_uploads([SimpleUploadedFile("site.png", png_bytes())])},
     )
 
+    # A customer forum of the inspected project, held yesterday: an invited customer who came, an
+    # opinion of theirs and the minutes (sam records it).
+    from manyi.forums import workflow as forum_workflow
+
+    settings.FORUM_MINUTES_ROOT = tmp_path / "media" / "private" / "forums"
+    forum = forum_workflow.save_forum(
+        by=people.sam,
+        unit=inspection.unit,
+        held_on=today - datetime.timedelta(days=1),
+        title="重点客户座谈会",
+        place="会议室",
+        host=people.sam,
+    )
+    forum_workflow.invite(forum, by=people.sam, codes=[customer.code])
+    forum_invitation = forum.invitations.get()
+    forum_workflow.record_attendance(forum, by=people.sam, came=[forum_invitation.pk])
+    forum_opinion = forum_workflow.add_opinion(forum, by=people.sam, text="交货期太长", customer=customer)
+    forum_minutes = forum_workflow.attach_minutes(
+        forum,
+        by=people.sam,
+        checked_files=ticket_files.check_uploads([SimpleUploadedFile("纪要.png", png_bytes())]),
+    )[0]
+
     token_rows = {}
     for person in ("alice", "sam", "amy", "hank", "ana", "ivan"):
         row, key = ApiToken.issue(getattr(people, person), name="security suite")
@@ -311,6 +335,10 @@ def world(people, settings, tmp_path):
         checklist=checklist,
         inspection=inspection,
         inspection_photo=first.photos.get(),
+        forum=forum,
+        forum_invitation=forum_invitation,
+        forum_opinion=forum_opinion,
+        forum_minutes=forum_minutes,
         tokens={person: key for person, (row, key) in token_rows.items()},
         token_rows={person: row for person, (row, key) in token_rows.items()},
     )
@@ -554,6 +582,19 @@ def route_arguments(world):
         **{
             f"inspections:{name}": {"pk": w.checklist.pk, "item_pk": w.checklist.items().first().pk}
             for name in ("item_edit", "item_delete")
+        },
+        **{
+            f"forums:{name}": {"pk": w.forum.pk}
+            for name in ("detail", "edit", "invite", "attendance", "opinion_add", "minutes_upload")
+        },
+        "forums:invitation_remove": {"pk": w.forum.pk, "invitation_pk": w.forum_invitation.pk},
+        **{
+            f"forums:{name}": {"pk": w.forum.pk, "opinion_pk": w.forum_opinion.pk}
+            for name in ("opinion_delete", "opinion_ticket", "opinion_improvement")
+        },
+        **{
+            f"forums:{name}": {"pk": w.forum.pk, "file_pk": w.forum_minutes.pk}
+            for name in ("minutes", "minutes_delete")
         },
     }
 

@@ -245,6 +245,10 @@ class Command(BaseCommand):
         from manyi.inspections.demo import load_demo_inspections
 
         load_demo_inspections(users, random.Random(demo_data.SEED + 3))
+        # The 华东 region's invited-customer forum, one opinion already a ticket (issue 19).
+        from manyi.forums.demo import load_demo_forums
+
+        load_demo_forums(users)
         # The year's evaluation of the units, published, with rewards and penalties (issue 19).
         from manyi.evaluation.demo import load_demo_evaluation
 
