@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "manyi.improvements",
     "manyi.forums",
     "manyi.evaluation",
+    "manyi.evidence",
     "manyi.operations",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("inspections/", include("manyi.inspections.urls")),
     path("forums/", include("manyi.forums.urls")),
     path("evaluation/", include("manyi.evaluation.urls")),
+    path("evidence/", include("manyi.evidence.urls")),
     path("s/", include("manyi.campaigns.public_urls")),
     path("api/", include("manyi.api.urls")),
     path("company/", include("manyi.operations.urls")),

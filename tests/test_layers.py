@@ -10,6 +10,8 @@
     visits, inspections (a visit or an inspection finding may open a ticket)
     improvements
     reports (a report shows the improvements), forums (a forum's opinion may become a ticket or an improvement)
+    evaluation (the yearly scores: the measures over units and employees)
+    evidence (the ISO 9001 evidence pack: reads the evaluation's measures)
     api
     operations (the periodic jobs and the demo data: they call into everything)
 
@@ -32,6 +34,7 @@ LAYERS = [
     ["improvements"],
     ["reports", "forums"],
     ["evaluation"],
+    ["evidence"],
     ["api"],
     ["operations"],
 ]

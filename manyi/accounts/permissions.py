@@ -78,6 +78,9 @@ MANAGE_EVALUATION = "evaluation.manage"
 # Other employees' own results (of the holder's unit subtree): their managers; everyone sees
 # their own.
 VIEW_STAFF_EVALUATION = "evaluation.view_staff"
+# The ISO 9001 evidence pack (issue 19): the figures of the units the holder sees, for an auditor
+# (the group's customer department, a region's supervisors, the quality department's analysts).
+VIEW_EVIDENCE = "evidence.view"
 
 # Company setup (公司设置): the company's industry, and the complaint categories and call scripts
 # it brings; the category tree (administrators).
@@ -129,6 +132,7 @@ ROLE_CAPABILITIES = {
         VIEW_EVALUATION,
         MANAGE_EVALUATION,
         VIEW_STAFF_EVALUATION,
+        VIEW_EVIDENCE,
     },
     Role.SUPERVISOR: {
         VIEW_CUSTOMERS,
@@ -154,6 +158,7 @@ ROLE_CAPABILITIES = {
         MANAGE_FORUMS,
         VIEW_EVALUATION,
         VIEW_STAFF_EVALUATION,
+        VIEW_EVIDENCE,
     },
     Role.AGENT: {
         VIEW_CUSTOMERS,
@@ -203,6 +208,7 @@ ROLE_CAPABILITIES = {
         VIEW_INSPECTIONS,
         VIEW_FORUMS,
         VIEW_EVALUATION,
+        VIEW_EVIDENCE,
     },
 }
 
