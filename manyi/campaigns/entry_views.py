@@ -11,6 +11,7 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.forms import search_param
 from manyi.surveys.logic.visibility import respondent_context
+from manyi.surveys.pages import seen_blocks
 
 from .answering import (
     AnswerForm,
@@ -196,6 +197,8 @@ def response_detail(request, pk):
     if not can_see_individual_answers(request.user, response.campaign):
         raise PermissionDenied
     form = AnswerForm(response.questionnaire, initial=answers_for_reader(response, request.user))
+    # in the order the respondent saw (issue 21: a shuffled page or shuffled options)
+    seen = seen_blocks(response.questionnaire.layout(), form.question_contexts(), response.order)
     dimensions = {d.code: d.title for d in response.questionnaire.dimensions.all()}
     return render(
         request,
@@ -203,7 +206,7 @@ def response_detail(request, pk):
         {
             "response": response,
             "campaign": response.campaign,
-            "blocks": form.blocks(),
+            "blocks": seen,
             "dimension_scores": [
                 (dimensions.get(code, code), score)
                 for code, score in (response.dimension_scores or {}).items()

@@ -118,7 +118,7 @@ class PagedAnswer:
             "page_title": spec.title,
             "page_description": spec.description,
             "paged": len(self.specs) > 1,
-            "blocks": _blocks(current),
+            "blocks": pages.blocks(current),
             "other_pages": others,
             "has_previous": pages.previous_shown(shown, index) is not None,
             "has_next": pages.next_shown(shown, index) is not None,
@@ -130,15 +130,3 @@ class PagedAnswer:
         item["question"] = piping.piped_question(shown_question, values, live)
         item["hidden"] = question.pk not in form.shown.questions
         return item
-
-
-def _blocks(items):
-    """[(dimension or None, [items])]: consecutive questions of one dimension under its title."""
-    groups = []
-    for item in items:
-        dimension = item["question"].dimension
-        if groups and groups[-1][0] == dimension:
-            groups[-1][1].append(item)
-        else:
-            groups.append((dimension, [item]))
-    return groups

@@ -31,6 +31,7 @@ from manyi.campaigns.models import Answer, Response
 from manyi.customers.masking import NameMask, mask_email, mask_phone, neutralise_formula
 from manyi.results.dataset import campaign_dataset
 from manyi.results.filters import Selection, category_names, mask
+from manyi.surveys import pages
 from manyi.surveys.choices import CHOICE_KINDS, QuestionKind
 from manyi.surveys.naming import field_name
 
@@ -112,7 +113,36 @@ def build_table(campaign, *, show_personal: bool) -> ResponseTable:
         _fill_answers(campaign, dataset, from_answers, table.columns, private)
     table_questions = [q for q in campaign.questionnaire.layout().questions if q.kind == QuestionKind.TABLE]
     table_exports.fill(table.columns, campaign, dataset, table_questions, private, variable_name, _positions)
+    _order_columns(table, campaign, dataset)
     return table.table()
+
+
+def _order_columns(table, campaign, dataset):
+    """When the questionnaire shuffles (issue 21), the order each respondent was shown (their
+    Response.order, surveys.pages.seen_codes), like Qualtrics' display-order columns: the
+    question codes when a page shuffles its questions, the option codes of each question whose
+    options are shuffled ("Q3|Q1|Q2", "A2|A1|A3")."""
+    layout = campaign.questionnaire.layout()
+    pages_shuffle, questions = pages.shuffled(layout)
+    if not (pages_shuffle or questions):
+        return
+    rows = list(
+        Response.objects.completed()
+        .filter(campaign_id=campaign.pk, pk__lte=dataset.last_id)
+        .order_by()
+        .values_list("pk", "order")
+    )
+    at, found = _positions(dataset, [row[0] for row in rows])
+    seen = [pages.seen_codes(layout, order) for (_pk, order), ok in zip(rows, found, strict=True) if ok]
+    if pages_shuffle:
+        column = np.full(dataset.size, "", dtype=object)
+        column[at[found]] = [codes for codes, _options in seen]
+        table.add(Variable("display_order", _("Order of the questions shown"), "text"), column)
+    for question in questions:
+        column = np.full(dataset.size, "", dtype=object)
+        column[at[found]] = [options[question.pk] for _codes, options in seen]
+        label = _("%(item)s (order of the options shown)") % {"item": f"{question.code} {question.text}"}
+        table.add(Variable(variable_name(question, suffix="order"), label, "text"), column)
 
 
 def _response_columns(table, dataset):

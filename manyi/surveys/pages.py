@@ -189,3 +189,60 @@ def page_heading(spec, number, total):
     if spec.title:
         return spec.title
     return _("Page %(number)s of %(total)s") % {"number": number, "total": total}
+
+
+# ------------------------------------------------------------------------------------------
+# The order a respondent saw, for reviews and exports
+
+
+def blocks(items):
+    """[(dimension or None, [items])]: consecutive items (dicts with "question") of one
+    dimension under its title."""
+    groups = []
+    for item in items:
+        dimension = item["question"].dimension
+        if groups and groups[-1][0] == dimension:
+            groups[-1][1].append(item)
+        else:
+            groups.append((dimension, [item]))
+    return groups
+
+
+def seen_blocks(layout, contexts, order):
+    """The answer form's question contexts (AnswerForm.question_contexts(), in the layout's
+    order) as the respondent saw them: questions in their order, each question's options in
+    theirs (a stored `order` that does not fit the layout is the designed order), grouped by
+    dimension like the answer page."""
+    order = valid_order(layout, order) or {}
+    by_pk = {context["question"].pk: context for context in contexts}
+    seen = []
+    for question in in_order(layout.questions, order):
+        context = dict(by_pk[question.pk])
+        context["question"] = with_option_order(context["question"], order)
+        seen.append(context)
+    return blocks(seen)
+
+
+def shuffled(layout):
+    """(whether a page shuffles its questions, the questions whose options are shuffled)."""
+    return (
+        any(page.randomise_questions for page in getattr(layout, "pages", [])),
+        [q for q in layout.questions if q.randomise_options],
+    )
+
+
+ORDER_SEPARATOR = "|"
+
+
+def seen_codes(layout, order):
+    """The respondent's order as codes for an export: ("Q3|Q1|Q2", {question pk: "A2|A1|A3"})
+    of every question and of each question with shuffled options (the designed order when the
+    stored order does not fit the layout: staff entry keeps the designed order)."""
+    order = valid_order(layout, order) or {}
+    questions = ORDER_SEPARATOR.join(q.code for q in in_order(layout.questions, order))
+    options = {
+        question.pk: ORDER_SEPARATOR.join(o.code for o in with_option_order(question, order).options.all())
+        for question in layout.questions
+        if question.randomise_options
+    }
+    return questions, options
