@@ -76,6 +76,12 @@ def queues_for(user):
     return tuple((key, recorded if key == "mine" else label) for key, label in QUEUES)
 
 
+class CategoryQuerySet(models.QuerySet):
+    def for_customers(self):
+        """What a customer may choose on the public form: not the company's own findings."""
+        return self.exclude(code__in=Category.STAFF_ONLY)
+
+
 class Category(models.Model):
     """A node of the configurable category tree (产品质量, 服务态度, 物业管理 › 房屋管理 …)."""
 
@@ -96,6 +102,8 @@ class Category(models.Model):
     name = models.CharField(_("name"), max_length=100)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "code"]

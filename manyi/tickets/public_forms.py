@@ -49,7 +49,7 @@ def category_choices(active=True, customers=False):
     if active:
         categories = categories.filter(is_active=True)
     if customers:
-        categories = categories.exclude(code__in=Category.STAFF_ONLY)
+        categories = categories.for_customers()
     categories = list(categories)
     by_pk = {category.pk: category for category in categories}
     rows = []
@@ -166,7 +166,7 @@ class FeedbackForm(StyledFormMixin, forms.Form):
         if not value:
             return None
         pk = parse_id(value)
-        listed = Category.objects.filter(is_active=True).exclude(code__in=Category.STAFF_ONLY)
+        listed = Category.objects.filter(is_active=True).for_customers()
         category = listed.filter(pk=pk).first() if pk is not None else None
         if category is None:
             raise ValidationError(_("Choose one of the listed topics."))
