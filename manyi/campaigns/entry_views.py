@@ -11,7 +11,7 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.forms import search_param
 from manyi.surveys.logic.visibility import respondent_context
-from manyi.surveys.pages import seen_blocks
+from manyi.surveys.pages import entry_sections, seen_blocks
 
 from .answering import (
     AnswerForm,
@@ -135,6 +135,7 @@ def enter(request, pk, channel):
         "questionnaire": questionnaire,
         "form": form,
         "blocks": form.blocks(),
+        "page_sections": entry_sections(questionnaire.layout(), form.question_contexts()),
         "summary": form.error_summary() if form.is_bound else [],
         "answered": form.answered_count(),
         "total": len(form.questions),

@@ -246,3 +246,23 @@ def seen_codes(layout, order):
         if question.randomise_options
     }
     return questions, options
+
+
+def entry_sections(layout, contexts):
+    """The staff's entry forms (phone, paper) of a questionnaire with pages: one section per
+    page in the designed order, [{"index", "heading", "description", "blocks"}], so the agent
+    reads out where a page begins; [] for a questionnaire of one page. `contexts`: the answer
+    form's question contexts (AnswerForm.question_contexts())."""
+    specs = plan(layout)
+    if len(specs) < 2:
+        return []
+    by_pk = {context["question"].pk: context for context in contexts}
+    return [
+        {
+            "index": spec.index,
+            "heading": page_heading(spec, number, len(specs)),
+            "description": spec.description,
+            "blocks": blocks([by_pk[q.pk] for q in spec.questions]),
+        }
+        for number, spec in enumerate(specs, start=1)
+    ]

@@ -304,8 +304,30 @@
     return values;
   }
 
+  // A questionnaire with pages: the public page's indicator ("第 2 / 3 页") counts the pages with
+  // a question shown (surveys/pages.py shown_pages), so it follows a page condition at once; the
+  // staff entry forms hide a page's heading when none of its questions is shown.
+  var indicator = document.getElementById("page-indicator");
+  var currentPage = document.getElementById("current-page");
+  var sections = form.querySelectorAll("[data-page-section]");
+
+  function showPages(shownPages) {
+    Array.prototype.forEach.call(sections, function (section) {
+      section.hidden = !shownPages[section.getAttribute("data-page-section")];
+    });
+    if (!indicator || !currentPage || !indicator.getAttribute("data-format")) return;
+    var current = Number(currentPage.getAttribute("data-page"));
+    var shown = Object.keys(shownPages).map(Number);
+    var number = shown.filter(function (i) { return i <= current; }).length;
+    if (!shownPages[current]) number += 1;  // the page on screen counts, shown or not
+    var total = Math.max(shown.length + (shownPages[current] ? 0 : 1), 1);
+    indicator.textContent = indicator.getAttribute("data-format")
+      .replace("{number}", String(number)).replace("{total}", String(total));
+  }
+
   function apply() {
     var values = respondent();
+    var shownPages = {};
     logic.questions.forEach(function (q) {
       var fieldset = document.getElementById("question-" + q.id);
       var shown = holds(q.condition, values);
@@ -314,6 +336,7 @@
         fieldset.disabled = !shown;  // a hidden question's inputs are not submitted
       }
       if (!shown) return;
+      shownPages[q.page || 0] = true;
       var offered = {};
       q.options.forEach(function (o) {
         offered[o[0]] = holds(o[3], values);
@@ -321,6 +344,7 @@
       });
       Object.assign(values, readQuestion(q, offered));
     });
+    showPages(shownPages);
   }
 
   // Registered before answer_form.js's listeners (the page loads this script first), so the

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
 from ..naming import field_name
+from ..pages import page_of_question, plan
 from .check import QuestionInfo
 from .context import condition_context, referenced_fields, response_context
 from .evaluate import holds
@@ -322,6 +323,7 @@ def page_logic(questionnaire, prefix="q", form="answer-form", context=None):
     if not logic.any:
         return None
     context = context or {}
+    page_of = page_of_question(plan(layout))
     return {
         "form": form,
         "prefix": prefix,
@@ -334,6 +336,7 @@ def page_logic(questionnaire, prefix="q", form="answer-form", context=None):
                 "kind": q.kind,
                 "other": q.allow_other,
                 "condition": logic.questions.get(q.pk),
+                "page": page_of.get(q.pk, 0),  # the page indicator counts the pages shown
                 "rows": [[row.pk, row.code] for row in layout.rows[q.pk]]
                 if q.kind == QuestionKind.MATRIX
                 else [],

@@ -1,0 +1,53 @@
+"""The agent's phone and paper entry forms of a questionnaire with pages show a heading before
+each page's questions, in the designed order (issue 21); a questionnaire of one page has none.
+The live part (a page's heading hidden with its questions) is in
+tests/browser/test_page_indicator_browser.py."""
+
+import re
+
+import pytest
+
+from manyi.campaigns.choices import CampaignState, Channel
+from manyi.surveys.models import Page
+from manyi.testing import make_campaign, make_invitation, make_question, make_questionnaire
+
+pytestmark = pytest.mark.django_db
+
+
+def entry_page(client_as, people, questionnaire, channel):
+    campaign = make_campaign(
+        questionnaire, state=CampaignState.RUNNING, channels=[Channel.PHONE, Channel.PAPER]
+    )
+    invitation = make_invitation(campaign, channel=channel)
+    response = client_as(people.amy).get(f"/campaigns/entry/invitations/{invitation.pk}/{channel}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("channel", ["phone", "paper"])
+def test_each_page_has_its_heading_before_its_questions(client_as, people, channel):
+    questionnaire = make_questionnaire(title="物业服务调查")
+    make_question(questionnaire, "Q0", text="小区名称", kind="text", options=())  # on no page: first
+    first = Page.objects.create(questionnaire=questionnaire, position=0, title="", description="")
+    repair = Page.objects.create(
+        questionnaire=questionnaire,
+        position=1,
+        title="维修服务",
+        description="最近一次报修",
+        condition="answered(Q1)",
+    )
+    make_question(questionnaire, "Q1", page=first)
+    make_question(questionnaire, "Q2", page=repair)
+    html = entry_page(client_as, people, questionnaire, channel)
+    sections = re.findall(r'data-page-section="(\d)">\s*<h2[^>]*>([^<]+)</h2>', html)
+    assert sections == [("0", "第 1 页，共 3 页"), ("1", "第 2 页，共 3 页"), ("2", "维修服务")]
+    assert "最近一次报修" in html
+    order = [html.index(f'data-code="{code}"') for code in ("Q0", "Q1", "Q2")]
+    headings = [html.index(f'data-page-section="{n}"') for n in range(3)]
+    assert headings[0] < order[0] < headings[1] < order[1] < headings[2] < order[2]
+
+
+def test_a_questionnaire_of_one_page_has_no_page_headings(client_as, people):
+    questionnaire = make_questionnaire(title="简短调查")
+    make_question(questionnaire, "Q1")
+    assert "data-page-section" not in entry_page(client_as, people, questionnaire, "phone")
