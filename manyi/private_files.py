@@ -15,10 +15,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.db import transaction
+from django.db import models, transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy
 
 LOCAL_DISK = "django.core.files.storage.FileSystemStorage"
 
@@ -198,3 +199,30 @@ def _presigned_redirect(stored_file, *, content_type, filename, as_attachment):
     response = HttpResponseRedirect(url)
     response["Cache-Control"] = DOWNLOAD_HEADERS["Cache-Control"]
     return response
+
+
+class StoredFile(models.Model):
+    """What is kept of a checked file besides its bytes: the name the sender gave it (display
+    text only), its sniffed type, size and checksum, who uploaded it and when. Each kind of
+    private file (ticket attachment, improvement evidence, inspection photo, forum minutes) adds
+    its ``file`` field with its own folder and what it belongs to."""
+
+    original_name = models.CharField(gettext_lazy("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(gettext_lazy("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self):
+        return self.content_type.startswith("image/")

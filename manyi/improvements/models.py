@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from manyi.accounts.models import Department
-from manyi.private_files import random_file_name
+from manyi.private_files import StoredFile, random_file_name
 from manyi.sequences import YearlySequence
 
 from .choices import OPEN_STATUSES, EventKind, NoticeChannel, Source, Status
@@ -248,29 +248,13 @@ def _evidence_upload_to(instance, filename):
     return random_file_name(filename)
 
 
-class EvidenceFile(models.Model):
+class EvidenceFile(StoredFile):
     """A photo or PDF showing the improvement was carried out; checked by its content like a
     ticket attachment, kept outside the web server's reach, handed out by the download view."""
 
     improvement = models.ForeignKey(ImprovementAction, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(storage=_evidence_storage, upload_to=_evidence_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")

@@ -24,7 +24,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from manyi.organisation.models import Unit
-from manyi.private_files import PrivateStorage, random_file_name
+from manyi.private_files import PrivateStorage, StoredFile, random_file_name
 
 from . import scoring
 from .choices import (
@@ -297,27 +297,15 @@ class ItemResult(models.Model):
         return None if share is None else 100 * share
 
 
-class ItemPhoto(models.Model):
+class ItemPhoto(StoredFile):
     """A photo of an item, checked like a ticket attachment (its bytes, its size, metadata stripped)."""
 
     result = models.ForeignKey(ItemResult, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(storage=_photo_storage, upload_to=_photo_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("inspection photo")
         verbose_name_plural = _("inspection photos")
-
-    def __str__(self):
-        return self.original_name
 
 
 class FindingQuerySet(models.QuerySet):

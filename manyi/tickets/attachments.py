@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from manyi.private_files import PrivateStorage, random_file_name, save_checked_files
+from manyi.private_files import PrivateStorage, StoredFile, random_file_name, save_checked_files
 
 from .choices import EventKind
 from .photo_metadata import strip_metadata
@@ -224,32 +224,16 @@ def _upload_to(instance, filename):
     return random_file_name(filename)
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A checked file on a ticket; the original name is display text only."""
 
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(storage=private_storage, upload_to=_upload_to, max_length=200)
-    original_name = models.CharField(gettext_lazy("file name"), max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(gettext_lazy("size"))
-    sha256 = models.CharField(max_length=64)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.STAFF)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = gettext_lazy("attachment")
         verbose_name_plural = gettext_lazy("attachments")
-
-    def __str__(self):
-        return self.original_name
-
-    @property
-    def is_image(self):
-        return self.content_type.startswith("image/")
 
 
 def store(ticket, checked_files, *, by=None, source=Source.STAFF, note="", now=None):
