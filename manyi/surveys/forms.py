@@ -19,6 +19,7 @@ from manyi.forms import LabelledRowsFormSet, StyledFormMixin
 from . import table_forms
 from .choices import QuestionKind, ScaleMethod, ValidityRule
 from .logic import builder as logic_builder
+from .logic.check import with_field_codes
 from .logic.parser import ROOTS, ExpressionError, parse, references
 from .models import (
     Dimension,
@@ -409,7 +410,7 @@ class PageForm(StyledFormMixin, forms.ModelForm):
     def clean_condition(self):
         """A condition that reads (the expression language); the logic check on the
         questionnaire's page says when it names a question that is not on an earlier page."""
-        text = (self.cleaned_data["condition"] or "").strip()
+        text = with_field_codes((self.cleaned_data["condition"] or "").strip())
         if not text:
             return text
         try:
@@ -649,7 +650,7 @@ class QuestionEditor:
                         is_neutral=o["is_neutral"],
                         anchored=bool(o.get("anchored")),
                         code=(o.get("code") or "").strip(),
-                        condition=(o.get("condition") or "").strip(),
+                        condition=with_field_codes((o.get("condition") or "").strip()),
                     )
                     for i, o in enumerate(self.kept_options())
                 ]

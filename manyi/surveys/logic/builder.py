@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
-from .check import QuestionInfo, check_condition, reference_problems, value_problems
+from .check import QuestionInfo, check_condition, reference_problems, value_problems, with_field_codes
 from .parser import ExpressionError, parse, references
 from .report import Finding, PageInfo, logic_findings
 from .visibility import outline
@@ -34,7 +34,7 @@ def _ordered_with(questionnaire, code, dimension, instance):
 
 def clean_condition(text, *, questionnaire, code, dimension, instance):
     """The condition's text, stripped, or ValidationError with every problem."""
-    text = (text or "").strip()
+    text = with_field_codes((text or "").strip())
     if not text:
         return ""
     try:
@@ -62,7 +62,7 @@ def option_problems(options, *, questionnaire, code, dimension, instance):
         )
     ordered = None
     for option, option_code in zip(options, codes, strict=True):
-        text = (option.get("condition") or "").strip()
+        text = with_field_codes((option.get("condition") or "").strip())
         if not text:
             continue
         ordered = ordered or _ordered_with(questionnaire, code, dimension, instance)
@@ -113,7 +113,9 @@ def chooser_fields():
             "code": key,
             "text": str(field.label),
             "kind": kinds[field.kind],
-            "options": [[value, value] for value in field.values],
+            "options": [
+                [value, str(label)] for value, label in zip(field.values, field.labels, strict=False)
+            ],
             "rows": [],
             "field": True,
         }

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .context import FIELDS, fields_of
+from .context import FIELDS, fields_of, value_code
 from .parser import ROOTS, parse
 
 CHOICE_KINDS = ("rating", "single", "multiple", "yes_no")
@@ -135,15 +135,72 @@ def _compared(tree):
 
 
 def _field_value_problem(parts, value):
-    """A value a respondent's field never has (customer.type == "VIP": its values are codes)."""
-    field = FIELDS.get(".".join(parts))
+    """A value a respondent's field never has (customer.type == "gold"), or its label written
+    where conditions compare codes (customer.type == "VIP": the builder saves such a condition
+    with the code, with_field_codes; one stored otherwise, e.g. imported, never holds)."""
+    key = ".".join(parts)
+    field = FIELDS.get(key)
     if field is None or field.kind != "choice" or value in field.values:
         return None
+    code = value_code(key, value)
+    if code is not None:
+        return _(
+            "%(ref)s is never “%(value)s”: write its code “%(code)s” (saving the condition again does it)."
+        ) % {
+            "ref": key,
+            "value": value,
+            "code": code,
+        }
     return _("%(ref)s is never “%(value)s” (its values: %(values)s).") % {
-        "ref": ".".join(parts),
+        "ref": key,
         "value": value,
-        "values": ", ".join(field.values),
+        "values": ", ".join(
+            f"{code} ({label})" for code, label in zip(field.values, field.labels, strict=False)
+        ),
     }
+
+
+def _coded(node, key):
+    """A literal (or a list of them) compared with the choice field `key`, labels as codes."""
+    if isinstance(node, list) and node and node[0] == "str":
+        return ["str", value_code(key, node[1]) or node[1]]
+    if isinstance(node, list) and node and node[0] == "list":
+        return ["list", *(_coded(item, key) for item in node[1:])]
+    return node
+
+
+def _with_codes(node):
+    if not isinstance(node, list) or not node or node[0] in ("num", "str", "bool", "null", "ref"):
+        return node
+    head = node[:2] if node[0] == "call" else node[:1]
+    args = [_with_codes(arg) for arg in node[len(head) :]]
+    is_match = node[0] in ("==", "!=", "in") or (
+        node[0] == "call" and node[1] in ("any_of", "all_of", "contains")
+    )
+    fields = [
+        ".".join(arg[1:])
+        for arg in args
+        if is_match and isinstance(arg, list) and arg and arg[0] == "ref" and ".".join(arg[1:]) in FIELDS
+    ]
+    if fields:
+        args = [_coded(arg, fields[0]) for arg in args]
+    return [*head, *args]
+
+
+def with_field_codes(text):
+    """The condition's text with the respondent's fields compared by code: customer.type == "VIP"
+    or "VIP客户" becomes customer.type == "vip" (context.value_code). The text is rewritten only
+    when a label was replaced; a text that does not read is returned as it is."""
+    from .parser import ExpressionError, unparse
+
+    if not (text or "").strip():
+        return text
+    try:
+        tree = parse(text)
+    except ExpressionError:
+        return text
+    coded = _with_codes(tree)
+    return text if coded == tree else unparse(coded)
 
 
 def value_problems(tree, outline):

@@ -18,6 +18,10 @@ conditions name (`page_values`).
     invitation.channel      "web", "email", "sms", "phone", "paper", Invitation.channel; without an
                             "anonymous" or "visit"                  invitation, the response's channel
 
+Conditions compare codes. The builder also takes a choice field's label, in Chinese or English
+(customer.type == "VIP", "VIP客户", "大客户", invitation.channel == "电话访问"), and saves the
+code (`value_code`, check.with_field_codes); anything else is refused with the values named.
+
 Without a customer (an anonymous link) every customer field reads null, so a condition such as
 `customer.type == "vip"` is false there and `customer.type != "vip"` true.
 
@@ -38,19 +42,33 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass(frozen=True)
 class Field:
-    """One readable field: its label, the values it can have (empty: free text or a number)."""
+    """One readable field: its label, the values it can have (empty: free text or a number) and
+    how each value is shown (the choices' labels, in the same order)."""
 
     label: str
     values: tuple[str, ...] = ()
     kind: str = "text"  # "choice", "text", "list", "number"
+    labels: tuple = ()
 
 
 # The values are the customers' and campaigns' choice codes; a test holds them equal to
 # customers.choices.CustomerType / CustomerKind / Lifecycle and campaigns.choices.Channel.
 FIELDS = {
-    "customer.type": Field(_("customer type"), ("vip", "key", "normal"), "choice"),
-    "customer.kind": Field(_("person or company"), ("person", "company"), "choice"),
-    "customer.lifecycle": Field(_("lifecycle"), ("new", "active", "dormant", "lost"), "choice"),
+    "customer.type": Field(
+        _("customer type"),
+        ("vip", "key", "normal"),
+        "choice",
+        (_("VIP"), _("Key account"), _("Normal")),
+    ),
+    "customer.kind": Field(
+        _("person or company"), ("person", "company"), "choice", (_("Person"), _("Company"))
+    ),
+    "customer.lifecycle": Field(
+        _("lifecycle"),
+        ("new", "active", "dormant", "lost"),
+        "choice",
+        (_("New"), _("Active"), _("Dormant"), _("Lost")),
+    ),
     "customer.region": Field(_("region")),
     "customer.province": Field(_("province")),
     "customer.city": Field(_("city")),
@@ -58,9 +76,44 @@ FIELDS = {
     "customer.tags": Field(_("tags"), (), "list"),
     "customer.purchases": Field(_("number of purchases"), (), "number"),
     "invitation.channel": Field(
-        _("invitation channel"), ("web", "email", "sms", "phone", "paper", "anonymous", "visit"), "choice"
+        _("invitation channel"),
+        ("web", "email", "sms", "phone", "paper", "anonymous", "visit"),
+        "choice",
+        (
+            _("Personal web link"),
+            _("E-mail invitation"),
+            _("SMS invitation"),
+            _("Phone interview"),
+            _("Paper / Excel"),
+            _("Anonymous public link"),
+            _("On-site visit"),
+        ),
     ),
 }
+
+# A survey designer writes what they see: customer.type == "VIP" or == "大客户". The builder
+# saves the code (value_code), so conditions compare codes everywhere else.
+LABEL_LANGUAGES = ("zh-hans", "en")
+
+
+def value_code(key, value):
+    """The code of a choice field's value written as its code or as its label in Chinese or
+    English (any case, spaces around ignored), or None when it is neither."""
+    from django.utils import translation
+
+    field = FIELDS.get(key)
+    if field is None or field.kind != "choice" or not isinstance(value, str):
+        return None
+    wanted = value.strip().casefold()
+    for code, label in zip(field.values, field.labels, strict=False):
+        if wanted == code.casefold():
+            return code
+        for language in LABEL_LANGUAGES:
+            with translation.override(language):
+                if wanted == str(label).strip().casefold():
+                    return code
+    return None
+
 
 _CUSTOMER_ATTRIBUTES = {
     "customer.type": "customer_type",

@@ -259,12 +259,18 @@ OUTLINE = [
         ),
         ("invitation.token", "invitation.token: use one of invitation.channel."),
         (
-            'customer.type == "VIP"',
-            "customer.type is never “VIP” (its values: vip, key, normal).",
+            'customer.type == "gold"',
+            "customer.type is never “gold” (its values: vip (VIP), key (Key account), normal (Normal)).",
+        ),
+        (
+            'customer.type == "VIP"',  # a label where a code belongs (the builder saves the code)
+            "customer.type is never “VIP”: write its code “vip” (saving the condition again does it).",
         ),
         (
             'invitation.channel in ["sms", "wechat"]',
-            "invitation.channel is never “wechat” (its values: web, email, sms, phone, paper, anonymous, visit).",
+            "invitation.channel is never “wechat” (its values: web (Personal web link), email (E-mail "
+            "invitation), sms (SMS invitation), phone (Phone interview), paper (Paper / Excel), anonymous "
+            "(Anonymous public link), visit (On-site visit)).",
         ),
     ],
 )
