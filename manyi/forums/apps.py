@@ -10,6 +10,9 @@ class ForumsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from manyi.customers import timeline
+
+        from . import timeline as forum_timeline
         from .models import Forum, Invitation, MinutesFile, Opinion
 
         # Who changed what (REQUIREMENTS §9): the forum, its invitations and attendance, the
@@ -18,3 +21,5 @@ class ForumsConfig(AppConfig):
         auditlog.register(Invitation)
         auditlog.register(Opinion)
         auditlog.register(MinutesFile)
+
+        timeline.register(forum_timeline.forums)

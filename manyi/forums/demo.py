@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django.utils.html import escape
 
-from manyi.customers.choices import CustomerType
+from manyi.customers.choices import CustomerKind, CustomerType
 from manyi.organisation.models import Unit
 from manyi.results.models import Topic
 from manyi.tickets.attachments import check_uploads
@@ -44,7 +44,7 @@ def _minutes_pdf(forum, invitations, opinions):
     html = (
         "<html><head><meta charset='utf-8'><style>body{font-family:'Noto Sans CJK SC',sans-serif;"
         "font-size:11pt}</style></head><body>"
-        f"<h1>{escape(forum.title)}会议纪要</h1>"
+        f"<h1>{escape(forum.title)}纪要</h1>"
         f"<p>时间：{forum.held_on:%Y年%m月%d日}　地点：{escape(forum.place)}　主持：{escape(forum.host.display_name)}</p>"
         f"<p>出席客户：{came}</p><h2>客户意见和建议</h2><ol>{said}</ol>"
         "<p>会后由客服部将意见录入系统，逐条落实责任部门并回复客户。</p></body></html>"
@@ -72,7 +72,8 @@ def load_demo_forums(users, today=None):
         summary=SUMMARY,
         now=planned,
     )
-    customers = ForumScope(host).invitable_customers(forum)
+    # The region's key accounts: its companies, VIP customers first.
+    customers = ForumScope(host).invitable_customers(forum).filter(kind=CustomerKind.COMPANY)
     chosen = list(customers.filter(customer_type=CustomerType.VIP).order_by("code")[:INVITED])
     chosen += list(customers.exclude(pk__in=[c.pk for c in chosen]).order_by("code")[: INVITED - len(chosen)])
     if not chosen:

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from manyi.accounts import permissions as perms
@@ -162,7 +163,9 @@ def invite(request, pk):
         added, already = workflow.invite(forum, by=request.user, codes=request.POST.get("codes", ""))
     except ForumError as error:
         return _done(request, forum, error, None)
-    text = _("%(count)s customers invited.") % {"count": len(added)}
+    text = ngettext("%(count)s customer invited.", "%(count)s customers invited.", len(added)) % {
+        "count": len(added)
+    }
     if already:
         text += " " + _("Already invited: %(codes)s.") % {"codes": ", ".join(already[:20])}
     return _done(request, forum, None, text)
@@ -265,7 +268,15 @@ def minutes_upload(request, pk):
         )
     except (ForumError, AttachmentError) as error:
         return _done(request, forum, error, None)
-    return _done(request, forum, None, _("%(count)s files of the minutes attached.") % {"count": len(files)})
+    return _done(
+        request,
+        forum,
+        None,
+        ngettext(
+            "%(count)s file of the minutes attached.", "%(count)s files of the minutes attached.", len(files)
+        )
+        % {"count": len(files)},
+    )
 
 
 @require_GET

@@ -208,8 +208,9 @@ def delete_opinion(opinion, *, by):
 
 def _locked_opinion(opinion, by):
     _managing(ForumScope(by), opinion.forum)
+    # Only the opinion's row is locked (PostgreSQL locks no row of an outer join's nullable side).
     return (
-        Opinion.objects.select_for_update()
+        Opinion.objects.select_for_update(of=("self",))
         .select_related("forum__unit", "forum__host", "customer", "topic")
         .get(pk=opinion.pk)
     )

@@ -29,6 +29,15 @@ def pdf_upload(name="座谈会纪要.pdf"):
 
 
 @pytest.fixture(autouse=True)
+def english_messages():
+    """These tests read the messages in English (the msgids); pages show them translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def minutes_folder(settings, tmp_path):
     settings.FORUM_MINUTES_ROOT = tmp_path / "minutes"
     settings.TICKET_ATTACHMENT_ROOT = tmp_path / "tickets"

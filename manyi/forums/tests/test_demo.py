@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from manyi.accounts.choices import Role
-from manyi.customers.choices import CustomerType
+from manyi.customers.choices import CustomerKind, CustomerType
 from manyi.forums.demo import OPINIONS, load_demo_forums
 from manyi.forums.models import Forum
 from manyi.organisation.models import Unit
@@ -23,6 +23,7 @@ def demo_company():
     for n in range(8):
         make_customer(code=f"E{n:03d}", unit=project if n % 2 else east, customer_type=CustomerType.VIP)
     make_customer(code="S000", unit=south, customer_type=CustomerType.VIP)
+    make_customer(code="E-AAA", unit=east, customer_type=CustomerType.VIP, kind=CustomerKind.PERSON)
     service = make_department(name="客服部", code="CS")
     return {"chenjing": make_user("chenjing", Role.SUPERVISOR, department=service)}
 
@@ -33,7 +34,7 @@ def test_the_demo_holds_the_east_regions_forum_with_a_ticket_and_minutes(demo_co
     forum = Forum.objects.get()
     assert forum.unit.code == "HX-E" and (timezone.localdate() - forum.held_on).days == 42
     codes = list(forum.invitations.values_list("customer__code", flat=True))
-    assert codes == [f"E{n:03d}" for n in range(6)]  # the region's own key customers, never the south's
+    assert codes == [f"E{n:03d}" for n in range(6)]  # the region's companies, never a person nor the south's
     assert forum.invitations.filter(attended=True).count() == 5
     opinions = list(forum.opinions.select_related("ticket"))
     assert [o.text for o in opinions] == [text for text, _who, _topic in OPINIONS]

@@ -198,3 +198,19 @@ def test_minutes_too_large_or_not_a_pdf_or_photo_are_refused_and_nothing_is_kept
     assert "is not a JPEG, PNG or WebP image or a PDF document" in " ".join(_messages(response))
     assert not MinutesFile.objects.exists()
     assert not list((tmp_path / "minutes").rglob("*.*"))
+
+
+def test_the_customers_timeline_shows_the_forum_and_their_opinion_to_who_sees_forums(
+    people, regions, client_as
+):
+    forum = regions.east_forum
+    workflow.record_attendance(
+        forum, by=people.sam, came=[forum.invitations.get(customer=regions.east_customer).pk]
+    )
+    workflow.add_opinion(forum, by=people.sam, text="希望提供中文操作手册", customer=regions.east_customer)
+    url = reverse("customers:detail", args=[regions.east_customer.pk])
+    page = client_as(people.sam).get(url, **EN).content.decode()
+    assert "Customer forum: 华东客户座谈会" in page and "came" in page and "希望提供中文操作手册" in page
+    # hank sees the customer (customers.view) but no forums.
+    page = client_as(people.hank).get(url, **EN).content.decode()
+    assert "华东客户座谈会" not in page and "希望提供中文操作手册" not in page

@@ -2,9 +2,11 @@
 becomes exactly one ticket and one improvement."""
 
 import datetime
+import threading
 
 import pytest
-from django.utils import timezone
+from django.db import connection, connections
+from django.utils import timezone, translation
 
 from manyi.forums import workflow
 from manyi.forums.models import Forum, Invitation, Opinion
@@ -186,3 +188,34 @@ def test_an_improvement_the_improvements_rules_refuse_leaves_the_opinion_as_it_w
         )
     opinion.refresh_from_db()
     assert opinion.improvement is None and not ImprovementAction.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="threads need a server database")
+def test_an_opinion_sent_at_once_from_four_browsers_becomes_one_ticket(people, regions):
+    opinion = workflow.add_opinion(
+        regions.east_forum, by=people.sam, text="交货期太长", customer=regions.east_customer
+    )
+    outcomes, barrier = [], threading.Barrier(4)
+
+    def work():
+        translation.activate("en")  # a thread starts in the default language
+        try:
+            barrier.wait()
+            outcomes.append(workflow.make_ticket(Opinion.objects.get(pk=opinion.pk), by=people.sam).reference)
+        except workflow.ForumError as error:
+            outcomes.append(str(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ticket = Ticket.objects.get()
+    assert sorted(outcomes) == sorted(
+        [ticket.reference] + [f"This opinion is already ticket {ticket.reference}."] * 3
+    )
+    opinion.refresh_from_db()
+    assert opinion.ticket == ticket
