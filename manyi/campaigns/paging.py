@@ -15,7 +15,7 @@ JavaScript). The server decides everything again from what is posted:
 
 from __future__ import annotations
 
-from manyi.surveys import pages, piping
+from manyi.surveys import pages, piping, translations
 from manyi.surveys.logic.visibility import respondent_context
 
 from .answering import AnswerForm, _QueryDict
@@ -43,6 +43,8 @@ class PagedAnswer:
             else {}
         )
         self.page_of = pages.page_of_question(self.specs)
+        # the questionnaire's English texts when the page is in English (surveys/translations.py)
+        self.texts = translations.texts_for(questionnaire)
 
     # -- forms -----------------------------------------------------------------------------
     def form(self, data, *, complete=False, required=None):
@@ -109,14 +111,15 @@ class PagedAnswer:
             for q in self.layout.questions
             if self.page_of.get(q.pk) != index
         ]
+        title, description = translations.page_texts(self.texts, spec.page)
         number = shown.index(index) + 1 if index in shown else 1
         total = max(len(shown), 1)
         return {
             "page_index": index,
             "page_number": number,
             "page_total": total,
-            "page_title": spec.title,
-            "page_description": spec.description,
+            "page_title": title,
+            "page_description": description,
             "paged": len(self.specs) > 1,
             "blocks": pages.blocks(current),
             "other_pages": others,
@@ -126,7 +129,9 @@ class PagedAnswer:
 
     def _item(self, context, question, values, live, form):
         item = dict(context)
-        shown_question = pages.with_option_order(question, self.order)
+        shown_question = translations.translated_question(
+            pages.with_option_order(question, self.order), self.texts
+        )
         item["question"] = piping.piped_question(shown_question, values, live)
         item["hidden"] = question.pk not in form.shown.questions
         return item

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from manyi.accounts.ratelimit import already_limited, rate_limited
+from manyi.surveys.translations import questionnaire_text
 
 from . import channels, hot_sql, paging, quotas
 from .answering import initial_from_response, save_response
@@ -239,7 +240,9 @@ def thanks(request, token):
 
 
 def _thanks(request, campaign):
-    text = campaign.questionnaire.thanks or _("Thank you for your answers. They help us serve you better.")
+    text = questionnaire_text(campaign.questionnaire, "thanks") or _(
+        "Thank you for your answers. They help us serve you better."
+    )
     return _message(request, "thanks", _("Thank you!"), text, campaign=campaign)
 
 

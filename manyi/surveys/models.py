@@ -85,6 +85,12 @@ class Questionnaire(models.Model):
         help_text=_("For items that also ask about the competitor, e.g. 您目前合作的其他主要供应商."),
     )
     template_key = models.CharField(_("template"), max_length=60, blank=True, editable=False)
+    # A second language's texts (issue 21: the English of a bilingual LimeSurvey import), shown
+    # when the page is in that language: {"en": {"title", "description", "intro", "thanks",
+    # "pages": {position: {"title", "description"}}, "dimensions": {code: title}, "questions":
+    # {code: {"text", "help_text", "options": {code: label}, "rows": {code: text}}}}}. Texts
+    # missing there (a question added later) are shown in the questionnaire's own language.
+    translations = models.JSONField(_("texts in other languages"), default=dict, blank=True, editable=False)
     is_archived = models.BooleanField(_("archived"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -51,7 +51,9 @@ Other parts of a survey:
     relevance            Question.condition (group relevance: Page.condition); subquestion
                          relevance of a multiple choice -> Option.condition; the common subset of
                          Expression Manager converted, the rest reported and the question shown
-    languages            zh-Hans when present, else the base language; the others reported
+    languages            zh-Hans when present, else the base language; English kept besides
+                         (Questionnaire.translations, shown on English answer pages); the
+                         others reported
     welcome / end text   Questionnaire.intro / thanks (HTML reduced to plain text)
     participants (.lst)  customers matched by e-mail (customer or contact) or created, each with
                          an invitation in a closed campaign

@@ -21,6 +21,7 @@ def create_questionnaire(plan, *, by=None):
         description=plan.description,
         intro=plan.intro,
         thanks=plan.thanks,
+        translations=plan.translations,
         created_by=by,
     )
     dimensions = {}

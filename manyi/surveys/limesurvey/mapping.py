@@ -195,6 +195,7 @@ class Plan:
     report: ImportReport
     sid: str = ""
     dimensions: list = field(default_factory=list)  # DimensionMark, when the file carries ours
+    translations: dict = field(default_factory=dict)  # {"en": texts}: Questionnaire.translations
 
     def makes_pages(self):
         """Whether the groups become pages: more than one group with questions, or one with a
@@ -263,9 +264,10 @@ class _Codes:
 class Planner:
     """Turns a structure.Survey into a Plan (see plan_questionnaire)."""
 
-    def __init__(self, survey):
+    def __init__(self, survey, language=None, kept=()):
         self.survey = survey
-        self.language = pick_language(survey.languages)
+        self.language = language or pick_language(survey.languages)
+        self.kept = kept  # languages whose texts are kept besides (not reported as lost)
         self.zh = self.language.lower().startswith("zh")
         self.report = ImportReport(
             languages=list(survey.languages), language=self.language, db_version=survey.db_version
@@ -341,7 +343,7 @@ class Planner:
     def _survey_level_report(self, marked=()):
         survey, report = self.survey, self.report
         for code in survey.languages:
-            if code != self.language:
+            if code != self.language and code not in self.kept:
                 report.add("other_language", code)
         for key, section in (
             ("conditions_table", "conditions"),
@@ -687,5 +689,51 @@ _BUILDERS = {
 
 
 def plan_questionnaire(survey):
-    """The Plan (questionnaire, questions, report) for a structure.Survey; no database access."""
-    return Planner(survey).plan()
+    """The Plan (questionnaire, questions, report) for a structure.Survey; no database access.
+
+    A questionnaire holds its texts in one language (zh-Hans when the survey has it) and keeps
+    English besides when the survey has both (Questionnaire.translations, shown when the page
+    is in English): the survey planned a second time in English gives the same codes, so its
+    texts are kept by question, option, row and page."""
+    language = pick_language(survey.languages)
+    english = next(
+        (code for code in survey.languages if code.lower().startswith("en") and code != language), None
+    )
+    plan = Planner(survey, kept=(english,) if english else ()).plan()
+    if english:
+        plan.translations = {"en": _texts_of(Planner(survey, language=english).plan())}
+        plan.report.notes.append(
+            _(
+                "The English texts (%(language)s) are kept besides: respondents who choose English see "
+                "them; the builder edits the questionnaire's own language."
+            )
+            % {"language": english}
+        )
+    return plan
+
+
+def _texts_of(plan):
+    """A plan's texts in the shape of Questionnaire.translations' language entry."""
+    pages = [group for group, _questions in plan.pages()] if plan.makes_pages() else []
+    return {
+        "title": plan.title,
+        "description": plan.description,
+        "intro": plan.intro,
+        "thanks": plan.thanks,
+        "pages": {
+            str(position): {"title": group.title, "description": group.description}
+            for position, group in enumerate(pages)
+        },
+        "dimensions": {group.code: group.title for group in plan.groups}
+        if plan.report.groups_as_dimensions
+        else {},
+        "questions": {
+            question.code: {
+                "text": question.text,
+                "help_text": question.help_text,
+                "options": {option.code: option.label for option in question.options},
+                "rows": {code: text for code, text, _lime in question.rows},
+            }
+            for question in plan.questions
+        },
+    }

@@ -3,6 +3,7 @@
 from django import template
 
 from manyi.surveys.naming import field_name
+from manyi.surveys.translations import questionnaire_text
 
 register = template.Library()
 
@@ -71,3 +72,10 @@ def template_title(key):
             english = (get_language() or "").startswith("en") and info.title_en
             return info.title_en if english else info.title
     return key
+
+
+@register.filter
+def in_page_language(questionnaire, name):
+    """The questionnaire's title, intro, description or thanks in the page's language (its
+    English texts when the page is in English and it has them: surveys/translations.py)."""
+    return questionnaire_text(questionnaire, name)

@@ -130,7 +130,10 @@ def test_the_logic_check_warns_about_an_unknown_field_and_an_impossible_value():
         "customer.phone: use one of customer.type, customer.kind, customer.lifecycle, customer.region, "
         "customer.province, customer.city, customer.industry, customer.tags, customer.purchases.",
     ) in messages
-    assert ("Q3", "customer.type is never “VIP”: write its code “vip” (saving the condition again does it).") in messages
+    assert (
+        "Q3",
+        "customer.type is never “VIP”: write its code “vip” (saving the condition again does it).",
+    ) in messages
 
 
 # --------------------------------------------------------------------------- applied
@@ -283,5 +286,8 @@ def test_the_logic_check_looks_at_the_pages_conditions():
     assert check["conditions"] == 3
     assert [(f.code, f.message) for f in check["findings"]] == [
         ("Page “原因”", "Q3 is on this page or a later one: its answer is not known when the page is shown."),
-        ("Page “VIP”", "customer.type is never “VIP”: write its code “vip” (saving the condition again does it)."),
+        (
+            "Page “VIP”",
+            "customer.type is never “VIP”: write its code “vip” (saving the condition again does it).",
+        ),
     ]

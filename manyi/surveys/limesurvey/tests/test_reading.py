@@ -46,11 +46,13 @@ def test_both_versions_give_the_same_questions_kinds_and_codes(plan):
     assert plan.report.groups == 2 and plan.report.questions == 15 and plan.report.subquestions == 13
 
 
-def test_chinese_texts_are_taken_and_the_other_language_reported(plan):
+def test_chinese_texts_are_taken_english_kept_and_the_other_language_reported(plan):
     assert plan.report.language == "zh-Hans"
     others = {"en", "de"} if plan.report.db_version < 200 else {"en"}  # the 2.x file also has German
     assert set(plan.report.languages) == {"zh-Hans", *others}
-    assert set(plan.report.unsupported["other_language"]["examples"]) == others
+    reported = plan.report.unsupported.get("other_language", {"examples": []})["examples"]
+    assert set(reported) == others - {"en"}  # English is kept (test_two_languages.py)
+    assert set(plan.translations) == {"en"}
     assert plan.title == "客户满意度调查"
     assert plan.intro == "感谢您抽出5分钟参加本次调查,您的回答将严格保密。" and plan.thanks == "感谢您的参与!"
     assert by_code(plan)["Q1"].text == "您对我们的总体满意度如何?"
