@@ -237,3 +237,18 @@ def test_without_a_shared_storage_nothing_is_copied(campaign, settings, tmp_path
     assert dataset_module._shared_storage() is None
     assert dataset_module.campaign_dataset(campaign).rows_read == 4
     assert not (tmp_path / "media").exists()
+
+
+def test_a_point_stored_as_text_is_read_as_its_number(campaign):
+    """A value numpy cannot read in bulk (a point an older import stored as text) is read one
+    response at a time instead of failing the whole chunk."""
+    for points in ({"Q1": "7", "Q2": 4}, {"Q1": 6, "Q2": None}):
+        make_response(
+            campaign.questionnaire,
+            campaign,
+            status=ResponseStatus.COMPLETED,
+            completed_at=START,
+            points=points,
+        )
+    block = reading.read_block(campaign.pk, 0, ["Q1", "Q2"], [], [])
+    assert block.points.tolist() == [[7.0, 4.0], [6.0, -np.inf]]
