@@ -2,7 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from manyi.accounts.models import User
 from manyi.forms import StyledFormMixin, parse_id
@@ -16,7 +16,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ForumForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=None)
     held_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE_INPUT)
-    title = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("forum", "Topic"), max_length=200)
     place = forms.CharField(label=gettext_lazy("Place"), max_length=200)
     host = forms.ModelChoiceField(label=gettext_lazy("Host"), queryset=None)
     summary = forms.CharField(

@@ -249,6 +249,7 @@ def make_ticket(opinion, *, by, now=None):
         # Heard at the forum: received on its day (its start; the forum has no time of day).
         day_start = timezone.make_aware(datetime.datetime.combine(forum.held_on, datetime.time()))
         topic = locked.topic if locked.topic is not None and locked.topic.is_active else None
+        customer = locked.customer
         try:
             ticket = open_ticket(
                 by=by,
@@ -256,7 +257,8 @@ def make_ticket(opinion, *, by, now=None):
                 subject=(_("Customer forum: %(opinion)s") % {"opinion": _first_line(locked.text, 120)})[:200],
                 description=f"{locked.text}\n\n{_context_line(forum)}",
                 received_at=min(day_start, now),
-                customer=locked.customer,
+                # A customer whose personal data has been erased takes no new feedback.
+                customer=customer if customer is not None and customer.erased_at is None else None,
                 unit=forum.unit,
                 topic=topic,
                 now=now,
