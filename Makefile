@@ -96,6 +96,12 @@ bench-visits: install
 bench-reports: install
 	$(BIN)/python bench/reports.py
 
+# Evaluation: the ISO 9001 evidence pack of a year of a 100,000-customer group company (≤ 30 s)
+# and every unit's evaluation scores for the year (≤ 5 s).
+.PHONY: bench-evaluation
+bench-evaluation: install
+	$(BIN)/python bench/evaluation.py
+
 # Open answers: the sentiment model on held-out labelled reviews, side by side with the old
 # lexicon, snownlp and jionlp (installed into .venv/bench-jionlp by the script; skipped if it fails).
 .PHONY: bench-text

@@ -93,6 +93,8 @@ class UnitMeasures:
         self.start, self.end = period_bounds(scheme)
         self.now = now or timezone.now()
         self._datasets = {}
+        self._campaigns = {}  # indicator -> its campaigns, read once for every unit
+        self._analysed = {}  # (campaign, selection) -> the analysed rows, shared by the survey kinds
 
     def subtree(self, unit):
         return Unit.objects.within(unit)
@@ -123,11 +125,26 @@ class UnitMeasures:
     def _visit_records(self, unit):
         return VisitRecord.objects.filter(customer__unit__in=self.subtree(unit))
 
+    def _indicator_campaigns(self, indicator):
+        if indicator not in self._campaigns:
+            self._campaigns[indicator] = list(
+                indicator.campaigns.select_related("questionnaire").order_by("pk")
+            )
+        return self._campaigns[indicator]
+
+    def _valid(self, campaign, unit):
+        """filters.analysed() of the unit's selection, once for the index and the satisfied rate."""
+        dataset = self._dataset(campaign)
+        key = (campaign.pk, self._selection(unit))
+        if key not in self._analysed:
+            self._analysed = {k: v for k, v in self._analysed.items() if k[1] == key[1]}  # one unit at a time
+            self._analysed[key] = analysed(dataset, key[1])
+        return dataset, self._analysed[key]
+
     def survey(self, indicator, unit):
         weighted, n_all, satisfied, rated, parts = 0.0, 0, 0, 0, []
-        for campaign in indicator.campaigns.select_related("questionnaire").order_by("pk"):
-            dataset = self._dataset(campaign)
-            valid = analysed(dataset, self._selection(unit))
+        for campaign in self._indicator_campaigns(indicator):
+            dataset, valid = self._valid(campaign, unit)
             n = int(valid.sum())
             if not n:
                 continue
@@ -172,17 +189,17 @@ class UnitMeasures:
         return _rate(tickets, customers)
 
     def sla_compliance(self, indicator, unit):
-        tickets = self._sla_tickets(unit)
-        due = met = 0
         until = min(self.end, self.now)
-        for d in DEADLINES:
+        counts = {}
+        for d in DEADLINES:  # one query for the four deadlines
             window = Q(**{f"{d.due}__gte": self.start, f"{d.due}__lt": until})
-            counts = tickets.filter(window).aggregate(
-                due=Count("pk"),
-                met=Count("pk", filter=Q(**{f"{d.done}__isnull": False, f"{d.done}__lte": F(d.due)})),
+            counts[f"due_{d.name}"] = Count("pk", filter=window)
+            counts[f"met_{d.name}"] = Count(
+                "pk", filter=window & Q(**{f"{d.done}__isnull": False, f"{d.done}__lte": F(d.due)})
             )
-            due += counts["due"]
-            met += counts["met"]
+        counts = self._sla_tickets(unit).aggregate(**counts)
+        due = sum(counts[f"due_{d.name}"] for d in DEADLINES)
+        met = sum(counts[f"met_{d.name}"] for d in DEADLINES)
         return _rate(met, due)
 
     def callback_satisfaction(self, indicator, unit):

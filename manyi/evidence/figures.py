@@ -54,7 +54,7 @@ from manyi.tickets.statistics import statistics
 from .scope import Period, Scope, ScopeMeasures
 
 # The §10.2 register and the improvement list in the PDF (the workbook has every row).
-PDF_ROWS = 60
+PDF_ROWS = 40
 
 
 @dataclass
@@ -297,7 +297,7 @@ class Pack:
         table = Table(
             "action-status",
             _("Status of the corrective and preventive actions raised in the period"),
-            [_("Status"), _("Actions")],
+            [_("Status"), _("Number of actions")],
             note=_(
                 "Open: planned, or found not effective and back with its owner; overdue: open past its deadline."
             ),
@@ -413,7 +413,7 @@ class Pack:
         table = Table(
             "evaluation",
             _("Evaluation result of the unit"),
-            [_("Scheme"), _("Period"), _("Score"), _("Rank"), _("Targets met")],
+            [_("Scheme"), _("Period of the scheme"), _("Score"), _("Rank"), _("Targets met")],
         )
         if self.scope.unit is None:
             return table
@@ -466,12 +466,12 @@ class Pack:
             _("Nonconformities and their corrective actions"),
             [
                 _("Reference"),
-                _("Received"),
+                _("Received on"),
                 _("Category"),
                 _("Customer"),
                 _("Subject"),
                 _("Root cause"),
-                _("Action"),
+                _("Corrective or preventive action"),
                 _("Owner"),
                 _("Deadline"),
                 _("Status"),

@@ -64,7 +64,7 @@ def test_complaint_trends_sla_and_actions_of_a_project(actions):
     assert (months["2025-01"], months["2025-05"], sum(months.values()), len(months)) == (3, 1, 4, 12)
     sla = column(found["sla"], "Compliance (%)")
     assert (sla["First response"], sla["Resolution"], sla["First solution"]) == (100.0, 0.0, None)
-    status = column(found["action-status"], "Actions")
+    status = column(found["action-status"], "Number of actions")
     assert (status["All"], status["Open"], status["Overdue"], status["Verified effective"]) == (3, 2, 1, 1)
     assert status["Done"] == 0  # the south project's done action is not this unit's
 
@@ -87,7 +87,7 @@ def test_the_register_lists_each_action_with_root_cause_and_verification(actions
 def test_the_whole_company_counts_every_unit_and_the_rows_of_no_unit(actions):
     found = tables(pack_for(actions.people.alice, None))
     assert column(found["complaint-summary"], "This period")["Tickets received"] == 5  # + 滨江府's
-    assert column(found["action-status"], "Actions")["Done"] == 1
+    assert column(found["action-status"], "Number of actions")["Done"] == 1
     units = column(found["inspection-units"], "Mean score")
     assert units == {"翠湖花园": pytest.approx(85.0), "滨江府": pytest.approx(70.0)}
 

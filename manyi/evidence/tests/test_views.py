@@ -60,7 +60,7 @@ def test_the_pdf_has_the_standards_sections_and_chinese_in_an_embedded_cjk_font(
     ):
         assert heading in text, heading
     assert all(words in joined(text) for words in ("翠湖花园", "密封胶老化", "2025-02-01复查无渗漏"))
-    assert "Period: 2025-01-01 – 2025-12-31 · previous period: 2024-01-01 – 2024-12-31" in text
+    assert "Reporting period: 2025-01-01 – 2025-12-31 · previous period: 2024-01-01 – 2024-12-31" in text
     fonts = subprocess.run(
         ["pdffonts", str(tmp_path / "pack.pdf")], check=True, capture_output=True, text=True
     ).stdout
@@ -174,3 +174,27 @@ def test_the_download_without_a_choice_goes_to_the_page(client_as, people):
 def test_the_menu_shows_the_pack_to_whoever_may_have_it(client_as, people):
     assert 'id="nav-evidence"' in client_as(people.ana).get(reverse("home")).content.decode()
     assert 'id="nav-evidence"' not in client_as(people.amy).get(reverse("home")).content.decode()
+
+
+def test_text_starting_like_a_formula_is_written_as_text_in_the_workbook(client_as, actions):
+    """A customer name, subject or root cause starting with = + - @ never becomes a formula."""
+    from openpyxl import load_workbook
+
+    from manyi.customers.masking import FORMULA_PREFIXES
+    from manyi.tickets.models import Ticket
+
+    hostile = '=HYPERLINK("http://evil.example/c","华东机械")'
+    Ticket.objects.filter(pk=actions.marked.pk).update(subject=hostile, root_cause="+cmd|' /C calc'!A0")
+    response = download(client_as(actions.people.alice), **YEAR, unit=actions.tree.garden.pk, format="zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    [name] = [n for n in archive.namelist() if n.endswith(".xlsx")]
+    book = load_workbook(io.BytesIO(archive.read(name)))
+    texts = [
+        cell.value if cell.data_type != "f" else f"={cell.value}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) or cell.data_type == "f"
+    ]
+    assert not [text for text in texts if text.startswith(FORMULA_PREFIXES)]
+    assert any(hostile in text for text in texts)
