@@ -23,6 +23,8 @@ question_attributes, surveys and surveys_languagesettings, every value in CDATA.
     codes                    as LimeSurvey's importer takes them (RESERVED_CODES below): renamed
                              codes are said in the notes and the conditions naming them follow
     intro / thanks           welcome / end text
+    English texts            (Questionnaire.translations, a bilingual import's) the additional
+                             language "en": a second row of every *_l10ns and language setting
 """
 
 import re
@@ -31,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import QuestionKind
 from ..logic.parser import ExpressionError, parse, unparse
+from ..translations import page_texts, translated_question
 from .expressions import NotConverted, condition_to_relevance
 from .marks import dimension_mark
 
@@ -127,19 +130,22 @@ def _option_code(option, position, seen, reserved=()):
 
 
 class _Exporter:
-    def __init__(self, questionnaire):
+    def __init__(self, questionnaire, texts=None, language=None):
+        """texts: the questionnaire's texts in `language` (Questionnaire.translations), for the
+        second language's rows; without them its own texts, in the language they are written in."""
         self.questionnaire = questionnaire
+        self.texts = texts or {}
         self.notes = []
         self.sid = str(100000 + questionnaire.pk % 800000)
         sample = " ".join(
             [questionnaire.title, questionnaire.intro] + [q.text for q in questionnaire.questions.all()]
         )
-        self.language = "zh-Hans" if _CJK.search(sample) else "en"
+        self.language = language or ("zh-Hans" if _CJK.search(sample) else "en")
         self.rows = {name: [] for name in ("answers", "answer_l10ns", "groups", "group_l10ns", "questions",
                                            "subquestions", "question_l10ns", "question_attributes")}  # fmt: skip
         self.next_id = 0
         self.has_dimensions = questionnaire.dimensions.exists()
-        questions = questionnaire.questions_in_order()
+        questions = [translated_question(q, self.texts) for q in questionnaire.questions_in_order()]
         self.multiple_codes = {q.code for q in questions if q.kind == QuestionKind.MULTIPLE}
         self.questions = questions
         self._plan_codes()
@@ -213,7 +219,30 @@ class _Exporter:
         self.next_id += 1
         return str(self.next_id)
 
+    def _text(self, name):
+        """The questionnaire's title, description, intro or thanks in this export's language."""
+        value = self.texts.get(name)
+        return value if isinstance(value, str) and value.strip() else getattr(self.questionnaire, name)
+
     def build(self):
+        survey, settings = self._fill()
+        languages = [self.language]
+        english = (getattr(self.questionnaire, "translations", None) or {}).get("en")
+        if english and self.language != "en":
+            # the English texts of a bilingual import, as LimeSurvey's additional language
+            other = _Exporter(self.questionnaire, texts=english, language="en")
+            _survey, other_settings = other._fill()
+            for name in ("answer_l10ns", "group_l10ns", "question_l10ns"):
+                self.rows[name] += [
+                    {**row, "id": str(int(row["id"]) + self.next_id)} for row in other.rows[name]
+                ]
+            survey["additional_languages"] = "en"
+            settings = [*settings, *other_settings]
+            languages.append("en")
+        return self._document(survey, settings, languages)
+
+    def _fill(self):
+        """Write the rows; ({surveys row}, [surveys_languagesettings row])."""
         q = self.questionnaire
         pages = list(q.pages.all()) if hasattr(q, "pages") else []
         if pages:
@@ -229,13 +258,16 @@ class _Exporter:
         settings = {
             "surveyls_survey_id": self.sid,
             "surveyls_language": self.language,
-            "surveyls_title": q.title,
-            "surveyls_description": q.description,
-            "surveyls_welcometext": q.intro,
-            "surveyls_endtext": q.thanks,
+            "surveyls_title": self._text("title"),
+            "surveyls_description": self._text("description"),
+            "surveyls_welcometext": self._text("intro"),
+            "surveyls_endtext": self._text("thanks"),
             "surveyls_dateformat": "6" if self.language == "zh-Hans" else "9",
             "surveyls_numberformat": "0",
         }
+        return survey, [settings]
+
+    def _document(self, survey, settings, languages):
         sections = [
             (
                 "answers",
@@ -262,16 +294,17 @@ class _Exporter:
                 self.rows["question_attributes"],
             ),
             ("surveys", ["sid", *SURVEY_DEFAULTS, "language", "assessments"], [survey]),
-            ("surveys_languagesettings", list(settings), [settings]),
+            ("surveys_languagesettings", list(settings[0]), settings),
         ]
-        return write_document(sections, [self.language])
+        return write_document(sections, languages)
 
     def _groups(self):
         """Dimension pk (None for questions outside any) -> LimeSurvey gid, groups written."""
         groups = {}
-        titled = [(d.pk, d.title) for d in self.questionnaire.dimensions.all()]
+        english = self.texts.get("dimensions") or {}
+        titled = [(d.pk, english.get(d.code) or d.title) for d in self.questionnaire.dimensions.all()]
         if any(q.dimension_id is None for q in self.questions) or not titled:
-            titled.append((None, self.questionnaire.title))
+            titled.append((None, self._text("title")))
         if self.questionnaire.dimensions.exists():
             self.notes.append(
                 _(
@@ -311,7 +344,7 @@ class _Exporter:
         question group is a page, its relevance the page's condition."""
         groups = {}
         if any(getattr(question, "page_id", None) is None for question in self.questions):
-            groups[None] = self._add_group(0, self.questionnaire.title)
+            groups[None] = self._add_group(0, self._text("title"))
         for page in pages:
             relevance = "1"
             if page.condition.strip():
@@ -324,8 +357,9 @@ class _Exporter:
                         _("Page %(page)s: its condition has no LimeSurvey equivalent and was left out.")
                         % {"page": page.title or page.position + 1}
                     )
-            title = page.title or _("Page %(number)s") % {"number": len(groups) + 1}
-            groups[page.pk] = self._add_group(len(groups), title, page.description, relevance)
+            title, description = page_texts(self.texts, page)
+            title = title or _("Page %(number)s") % {"number": len(groups) + 1}
+            groups[page.pk] = self._add_group(len(groups), title, description, relevance)
         if self.has_dimensions:
             self.notes.append(
                 _(

@@ -14,7 +14,7 @@ from manyi.campaigns.models import Answer, Response
 from manyi.surveys.limesurvey import mapping, reader, structure
 from manyi.surveys.limesurvey.export import export_lss
 from manyi.surveys.limesurvey.importing import create_questionnaire
-from manyi.surveys.translations import questionnaire_text
+from manyi.surveys.translations import questionnaire_text, translated_question
 from manyi.testing import make_campaign, make_invitation
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +98,36 @@ def test_a_new_version_keeps_the_english_texts():
     assert questionnaire_text(questionnaire, "thanks", "zh-hans") == "感谢您的参与!"
     assert questionnaire.duplicate(new_version=True).translations == questionnaire.translations
     assert export_lss(questionnaire)[0]  # the export still writes the questionnaire's own language
+
+
+def test_the_export_writes_english_as_limesurveys_second_language_and_it_comes_back():
+    from defusedxml import ElementTree
+
+    questionnaire = imported()
+    data, _notes = export_lss(questionnaire)
+    root = ElementTree.fromstring(data, forbid_dtd=True)
+    assert [el.text for el in root.findall("languages/language")] == ["zh-Hans", "en"]
+    assert root.find("surveys/rows/row").findtext("additional_languages") == "en"
+    ids = [row.findtext("id") for row in root.findall("question_l10ns/rows/row")]
+    assert len(ids) == len(set(ids))  # one row per text and language
+    again = create_questionnaire(
+        mapping.plan_questionnaire(structure.read_survey(reader.read_lss_bytes(data)))
+    )
+    english, before = again.translations["en"], questionnaire.translations["en"]
+    assert (english["title"], english["intro"], english["thanks"]) == (
+        before["title"],
+        before["intro"],
+        before["thanks"],
+    )
+    assert english["pages"] == before["pages"]
+
+    def seen_in_english(survey):  # codes LimeSurvey cannot hold are renamed: compare what is shown
+        return [
+            (q.text, q.help_text, [o.label for o in q.options.all()], [r.text for r in q.rows.all()])
+            for q in (translated_question(q, survey.translations["en"]) for q in survey.questions_in_order())
+        ]
+
+    assert seen_in_english(again) == seen_in_english(questionnaire)
+    assert [q.text for q in again.questions_in_order()] == [
+        q.text for q in questionnaire.questions_in_order()
+    ]
