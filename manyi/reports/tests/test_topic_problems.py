@@ -70,3 +70,38 @@ def test_a_report_from_before_the_topics_renders_without_them(survey, client_as,
     html = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert "topic-problems" not in html
     assert client.get(reverse("reports:pdf", args=[report.pk])).content.startswith(b"%PDF")
+
+
+def _problem_topics_in_workbook(client, report):
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(client.get(reverse("reports:xlsx", args=[report.pk])).content))
+    for sheet in workbook.worksheets:
+        rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+        for at, row in enumerate(rows):
+            if row and row[0] == "问题类型" and isinstance(row[1], str):  # the topics header
+                return {r[0]: r[1:4] for r in rows[at + 1 :] if r and r[0]}
+    return None
+
+
+def test_the_workbook_lists_the_topics_as_the_page_does(survey, client_as, people):
+    client = client_as(people.sam)
+    report = new_report(survey, client)
+    topics = _problem_topics_in_workbook(client, report)
+    assert topics is not None, "the main-problems sheet has a topics table"
+    assert sum(count for count, _share, _examples in topics.values()) == 4  # the four complaints
+    for count, share, examples in topics.values():
+        assert share == pytest.approx(count / 7)  # of the seven written answers
+        assert examples and "13812345678" not in examples
+
+
+def test_the_workbook_withholds_the_examples_as_the_page_does(survey, client_as, people):
+    client = client_as(people.sam)
+    report = new_report(survey, client)
+    survey.confidential = True
+    survey.save(update_fields=["confidential"])
+    topics = _problem_topics_in_workbook(client, report)
+    assert topics and sum(count for count, _share, _examples in topics.values()) == 4
+    assert all(not examples for _count, _share, examples in topics.values())
