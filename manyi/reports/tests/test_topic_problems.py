@@ -79,7 +79,7 @@ def _problem_topics_in_workbook(client, report):
 
     workbook = load_workbook(io.BytesIO(client.get(reverse("reports:xlsx", args=[report.pk])).content))
     for sheet in workbook.worksheets:
-        rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
         for at, row in enumerate(rows):
             if row and row[0] == "问题类型" and isinstance(row[1], str):  # the topics header
                 return {r[0]: r[1:4] for r in rows[at + 1 :] if r and r[0]}
