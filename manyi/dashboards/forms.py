@@ -1,5 +1,6 @@
 """The dashboard's filter form: the selection read and validated from the query string."""
 
+import numpy as np
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,9 @@ class DashboardFilterForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "any", "placeholder": _("mean"), "class": "w-8em"}),
     )
 
-    def __init__(self, data, dataset, products, units=None):
+    def __init__(self, data, dataset, products, units=None, rows=None):
+        """`rows`: a mask of the rows the viewer may see (None: all); a value only other rows
+        hold is not offered."""
         super().__init__(data)
         if units is not None and units.exists():
             self.fields["unit"].queryset = units.order_by("path")
@@ -54,6 +57,9 @@ class DashboardFilterForm(forms.Form):
         everyone = [("", _("All"))]
         for name in ("region", "customer_type", "owner", "agent", "channel"):
             values = dataset.labels[name]
+            if rows is not None:
+                held = set(np.unique(dataset.codes[name][rows]).tolist())
+                values = [value for code, value in enumerate(values) if code in held]
             pairs = zip(values, category_names(name, values), strict=True)
             self.fields[name].choices = everyone + sorted(pairs, key=lambda pair: pair[1])
         self.fields["product"].choices = everyone + [(str(pk), name) for pk, name in products]

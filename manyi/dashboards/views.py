@@ -23,7 +23,7 @@ from manyi.organisation.access import assignable_units, sees_everything, visible
 from manyi.organisation.models import Unit
 from manyi.results import open_answers, table_summary, topics
 from manyi.results.dataset import campaign_dataset
-from manyi.results.filters import Selection, rows_behind
+from manyi.results.filters import Selection, mask, rows_behind
 from manyi.results.summary import QUADRANT_LABELS, dashboard_summary
 from manyi.results.unit_comparison import unit_comparison, units_to_compare
 
@@ -46,12 +46,14 @@ def _campaign(request, pk):
 def _filters(request, campaign, dataset):
     """The filters' selection; always within the units the user sees (a region's staff read only
     their region's answers, whatever the query string says)."""
-    products = (
-        Product.objects.filter(pk__in=list(dataset.products)).order_by("name").values_list("pk", "name")
-    )
     units = visible_unit_ids(request.user)
+    # The choices name only what the viewer's own rows hold: a region's staff are not shown the
+    # account managers, interviewers or products of another region's customers.
+    visible = None if units is None else mask(dataset, Selection(units=units), every_answer=True)
+    present = [pk for pk, rows in dataset.products.items() if visible is None or visible[rows].any()]
+    products = Product.objects.filter(pk__in=present).order_by("name").values_list("pk", "name")
     form = DashboardFilterForm(
-        request.GET or None, dataset, list(products), units=assignable_units(request.user)
+        request.GET or None, dataset, list(products), units=assignable_units(request.user), rows=visible
     )
     if form.is_bound and form.is_valid():
         selection = Selection.from_form(form.cleaned_data, units=units)

@@ -130,3 +130,20 @@ def test_the_comparison_counts_a_parents_own_customers_on_a_row_of_their_own(uni
     ]
     direct = [hand_index(points) for n, (_r, points, _nps) in enumerate(ANSWERS) if f"C{n}" in direct_codes]
     assert rows[2]["index"] == pytest.approx(statistics.mean(direct))
+
+
+def _choices(html, name):
+    import re
+
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return set(re.findall(r'<option value="([^"]*)"', select)) - {""}
+
+
+def test_a_regions_filter_choices_name_only_what_its_own_answers_hold(units_survey, tree, client_as):
+    url = reverse("dashboards:campaign", args=[units_survey.pk])
+    group = client_as(tree.gus).get(url).content.decode()
+    assert {"华东", "华北"} <= _choices(group, "region")
+    east = client_as(tree.eva).get(url).content.decode()
+    assert "华东" in _choices(east, "region") and "华北" not in _choices(east, "region")
+    south = client_as(tree.sid).get(url).content.decode()
+    assert "华北" in _choices(south, "region") and "华东" not in _choices(south, "region")
