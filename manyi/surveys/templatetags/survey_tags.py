@@ -79,3 +79,11 @@ def in_page_language(questionnaire, name):
     """The questionnaire's title, intro, description or thanks in the page's language (its
     English texts when the page is in English and it has them: surveys/translations.py)."""
     return questionnaire_text(questionnaire, name)
+
+
+@register.simple_tag
+def english_texts(questionnaire):
+    """How many of the questionnaire's questions have an English text (0: none kept)."""
+    english = (questionnaire.translations or {}).get("en") or {}
+    codes = set(questionnaire.questions.values_list("code", flat=True))
+    return len(codes & set(english.get("questions") or {}))

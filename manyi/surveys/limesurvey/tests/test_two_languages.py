@@ -15,7 +15,7 @@ from manyi.surveys.limesurvey import mapping, reader, structure
 from manyi.surveys.limesurvey.export import export_lss
 from manyi.surveys.limesurvey.importing import create_questionnaire
 from manyi.surveys.translations import questionnaire_text, translated_question
-from manyi.testing import make_campaign, make_invitation
+from manyi.testing import make_campaign, make_invitation, make_questionnaire
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
@@ -131,3 +131,12 @@ def test_the_export_writes_english_as_limesurveys_second_language_and_it_comes_b
     assert [q.text for q in again.questions_in_order()] == [
         q.text for q in questionnaire.questions_in_order()
     ]
+
+
+def test_the_builder_says_that_english_texts_are_kept(client_as, people):
+    questionnaire = imported()
+    page = client_as(people.alice).get(questionnaire.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    note = page.content.decode().split('id="english-note">', 1)[1].split("</div>", 1)[0]
+    assert "English texts (from a LimeSurvey import) for 13 questions" in note
+    plain = make_questionnaire(title="无英文")
+    assert 'id="english-note"' not in client_as(people.alice).get(plain.get_absolute_url()).content.decode()
