@@ -7,6 +7,9 @@ from django.utils.translation import pgettext_lazy
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import Department, User
 from manyi.forms import StyledFormMixin
+from manyi.organisation.access import assignable_units, sees_everything
+from manyi.organisation.forms import UnitChoiceField
+from manyi.organisation.models import Unit
 from manyi.tickets.models import Category, Ticket
 from manyi.tickets.public_forms import category_choices
 
@@ -72,6 +75,13 @@ class ImprovementForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("Leave empty for the owner's department."),
     )
+    unit = UnitChoiceField(
+        label=_("Organisation unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("The whole company"),
+        help_text=_("Who sees it: the unit's staff and those above it."),
+    )
     deadline = forms.DateField(
         label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -89,7 +99,7 @@ class ImprovementForm(StyledFormMixin, forms.Form):
 
     # Only when editing; raising starts without evidence or a message for customers.
     EDIT_ONLY = ("evidence", "customer_message")
-    SOURCE_FIELDS = ("source", "category", "campaign", "item_key")
+    SOURCE_FIELDS = ("source", "category", "campaign", "item_key", "unit")
 
     def __init__(self, *args, user, editing=False, owner_only=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,14 +109,16 @@ class ImprovementForm(StyledFormMixin, forms.Form):
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
         # In tree order (物业管理 then its branches), as on the ticket pages.
         self.fields["category"].choices = [("", "—"), *category_choices()]
-        self.fields["campaign"].queryset = Campaign.objects.order_by("-created_at")
+        # Another organisation unit's campaigns are not the user's to see (organisation/access.py).
+        self.fields["campaign"].queryset = Campaign.objects.for_user(user).order_by("-created_at")
+        self._set_up_unit(user)
         owners = improvement_owners()
         self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners]).select_related(
             "department"
         )
         if editing:
             for name in self.SOURCE_FIELDS:
-                del self.fields[name]
+                self.fields.pop(name, None)
         else:
             for name in self.EDIT_ONLY:
                 del self.fields[name]
@@ -114,6 +126,16 @@ class ImprovementForm(StyledFormMixin, forms.Form):
             for name in list(self.fields):
                 if name not in OWNER_FIELDS:
                     del self.fields[name]
+
+    def _set_up_unit(self, user):
+        unit = self.fields["unit"]
+        unit.queryset = assignable_units(user).order_by("path")
+        unit.error_messages["invalid_choice"] = _("Choose one of the listed organisation units.")
+        if not unit.queryset.exists():
+            del self.fields["unit"]  # a company without units
+        elif not sees_everything(user):
+            unit.required = True  # a region's improvement is its region's
+            unit.initial = user.unit_id
 
     def clean_tickets(self):
         text = self.cleaned_data.get("tickets", "")
@@ -147,11 +169,12 @@ class EffectForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         from manyi.campaigns.models import Campaign
 
-        self.fields["campaign"].queryset = Campaign.objects.order_by("-created_at")
+        # Another organisation unit's campaigns are not the user's to see (organisation/access.py).
+        self.fields["campaign"].queryset = Campaign.objects.for_user(user).order_by("-created_at")
 
 
 class PhoneCallForm(forms.Form):

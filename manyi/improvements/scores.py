@@ -25,8 +25,10 @@ def survey_targets(campaign):
     return {Source.SURVEY_ITEM: items, Source.SURVEY_DIMENSION: dimensions}
 
 
-def survey_figure(campaign, source, key):
-    """The item's or dimension's score in ``campaign``; None if the campaign has no such key."""
+def survey_figure(campaign, source, key, unit=None):
+    """The item's or dimension's score in ``campaign``; None if the campaign has no such key.
+    ``unit``: over the answers of that organisation unit's customers (and its subtree's) only,
+    as the unit's dashboard shows it; None: over every answer."""
     from manyi.results.dataset import campaign_dataset, rated_items
     from manyi.results.filters import Selection, analysed
     from manyi.results.summary import item_table
@@ -35,7 +37,7 @@ def survey_figure(campaign, source, key):
     if key not in labels:
         return None
     dataset = campaign_dataset(campaign)
-    keep = analysed(dataset, Selection())
+    keep = analysed(dataset, Selection(unit=getattr(unit, "pk", unit)))
     if source == Source.SURVEY_ITEM:
         items = rated_items(campaign)
         rows = item_table(dataset, keep, items, campaign.questionnaire.layout().scheme)
@@ -60,13 +62,14 @@ def later_waves(campaign):
     )
 
 
-def survey_overview(campaign):
+def survey_overview(campaign, units=None):
     """The campaign's items (score, importance-performance quadrant) and dimensions (mean), as
-    the dashboard shows them, to pick what an improvement is about; the 急需改进 items first."""
+    the dashboard shows them, to pick what an improvement is about; the 急需改进 items first.
+    ``units``: the ids of the units whose answers the viewer sees (None: every answer)."""
     from manyi.results.filters import Selection
     from manyi.results.summary import dashboard_summary
 
-    summary = dashboard_summary(campaign, Selection())
+    summary = dashboard_summary(campaign, Selection(units=units))
     items = [
         {
             "key": row["key"],

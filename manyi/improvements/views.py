@@ -137,7 +137,7 @@ def _initial_from(request):
     if campaign_pk is not None:
         from manyi.campaigns.models import Campaign
 
-        campaign = Campaign.objects.filter(pk=campaign_pk).first()
+        campaign = Campaign.objects.for_user(request.user).filter(pk=campaign_pk).first()
         if campaign is not None:
             source = request.GET.get("source", Source.SURVEY_ITEM)
             source = source if source in SURVEY_SOURCES else Source.SURVEY_ITEM
@@ -171,6 +171,7 @@ def improvement_create(request):
                 root_cause=data["root_cause"],
                 expected_effect=data["expected_effect"],
                 target_score=data["target_score"],
+                unit=data.get("unit"),
             )
         except ImprovementError as error:
             form.add_error(None, str(error))
@@ -194,10 +195,13 @@ def _survey_picker(request):
 
     if not request.user.can(permissions.VIEW_ANALYSIS):
         return {}
-    campaigns = Campaign.objects.order_by("-created_at")
+    from manyi.organisation.access import visible_unit_ids
+
+    campaigns = Campaign.objects.for_user(request.user).order_by("-created_at")
     picked = parse_id(request.GET.get("campaign", ""))
     campaign = campaigns.filter(pk=picked).first() if picked is not None else None
-    overview = survey_overview(campaign) if campaign is not None else None
+    units = visible_unit_ids(request.user)
+    overview = survey_overview(campaign, units) if campaign is not None else None
     return {"picker_campaigns": campaigns, "picker_campaign": campaign, "overview": overview}
 
 
@@ -260,7 +264,8 @@ def improvement_detail(request, pk):
             "events": improvement.events.select_related("by"),
             "files": improvement.files.select_related("uploaded_by"),
             "effect_form": EffectForm(
-                initial={"campaign": next(iter(workflow.suggested_waves(improvement)), None)}
+                initial={"campaign": next(iter(workflow.suggested_waves(improvement)), None)},
+                user=request.user,
             ),
             "recipients": recipients,
             # Counted over every customer to tell, also those of tickets the user does not see
@@ -300,7 +305,7 @@ def improvement_transition(request, pk, name):
 @capability_required(permissions.MANAGE_IMPROVEMENTS)
 def improvement_effect(request, pk):
     improvement = _visible(request, pk)
-    form = EffectForm(request.POST)
+    form = EffectForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(improvement)

@@ -249,9 +249,11 @@ def raise_improvement(
     root_cause="",
     expected_effect="",
     target_score=None,
+    unit=None,
     now=None,
 ):
-    """Record a new improvement action; the survey source's current score becomes the baseline."""
+    """Record a new improvement action; the survey source's current score becomes the baseline.
+    ``unit``: the organisation unit it is for (improvement_unit)."""
     now = now or timezone.now()
     if not may_manage(by):
         raise ImprovementError(_("Your role does not allow raising improvements."))
@@ -275,10 +277,13 @@ def raise_improvement(
         raise ImprovementError(_("Choose the complaint category."))
     item_label, baseline = "", None
     if source in SURVEY_SOURCES:
-        item_key, item_label, baseline = _survey_baseline(campaign, source, item_key)
+        _check_campaign(by, campaign)
+        unit = improvement_unit(by, unit, campaign)
+        item_key, item_label, baseline = _survey_baseline(campaign, source, item_key, unit)
         category = None
     else:
         campaign, item_key = None, ""
+        unit = improvement_unit(by, unit)
     improvement = ImprovementAction(
         **texts,
         source=source,
@@ -291,6 +296,7 @@ def raise_improvement(
         owner=owner,
         department=department or owner.department,
         deadline=deadline,
+        unit=unit,
         created_by=by,
         created_at=now,
     )
@@ -304,13 +310,35 @@ def raise_improvement(
     return improvement
 
 
-def _survey_baseline(campaign, source, item_key):
+def improvement_unit(by, unit, campaign=None):
+    """The organisation unit an improvement is for: the one chosen, if ``by`` sees it; else the
+    survey campaign's; else a region's staff's own unit (their improvement is their region's,
+    not the whole company's); else none, the whole company's (organisation/access.py)."""
+    from manyi.organisation.access import may_see_unit, sees_everything
+
+    if unit is not None:
+        if not may_see_unit(by, unit):
+            raise ImprovementError(_("Choose one of the listed organisation units."))
+        return unit
+    if campaign is not None and campaign.unit_id is not None:
+        return campaign.unit
+    return None if sees_everything(by) else by.unit
+
+
+def _check_campaign(by, campaign):
+    from manyi.campaigns.models import Campaign
+
+    if campaign is not None and not Campaign.objects.for_user(by).filter(pk=campaign.pk).exists():
+        raise ImprovementError(_("Choose the survey campaign."))  # another unit's: not one to choose
+
+
+def _survey_baseline(campaign, source, item_key, unit=None):
     """(item key, its label, its current score) of the survey item or dimension an improvement
-    is raised from."""
+    is raised from; the score over the improvement's unit's answers (survey_figure)."""
     if campaign is None:
         raise ImprovementError(_("Choose the survey campaign."))
     item_key = (item_key or "").strip()
-    figure = survey_figure(campaign, source, item_key)
+    figure = survey_figure(campaign, source, item_key, unit)
     if figure is None:
         choices = ", ".join(survey_targets(campaign)[source]) or "—"
         raise ImprovementError(
@@ -471,7 +499,7 @@ def _measured_score(improvement, campaign):
         raise ImprovementError(_("Only an improvement raised from a survey has a score to compare."))
     if campaign.pk == improvement.campaign_id:
         raise ImprovementError(_("Choose a later wave, not the campaign the problem was found in."))
-    figure = survey_figure(campaign, improvement.source, improvement.item_key)
+    figure = survey_figure(campaign, improvement.source, improvement.item_key, improvement.unit)
     if figure is None:
         raise ImprovementError(
             _("That campaign does not ask about “%(item)s”.") % {"item": improvement.item_label}
