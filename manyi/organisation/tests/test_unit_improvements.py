@@ -41,21 +41,21 @@ def raise_from_q3(by, campaign, people, **kwargs):
     )
 
 
-def test_a_regions_improvement_is_its_regions_and_starts_from_its_regions_score(units_survey, tree, people):
+def test_a_regions_improvement_is_its_regions_and_starts_from_its_regions_score(units_survey, tree, people):  # noqa: F811
     assert q3_score("华东") != q3_score()  # the two readings differ, so the test tells them apart
     improvement = raise_from_q3(tree.eva, units_survey, people)
     assert improvement.unit == tree.east
     assert improvement.baseline_score == pytest.approx(q3_score("华东"))
 
 
-def test_the_group_measures_the_whole_campaign_unless_it_names_a_unit(units_survey, tree, people):
+def test_the_group_measures_the_whole_campaign_unless_it_names_a_unit(units_survey, tree, people):  # noqa: F811
     whole = raise_from_q3(tree.gus, units_survey, people)
     assert whole.unit is None and whole.baseline_score == pytest.approx(q3_score())
     south = raise_from_q3(tree.gus, units_survey, people, unit=tree.south)
     assert south.unit == tree.south and south.baseline_score == pytest.approx(q3_score("华北"))
 
 
-def test_a_region_cannot_name_another_region_or_its_campaign(units_survey, tree, people):
+def test_a_region_cannot_name_another_region_or_its_campaign(units_survey, tree, people):  # noqa: F811
     with pytest.raises(workflow.ImprovementError):
         raise_from_q3(tree.eva, units_survey, people, unit=tree.south)
     south_campaign = make_campaign(units_survey.questionnaire, unit=tree.south, state=CampaignState.RUNNING)
@@ -63,7 +63,7 @@ def test_a_region_cannot_name_another_region_or_its_campaign(units_survey, tree,
         raise_from_q3(tree.eva, south_campaign, people)
 
 
-def test_the_raise_page_offers_only_the_regions_own_units_and_campaigns(units_survey, tree, client_as):
+def test_the_raise_page_offers_only_the_regions_own_units_and_campaigns(units_survey, tree, client_as):  # noqa: F811
     south_campaign = make_campaign(
         units_survey.questionnaire, name="华南专项调查", unit=tree.south, state=CampaignState.RUNNING
     )
