@@ -227,6 +227,10 @@ def can_hold(tree, outline, never=frozenset(), shown_if=None):
     for cases in roots.values():
         total *= len(cases)
         if total > MAX_COMBINATIONS:
+            # too many with the named questions' own conditions: the condition alone may still
+            # be false for every answer (a contradiction needs no walk back)
+            if shown_if and can_hold(tree, outline, never) is False:
+                return False
             return None
     for combination in itertools.product(*roots.values()):
         values = {}

@@ -221,3 +221,11 @@ def test_the_check_of_a_questionnaire_with_pages_reports_deleted_and_unreachable
         ),
         ("Q4", "reference", "Q9 is not a question of this questionnaire."),
     ]
+
+
+def test_a_contradiction_is_found_behind_a_long_chain_of_conditions():
+    # Q39's condition names Q38, whose condition walks back to Q0: too many answers to try with
+    # every earlier condition, but the contradiction needs none of them.
+    infos = [rating("Q0", 0)] + [rating(f"Q{n}", n, condition=f'Q{n - 1} != "A3"') for n in range(1, 39)]
+    infos.append(text("Q39", 39, condition='Q38 == "A1" and Q38 == "A2"'))
+    assert [(f[0], f[2]) for f in findings(infos)] == [("Q39", "unreachable")]
