@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.forum_new, name="new"),
     path("<int:pk>/", views.forum_detail, name="detail"),
     path("<int:pk>/edit/", views.forum_edit, name="edit"),
+    path("<int:pk>/delete/", views.forum_delete, name="delete"),
     path("<int:pk>/invite/", views.invite, name="invite"),
     path(
         "<int:pk>/invitations/<int:invitation_pk>/remove/", views.invitation_remove, name="invitation_remove"

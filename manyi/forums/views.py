@@ -297,3 +297,15 @@ def minutes_delete(request, pk, file_pk):
     stored = get_object_or_404(MinutesFile, pk=file_pk, forum=forum)
     workflow.delete_minutes(stored, by=request.user)
     return _done(request, forum, None, _("The file is removed."))
+
+
+@require_POST
+@capability_required(perms.MANAGE_FORUMS)
+def forum_delete(request, pk):
+    forum = _managed(request, pk)
+    try:
+        workflow.delete_forum(forum, by=request.user)
+    except ForumError as error:
+        return _done(request, forum, error, None)
+    messages.success(request, _("The forum is removed."))
+    return redirect("forums:list")

@@ -297,13 +297,11 @@ def make_improvement(opinion, *, by, title, measures, owner, deadline, now=None)
                 deadline=deadline,
                 source=Source.TICKETS if tickets else Source.OTHER,
                 tickets=tickets,
+                unit=forum.unit,  # the forum's unit's (organisation.access): another region does not see it
                 now=now,
             )
         except ImprovementError as error:
             raise ForumError(str(error)) from error
-        # The forum's unit's (organisation.access): another region does not see it.
-        improvement.unit = forum.unit
-        improvement.save(update_fields=["unit"])
         locked.improvement = improvement
         locked.save(update_fields=["improvement"])
     opinion.improvement = improvement
@@ -332,3 +330,24 @@ def delete_minutes(minutes_file, *, by):
     with transaction.atomic():
         minutes_file.delete()
         transaction.on_commit(lambda: storage.delete(name))
+
+
+# --------------------------------------------------------------------------- removing a forum
+
+
+def delete_forum(forum, *, by):
+    """Remove a forum recorded by mistake, with its invitations, opinions and minutes; not one
+    whose opinion became a ticket or an improvement (they point back to it)."""
+    _managing(ForumScope(by), forum)
+    with transaction.atomic():
+        locked = Forum.objects.select_for_update().get(pk=forum.pk)
+        followed_up = locked.opinions.filter(ticket__isnull=False) | locked.opinions.filter(
+            improvement__isnull=False
+        )
+        if followed_up.exists():
+            raise ForumError(
+                _("An opinion of this forum became a ticket or an improvement; the forum stays on record.")
+            )
+        files = [(m.file.storage, m.file.name) for m in locked.minutes.all()]
+        locked.delete()
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])

@@ -585,7 +585,7 @@ def route_arguments(world):
         },
         **{
             f"forums:{name}": {"pk": w.forum.pk}
-            for name in ("detail", "edit", "invite", "attendance", "opinion_add", "minutes_upload")
+            for name in ("detail", "edit", "delete", "invite", "attendance", "opinion_add", "minutes_upload")
         },
         "forums:invitation_remove": {"pk": w.forum.pk, "invitation_pk": w.forum_invitation.pk},
         **{

@@ -75,6 +75,7 @@ def test_a_regions_manager_changes_nothing_of_another_regions_forum_by_any_route
         ),
         ("forums:minutes_upload", [forum.pk], {"files": png_upload()}),
         ("forums:minutes_delete", [forum.pk, minutes.pk], {}),
+        ("forums:delete", [forum.pk], {}),
     ]
     for name, args, data in posts:
         assert client.post(reverse(name, args=args), data).status_code == 404, name
@@ -124,6 +125,7 @@ def test_viewers_read_but_get_403_on_every_change(people, regions, west_opinion,
     for name, args in (
         ("forums:new", []),
         ("forums:edit", [forum.pk]),
+        ("forums:delete", [forum.pk]),
         ("forums:invite", [forum.pk]),
         ("forums:attendance", [forum.pk]),
         ("forums:opinion_add", [forum.pk]),

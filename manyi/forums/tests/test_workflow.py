@@ -2,6 +2,7 @@
 becomes exactly one ticket and one improvement."""
 
 import datetime
+import os
 import threading
 
 import pytest
@@ -219,3 +220,26 @@ def test_an_opinion_sent_at_once_from_four_browsers_becomes_one_ticket(people, r
     )
     opinion.refresh_from_db()
     assert opinion.ticket == ticket
+
+
+def test_a_forum_recorded_by_mistake_is_removed_with_its_minutes_unless_an_opinion_was_followed_up(
+    people, regions, django_capture_on_commit_callbacks
+):
+    from manyi.tickets.attachments import check_uploads
+
+    from .conftest import pdf_upload
+
+    forum = regions.east_forum
+    workflow.add_opinion(forum, by=people.sam, text="意见")
+    stored = workflow.attach_minutes(forum, by=people.sam, checked_files=check_uploads([pdf_upload()]))[0]
+    path = stored.file.path
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes once the rows are gone
+        workflow.delete_forum(forum, by=people.sam)
+    assert not Forum.objects.filter(pk=forum.pk).exists() and not Opinion.objects.exists()
+    assert not Invitation.objects.filter(customer=regions.east_customer).exists()
+    assert not os.path.exists(path)
+    other = regions.west_forum
+    workflow.make_ticket(workflow.add_opinion(other, by=people.sam, text="意见"), by=people.sam)
+    with pytest.raises(workflow.ForumError, match="stays on record"):
+        workflow.delete_forum(other, by=people.sam)
+    assert Forum.objects.filter(pk=other.pk).exists()
