@@ -16,14 +16,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from manyi.campaigns.models import Campaign
-from manyi.customers.models import Customer
 from manyi.evaluation.measures import UnitMeasures
 from manyi.organisation.access import sees_everything, visible_unit_ids, visible_units
 from manyi.organisation.models import Unit
 from manyi.results.filters import Selection
-from manyi.tickets.models import Ticket
 from manyi.tickets.statistics import default_selection
-from manyi.visits.models import VisitRecord
 
 
 @dataclass(frozen=True)
@@ -137,23 +134,17 @@ class ScopeMeasures(UnitMeasures):
         super().__init__(period, now)
         self.period = period
 
-    def subtree(self, scope):
-        return scope.subtree()
+    def members(self, scope):
+        """The unit ids whose rows the scope adds up; for the whole company also the rows of no
+        unit (None)."""
+        key = ("scope", scope.unit_id, scope.units)
+        if key not in self._members:
+            ids = set(scope.subtree().values_list("pk", flat=True))
+            self._members[key] = ids | {None} if scope.unit is None and scope.units is None else ids
+        return self._members[key]
 
     def _selection(self, scope):
         return scope.selection(self.period)
-
-    def _customers(self, scope):
-        return scope.limit(Customer.objects.all())
-
-    def _tickets_for_rate(self, scope):
-        return scope.limit(Ticket.objects.all())
-
-    def _sla_tickets(self, scope):
-        return scope.limit(Ticket.objects.all())
-
-    def _visit_records(self, scope):
-        return scope.limit(VisitRecord.objects.all(), "customer__unit")
 
     def of(self, kind, scope, campaigns=None):
         return self.measure(Ask(kind, campaigns if campaigns is not None else Campaign.objects.none()), scope)
