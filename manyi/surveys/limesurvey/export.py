@@ -22,6 +22,9 @@ question_attributes, surveys and surveys_languagesettings, every value in CDATA.
     condition                relevance equation (EXPRESSIONS.md, back the other way)
     codes                    as LimeSurvey's importer takes them (RESERVED_CODES below): renamed
                              codes are said in the notes and the conditions naming them follow
+    shuffling                a question's shuffled options -> random_order (options kept in
+                             place marked manyi-anchored-<code>); a page's shuffled questions ->
+                             one random_group for the page's questions
     intro / thanks           welcome / end text
     English texts            (Questionnaire.translations, a bilingual import's) the additional
                              language "en": a second row of every *_l10ns and language setting
@@ -417,12 +420,39 @@ class _Exporter:
             marks.append("manyi-no-dimension")
         if question.dimension_id is not None:
             marks.append(dimension_mark(question.dimension))
+        marks += self._shuffling(question, qid)
         if marks:
             self._attribute(qid, "cssclass", " ".join(marks))
         if question.kind == QuestionKind.NPS:
             self._attribute(qid, "min_num_value_n", "0")
             self._attribute(qid, "max_num_value_n", "10")
         _CHILDREN.get(lime_type, lambda *args: None)(self, question, qid, gid)
+
+    def _shuffling(self, question, qid):
+        """LimeSurvey's random_order (shuffled options) and random_group (a page that shuffles
+        its questions); returns the cssclass marks of the options kept in place."""
+        marks = []
+        if getattr(question, "randomise_options", False):
+            # LimeSurvey shuffles the answers (subquestions) of a question with random_order; it has
+            # no option that keeps its place, so those are marked for our import
+            marks += [
+                f"manyi-anchored-{code}"
+                for option, code in zip(question.options.all(), self.option_codes[question.pk], strict=True)
+                if option.anchored
+            ]
+            self._attribute(qid, "random_order", "1")
+            if any(option.anchored for option in question.options.all()):
+                self.notes.append(
+                    _(
+                        "%(code)s: LimeSurvey shuffles every option; those kept in place here are shuffled there too."
+                    )
+                    % {"code": question.code}
+                )
+        page = getattr(question, "page", None) if getattr(question, "page_id", None) else None
+        if page is not None and page.randomise_questions:
+            # the questions of one random_group change places among themselves
+            self._attribute(qid, "random_group", f"manyipage{page.position + 1}")
+        return marks
 
     def _row(
         self, qid, parent, gid, lime_type, code, order, question=None, scale=0, other=False, relevance=None

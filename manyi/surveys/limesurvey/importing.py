@@ -58,6 +58,7 @@ def create_questionnaire(plan, *, by=None):
             required=planned.required,
             scored=planned.scored,
             allow_other=planned.allow_other,
+            randomise_options=planned.randomise_options,
         )
         if with_conditions:
             question.condition = planned.condition
@@ -93,6 +94,7 @@ def _pages(questionnaire, plan):
             title=group.title,
             description=group.description,
             condition=group.condition,
+            randomise_questions=group.randomise,
         )
         for position, (index, group) in enumerate(zip(used, groups, strict=True))
     }
@@ -109,6 +111,7 @@ def _children(question, planned):
             label=planned_option.label,
             points=planned_option.points,
             is_neutral=neutral is not None and planned_option.points == neutral,
+            anchored=planned_option.code in planned.anchored,
         )
         for name in option_fields:
             setattr(option, name, getattr(planned_option, name))

@@ -36,6 +36,7 @@ TEXT_TYPES = {"S", "T", "U", "D", "|", "N"}
 NOT_QUESTIONS = {"X", "*", "I"}
 # A Manyi kind written by our own export (in the LimeSurvey question's cssclass attribute).
 KIND_MARK = re.compile(r"\bmanyi-kind-(\w+)")
+ANCHORED_MARK = re.compile(r"\bmanyi-anchored-([A-Za-z0-9_]+)")
 
 
 def unsupported_labels():
@@ -59,6 +60,9 @@ def unsupported_labels():
         "relevance": _("Relevance equation not converted: the question stays shown"),
         "group_relevance": _("Group relevance not converted: its questions stay shown"),
         "subquestion_relevance": _("Sub-question relevance: not carried over"),
+        "random_group": _(
+            "Randomisation group that is not one whole question group: the questions keep their order"
+        ),
         "piping": _("Piping not converted: shown as written"),
         "other_language": _("Texts in other languages: not carried over"),
         "truncated": _("Text shortened to the field's length"),
@@ -159,6 +163,9 @@ class PlannedQuestion:
     subquestion_codes: dict = field(default_factory=dict)  # LimeSurvey subquestion qid -> its code
     in_dimension: bool = True  # False: outside every dimension (our export's mark)
     dimension: DimensionMark | None = None  # our export's dimension mark (marks.py)
+    randomise_options: bool = False  # LimeSurvey's random_order
+    anchored: tuple = ()  # option codes kept in place (our export's manyi-anchored- marks)
+    random_group: str = ""  # LimeSurvey's random_group: shuffled among the group's questions
     condition: str = ""
     relevance: str = ""
     group: int = 0
@@ -182,6 +189,7 @@ class PlannedGroup:
     description: str
     relevance: str
     condition: str = ""
+    randomise: bool = False  # all its questions in one random_group: the page shuffles them
 
 
 @dataclass
@@ -314,6 +322,7 @@ class Planner:
                     questions.append(planned)
         self._conditions(questions, groups)
         self._builder_rules(questions)
+        self._shuffled_groups(questions, groups)
         plan = Plan(
             title=plain(texts.get("title", ""), TITLE_MAX)
             or _("LimeSurvey survey %(sid)s") % {"sid": survey.sid},
@@ -328,6 +337,22 @@ class Planner:
         )
         report.groups_as_pages = plan.makes_pages()
         return plan
+
+    def _shuffled_groups(self, questions, groups):
+        """A group whose questions all share one random_group shuffles them (a page that
+        shuffles its questions); a random group that is only part of a group, or spans groups,
+        has no equivalent and is reported."""
+        by_name = {}
+        for planned in questions:
+            if planned.random_group:
+                by_name.setdefault(planned.random_group, []).append(planned)
+        for name, members in by_name.items():
+            group = members[0].group
+            whole = [q for q in questions if q.group == group]
+            if all(q.group == group for q in members) and len(members) == len(whole) and len(whole) > 1:
+                groups[group].randomise = True
+            else:
+                self.report.add("random_group", f"{name}: {', '.join(q.code for q in members)}")
 
     def _dimension_marks(self):
         """Our export's dimension marks (marks.py), in the order of their positions: the
@@ -414,6 +439,9 @@ class Planner:
         self._unique_option_codes(planned)
         planned.in_dimension = "manyi-no-dimension" not in question.attributes.get("cssclass", "").split()
         planned.dimension = read_dimension_mark(question.attributes.get("cssclass", ""))
+        planned.randomise_options = question.attributes.get("random_order", "").strip() in ("1", "Y")
+        planned.anchored = tuple(ANCHORED_MARK.findall(question.attributes.get("cssclass", "")))
+        planned.random_group = question.attributes.get("random_group", "").strip()
         marked = KIND_MARK.search(question.attributes.get("cssclass", ""))
         if (
             marked

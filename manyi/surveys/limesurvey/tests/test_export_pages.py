@@ -41,7 +41,7 @@ def questionnaire():
     second = Page.objects.create(
         questionnaire=survey, position=1, title="维修服务", condition='Q1 == "A4" or Q1 == "A5"'
     )
-    third = Page.objects.create(questionnaire=survey, position=2, title="总体评价")
+    third = Page.objects.create(questionnaire=survey, position=2, title="总体评价", randomise_questions=True)
     make_question(survey, "Q1", text="客服态度", options=SCALE, dimension=service, page=first)
     make_question(survey, "Q2", text="是否报修过", kind=QuestionKind.YES_NO, scored=False, page=first,
                   options=[("是", None, False), ("否", None, False)])  # fmt: skip
@@ -52,14 +52,16 @@ def questionnaire():
     make_question(survey, "Q5", text="整体服务", options=SCALE, dimension=service, page=third)
     focus = make_question(survey, "Q6", text="您关注哪些方面", kind=QuestionKind.MULTIPLE, options=CHOICES,
                           page=third, scored=False)  # fmt: skip
-    Option.objects.filter(question=focus, label="服务").update(condition="Q5.points <= 2")
+    Option.objects.filter(question=focus, label="服务").update(condition="Q5.points <= 2", anchored=True)
+    focus.randomise_options = True
+    focus.save()
     return survey
 
 
 def shape(survey):
     """Everything the round trip keeps, as plain values."""
     return {
-        "pages": [(p.title, p.description, p.condition) for p in survey.pages.all()],
+        "pages": [(p.title, p.description, p.condition, p.randomise_questions) for p in survey.pages.all()],
         "dimensions": [(d.code, d.title, d.weight, d.position) for d in survey.dimensions.all()],
         "questions": [
             (
@@ -69,7 +71,8 @@ def shape(survey):
                 q.page.title if q.page else None,
                 q.dimension.code if q.dimension else None,
                 q.condition,
-                [(o.code, o.label, o.points, o.condition) for o in q.options.all()],
+                q.randomise_options,
+                [(o.code, o.label, o.points, o.condition, o.anchored) for o in q.options.all()],
                 [(r.code, r.text) for r in q.rows.all()],
             )
             for q in survey.questions_in_order()
@@ -82,7 +85,7 @@ def imported(data):
     return plan, create_questionnaire(plan)
 
 
-def test_pages_questions_options_points_conditions_and_dimensions_come_back(questionnaire):
+def test_pages_questions_options_points_conditions_dimensions_and_shuffling_come_back(questionnaire):
     with translation.override("en"):
         data, notes = export_lss(questionnaire)
         plan, again = imported(data)
@@ -147,3 +150,12 @@ def test_an_option_condition_of_a_single_choice_is_said_to_be_left_out(questionn
     with translation.override("en"):
         _data, notes = export_lss(questionnaire)
     assert "Q1: an option's condition was left out." in [str(note) for note in notes]
+
+
+def test_a_random_group_that_is_not_a_whole_page_is_reported(questionnaire):
+    data, _notes = export_lss(questionnaire)
+    # one of the page's two questions in another random group: no Manyi equivalent
+    text = data.decode().replace("manyipage3", "mixed", 1)
+    plan = mapping.plan_questionnaire(structure.read_survey(reader.read_lss_bytes(text.encode())))
+    assert sorted(plan.report.unsupported["random_group"]["examples"]) == ["manyipage3: Q6", "mixed: Q5"]
+    assert not any(group.randomise for group in plan.groups)
