@@ -28,7 +28,7 @@ from manyi.campaigns.choices import Channel
 from manyi.campaigns.workflow import campaign_counts
 from manyi.results import open_answers
 from manyi.results.dataset import campaign_dataset
-from manyi.results.filters import Selection
+from manyi.results.filters import Selection, mask
 from manyi.results.structure import structure_analysis
 from manyi.results.summary import dashboard_summary
 from manyi.surveys.choices import QuestionKind
@@ -122,6 +122,7 @@ def report_figures(campaign, now=None, unit=None):
     items = _items(summary, {d["key"]: d["title"] for d in dimensions}, names)
     quadrant, priorities = _importance(summary["importance"], names)
     texts = _open_answers(campaign, dataset, selection)
+    held = mask(dataset, selection, every_answer=True)  # the unit's responses (every one: no unit)
     return {
         "format": SNAPSHOT_FORMAT,
         "generated_at": (now or timezone.now()).isoformat(),
@@ -140,8 +141,8 @@ def report_figures(campaign, now=None, unit=None):
         },
         "purpose": campaign.purpose.strip() or default_purpose(),
         "method": _method(campaign, questionnaire, counts),
-        "technical": _technical(campaign, dataset),
-        "fieldwork": _fieldwork(campaign, dataset, counts),
+        "technical": _technical(campaign, dataset, held, unit),
+        "fieldwork": _fieldwork(campaign, dataset, counts, held, unit),
         "overall": _overall(summary["headline"], campaign.target_index),
         "dimensions": dimensions,
         "items": items,
@@ -163,7 +164,7 @@ def report_figures(campaign, now=None, unit=None):
         "priorities": priorities,
         "problems": _problems(items, priorities, campaign.target_index, questionnaire.satisfied_threshold),
         "topic_problems": topic_problem_figures(dataset, selection),
-        "improvements": improvement_figures(campaign),
+        "improvements": improvement_figures(campaign, unit),
         "questions": _questions(questionnaire),
         "open_answers": texts["questions"],
         "keywords": texts["keywords"],
@@ -354,28 +355,38 @@ def _importance(importance, names):
     return quadrant, priorities
 
 
-def _technical(campaign, dataset):
+def _invitations(campaign, unit):
+    """The campaign's invitations, of the unit's customers (and its subtree's) when `unit`."""
+    from manyi.campaigns.models import Invitation
+    from manyi.organisation.models import Unit
+
+    invitations = Invitation.objects.filter(campaign=campaign)
+    return invitations if unit is None else invitations.filter(customer__unit__in=Unit.objects.within(unit))
+
+
+def _technical(campaign, dataset, held, unit):
     """The CSR technical report's figures: who was asked (the target list's filters), and a
     check for non-response bias: each region's share of the invited against its share of
-    the respondents (a large gap means the answers over-represent some regions)."""
+    the respondents (a large gap means the answers over-represent some regions). `held`: the
+    rows of the report's unit; `unit`: its invitations only."""
     from django.db.models import Count
 
-    from manyi.campaigns.models import Invitation
-
     invited = dict(
-        Invitation.objects.filter(campaign=campaign)
+        _invitations(campaign, unit)
         .values_list("customer__region")
         .annotate(n=Count("pk"))
         .values_list("customer__region", "n")
     )
-    codes = dataset.codes["region"]
+    codes = dataset.codes["region"][held]
     labels = dataset.labels["region"]
     answered = {
-        labels[code]: int(n) for code, n in enumerate(np.bincount(codes[codes >= 0], minlength=len(labels)))
+        labels[code]: int(n)
+        for code, n in enumerate(np.bincount(codes[codes >= 0], minlength=len(labels)))
+        if n
     }
     answered_none = int(np.count_nonzero(codes < 0))
     total_invited = sum(invited.values())
-    total_answered = dataset.size
+    total_answered = int(np.count_nonzero(held))
     rows = []
     for region in sorted(set(invited) | set(answered), key=lambda r: r or "~"):
         n_invited = invited.get(region, 0)
@@ -405,43 +416,42 @@ def _technical(campaign, dataset):
         "stratify_by": campaign.stratify_by,
         "regions": rows,
         "largest_gap": _num(max(gaps), 2) if gaps else None,
-        "anonymous": int(np.count_nonzero(dataset.customer < 0)),
+        "anonymous": int(np.count_nonzero(dataset.customer[held] < 0)),
     }
 
 
-def _fieldwork(campaign, dataset, counts):
-    """The CSR fieldwork report's figures: channels, dates, reminders, completions by week."""
+def _fieldwork(campaign, dataset, counts, held, unit):
+    """The CSR fieldwork report's figures: channels, dates, reminders, completions by week, of
+    the report's unit's rows (`held`) and invitations."""
     from django.db.models import Count, Q, Sum
 
-    from manyi.campaigns.models import Invitation
-
     channel_names = dict(Channel.choices)
-    codes = dataset.codes["channel"]
+    codes = dataset.codes["channel"][held]
     by_channel = [
         {"channel": str(channel_names.get(label, label)), "count": int(np.count_nonzero(codes == code))}
         for code, label in enumerate(dataset.labels["channel"])
     ]
-    reminders = Invitation.objects.filter(campaign=campaign).aggregate(
+    reminders = _invitations(campaign, unit).aggregate(
         sent=Sum("reminders_sent"), reminded=Count("pk", filter=Q(reminders_sent__gt=0))
     )
     weeks = []
-    local = (dataset.completed + np.timedelta64(_utc_offset(), "s")).astype("datetime64[D]")
-    if dataset.size:
+    local = (dataset.completed[held] + np.timedelta64(_utc_offset(), "s")).astype("datetime64[D]")
+    if local.size:
         # ISO weeks start on Monday; 1970-01-01 was a Thursday.
         monday = local - ((local.astype(np.int64) + 3) % 7).astype("timedelta64[D]")
         starts, n = np.unique(monday, return_counts=True)
         weeks = [{"week": str(start), "count": int(count)} for start, count in zip(starts, n, strict=True)]
     return {
         "by_channel": sorted(by_channel, key=lambda row: -row["count"]),
-        "first": str(local.min()) if dataset.size else None,
-        "last": str(local.max()) if dataset.size else None,
+        "first": str(local.min()) if local.size else None,
+        "last": str(local.max()) if local.size else None,
         "sent": counts["sent"],
         "opened": counts["opened"],
         "failed": counts["failed"],
         "opted_out": counts["opted_out"],
         "reminders_sent": reminders["sent"] or 0,
         "reminded": reminders["reminded"],
-        "interviewers": len([label for label in dataset.labels["agent"] if label]),
+        "interviewers": len({code for code in np.unique(dataset.codes["agent"][held]).tolist() if code >= 0}),
         "weeks": weeks,
     }
 
@@ -490,19 +500,22 @@ def _problem(item, driver, reason):
     }
 
 
-def improvement_figures(campaign):
+def improvement_figures(campaign, unit=None):
     """The improvement actions raised from this campaign or measured in it, with their status
-    (manyi.improvements.summary), or None while that app is not installed."""
+    (manyi.improvements.summary), or None while that app is not installed. `unit`: those of
+    that organisation unit and the units below it."""
     if not apps.is_installed("manyi.improvements"):
         return None
     from django.db.models import Q
 
     from manyi.improvements.models import ImprovementAction
     from manyi.improvements.summary import improvement_summary
+    from manyi.organisation.models import Unit
 
-    found = improvement_summary(
-        ImprovementAction.objects.filter(Q(campaign=campaign) | Q(measured_campaign=campaign))
-    )
+    improvements = ImprovementAction.objects.filter(Q(campaign=campaign) | Q(measured_campaign=campaign))
+    if unit is not None:
+        improvements = improvements.filter(unit__in=Unit.objects.within(unit))
+    found = improvement_summary(improvements)
     return {
         "total": found["total"],
         "open": found["open"],

@@ -97,6 +97,14 @@ def test_a_regions_report_of_a_group_campaign_covers_its_region_only(units_surve
     expected = indices_of("华东")
     assert figures["overall"]["valid"] == len(expected)
     assert figures["unit"]["name"] == "华东区域公司"
+    # The technical and fieldwork parts count the region's invitations and answers only: one
+    # invitation and one e-mail answer per 华东 respondent, no other region named.
+    regions = {row["region"]: row for row in figures["technical"]["regions"]}
+    assert set(regions) == {"华东"}
+    assert (regions["华东"]["invited"], regions["华东"]["answered"]) == (len(expected), len(expected))
+    assert regions["华东"]["answered_share"] == 100.0
+    assert sum(row["count"] for row in figures["fieldwork"]["by_channel"]) == len(expected)
+    assert sum(week["count"] for week in figures["fieldwork"]["weeks"]) == len(expected)
     # The other region neither reads it nor may report on the east.
     other = client_as(tree.sid)
     assert other.get(reverse("reports:detail", args=[report.pk])).status_code == 404

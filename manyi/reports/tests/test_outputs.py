@@ -536,10 +536,14 @@ def check_workbook_analysis(sheets, workbook, figures, action, survey):
         for rank, i in enumerate(figures["priorities"], start=1)
     ]  # fmt: skip
     assert sheets["主要问题"][1] == ("子项", "得分", "象限", "原因")
-    assert sheets["主要问题"][2:] == [
+    problems = len(figures["problems"])
+    assert sheets["主要问题"][2 : 2 + problems] == [
         (f"{i['key']} {i['label']}", pytest.approx(i["score"]), quadrant_name(i["quadrant"]), "得分低于 80")
         for i in figures["problems"]
     ]
+    # Then, after an empty row, the topics the open answers complain about (test_topic_problems.py).
+    assert sheets["主要问题"][3 + problems][:2] == ("问题类型", "有效投诉")
+    assert all(isinstance(row[1], int) for row in sheets["主要问题"][4 + problems :])  # counted by topic
     assert sheets["改进措施"][1] == (
         "编号",
         "操作",
