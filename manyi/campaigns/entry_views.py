@@ -11,7 +11,8 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.forms import search_param
 from manyi.surveys.logic.visibility import respondent_context
-from manyi.surveys.pages import entry_sections, seen_blocks
+from manyi.surveys.pages import blocks, entry_sections, seen_blocks
+from manyi.surveys.piping import piped_contexts, respondent_values
 
 from .answering import (
     AnswerForm,
@@ -128,14 +129,21 @@ def enter(request, pk, channel):
                 "not shown to you: ask every question; what you submit replaces the draft."
             ),
         )
+    # earlier answers piped into later texts ({Q2}); the respondent's name is never piped here
+    contexts = piped_contexts(
+        questionnaire.layout(),
+        form.question_contexts(),
+        form._raw,
+        respondent_values(invitation, channel=ENTRY_CHANNELS[channel]),
+    )
     context = {
         "campaign": campaign,
         "invitation": invitation,
         "channel": channel,
         "questionnaire": questionnaire,
         "form": form,
-        "blocks": form.blocks(),
-        "page_sections": entry_sections(questionnaire.layout(), form.question_contexts()),
+        "blocks": blocks(contexts),
+        "page_sections": entry_sections(questionnaire.layout(), contexts),
         "summary": form.error_summary() if form.is_bound else [],
         "answered": form.answered_count(),
         "total": len(form.questions),

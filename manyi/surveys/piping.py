@@ -173,3 +173,16 @@ def values_for(layout, raw, shown, respondent):
     values["__codes__"] = frozenset(q.code for q in layout.questions)
     values.update(answer_labels(layout, raw, shown))
     return values
+
+
+def piped_contexts(layout, contexts, raw, respondent):
+    """The answer form's question contexts (AnswerForm.question_contexts()) with their texts
+    piped, for a form that shows every question at once (the staff's phone and paper entry):
+    each question's text names the answers given so far, updated live by answer_form.js."""
+    if not pipes(layout):
+        return contexts
+    values = values_for(layout, raw, None, respondent)
+    live = frozenset(q.code for q in layout.questions)
+    return [
+        {**context, "question": piped_question(context["question"], values, live)} for context in contexts
+    ]

@@ -3,7 +3,8 @@
 The public answer page's indicator ("第 1 页，共 3 页") counts the pages shown: answering "是" to
 "报修过吗" shows the repair page, so the total goes from 2 to 3 at once, without a reload, and
 back to 2 on "否". The agent's phone-entry form shows every page's heading before its questions,
-and hides the repair page's heading with its questions while the answers do not call for it.
+and hides the repair page's heading with its questions while the answers do not call for it;
+an earlier answer piped into a later question follows as the agent enters it.
 """
 
 from manyi.campaigns.choices import Channel
@@ -36,7 +37,7 @@ def test_the_page_indicator_follows_a_page_condition_live(browser, live_server):
 
 
 def test_the_phone_entry_form_shows_the_page_headings(page, login, people, screenshot, transactional_db):
-    campaign, q1, _q2, q3, _q4, _q5 = _survey()
+    campaign, q1, q2, q3, _q4, q5 = _survey()
     Campaign.objects.filter(pk=campaign.pk).update(channels=[Channel.EMAIL, Channel.PHONE])
     invitation = make_invitation(campaign, channel=Channel.PHONE)
     login(people.amy)
@@ -53,3 +54,9 @@ def test_the_phone_entry_form_shows_the_page_headings(page, login, people, scree
     screenshot("page-headings-phone-entry")
     _pick(page, q1, "否")
     repair.wait_for(state="hidden")
+    piped = page.locator(f"#question-{q5.pk} [data-pipe=Q2]")
+    assert piped.inner_text() == "—"
+    _pick(page, q2, "满意")  # the agent reads the next question with the answer in it
+    page.wait_for_function(
+        f"document.querySelector('#question-{q5.pk} [data-pipe=Q2]').textContent === '满意'"
+    )

@@ -51,3 +51,21 @@ def test_a_questionnaire_of_one_page_has_no_page_headings(client_as, people):
     questionnaire = make_questionnaire(title="简短调查")
     make_question(questionnaire, "Q1")
     assert "data-page-section" not in entry_page(client_as, people, questionnaire, "phone")
+
+
+def test_earlier_answers_are_piped_into_later_texts_on_the_entry_form(client_as, people):
+    questionnaire = make_questionnaire(title="物业服务调查")
+    q1 = make_question(questionnaire, "Q1", text="维修服务")
+    make_question(questionnaire, "Q2", text="您认为维修“{Q1}”的原因是？", kind="text", options=())
+    html = entry_page(client_as, people, questionnaire, "phone")
+    assert '您认为维修“<span class="piped" data-pipe="Q1">—</span>”的原因是？' in html  # not answered yet
+    assert "{Q1}" not in html
+    campaign = make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.PHONE])
+    invitation = make_invitation(campaign, channel="phone")
+    satisfied = q1.options.get(label="满意")
+    response = client_as(people.amy).post(
+        f"/campaigns/entry/invitations/{invitation.pk}/phone/",
+        {f"q-{q1.pk}": str(satisfied.pk), "action": "submit"},
+    )
+    assert response.status_code == 400  # Q2 is required: the form comes back with Q1's answer piped
+    assert '<span class="piped" data-pipe="Q1">满意</span>' in response.content.decode()
