@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from manyi.organisation.models import Unit
-from manyi.private_files import PrivateStorage, random_file_name
+from manyi.private_files import PrivateStorage, StoredFile, random_file_name
 
 
 def minutes_root():
@@ -167,24 +167,12 @@ class Opinion(models.Model):
         return self.ticket_id is not None or self.improvement_id is not None
 
 
-class MinutesFile(models.Model):
+class MinutesFile(StoredFile):
     """The minutes (会议纪要) as a file, checked like a ticket attachment (its bytes, its size)."""
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="minutes")
     file = models.FileField(storage=_minutes_storage, upload_to=_minutes_upload_to, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = _("minutes file")
         verbose_name_plural = _("minutes files")
-
-    def __str__(self):
-        return self.original_name
