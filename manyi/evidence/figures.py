@@ -47,7 +47,7 @@ from manyi.inspections.models import Finding, Inspection
 from manyi.inspections.unit_scores import by_month, by_unit, scored
 from manyi.links import absolute_url
 from manyi.tickets.choices import OPEN_ACTION_STATUSES, ActionStatus
-from manyi.tickets.models import CorrectiveAction, Ticket
+from manyi.tickets.models import Category, CorrectiveAction, Ticket
 from manyi.tickets.statistics import Selection as TicketSelection
 from manyi.tickets.statistics import statistics
 
@@ -453,11 +453,13 @@ class Pack:
             selection.tickets(self.tickets)
             .filter(actions__isnull=False)
             .distinct()
-            .select_related("category__parent", "customer")
+            .select_related("customer")
             .prefetch_related("actions__owner", "actions__verified_by")
             .order_by("received_at", "pk")
         )
         names = NameMask.for_reader(self.user, [t.customer_id for t in tickets if t.customer_id])
+        # The category tree is small: its labels once, not a walk up the tree per ticket.
+        categories = {c.pk: str(c) for c in Category.objects.select_related("parent__parent")}
         findings = dict(
             Finding.objects.filter(ticket__in=[t.pk for t in tickets]).values_list("ticket_id", "pk")
         )
@@ -496,7 +498,7 @@ class Pack:
                     [
                         ticket.reference,
                         timezone.localtime(ticket.received_at).date(),
-                        str(ticket.category) if ticket.category_id else source,
+                        categories.get(ticket.category_id, source),
                         customer or source,
                         ticket.subject,
                         ticket.root_cause,

@@ -126,3 +126,37 @@ def test_the_survey_figures_are_the_dashboards_for_the_units_customers(tree, sur
     key = tables(pack)["key-figures"]
     assert column(key, "This period")["Satisfaction index"] == pytest.approx(statistics.mean(east))
     assert column(key, "Previous period")["Satisfaction index"] is None  # nothing answered before
+
+
+def test_the_packs_queries_do_not_grow_with_its_rows(actions):
+    """One more ticket with an action, a category three levels deep and a customer: the same
+    number of queries (no query per row of the register)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from manyi.testing import make_customer
+    from manyi.tickets.models import Category, CorrectiveAction, Ticket
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            pack_for(actions.people.alice, actions.tree.garden)
+        return len(captured)
+
+    top = Category.objects.create(code="t1", name="产品")
+    middle = Category.objects.create(code="t2", name="质量", parent=top)
+    leaf = Category.objects.create(code="t3", name="外观", parent=middle)
+    Ticket.objects.filter(pk=actions.marked.pk).update(category=leaf)
+    before = queries()
+    ticket = Ticket.objects.get(pk=actions.valid.pk)
+    ticket.pk, ticket.reference = None, "FK-2025-999999"
+    ticket.customer = make_customer(name="另一客户", unit=actions.tree.garden)
+    ticket.category = leaf
+    ticket.save()
+    CorrectiveAction.objects.create(
+        ticket=ticket,
+        description="再加一项",
+        owner=actions.people.hank,
+        deadline=datetime.date(2025, 2, 1),
+        created_at=aware(2025, 1, 12, 9),
+    )
+    assert queries() == before
