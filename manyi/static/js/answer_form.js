@@ -3,7 +3,9 @@
 // updated as the respondent answers. Text only (textContent), never HTML.
 (function () {
   "use strict";
-  var form = document.getElementById("answer-form");
+  // The answer page and the phone/paper entry form (#answer-form); the visit's call screen,
+  // whose record form carries the questionnaire (data-answer-form) and has no progress bar.
+  var form = document.getElementById("answer-form") || document.querySelector("form[data-answer-form]");
   if (!form) return;
   function answered(fieldset) {
     var kind = fieldset.dataset.kind;
@@ -17,6 +19,7 @@
     return !!fieldset.querySelector("input[type=radio]:checked:not([name$='-importance']), input[type=checkbox]:checked");
   }
   function update() {
+    if (!document.getElementById("progress")) return;
     var questions = form.querySelectorAll("fieldset.question:not([hidden])");  // conditions.js hides some
     var done = Array.prototype.filter.call(questions, answered).length;
     document.getElementById("progress-answered").textContent = done;
