@@ -31,9 +31,14 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _statistics(selection, user, **options):
-    """The statistics as `user` may read them: the repeat complainants' names masked without
-    the right to personal data (their codes stay)."""
-    stats = statistics(selection, **options)
+    """The statistics as `user` may read them: over the tickets of the organisation units they
+    see (a region's staff count their region's; organisation/access.py), the repeat
+    complainants' names masked without the right to personal data (their codes stay)."""
+    from manyi.organisation.access import limit_to_units
+
+    from .models import Ticket
+
+    stats = statistics(selection, queryset=limit_to_units(Ticket.objects.all(), user, "unit"), **options)
     names = NameMask.for_reader(user, [row["customer_id"] for row in stats["repeat"]])
     for row in stats["repeat"]:
         row["name"] = names.customer(row["customer_id"], row["name"])

@@ -154,3 +154,26 @@ def test_a_region_cannot_plan_a_visit_for_another_regions_customer(tree):
     form = PlanForm(data={"customer_code": "C-E"}, user=tree.eva)
     form.is_valid()
     assert "customer_code" not in form.errors
+
+
+def test_a_regions_ticket_statistics_count_its_own_tickets_only(tree, people, client_as):
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    for _ in range(2):
+        ticket_for(tree.east_customer, people.alice)
+    ticket_for(tree.south_customer, people.alice)
+    ticket_for(None, people.alice)  # the whole company's
+    for user, count in ((tree.eva, 2), (tree.sid, 1), (tree.gus, 4)):
+        client = client_as(user)
+        page = client.get(reverse("ticket_stats:page")).content.decode()
+        summary = re.search(r'<p class="text-muted" id="summary">([^<]*)</p>', page).group(1)
+        assert f"共收到 {count} 个工单" in summary, (user, summary)
+        workbook = load_workbook(
+            io.BytesIO(b"".join(client.get(reverse("ticket_stats:export")).streaming_content))
+        )
+        first = workbook.worksheets[0]
+        counted = [row[1] for row in first.iter_rows(min_row=2, values_only=True) if isinstance(row[1], int)]
+        assert sum(counted) == count, (user, counted)
