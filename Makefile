@@ -108,6 +108,13 @@ bench-evaluation: install
 bench-text: install
 	$(BIN)/python bench/text.py
 
+# Columnar engines against our numpy columns (issue 17): the cold read of a campaign's responses
+# and the dashboard's figures warm, ours beside Polars (+ connectorx) and DuckDB, which the script
+# installs into .venv/bench-columnar (RESPONSES=200000; COLUMNAR_SQLITE / COLUMNAR_PG: existing ones).
+.PHONY: bench-columnar
+bench-columnar: install
+	$(BIN)/python bench/columnar.py
+
 # Two app servers behind nginx (the shipped site file), workers, PostgreSQL, Redis and an
 # S3-compatible bucket on this machine; one app server killed and restarted under load (issue 17).
 .PHONY: bench-scale

@@ -11,6 +11,27 @@ always those of the database at the moment of the request.
 
 Columns come from the response rows only (scores, points and importance by item are stored on
 the response when it is completed), never from the answer rows.
+
+Embedded columnar engines, measured (issue 17; bench/columnar.py, `make bench-columnar`): the
+same responses of bench-analytics' generator, every engine's columns and figures checked equal
+to ours, runs taken in turns, medians of 3 (cold) and 7 (warm), on the shared 2-core machine
+under load (wall times inflated; CPU is this process's, all threads). Cold read into columns,
+1,000,000 responses on SQLite: ours (reading.py) 21.2 s wall, 13.4 s CPU; connectorx to Arrow
+with the JSON decoded by DuckDB 6.3 s, 3.9 s CPU; DuckDB's sqlite scanner 5.6 s, 3.8 s CPU;
+connectorx with Polars' json_decode 10.5 s, 7.4 s CPU (200,000: ours 6.2-8.9 s, 2.5-2.8 s CPU;
+DuckDB 2.1-4.3 s, 0.8-1.1 s CPU). 200,000 on PostgreSQL: ours 3.1-4.6 s (the JSON work is the
+server's); DuckDB over connectorx 3.0 s, its postgres scanner 3.3-4.2 s, Polars 4.9-5.4 s.
+Warm, what dashboard_summary computes (index, satisfied share, item means with 一般 filled in,
+dimension means, NPS, monthly trend, regions) over 1,000,000 rows in memory: ours 253 ms
+(224 ms CPU), Polars 180 ms (175 ms CPU), DuckDB SQL over Arrow 308 ms (281 ms CPU); at
+200,000 Polars and ours take the same CPU (39-53 ms). Decision: the figures stay on numpy
+(Polars saves 70 ms of a dashboard that takes 0.4-2 s, DuckDB is slower, and every analysis
+here, filters, voice rule, imputation, item-first index, cross tabs, PLS, is numpy). The cold
+read on SQLite is where an engine clearly wins, about three times less work; it is left for a
+decision on issue 17, not adopted here: 600 MB of wheels (connectorx, pyarrow, duckdb), and
+DuckDB's sqlite / postgres scanners are not in its wheel (it downloads them at first use, which
+an offline server cannot): PyPI has them only as another party's packages, for DuckDB 1.4.4.
+On PostgreSQL no engine clearly beats COPY.
 """
 
 from __future__ import annotations
