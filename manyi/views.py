@@ -8,10 +8,13 @@ from manyi.customers.models import Customer
 
 @login_required
 def home(request):
+    """The overview: the customers the user sees by organisation unit (a region's staff count
+    their region's; organisation/access.py), by lifecycle stage."""
+    customers = Customer.objects.for_user(request.user)
     return render(
         request,
         "home.html",
-        {"lifecycle_counts": Customer.objects.lifecycle_counts(), "total": Customer.objects.count()},
+        {"lifecycle_counts": customers.lifecycle_counts(), "total": customers.count()},
     )
 
 
