@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from manyi.accounts.permissions import MANAGE_CAMPAIGNS, VIEW_ANALYSIS
+from manyi.organisation.access import limit_to_units
 
 from .choices import CampaignState
 from .models import Campaign, Invitation, Response
@@ -38,18 +39,23 @@ def running_campaigns(user, now=None):
     if not (user.can(VIEW_ANALYSIS) or user.can(MANAGE_CAMPAIGNS)):
         return None
     now = now or timezone.now()
+    # The campaigns the user sees by organisation unit, counted over their units' customers (a
+    # region reads its part of a group campaign; organisation/access.py).
     campaigns = list(
-        Campaign.objects.filter(state=CampaignState.RUNNING).order_by(
-            F("deadline").asc(nulls_last=True), "-pk"
-        )[:CAMPAIGNS_LISTED]
+        Campaign.objects.for_user(user)
+        .filter(state=CampaignState.RUNNING)
+        .order_by(F("deadline").asc(nulls_last=True), "-pk")[:CAMPAIGNS_LISTED]
     )
     ids = [c.pk for c in campaigns]
     invited = dict(
-        Invitation.objects.filter(campaign__in=ids).order_by().values_list("campaign").annotate(n=Count("pk"))
+        limit_to_units(Invitation.objects.filter(campaign__in=ids), user, "customer__unit")
+        .order_by()
+        .values_list("campaign")
+        .annotate(n=Count("pk"))
     )
     answers = {
         row["campaign"]: row
-        for row in Response.objects.completed()
+        for row in limit_to_units(Response.objects.completed(), user, "customer__unit")
         .filter(campaign__in=ids)
         .order_by()
         .values("campaign")
