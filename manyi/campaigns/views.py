@@ -35,8 +35,9 @@ def campaign_list(request):
         Campaign.objects.for_user(request.user)
         .select_related("questionnaire")
         .annotate(
-            issued=_count_of(Invitation.objects.all()),
-            completed=_count_of(Response.objects.completed()),
+            # counted over the reader's units' customers (their part of a group campaign)
+            issued=_count_of(limit_to_units(Invitation.objects.all(), request.user, "customer__unit")),
+            completed=_count_of(limit_to_units(Response.objects.completed(), request.user, "customer__unit")),
         )
     )
     page = Paginator(campaigns, 50).get_page(request.GET.get("page"))

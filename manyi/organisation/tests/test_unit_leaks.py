@@ -69,3 +69,22 @@ def test_the_home_page_lists_no_other_regions_campaign(tree, client_as):
     )
     assert south.name not in client_as(region_analyst(tree)).get(reverse("home")).content.decode()
     assert south.name in client_as(tree.gus).get(reverse("home")).content.decode()
+
+
+def test_the_campaign_list_counts_the_invitations_and_answers_of_the_readers_units(
+    tree, group_campaign, client_as
+):
+    for user, counts in ((tree.eva, ("2", "2")), (tree.sid, ("1", "1")), (tree.gus, ("3", "3"))):
+        html = client_as(user).get(reverse("campaigns:list")).content.decode()
+        row = html[html.index(group_campaign.name) :]
+        cells = re.findall(r'<td class="text-end">([^<]*)</td>', row)[:2]
+        assert tuple(cells) == counts, (user, cells)
+
+
+def test_a_campaigns_delivery_counts_are_of_the_readers_units(tree, group_campaign, client_as):
+    for user, count in ((tree.eva, "2"), (tree.sid, "1"), (tree.gus, "3")):
+        for name in ("campaigns:detail", "campaigns:counts"):
+            html = client_as(user).get(reverse(name, args=[group_campaign.pk])).content.decode()
+            table = html[html.index('id="delivery-counts"') :]
+            total = re.search(r'<td class="total">([^<]*)</td>', table).group(1)
+            assert total == count, (user, name, total)
