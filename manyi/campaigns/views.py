@@ -127,7 +127,7 @@ def _detail_context(request, campaign, page):
     return {
         "campaign": campaign,
         "counts": workflow.campaign_counts(campaign, request.user),
-        "delivery": channels.delivery_counts(campaign),
+        "delivery": channels.delivery_counts(campaign, request.user),
         "page": page,
         "events": campaign.events.select_related("by"),
         "anonymous_url": anonymous_url,
@@ -151,7 +151,7 @@ def campaign_counts(request, pk):
         {
             "campaign": campaign,
             "counts": workflow.campaign_counts(campaign, request.user),
-            "delivery": channels.delivery_counts(campaign),
+            "delivery": channels.delivery_counts(campaign, request.user),
         },
     )
 

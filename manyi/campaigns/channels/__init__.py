@@ -223,17 +223,19 @@ def mark_shared(invitation, now=None):
     return bool(marked)
 
 
-def delivery_counts(campaign):
+def delivery_counts(campaign, user=None):
     """The campaign's invitations by channel and delivery status, for its page: one row per
     channel used, {"channel", "label", "total", "statuses": {delivery status: count}}, where
-    the status "" (not sent by us) is "none"."""
+    the status "" (not sent by us) is "none". `user`: counted over the customers of the user's
+    organisation units (a region reads its part of a group campaign; organisation/access.py);
+    None: every invitation."""
+    from manyi.organisation.access import limit_to_units
+
+    invitations = Invitation.objects.filter(campaign=campaign)
+    if user is not None:
+        invitations = limit_to_units(invitations, user, "customer__unit")
     rows = {}
-    counted = (
-        Invitation.objects.filter(campaign=campaign)
-        .values("channel", "delivery_status")
-        .annotate(n=Count("status"))
-        .order_by()
-    )
+    counted = invitations.values("channel", "delivery_status").annotate(n=Count("status")).order_by()
     for row in counted:
         channel = row["channel"]
         entry = rows.setdefault(
