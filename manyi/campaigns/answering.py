@@ -28,7 +28,7 @@ from manyi.surveys.naming import field_name
 
 from . import hot_sql, quotas, table_answers
 from .choices import AnswerRefusal, Channel, InvitationStatus, ResponseStatus
-from .models import Answer, Response
+from .models import Answer, Invitation, Response
 
 TEXT_MAX = 2000
 OTHER = "other"
@@ -769,8 +769,10 @@ def _paper_refusal(code, refusal):
     return _("Customer %(code)s has already answered.") % {"code": code}
 
 
-def import_paper_answers(campaign, path, *, agent=None, now=None):
+def import_paper_answers(campaign, path, *, agent=None, now=None, reader=None):
     """One row per respondent: customer code, then one column per question (or matrix row) code.
+    `reader`: the user importing, who answers for the customers of their organisation units
+    only (another region's customer code is not one of the campaign's; organisation/access.py).
 
     Options by label or points; several choices separated by ";". Every row is checked
     first; any error and nothing is imported (errors name the row and the column). Who may
@@ -785,7 +787,7 @@ def import_paper_answers(campaign, path, *, agent=None, now=None):
         raise ImportFileError(refusal.label)
     result = PaperImportResult()
     with open_sheet(path) as sheet:
-        ready = _PaperSheet(campaign, sheet, now).read(result)
+        ready = _PaperSheet(campaign, sheet, now, reader).read(result)
     if result.errors:
         return result
     with transaction.atomic():
@@ -805,7 +807,7 @@ def import_paper_answers(campaign, path, *, agent=None, now=None):
 class _PaperSheet:
     """Reading a paper answer sheet: each row's invitation and form data, checked."""
 
-    def __init__(self, campaign, sheet, now):
+    def __init__(self, campaign, sheet, now, reader=None):
         self.questionnaire = campaign.questionnaire
         self.sheet = sheet
         self.now = now
@@ -813,7 +815,10 @@ class _PaperSheet:
         # A customer whose contacts were each invited has several invitations: each row of the
         # sheet with its code answers the next one that may still be answered.
         self.invitations = {}
-        for invitation in campaign.invitations.select_related("customer").order_by("pk"):
+        invitations = campaign.invitations.all()
+        if reader is not None:
+            invitations = Invitation.objects.for_user(reader).filter(campaign=campaign)
+        for invitation in invitations.select_related("customer").order_by("pk"):
             self.invitations.setdefault(invitation.customer.code, []).append(invitation)
         self.seen = set()
 

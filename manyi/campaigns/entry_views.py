@@ -32,8 +32,16 @@ ENTRY_CHANNELS = {Channel.PHONE: Channel.PHONE, Channel.PAPER: Channel.PAPER}
 @capability_required(permissions.ENTER_RESPONSES)
 def invitation_list(request, campaign_pk):
     """The campaign's invitations, each with "phone interview" and "paper" entry links."""
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_pk)
-    invitations = campaign.invitations.select_related("customer", "response").order_by("customer__code").all()
+    campaign = get_object_or_404(
+        Campaign.objects.for_user(request.user).select_related("questionnaire"), pk=campaign_pk
+    )
+    # a region's agents list their region's customers of a group campaign (organisation/access.py)
+    invitations = (
+        Invitation.objects.for_user(request.user)
+        .filter(campaign=campaign)
+        .select_related("customer", "response")
+        .order_by("customer__code")
+    )
     query = search_param(request.GET)
     if query:
         invitations = invitations.filter(customer__code__icontains=query) | invitations.filter(
@@ -75,7 +83,7 @@ def enter(request, pk, channel):
     if channel not in ENTRY_CHANNELS:
         raise Http404
     invitation = get_object_or_404(
-        Invitation.objects.select_related("campaign__questionnaire", "customer"), pk=pk
+        Invitation.objects.for_user(request.user).select_related("campaign__questionnaire", "customer"), pk=pk
     )
     campaign = invitation.campaign
     back = redirect("entry:invitations", campaign_pk=campaign.pk)
@@ -163,7 +171,9 @@ def paper_import(request, campaign_pk):
     from manyi import uploads
     from manyi.customers.importing import ImportFileError
 
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=campaign_pk)
+    campaign = get_object_or_404(
+        Campaign.objects.for_user(request.user).select_related("questionnaire"), pk=campaign_pk
+    )
     context = {"campaign": campaign, "errors": [], "file_error": ""}
     status = 200
     if request.method == "POST":
@@ -181,7 +191,7 @@ def paper_import(request, campaign_pk):
                     for chunk in upload.chunks():
                         out.write(chunk)
                 try:
-                    result = import_paper_answers(campaign, path, agent=request.user)
+                    result = import_paper_answers(campaign, path, agent=request.user, reader=request.user)
                 except ImportFileError as error:
                     context["file_error"] = str(error)
                 else:
@@ -201,7 +211,10 @@ def paper_import(request, campaign_pk):
 def response_detail(request, pk):
     """One response: answers and scores, for those allowed to see individual answers."""
     response = get_object_or_404(
-        Response.objects.select_related("campaign", "questionnaire", "customer", "agent", "invitation"), pk=pk
+        Response.objects.for_user(request.user).select_related(
+            "campaign", "questionnaire", "customer", "agent", "invitation"
+        ),
+        pk=pk,
     )
     if not can_see_individual_answers(request.user, response.campaign):
         raise PermissionDenied

@@ -242,6 +242,17 @@ class CampaignEvent(models.Model):
         return f"{self.campaign}: {self.from_state} → {self.to_state}"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The invitations the user sees: of the campaigns they see, to the customers of their
+        organisation units (a region reads its part of a group campaign; organisation/access.py)."""
+        from manyi.organisation.access import limit_to_units
+
+        return limit_to_units(
+            self.filter(campaign__in=Campaign.objects.for_user(user)), user, "customer__unit"
+        )
+
+
 class Invitation(models.Model):
     """One customer asked in one campaign, with a personal one-time token.
 
@@ -280,6 +291,8 @@ class Invitation(models.Model):
     # When a worker claimed the invitation for sending; cleared once the outcome is written.
     # A claim older than the lease is a killed worker's (campaigns/recovery.py).
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -437,6 +450,16 @@ class ResponseQuerySet(models.QuerySet):
 
     def for_campaign(self, campaign):
         return self.filter(campaign=campaign)
+
+    def for_user(self, user):
+        """The responses the user sees: of the campaigns they see, by the customers of their
+        organisation units; an answer of no customer (an anonymous link) is the whole company's
+        (organisation/access.py)."""
+        from manyi.organisation.access import limit_to_units
+
+        return limit_to_units(
+            self.filter(campaign__in=Campaign.objects.for_user(user)), user, "customer__unit"
+        )
 
     def counts(self):
         """{"responses", "completed", "valid"}: how many of these responses there are, drafts

@@ -3,17 +3,20 @@ region's staff see their region's rows and counts only, the group sees them all.
 page found counting or listing every region's rows (organisation/access.py decides the rule)."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from manyi.accounts.choices import Role
-from manyi.campaigns.choices import CampaignState, ResponseStatus
+from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
+from manyi.campaigns.models import Response
 from manyi.testing import (
     make_campaign,
     make_customer,
     make_invitation,
+    make_question,
     make_questionnaire,
     make_response,
     make_user,
@@ -88,3 +91,74 @@ def test_a_campaigns_delivery_counts_are_of_the_readers_units(tree, group_campai
             table = html[html.index('id="delivery-counts"') :]
             total = re.search(r'<td class="total">([^<]*)</td>', table).group(1)
             assert total == count, (user, name, total)
+
+
+@pytest.fixture
+def phone_survey(tree):
+    """A running phone campaign of the group, one question, the east's and the south's customers
+    invited and not yet answered."""
+    questionnaire = make_questionnaire(title="电话回访")
+    make_question(questionnaire, code="Q1", text="总体满意度")
+    campaign = make_campaign(
+        questionnaire, unit=tree.group, state=CampaignState.RUNNING, channels=[Channel.PHONE]
+    )
+    return SimpleNamespace(
+        campaign=campaign,
+        east=make_invitation(campaign, tree.east_customer),
+        south=make_invitation(campaign, tree.south_customer),
+    )
+
+
+def east_agent(tree):
+    from manyi.accounts.models import User
+
+    return User.objects.filter(username="eda").first() or make_user("eda", Role.AGENT, unit=tree.east)
+
+
+def test_the_phone_entry_list_shows_the_readers_units_customers_only(tree, phone_survey, client_as):
+    url = reverse("entry:invitations", args=[phone_survey.campaign.pk])
+    html = client_as(east_agent(tree)).get(url).content.decode()
+    assert "C-E" in html and "C-S" not in html
+    assert "C-S" in client_as(make_user("gaby", Role.AGENT, unit=tree.group)).get(url).content.decode()
+    south_only = make_campaign(make_questionnaire(), unit=tree.south, state=CampaignState.RUNNING)
+    assert (
+        client_as(east_agent(tree)).get(reverse("entry:invitations", args=[south_only.pk])).status_code == 404
+    )
+
+
+def test_an_agent_cannot_enter_answers_for_another_regions_customer(tree, phone_survey, client_as):
+    client = client_as(east_agent(tree))
+    url = reverse("entry:enter", args=[phone_survey.south.pk, "phone"])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "submit"}).status_code == 404
+    assert client.get(reverse("entry:enter", args=[phone_survey.east.pk, "phone"])).status_code == 200
+
+
+def test_a_paper_file_cannot_answer_for_another_regions_customer(tree, phone_survey, client_as, tmp_path):
+    path = tmp_path / "paper.csv"
+    path.write_text("客户编号,Q1\nC-E,很满意\nC-S,很满意\n", encoding="utf-8")
+    with path.open("rb") as upload:
+        result = client_as(east_agent(tree)).post(
+            reverse("entry:import", args=[phone_survey.campaign.pk]), {"file": upload}
+        )
+    assert result.status_code == 400
+    assert "C-S" in result.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_another_regions_response_is_not_found(tree, group_campaign, client_as):
+    south = Response.objects.get(customer=tree.south_customer)
+    east = Response.objects.get(customer=tree.east_customer)
+    client = client_as(tree.eva)
+    assert client.get(reverse("entry:response", args=[south.pk])).status_code == 404
+    assert client.get(reverse("entry:response", args=[east.pk])).status_code == 200
+    assert client_as(tree.gus).get(reverse("entry:response", args=[south.pk])).status_code == 200
+
+
+def test_a_region_cannot_preview_the_sample_of_a_group_campaign(tree, client_as):
+    draft = make_campaign(make_questionnaire(), unit=tree.group)
+    own = make_campaign(make_questionnaire(), unit=tree.east)
+    client = client_as(tree.eva)
+    assert client.get(reverse("campaigns:preview", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("campaigns:preview", args=[own.pk])).status_code == 200
+    assert client_as(tree.gus).get(reverse("campaigns:preview", args=[draft.pk])).status_code == 200
