@@ -78,9 +78,9 @@ def campaign_edit(request, pk):
 
 @capability_required(permissions.VIEW_CAMPAIGNS)
 def campaign_preview(request, pk):
-    campaign = get_object_or_404(
-        Campaign.objects.for_user(request.user).select_related("questionnaire"), pk=pk
-    )
+    # The sample (every unit's customers it draws) is previewed by the unit that runs the
+    # campaign, not by a region that sees the group's campaign (organisation/access.py).
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user).select_related("questionnaire"), pk=pk)
     preview = sample_preview(campaign)
     first = preview["sample_ids"][:PREVIEW_ROWS]
     customers = Customer.objects.in_bulk(first)
