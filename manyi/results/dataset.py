@@ -333,6 +333,17 @@ def rated_items(campaign):
     return items
 
 
+def importance_items(campaign):
+    """Keys of the rated items that also ask how important they are (stated importance)."""
+    layout = campaign.questionnaire.layout()
+    asked = set()
+    for question in layout.questions:
+        if question.ask_importance:
+            asked.add(question.code)
+            asked.update(row.code for row in layout.rows[question.pk])
+    return [key for key, *_rest in rated_items(campaign) if key in asked]
+
+
 def competitor_items(campaign):
     """Keys of the rated items that also ask how the main competitor does."""
     layout = campaign.questionnaire.layout()
@@ -369,7 +380,13 @@ def _read(campaign, dataset, after_id, progress=None):
     """Append the completed responses with pk > after_id to `dataset` (in pk order); returns
     how many were appended. Read in bulk, as numbers (results/reading.py)."""
     block = reading.read_block(
-        campaign.pk, after_id, dataset.item_keys, dataset.dimension_keys, dataset.competitor_keys, progress
+        campaign.pk,
+        after_id,
+        dataset.item_keys,
+        dataset.dimension_keys,
+        dataset.competitor_keys,
+        progress,
+        importance_keys=importance_items(campaign),
     )
     return _append(dataset, block)
 

@@ -82,17 +82,29 @@ class Block:
         return len(self.ids)
 
 
-def read_block(campaign_id, after_id, item_keys, dimension_keys, competitor_keys, progress=None):
+def read_block(
+    campaign_id, after_id, item_keys, dimension_keys, competitor_keys, progress=None, importance_keys=None
+):
     """The completed responses of the campaign with pk > after_id, in pk order, as a Block.
-    `progress(rows read so far)` is called after each chunk."""
-    widths = (len(item_keys), len(item_keys), len(dimension_keys), len(competitor_keys))
+    `progress(rows read so far)` is called after each chunk. `importance_keys`: the items whose
+    stated importance is asked (None: every item); the others' importance is NaN unread, as
+    a questionnaire that never asks it stores none (a third of the work of a cold build)."""
+    importance_keys = list(item_keys if importance_keys is None else importance_keys)
+    widths = (len(item_keys), len(importance_keys), len(dimension_keys), len(competitor_keys))
     if connection.vendor == "postgresql":
-        query = _postgres_query(campaign_id, item_keys, dimension_keys, competitor_keys)
+        query = _postgres_query(campaign_id, item_keys, importance_keys, dimension_keys, competitor_keys)
         chunks = _packed_chunks(query, after_id, widths, progress)
     else:
-        sql, params = _sqlite_query(campaign_id, after_id, item_keys, dimension_keys, competitor_keys)
+        sql, params = _sqlite_query(
+            campaign_id, after_id, item_keys, importance_keys, dimension_keys, competitor_keys
+        )
         chunks = _fetch_tuples(sql, params, item_keys, widths, progress)
-    return _block(chunks, widths)
+    block = _block(chunks, widths)
+    if importance_keys != list(item_keys):
+        importance = np.full((block.size, len(item_keys)), np.nan, np.float32)
+        importance[:, [list(item_keys).index(key) for key in importance_keys]] = block.importance
+        block.importance = importance
+    return block
 
 
 # ------------------------------------------------------------------------------------------
@@ -131,7 +143,7 @@ _RESPONSE_FIELDS = (
 )
 
 
-def _postgres_query(campaign_id, item_keys, dimension_keys, competitor_keys):
+def _postgres_query(campaign_id, item_keys, importance_keys, dimension_keys, competitor_keys):
     """One chunk: the next CHUNK completed responses after an id (parameters: the id, the
     chunk's size), each column packed by the server into one bytea of big-endian binary
     values (int8send, float4send …; string_agg in the rows' id order)."""
@@ -167,7 +179,7 @@ def _postgres_query(campaign_id, item_keys, dimension_keys, competitor_keys):
             [literal(value) for value in CHANNELS],
         ),
         *(point(key) for key in item_keys),
-        *(number(f"r.{f['importance']}", key) for key in item_keys),
+        *(number(f"r.{f['importance']}", key) for key in importance_keys),
         *(number(f"r.{f['dimension_scores']}", key) for key in dimension_keys),
         *(number(f"r.{f['competitor']}", key) for key in competitor_keys),
     ]
@@ -182,7 +194,7 @@ def _postgres_query(campaign_id, item_keys, dimension_keys, competitor_keys):
     ).format(packed, inner, literal(campaign_id), literal(ResponseStatus.COMPLETED.value))
 
 
-def _sqlite_query(campaign_id, after_id, item_keys, dimension_keys, competitor_keys):
+def _sqlite_query(campaign_id, after_id, item_keys, importance_keys, dimension_keys, competitor_keys):
     """The scalars one column each, then one column per wide group (points, importance,
     dimensions, competitor): ``json_extract`` with all the group's paths at once gives the
     group's values as one JSON array text ([8.0,null,…]), the response's JSON parsed once per
@@ -218,7 +230,7 @@ def _sqlite_query(campaign_id, after_id, item_keys, dimension_keys, competitor_k
     params.extend(CHANNELS)
     groups = [
         values(f"r.{f['points']}", item_keys),
-        values(f"r.{f['importance']}", item_keys),
+        values(f"r.{f['importance']}", importance_keys),
         values(f"r.{f['dimension_scores']}", dimension_keys),
         values(f"r.{f['competitor']}", competitor_keys),
     ]

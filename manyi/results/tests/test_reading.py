@@ -30,7 +30,7 @@ START = datetime(2026, 3, 1, 8, 30, 15, 987654, tzinfo=UTC)
 @pytest.fixture
 def campaign():
     questionnaire = make_questionnaire(title="读取测试")
-    make_question(questionnaire, "Q1", text="产品质量", ask_competitor=True)
+    make_question(questionnaire, "Q1", text="产品质量", ask_competitor=True, ask_importance=True)
     make_question(questionnaire, "Q2", text="交货期")
     make_question(questionnaire, "M", text="服务", rows=[("M.a", "响应"), ("M.b", "态度")])
     return make_campaign(questionnaire, state=CampaignState.RUNNING, channels=[Channel.EMAIL])
@@ -252,3 +252,18 @@ def test_a_point_stored_as_text_is_read_as_its_number(campaign):
         )
     block = reading.read_block(campaign.pk, 0, ["Q1", "Q2"], [], [])
     assert block.points.tolist() == [[7.0, 4.0], [6.0, -np.inf]]
+
+
+def test_importance_is_read_for_the_items_that_ask_it(campaign):
+    """Q1 asks how important it is; Q2 does not, so nothing it may hold is read as importance."""
+    make_response(
+        campaign.questionnaire,
+        campaign,
+        status=ResponseStatus.COMPLETED,
+        completed_at=START,
+        points={"Q1": 8, "Q2": 6},
+        importance={"Q1": 4, "Q2": 5},
+    )
+    dataset = dataset_module.campaign_dataset(campaign)
+    assert dataset.item_keys[:2] == ["Q1", "Q2"]
+    assert dataset.importance[0, 0] == 4 and np.isnan(dataset.importance[0, 1:]).all()
