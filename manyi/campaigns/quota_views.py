@@ -62,7 +62,8 @@ class QuotaForm(StyledFormMixin, forms.ModelForm):
 
 @capability_required(permissions.MANAGE_CAMPAIGNS)
 def quota_edit(request, pk, quota_pk=None):
-    campaign = get_object_or_404(Campaign.objects.select_related("questionnaire"), pk=pk)
+    # a campaign's quotas are set by the unit that runs it (organisation/access.py)
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user).select_related("questionnaire"), pk=pk)
     quota = get_object_or_404(Quota, pk=quota_pk, campaign=campaign) if quota_pk else None
     form = QuotaForm(request.POST or None, instance=quota or Quota(campaign=campaign), campaign=campaign)
     if request.method == "POST" and form.is_valid():
@@ -81,7 +82,7 @@ def quota_edit(request, pk, quota_pk=None):
 @require_POST
 @capability_required(permissions.MANAGE_CAMPAIGNS)
 def quota_delete(request, pk, quota_pk):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.run_by(request.user), pk=pk)
     get_object_or_404(Quota, pk=quota_pk, campaign=campaign).delete()
     messages.success(request, _("Quota deleted."))
     return redirect(campaign.get_absolute_url() + "#quotas")

@@ -162,3 +162,30 @@ def test_a_region_cannot_preview_the_sample_of_a_group_campaign(tree, client_as)
     assert client.get(reverse("campaigns:preview", args=[draft.pk])).status_code == 404
     assert client.get(reverse("campaigns:preview", args=[own.pk])).status_code == 200
     assert client_as(tree.gus).get(reverse("campaigns:preview", args=[draft.pk])).status_code == 200
+
+
+def test_a_region_cannot_set_the_quotas_of_a_group_campaign(tree, client_as):
+    from manyi.campaigns.models import Quota
+
+    group = make_campaign(make_questionnaire(), unit=tree.group)
+    own = make_campaign(make_questionnaire(), unit=tree.east)
+    quota = Quota.objects.create(campaign=group, name="VIP", stratum="customer_type", value="vip", limit=50)
+    new = {"name": "普通", "stratum": "customer_type", "value": "normal", "limit": "20"}
+    client = client_as(tree.eva)
+    assert client.post(reverse("campaigns:quota_create", args=[group.pk]), new).status_code == 404
+    assert client.post(reverse("campaigns:quota_delete", args=[group.pk, quota.pk])).status_code == 404
+    assert list(group.quotas.all()) == [quota]
+    assert client.post(reverse("campaigns:quota_create", args=[own.pk]), new).status_code == 302
+    assert own.quotas.count() == 1
+
+
+def test_a_region_cannot_switch_another_regions_customers_visits_after_warranty(tree, client_as):
+    from manyi.visits.models import VisitPreference
+
+    client = client_as(tree.eva)
+    south = reverse("visits:customer_after_warranty", args=[tree.south_customer.pk])
+    assert client.post(south, {"wanted": "1"}).status_code == 404
+    assert not VisitPreference.objects.exists()
+    east = reverse("visits:customer_after_warranty", args=[tree.east_customer.pk])
+    assert client.post(east, {"wanted": "1"}).status_code == 302
+    assert VisitPreference.objects.get().customer == tree.east_customer
