@@ -399,7 +399,7 @@ def customer_after_warranty(request, pk):
     """The same switch on the customer's page, for those who work visits and may see customers."""
     from manyi.customers.models import Customer
 
-    customer = get_object_or_404(Customer, pk=pk)
+    customer = get_object_or_404(Customer.objects.for_user(request.user), pk=pk)
     wanted = request.POST.get("wanted", "")
     if wanted not in ("0", "1") or customer.erased_at is not None:
         messages.error(request, _("This choice cannot be saved."))
