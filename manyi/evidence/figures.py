@@ -267,7 +267,10 @@ class Pack:
             _("Complaints by category (Pareto)"),
             [_("Category"), _("Tickets"), _("Share (%)"), _("Cumulative (%)"), _("Vital few")],
             source=source,
-            note=_("The categories up to 80 % of the tickets, and the one crossing it, are the vital few."),
+            note=_(
+                "The categories up to %(share)s of the tickets, and the one crossing it, are the vital few."
+            )
+            % {"share": "80%"},
         )
         yes, no = _("Yes"), _("No")
         for row in stats["pareto"]:
