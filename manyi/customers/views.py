@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
+from manyi.organisation.access import unit_condition
 
 from .forms import ContactFormSet, CustomerFilterForm, CustomerForm, ProductForm, PurchaseForm
 from .models import Customer, Product, Purchase
@@ -147,7 +148,9 @@ def customer_erase(request, pk):
 
 @capability_required(permissions.VIEW_CUSTOMERS)
 def product_list(request):
-    products = Product.objects.annotate(purchase_count=Count("purchases")).order_by("code")
+    # The purchases counted are those of the customers the user sees by unit (organisation/access.py).
+    bought = unit_condition(request.user, "purchases__customer__unit")
+    products = Product.objects.annotate(purchase_count=Count("purchases", filter=bought)).order_by("code")
     return render(request, "customers/product_list.html", {"products": products})
 
 

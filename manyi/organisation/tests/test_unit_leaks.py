@@ -189,3 +189,16 @@ def test_a_region_cannot_switch_another_regions_customers_visits_after_warranty(
     east = reverse("visits:customer_after_warranty", args=[tree.east_customer.pk])
     assert client.post(east, {"wanted": "1"}).status_code == 302
     assert VisitPreference.objects.get().customer == tree.east_customer
+
+
+def test_the_product_list_counts_the_purchases_of_the_readers_units_customers(tree, client_as):
+    from manyi.testing import make_product, make_purchase
+
+    product = make_product(code="P-1", name="空调")
+    for customer in (tree.east_customer, tree.south_customer, tree.south_customer, tree.company_customer):
+        make_purchase(customer, product)
+    for user, count in ((tree.eva, "1"), (tree.sid, "2"), (tree.gus, "4")):
+        html = client_as(user).get(reverse("customers:products")).content.decode()
+        row = html[html.index("P-1") :]
+        counted = re.findall(r'<td class="text-end">([^<]*)</td>', row)[1]
+        assert counted == count, (user, counted)
