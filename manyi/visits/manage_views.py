@@ -18,6 +18,8 @@ from manyi.accounts import permissions as perms
 from manyi.accounts.decorators import capability_required
 from manyi.campaigns.models import Campaign
 from manyi.customers.exporting import clean_row, export_filename, xlsx_file
+from manyi.customers.models import Customer
+from manyi.organisation.access import sees_everything
 
 from . import planner, workflow
 from .access import VisitScope
@@ -234,13 +236,18 @@ def plan_coming(request):
     today = timezone.localdate()
     scope = VisitScope(request.user)
     team = None if scope.every_team else scope.team_id
-    key = f"visits-forecast:{today:%Y-%m-%d}:{team}:{month:%Y-%m}"
+    # Counted over the customers the user sees by unit (a region's forecast is its region's;
+    # organisation/access.py): the forecast is kept per unit.
+    everything = sees_everything(request.user)
+    unit = None if everything else request.user.unit_id
+    key = f"visits-forecast:{today:%Y-%m-%d}:{team}:{unit}:{month:%Y-%m}"
     coming = cache.get(key)
     if coming is None:
         end = planner.add_months(month, 1) - datetime.timedelta(days=1)
+        customers = None if everything else Customer.objects.for_user(request.user)
         coming = [
             (tally.rule.name, tally.visits, tally.joined, tally.first)
-            for tally in planner.forecast(month, end, today, department_id=team)
+            for tally in planner.forecast(month, end, today, department_id=team, customers=customers)
         ]
         cache.set(key, coming, FORECAST_SECONDS)
     context = {

@@ -681,24 +681,28 @@ class Forecast:
     first: datetime.date | None = None
 
 
-def forecast(start, end, today=None, department_id=None):
+def forecast(start, end, today=None, department_id=None, customers=None):
     """[Forecast] of the active rules for the days [start, end] after the planning window, as
     the rules read the customers, purchases and warranties known today, merged as the planner
     will merge them (with each other and the open visits planned already): what the plan table
     will hold once the planner reaches those days. Visits after complaints closed later, or
     purchases recorded later, are not in it. `department_id`: only the visits of that team
-    (the customer's owner's department); None: every team's, and those with no team."""
+    (the customer's owner's department); None: every team's, and those with no team.
+    `customers`: only the visits of these customers (a queryset: those a region's staff see);
+    None: every customer's."""
     today = today or timezone.localdate()
     start = max(start, today + datetime.timedelta(days=LEAD_DAYS + 1))
     if start > end:
         return []
     rules = list(VisitRule.objects.filter(is_active=True))
     owners = _owners()
+    seen = None if customers is None else set(customers.values_list("pk", flat=True))
     pairs = [
         (rule, candidate)
         for rule in rules
         for candidate in candidates(rule, today, start, end)
-        if department_id is None or owners.get(candidate.owner_id, (None, None))[1] == department_id
+        if (department_id is None or owners.get(candidate.owner_id, (None, None))[1] == department_id)
+        and (seen is None or candidate.customer_id in seen)
     ]
     customer_ids = {candidate.customer_id for _rule, candidate in pairs}
     planned = [

@@ -202,3 +202,25 @@ def test_the_product_list_counts_the_purchases_of_the_readers_units_customers(tr
         row = html[html.index("P-1") :]
         counted = re.findall(r'<td class="text-end">([^<]*)</td>', row)[1]
         assert counted == count, (user, counted)
+
+
+def test_the_visits_still_to_come_are_counted_over_the_readers_units_customers(tree, client_as):
+    from manyi.customers.choices import Lifecycle
+    from manyi.customers.models import Customer
+    from manyi.visits.choices import RuleKind
+    from manyi.visits.models import VisitRule
+    from manyi.visits.planner import add_months
+
+    # A monthly rule visits each active customer once a month; two months ahead is beyond the
+    # planner's window, so every active customer's visit is still to come: the east's 3, the
+    # south's 3 and the company's 1 (every owner in the same team).
+    for n in range(2):
+        make_customer(code=f"C-E-{n}", unit=tree.garden)
+        make_customer(code=f"C-S-{n}", unit=tree.river)
+    Customer.objects.update(lifecycle=Lifecycle.ACTIVE, owner=tree.gus)
+    VisitRule.objects.create(name="月度例行回访", kind=RuleKind.MONTHLY, purpose="例行回访")
+    month = add_months(timezone.localdate().replace(day=1), 2)
+    url = reverse("visits:plans_coming") + f"?month={month:%Y-%m}"
+    for user, count in ((tree.eva, 3), (tree.sid, 3), (tree.gus, 7)):
+        coming = client_as(user).get(url).context["coming"]
+        assert [(name, visits) for name, visits, _joined, _first in coming] == [("月度例行回访", count)], user
