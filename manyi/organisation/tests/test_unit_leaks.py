@@ -12,6 +12,7 @@ from django.utils import timezone
 from manyi.accounts.choices import Role
 from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
 from manyi.campaigns.models import Response
+from manyi.customers.models import Customer
 from manyi.testing import (
     make_campaign,
     make_customer,
@@ -206,7 +207,6 @@ def test_the_product_list_counts_the_purchases_of_the_readers_units_customers(tr
 
 def test_the_visits_still_to_come_are_counted_over_the_readers_units_customers(tree, client_as):
     from manyi.customers.choices import Lifecycle
-    from manyi.customers.models import Customer
     from manyi.visits.choices import RuleKind
     from manyi.visits.models import VisitRule
     from manyi.visits.planner import add_months
@@ -224,3 +224,32 @@ def test_the_visits_still_to_come_are_counted_over_the_readers_units_customers(t
     for user, count in ((tree.eva, 3), (tree.sid, 3), (tree.gus, 7)):
         coming = client_as(user).get(url).context["coming"]
         assert [(name, visits) for name, visits, _joined, _first in coming] == [("月度例行回访", count)], user
+
+
+def test_a_regions_improvement_on_a_group_survey_tells_the_regions_respondents_only(
+    tree, people, group_campaign
+):
+    import datetime
+
+    from manyi.improvements import notify, workflow
+    from manyi.improvements.choices import Source
+    from manyi.improvements.models import ImprovementAction
+
+    improvement = workflow.raise_improvement(
+        by=tree.eva,
+        title="缩短售后响应时间",
+        problem="客户反映售后响应慢。",
+        measures="增设客服专线。",
+        owner=tree.eva,
+        deadline=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    assert improvement.unit == tree.east
+    ImprovementAction.objects.filter(pk=improvement.pk).update(
+        source=Source.SURVEY_ITEM, campaign=group_campaign
+    )
+    improvement.refresh_from_db()
+    told = {recipient.customer.pk for recipient in notify.recipients(improvement)}
+    assert told == {tree.east_customer.pk, Customer.objects.get(code="C-E2").pk}
+    ImprovementAction.objects.filter(pk=improvement.pk).update(unit=tree.group)
+    improvement.refresh_from_db()
+    assert len(notify.recipients(improvement)) == 3
