@@ -12,6 +12,7 @@ from manyi.accounts.models import Department, User
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 from manyi.forms import StyledFormMixin, parse_id
+from manyi.organisation.access import limit_to_units
 from manyi.results.models import Topic
 
 from .callback import MAX_COMMENT
@@ -141,9 +142,16 @@ class DuplicateForm(forms.Form):
     )
     note = forms.CharField(max_length=MAX_NOTE, required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_original(self):
+        """A ticket of the organisation units the user sees (organisation/access.py): another
+        region's ticket is not found, as on its page."""
         reference = self.cleaned_data["original"].strip().upper()
-        ticket = Ticket.objects.filter(reference=reference).first()
+        tickets = limit_to_units(Ticket.objects.all(), self.user, "unit")
+        ticket = tickets.filter(reference=reference).first()
         if ticket is None:
             raise forms.ValidationError(_("No ticket has this reference."))
         return ticket

@@ -272,7 +272,10 @@ def ticket_transition(request, pk, name):
     ticket = _visible_ticket(request, pk)
     if not request.user.can(workflow.TRANSITIONS[name].capability):
         raise PermissionDenied
-    form = TRANSITION_FORMS[name](request.POST)
+    # the original of a duplicate is looked up among the tickets the user's units hold
+    form = TRANSITION_FORMS[name](
+        request.POST, **({"user": request.user} if name == "close_duplicate" else {})
+    )
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return redirect(ticket)

@@ -253,3 +253,32 @@ def test_a_regions_improvement_on_a_group_survey_tells_the_regions_respondents_o
     ImprovementAction.objects.filter(pk=improvement.pk).update(unit=tree.group)
     improvement.refresh_from_db()
     assert len(notify.recipients(improvement)) == 3
+
+
+def test_a_ticket_cannot_be_closed_as_a_duplicate_of_another_regions_ticket(tree, people, client_as):
+    from manyi.tickets import workflow
+    from manyi.tickets.choices import Channel as TicketChannel
+    from manyi.tickets.choices import TicketState
+
+    def ticket_for(customer):
+        return workflow.open_ticket(
+            by=people.alice,
+            channel=TicketChannel.PHONE,
+            subject="设备漏油",
+            description="设备漏油",
+            customer=customer,
+        )
+
+    east, east_again, south = (
+        ticket_for(tree.east_customer),
+        ticket_for(tree.east_customer),
+        ticket_for(tree.south_customer),
+    )
+    client = client_as(tree.eva)
+    url = reverse("tickets:transition", args=[east.pk, "close_duplicate"])
+    client.post(url, {"original": south.reference})
+    east.refresh_from_db()
+    assert east.state != TicketState.DUPLICATE and east.duplicate_of is None
+    client.post(url, {"original": east_again.reference})
+    east.refresh_from_db()
+    assert east.state == TicketState.DUPLICATE and east.duplicate_of == east_again
