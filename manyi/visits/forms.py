@@ -36,9 +36,11 @@ class _Styled:
                 widget.attrs.setdefault("class", "form-control")
 
 
-def running_campaigns():
-    """The surveys a visit may ask: running, and not a survey's visit results (results.py)."""
-    return Campaign.objects.filter(state=CampaignState.RUNNING, visit_results_of__isnull=True)
+def running_campaigns(user=None):
+    """The surveys a visit may ask: running, and not a survey's visit results (results.py).
+    `user`: of the campaigns the user sees by organisation unit (organisation/access.py)."""
+    campaigns = Campaign.objects.all() if user is None else Campaign.objects.for_user(user)
+    return campaigns.filter(state=CampaignState.RUNNING, visit_results_of__isnull=True)
 
 
 class RecordForm(_Styled, forms.ModelForm):
@@ -312,7 +314,7 @@ class PlanForm(_Styled, forms.ModelForm):
         self.order_fields(["customer_code"])
         self.user = user
         self.fields["agent"].queryset = VisitScope(user).assignable_agents()
-        self.fields["campaign"].queryset = running_campaigns()
+        self.fields["campaign"].queryset = running_campaigns(user)
         self.fields["script"].queryset = VisitScript.objects.filter(is_active=True)
         self.style()
 

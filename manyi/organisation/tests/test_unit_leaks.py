@@ -282,3 +282,22 @@ def test_a_ticket_cannot_be_closed_as_a_duplicate_of_another_regions_ticket(tree
     client.post(url, {"original": east_again.reference})
     east.refresh_from_db()
     assert east.state == TicketState.DUPLICATE and east.duplicate_of == east_again
+
+
+def test_a_regions_visit_plan_offers_only_the_surveys_the_region_sees(tree):
+    from manyi.visits.forms import PlanForm
+
+    south = make_campaign(
+        make_questionnaire(), name="华南专项调查", unit=tree.south, state=CampaignState.RUNNING
+    )
+    group = make_campaign(
+        make_questionnaire(), name="集团年度调查", unit=tree.group, state=CampaignState.RUNNING
+    )
+    east = make_campaign(
+        make_questionnaire(), name="华东回访调查", unit=tree.east, state=CampaignState.RUNNING
+    )
+    assert set(PlanForm(user=tree.eva).fields["campaign"].queryset) == {group, east}
+    assert set(PlanForm(user=tree.gus).fields["campaign"].queryset) == {group, east, south}
+    form = PlanForm(data={"customer_code": "C-E", "campaign": south.pk}, user=tree.eva)
+    form.is_valid()
+    assert "campaign" in form.errors
