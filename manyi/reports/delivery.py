@@ -20,7 +20,7 @@ from manyi.links import absolute_url
 
 from . import publishing, rendering
 from .choices import Frequency
-from .models import ReportSchedule
+from .models import Report, ReportSchedule
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,8 @@ def _send(schedule, report):
     for user in schedule.recipients.filter(is_active=True).exclude(email=""):
         if not user.can(permissions.VIEW_REPORTS):
             continue
+        if not Report.objects.for_user(user).filter(pk=report.pk).exists():
+            continue  # not a report of their units (organisation/access.py): not sent to them
         pdf = rendering.pdf_bytes(report, user)
         message = build_email(
             "report_delivery",

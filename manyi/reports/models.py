@@ -11,6 +11,21 @@ from manyi.surveys.models import Questionnaire
 from .choices import Frequency, ReportKind, ReportStatus
 
 
+class ReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The reports the user reads: a report of a unit they see, or a whole campaign's report
+        of a campaign their unit runs (every report for a user who sees everything;
+        organisation/access.py)."""
+        from manyi.organisation.access import visible_unit_ids
+
+        ids = visible_unit_ids(user)
+        if ids is None:
+            return self
+        return self.filter(
+            Q(unit__in=sorted(ids)) | Q(unit__isnull=True, campaign__in=Campaign.objects.run_by(user))
+        )
+
+
 class Report(models.Model):
     """A satisfaction analysis report (《顾客满意度分析报告》) of one campaign (one wave).
 
@@ -67,6 +82,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

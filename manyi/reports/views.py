@@ -5,7 +5,6 @@ import logging
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -48,12 +47,7 @@ def _campaign(request, pk):
 def _reports(user):
     """The reports the user reads: a report of a unit they see, or a whole campaign's report of
     a campaign their unit runs (every report for a user who sees everything)."""
-    ids = visible_unit_ids(user)
-    if ids is None:
-        return Report.objects.all()
-    return Report.objects.filter(
-        Q(unit__in=sorted(ids)) | Q(unit__isnull=True, campaign__in=Campaign.objects.run_by(user))
-    )
+    return Report.objects.for_user(user)
 
 
 def _report_unit(request, campaign):

@@ -13,6 +13,7 @@ from manyi.accounts.choices import Role
 from manyi.campaigns.choices import CampaignState, Channel, ResponseStatus
 from manyi.campaigns.models import Response
 from manyi.customers.models import Customer
+from manyi.reports.tests.conftest import fresh_datasets, survey  # noqa: F401 -- the report tests' campaign
 from manyi.testing import (
     make_campaign,
     make_customer,
@@ -301,3 +302,23 @@ def test_a_regions_visit_plan_offers_only_the_surveys_the_region_sees(tree):
     form = PlanForm(data={"customer_code": "C-E", "campaign": south.pk}, user=tree.eva)
     form.is_valid()
     assert "campaign" in form.errors
+
+
+def test_a_scheduled_report_of_the_whole_campaign_is_not_mailed_to_a_region(tree, survey, smtp_server):  # noqa: F811
+    from datetime import date
+
+    from manyi.reports.choices import Frequency
+    from manyi.reports.delivery import send_due_reports
+    from manyi.reports.models import ReportSchedule
+
+    survey.unit = tree.group
+    survey.save()
+    analysts = []
+    for name, unit in (("eve", tree.east), ("gil", tree.group)):
+        analysts.append(make_user(name, Role.ANALYST, unit=unit, email=f"{name}@example.com"))
+    schedule = ReportSchedule.objects.create(
+        campaign=survey, frequency=Frequency.MONTHLY, next_run=date(2026, 12, 1)
+    )
+    schedule.recipients.set(analysts)
+    assert send_due_reports(today=date(2026, 12, 1)) == (1, 1)
+    assert [recipients for _sender, recipients, _message in smtp_server.messages] == [["gil@example.com"]]
