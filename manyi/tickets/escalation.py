@@ -48,6 +48,7 @@ from manyi.accounts.models import User
 from manyi.customers.masking import private_text
 from manyi.emails import build_email, send_each
 from manyi.links import absolute_url
+from manyi.organisation.access import may_see_unit
 
 from .choices import DEADLINE_NOUNS, DEADLINES, OPEN_STATES, EventKind, Priority
 from .models import Ticket, TicketEvent
@@ -296,14 +297,17 @@ def supervisors():
 
 
 def recipients_by_ticket(escalated, people):
-    """user → the escalated tickets they are told about (department first, else everyone)."""
-    by_department = defaultdict(list)
-    for user in people:
-        if user.department_id is not None:
-            by_department[user.department_id].append(user)
+    """user → the escalated tickets they are told about (department first, else everyone),
+    among the supervisors who see the ticket's organisation unit (a region's supervisors are
+    told of their region's tickets only; organisation/access.py)."""
+    units = dict(
+        Ticket.objects.filter(pk__in=[item["pk"] for item in escalated]).values_list("pk", "unit_id")
+    )
     lists = defaultdict(list)
     for item in escalated:
-        for user in by_department.get(item["department_id"]) or people:
+        seeing = [user for user in people if may_see_unit(user, units.get(item["pk"]))]
+        department = [user for user in seeing if user.department_id == item["department_id"]]
+        for user in (department if item["department_id"] is not None else []) or seeing:
             lists[user].append(item)
     return lists
 

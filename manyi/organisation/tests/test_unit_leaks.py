@@ -322,3 +322,44 @@ def test_a_scheduled_report_of_the_whole_campaign_is_not_mailed_to_a_region(tree
     schedule.recipients.set(analysts)
     assert send_due_reports(today=date(2026, 12, 1)) == (1, 1)
     assert [recipients for _sender, recipients, _message in smtp_server.messages] == [["gil@example.com"]]
+
+
+def test_a_regions_supervisor_is_mailed_only_their_regions_escalated_tickets(tree, people, smtp_server):
+    from datetime import timedelta
+
+    from manyi.tickets import workflow
+    from manyi.tickets.choices import Channel as TicketChannel
+    from manyi.tickets.escalation import escalate_breaches
+    from manyi.tickets.models import Ticket
+
+    for user in (tree.eva, tree.sid, tree.gus):
+        user.email = f"{user.username}@example.com"
+        user.save()
+    received = timezone.now() - timedelta(days=3)
+    tickets = {}
+    for name, customer in (("east", tree.east_customer), ("south", tree.south_customer), ("company", None)):
+        ticket = workflow.open_ticket(
+            by=None,
+            channel=TicketChannel.PHONE,
+            subject="设备漏油",
+            description="设备漏油",
+            customer=customer,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(
+            department=people.service, received_at=received, response_due=received + timedelta(hours=1)
+        )
+        tickets[name] = ticket.reference
+    escalate_breaches()
+    mails = {
+        tuple(rcpt): message.get_body(preferencelist=("plain",)).get_content()
+        for _sender, rcpt, message in smtp_server.messages
+    }
+    told = {
+        address: {name for name, reference in tickets.items() if reference in body}
+        for (address,), body in mails.items()
+    }
+    assert told == {
+        "eva@example.com": {"east"},
+        "sid@example.com": {"south"},
+        "gus@example.com": {"east", "south", "company"},
+    }
