@@ -311,7 +311,9 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
                 self.add_error(f"target_{error.field or 'purchased_from'}", str(error))
         if method in NEEDS_SIZE and size and not self.errors:
             try:
-                population = population_size(filters)
+                # counted among the customers of the unit that runs it (one the user sees)
+                unit = data.get("unit") if "unit" in self.fields else self.instance.unit
+                population = population_size(filters, unit=unit)
             except TargetingError as error:
                 raise forms.ValidationError(str(error)) from error
             if size > population:

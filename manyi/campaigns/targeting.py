@@ -199,8 +199,10 @@ def stratum_names(field, labels):
     return {label: names.get(label) or _("(not filled in)") for label in labels}
 
 
-def population_size(filters):
-    return target_customers(filters).count()
+def population_size(filters, unit=None):
+    """How many customers the filters target among `unit`'s (and its subtree's; None: every
+    customer), as the campaign that runs in that unit would ask them."""
+    return target_customers(filters, unit=unit).count()
 
 
 def sample_preview(campaign):

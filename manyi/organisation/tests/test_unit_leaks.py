@@ -363,3 +363,25 @@ def test_a_regions_supervisor_is_mailed_only_their_regions_escalated_tickets(tre
         "sid@example.com": {"south"},
         "gus@example.com": {"east", "south", "company"},
     }
+
+
+def test_a_regions_campaign_form_counts_the_target_list_among_its_own_customers(tree):
+    from manyi.campaigns.forms import CampaignForm
+    from manyi.campaigns.tests.test_views import form_data
+
+    questionnaire = make_questionnaire(title="客户满意度调查")
+    make_question(questionnaire)
+    for n in range(3):
+        make_customer(code=f"C-S-{n}", unit=tree.river)  # the south has 4 customers, the east 1
+
+    def refusal(user, unit, size):
+        data = form_data(questionnaire, sampling_method="simple", sample_size=str(size), unit=unit.pk)
+        form = CampaignForm(data=data, user=user)
+        form.is_valid()
+        found = re.findall(r"\d+", " ".join(form.errors.get("sample_size", [])))
+        return int(found[0]) if found else None  # the target list's size the refusal names
+
+    # The east's sample of 2 is larger than its 1 customer; the south's 4 are not counted in.
+    assert refusal(tree.eva, tree.east, 2) == 1
+    assert refusal(tree.sid, tree.south, 4) is None
+    assert refusal(tree.gus, tree.group, 7) == 5  # the group's subtree: not the customer of no unit
