@@ -11,8 +11,8 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.forms import search_param
 from manyi.surveys.logic.visibility import respondent_context
-from manyi.surveys.pages import blocks, entry_sections, seen_blocks
-from manyi.surveys.piping import piped_contexts, respondent_values
+from manyi.surveys.pages import seen_blocks, staff_form
+from manyi.surveys.piping import respondent_values
 
 from .answering import (
     AnswerForm,
@@ -137,21 +137,22 @@ def enter(request, pk, channel):
                 "not shown to you: ask every question; what you submit replaces the draft."
             ),
         )
-    # earlier answers piped into later texts ({Q2}); the respondent's name is never piped here
-    contexts = piped_contexts(
-        questionnaire.layout(),
-        form.question_contexts(),
-        form._raw,
-        respondent_values(invitation, channel=ENTRY_CHANNELS[channel]),
+    return _render_entry(request, invitation, channel, form, respondent, may_read, status)
+
+
+def _render_entry(request, invitation, channel, form, respondent, may_read, status):
+    questionnaire = invitation.campaign.questionnaire
+    question_blocks, page_sections = staff_form(
+        questionnaire.layout(), form, respondent_values(invitation, channel=ENTRY_CHANNELS[channel])
     )
     context = {
-        "campaign": campaign,
+        "campaign": invitation.campaign,
         "invitation": invitation,
         "channel": channel,
         "questionnaire": questionnaire,
         "form": form,
-        "blocks": blocks(contexts),
-        "page_sections": entry_sections(questionnaire.layout(), contexts),
+        "blocks": question_blocks,
+        "page_sections": page_sections,
         "summary": form.error_summary() if form.is_bound else [],
         "answered": form.answered_count(),
         "total": len(form.questions),

@@ -248,6 +248,17 @@ def seen_codes(layout, order):
     return questions, options
 
 
+def staff_form(layout, form, respondent):
+    """(blocks, page sections) of an answer form that shows every question at once to staff
+    (phone and paper entry, the visit call screen): earlier answers and the respondent's
+    fields (piping.respondent_values, never the name) piped into later texts, and a heading
+    before each page of a questionnaire with pages (entry_sections)."""
+    from .piping import piped_contexts
+
+    contexts = piped_contexts(layout, form.question_contexts(), form._raw, respondent)
+    return blocks(contexts), entry_sections(layout, contexts)
+
+
 def entry_sections(layout, contexts):
     """The staff's entry forms (phone, paper) of a questionnaire with pages: one section per
     page in the designed order, [{"index", "heading", "description", "blocks"}], so the agent

@@ -231,18 +231,16 @@ def _render_call(request, task, status=200, **overrides):
     context.update(overrides)
     form = context["answer_form"]
     if form is not None:
-        from manyi.surveys.pages import blocks, entry_sections
-        from manyi.surveys.piping import piped_contexts, respondent_values
+        from manyi.surveys.pages import staff_form
+        from manyi.surveys.piping import respondent_values
 
-        # As on the phone-entry form: earlier answers piped into later texts ({Q2}), a heading
-        # before each page of a questionnaire with pages; the customer's name is never piped.
-        layout = task.campaign.questionnaire.layout()
+        # As on the phone-entry form: answers and the customer's fields piped, page headings.
         channel = workflow.answer_channel(task.method)
         respondent = respondent_values(context.get("answers_invitation"), task.customer, channel=channel)
-        contexts = piped_contexts(layout, form.question_contexts(), form._raw, respondent)
+        question_blocks, page_sections = staff_form(task.campaign.questionnaire.layout(), form, respondent)
         context.update(
-            blocks=blocks(contexts),
-            page_sections=entry_sections(layout, contexts),
+            blocks=question_blocks,
+            page_sections=page_sections,
             summary=form.error_summary() if form.is_bound else [],
             answered=form.answered_count(),
             total=len(form.questions),
