@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.masking import mask_email, mask_phone
+from manyi.organisation.access import may_see_unit
 
 from . import callback, workflow
 from .choices import DEADLINE_LABELS, CallbackStatus, ReplyMethod
@@ -208,6 +209,8 @@ def _detail_page(request, ticket, action_form=None, status=200):
     departments = users = ()
     if "assign" in allowed:
         departments, users = _assign_choices()
+        # only those who would see the ticket by its unit (workflow.assign refuses the others)
+        users = [u for u in users if may_see_unit(u, ticket.unit_id)]
     today = timezone.localdate(now)
     actions = list(ticket.actions.select_related("owner", "verified_by"))
     for action in actions:

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from manyi.accounts import permissions as perms
 from manyi.customers.masking import mask_email
+from manyi.organisation.access import may_see_unit
 
 from . import attachments, callback
 from . import topics as ticket_topics
@@ -587,6 +588,9 @@ def assign(ticket, by, department, assignee=None, note="", now=None):
         raise TicketError(
             _("The person must be an active member of that department who may work on tickets.")
         )
+    if assignee is not None and not may_see_unit(assignee, ticket.unit_id):
+        # who is assigned sees the ticket: one of its organisation unit's staff or above it
+        raise TicketError(_("The person must work in the ticket's organisation unit or a unit above it."))
 
     def changes(t):
         t.department, t.assignee = department, assignee

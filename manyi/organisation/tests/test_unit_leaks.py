@@ -385,3 +385,33 @@ def test_a_regions_campaign_form_counts_the_target_list_among_its_own_customers(
     assert refusal(tree.eva, tree.east, 2) == 1
     assert refusal(tree.sid, tree.south, 4) is None
     assert refusal(tree.gus, tree.group, 7) == 5  # the group's subtree: not the customer of no unit
+
+
+def test_a_regions_ticket_cannot_be_assigned_to_another_regions_handler(tree, people, client_as):
+    from manyi.tickets import workflow
+    from manyi.tickets.choices import Channel as TicketChannel
+    from manyi.tickets.models import Ticket
+
+    south_handler = make_user("shen", Role.HANDLER, department=people.quality, unit=tree.south)
+    east_handler = make_user("eric", Role.HANDLER, department=people.quality, unit=tree.east)
+    east = workflow.open_ticket(
+        by=people.alice,
+        channel=TicketChannel.PHONE,
+        subject="设备漏油",
+        description="设备漏油",
+        customer=tree.east_customer,
+    )
+    workflow.acknowledge(east, people.alice)  # assigned from then on
+    client = client_as(tree.eva)
+    page = client.get(reverse("tickets:detail", args=[east.pk])).content.decode()
+    select = page[page.index('name="assignee"') :]
+    offered = set(re.findall(r'<option value="(\d+)"', select[: select.index("</select>")]))
+    assert str(east_handler.pk) in offered and str(south_handler.pk) not in offered
+    url = reverse("tickets:transition", args=[east.pk, "assign"])
+    client.post(url, {"department": people.quality.pk, "assignee": south_handler.pk})
+    east.refresh_from_db()
+    assert east.assignee is None
+    assert not Ticket.objects.for_user(south_handler).filter(pk=east.pk).exists()
+    client.post(url, {"department": people.quality.pk, "assignee": east_handler.pk})
+    east.refresh_from_db()
+    assert east.assignee == east_handler
