@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from manyi.accounts import permissions as perms
+from manyi.organisation.access import may_see_unit
 
 from .choices import SURVEY_SOURCES, EventKind, Source, Status
 from .models import ImprovementAction, ImprovementEvent, ImprovementSequence
@@ -175,6 +176,15 @@ def _check_owner(owner):
         raise ImprovementError(_("The owner must be someone who may carry out improvements."))
 
 
+def _check_owner_unit(owner, unit):
+    """The owner sees the improvement by its organisation unit (organisation/access.py): one of
+    the unit's staff, or of a unit above it; another region's staff would read it through it."""
+    if not may_see_unit(owner, unit, shared=True):
+        raise ImprovementError(
+            _("The owner must work in the improvement's organisation unit or a unit above it.")
+        )
+
+
 def _check_deadline(deadline, now, previous=None):
     if deadline is None:
         raise ImprovementError(_("Give a deadline."))
@@ -284,6 +294,7 @@ def raise_improvement(
     else:
         campaign, item_key = None, ""
         unit = improvement_unit(by, unit)
+    _check_owner_unit(owner, unit)
     improvement = ImprovementAction(
         **texts,
         source=source,
@@ -368,6 +379,8 @@ def update_improvement(improvement, by, changes, *, tickets=None, now=None):
     if unknown or (tickets is not None and not manager):
         raise ImprovementError(_("Your role does not allow changing these fields."))
     cleaned = {name: _cleaned(name, value, now, improvement.deadline) for name, value in changes.items()}
+    if "owner" in cleaned:
+        _check_owner_unit(cleaned["owner"], improvement.unit_id)
     if tickets is not None:
         tickets = _checked_tickets(tickets, improvement.source)
     with transaction.atomic():

@@ -415,3 +415,36 @@ def test_a_regions_ticket_cannot_be_assigned_to_another_regions_handler(tree, pe
     client.post(url, {"department": people.quality.pk, "assignee": east_handler.pk})
     east.refresh_from_db()
     assert east.assignee == east_handler
+
+
+def test_a_regions_improvement_cannot_be_given_to_another_regions_owner(tree, people):
+    import datetime
+
+    from manyi.improvements import workflow
+    from manyi.improvements.models import ImprovementAction
+    from manyi.improvements.workflow import ImprovementError
+
+    south_handler = make_user("shen", Role.HANDLER, department=people.quality, unit=tree.south)
+    east_handler = make_user("eric", Role.HANDLER, department=people.quality, unit=tree.east)
+
+    def raise_one(by, owner):
+        return workflow.raise_improvement(
+            by=by,
+            title="缩短售后响应时间",
+            problem="客户反映售后响应慢。",
+            measures="增设客服专线。",
+            owner=owner,
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+        )
+
+    with pytest.raises(ImprovementError):
+        raise_one(tree.eva, south_handler)
+    assert not ImprovementAction.objects.exists()
+    east = raise_one(tree.eva, east_handler)
+    with pytest.raises(ImprovementError):
+        workflow.update_improvement(east, tree.eva, {"owner": south_handler})
+    east.refresh_from_db()
+    assert east.owner == east_handler
+    assert not ImprovementAction.objects.for_user(south_handler).exists()
+    # The group's improvement concerns every region: a region's handler may carry it out.
+    assert raise_one(tree.gus, south_handler).owner == south_handler
