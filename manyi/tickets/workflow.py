@@ -938,6 +938,9 @@ def add_action(ticket, by, *, description, owner, deadline, kind=ActionKind.CORR
     description = _clean_note(description, required=True, what=_("Describe the action."))
     if owner is None or not owner.is_active:
         raise TicketError(_("Choose an active owner for the action."))
+    if not may_see_unit(owner, ticket.unit_id):
+        # the owner reads the ticket through the action: one of its unit's staff or above it
+        raise TicketError(_("The person must work in the ticket's organisation unit or a unit above it."))
     if deadline is None or deadline < timezone.localdate(now):
         raise TicketError(_("The deadline must be today or later."))
     with transaction.atomic():

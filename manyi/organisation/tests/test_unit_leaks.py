@@ -448,3 +448,30 @@ def test_a_regions_improvement_cannot_be_given_to_another_regions_owner(tree, pe
     assert not ImprovementAction.objects.for_user(south_handler).exists()
     # The group's improvement concerns every region: a region's handler may carry it out.
     assert raise_one(tree.gus, south_handler).owner == south_handler
+
+
+def test_a_regions_ticket_action_cannot_be_given_to_another_regions_owner(tree, people):
+    import datetime
+
+    from manyi.tickets import workflow
+    from manyi.tickets.choices import Channel as TicketChannel
+    from manyi.tickets.models import Ticket, TicketError
+
+    south_handler = make_user("shen", Role.HANDLER, department=people.quality, unit=tree.south)
+    east_handler = make_user("eric", Role.HANDLER, department=people.quality, unit=tree.east)
+    ticket = workflow.open_ticket(
+        by=people.alice,
+        channel=TicketChannel.PHONE,
+        subject="设备漏油",
+        description="设备漏油",
+        customer=tree.east_customer,
+    )
+    workflow.acknowledge(ticket, people.alice)
+    workflow.assign(ticket, people.alice, people.quality, east_handler)
+    workflow.start_investigation(ticket, east_handler)
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    with pytest.raises(TicketError):
+        workflow.add_action(ticket, tree.eva, description="更换密封圈", owner=south_handler, deadline=due)
+    assert not Ticket.objects.for_user(south_handler).filter(pk=ticket.pk).exists()
+    action = workflow.add_action(ticket, tree.eva, description="更换密封圈", owner=east_handler, deadline=due)
+    assert action.owner == east_handler
