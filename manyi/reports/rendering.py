@@ -380,7 +380,9 @@ def _problems_sheet(book, ws, s):
     book.rows(ws, [(p["name"], p["score"], p["quadrant_label"], p["reason"]) for p in s["problems"]])
     if s["topics"]:  # as the page shows them: the reader's copy, examples withheld or not
         ws.append([])
-        book.header(ws, [_("Topic"), _("Actionable complaints"), _("Share of the open answers"), _("For example")])
+        book.header(
+            ws, [_("Topic"), _("Actionable complaints"), _("Share of the open answers"), _("For example")]
+        )
         book.rows(ws, [(t["name"], t["problems"], t["share"], "\n".join(t["examples"])) for t in s["topics"]])
         for row in ws.iter_rows(min_row=ws.max_row - len(s["topics"]) + 1, min_col=3, max_col=3):
             row[0].number_format = "0.0%"
