@@ -50,6 +50,12 @@ def default_reminder_days():
 
 
 class CampaignQuerySet(models.QuerySet):
+    def waves_of(self, campaign):
+        """The waves of the campaign's series, itself included: the campaigns of that series run
+        by the same organisation unit (a region's own series of the same name is another
+        series, and not the group's to compare with)."""
+        return self.filter(series=campaign.series, unit_id=campaign.unit_id)
+
     def for_user(self, user):
         """The campaigns the user sees by organisation unit: their unit's and its subtree's, and
         those run above it (the group's, the whole company's), in which they read only their

@@ -55,7 +55,7 @@ def later_waves(campaign):
     if campaign is None or not campaign.series:
         return []
     anchor = campaign.invite_at or campaign.created_at
-    waves = Campaign.objects.filter(series=campaign.series).exclude(pk=campaign.pk)
+    waves = Campaign.objects.waves_of(campaign).exclude(pk=campaign.pk)
     return sorted(
         (c for c in waves if (c.invite_at or c.created_at) > anchor),
         key=lambda c: c.invite_at or c.created_at,

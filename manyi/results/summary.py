@@ -130,7 +130,7 @@ def _previous_waves(campaign):
         return None, None
     anchor = campaign.invite_at or campaign.created_at
     earlier = (
-        Campaign.objects.filter(series=campaign.series)
+        Campaign.objects.waves_of(campaign)
         .exclude(pk=campaign.pk)
         .select_related("questionnaire")
         .order_by("-invite_at", "-created_at")
@@ -283,7 +283,7 @@ def _waves(campaign, selection, current_index):
     """Index per wave of the campaign's series (this one included), oldest first."""
     if not campaign.series:
         return []
-    series = Campaign.objects.filter(series=campaign.series).select_related("questionnaire")
+    series = Campaign.objects.waves_of(campaign).select_related("questionnaire")
     waves = []
     for wave in sorted(series, key=lambda c: (c.invite_at or c.created_at, c.pk)):
         if wave.pk == campaign.pk:

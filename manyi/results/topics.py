@@ -251,7 +251,7 @@ def wave_trend(campaign, selection):
     waves = [campaign]
     if campaign.series:
         waves = sorted(
-            Campaign.objects.filter(series=campaign.series),
+            Campaign.objects.waves_of(campaign),
             key=lambda c: (c.invite_at or c.created_at, c.pk),
         )
     trend = []

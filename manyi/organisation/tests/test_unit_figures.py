@@ -155,3 +155,12 @@ def test_a_regions_filter_choices_name_only_what_its_own_answers_hold(units_surv
     assert "华东" in _choices(east, "region") and "华北" not in _choices(east, "region")
     south = client_as(tree.sid).get(url).content.decode()
     assert "华北" in _choices(south, "region") and "华东" not in _choices(south, "region")
+
+
+def test_a_regions_own_series_of_the_same_name_is_not_a_wave_of_the_groups(units_survey, tree):
+    from manyi.campaigns.models import Campaign
+
+    earlier_group = make_campaign(units_survey.questionnaire, series=units_survey.series)
+    south_own = make_campaign(units_survey.questionnaire, series=units_survey.series, unit=tree.south)
+    assert set(Campaign.objects.waves_of(units_survey)) == {units_survey, earlier_group}
+    assert set(Campaign.objects.waves_of(south_own)) == {south_own}
