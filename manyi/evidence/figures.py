@@ -29,17 +29,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from manyi.campaigns.models import Campaign, Response
 from manyi.campaigns.workflow import campaign_counts
 from manyi.customers.masking import NameMask
 from manyi.evaluation.choices import DEFAULT_DIRECTION, Direction, IndicatorKind, SchemeStatus
 from manyi.evaluation.models import EvaluationResult
+from manyi.forums.models import Forum
 from manyi.improvements.models import ImprovementAction
 from manyi.improvements.summary import improvement_summary
 from manyi.inspections.choices import FindingStatus, TemplateKind
@@ -517,6 +519,46 @@ class Pack:
 
     # ------------------------------------------------------------------ all
 
+    def forums(self):
+        """Feedback from the invited customers' forums (特邀客户座谈会) of the scope held in the
+        period: who was invited and came, the opinions raised and what they became."""
+        forums = (
+            self.scope.limit(
+                Forum.objects.filter(held_on__gte=self.period.start, held_on__lte=self.period.end)
+            )
+            .select_related("unit")
+            .annotate(
+                invited=Count("invitations", distinct=True),
+                came=Count("invitations", filter=Q(invitations__attended=True), distinct=True),
+                raised=Count("opinions", distinct=True),
+                tickets=Count("opinions", filter=Q(opinions__ticket__isnull=False), distinct=True),
+                improvements=Count("opinions", filter=Q(opinions__improvement__isnull=False), distinct=True),
+            )
+            .order_by("held_on", "pk")
+        )
+        table = Table(
+            "forums",
+            _("Customer forums held in the period"),
+            [
+                _("Date"),
+                _("Organisation unit"),
+                pgettext("forum", "Topic"),
+                _("Invited"),
+                _("Came"),
+                _("Opinions"),
+                _("Made tickets"),
+                _("Made improvements"),
+            ],
+            source=_link("forums:list"),
+        )
+        for forum in forums:
+            row = [forum.held_on.isoformat(), forum.unit.name, forum.title, forum.invited, forum.came]
+            table.add(
+                [*row, forum.raised, forum.tickets, forum.improvements],
+                _link("forums:detail", args=[forum.pk]),
+            )
+        return table
+
     def sections(self):
         satisfaction = self.satisfaction()
         key = self.key_figures()
@@ -542,6 +584,7 @@ class Pack:
                 ),
                 [
                     key,
+                    self.forums(),
                     *self.complaints(),
                     self.corrective_actions(),
                     *self.inspections(),

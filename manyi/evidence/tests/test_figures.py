@@ -160,3 +160,31 @@ def test_the_packs_queries_do_not_grow_with_its_rows(actions):
         created_at=aware(2025, 1, 12, 9),
     )
     assert queries() == before
+
+
+def test_the_forums_held_in_the_period_are_the_customers_feedback(actions):
+    """Feedback from interested parties (§9.3.2): 翠湖花园's forum in June 2025 invited two of its
+    customers, one came and raised one opinion, made a ticket; 滨江府's forum and a 翠湖花园 forum
+    of 2024 are not in 翠湖花园's 2025 pack."""
+    from manyi.forums.models import Forum, Invitation, Opinion
+
+    tree, people = actions.tree, actions.people
+    held = Forum.objects.create(
+        unit=tree.garden,
+        held_on=datetime.date(2025, 6, 3),
+        title="物业服务座谈",
+        place="会所",
+        host=people.sam,
+    )
+    Invitation.objects.create(forum=held, customer=tree.east_customer, attended=True)
+    Invitation.objects.create(forum=held, customer=actions.marked.customer, attended=False)
+    Opinion.objects.create(forum=held, text="电梯维修太慢", customer=tree.east_customer, ticket=actions.valid)
+    Forum.objects.create(
+        unit=tree.river, held_on=datetime.date(2025, 6, 4), title="滨江府座谈", place="会所", host=people.sam
+    )
+    Forum.objects.create(
+        unit=tree.garden, held_on=datetime.date(2024, 6, 3), title="去年座谈", place="会所", host=people.sam
+    )
+    forums = tables(pack_for(people.alice, tree.garden))["forums"]
+    assert forums.rows == [["2025-06-03", "翠湖花园", "物业服务座谈", 2, 1, 1, 1, 0]]
+    assert forums.links[0].endswith(f"/forums/{held.pk}/")
