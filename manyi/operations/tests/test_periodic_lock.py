@@ -23,24 +23,33 @@ from manyi.operations.management.commands import periodic
 from . import processes
 
 # A process that runs the periodic loop with one probe job: each run appends (pid, start, end)
-# to the log and takes SECONDS; it stops after ROUNDS rounds (run or skipped).
+# to the log and takes SECONDS. It starts when the file GO exists (so that both loops start
+# together however long each took to start Python) and stops once it has both run the job and
+# found it held, or after TIMEOUT seconds. After a run it rests longer than it waits after a
+# skip (so the other loop, trying often, gets its turn instead of finding the lock held at each
+# attempt by chance) but shorter than a run (so it then finds the other one running).
 LOOP = textwrap.dedent(
     """
-    import json, os, sys, time
+    import json, os, pathlib, sys, time
     import django
     django.setup()
     from manyi.operations.management.commands.periodic import run_jobs
-    log, seconds, rounds = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+    log, seconds, go, timeout = sys.argv[1], float(sys.argv[2]), pathlib.Path(sys.argv[3]), float(sys.argv[4])
     def probe():
         start = time.monotonic()
         time.sleep(seconds)
         with open(log, "a") as handle:
             handle.write(json.dumps([os.getpid(), start, time.monotonic()]) + "\\n")
     print("ready", flush=True)
-    for _ in range(rounds):
+    while not go.exists():
+        time.sleep(0.01)
+    seen, deadline = set(), time.monotonic() + timeout
+    while seen != {"ran", "skipped"} and time.monotonic() < deadline:
         skipped = run_jobs(lambda line: None, jobs=[("probe", probe)])
-        print("skipped" if skipped else "ran", flush=True)
-        time.sleep(0.05)
+        outcome = "skipped" if skipped else "ran"
+        seen.add(outcome)
+        print(outcome, flush=True)
+        time.sleep(0.02 if skipped else seconds / 3)
     """
 )
 
@@ -72,9 +81,11 @@ def state(process):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_periodic_loops_never_run_the_job_at_the_same_time(tmp_path):
-    log = tmp_path / "runs.jsonl"
-    loops = [start(tmp_path, LOOP, log, 0.3, 8) for _ in range(2)]
+    log, go = tmp_path / "runs.jsonl", tmp_path / "go"
+    loops = [start(tmp_path, LOOP, log, 0.3, go, 40) for _ in range(2)]
     try:
+        assert [state(process) for process in loops] == ["ready", "ready"]
+        go.touch()
         outputs = [
             [line.strip() for line in process.communicate(timeout=60)[0].splitlines()] for process in loops
         ]
@@ -137,6 +148,15 @@ def test_a_job_held_elsewhere_is_skipped_and_the_others_run(tmp_path):
     finally:
         os.killpg(holder.pid, signal.SIGKILL)
         holder.wait()
+    # PostgreSQL ends the killed process's session when it reads the closed socket: soon, but
+    # not at once on a busy machine (the test above measures that it does).
+    deadline = time.monotonic() + 10
+    while True:
+        with locks.held("periodic:campaigns") as acquired:
+            pass
+        if acquired or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     out = StringIO()
     call_command("periodic", stdout=out)
     assert "skipped" not in out.getvalue()
