@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manyi.accounts import permissions
+from manyi.accounts.models import User
 from manyi.customers.forms import CustomerFilterForm
 from manyi.customers.models import Product, Tag
 from manyi.forms import StyledFormMixin, parse_id
-from manyi.organisation.access import assignable_units, sees_everything
+from manyi.organisation.access import assignable_units, sees_everything, visible_people
 from manyi.organisation.forms import UnitChoiceField
 from manyi.surveys.models import Questionnaire
 
@@ -140,6 +141,10 @@ class CampaignForm(StyledFormMixin, forms.ModelForm):
             self.fields[f"target_{name}"] = field
             if self.instance.pk:
                 field.initial = (self.instance.target_filters or {}).get(name, "")
+        # The owner filter offers the staff the user may pick, not another region's; the
+        # stored one stays (a started campaign shows its filters as they were).
+        stored_owner = parse_id(str(self.fields["target_owner"].initial or ""))
+        self.fields["target_owner"].queryset = visible_people(user, User.objects.all(), keep=stored_owner)
         self._add_purchase_fields()
         self.fields["channels"].widget.attrs["class"] = "form-check-input"
         self.fields["sample_size"].help_text = _("Required for random, systematic and stratified samples.")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from manyi.accounts import permissions
 from manyi.accounts.models import User
 from manyi.forms import LabelledRowsInlineFormSet, StyledFormMixin
-from manyi.organisation.access import assignable_units, sees_everything
+from manyi.organisation.access import assignable_units, sees_everything, visible_people
 from manyi.organisation.forms import UnitChoiceField
 from manyi.organisation.models import Unit
 
@@ -63,7 +63,9 @@ class CustomerForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        # Staff of the editor's units and the group's, never another region's; the current
+        # owner stays listed so the customer saves unchanged.
+        self.fields["owner"].queryset = visible_people(user, keep=self.instance.owner_id)
         # The units the editor may give: those they see; a region's staff must give one (a
         # customer of no unit would be out of their sight once saved).
         unit = self.fields["unit"]
@@ -242,7 +244,7 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
         help_text=_("The unit and the units below it."),
     )
     owner = forms.ModelChoiceField(
-        label=_("Owner"), required=False, queryset=User.objects.all(), empty_label=_("Everyone")
+        label=_("Owner"), required=False, queryset=User.objects.none(), empty_label=_("Everyone")
     )
     tag = forms.ModelChoiceField(
         label=_("Tag"),
@@ -273,6 +275,8 @@ class CustomerFilterForm(StyledFormMixin, forms.Form):
             self.fields["q"].help_text = _(
                 "Name or code; phone numbers and e-mail addresses are not searched."
             )
+        # Former staff too (their customers are still theirs), but not another region's.
+        self.fields["owner"].queryset = visible_people(user, User.objects.all())
         self.fields["unit"].queryset = (
             assignable_units(user).order_by("path") if user is not None else Unit.objects.none()
         )

@@ -45,9 +45,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from manyi import uploads
-from manyi.accounts.models import User
 from manyi.bulk import insert_rows
-from manyi.organisation.access import assignable_units, sees_everything
+from manyi.organisation.access import assignable_units, sees_everything, visible_people
 
 from .choices import ContactMethod, CustomerKind, CustomerType
 from .forms import split_tags
@@ -721,7 +720,9 @@ class CustomerImporter(_Importer):
         if self.user is not None and not sees_everything(self.user):
             self.own_unit = self.user.unit_id
             self.updatable = set(Customer.objects.for_user(self.user).values_list("pk", flat=True))
-        users = list(User.objects.filter(is_active=True).values_list("username", "pk"))
+        # The owners a row may name, as on the customer form: not another region's staff (whose
+        # name then reads as no active user, as it would on the form).
+        users = list(visible_people(self.user).values_list("username", "pk"))
         self.users = dict(users)
         self.users_folded = {}
         for name, pk in users:

@@ -5,7 +5,6 @@ Views are thin: capability check, rows limited to what the user sees (access.py;
 they may not see), one call of publishing or a form save, redirect or render."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from manyi.accounts import permissions as perms
 from manyi.accounts.decorators import capability_required
+from manyi.organisation.access import visible_people
 
 from . import access, exporting, publishing
 from .choices import SchemeStatus
@@ -200,8 +200,10 @@ def _result(request, pk):
     return result
 
 
-def _people():
-    return get_user_model().objects.filter(is_active=True).order_by("username")
+def _people(user):
+    """Whom a reward may name (person, approver): the staff the user may pick, never another
+    region's (organisation.access.visible_people)."""
+    return visible_people(user).order_by("username")
 
 
 @require_GET
@@ -213,7 +215,7 @@ def result_detail(request, pk):
         rewards = rewards.filter(person=request.user)
     form = None
     if request.user.can(perms.MANAGE_EVALUATION) and result.scheme.status == SchemeStatus.PUBLISHED:
-        form = RewardForm(users=_people(), initial={"approved_on": timezone.localdate()})
+        form = RewardForm(users=_people(request.user), initial={"approved_on": timezone.localdate()})
     return render(
         request,
         "evaluation/result_detail.html",
@@ -228,7 +230,7 @@ def reward_add(request, pk):
     if result.scheme.status != SchemeStatus.PUBLISHED:
         messages.error(request, _("Rewards and penalties are recorded on a published scheme's results."))
         return redirect(result)
-    form = RewardForm(request.POST, users=_people())
+    form = RewardForm(request.POST, users=_people(request.user))
     if form.is_valid():
         reward = form.save(commit=False)
         reward.result = result

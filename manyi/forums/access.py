@@ -13,9 +13,8 @@ here compares role names; the capabilities are in ``accounts/permissions.py``.
 """
 
 from manyi.accounts import permissions as perms
-from manyi.accounts.models import User
 from manyi.customers.models import Customer
-from manyi.organisation.access import assignable_units, limit_to_units, may_see_unit
+from manyi.organisation.access import assignable_units, limit_to_units, may_see_unit, visible_people
 
 from .models import Forum
 
@@ -45,9 +44,7 @@ class ForumScope:
 
     def hosts(self):
         """Active staff of the user's units and of the units above (the group's people host too)."""
-        return limit_to_units(User.objects.filter(is_active=True), self.user, "unit", shared=True).order_by(
-            "username"
-        )
+        return visible_people(self.user).order_by("username")
 
     def may_manage(self, forum):
         return self.manages and may_see_unit(self.user, forum.unit_id)

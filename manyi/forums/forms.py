@@ -85,8 +85,8 @@ class ImprovementForm(StyledFormMixin, forms.Form):
     owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=User.objects.none())
     deadline = forms.DateField(label=gettext_lazy("Deadline"), widget=DATE_INPUT)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         from manyi.improvements.forms import improvement_owners
 
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in improvement_owners()])
+        self.fields["owner"].queryset = improvement_owners(user)  # not another region's staff

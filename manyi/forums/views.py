@@ -241,7 +241,7 @@ def opinion_improvement(request, pk, opinion_pk):
     """The improvement's title, measures, owner and deadline; the opinion is its problem."""
     opinion = _opinion(request, pk, opinion_pk)
     form = ImprovementForm(
-        request.POST or None, initial={"title": opinion.text.strip().splitlines()[0][:200]}
+        request.POST or None, user=request.user, initial={"title": opinion.text.strip().splitlines()[0][:200]}
     )
     if request.method == "POST" and form.is_valid():
         try:

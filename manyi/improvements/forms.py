@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import Department, User
 from manyi.forms import StyledFormMixin
-from manyi.organisation.access import assignable_units, sees_everything
+from manyi.organisation.access import assignable_units, sees_everything, visible_people
 from manyi.organisation.forms import UnitChoiceField
 from manyi.organisation.models import Unit
 from manyi.tickets.models import Category, Ticket
@@ -19,13 +19,18 @@ from .workflow import MAX_TEXT, MAX_TICKETS, OWNER_FIELDS
 REFERENCE = re.compile(r"FK-\d{4}-\d{6}", re.IGNORECASE)
 
 
-def improvement_owners():
-    """Active people who may carry out improvements (handlers, supervisors, administrators)."""
-    return [
-        user
-        for user in User.objects.filter(is_active=True).select_related("department")
-        if user.can(perms.WORK_IMPROVEMENTS) or user.can(perms.MANAGE_IMPROVEMENTS)
+def improvement_owners(user, keep=None):
+    """Active people who may carry out improvements (handlers, supervisors, administrators),
+    among those the user may pick: their units' and the group's, never another region's (the
+    workflow still refuses an owner who would not see the improvement's unit). `keep`: the
+    current owner stays listed. A queryset, to validate a posted choice against."""
+    people = visible_people(user, keep=keep)
+    owners = [
+        person.pk
+        for person in people
+        if person.can(perms.WORK_IMPROVEMENTS) or person.can(perms.MANAGE_IMPROVEMENTS)
     ]
+    return User.objects.filter(pk__in=owners).select_related("department")
 
 
 class OwnerField(forms.ModelChoiceField):
@@ -101,7 +106,7 @@ class ImprovementForm(StyledFormMixin, forms.Form):
     EDIT_ONLY = ("evidence", "customer_message")
     SOURCE_FIELDS = ("source", "category", "campaign", "item_key", "unit")
 
-    def __init__(self, *args, user, editing=False, owner_only=False, **kwargs):
+    def __init__(self, *args, user, editing=False, owner_only=False, current_owner=None, **kwargs):
         super().__init__(*args, **kwargs)
         from manyi.campaigns.models import Campaign
 
@@ -112,10 +117,7 @@ class ImprovementForm(StyledFormMixin, forms.Form):
         # Another organisation unit's campaigns are not the user's to see (organisation/access.py).
         self.fields["campaign"].queryset = Campaign.objects.for_user(user).order_by("-created_at")
         self._set_up_unit(user)
-        owners = improvement_owners()
-        self.fields["owner"].queryset = User.objects.filter(pk__in=[u.pk for u in owners]).select_related(
-            "department"
-        )
+        self.fields["owner"].queryset = improvement_owners(user, keep=current_owner)
         if editing:
             for name in self.SOURCE_FIELDS:
                 self.fields.pop(name, None)
@@ -203,7 +205,9 @@ class FilterForm(StyledFormMixin, forms.Form):
 
     OPEN = "open"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("All")), (self.OPEN, _("Open")), *Status.choices]
-        self.fields["owner"].queryset = User.objects.filter(improvements__isnull=False).distinct()
+        # Owners of improvements, former staff too, but not another region's.
+        owners = User.objects.filter(improvements__isnull=False).distinct()
+        self.fields["owner"].queryset = visible_people(user, owners)

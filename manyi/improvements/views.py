@@ -46,7 +46,7 @@ def _form_errors(form):
 @capability_required(permissions.VIEW_IMPROVEMENTS)
 def improvement_list(request):
     today = timezone.localdate()
-    form = FilterForm(request.GET or None)
+    form = FilterForm(request.GET or None, user=request.user)
     improvements = ImprovementAction.objects.for_user(request.user).select_related(
         "owner", "department", "category__parent"
     )
@@ -215,7 +215,12 @@ def improvement_edit(request, pk):
     initial = {name: getattr(improvement, name) for name in workflow.MANAGER_FIELDS}
     initial["tickets"] = " ".join(improvement.tickets.values_list("reference", flat=True))
     form = ImprovementForm(
-        request.POST or None, user=request.user, editing=True, owner_only=not manager, initial=initial
+        request.POST or None,
+        user=request.user,
+        editing=True,
+        owner_only=not manager,
+        initial=initial,
+        current_owner=improvement.owner_id,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from manyi.accounts import permissions as perms
 from manyi.accounts.models import User
 from manyi.forms import StyledFormMixin
+from manyi.organisation.access import visible_people
 from manyi.tickets.attachments import AttachmentError, check_uploads
 
 from .access import InspectionScope
@@ -23,10 +24,11 @@ POINTS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,2})?")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def inspectors():
-    return User.objects.filter(is_active=True, role__in=perms.roles_with(perms.WORK_INSPECTIONS)).order_by(
-        "username"
-    )
+def inspectors(user, keep=None):
+    """Active inspectors the user may pick: their units' and the group's, not another region's;
+    `keep`: the inspector already chosen (a re-inspection's default) stays listed."""
+    people = User.objects.filter(is_active=True, role__in=perms.roles_with(perms.WORK_INSPECTIONS))
+    return visible_people(user, people, keep=keep).order_by("username")
 
 
 class TemplateForm(StyledFormMixin, forms.ModelForm):
@@ -98,7 +100,7 @@ class PlanForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = InspectionScope(user).units()
-        self.fields["inspector"].queryset = inspectors()
+        self.fields["inspector"].queryset = inspectors(user)
 
     def clean_due_on(self):
         value = self.cleaned_data["due_on"]
@@ -111,9 +113,9 @@ class FollowUpForm(StyledFormMixin, forms.Form):
     inspector = forms.ModelChoiceField(label=gettext_lazy("Inspector"), queryset=None)
     due_on = forms.DateField(label=gettext_lazy("Due date"), widget=DATE_INPUT)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, inspection, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = inspectors()
+        self.fields["inspector"].queryset = inspectors(user, keep=inspection.inspector_id)
 
 
 def parse_answers(inspection, post, files):

@@ -238,7 +238,9 @@ def inspection_detail(request, pk):
             "manages": manages,
             "may_review": manages and inspection.status == InspectionStatus.SUBMITTED,
             "may_cancel": manages and inspection.is_open,
-            "follow_up_form": FollowUpForm(initial={"inspector": inspection.inspector_id})
+            "follow_up_form": FollowUpForm(
+                user=request.user, inspection=inspection, initial={"inspector": inspection.inspector_id}
+            )
             if may_follow_up
             else None,
         },
@@ -266,7 +268,7 @@ def review(request, pk):
 @capability_required(perms.MANAGE_INSPECTIONS)
 def follow_up(request, pk):
     inspection = _managed(request, pk)
-    form = FollowUpForm(request.POST)
+    form = FollowUpForm(request.POST, user=request.user, inspection=inspection)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(inspection)

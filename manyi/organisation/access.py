@@ -13,7 +13,8 @@ A company that sets up no units sees no change: nobody has a unit, so everybody 
 What a user may *do* is still the capability table (accounts/permissions.py); this rule only
 narrows *which rows* the capabilities apply to. The apps' access points (Customer.objects.for_user,
 Ticket.objects.for_user, visits/access.VisitScope, the campaign list, the dashboards' and reports'
-selections) call these functions and never restate the rule.
+selections) call these functions and never restate the rule. The lists of staff to pick from
+(an owner, an assignee, an inspector, a filter by person) ask visible_people.
 
 The organisation app sits below accounts, so a user is taken as any object with `unit_id` (and
 `unit`), not imported.
@@ -114,3 +115,26 @@ def assignable_units(user):
     units = Unit.objects.filter(is_active=True)
     ids = visible_unit_ids(user)
     return units if ids is None else units.filter(pk__in=sorted(ids))
+
+
+def visible_people(user, queryset=None, *, keep=None):
+    """The people (user accounts) the user may see and pick in a list of staff: those of the
+    units they see, and — as with shared=True — those of no unit and of the units above the
+    user's own (the group's staff, who work the region's rows too); never another region's.
+    Everyone for a user who sees everything.
+
+    `queryset`: the accounts to narrow (default: the active ones); its own conditions (a role,
+    a department) are kept. `keep`: a person already chosen (a record's current owner, by id
+    or object) stays listed, so a form showing the record can be saved unchanged. A form's
+    ModelChoiceField validates against this queryset, so a posted id outside it is refused."""
+    if queryset is None:
+        from django.contrib.auth import get_user_model  # accounts sits above this app
+
+        queryset = get_user_model().objects.filter(is_active=True)
+    condition = unit_condition(user, "unit", shared=True)
+    if not condition:
+        return queryset
+    keep = getattr(keep, "pk", keep)
+    if keep is not None:
+        condition |= Q(pk=keep)
+    return queryset.filter(condition)

@@ -12,7 +12,7 @@ from manyi.accounts.models import Department, User
 from manyi.customers.models import Customer
 from manyi.customers.validators import normalize_phone
 from manyi.forms import StyledFormMixin, parse_id
-from manyi.organisation.access import limit_to_units
+from manyi.organisation.access import limit_to_units, visible_people
 from manyi.results.models import Topic
 
 from .callback import MAX_COMMENT
@@ -117,10 +117,13 @@ class AssignForm(forms.Form):
         queryset=Department.objects.filter(is_active=True),
         error_messages={"required": _("Choose a department.")},
     )
-    assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), queryset=User.objects.filter(is_active=True), required=False
-    )
+    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=User.objects.none(), required=False)
     note = forms.CharField(max_length=MAX_NOTE, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Another region's staff are not offered, nor accepted when posted (organisation/access.py).
+        self.fields["assignee"].queryset = visible_people(user)
 
 
 class InvalidForm(forms.Form):
@@ -201,9 +204,9 @@ class ActionForm(StyledFormMixin, forms.Form):
         label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).select_related("department")
+        self.fields["owner"].queryset = visible_people(user).select_related("department")
         self.fields["owner"].label_from_instance = lambda user: " · ".join(
             str(part) for part in (user.display_name, user.department) if part
         )
@@ -319,11 +322,12 @@ class BulkAssignForm(forms.Form):
         queryset=Department.objects.filter(is_active=True),
         error_messages={"required": _("Choose a department.")},
     )
-    assignee = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     note = forms.CharField(max_length=MAX_NOTE, required=False)
 
-    def __init__(self, data, *args, **kwargs):
+    def __init__(self, data, *args, user, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.fields["assignee"].queryset = visible_people(user)
         # Any id is accepted here; the view looks each one up among the visible tickets.
         self.fields["tickets"].valid_value = lambda value: parse_id(str(value)) is not None
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.masking import mask_email, mask_phone
-from manyi.organisation.access import may_see_unit
+from manyi.organisation.access import may_see_unit, visible_people
 
 from . import callback, workflow
 from .choices import DEADLINE_LABELS, CallbackStatus, ReplyMethod
@@ -128,7 +128,7 @@ def ticket_list(request):
         "open_actions": CorrectiveAction.objects.owned_by(request.user).open().count(),
     }
     if request.user.can(permissions.MANAGE_TICKETS):
-        context["departments"], context["workers"] = _assign_choices()
+        context["departments"], context["workers"] = _assign_choices(request.user)
     return render(request, "tickets/ticket_list.html", context, status=status)
 
 
@@ -208,7 +208,7 @@ def _detail_page(request, ticket, action_form=None, status=200):
     allowed = workflow.allowed_actions(ticket, user)
     departments = users = ()
     if "assign" in allowed:
-        departments, users = _assign_choices()
+        departments, users = _assign_choices(user)
         # only those who would see the ticket by its unit (workflow.assign refuses the others)
         users = [u for u in users if may_see_unit(u, ticket.unit_id)]
     today = timezone.localdate(now)
@@ -238,7 +238,7 @@ def _detail_page(request, ticket, action_form=None, status=200):
             "workers": users,
             "events": ticket.events.select_related("by"),
             "actions": actions,
-            "action_form": (action_form or ActionForm(auto_id="action_%s"))
+            "action_form": (action_form or ActionForm(auto_id="action_%s", user=user))
             if "add_action" in allowed
             else None,
             "classify_form": ClassifyForm.for_ticket(ticket) if "classify" in allowed else None,
@@ -254,16 +254,13 @@ def _detail_page(request, ticket, action_form=None, status=200):
     )
 
 
-def _assign_choices():
-    """Active departments and the active people who may work on tickets (for the assign forms)."""
-    from manyi.accounts.models import Department, User
+def _assign_choices(user):
+    """Active departments and the active people who may work on tickets (for the assign forms):
+    those the user may pick (organisation.access.visible_people), never another region's."""
+    from manyi.accounts.models import Department
 
     departments = Department.objects.filter(is_active=True)
-    users = [
-        u
-        for u in User.objects.filter(is_active=True).select_related("department")
-        if u.can(permissions.WORK_TICKETS)
-    ]
+    users = [u for u in visible_people(user).select_related("department") if u.can(permissions.WORK_TICKETS)]
     return departments, users
 
 
@@ -275,9 +272,10 @@ def ticket_transition(request, pk, name):
     ticket = _visible_ticket(request, pk)
     if not request.user.can(workflow.TRANSITIONS[name].capability):
         raise PermissionDenied
-    # the original of a duplicate is looked up among the tickets the user's units hold
+    # the original of a duplicate is looked up among the tickets the user's units hold, the
+    # assignee among the people the user may pick
     form = TRANSITION_FORMS[name](
-        request.POST, **({"user": request.user} if name == "close_duplicate" else {})
+        request.POST, **({"user": request.user} if name in ("assign", "close_duplicate") else {})
     )
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -351,7 +349,7 @@ def action_add(request, pk):
     """A refused action comes back on the ticket page with what was typed (owner, deadline and
     text) and the reason, not as an empty form."""
     ticket = _visible_ticket(request, pk)
-    form = ActionForm(request.POST, auto_id="action_%s")
+    form = ActionForm(request.POST, auto_id="action_%s", user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -540,7 +538,7 @@ def bulk_assign(request):
     kept = TicketFilterForm(QueryDict(request.POST.get("filters", "")), user=request.user).chosen()
     query = urlencode({"queue": queue if queue in dict(QUEUES) else "open", **kept})
     back = redirect(f"{reverse('tickets:list')}?{query}")
-    form = BulkAssignForm(request.POST)
+    form = BulkAssignForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return back
