@@ -1,6 +1,5 @@
 """The target list and the sample: who may be asked, and the same seed gives the same customers."""
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -110,7 +109,9 @@ def test_a_sample_larger_than_the_target_list_is_refused_with_a_message(question
 
 
 @pytest.mark.django_db
-def test_sampling_100000_customers_takes_under_two_seconds(questionnaire):
+def test_every_sampling_design_draws_from_a_large_archive(questionnaire):
+    """Each design on 20,000 customers: sorted ids, the size asked for. How fast (100,000
+    customers in 2 s at most) is measured by `make bench-surveys` (surveys.sample_s)."""
     now = timezone.now()
     Customer.objects.bulk_create(
         [
@@ -121,7 +122,7 @@ def test_sampling_100000_customers_takes_under_two_seconds(questionnaire):
                 purchase_total=Decimal(n % 997),
                 created_at=now,
             )
-            for n in range(100_000)
+            for n in range(20_000)
         ],
         batch_size=5000,
     )
@@ -134,10 +135,7 @@ def test_sampling_100000_customers_takes_under_two_seconds(questionnaire):
     }
     for method, settings in designs.items():
         campaign = campaign_for(questionnaire, sampling_method=method, **settings)
-        started = time.perf_counter()
         ids = draw_sample(campaign)
-        elapsed = time.perf_counter() - started
-        print(f"BENCH campaign_draw_sample_100k_{method}_seconds {elapsed:.3f}")
         assert ids == sorted(ids)
-        assert len(ids) == {"all": 100_000, "top_volume": len(ids)}.get(method, 2000)
-        assert elapsed < 2.0
+        assert len(set(ids)) == len(ids)
+        assert len(ids) == {"all": 20_000, "top_volume": len(ids)}.get(method, 2000)
