@@ -248,15 +248,32 @@ class CampaignEvent(models.Model):
         return f"{self.campaign}: {self.from_state} → {self.to_state}"
 
 
-class InvitationQuerySet(models.QuerySet):
+class ByCustomerUnitQuerySet(models.QuerySet):
+    """Invitations and responses belong to the organisation unit of their customer
+    (organisation/access.py): a region reads its part of a group campaign."""
+
     def for_user(self, user):
-        """The invitations the user sees: of the campaigns they see, to the customers of their
-        organisation units (a region reads its part of a group campaign; organisation/access.py)."""
+        """The rows the user sees: of the campaigns they see, of the customers of their
+        organisation units; a response of no customer (an anonymous link) is the whole
+        company's."""
         from manyi.organisation.access import limit_to_units
 
         return limit_to_units(
             self.filter(campaign__in=Campaign.objects.for_user(user)), user, "customer__unit"
         )
+
+    def of_unit(self, unit):
+        """The rows of the customers of `unit` and of the units below it (a report, a count or
+        an improvement of that unit); every row for None."""
+        if unit is None:
+            return self
+        from manyi.organisation.models import Unit
+
+        return self.filter(customer__unit__in=Unit.objects.within(unit))
+
+
+class InvitationQuerySet(ByCustomerUnitQuerySet):
+    pass
 
 
 class Invitation(models.Model):
@@ -447,7 +464,7 @@ COMPLETED = Q(status=ResponseStatus.COMPLETED)
 VALID = COMPLETED & Q(valid=True)
 
 
-class ResponseQuerySet(models.QuerySet):
+class ResponseQuerySet(ByCustomerUnitQuerySet):
     def completed(self):
         return self.filter(COMPLETED)
 
@@ -456,16 +473,6 @@ class ResponseQuerySet(models.QuerySet):
 
     def for_campaign(self, campaign):
         return self.filter(campaign=campaign)
-
-    def for_user(self, user):
-        """The responses the user sees: of the campaigns they see, by the customers of their
-        organisation units; an answer of no customer (an anonymous link) is the whole company's
-        (organisation/access.py)."""
-        from manyi.organisation.access import limit_to_units
-
-        return limit_to_units(
-            self.filter(campaign__in=Campaign.objects.for_user(user)), user, "customer__unit"
-        )
 
     def counts(self):
         """{"responses", "completed", "valid"}: how many of these responses there are, drafts

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from manyi.customers.choices import ContactMethod
 from manyi.customers.models import Contact, Customer
 from manyi.organisation.access import limit_to_units
-from manyi.organisation.models import Unit
 
 from . import quotas, recurrence
 from .channels import SENDING_CHANNELS, sms
@@ -270,8 +269,7 @@ def campaign_counts(campaign, user=None, unit=None):
     # then answers alone, an index-only scan instead of reading a million-row campaign's table
     # on every dashboard view (COUNT(*) cannot take a filter in Django).
     def within_units(rows):
-        if unit is not None:
-            rows = rows.filter(customer__unit__in=Unit.objects.within(unit))
+        rows = rows.of_unit(unit)
         return rows if user is None else limit_to_units(rows, user, "customer__unit")
 
     invitations = within_units(Invitation.objects.filter(campaign=campaign)).aggregate(

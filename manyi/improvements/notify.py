@@ -122,12 +122,9 @@ def _add_survey_respondents(improvement, found, by_customer):
     answered = Response.objects.completed().filter(
         campaign_id=improvement.campaign_id, customer__isnull=False
     )
-    if improvement.unit_id is not None:
-        # A unit's improvement on a campaign run above it (the group's) tells the unit's
-        # respondents, not every region's (organisation/access.py: a region's rows are its own).
-        from manyi.organisation.models import Unit
-
-        answered = answered.filter(customer__unit__in=Unit.objects.within(improvement.unit))
+    # A unit's improvement on a campaign run above it (the group's) tells the unit's
+    # respondents, not every region's (organisation/access.py: a region's rows are its own).
+    answered = answered.of_unit(improvement.unit)
     rows = answered.order_by("completed_at", "pk").values_list(
         "customer_id",
         "customer__name",

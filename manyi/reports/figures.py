@@ -358,10 +358,8 @@ def _importance(importance, names):
 def _invitations(campaign, unit):
     """The campaign's invitations, of the unit's customers (and its subtree's) when `unit`."""
     from manyi.campaigns.models import Invitation
-    from manyi.organisation.models import Unit
 
-    invitations = Invitation.objects.filter(campaign=campaign)
-    return invitations if unit is None else invitations.filter(customer__unit__in=Unit.objects.within(unit))
+    return Invitation.objects.filter(campaign=campaign).of_unit(unit)
 
 
 def _technical(campaign, dataset, held, unit):
