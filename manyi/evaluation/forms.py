@@ -43,9 +43,12 @@ class IndicatorForm(forms.ModelForm):
         model = Indicator
         fields = ["kind", "weight", "target", "direction", "unit_kinds", "campaigns"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaigns"].queryset = Campaign.objects.order_by("-pk")
+        # The campaigns the user sees by organisation unit (organisation/access.py): a posted id
+        # of another region's campaign is refused as any unknown choice.
+        campaigns = Campaign.objects.all() if user is None else Campaign.objects.for_user(user)
+        self.fields["campaigns"].queryset = campaigns.order_by("-pk")
 
     def clean_weight(self):
         weight = self.cleaned_data["weight"]

@@ -80,7 +80,7 @@ def scheme_detail(request, pk):
             "staff_results": [_card(result) for result in staff],
             "can_manage": request.user.can(perms.MANAGE_EVALUATION),
             "scheme_form": SchemeForm(instance=scheme) if manage else None,
-            "indicator_form": IndicatorForm() if manage else None,
+            "indicator_form": IndicatorForm(user=request.user) if manage else None,
             "last_period": publishing.last_period(scheme),
         },
     )
@@ -126,7 +126,7 @@ def _form_errors(request, form):
 def indicator_add(request, pk):
     scheme, editable = _editable(request, pk)
     if editable:
-        form = IndicatorForm(request.POST)
+        form = IndicatorForm(request.POST, user=request.user)
         if form.is_valid():
             indicator = form.save(commit=False)
             indicator.scheme = scheme

@@ -235,13 +235,13 @@ class RuleForm(_Styled, forms.ModelForm):
         labels = {"purpose": pgettext_lazy("visit", "Purpose of the visit")}
         field_classes = {"products": IdChoicesField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(["name", "kind", "days", "seasons", "products"])
         if self.instance.pk:
             self.initial.setdefault("seasons", format_season_days(self.instance.season_days))
         self.fields["products"].widget.attrs["size"] = 6
-        self.fields["campaign"].queryset = running_campaigns()
+        self.fields["campaign"].queryset = running_campaigns(user)
         self.fields["script"].queryset = VisitScript.objects.filter(is_active=True)
         self.style()
 

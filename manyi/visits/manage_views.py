@@ -48,7 +48,7 @@ def rule_list(request):
 @capability_required(perms.MANAGE_VISITS)
 def rule_edit(request, pk=None):
     rule = get_object_or_404(VisitRule, pk=pk) if pk else None
-    form = RuleForm(request.POST or None, instance=rule)
+    form = RuleForm(request.POST or None, instance=rule, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             form.save()
