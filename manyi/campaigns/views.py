@@ -12,7 +12,7 @@ from manyi.accounts import permissions
 from manyi.accounts.decorators import capability_required
 from manyi.customers.models import Customer
 from manyi.links import absolute_url
-from manyi.organisation.access import limit_to_units
+from manyi.organisation.access import limit_to_units, sees_everything
 from manyi.qr import qr_png
 
 from . import channels, chasing, workflow
@@ -124,8 +124,15 @@ def _detail_context(request, campaign, page):
         except NoReverseMatch:
             path = f"/s/a/{campaign.public_token}/"
         anonymous_url = request.build_absolute_uri(path)
+    # A campaign run above the user's unit (the group's) is shown to a region with its own
+    # counts, but its buttons and its quotas (whole-campaign targets and fills) belong to the
+    # unit that runs it (organisation/access.py).
+    runs = (
+        sees_everything(request.user) or Campaign.objects.run_by(request.user).filter(pk=campaign.pk).exists()
+    )
     return {
         "campaign": campaign,
+        "runs_campaign": runs,
         "counts": workflow.campaign_counts(campaign, request.user),
         "delivery": channels.delivery_counts(campaign, request.user),
         "page": page,
@@ -134,7 +141,7 @@ def _detail_context(request, campaign, page):
         "channel_labels": [Channel(c).label for c in campaign.channels or [] if c in Channel.values],
         "show_personal": request.user.can(permissions.VIEW_PERSONAL_DATA),
         "can_share": _may_share(request.user),
-        "can_manage": request.user.can(permissions.MANAGE_CAMPAIGNS),
+        "can_manage": runs and request.user.can(permissions.MANAGE_CAMPAIGNS),
         # Asked only of a campaign whose next wave was made (by hand or by the periodic job).
         "next_wave": campaign.next_waves.order_by("pk").first() if campaign.next_wave_made_at else None,
         "close_form": CloseForm(),

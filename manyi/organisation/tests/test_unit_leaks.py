@@ -475,3 +475,18 @@ def test_a_regions_ticket_action_cannot_be_given_to_another_regions_owner(tree, 
     assert not Ticket.objects.for_user(south_handler).filter(pk=ticket.pk).exists()
     action = workflow.add_action(ticket, tree.eva, description="更换密封圈", owner=east_handler, deadline=due)
     assert action.owner == east_handler
+
+
+def test_a_region_reads_a_group_campaign_without_its_quotas_or_its_buttons(tree, client_as):
+    """The group's quotas count every region's answers and the group runs the campaign: a
+    region's page of it has neither (its own counts are on it: test_unit_figures)."""
+    from manyi.campaigns.models import Quota
+
+    group = make_campaign(make_questionnaire(), unit=tree.group, state=CampaignState.RUNNING)
+    Quota.objects.create(campaign=group, name="贵宾配额", stratum="customer_type", value="vip", limit=50)
+    url = reverse("campaigns:detail", args=[group.pk])
+    region = client_as(tree.eva).get(url).content.decode()
+    assert "贵宾配额" not in region and 'id="quotas"' not in region
+    assert reverse("campaigns:edit", args=[group.pk]) not in region and 'id="close"' not in region
+    own = client_as(tree.gus).get(url).content.decode()
+    assert "贵宾配额" in own and 'id="close"' in own
