@@ -12,6 +12,7 @@ can be edited and imported again.
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -200,12 +201,29 @@ def xlsx_file(headers: Iterable, rows: Iterable[list], *, title: str):
     return xlsx_sheets_file([(title, headers, rows)])
 
 
+@dataclass(frozen=True)
+class Link:
+    """The last cell of a row for :func:`xlsx_sheets_file`: the address `url` (one of our own
+    pages, never user text), shown as itself and opened by a click."""
+
+    url: str
+
+    def cell(self, sheet):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=self.url)
+        if self.url:
+            cell.hyperlink = self.url
+            cell.style = "Hyperlink"
+        return cell
+
+
 def xlsx_sheets_file(sheets: Iterable[tuple], *, freeze_header: bool = True):
     """An open temporary file holding a workbook with a sheet per (title, headers, rows).
 
     Written with openpyxl's write-only mode, so rows may be a generator. The rows' cells must
     have gone through :func:`clean_row`: no text starts with "=" and openpyxl writes it as
-    text; dates and numbers stay dates and numbers.
+    text; dates and numbers stay dates and numbers. A row may end with a :class:`Link`.
     """
     from openpyxl import Workbook
 
@@ -216,6 +234,8 @@ def xlsx_sheets_file(sheets: Iterable[tuple], *, freeze_header: bool = True):
             sheet.freeze_panes = "A2"
         sheet.append([str(h) for h in headers])
         for row in rows:
+            if row and isinstance(row[-1], Link):
+                row = [*row[:-1], row[-1].cell(sheet)]
             sheet.append(row)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     workbook.save(output)

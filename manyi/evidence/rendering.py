@@ -15,7 +15,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from manyi.customers.exporting import clean_row, xlsx_sheets_file
+from manyi.customers.exporting import Link, clean_row, xlsx_sheets_file
 from manyi.pdf import html_to_pdf
 
 DASH = "–"
@@ -93,8 +93,8 @@ def xlsx_file(pack):
     ]
     sheets = [(_("Evidence pack"), [_("Property"), _("Value")], map(clean_row, cover))]
     for _section, table, name in _sheet_names(pack):
-        rows = ([*row, link] for row, link in zip(table.rows, table.links, strict=True))
-        sheets.append((name, [*table.columns, _("Source page")], map(clean_row, rows)))
+        rows = ([*clean_row(row), Link(link)] for row, link in zip(table.rows, table.links, strict=True))
+        sheets.append((name, [*table.columns, _("Source page")], rows))
     return xlsx_sheets_file(sheets, freeze_header=False)
 
 

@@ -96,6 +96,10 @@ def test_the_zip_holds_the_pdf_and_a_workbook_of_its_tables(client_as, actions):
     months = list(book["9.3.2 Complaints by month"].values)
     assert months[0] == ("Month", "Tickets", "Source page")
     assert months[1][:2] == ("2025-01", 3)
+    # each figure's source page opens by a click, at the address the cell shows
+    links = load_workbook(io.BytesIO(archive.read(f"{stem}.xlsx")))["9.3.2 Complaints by month"]
+    assert links["C2"].hyperlink.target == links["C2"].value
+    assert links["C2"].value.startswith("http") and "/tickets/" in links["C2"].value
     [name] = [name for name in book.sheetnames if name.startswith("10.2 ")]
     register = list(book[name].values)
     assert len(register) == 1 + 3  # three actions on 翠湖花园's tickets
