@@ -192,7 +192,10 @@ def test_the_due_soon_queue(people, client_as, settings):
 
     def ticket(subject, state=TicketState.ASSIGNED, **deadlines):
         made = make_ticket(people.quality, state, subject=subject)
-        values = {"response_due": far, "solution_due": far, "resolution_due": far, **deadlines}
+        # every deadline set here: the forwarding one the policy sets at creation falls within
+        # the window or not by the time of day (working hours)
+        values = {"response_due": far, "forwarding_due": far, "solution_due": far, "resolution_due": far}
+        values |= deadlines
         Ticket.objects.filter(pk=made.pk).update(**values)
         return made
 
@@ -209,7 +212,7 @@ def test_the_due_soon_queue(people, client_as, settings):
     ticket("已关闭", TicketState.CLOSED, response_due=now + timedelta(hours=1))
     no_deadlines = make_ticket(people.quality, TicketState.ASSIGNED, subject="无截止时间")
     Ticket.objects.filter(pk=no_deadlines.pk).update(
-        response_due=None, solution_due=None, resolution_due=None
+        response_due=None, forwarding_due=None, solution_due=None, resolution_due=None
     )
 
     response = client_as(people.sam).get(reverse("tickets:list"), {"queue": "due_soon"})
