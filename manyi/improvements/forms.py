@@ -24,13 +24,9 @@ def improvement_owners(user, keep=None):
     among those the user may pick: their units' and the group's, never another region's (the
     workflow still refuses an owner who would not see the improvement's unit). `keep`: the
     current owner stays listed. A queryset, to validate a posted choice against."""
-    people = visible_people(user, keep=keep)
-    owners = [
-        person.pk
-        for person in people
-        if person.can(perms.WORK_IMPROVEMENTS) or person.can(perms.MANAGE_IMPROVEMENTS)
-    ]
-    return User.objects.filter(pk__in=owners).select_related("department")
+    roles = {*perms.roles_with(perms.WORK_IMPROVEMENTS), *perms.roles_with(perms.MANAGE_IMPROVEMENTS)}
+    owners = User.objects.filter(is_active=True, role__in=sorted(roles))
+    return visible_people(user, owners, keep=keep).select_related("department")
 
 
 class OwnerField(forms.ModelChoiceField):

@@ -257,11 +257,11 @@ def _detail_page(request, ticket, action_form=None, status=200):
 def _assign_choices(user):
     """Active departments and the active people who may work on tickets (for the assign forms):
     those the user may pick (organisation.access.visible_people), never another region's."""
-    from manyi.accounts.models import Department
+    from manyi.accounts.models import Department, User
 
     departments = Department.objects.filter(is_active=True)
-    users = [u for u in visible_people(user).select_related("department") if u.can(permissions.WORK_TICKETS)]
-    return departments, users
+    workers = User.objects.filter(is_active=True, role__in=permissions.roles_with(permissions.WORK_TICKETS))
+    return departments, visible_people(user, workers).select_related("department")
 
 
 @require_POST
