@@ -272,10 +272,6 @@ class ByCustomerUnitQuerySet(models.QuerySet):
         return self.filter(customer__unit__in=Unit.objects.within(unit))
 
 
-class InvitationQuerySet(ByCustomerUnitQuerySet):
-    pass
-
-
 class Invitation(models.Model):
     """One customer asked in one campaign, with a personal one-time token.
 
@@ -315,7 +311,7 @@ class Invitation(models.Model):
     # A claim older than the lease is a killed worker's (campaigns/recovery.py).
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = InvitationQuerySet.as_manager()
+    objects = ByCustomerUnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
