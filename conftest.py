@@ -21,14 +21,45 @@ def reaches_the_database(item):
     )
 
 
+def drives_the_browser(item):
+    return "browser" in getattr(item, "fixturenames", ())
+
+
+def the_run_of(item, turn):
+    """Which of scripts/test.sh's two runs takes a test that needs only one: "first" (SQLite) or
+    "second" (PostgreSQL). The accessibility walk (marked ``once``) goes to the first, which has
+    the time: it runs the tests that need no database too. The browser tests are dealt out in
+    turn (``turn``: the test's place among them in the suite), so that each database serves half
+    of them end to end."""
+    if item.get_closest_marker("once"):
+        return "first"
+    return ("first", "second")[turn % 2]
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """On the second database, leave out what the first run already proved: tests that never
-    reach a database (pure rules, parsers, numbers) cannot pass on one and fail on the other.
-    scripts/test.sh sets MANYI_DATABASE_TESTS_ONLY=1 for the PostgreSQL run."""
-    if os.environ.get("MANYI_DATABASE_TESTS_ONLY") != "1":
+    """scripts/test.sh runs the suite twice at once: on SQLite (MANYI_TEST_RUN=first) and on
+    PostgreSQL (second). Each test whose result cannot depend on the database runs in one of
+    the two only:
+    - tests that never reach a database (pure rules, parsers, numbers) in the first;
+    - the accessibility walk (marked ``once``: the markup is the same whichever database filled
+      it) in the first;
+    - the browser tests in one or the other (``the_run_of``): what they add to the view tests,
+      which run on both, is what Chromium does with the pages (scripts, focus, layout).
+    Without MANYI_TEST_RUN (pytest run by hand) every test runs."""
+    run = os.environ.get("MANYI_TEST_RUN")
+    if run not in ("first", "second"):
         return
-    kept = [item for item in items if reaches_the_database(item)]
-    config.hook.pytest_deselected(items=[item for item in items if not reaches_the_database(item)])
+    kept, left, turn = [], [], 0
+    for item in items:
+        if drives_the_browser(item) or item.get_closest_marker("once"):
+            mine = the_run_of(item, turn) == run
+            turn += not item.get_closest_marker("once")
+        else:
+            mine = run == "first" or reaches_the_database(item)
+        (kept if mine else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
     items[:] = kept
 
 

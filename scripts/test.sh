@@ -26,10 +26,11 @@ PY
 
 pg_pid=""
 if pg_answers; then
-  # Checks the database cannot change ran on SQLite: the pages' accessibility (marked `once`)
-  # and the tests that never reach a database (conftest.py, MANYI_DATABASE_TESTS_ONLY).
-  DATABASE_URL=$PG_URL MANYI_VAR_DIR="$runs/postgres" MANYI_DATABASE_TESTS_ONLY=1 \
-    "$BIN/pytest" -p no:cacheprovider --durations=15 -m "not once" "$@" > "$runs/postgres.log" 2>&1 &
+  # Tests whose result the database cannot change run in one of the two runs only: those that
+  # never reach a database and the pages' accessibility (marked `once`) on SQLite, the browser
+  # tests half on each (conftest.py, MANYI_TEST_RUN).
+  DATABASE_URL=$PG_URL MANYI_VAR_DIR="$runs/postgres" MANYI_TEST_RUN=second \
+    "$BIN/pytest" -p no:cacheprovider --durations=15 "$@" > "$runs/postgres.log" 2>&1 &
   pg_pid=$!
 elif [ "${CI:-}" = "true" ] || [ "${MANYI_REQUIRE_POSTGRES:-}" = "1" ]; then
   echo "PostgreSQL is required here but does not answer at $PG_URL" >&2
@@ -37,7 +38,9 @@ elif [ "${CI:-}" = "true" ] || [ "${MANYI_REQUIRE_POSTGRES:-}" = "1" ]; then
 fi
 
 echo "=== Test suite on SQLite"
-env -u DATABASE_URL MANYI_VAR_DIR="$runs/sqlite" "$BIN/pytest" --durations=15 "$@"
+test_run=first
+[ -n "$pg_pid" ] || test_run=""  # no PostgreSQL run beside it: SQLite runs every test
+env -u DATABASE_URL MANYI_VAR_DIR="$runs/sqlite" MANYI_TEST_RUN=$test_run "$BIN/pytest" --durations=15 "$@"
 sqlite_status=$?
 
 if [ -n "$pg_pid" ]; then
