@@ -103,8 +103,8 @@ def _stable(target):
 
 
 def reachable(user, world):
-    """(URL name, path) of every route the user's capabilities (or being signed in) allow, once
-    per URL name; anonymous (user None): the public routes."""
+    """(URL name, path) of every whole HTML page the user's capabilities (or being signed in)
+    allow, once per URL name; anonymous (user None): the public pages."""
     from tests.security.test_routes import PUBLIC, SIGNED_IN
 
     seen, found = set(), []
@@ -121,7 +121,28 @@ def reachable(user, world):
         if allowed:
             seen.add(route.name)
             found.append((route.name, route.path))
-    return found
+    return whole_pages(user, found)
+
+
+def whole_pages(user, candidates):
+    """The candidates whose GET answers the user with a whole HTML page: not a download (PDF,
+    spreadsheet, QR code), not a view that takes only POST, not a fragment htmx puts into a page
+    (checked inside the page that loads it). Asked of Django's test client, not of Chromium: a
+    navigation that ended on Chromium's error page (a 405) or in a download made the next one
+    "interrupted by another navigation", and that page went unchecked."""
+    client = Client(raise_request_exception=False)
+    if user is not None:
+        client.force_login(user)
+    pages = []
+    for name, path in candidates:
+        response = client.get(path)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        if getattr(response, "streaming", False):
+            continue
+        if "<html" in response.content[:500].decode(errors="replace").lower():
+            pages.append((name, path))
+    return pages
 
 
 HALVES = {
@@ -181,14 +202,15 @@ def check_pages(browser, base_url, user, who, lang, size, pages, source):
     found, visited = [], []
     try:
         for name, path in pages:
+            where = f"{who} {lang} {size} {name}"
             try:
                 response = open_page(page, base_url + path)
-            except PlaywrightError:
-                continue  # a download (PDF, spreadsheet, QR code): not a page
-            if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+            except PlaywrightError as error:
+                found.append((f"{where} | the page did not open | {str(error).splitlines()[0]}", ""))
                 continue
-            if "<html" not in response.text()[:500].lower():
-                continue  # a fragment htmx puts into a page (checked inside the page that loads it)
+            if response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
+                found.append((f"{where} | the page answered {response.status} in Chromium", ""))
+                continue
             if name in SCREENSHOT_PAGES:
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(
@@ -200,7 +222,7 @@ def check_pages(browser, base_url, user, who, lang, size, pages, source):
                 print(f"{time.monotonic():.1f} {who} {lang} {size} {name}", flush=True)
             for violation in page.evaluate(RUN_AXE, WCAG_TAGS):
                 for node in violation["nodes"]:
-                    key = f"{who} {lang} {size} {name} | {violation['rule']} | {_stable(node['target'])}"
+                    key = f"{where} | {violation['rule']} | {_stable(node['target'])}"
                     found.append((key, node["colours"]))
     finally:
         context.close()
