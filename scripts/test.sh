@@ -28,7 +28,7 @@ pg_pid=""
 if pg_answers; then
   # Tests whose result the database cannot change run in one of the two runs only: those that
   # never reach a database and the pages' accessibility (marked `once`) on SQLite, the browser
-  # tests half on each (conftest.py, MANYI_TEST_RUN).
+  # tests shared out between the two (conftest.py, MANYI_TEST_RUN).
   DATABASE_URL=$PG_URL MANYI_VAR_DIR="$runs/postgres" MANYI_TEST_RUN=second \
     "$BIN/pytest" -p no:cacheprovider --durations=15 "$@" > "$runs/postgres.log" 2>&1 &
   pg_pid=$!
