@@ -136,6 +136,7 @@ def whole_pages(user, candidates):
     pages = []
     for name, path in candidates:
         response = client.get(path)
+        assert response.status_code < 500, f"GET {path} ({name}): {response.status_code}"
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         if getattr(response, "streaming", False):
