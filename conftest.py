@@ -25,14 +25,11 @@ def drives_the_browser(item):
     return "browser" in getattr(item, "fixturenames", ())
 
 
-def the_run_of(item, turn):
-    """Which of scripts/test.sh's two runs takes a test that needs only one: "first" (SQLite) or
-    "second" (PostgreSQL). The accessibility walk (marked ``once``) goes to the first. The browser
-    tests are dealt out by their place among them in the suite (``turn``), two to the first for
-    one to the second: the same work takes PostgreSQL's run longer, so this evens the two runs'
-    time (measured), and each database still serves browser tests end to end."""
-    if item.get_closest_marker("once"):
-        return "first"
+def browser_run(turn):
+    """Which of scripts/test.sh's two runs takes the browser test at place ``turn`` among them in
+    the suite: two go to the first (SQLite) for one to the second (PostgreSQL). The same work
+    takes PostgreSQL's run longer, so this evens the two runs' time (measured), and each
+    database still serves browser tests end to end."""
     return ("first", "first", "second")[turn % 3]
 
 
@@ -44,7 +41,7 @@ def pytest_collection_modifyitems(config, items):
     - tests that never reach a database (pure rules, parsers, numbers) in the first;
     - the accessibility walk (marked ``once``: the markup is the same whichever database filled
       it) in the first;
-    - the browser tests in one or the other (``the_run_of``): what they add to the view tests,
+    - the browser tests in one or the other (``browser_run``): what they add to the view tests,
       which run on both, is what Chromium does with the pages (scripts, focus, layout).
     Without MANYI_TEST_RUN (pytest run by hand) every test runs."""
     run = os.environ.get("MANYI_TEST_RUN")
@@ -52,9 +49,11 @@ def pytest_collection_modifyitems(config, items):
         return
     kept, left, turn = [], [], 0
     for item in items:
-        if drives_the_browser(item) or item.get_closest_marker("once"):
-            mine = the_run_of(item, turn) == run
-            turn += not item.get_closest_marker("once")
+        if item.get_closest_marker("once"):
+            mine = run == "first"
+        elif drives_the_browser(item):
+            mine = browser_run(turn) == run
+            turn += 1
         else:
             mine = run == "first" or reaches_the_database(item)
         (kept if mine else left).append(item)

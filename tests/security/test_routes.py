@@ -310,7 +310,7 @@ def _attempt(client, method, path, baseline, *, watched=True, **extra):
     """(status, location, tables changed from ``baseline``) of one request, rolled back
     afterwards: every request meets the world as it was made. With ``watched=False`` (a caller
     allowed to act, whose changes are the point) the tables are not compared: reading every
-    table was most of the walk's time on PostgreSQL."""
+    table after each such POST was half the walk's queries."""
     with transaction.atomic():
         written = rows_written() if watched else None
         response = getattr(client, method)(path, **extra)
